@@ -1,0 +1,70 @@
+"""python -m bench [--scale N] [--repeat R] [--database-url URL] [--keep]"""
+
+import argparse
+import sys
+from time import perf_counter
+
+from . import MAX_QUERIES, RESULTS_PATH, BenchError, run
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Build national volumes of synthetic data and time CTR Portal's pages "
+        "in-process (server time). PostgreSQL when DATABASE_URL is set (database ctr_bench on "
+        "that server), otherwise SQLite var/bench.sqlite3.",
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=10_000,
+        help="people's worth of data; 10000 (default) is ten years of national data",
+    )
+    parser.add_argument("--repeat", type=int, default=50, help="timed requests per page")
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL server to use (default: DATABASE_URL), or a sqlite:/// file",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse the bench database and its data when built at this scale (no rebuild)",
+    )
+    args = parser.parse_args(argv)
+    if args.scale < 1 or args.repeat < 1:
+        parser.error("--scale and --repeat must be at least 1")
+
+    started = perf_counter()
+    try:
+        report = run(
+            scale=args.scale,
+            repeat=args.repeat,
+            database_url=args.database_url,
+            keep=args.keep,
+            results_path=RESULTS_PATH,
+        )
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+
+    counts = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in report.counts.items())
+    print()
+    print(f"{report.database}, scale {report.scale:,}: {counts}")
+    print(f"{report.repeat} requests per page after warm-up; times are server time in ms.")
+    print()
+    print(report.table())
+    print()
+    print(
+        f"Results: {RESULTS_PATH.relative_to(RESULTS_PATH.parents[2])}; "
+        f"total {perf_counter() - started:.0f} s"
+    )
+    if report.failures:
+        print(f"\nFAILED: more than {MAX_QUERIES} queries on a page:", file=sys.stderr)
+        for failure in report.failures:
+            print(f"  {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

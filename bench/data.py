@@ -1,0 +1,416 @@
+"""Synthetic national data for `make bench`, built fast and in order.
+
+The builder runs the functions registered with `@step`, in the order they appear in this file,
+each in its own transaction. A step takes `(ctx, volumes)`:
+
+- `volumes` (`Volumes`) says how much to make: `volumes.scaled(full_count)` is the count at the
+  chosen --scale (10,000 people is full scale: ten years of national data, domain.md §13).
+- `ctx` is the context dict the steps fill and the pages read (`bench/pages.py`). Keep it
+  JSON-serialisable (ids, not model instances: `--keep` stores it in the bench database):
+    ctx["organisations"][kind] -> [ids]; ctx["organisations"]["big_icb"] -> id
+    ctx["user_ids"][group]     -> [ids] (commissioner, provider, local_authority, panel, public,
+                                         administrator)
+    ctx["users"][role]         -> id of the one user who signs in as that role
+    ctx["counts"][table]       -> rows made
+
+Later issues append steps at the end (reviews after people, documents after reviews, ...):
+
+    @step
+    def reviews(ctx, volumes):
+        ...bulk_create(batch_size=BATCH)...
+        ctx["reviews"] = {"big": review_id}
+        ctx["counts"]["reviews"] = n
+
+Use bulk_create in batches (or INSERT ... SELECT in SQL for millions of rows, as `audit_events`
+does); never save() row by row.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from time import perf_counter
+
+from django.db import connection, transaction
+
+FULL_SCALE = 10_000  # people: ten years of national data (domain.md §13)
+PEOPLE_PER_USER = 2  # so full scale has 5,000 accounts
+BATCH = 2_000
+SEED = 20250101
+
+# The organisations of England at full scale.
+ORGANISATIONS = {"icb": 42, "specialised": 10, "provider": 200, "local_authority": 150}
+
+# How the accounts split between groups (the rest, after administrators, are public users).
+USER_SHARES = {"commissioner": 0.30, "provider": 0.30, "local_authority": 0.20, "panel": 0.10}
+ADMINISTRATORS = 10
+BIG_ICB_SHARE = 0.10  # the first ICB holds this share of ICB commissioners
+SECOND_MEMBERSHIP_EVERY = 10  # one commissioner in ten also belongs to a second organisation
+
+AUDIT_EVENTS = 2_000_000
+AUDIT_YEARS = 10
+TWO_FACTOR_NAME = "Bench authenticator"
+
+
+@dataclass(frozen=True)
+class Volumes:
+    scale: int = FULL_SCALE
+
+    @property
+    def factor(self) -> float:
+        return self.scale / FULL_SCALE
+
+    def scaled(self, full: int, minimum: int = 1) -> int:
+        return max(minimum, round(full * self.factor))
+
+    @property
+    def users(self) -> int:
+        return self.scaled(FULL_SCALE // PEOPLE_PER_USER, minimum=10)
+
+    @property
+    def audit_events(self) -> int:
+        return self.scaled(AUDIT_EVENTS, minimum=100)
+
+
+StepFunction = Callable[[dict, Volumes], None]
+STEPS: list[StepFunction] = []
+
+
+def step(func: StepFunction) -> StepFunction:
+    """Register a build step; steps run in the order they are registered."""
+    if func.__name__ in {s.__name__ for s in STEPS}:
+        raise ValueError(f"A bench data step is already called {func.__name__!r}.")
+    STEPS.append(func)
+    return func
+
+
+def new_context(volumes: Volumes) -> dict:
+    return {"scale": volumes.scale, "organisations": {}, "user_ids": {}, "users": {}, "counts": {}}
+
+
+def build(volumes: Volumes, out: Callable[[str], None] = print) -> tuple[dict, dict[str, float]]:
+    """Run every step, then ANALYZE. Returns the context and seconds taken per step."""
+    ctx = new_context(volumes)
+    timings: dict[str, float] = {}
+    for func in STEPS:
+        started = perf_counter()
+        with transaction.atomic():
+            func(ctx, volumes)
+        timings[func.__name__] = perf_counter() - started
+        out(f"  {func.__name__:<22} {timings[func.__name__]:7.1f} s")
+    started = perf_counter()
+    analyze()
+    timings["analyze"] = perf_counter() - started
+    out(f"  {'analyze':<22} {timings['analyze']:7.1f} s")
+    return ctx, timings
+
+
+def analyze() -> None:
+    """Fresh planner statistics, as a production database would have."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+# --- steps -------------------------------------------------------------------------------------
+
+FIRST_NAMES = [
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ellie",
+    "Femi",
+    "Grace",
+    "Harry",
+    "Isla",
+    "Jack",
+    "Kiran",
+    "Leah",
+    "Mo",
+    "Nia",
+    "Oscar",
+    "Priya",
+    "Quinn",
+    "Ruth",
+    "Sam",
+    "Tom",
+    "Uma",
+    "Vic",
+    "Will",
+    "Yasmin",
+    "Zac",
+]
+LAST_NAMES = [
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fisher",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nolan",
+    "Owen",
+    "Patel",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Walker",
+    "Wright",
+    "Young",
+]
+PLACES = [
+    "North",
+    "South",
+    "East",
+    "West",
+    "Mid",
+    "Greater",
+    "Upper",
+    "Lower",
+    "Central",
+    "Coastal",
+]
+AREAS = [
+    "Shore",
+    "Vale",
+    "Downs",
+    "Fens",
+    "Moor",
+    "Dales",
+    "Marches",
+    "Weald",
+    "Wolds",
+    "Peaks",
+    "Forest",
+    "Riverside",
+    "Lakes",
+    "Chase",
+    "Heath",
+]
+
+
+def _place(n: int) -> str:
+    place = f"{PLACES[n % len(PLACES)]} {AREAS[(n // len(PLACES)) % len(AREAS)]}"
+    cycle = n // (len(PLACES) * len(AREAS))
+    return f"{place} {cycle + 1}" if cycle else place
+
+
+ORGANISATION_NAMES = {
+    "icb": "NHS {place} Integrated Care Board",
+    "specialised": "{place} Provider Collaborative",
+    "provider": "{place} Hospital",
+    "local_authority": "{place} Council",
+}
+
+
+@step
+def organisations(ctx, volumes):
+    from ctr_portal.models import Organisation
+
+    rows = []
+    for kind, full in ORGANISATIONS.items():
+        count = volumes.scaled(full, minimum=2 if kind == "icb" else 1)
+        template = ORGANISATION_NAMES[kind]
+        prefix = {"icb": "Q", "specialised": "S", "provider": "R", "local_authority": "L"}[kind]
+        rows += [
+            Organisation(
+                name=template.format(place=_place(i)), kind=kind, ods_code=f"{prefix}B{i:04d}"
+            )
+            for i in range(count)
+        ]
+    made = Organisation.objects.bulk_create(rows, batch_size=BATCH)
+    for kind in ORGANISATIONS:
+        ctx["organisations"][kind] = [o.pk for o in made if o.kind == kind]
+    ctx["organisations"]["big_icb"] = ctx["organisations"]["icb"][0]
+    ctx["counts"]["organisations"] = len(made)
+
+
+@step
+def users(ctx, volumes):
+    from ctr_portal.models import User
+
+    rng = random.Random(SEED)
+    total = volumes.users
+    administrators = volumes.scaled(ADMINISTRATORS)
+    sizes = {group: max(1, round(total * share)) for group, share in USER_SHARES.items()}
+    sizes["administrator"] = administrators
+    sizes["public"] = max(2, total - sum(sizes.values()))
+
+    rows, groups = [], []
+    n = 0
+    for group, size in sizes.items():
+        for _ in range(size):
+            n += 1
+            rows.append(
+                User(
+                    email=f"{group.replace('_', '.')}.{n}@bench.example.nhs.uk",
+                    display_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    kind=User.Kind.PUBLIC if group == "public" else User.Kind.PROFESSIONAL,
+                    is_staff=group == "administrator",
+                    is_superuser=group == "administrator",
+                    password="!bench-unusable",
+                )
+            )
+            groups.append(group)
+    made = User.objects.bulk_create(rows, batch_size=BATCH)
+    for group in sizes:
+        ctx["user_ids"][group] = [u.pk for u, g in zip(made, groups, strict=True) if g == group]
+    ctx["users"]["administrator"] = ctx["user_ids"]["administrator"][0]
+    ctx["users"]["provider"] = ctx["user_ids"]["provider"][0]
+    ctx["users"]["local_authority"] = ctx["user_ids"]["local_authority"][0]
+    panel = ctx["user_ids"]["panel"]
+    ctx["users"]["clinical_expert"] = panel[0]
+    ctx["users"]["expert_by_experience"] = panel[-1]
+    public = ctx["user_ids"]["public"]
+    ctx["users"]["person"] = public[0]
+    ctx["users"]["family_carer"] = public[-1]
+    ctx["counts"]["users"] = len(made)
+
+
+@step
+def memberships(ctx, volumes):
+    """Commissioners in ICBs (one big ICB) and specialised commissioning; provider and local
+    authority staff in theirs. The signed-in commissioner is a member of the big ICB."""
+    from ctr_portal.models import Membership
+
+    orgs = ctx["organisations"]
+    commissioners = ctx["user_ids"]["commissioner"]
+    specialised_count = max(1, len(commissioners) // 7)
+    icb_commissioners = commissioners[: len(commissioners) - specialised_count]
+    specialised_commissioners = commissioners[len(icb_commissioners) :] or commissioners[-1:]
+    big = max(1, round(len(icb_commissioners) * BIG_ICB_SHARE))
+
+    pairs: dict[tuple[int, int], str] = {}
+
+    def add(user_ids, org_ids, job_title):
+        for i, user_id in enumerate(user_ids):
+            pairs.setdefault((user_id, org_ids[i % len(org_ids)]), job_title)
+
+    add(icb_commissioners[:big], [orgs["big_icb"]], "Case manager")
+    add(icb_commissioners[big:], orgs["icb"][1:] or orgs["icb"], "Case manager")
+    add(specialised_commissioners, orgs["specialised"], "Specialised commissioning case manager")
+    add(ctx["user_ids"]["provider"], orgs["provider"], "Ward manager")
+    add(ctx["user_ids"]["local_authority"], orgs["local_authority"], "Social worker")
+    # Some commissioners work for a second commissioning organisation.
+    commissioning = orgs["specialised"] + orgs["icb"]
+    for i, user_id in enumerate(commissioners[::SECOND_MEMBERSHIP_EVERY]):
+        pairs.setdefault((user_id, commissioning[i % len(commissioning)]), "Senior case manager")
+
+    rows = [
+        Membership(user_id=user_id, organisation_id=org_id, job_title=job_title)
+        for (user_id, org_id), job_title in pairs.items()
+    ]
+    Membership.objects.bulk_create(rows, batch_size=BATCH)
+    ctx["users"]["commissioner"] = icb_commissioners[0]
+    ctx["users"]["specialised_commissioner"] = specialised_commissioners[0]
+    ctx["counts"]["memberships"] = len(rows)
+
+
+@step
+def two_factor_devices(ctx, volumes):
+    """Every professional has a confirmed authenticator (so sign-in can pass the second factor)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    professional = [
+        user_id for group, ids in ctx["user_ids"].items() if group != "public" for user_id in ids
+    ]
+    rows = [
+        TOTPDevice(user_id=user_id, name=TWO_FACTOR_NAME, confirmed=True)
+        for user_id in professional
+    ]
+    TOTPDevice.objects.bulk_create(rows, batch_size=BATCH)
+    ctx["counts"]["two_factor_devices"] = len(rows)
+
+
+AUDIT_CHUNK = 250_000
+
+
+@step
+def audit_events(ctx, volumes):
+    """Ten years of audit trail, generated inside the database (INSERT ... SELECT over a series)
+    so two million rows take seconds, not the minutes bulk_create would."""
+    from ctr_portal.models import AuditEvent
+
+    total = volumes.audit_events
+    vendor = connection.vendor
+    actions = [value for value, _ in AuditEvent.Action.choices]
+    actors = [user_id for group, ids in ctx["user_ids"].items() for user_id in ids]
+    objects = [
+        ("ctr_portal.organisation", str(pk))
+        for kind, ids in ctx["organisations"].items()
+        if kind != "big_icb"
+        for pk in ids
+    ]
+    objects += [("ctr_portal.user", str(pk)) for pk in actors]
+    step_seconds = AUDIT_YEARS * 365.25 * 24 * 3600 / total
+    now = datetime.now(UTC).replace(microsecond=0)
+
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(AuditEvent._meta.get_field(name).column)
+        for name in (
+            "occurred_at",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "ip_address",
+            "request_id",
+        )
+    )
+    if vendor == "postgresql":
+        series = "generate_series(%s::bigint, %s::bigint) AS s(g)"
+        occurred = "%s::timestamptz - (s.g * %s) * interval '1 second'"
+        now_param = now
+    else:
+        series = (
+            "(WITH RECURSIVE r(g) AS (SELECT %s UNION ALL SELECT g + 1 FROM r WHERE g < %s) "
+            "SELECT g FROM r) AS s"
+        )
+        occurred = "datetime(%s, '-' || CAST(s.g * %s AS INTEGER) || ' seconds')"
+        now_param = now.strftime("%Y-%m-%d %H:%M:%S")
+    # The SQL's own modulo signs are written %% (the driver's placeholders are %s).
+    insert = (
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT {occurred}, "
+        # One event in fifty has no actor (a failed sign-in for an unknown address).
+        "CASE WHEN s.g %% 50 = 0 THEN NULL ELSE a.actor_id END, "
+        "c.action, o.object_type, o.object_id, NULL, '' "
+        f"FROM {series} "
+        "JOIN bench_actor a ON a.n = s.g %% %s "
+        "JOIN bench_action c ON c.n = (s.g / 7) %% %s "
+        "JOIN bench_object o ON o.n = (s.g * 7919) %% %s"
+    )
+
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            # A bigger page cache for this connection: the indexes take random inserts.
+            cursor.execute("PRAGMA cache_size = -262144")
+        _temp_table(cursor, "bench_actor", "actor_id BIGINT", [(a,) for a in actors])
+        _temp_table(cursor, "bench_action", "action VARCHAR(40)", [(a,) for a in actions])
+        _temp_table(
+            cursor, "bench_object", "object_type VARCHAR(60), object_id VARCHAR(40)", objects
+        )
+        for start in range(0, total, AUDIT_CHUNK):
+            end = min(total, start + AUDIT_CHUNK) - 1
+            params = [now_param, step_seconds, start, end, len(actors), len(actions), len(objects)]
+            cursor.execute(insert, params)
+        for name in ("bench_actor", "bench_action", "bench_object"):
+            cursor.execute(f"DROP TABLE {name}")
+    ctx["counts"]["audit_events"] = total
+
+
+def _temp_table(cursor, name, columns, rows):
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {name} (n INTEGER PRIMARY KEY, {columns})")
+    width = len(rows[0]) + 1
+    placeholders = ", ".join(["%s"] * width)
+    cursor.executemany(
+        f"INSERT INTO {name} VALUES ({placeholders})", [(i, *row) for i, row in enumerate(rows)]
+    )

@@ -1,0 +1,58 @@
+"""The pages `make bench` measures.
+
+Each page is a `BenchPage`: a name for the table, a function that builds the path from the
+context the data builder made (`bench/data.py`), and the role whose user signs in to ask for it.
+
+To add a page, append to `PAGES` below (keep "floor" first: every other page is compared with
+it). If the page needs data or a user the builder does not make yet, add a step to
+`bench/data.py` that puts what you need into the context, e.g.:
+
+    BenchPage("review", lambda ctx: reverse("reviews:detail", args=[ctx["reviews"]["big"]]),
+              role="commissioner"),
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+ANONYMOUS = "anonymous"
+
+# The ratio column divides every page's p95 by this page's p95.
+FLOOR = "floor"
+
+
+@dataclass(frozen=True)
+class BenchPage:
+    """One page to time.
+
+    `url_builder(context)` returns the path to request; `role` is a key of `context["users"]`
+    (the user who signs in) or "anonymous". `status` is the answer the page must give: the
+    bench stops rather than time a redirect to the sign-in page or a 404.
+    """
+
+    name: str
+    url_builder: Callable[[dict], str]
+    role: str = ANONYMOUS
+    status: int = 200
+
+
+PAGES: list[BenchPage] = [
+    BenchPage(FLOOR, lambda ctx: reverse("healthz"), role=ANONYMOUS),
+    BenchPage("dashboard (commissioner)", lambda ctx: reverse("dashboard"), role="commissioner"),
+    BenchPage("dashboard (administrator)", lambda ctx: reverse("dashboard"), role="administrator"),
+    BenchPage(
+        "organisation (big ICB, member)",
+        lambda ctx: reverse("organisation", args=[ctx["organisations"]["big_icb"]]),
+        role="commissioner",
+    ),
+    # Later issues: add your pages here.
+]
+
+
+def register(page: BenchPage) -> BenchPage:
+    """Add a page from elsewhere (e.g. a local experiment); most pages belong in PAGES above."""
+    if any(existing.name == page.name for existing in PAGES):
+        raise ValueError(f"A bench page is already called {page.name!r}.")
+    PAGES.append(page)
+    return page

@@ -1,0 +1,83 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from .models import AuditEvent, Membership, Notification, Organisation, User
+
+admin.site.site_header = "CTR Portal administration"
+admin.site.site_title = "CTR Portal administration"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "display_name")
+
+
+class UserChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    ordering = ["display_name"]
+    list_display = ["display_name", "email", "kind", "is_active", "is_staff"]
+    list_filter = ["kind", "is_active", "is_staff"]
+    search_fields = ["display_name", "email"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "display_name", "kind", "password"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "demo_persona"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]})
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "ods_code"]
+    list_filter = ["kind"]
+    search_fields = ["name", "ods_code"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail, read-only: there is no update or delete path anywhere."""
+
+    list_display = ["occurred_at", "action", "actor", "object_type", "object_id", "ip_address"]
+    list_filter = ["action", "object_type"]
+    list_select_related = ["actor"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "template", "state", "attempts", "sent_at"]
+    list_filter = ["state", "template"]
+    exclude = ["context"]
+    show_full_result_count = False

@@ -1,0 +1,127 @@
+"""Demo data for `make run`: organisations and one account for each role.
+
+Each app may have a `demo.py` that calls `register_seeder`; `manage.py seed_demo` runs them in
+INSTALLED_APPS order. Every seeder is idempotent: running it twice changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+DEMO_PASSWORD = "ctr-portal-demo"
+
+_seeders = []
+
+
+def register_seeder(fn):
+    if fn not in _seeders:
+        _seeders.append(fn)
+    return fn
+
+
+def run_seeders(stdout=None):
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("demo")
+    with transaction.atomic():
+        for seeder in _seeders:
+            seeder(stdout=stdout)
+
+
+@dataclass(frozen=True)
+class Persona:
+    key: str
+    role: str
+    email: str
+    name: str
+    organisation: str | None = None
+    job_title: str = ""
+    kind: str = "professional"
+    staff: bool = False
+
+
+ORGANISATIONS = {
+    "icb": ("NHS North Shore Integrated Care Board", "icb", "QNS"),
+    "icb_other": ("NHS South Vale Integrated Care Board", "icb", "QSV"),
+    "specialised": (
+        "North East Provider Collaborative (specialised commissioning)",
+        "specialised",
+        "",
+    ),
+    "provider": ("Riverside Hospital NHS Foundation Trust", "provider", "RRH"),
+    "provider_community": ("Harbour Community Support Services", "provider", ""),
+    "local_authority": ("North Shore Council", "local_authority", ""),
+}
+
+PERSONAS = [
+    Persona(
+        "commissioner",
+        "Commissioner",
+        "commissioner@demo.example",
+        "Asha Patel",
+        "icb",
+        "Learning disability and autism case manager",
+    ),
+    Persona(
+        "commissioner_other",
+        "Commissioner (another ICB)",
+        "commissioner.southvale@demo.example",
+        "Tom Okafor",
+        "icb_other",
+        "Case manager",
+    ),
+    Persona(
+        "chair",
+        "Chair",
+        "chair@demo.example",
+        "Helen Marsh",
+        "icb",
+        "Senior case manager (CTR chair)",
+    ),
+    Persona("clinical_expert", "Clinical expert", "clinical.expert@demo.example", "Dr Nia Roberts"),
+    Persona("expert_by_experience", "Expert by experience", "ebe@demo.example", "Jordan Lee"),
+    Persona(
+        "provider",
+        "Provider (ward manager)",
+        "provider@demo.example",
+        "Sam Whitfield",
+        "provider",
+        "Ward manager, Willow ward",
+    ),
+    Persona(
+        "local_authority",
+        "Local authority (social worker)",
+        "local.authority@demo.example",
+        "Priya Shah",
+        "local_authority",
+        "Children's social worker",
+    ),
+    Persona("family_carer", "Family carer", "family@demo.example", "Maureen Clarke", kind="public"),
+    Persona("person", "The person", "person@demo.example", "Daniel Clarke", kind="public"),
+    Persona("administrator", "Administrator", "admin@demo.example", "Chris Adeyemi", staff=True),
+]
+
+
+@register_seeder
+def seed_accounts(stdout=None):
+    from .models import Membership, Organisation, User
+
+    orgs = {}
+    for key, (name, kind, ods) in ORGANISATIONS.items():
+        orgs[key], _ = Organisation.objects.update_or_create(
+            name=name, defaults={"kind": kind, "ods_code": ods}
+        )
+    for p in PERSONAS:
+        user = User.objects.filter(email__iexact=p.email).first() or User(email=p.email)
+        user.display_name = p.name
+        user.kind = p.kind
+        user.demo_persona = p.role
+        user.is_staff = user.is_superuser = p.staff
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        if p.organisation:
+            Membership.objects.update_or_create(
+                user=user, organisation=orgs[p.organisation], defaults={"job_title": p.job_title}
+            )
+    if stdout:
+        stdout.write(f"Demo accounts: {len(PERSONAS)} (password: {DEMO_PASSWORD})")

@@ -1,0 +1,131 @@
+"""Account forms. Fields render through the NHS.UK crispy pack (`ctr_portal.nhsuk`)."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
+from django.urls import reverse
+
+from .nhsuk import NHSUKFormMixin
+
+SIGN_IN_ERROR = "Enter a correct email address and password"
+LOCKED_OUT_ERROR = (
+    "There have been too many failed attempts to sign in with this email address. "
+    "Wait 15 minutes, then try again, or reset your password."
+)
+
+
+class SignInForm(NHSUKFormMixin, forms.Form):
+    submit_label = "Sign in"
+
+    username = forms.EmailField(
+        label="Email address",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        error_messages={"required": "Enter your password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        self.user = None
+        self.locked_out = False
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        email, password = cleaned.get("username"), cleaned.get("password")
+        if email and password:
+            self.user = authenticate(self.request, username=email, password=password)
+            if getattr(self.request, "axes_locked_out", False):
+                self.locked_out = True
+                self.user = None
+                raise forms.ValidationError(LOCKED_OUT_ERROR, code="locked_out")
+            if self.user is None or not self.user.is_active:
+                self.user = None
+                raise forms.ValidationError(SIGN_IN_ERROR, code="invalid_login")
+        return cleaned
+
+
+class CodeForm(NHSUKFormMixin, forms.Form):
+    submit_label = "Continue"
+
+    token = forms.RegexField(
+        label="Security code",
+        help_text="The 6-digit code from your authenticator app",
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={
+            "required": "Enter the 6-digit security code",
+            "invalid": "Security code must be 6 digits",
+        },
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "nhsuk-input--width-10",
+            }
+        ),
+    )
+
+    def clean_token(self):
+        return self.cleaned_data["token"].strip()
+
+
+class PasswordResetForm(NHSUKFormMixin, auth_forms.PasswordResetForm):
+    submit_label = "Send reset link"
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Leave through the outbox like every other message."""
+        from .services import notification_enqueue
+
+        user = context["user"]
+        # The link is built from SITE_URL, never from the request's Host header.
+        link = settings.SITE_URL + reverse(
+            "accounts:password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]},
+        )
+        notification_enqueue(
+            key=f"password-reset:{user.pk}:{context['token']}",
+            recipient=to_email,
+            template="password_reset",
+            context={"display_name": user.display_name, "reset_url": link},
+        )
+
+
+class SetPasswordForm(NHSUKFormMixin, auth_forms.SetPasswordForm):
+    submit_label = "Save password"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = (
+            "At least 12 characters. A few unrelated words make a strong password that is easy "
+            "to remember."
+        )
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Confirm your new password"

@@ -1,0 +1,121 @@
+"""Request-wide concerns: request ids, session lifetime, two-factor, and no caching of
+signed-in pages."""
+
+import contextvars
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import resolve
+from django.utils.cache import add_never_cache_headers
+from django_otp import devices_for_user
+
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,36}$")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (or keeps a well-formed one from the proxy) for logs and the
+    audit trail, and returns it in the X-Request-ID header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming if _REQUEST_ID.match(incoming) else str(uuid.uuid4())
+        token = current_request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record):
+        record.request_id = current_request_id.get() or "-"
+        return True
+
+
+SESSION_STARTED_KEY = "_session_started_at"
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session 12 hours after sign-in, however active. (The 15-minute idle limit is the
+    cookie age, renewed on every request.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.get(SESSION_STARTED_KEY)
+            if started is None:
+                request.session[SESSION_STARTED_KEY] = time.time()
+            elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                return redirect(f"{resolve_login_url()}?expired=1")
+        return self.get_response(request)
+
+
+def resolve_login_url():
+    from django.urls import reverse
+
+    return reverse(settings.LOGIN_URL)
+
+
+# Pages a signed-in professional may reach before passing the second factor.
+TWO_FACTOR_EXEMPT = {
+    "accounts:two_factor_setup",
+    "accounts:two_factor_verify",
+    "accounts:logout",
+    "accounts:session_keepalive",
+    "healthz",
+}
+
+
+class TwoFactorRequiredMiddleware:
+    """A professional signed in with a password only is sent to set up or enter their code."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.needs_two_factor and not user.is_verified():
+            match = _resolve(request.path_info)
+            if match is not None and match.view_name not in TWO_FACTOR_EXEMPT:
+                has_device = any(devices_for_user(user, confirmed=True))
+                target = "two_factor_verify" if has_device else "two_factor_setup"
+                return redirect(f"accounts:{target}")
+        return self.get_response(request)
+
+
+def _resolve(path):
+    from django.urls import Resolver404
+
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
+
+
+class NoStoreForSignedInMiddleware:
+    """Pages shown to a signed-in user may hold personal data: no browser or proxy keeps them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response

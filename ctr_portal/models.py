@@ -1,0 +1,247 @@
+"""What every part of CTR Portal shares: accounts, organisations, the audit trail, the outbox."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An account needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. Email is the login; roles come from memberships and reviews."""
+
+    class Kind(models.TextChoices):
+        PROFESSIONAL = "professional", "Professional (staff, commissioner, panel member)"
+        PUBLIC = "public", "The person or their family"
+
+    email = models.EmailField("email address", unique=True)
+    display_name = models.CharField("name", max_length=150)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.PROFESSIONAL)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        "administrator", default=False, help_text="Can manage organisations and accounts."
+    )
+    demo_persona = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="For demo accounts only: the role it shows, e.g. 'Commissioner'. Demo accounts "
+        "sign in without two-factor, and only while DEMO_MODE is on.",
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        ordering = ["display_name"]
+        constraints = [
+            models.UniqueConstraint(models.functions.Lower("email"), name="user_email_ci_unique")
+        ]
+
+    def __str__(self):
+        return self.display_name or self.email
+
+    def get_full_name(self):
+        return self.display_name
+
+    def get_short_name(self):
+        return self.display_name.split(" ")[0] if self.display_name else self.email
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.demo_persona)
+
+    @property
+    def needs_two_factor(self) -> bool:
+        """Professionals handle special category data, so they must use a second factor;
+        demo personas are let off only while the service runs in demo mode."""
+        if settings.DEMO_MODE and self.is_demo:
+            return False
+        return self.kind == self.Kind.PROFESSIONAL
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ICB = "icb", "Integrated care board"
+        SPECIALISED = (
+            "specialised",
+            "NHS England specialised commissioning or provider collaborative",
+        )
+        PROVIDER = "provider", "Provider"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+
+    COMMISSIONING_KINDS = (Kind.ICB, Kind.SPECIALISED)
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    ods_code = models.CharField(
+        "ODS code", max_length=10, blank=True, help_text="Organisation Data Service code."
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ods_code"],
+                condition=~models.Q(ods_code=""),
+                name="organisation_ods_unique",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_commissioner(self) -> bool:
+        return self.kind in self.COMMISSIONING_KINDS
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    job_title = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.job_title}, {self.organisation}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened, written once and never changed.
+
+    Free text is not allowed: the action is a code and the object is a type and an id, so no
+    name or NHS number can leak into the trail. The database refuses updates too (a trigger).
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", "Signed in"
+        LOGIN_FAILED = "login_failed", "Failed sign-in"
+        LOCKED_OUT = "locked_out", "Locked out"
+        LOGOUT = "logout", "Signed out"
+        TWO_FACTOR_SETUP = "two_factor_setup", "Set up two-factor"
+        TWO_FACTOR_FAILED = "two_factor_failed", "Failed two-factor code"
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", "Asked to reset password"
+        PASSWORD_CHANGED = "password_changed", "Changed password"
+        PERMISSION_DENIED = "permission_denied", "Permission denied"
+        NOT_FOUND = "not_found", "Object hidden (not found)"
+        VIEW = "view", "Viewed"
+        DOWNLOAD = "download", "Downloaded"
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        TRANSITION = "transition", "Moved to a new state"
+
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    action = models.CharField(max_length=40, choices=Action)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=36, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_time"),
+            models.Index(fields=["object_type", "object_id", "-occurred_at"], name="audit_object"),
+        ]
+
+    def __str__(self):
+        when = f"{self.occurred_at:%Y-%m-%d %H:%M:%S}"
+        return f"{when} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+
+class Notification(models.Model):
+    """A message waiting to leave the system: written in the same transaction as the change that
+    caused it, sent later by the dispatcher. The idempotency key makes a repeated cause a no-op."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    recipient = models.EmailField()
+    template = models.CharField(max_length=100)
+    context = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="sent") | models.Q(sent_at__isnull=False),
+                name="outbox_sent_has_time",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.template} → {self.recipient} ({self.get_state_display()})"

@@ -1,0 +1,48 @@
+"""Reads of accounts and organisations, scoped to what the user may see."""
+
+from django.db.models import Prefetch
+
+from .models import Membership, Organisation
+from .rules import is_administrator
+
+
+def organisations_for_user(user):
+    """Organisations the user belongs to; an administrator sees all of them."""
+    qs = Organisation.objects.all()
+    if not is_administrator(user):
+        qs = qs.filter(memberships__user=user)
+    return qs
+
+
+def organisation_for_user(user, pk):
+    """One organisation with its members, or None when the user may not know of it."""
+    members = Membership.objects.select_related("user").order_by("user__display_name")
+    return (
+        organisations_for_user(user)
+        .prefetch_related(Prefetch("memberships", queryset=members))
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def memberships_for_user(user) -> list[Membership]:
+    """The user's memberships with their organisations, read once per request (kept on the
+    user object, which lives for one request) because rules and pages all ask for them."""
+    if not user.is_authenticated:
+        return []
+    if not hasattr(user, "_ctr_memberships"):
+        user._ctr_memberships = list(
+            Membership.objects.filter(user=user).select_related("organisation")
+        )
+    return user._ctr_memberships
+
+
+def organisation_ids_for_user(user) -> set[int]:
+    return {m.organisation_id for m in memberships_for_user(user)}
+
+
+def demo_personas():
+    """Demo accounts, shown on the sign-in page only while DEMO_MODE is on."""
+    from .models import User
+
+    return User.objects.filter(is_active=True).exclude(demo_persona="").order_by("pk")

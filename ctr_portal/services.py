@@ -1,0 +1,203 @@
+"""Writes for accounts and the notification outbox.
+
+Everything that leaves the system is a Notification row first, written in the caller's
+transaction; the dispatcher sends it after commit. `notification_enqueue` is the one entry point.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .audit import Action, audit_record
+from .middleware import SESSION_STARTED_KEY
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+
+# --- Sessions and sign-in -------------------------------------------------------------------
+
+
+def session_sign_in(*, request, user) -> None:
+    """Start a signed-in session for a user whose password (or demo persona) was accepted."""
+    login(request, user, backend="ctr_portal.backends.EmailBackend")
+    request.session[SESSION_STARTED_KEY] = timezone.now().timestamp()
+    audit_record(action=Action.LOGIN, actor=user, obj=user, request=request)
+
+
+def session_sign_out(*, request) -> None:
+    user = request.user
+    if user.is_authenticated:
+        audit_record(action=Action.LOGOUT, actor=user, obj=user, request=request)
+    logout(request)
+
+
+def sign_in_failed(*, request, email: str, locked_out=False) -> None:
+    """Record a refused sign-in, against the account the email belongs to if there is one (the
+    page shown is the same either way). The email itself is not kept."""
+    from .models import User
+
+    user = User.objects.filter(email__iexact=email).first() if email else None
+    audit_record(
+        action=Action.LOCKED_OUT if locked_out else Action.LOGIN_FAILED,
+        object_type="ctr_portal.user" if user else "",
+        object_id=str(user.pk) if user else "",
+        request=request,
+    )
+
+
+def two_factor_device_for_setup(*, user) -> TOTPDevice:
+    """The user's unconfirmed authenticator, made once and kept until they confirm it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def two_factor_confirm(*, request, device, token) -> bool:
+    """Confirm a new authenticator with its first code, and pass the second factor."""
+    if not device.verify_token(token):
+        audit_record(action=Action.TWO_FACTOR_FAILED, actor=request.user, request=request)
+        return False
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=device.user, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(
+            action=Action.TWO_FACTOR_SETUP, actor=request.user, obj=device.user, request=request
+        )
+    otp_login(request, device)
+    return True
+
+
+def two_factor_verify(*, request, token) -> bool:
+    from django_otp import match_token
+
+    device = match_token(request.user, token)
+    if device is None:
+        audit_record(action=Action.TWO_FACTOR_FAILED, actor=request.user, request=request)
+        return False
+    otp_login(request, device)
+    return True
+
+
+# --- The notification outbox ----------------------------------------------------------------
+
+
+def notification_enqueue(*, key: str, recipient: str, template: str, context: dict) -> Notification:
+    """Queue an email once per `key`; a second call with the same key returns the first row.
+
+    `template` names `templates/emails/<template>.subject.txt`, `.txt` and `.html`. The context
+    must be JSON: ids, dates as ISO strings, and the words the email needs. The dispatcher is
+    started when the caller's transaction commits (and by beat every minute, in case that is lost).
+    """
+    notification, created = Notification.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"recipient": recipient, "template": template, "context": context},
+    )
+    if created:
+        from .tasks import outbox_dispatch
+
+        transaction.on_commit(outbox_dispatch.delay)
+    return notification
+
+
+def _due(now):
+    stale = now - timedelta(seconds=settings.OUTBOX_STALE_SENDING_SECONDS)
+    return Q(state=Notification.State.PENDING, next_attempt_at__lte=now) | Q(
+        state=Notification.State.SENDING, claimed_at__lt=stale
+    )
+
+
+def outbox_claim(*, now=None, limit=None) -> list[Notification]:
+    """Claim due notifications for this dispatcher. Two dispatchers never claim the same row:
+    rows locked by another are skipped, and the claim is a conditional update."""
+    import uuid
+
+    now = now or timezone.now()
+    limit = limit or settings.OUTBOX_BATCH_SIZE
+    token = uuid.uuid4()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(_due(now))
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        Notification.objects.filter(_due(now), pk__in=ids).update(
+            state=Notification.State.SENDING,
+            claim_token=token,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
+    return list(Notification.objects.filter(claim_token=token, state=Notification.State.SENDING))
+
+
+def notification_send(*, notification: Notification) -> bool:
+    """Send one claimed notification; record the outcome. Returns True when sent."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification.pk, claim_token=notification.claim_token, state=Notification.State.SENDING
+    )
+    try:
+        message = _render_email(notification)
+        message.send(fail_silently=False)
+    except Exception as exc:
+        log.warning(
+            "Notification %s failed on attempt %s: %s",
+            notification.pk,
+            notification.attempts,
+            type(exc).__name__,
+        )
+        if notification.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            claimed.update(state=Notification.State.FAILED, last_error=str(exc)[:2000])
+        else:
+            backoff = settings.OUTBOX_BACKOFF_SECONDS * 2 ** (notification.attempts - 1)
+            claimed.update(
+                state=Notification.State.PENDING,
+                last_error=str(exc)[:2000],
+                next_attempt_at=now + timedelta(seconds=backoff),
+            )
+        return False
+    claimed.update(state=Notification.State.SENT, sent_at=now, last_error="")
+    return True
+
+
+def outbox_dispatch_due(*, now=None) -> int:
+    """Send everything due; returns how many were sent."""
+    sent = 0
+    for notification in outbox_claim(now=now):
+        sent += notification_send(notification=notification)
+    return sent
+
+
+def _render_email(notification: Notification) -> EmailMultiAlternatives:
+    context = {
+        **notification.context,
+        "site_url": settings.SITE_URL,
+        "service_name": settings.SERVICE_NAME,
+    }
+    base = f"emails/{notification.template}"
+    subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+    text = render_to_string(f"{base}.txt", context)
+    html = render_to_string(f"{base}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient],
+        headers={"X-CTR-Portal-Notification": str(notification.pk)},
+    )
+    message.attach_alternative(html, "text/html")
+    return message

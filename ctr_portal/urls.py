@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from .views import accounts, errors, pages
+
+accounts_patterns = [
+    path("sign-in/", accounts.LoginView.as_view(), name="login"),
+    path("sign-in/demo/", accounts.DemoSignInView.as_view(), name="demo_sign_in"),
+    path("sign-out/", accounts.LogoutView.as_view(), name="logout"),
+    path("two-factor/set-up/", accounts.TwoFactorSetupView.as_view(), name="two_factor_setup"),
+    path("two-factor/", accounts.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
+    path("password-reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/", accounts.PasswordResetDoneView.as_view(), name="password_reset_done"
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        accounts.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("session/keep-alive/", accounts.SessionKeepAliveView.as_view(), name="session_keepalive"),
+    path("", accounts.AccountView.as_view(), name="account"),
+]
+
+urlpatterns = [
+    path("", pages.DashboardView.as_view(), name="dashboard"),
+    path("healthz", pages.health, name="healthz"),
+    path("accessibility/", pages.AccessibilityView.as_view(), name="accessibility"),
+    path("privacy/", pages.PrivacyView.as_view(), name="privacy"),
+    path("organisations/<int:pk>/", pages.OrganisationView.as_view(), name="organisation"),
+    path("account/", include((accounts_patterns, "accounts"))),
+    path("reviews/", include("reviews.urls")),
+    path("panels/", include("panels.urls")),
+    path("documents/", include("documents.urls")),
+    path("recommendations/", include("recommendations.urls")),
+    # The admin signs in through our page, with throttling and two-factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

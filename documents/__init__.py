@@ -1,0 +1,1 @@
+"""Checklist templates, document packs, uploads, time-boxed panel access and the access log."""

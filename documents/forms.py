@@ -1,0 +1,1 @@
+"""Documents: forms and crispy layouts; no database writes."""

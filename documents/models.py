@@ -1,0 +1,1 @@
+"""Documents: fields, constraints, QuerySet methods and values derived from the row itself."""

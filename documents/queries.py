@@ -1,0 +1,1 @@
+"""Documents: reads that cross relations or depend on the user; each takes the user."""

@@ -1,0 +1,1 @@
+"""Documents: django-rules predicates and add_perm calls, nothing else."""

@@ -1,0 +1,1 @@
+"""Documents: Celery tasks. They take ids, reload, and call one service."""

@@ -1,0 +1,1 @@
+"""Panels: forms and crispy layouts; no database writes."""

@@ -1,0 +1,1 @@
+"""Panels: fields, constraints, QuerySet methods and values derived from the row itself."""

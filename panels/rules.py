@@ -1,0 +1,1 @@
+"""Panels: django-rules predicates and add_perm calls, nothing else."""

@@ -1,0 +1,1 @@
+"""Panels: Celery tasks. They take ids, reload, and call one service."""

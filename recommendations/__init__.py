@@ -1,0 +1,1 @@
+"""SMART recommendations, their updates, reminders and escalations."""

@@ -1,0 +1,1 @@
+"""Recommendations: forms and crispy layouts; no database writes."""

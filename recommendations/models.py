@@ -1,0 +1,1 @@
+"""Recommendations: fields, constraints, QuerySet methods and values derived from the row itself."""

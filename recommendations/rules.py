@@ -1,0 +1,1 @@
+"""Recommendations: django-rules predicates and add_perm calls, nothing else."""

@@ -1,0 +1,1 @@
+"""Recommendations: Celery tasks. They take ids, reload, and call one service."""

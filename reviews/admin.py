@@ -1,0 +1,1 @@
+"""Reviews: admin registrations."""

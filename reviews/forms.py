@@ -1,0 +1,1 @@
+"""Reviews: forms and crispy layouts; no database writes."""

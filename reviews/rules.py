@@ -1,0 +1,1 @@
+"""Reviews: django-rules predicates and add_perm calls, nothing else."""

@@ -1,0 +1,1 @@
+"""Reviews: Celery tasks. They take ids, reload, and call one service."""

@@ -1,0 +1,1 @@
+"""Reviews: parse the request, check the permission, call a query or service, render."""

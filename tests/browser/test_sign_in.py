@@ -1,0 +1,81 @@
+"""A commissioner signs in with a password and an authenticator code and sees the dashboard."""
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ctr_portal.models import Organisation
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+
+from .conftest import assert_accessible, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def code_for(device):
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+@pytest.fixture
+def commissioner():
+    user = UserFactory(email="asha.patel@example.nhs.uk", display_name="Asha Patel")
+    icb = OrganisationFactory(name="NHS North Shore ICB", kind=Organisation.Kind.ICB)
+    MembershipFactory(user=user, organisation=icb, job_title="Case manager")
+    return user
+
+
+def test_commissioner_signs_in_with_two_factor_and_sees_the_dashboard(page, commissioner):
+    device = TOTPDevice.objects.create(user=commissioner, name="phone", confirmed=True)
+
+    # Given the sign-in page
+    page.goto("/")
+    assert page.title().startswith("Sign in")
+    assert_accessible(page)
+
+    # When the commissioner gets the password wrong, the error shows in the summary and field
+    page.get_by_label("Email address").fill(commissioner.email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.title().startswith("Error: ")
+    summary = page.locator(".nhsuk-error-summary")
+    assert "Enter a correct email address and password" in summary.inner_text()
+    assert page.get_by_label("Email address").input_value() == commissioner.email
+    assert_accessible(page)
+    screenshot(page, "sign-in-error")
+
+    # And then signs in with the right password and the code from the app
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("heading", name="Enter your security code").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Security code").fill(code_for(device))
+    page.get_by_role("button", name="Continue").click()
+
+    # Then the dashboard greets them by role
+    heading = page.get_by_role("heading", level=1)
+    assert "Hello, Asha" in heading.inner_text()
+    assert "Case manager, NHS North Shore ICB" in page.locator("main").inner_text()
+    assert_accessible(page)
+    screenshot(page, "dashboard")
+
+    # And the page works at 320 px wide without sideways scrolling
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    screenshot(page, "dashboard-320")
+
+
+def test_new_professional_sets_up_an_authenticator_from_the_qr_page(page, commissioner):
+    page.goto("/account/sign-in/")
+    page.get_by_label("Email address").fill(commissioner.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    assert page.get_by_role("heading", name="Set up two-factor authentication").is_visible()
+    assert page.locator(".app-qr-code svg").count() == 1
+    assert_accessible(page)
+    screenshot(page, "two-factor-setup")
+
+    device = TOTPDevice.objects.get(user=commissioner, confirmed=False)
+    page.get_by_label("Security code").fill(code_for(device))
+    page.get_by_role("button", name="Continue").click()
+    assert "Hello, Asha" in page.get_by_role("heading", level=1).inner_text()

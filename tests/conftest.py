@@ -1,0 +1,90 @@
+"""Shared fixtures: one signed-in client per role (dtos-manage-breast-screening's conftest.py
+does the same), with the second factor passed for professionals."""
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ctr_portal.models import Organisation
+
+from .factories import MembershipFactory, OrganisationFactory, UserFactory
+
+# Every role the access matrix knows. Later issues give the panel and family roles a part in
+# reviews; "commissioner_other_org" is the right role in the wrong organisation.
+ROLES = [
+    "commissioner",
+    "commissioner_other_org",
+    "chair",
+    "clinical_expert",
+    "expert_by_experience",
+    "provider",
+    "local_authority",
+    "family_carer",
+    "person",
+    "administrator",
+]
+
+
+@pytest.fixture
+def organisations(db):
+    return {
+        "icb": OrganisationFactory(name="NHS North Shore ICB", kind=Organisation.Kind.ICB),
+        "icb_other": OrganisationFactory(name="NHS South Vale ICB", kind=Organisation.Kind.ICB),
+        "provider": OrganisationFactory(name="Riverside Hospital", kind=Organisation.Kind.PROVIDER),
+        "local_authority": OrganisationFactory(
+            name="North Shore Council", kind=Organisation.Kind.LOCAL_AUTHORITY
+        ),
+    }
+
+
+@pytest.fixture
+def users(db, organisations):
+    def member(email, organisation, job_title, **kwargs):
+        user = UserFactory(email=email, **kwargs)
+        MembershipFactory(user=user, organisation=organisation, job_title=job_title)
+        return user
+
+    return {
+        "commissioner": member("commissioner@example.nhs.uk", organisations["icb"], "Case manager"),
+        "commissioner_other_org": member(
+            "other.commissioner@example.nhs.uk", organisations["icb_other"], "Case manager"
+        ),
+        "chair": member("chair@example.nhs.uk", organisations["icb"], "Senior case manager"),
+        "clinical_expert": UserFactory(email="clinical.expert@example.nhs.uk"),
+        "expert_by_experience": UserFactory(email="ebe@example.org"),
+        "provider": member(
+            "ward.manager@example.nhs.uk", organisations["provider"], "Ward manager"
+        ),
+        "local_authority": member(
+            "social.worker@example.gov.uk", organisations["local_authority"], "Social worker"
+        ),
+        "family_carer": UserFactory(email="family@example.com", public=True),
+        "person": UserFactory(email="person@example.com", public=True),
+        "administrator": UserFactory(email="admin@example.nhs.uk", administrator=True),
+    }
+
+
+def sign_in(client: Client, user) -> Client:
+    """Sign a test client in as `user`, with the second factor passed where it is needed."""
+    client.force_login(user, backend="ctr_portal.backends.EmailBackend")
+    if user.needs_two_factor:
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="Test authenticator", defaults={"confirmed": True}
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(users):
+    """`client_for("commissioner")` gives a signed-in client; `client_for(None)` an anonymous
+    one."""
+
+    def make(role):
+        client = Client()
+        return client if role is None else sign_in(client, users[role])
+
+    return make

@@ -1,0 +1,264 @@
+import re
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ctr_portal.forms import LOCKED_OUT_ERROR, SIGN_IN_ERROR
+from ctr_portal.models import AuditEvent, Notification
+from tests.conftest import sign_in
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("accounts:login")
+
+
+def post_login(client, email, password=PASSWORD):
+    return client.post(LOGIN, {"username": email, "password": password})
+
+
+def current_code(device):
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def test_public_account_signs_in_to_the_dashboard_and_it_is_audited(client):
+    user = UserFactory(public=True, display_name="Maureen Clarke")
+    response = post_login(client, user.email.upper())
+    assert response.status_code == 302 and response.url == reverse("dashboard")
+    page = client.get(reverse("dashboard"))
+    assert "Hello, Maureen" in page.content.decode()
+    event = AuditEvent.objects.get(action="login")
+    assert event.actor == user and event.object_id == str(user.pk) and event.request_id
+
+
+def test_professional_must_set_up_two_factor_before_anything_else(client):
+    user = UserFactory()
+    post_login(client, user.email)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302 and response.url == reverse("accounts:two_factor_setup")
+    page = client.get(response.url).content.decode()
+    assert "<svg" in page and "Set up two-factor authentication" in page
+
+
+def test_confirming_the_authenticator_with_its_code_lets_the_professional_in(client, time_machine):
+    time_machine.move_to("2026-11-23 09:00:00", tick=False)
+    user = UserFactory()
+    post_login(client, user.email)
+    client.get(reverse("accounts:two_factor_setup"))
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+
+    wrong = client.post(reverse("accounts:two_factor_setup"), {"token": "000000"})
+    assert "The security code is not right" in wrong.content.decode()
+
+    time_machine.shift(5)  # django-otp refuses codes for a moment after a wrong one
+    response = client.post(reverse("accounts:two_factor_setup"), {"token": current_code(device)})
+    assert response.status_code == 302 and response.url == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+    assert AuditEvent.objects.filter(action="two_factor_setup", actor=user).exists()
+
+
+def test_professional_with_an_authenticator_enters_a_code_after_the_password(client):
+    user = UserFactory()
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    post_login(client, user.email)
+    assert client.get(reverse("dashboard")).url == reverse("accounts:two_factor_verify")
+
+    bad = client.post(reverse("accounts:two_factor_verify"), {"token": "12ab"})
+    assert "Security code must be 6 digits" in bad.content.decode()
+
+    response = client.post(reverse("accounts:two_factor_verify"), {"token": current_code(device)})
+    assert response.url == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_a_password_alone_cannot_replace_an_existing_authenticator(client):
+    user = UserFactory()
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    post_login(client, user.email)
+    response = client.get(reverse("accounts:two_factor_setup"))
+    assert response.url == reverse("accounts:two_factor_verify")
+    assert not TOTPDevice.objects.filter(user=user, confirmed=False).exists()
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(client):
+    UserFactory(email="known@example.nhs.uk")
+    known = post_login(client, "known@example.nhs.uk", "wrong password here")
+    unknown = post_login(client, "nobody@example.nhs.uk", "wrong password here")
+    for response in (known, unknown):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert SIGN_IN_ERROR in page
+        assert page.count("There is a problem") == 1
+        assert "<title>Error: " in page
+        assert 'value="' in page and "example.nhs.uk" in page  # the email typed is kept
+    assert AuditEvent.objects.filter(action="login_failed").count() == 2
+
+
+def test_empty_sign_in_says_what_to_enter(client):
+    page = client.post(LOGIN, {"username": "", "password": ""}).content.decode()
+    assert "Enter your email address" in page and "Enter your password" in page
+
+
+@pytest.mark.parametrize("exists", [True, False], ids=["existing", "unknown"])
+def test_five_failures_lock_the_email_for_15_minutes_whether_or_not_it_exists(client, exists):
+    email = "target@example.nhs.uk"
+    if exists:
+        UserFactory(email=email)
+    for _ in range(5):
+        post_login(client, email, "wrong password here")
+    locked = post_login(client, email, PASSWORD)
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert LOCKED_OUT_ERROR.split(".")[0] in page
+    assert "/two-factor/" not in locked.get("Location", "")
+    assert AuditEvent.objects.filter(action="locked_out").exists()
+
+
+def test_lockout_ends_after_15_minutes(client, time_machine):
+    user = UserFactory(public=True)
+    time_machine.move_to("2026-11-23 09:00", tick=False)
+    for _ in range(5):
+        post_login(client, user.email, "wrong password here")
+    assert post_login(client, user.email).status_code == 429
+    time_machine.move_to("2026-11-23 09:16", tick=False)
+    assert post_login(client, user.email).status_code == 302
+
+
+def test_sign_out_is_a_post_and_is_audited(client):
+    user = UserFactory(public=True)
+    sign_in(client, user)
+    assert "Sign out" in client.get(reverse("accounts:logout")).content.decode()
+    response = client.post(reverse("accounts:logout"))
+    assert "You have signed out" in response.content.decode()
+    assert AuditEvent.objects.filter(action="logout", actor=user).exists()
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_password_reset_goes_through_the_outbox_with_a_link_built_from_site_url(
+    client, settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    settings.SITE_URL = "https://ctr.example.nhs.uk"
+    user = UserFactory(email="reset.me@example.nhs.uk")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": user.email})
+    assert response.url == reverse("accounts:password_reset_done")
+    notification = Notification.objects.get(recipient=user.email)
+    assert notification.template == "password_reset" and notification.state == "sent"
+    link = notification.context["reset_url"]
+    assert link.startswith("https://ctr.example.nhs.uk/account/password-reset/")
+    assert len(mailoutbox) == 1 and link in mailoutbox[0].body
+    assert mailoutbox[0].alternatives[0][1] == "text/html"
+
+    path = link.removeprefix("https://ctr.example.nhs.uk")
+    form_page = client.get(path, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "short", "new_password2": "short"},
+    )
+    assert "at least 12 characters" in done.content.decode()
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "maple river lantern 42", "new_password2": "maple river lantern 42"},
+    )
+    assert done.url == reverse("accounts:password_reset_complete")
+    user.refresh_from_db()
+    assert user.check_password("maple river lantern 42")
+
+
+def test_password_reset_for_an_unknown_email_looks_the_same_and_sends_nothing(client):
+    response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.nhs.uk"})
+    assert response.url == reverse("accounts:password_reset_done")
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "password, ok",
+    [
+        ("short pass", False),  # under 12 characters
+        ("password1234", False),  # common
+        ("123456789012", False),  # numbers only
+        ("maple river lantern", True),  # long, no composition rules
+        ("alllowercasewords", True),
+    ],
+)
+def test_passwords_need_12_characters_and_no_composition_rules(password, ok):
+    user = UserFactory.build(email="someone@example.nhs.uk", display_name="Someone")
+    if ok:
+        validate_password(password, user)
+    else:
+        with pytest.raises(ValidationError):
+            validate_password(password, user)
+
+
+def test_session_ends_after_15_minutes_idle_and_the_page_warns_at_13(client, time_machine):
+    time_machine.move_to("2026-11-23 09:00", tick=False)
+    post_login(client, UserFactory(public=True).email)
+    time_machine.move_to("2026-11-23 09:14", tick=False)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200  # activity renews the 15 minutes
+    body = re.search(r"<body[^>]*>", response.content.decode()).group(0)
+    assert 'data-session-warning-seconds="780"' in body
+    assert 'data-session-idle-seconds="900"' in body
+    assert 'id="session-timeout-dialog"' in response.content.decode()
+    time_machine.move_to("2026-11-23 09:30", tick=False)
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_session_ends_12_hours_after_sign_in_however_active(client, time_machine):
+    user = UserFactory(public=True)
+    time_machine.move_to("2026-11-23 08:00", tick=False)
+    post_login(client, user.email)
+    for minutes in range(10, 12 * 60, 10):  # active every 10 minutes all day
+        time_machine.move_to(f"2026-11-23 {8 + minutes // 60:02d}:{minutes % 60:02d}", tick=False)
+        assert client.get(reverse("healthz")).status_code == 200
+    time_machine.move_to("2026-11-23 19:55", tick=False)
+    assert client.get(reverse("dashboard")).status_code == 200
+    time_machine.move_to("2026-11-23 20:01", tick=False)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302 and "expired=1" in response.url
+    assert "You were signed out" in client.get(response.url).content.decode()
+
+
+def test_keep_alive_renews_the_session(client):
+    sign_in(client, UserFactory(public=True))
+    response = client.post(reverse("accounts:session_keepalive"))
+    assert response.status_code == 200 and response.json() == {"idle_seconds": 900}
+
+
+@override_settings(DEMO_MODE=True)
+def test_demo_mode_lists_personas_and_signs_in_without_two_factor(client):
+    persona = UserFactory(demo_persona="Commissioner")
+    page = client.get(LOGIN).content.decode()
+    assert "Sign in as Commissioner" in page
+    response = client.post(reverse("accounts:demo_sign_in"), {"user": persona.pk})
+    assert response.url == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_without_demo_mode_there_is_no_persona_sign_in_and_demo_accounts_need_two_factor(client):
+    persona = UserFactory(demo_persona="Commissioner")
+    assert "Sign in as" not in client.get(LOGIN).content.decode()
+    assert client.post(reverse("accounts:demo_sign_in"), {"user": persona.pk}).status_code == 404
+    assert persona.needs_two_factor
+
+
+@override_settings(DEMO_MODE=True)
+def test_demo_sign_in_refuses_an_account_that_is_not_a_persona(client):
+    real = UserFactory()
+    assert client.post(reverse("accounts:demo_sign_in"), {"user": real.pk}).status_code == 404
+
+
+def test_next_parameter_cannot_send_the_user_to_another_site(client):
+    user = UserFactory(public=True)
+    response = client.post(
+        f"{LOGIN}?next=https://evil.example/", {"username": user.email, "password": PASSWORD}
+    )
+    assert response.url == reverse("dashboard")

@@ -1,0 +1,74 @@
+"""One factory per model of the shared layer; apps add theirs beside their tests."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from ctr_portal.models import AuditEvent, Membership, Notification, Organisation
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.nhs.uk")
+    display_name = factory.Faker("name", locale="en_GB")
+    kind = "professional"
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save(update_fields=["password"])
+
+    class Params:
+        public = factory.Trait(kind="public")
+        administrator = factory.Trait(is_staff=True, is_superuser=True)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organisation.Kind.ICB
+
+    class Params:
+        provider = factory.Trait(kind=Organisation.Kind.PROVIDER)
+        local_authority = factory.Trait(kind=Organisation.Kind.LOCAL_AUTHORITY)
+        specialised = factory.Trait(kind=Organisation.Kind.SPECIALISED)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    job_title = "Case manager"
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    action = AuditEvent.Action.VIEW
+    actor = factory.SubFactory(UserFactory)
+    object_type = "ctr_portal.organisation"
+    object_id = "1"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    idempotency_key = factory.Sequence(lambda n: f"test:{n}")
+    recipient = factory.Sequence(lambda n: f"person{n}@example.nhs.uk")
+    template = "password_reset"
+    context = factory.LazyFunction(
+        lambda: {"display_name": "Sam Jones", "reset_url": "https://example.invalid/reset"}
+    )

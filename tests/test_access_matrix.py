@@ -1,0 +1,230 @@
+"""The access matrix: every URL pattern of the project, called as anonymous and as every role,
+against the table below (pretix's test_permissions.py, extended). A URL missing from the table
+fails the test, so no page can be added without deciding who may see it.
+
+Later issues add their URLs to MATRIX. Objects a role has no part in answer 404; a participant
+without the right answers 403.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .conftest import ROLES
+
+ANON = None
+EVERYONE = [ANON, *ROLES]
+LOGIN_REDIRECT = 302
+
+
+def everyone(status):
+    return dict.fromkeys(EVERYONE, status)
+
+
+def signed_in(status=200, anonymous=LOGIN_REDIRECT):
+    return {ANON: anonymous, **dict.fromkeys(ROLES, status)}
+
+
+def only(allowed: dict, others, anonymous=LOGIN_REDIRECT):
+    expected = {ANON: anonymous, **dict.fromkeys(ROLES, others)}
+    expected.update(allowed)
+    return expected
+
+
+def no_kwargs(ctx):
+    return {}
+
+
+def organisation_kwargs(ctx):
+    return {"pk": ctx["organisations"]["icb"].pk}
+
+
+def admin_model(name):
+    """The model an admin URL name belongs to (admin:<app>_<model>_<view>), if any."""
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    if name.startswith("admin:auth_user_"):  # UserAdmin names its password URL after auth.User
+        return get_user_model()
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(prefix):
+            return model
+    return None
+
+
+def admin_kwargs_for(name):
+    def build(ctx):
+        from django.contrib.contenttypes.models import ContentType
+
+        model = admin_model(name) or type(ctx["organisations"]["icb"])
+        obj = model._default_manager.order_by("pk").first()
+        pk = str(obj.pk) if obj else "999999"
+        return {
+            "app_label": model._meta.app_label,
+            "object_id": pk,
+            "pk": pk,
+            "id": pk,
+            "content_type_id": str(ContentType.objects.get_for_model(model).pk),
+        }
+
+    return build
+
+
+def reset_kwargs(ctx):
+    return {"uidb64": "MQ", "token": "not-a-token"}
+
+
+# Public pages a signed-in user is sent away from (they are already signed in).
+SIGNED_OUT_ONLY = {ANON: 200, **dict.fromkeys(ROLES, 302)}
+
+MATRIX = {
+    # ctr_portal
+    "dashboard": (no_kwargs, signed_in(200)),
+    "healthz": (no_kwargs, everyone(200)),
+    "accessibility": (no_kwargs, everyone(200)),
+    "privacy": (no_kwargs, everyone(200)),
+    "organisation": (
+        organisation_kwargs,
+        only({"commissioner": 200, "chair": 200, "administrator": 200}, others=404),
+    ),
+    "accounts:login": (no_kwargs, SIGNED_OUT_ONLY),
+    "accounts:demo_sign_in": (no_kwargs, everyone(405)),
+    "accounts:logout": (no_kwargs, signed_in(200)),
+    "accounts:two_factor_setup": (no_kwargs, signed_in(200)),
+    # Everyone here has passed the second factor (or needs none and has no device yet).
+    "accounts:two_factor_verify": (no_kwargs, signed_in(302)),
+    "accounts:password_reset": (no_kwargs, everyone(200)),
+    "accounts:password_reset_done": (no_kwargs, everyone(200)),
+    "accounts:password_reset_confirm": (reset_kwargs, everyone(200)),
+    "accounts:password_reset_complete": (no_kwargs, everyone(200)),
+    "accounts:session_keepalive": (no_kwargs, signed_in(405)),
+    "accounts:account": (no_kwargs, signed_in(200)),
+}
+
+# Django's admin: administrators only; anyone else is sent to sign in (through our page, with
+# two-factor). Every admin URL is checked, including those of models added later.
+ADMIN_EXPECTED = only({"administrator": 200}, others=302)
+ADMIN_OVERRIDES = {
+    "admin:logout": only({"administrator": 405}, others=302),
+    "admin:view_on_site": only({"administrator": 404}, others=302),
+    "admin:login": everyone(302),
+    # Nobody, administrators included, may read another person's authenticator secret.
+    "admin:otp_totp_totpdevice_config": only({"administrator": 403}, others=302),
+    "admin:otp_totp_totpdevice_qrcode": only({"administrator": 403}, others=302),
+    # The autocomplete endpoint refuses a request that names no field.
+    "admin:autocomplete": only({"administrator": 403}, others=302),
+}
+# Nobody adds rows to the audit trail, the outbox or the sign-in logs by hand, and nobody
+# deletes audit events or notifications (deleting a failed sign-in attempt unlocks an account).
+NO_ADD = {"auditevent", "notification", "accessattempt", "accessfailurelog", "accesslog"}
+NO_DELETE = {"auditevent", "notification"}
+
+
+def admin_expected(name):
+    if name in ADMIN_OVERRIDES:
+        return ADMIN_OVERRIDES[name]
+    model = admin_model(name)
+    if model is not None:
+        view = name.rsplit("_", 1)[1]
+        forbidden = NO_ADD if view == "add" else NO_DELETE if view == "delete" else set()
+        if model._meta.model_name in forbidden:
+            return only({"administrator": 403}, others=302)
+        if view in ("change", "delete", "history") and not model._default_manager.exists():
+            # The admin sends you back to the list when the object is not there.
+            return only({"administrator": 302}, others=302)
+    return ADMIN_EXPECTED
+
+
+def all_url_names():
+    """(name, pattern) for every named URL pattern of the project, namespaces included."""
+    found = []
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern) and p.name:
+                found.append(f"{namespace}{p.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(found))
+
+
+def expected_for(name):
+    if name in MATRIX:
+        return MATRIX[name]
+    if name.startswith("admin:"):
+        return admin_kwargs_for(name), admin_expected(name)
+    return None
+
+
+@pytest.mark.django_db
+def test_every_url_is_in_the_matrix():
+    missing = [name for name in all_url_names() if expected_for(name) is None]
+    assert not missing, f"Add these URLs to the access matrix: {missing}"
+
+
+def test_the_matrix_names_no_url_that_does_not_exist():
+    names = set(all_url_names())
+    assert not [name for name in MATRIX if name not in names]
+
+
+def _reverse(name, ctx, kwargs_for):
+    kwargs = kwargs_for(ctx)
+    from django.urls import NoReverseMatch
+
+    for size in range(len(kwargs), -1, -1):
+        # Admin URLs take different subsets of the sample kwargs; find the one that fits.
+        import itertools
+
+        for keys in itertools.combinations(kwargs, size):
+            try:
+                return reverse(name, kwargs={k: kwargs[k] for k in keys})
+            except NoReverseMatch:
+                continue
+    raise AssertionError(f"Cannot build a URL for {name}")
+
+
+@pytest.fixture
+def sample_objects(users):
+    """One row of each model the admin shows, so its change pages have something to open."""
+    from django.contrib.auth.models import Group
+    from django_celery_beat.models import (
+        ClockedSchedule,
+        CrontabSchedule,
+        IntervalSchedule,
+        PeriodicTask,
+        SolarSchedule,
+    )
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .factories import AuditEventFactory, NotificationFactory
+
+    AuditEventFactory(actor=users["commissioner"])
+    NotificationFactory()
+    Group.objects.create(name="Sample")
+    TOTPDevice.objects.create(user=users["commissioner"], name="Sample", confirmed=True)
+    interval = IntervalSchedule.objects.create(every=60, period="seconds")
+    PeriodicTask.objects.create(
+        name="Sample", task="ctr_portal.tasks.outbox_dispatch", interval=interval
+    )
+    CrontabSchedule.objects.create()
+    SolarSchedule.objects.create(event="sunrise", latitude=51.5, longitude=0)
+    from django.utils import timezone
+
+    ClockedSchedule.objects.create(clocked_time=timezone.now())
+
+
+@pytest.mark.parametrize("role", EVERYONE, ids=lambda r: r or "anonymous")
+def test_access_matrix(role, client_for, users, organisations, sample_objects):
+    ctx = {"users": users, "organisations": organisations}
+    client = client_for(role)
+    failures = []
+    for name in all_url_names():
+        kwargs_for, expected = expected_for(name)
+        url = _reverse(name, ctx, kwargs_for)
+        status = client.get(url).status_code
+        if status != expected[role]:
+            failures.append(f"{name} ({url}): expected {expected[role]}, got {status}")
+    assert not failures, "\n".join(failures)
