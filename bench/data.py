@@ -414,3 +414,179 @@ def _temp_table(cursor, name, columns, rows):
     cursor.executemany(
         f"INSERT INTO {name} VALUES ({placeholders})", [(i, *row) for i, row in enumerate(rows)]
     )
+
+
+# --- reviews (issue 4) ------------------------------------------------------------------------
+
+PEOPLE = FULL_SCALE
+REVIEWS_PER_PERSON = 6  # 60,000 reviews for 10,000 people at full scale
+BIG_ICB_PEOPLE_SHARE = 0.05
+OPEN_REVIEW_EVERY = 3  # one person in three has a review in progress
+
+
+@step
+def people(ctx, volumes):
+    """People spread over the commissioning organisations (the big ICB holds 5 %), about half
+    in hospital, with every DSR rating."""
+    from datetime import date, timedelta
+
+    from reviews.models import Person
+
+    rng = random.Random(SEED + 1)
+    orgs = ctx["organisations"]
+    commissioning = orgs["icb"] + orgs["specialised"]
+    count = volumes.scaled(PEOPLE, minimum=30)
+    big = max(25, round(count * BIG_ICB_PEOPLE_SHARE))
+    creator = ctx["users"]["commissioner"]
+    rows = []
+    for i in range(count):
+        org = orgs["big_icb"] if i < big else commissioning[i % len(commissioning)]
+        in_hospital = i % 2 == 0
+        setting = (
+            rng.choice(["non_secure", "low_secure", "medium_secure"])
+            if in_hospital
+            else "community"
+        )
+        rows.append(
+            Person(
+                given_name=rng.choice(FIRST_NAMES),
+                family_name=rng.choice(LAST_NAMES),
+                nhs_number=_bench_nhs_number(i),
+                date_of_birth=date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 50)),
+                has_learning_disability=i % 3 != 0,
+                has_autism=i % 3 != 1,
+                setting=setting,
+                provider_id=orgs["provider"][i % len(orgs["provider"])] if in_hospital else None,
+                ward="Ward 1" if in_hospital else "",
+                admission_date=date(2025, 1, 1) + timedelta(days=i % 300) if in_hospital else None,
+                responsible_commissioner_id=org,
+                local_authority_id=orgs["local_authority"][i % len(orgs["local_authority"])],
+                dsr_rating="blue" if in_hospital else rng.choice(["red", "amber", "green"]),
+                communication="Speak slowly and check I have understood.",
+                created_by_id=creator,
+            )
+        )
+    made = Person.objects.bulk_create(rows, batch_size=BATCH)
+    ctx["people"] = {"big_icb": [p.pk for p in made[:big]]}
+    ctx["counts"]["people"] = len(made)
+
+
+def _bench_nhs_number(i: int) -> str:
+    base = 600_000_000 + i * 11
+    while True:
+        digits = f"{base:09d}"
+        check = 11 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            return digits + str(check)
+        base += 1
+
+
+@step
+def reviews(ctx, volumes):
+    """Six reviews a person over ten years: the old ones closed, one in three people with a
+    review in progress; a panel of three on each, a consent record and two timeline entries."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from reviews.models import ConsentRecord, Participant, Person, Review, ReviewEvent
+
+    rng = random.Random(SEED + 2)
+    today = timezone.localdate()
+    panel = ctx["user_ids"]["panel"]
+    creator = ctx["users"]["commissioner"]
+    people_rows = list(
+        Person.objects.values_list("pk", "responsible_commissioner_id", "provider_id", "setting")
+    )
+    per_person = REVIEWS_PER_PERSON
+    open_states = ["planned", "scheduled", "preparing", "ready"]
+    rows = []
+    for n, (person_id, org, provider, setting) in enumerate(people_rows):
+        for k in range(per_person):
+            latest = k == per_person - 1
+            is_open = latest and n % OPEN_REVIEW_EVERY == 0
+            held = None if is_open else date(2016, 1, 1) + timedelta(days=(k * 600 + n) % 3600)
+            due = (today + timedelta(days=rng.randrange(-20, 70))) if is_open else held
+            starts = (
+                (timezone.now() + timedelta(days=rng.randrange(1, 60)))
+                if is_open and n % 2 == 0
+                else None
+            )
+            rows.append(
+                Review(
+                    person_id=person_id,
+                    kind="inpatient_repeat" if setting != "community" else "community",
+                    state=open_states[n % 4] if is_open else "closed",
+                    commissioner_id=org,
+                    setting=setting,
+                    provider_id=provider,
+                    due_date=due,
+                    due_rule="repeat_adult_non_secure",
+                    held_on=held,
+                    starts_at=starts,
+                    duration_minutes=420 if starts else None,
+                    venue="Meeting room" if starts else "",
+                    created_by_id=creator,
+                )
+            )
+    made = Review.objects.bulk_create(rows, batch_size=BATCH)
+    ctx["counts"]["reviews"] = len(made)
+
+    participants, consents, events = [], [], []
+    for i, review in enumerate(made):
+        for j, role in enumerate(("chair", "clinical_expert", "expert_by_experience")):
+            if role == "chair":
+                user_id = creator
+            elif role == "clinical_expert" or len(panel) > 1:
+                user_id = panel[(i + j) % len(panel)]
+            else:
+                user_id = None  # too few panel accounts at a tiny scale: invited, no account
+            participants.append(
+                Participant(
+                    review_id=review.pk,
+                    role=role,
+                    user_id=user_id,
+                    name="Panel member",
+                    email=f"p{review.pk}.{j}@bench.example.nhs.uk",
+                    added_by_id=creator,
+                    invited_at=timezone.now(),
+                    independence_declared_at=timezone.now(),
+                )
+            )
+        consents.append(
+            ConsentRecord(
+                review_id=review.pk,
+                decision="consented",
+                route="own",
+                shares_information=True,
+                decided_on=review.held_on or today,
+                recorded_by_id=creator,
+            )
+        )
+        events += [
+            ReviewEvent(
+                review_id=review.pk,
+                kind="transition",
+                to_state="planned",
+                summary="Planned",
+                actor_id=creator,
+            ),
+            ReviewEvent(
+                review_id=review.pk, kind="due_date", summary="Due date set", actor_id=creator
+            ),
+        ]
+    Participant.objects.bulk_create(participants, batch_size=BATCH)
+    ConsentRecord.objects.bulk_create(consents, batch_size=BATCH)
+    ReviewEvent.objects.bulk_create(events, batch_size=BATCH)
+    ctx["counts"]["participants"] = len(participants)
+
+    big_people = set(ctx["people"]["big_icb"])
+    big_review = next(r for r in made if r.person_id in big_people and r.state != "closed")
+    ctx["reviews"] = {"big_icb_open": big_review.pk}
+    clinical = (
+        Participant.objects.filter(review_id=big_review.pk, role="clinical_expert")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    ctx["users"]["review_clinical_expert"] = clinical

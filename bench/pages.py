@@ -46,6 +46,25 @@ PAGES: list[BenchPage] = [
         lambda ctx: reverse("organisation", args=[ctx["organisations"]["big_icb"]]),
         role="commissioner",
     ),
+    # Issue 4: people and reviews.
+    BenchPage(
+        "people list (big ICB)", lambda ctx: reverse("reviews:person_list"), role="commissioner"
+    ),
+    BenchPage(
+        "review list (commissioner)",
+        lambda ctx: reverse("reviews:review_list"),
+        role="commissioner",
+    ),
+    BenchPage(
+        "review page (commissioner)",
+        lambda ctx: reverse("reviews:review_detail", args=[ctx["reviews"]["big_icb_open"]]),
+        role="commissioner",
+    ),
+    BenchPage(
+        "review page (clinical expert)",
+        lambda ctx: reverse("reviews:review_detail", args=[ctx["reviews"]["big_icb_open"]]),
+        role="review_clinical_expert",
+    ),
     # Later issues: add your pages here.
 ]
 

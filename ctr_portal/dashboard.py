@@ -14,6 +14,8 @@ class Card:
     template: str
     context: dict = field(default_factory=dict)
     order: int = 100
+    # "card" draws an NHS.UK card; "section" a plain section with an h2, for a page's main work.
+    style: str = "card"
 
 
 _providers = []

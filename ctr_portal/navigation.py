@@ -17,7 +17,7 @@ class NavItem:
     url_name: str
     permission: str
     order: int = 100
-    # URL names (or namespace prefixes ending in ":") that mark this item as the current one.
+    # Prefixes of URL names that mark this item as the current one (e.g. "reviews:person_").
     current_for: tuple[str, ...] = ()
 
 
@@ -40,7 +40,7 @@ def nav_items_for(request):
         if not user.has_perm(item.permission):
             continue
         current = view_name == item.url_name or any(
-            view_name.startswith(p) if p.endswith(":") else view_name == p for p in item.current_for
+            view_name.startswith(prefix) for prefix in item.current_for
         )
         items.append({"text": item.text, "href": reverse(item.url_name), "current": current})
     return items

@@ -9,3 +9,22 @@ class Perm(StrEnum):
     VIEW_DASHBOARD = "ctr_portal.view_dashboard"
     VIEW_ORGANISATION = "ctr_portal.view_organisation"
     ADMINISTER = "ctr_portal.administer"
+
+    # reviews: people
+    ADD_PERSON = "reviews.add_person"
+    VIEW_PERSON = "reviews.view_person"
+    CHANGE_PERSON = "reviews.change_person"
+    # reviews: the review
+    LIST_REVIEWS = "reviews.list_reviews"
+    VIEW_REVIEW = "reviews.view_review"
+    VIEW_REVIEW_DETAILS = "reviews.view_review_details"
+    MANAGE_REVIEW = "reviews.manage_review"
+    VIEW_CONSENT = "reviews.view_consent"
+    DECLARE_INDEPENDENCE = "reviews.declare_independence"
+    VIEW_COMMISSIONER_DASHBOARD = "reviews.view_commissioner_dashboard"
+
+    # documents (add below this line)
+
+    # panels (add below this line)
+
+    # recommendations (add below this line)

@@ -41,6 +41,13 @@ def organisation_ids_for_user(user) -> set[int]:
     return {m.organisation_id for m in memberships_for_user(user)}
 
 
+def account_for_email(email):
+    """The account registered with this email address, if any (case does not matter)."""
+    from .models import User
+
+    return User.objects.filter(email__iexact=email).first() if email else None
+
+
 def demo_personas():
     """Demo accounts, shown on the sign-in page only while DEMO_MODE is on."""
     from .models import User

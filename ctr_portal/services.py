@@ -182,6 +182,18 @@ def outbox_dispatch_due(*, now=None) -> int:
     return sent
 
 
+# Attachments are built when the email is sent, from ids in the notification's context, by
+# builders that later apps register (reviews: the .ics calendar file of a review). This keeps
+# the outbox free of binary data and of any import of the apps that build on it.
+_attachment_builders = {}
+
+
+def register_attachment_builder(name: str, builder) -> None:
+    """`builder(**params) -> (filename, content, mimetype)`; params come from the context:
+    `{"attachments": [{"builder": name, **params}]}`."""
+    _attachment_builders[name] = builder
+
+
 def _render_email(notification: Notification) -> EmailMultiAlternatives:
     context = {
         **notification.context,
@@ -200,4 +212,7 @@ def _render_email(notification: Notification) -> EmailMultiAlternatives:
         headers={"X-CTR-Portal-Notification": str(notification.pk)},
     )
     message.attach_alternative(html, "text/html")
+    for spec in notification.context.get("attachments", []):
+        params = {k: v for k, v in spec.items() if k != "builder"}
+        message.attach(*_attachment_builders[spec["builder"]](**params))
     return message

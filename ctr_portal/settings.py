@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -212,6 +213,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "outbox-dispatch": {"task": "ctr_portal.tasks.outbox_dispatch", "schedule": 60.0},
+    "reviews-birthdays": {
+        "task": "reviews.tasks.recompute_birthdays",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # The notification outbox: how many times to try, and how long to wait between tries.
@@ -263,6 +268,10 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- documents (add below this line) ---
+
+# --- panels (add below this line) ---
 
 # Behind a trusted proxy (docker-compose, a load balancer) the client address is the first hop of
 # X-Forwarded-For; never trust it when clients can reach the app directly.

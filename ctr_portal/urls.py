@@ -35,7 +35,7 @@ urlpatterns = [
     path("privacy/", pages.PrivacyView.as_view(), name="privacy"),
     path("organisations/<int:pk>/", pages.OrganisationView.as_view(), name="organisation"),
     path("account/", include((accounts_patterns, "accounts"))),
-    path("reviews/", include("reviews.urls")),
+    path("", include("reviews.urls")),
     path("panels/", include("panels.urls")),
     path("documents/", include("documents.urls")),
     path("recommendations/", include("recommendations.urls")),

@@ -1,1 +1,827 @@
-"""Reviews: fields, constraints, QuerySet methods and values derived from the row itself."""
+"""The person, their Dynamic Support Register rating and setting, the review and its lifecycle,
+consent, participants and invitations, and the agenda."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from ctr_portal.models import Organisation
+
+from .nhs_number import validate_nhs_number
+
+USER = settings.AUTH_USER_MODEL
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    years = on.year - date_of_birth.year
+    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years
+
+
+class Setting(models.TextChoices):
+    COMMUNITY = "community", "In the community"
+    NON_SECURE = "non_secure", "Hospital, non-secure"
+    LOW_SECURE = "low_secure", "Hospital, low secure"
+    MEDIUM_SECURE = "medium_secure", "Hospital, medium secure"
+    HIGH_SECURE = "high_secure", "Hospital, high secure"
+
+
+SECURE_SETTINGS = (Setting.LOW_SECURE, Setting.MEDIUM_SECURE, Setting.HIGH_SECURE)
+
+
+class DsrRating(models.TextChoices):
+    RED = "red", "Red: high risk of admission now"
+    AMBER = "amber", "Amber: high risk of admission soon without the right support"
+    GREEN = "green", "Green: risks well managed at home"
+    BLUE = "blue", "Blue: in hospital"
+
+
+class MentalHealthActStatus(models.TextChoices):
+    NOT_DETAINED = "not_detained", "Not detained (informal, or in the community)"
+    SECTION_2 = "s2", "Section 2"
+    SECTION_3 = "s3", "Section 3"
+    SECTION_37 = "s37", "Section 37"
+    SECTION_37_41 = "s37_41", "Section 37/41"
+    SECTION_47_49 = "s47_49", "Section 47/49"
+    SECTION_48_49 = "s48_49", "Section 48/49"
+    CTO = "cto", "Community treatment order"
+    OTHER = "other", "Other"
+
+
+class PersonQuerySet(models.QuerySet):
+    def in_hospital(self):
+        return self.exclude(setting=Setting.COMMUNITY)
+
+
+class Person(models.Model):
+    """Someone with a learning disability and/or autism a review is for."""
+
+    given_name = models.CharField("first name", max_length=100)
+    family_name = models.CharField("last name", max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    pronouns = models.CharField(max_length=40, blank=True)
+    nhs_number = models.CharField(
+        "NHS number",
+        max_length=10,
+        unique=True,
+        validators=[validate_nhs_number],
+        error_messages={"unique": "A person with this NHS number is already registered"},
+    )
+    date_of_birth = models.DateField()
+    has_learning_disability = models.BooleanField("learning disability", default=False)
+    has_autism = models.BooleanField("autism", default=False)
+
+    setting = models.CharField(max_length=20, choices=Setting, default=Setting.COMMUNITY)
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": Organisation.Kind.PROVIDER},
+        help_text="The hospital, or the community service supporting the person.",
+    )
+    ward = models.CharField(max_length=100, blank=True)
+    admission_date = models.DateField(null=True, blank=True)
+    mha_status = models.CharField(
+        "Mental Health Act status",
+        max_length=20,
+        choices=MentalHealthActStatus,
+        default=MentalHealthActStatus.NOT_DETAINED,
+    )
+    communication = models.TextField(
+        "how to talk with me",
+        blank=True,
+        help_text="Communication needs, in the person's words where possible.",
+    )
+    reasonable_adjustments = models.TextField(blank=True)
+
+    responsible_commissioner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="responsible_for",
+        limit_choices_to={"kind__in": Organisation.COMMISSIONING_KINDS},
+    )
+    host_commissioner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosting",
+        limit_choices_to={"kind__in": Organisation.COMMISSIONING_KINDS},
+    )
+    local_authority = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": Organisation.Kind.LOCAL_AUTHORITY},
+    )
+    keyworker_name = models.CharField(max_length=150, blank=True)
+    keyworker_contact = models.CharField(max_length=200, blank=True)
+
+    dsr_rating = models.CharField(
+        "Dynamic Support Register rating", max_length=10, choices=DsrRating, blank=True
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        indexes = [
+            models.Index(
+                fields=["responsible_commissioner", "family_name"], name="person_org_name"
+            ),
+            models.Index(fields=["provider"], name="person_provider"),
+            models.Index(fields=["family_name", "given_name"], name="person_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(has_learning_disability=True) | models.Q(has_autism=True),
+                name="person_ld_or_autism",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(setting="community") | models.Q(provider__isnull=False),
+                name="person_in_hospital_has_provider",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def known_as(self):
+        return self.preferred_name or self.given_name
+
+    @property
+    def in_hospital(self) -> bool:
+        return self.setting != Setting.COMMUNITY
+
+    @property
+    def is_secure(self) -> bool:
+        return self.setting in SECURE_SETTINGS
+
+    def age_on(self, on: date) -> int:
+        return age_on(self.date_of_birth, on)
+
+    @property
+    def eighteenth_birthday(self) -> date:
+        dob = self.date_of_birth
+        try:
+            return dob.replace(year=dob.year + 18)
+        except ValueError:  # born on 29 February
+            return date(dob.year + 18, 3, 1)
+
+    @property
+    def nhs_number_display(self):
+        n = self.nhs_number
+        return f"{n[:3]} {n[3:6]} {n[6:]}"
+
+    @property
+    def diagnosis_display(self):
+        parts = [
+            label
+            for flag, label in (
+                (self.has_learning_disability, "learning disability"),
+                (self.has_autism, "autism"),
+            )
+            if flag
+        ]
+        return " and ".join(parts).capitalize()
+
+
+class Contact(models.Model):
+    """A family carer, advocate or other person important to the person."""
+
+    class Relationship(models.TextChoices):
+        FAMILY_CARER = "family_carer", "Family carer"
+        PARENT = "parent", "Parent or person with parental responsibility"
+        ADVOCATE = "advocate", "Advocate"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=150)
+    relationship = models.CharField(max_length=20, choices=Relationship)
+    relationship_detail = models.CharField(
+        "relationship to the person", max_length=100, blank=True, help_text="For example, mother."
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_relationship_display()})"
+
+
+class DsrRatingChange(models.Model):
+    """One change of the person's Dynamic Support Register rating: who, when, why."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="dsr_history")
+    rating = models.CharField(max_length=10, choices=DsrRating)
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_rating_display()} ({self.recorded_at:%Y-%m-%d})"
+
+
+class SettingChange(models.Model):
+    """An admission, discharge, move of hospital or change of security level."""
+
+    class Kind(models.TextChoices):
+        ADMISSION = "admission", "Admitted to hospital"
+        DISCHARGE = "discharge", "Discharged to the community"
+        MOVE = "move", "Moved hospital"
+        SECURITY = "security", "Security level changed"
+        REGISTERED = "registered", "Registered"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="setting_history")
+    kind = models.CharField(max_length=20, choices=Kind)
+    effective_date = models.DateField()
+    setting = models.CharField(max_length=20, choices=Setting)
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ward = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-effective_date", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.effective_date})"
+
+
+class LaepMeeting(models.Model):
+    """A Local Area Emergency Protocol ("blue light") meeting: not a review, but kept on the
+    person's timeline."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="laep_meetings")
+    held_on = models.DateField()
+    outcome = models.TextField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"LAEP meeting ({self.held_on})"
+
+
+class ReviewState(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    SCHEDULED = "scheduled", "Scheduled"
+    PREPARING = "preparing", "Preparing"
+    READY = "ready", "Ready"
+    HELD = "held", "Held"
+    REPORT_DRAFTING = "report_drafting", "Report drafting"
+    REPORT_ISSUED = "report_issued", "Report issued"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    CLOSED = "closed", "Closed"
+    POSTPONED = "postponed", "Postponed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATES = (
+    ReviewState.PLANNED,
+    ReviewState.SCHEDULED,
+    ReviewState.PREPARING,
+    ReviewState.READY,
+    ReviewState.POSTPONED,
+)
+NOT_HELD_STATES = OPEN_STATES
+ENDED_STATES = (ReviewState.CLOSED, ReviewState.CANCELLED)
+
+
+class ReviewKind(models.TextChoices):
+    COMMUNITY = "community", "Community (pre-admission)"
+    POST_ADMISSION = "post_admission", "Post-admission"
+    INPATIENT_REPEAT = "inpatient_repeat", "Inpatient (repeat)"
+    EVENT_TRIGGERED = "event_triggered", "Event-triggered"
+    REQUESTED = "requested", "Requested"
+
+
+class ReviewEventReason(models.TextChoices):
+    MOVE_OF_HOSPITAL = "move_of_hospital", "The person moved hospital"
+    DIAGNOSIS_REMOVED = "diagnosis_removed", "Learning disability or autism diagnosis removed"
+
+
+class ReviewQuerySet(models.QuerySet):
+    def not_held(self):
+        return self.filter(state__in=NOT_HELD_STATES)
+
+
+class Review(models.Model):
+    """A CTR or C(E)TR. Its type is derived from the person's age on the review date; its due
+    date from the policy rules (reviews/policy.py); its state moves only through `transition`."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reviews")
+    kind = models.CharField(max_length=20, choices=ReviewKind)
+    event_reason = models.CharField(
+        max_length=30,
+        choices=ReviewEventReason,
+        blank=True,
+        help_text="For an event-triggered review: what happened.",
+    )
+    requested_by = models.CharField(
+        max_length=150, blank=True, help_text="For a requested review: who asked for it."
+    )
+    state = models.CharField(max_length=20, choices=ReviewState, default=ReviewState.PLANNED)
+    commissioner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        help_text="The responsible commissioner who organises the review.",
+    )
+    # Where the person was when the review was planned: the provider prepares a hospital pack.
+    setting = models.CharField(max_length=20, choices=Setting)
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    due_date = models.DateField()
+    due_rule = models.CharField(max_length=40)
+    due_basis = models.CharField(max_length=200, blank=True)
+
+    starts_at = models.DateTimeField("date and time", null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(30)]
+    )
+    venue = models.CharField(max_length=300, blank=True)
+    video_link = models.URLField(max_length=500, blank=True)
+    late_reason = models.TextField(
+        blank=True, help_text="Why the review is held after its due date."
+    )
+    held_on = models.DateField(null=True, blank=True)
+    state_reason = models.TextField(blank=True, help_text="Why it was postponed or cancelled.")
+
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(fields=["commissioner", "state", "due_date"], name="review_org_state_due"),
+            models.Index(fields=["commissioner", "starts_at"], name="review_org_starts"),
+            models.Index(fields=["person", "-held_on"], name="review_person_held"),
+            models.Index(fields=["provider", "state"], name="review_provider_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="event_triggered") | ~models.Q(event_reason=""),
+                name="review_event_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=["postponed", "cancelled"])
+                | ~models.Q(state_reason=""),
+                name="review_stop_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.type_label} for {self.person}"
+
+    @property
+    def review_date(self) -> date:
+        """The date that decides the type: the day of the review, or its due date until then."""
+        if self.held_on:
+            return self.held_on
+        if self.starts_at:
+            return timezone.localdate(self.starts_at)
+        return self.due_date
+
+    @property
+    def is_child_review(self) -> bool:
+        return self.person.age_on(self.review_date) < 18
+
+    @property
+    def type_label(self) -> str:
+        return "C(E)TR" if self.is_child_review else "CTR"
+
+    @property
+    def type_long(self) -> str:
+        if self.is_child_review:
+            return "Care, Education and Treatment Review"
+        return "Care and Treatment Review"
+
+    @property
+    def is_hospital_review(self) -> bool:
+        return self.setting != Setting.COMMUNITY
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.starts_at) and timezone.localdate(self.starts_at) > self.due_date
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in ENDED_STATES
+
+    @property
+    def ends_at(self):
+        if self.starts_at and self.duration_minutes:
+            return self.starts_at + timezone.timedelta(minutes=self.duration_minutes)
+        return None
+
+    # --- lifecycle (the table and guards are below the class) ---
+
+    def transition(self, to, *, actor, reason="", expected_state=None):
+        """Move the review through its lifecycle: guards checked, row locked, timeline written,
+        audited. Raises TransitionError with plain-English reasons when the move is refused."""
+        from django.db import transaction
+
+        from ctr_portal.audit import Action, audit_record
+
+        with transaction.atomic():
+            locked = review_transition_locked(
+                self, to, actor=actor, reason=reason, expected_state=expected_state
+            )
+            audit_record(action=Action.TRANSITION, actor=actor, obj=locked)
+        for field in ("state", "state_reason", "held_on"):
+            setattr(self, field, getattr(locked, field))
+        return self
+
+    @property
+    def allowed_moves(self) -> list:
+        return [ReviewState(s) for s in TRANSITIONS[self.state]]
+
+
+class ReviewEvent(models.Model):
+    """The review's timeline: every transition and every notable change, with who, when, why."""
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", "State changed"
+        DUE_DATE = "due_date", "Due date set"
+        SCHEDULED = "scheduled", "Date set"
+        CONSENT = "consent", "Consent recorded"
+        PARTICIPANT = "participant", "Participant added"
+        INVITATION = "invitation", "Invitation sent"
+        INDEPENDENCE = "independence", "Independence declared"
+        AGENDA = "agenda", "Agenda changed"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind)
+    from_state = models.CharField(max_length=20, choices=ReviewState, blank=True)
+    to_state = models.CharField(max_length=20, choices=ReviewState, blank=True)
+    summary = models.CharField(max_length=300)
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["review", "-occurred_at"], name="reviewevent_review_time")]
+
+    def __str__(self):
+        return self.summary
+
+
+class ConsentDecision(models.TextChoices):
+    CONSENTED = "consented", "The person consented"
+    BEST_INTERESTS = "best_interests", "Best-interests decision"
+    DECLINED = "declined", "The person declined"
+    WITHDRAWN = "withdrawn", "Consent withdrawn"
+
+
+GATE_OPEN_DECISIONS = (ConsentDecision.CONSENTED, ConsentDecision.BEST_INTERESTS)
+
+
+class ConsentRoute(models.TextChoices):
+    OWN = "own", "The person's own consent (16 or over, with capacity)"
+    GILLICK = "gillick", "The child's own consent (under 16, Gillick competent)"
+    PARENTAL = "parental", "A person with parental responsibility (under 16)"
+    BEST_INTERESTS = (
+        "best_interests",
+        "Mental Capacity Act: lacks capacity, best-interests decision",
+    )
+
+
+class ConsentRecord(models.Model):
+    """One consent decision for a review. Never edited: a change is a new record, and the latest
+    record decides what may be shared (domain.md §5)."""
+
+    class Format(models.TextChoices):
+        STANDARD = "standard", "Standard"
+        EASY_READ = "easy_read", "Easy read"
+        SYMBOLS = "symbols", "Easy read with symbols"
+        LARGE_PRINT = "large_print", "Large print"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="consents")
+    decision = models.CharField(max_length=20, choices=ConsentDecision)
+    route = models.CharField(max_length=20, choices=ConsentRoute, blank=True)
+    shares_information = models.BooleanField(
+        "agrees to information being shared with the panel", default=False
+    )
+    in_own_words = models.TextField("what the person said, in their own words", blank=True)
+    given_by = models.CharField(
+        "name of the person with parental responsibility", max_length=150, blank=True
+    )
+    capacity_assessed_by = models.CharField(max_length=150, blank=True)
+    decision_maker = models.CharField("best-interests decision made by", max_length=150, blank=True)
+    decided_on = models.DateField("date of the decision")
+    consulted = models.TextField("who was consulted", blank=True)
+    report_format = models.CharField(max_length=20, choices=Format, default=Format.STANDARD)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        get_latest_by = ["recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decision="best_interests")
+                | (~models.Q(decision_maker="") & ~models.Q(consulted="")),
+                name="consent_best_interests_has_maker_and_consulted",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(route="parental") | ~models.Q(given_by=""),
+                name="consent_parental_has_giver",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} ({self.decided_on})"
+
+    @property
+    def opens_gate(self) -> bool:
+        """Consent (or a best-interests decision) to the review and to sharing information with
+        the panel: only then may the panel read anything beyond the name and the date."""
+        return self.decision in GATE_OPEN_DECISIONS and self.shares_information
+
+
+class ConsentInvitee(models.Model):
+    """Whom the person wants invited, and whether each may receive the report."""
+
+    consent = models.ForeignKey(ConsentRecord, on_delete=models.CASCADE, related_name="invitees")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="+")
+    may_attend = models.BooleanField(default=True)
+    may_receive_report = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consent", "contact"], name="consent_invitee_unique")
+        ]
+
+    def __str__(self):
+        return f"Invitee {self.contact_id} of consent {self.consent_id}"
+
+
+class ParticipantRole(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    CLINICAL_EXPERT = "clinical_expert", "Clinical expert"
+    EXPERT_BY_EXPERIENCE = "expert_by_experience", "Expert by experience"
+    PANEL_MEMBER = "panel_member", "Other panel member"
+    COMMISSIONER = "commissioner", "Commissioner"
+    PROVIDER = "provider", "Provider contact"
+    LOCAL_AUTHORITY = "local_authority", "Local authority contact"
+    FAMILY_CARER = "family_carer", "Family carer"
+    ADVOCATE = "advocate", "Advocate"
+    PERSON = "person", "The person"
+
+
+PANEL_ROLES = (
+    ParticipantRole.CHAIR,
+    ParticipantRole.CLINICAL_EXPERT,
+    ParticipantRole.EXPERT_BY_EXPERIENCE,
+    ParticipantRole.PANEL_MEMBER,
+)
+# Panel experts must declare they are independent of the person's care before any access.
+INDEPENDENT_ROLES = (
+    ParticipantRole.CLINICAL_EXPERT,
+    ParticipantRole.EXPERT_BY_EXPERIENCE,
+    ParticipantRole.PANEL_MEMBER,
+)
+CORE_PANEL_ROLES = (
+    ParticipantRole.CHAIR,
+    ParticipantRole.CLINICAL_EXPERT,
+    ParticipantRole.EXPERT_BY_EXPERIENCE,
+)
+FAMILY_ROLES = (ParticipantRole.FAMILY_CARER, ParticipantRole.ADVOCATE)
+
+
+class Participant(models.Model):
+    """Someone's role on one review. The account may come later, through an invitation."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="participants")
+    role = models.CharField(max_length=30, choices=ParticipantRole)
+    user = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="participations"
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+        help_text="For family carers and advocates: who they are to the person.",
+    )
+    name = models.CharField(max_length=150)
+    email = models.EmailField()
+    added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    independence_declared_at = models.DateTimeField(null=True, blank=True)
+    independence_statement = models.TextField(blank=True)
+    conflict_declared = models.TextField(
+        blank=True, help_text="Any connection with the person, their family or their care."
+    )
+
+    class Meta:
+        ordering = ["role", "name"]
+        indexes = [models.Index(fields=["user", "review"], name="participant_user_review")]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "email"], name="participant_email_unique"),
+            models.UniqueConstraint(
+                fields=["review", "user"],
+                condition=models.Q(user__isnull=False),
+                name="participant_user_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["review"], condition=models.Q(role="chair"), name="one_chair_per_review"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_role_display()})"
+
+    @property
+    def is_panel(self) -> bool:
+        return self.role in PANEL_ROLES
+
+    @property
+    def needs_independence(self) -> bool:
+        return self.role in INDEPENDENT_ROLES
+
+    @property
+    def is_independent(self) -> bool:
+        return not self.needs_independence or self.independence_declared_at is not None
+
+
+class Invitation(models.Model):
+    """A single-use link, sent through the outbox, that lets someone without an account set a
+    password and join the review. Only a hash of the token is kept."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation for participant {self.participant_id}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()
+
+
+class AgendaItem(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="agenda")
+    starts_at = models.TimeField()
+    title = models.CharField(max_length=200)
+    detail = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "position"], name="agenda_position_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.starts_at:%H:%M} {self.title}"
+
+
+# --- The lifecycle -------------------------------------------------------------------------
+
+S = ReviewState
+TRANSITIONS = {
+    S.PLANNED: (S.SCHEDULED, S.POSTPONED, S.CANCELLED),
+    S.SCHEDULED: (S.PREPARING, S.POSTPONED, S.CANCELLED),
+    S.PREPARING: (S.READY, S.POSTPONED, S.CANCELLED),
+    S.READY: (S.HELD, S.PREPARING, S.POSTPONED, S.CANCELLED),
+    S.HELD: (S.REPORT_DRAFTING,),
+    S.REPORT_DRAFTING: (S.REPORT_ISSUED,),
+    S.REPORT_ISSUED: (S.FOLLOW_UP,),
+    S.FOLLOW_UP: (S.CLOSED,),
+    S.POSTPONED: (S.SCHEDULED, S.CANCELLED),
+    S.CLOSED: (),
+    S.CANCELLED: (),
+}
+REASON_REQUIRED = (S.POSTPONED, S.CANCELLED)
+# How each move is offered to people, as a button and a sentence.
+ACTION_LABELS = {
+    S.SCHEDULED: "Schedule",
+    S.PREPARING: "Start preparing",
+    S.READY: "Mark as ready",
+    S.HELD: "Record that the review was held",
+    S.REPORT_DRAFTING: "Start drafting the report",
+    S.REPORT_ISSUED: "Record that the report was issued",
+    S.FOLLOW_UP: "Move to follow-up",
+    S.CLOSED: "Close the review",
+    S.POSTPONED: "Postpone",
+    S.CANCELLED: "Cancel the review",
+}
+
+
+class TransitionError(Exception):
+    """A move the lifecycle refuses, with the reasons in plain English."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+def _guard_problems(review, to, reason):
+    problems = []
+    if to not in TRANSITIONS[review.state]:
+        return [
+            f"A review that is {review.get_state_display().lower()} cannot be moved to "
+            f"{ReviewState(to).label.lower()}"
+        ]
+    today = timezone.localdate()
+    if to in REASON_REQUIRED and not reason.strip():
+        problems.append(f"Enter why the review is being {ReviewState(to).label.lower()}")
+    if to == S.SCHEDULED:
+        if not review.starts_at:
+            problems.append("Set the date and time of the review first")
+        elif timezone.localdate(review.starts_at) < today:
+            problems.append("The date of the review must be today or in the future")
+        elif review.is_late and not review.late_reason.strip():
+            problems.append("Enter why the review is after its due date")
+    if to == S.READY:
+        from .readiness import missing_before_ready
+
+        problems += [
+            f"{item.label}: {item.detail}" if item.detail else item.label
+            for item in missing_before_ready(review)
+        ]
+    if to == S.HELD and (not review.starts_at or timezone.localdate(review.starts_at) > today):
+        problems.append("A review can be recorded as held only on or after its date")
+    return problems
+
+
+def review_transition_locked(review, to, *, actor, reason="", expected_state=None):
+    """Move `review` to `to` under a row lock. The caller opens the transaction.
+
+    `expected_state` is the state the person saw when they chose the action: if someone else
+    moved the review in the meantime the move is refused, so two people acting at once cannot
+    both win.
+    """
+    locked = Review.objects.select_for_update().get(pk=review.pk)
+    if expected_state and locked.state != expected_state:
+        raise TransitionError(
+            [
+                "Someone else changed this review: it is now "
+                f"{locked.get_state_display().lower()}. Check the page and try again"
+            ]
+        )
+    problems = _guard_problems(locked, to, reason)
+    if problems:
+        raise TransitionError(problems)
+    from_state = locked.state
+    locked.state = to
+    fields = ["state"]
+    if to in REASON_REQUIRED:
+        locked.state_reason = reason.strip()
+        fields.append("state_reason")
+    if to == S.HELD:
+        locked.held_on = timezone.localdate(locked.starts_at)
+        fields.append("held_on")
+    locked.save(update_fields=fields)
+    ReviewEvent.objects.create(
+        review=locked,
+        kind=ReviewEvent.Kind.TRANSITION,
+        from_state=from_state,
+        to_state=to,
+        summary=f"{ReviewState(from_state).label} → {ReviewState(to).label}",
+        reason=reason.strip(),
+        actor=actor,
+    )
+    return locked

@@ -1,1 +1,381 @@
-"""Reviews: reads that cross relations or depend on the user; each takes the user."""
+"""Reads of people and reviews, scoped to the user. Views use these and nothing else.
+
+Each list makes a fixed number of queries whatever its length (tested), and each detail query
+loads what the rules need (participants, the latest consent) so that permission checks on the
+page cost nothing more.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from ctr_portal.queries import memberships_for_user, organisation_ids_for_user
+
+from .models import (
+    NOT_HELD_STATES,
+    ConsentInvitee,
+    ConsentRecord,
+    DsrRating,
+    Participant,
+    Person,
+    Review,
+    ReviewState,
+    Setting,
+)
+from .nhs_number import normalise_nhs_number
+from .policy import NOT_READY_WARNING_DAYS
+
+
+def commissioning_org_ids(user) -> set[int]:
+    return {m.organisation_id for m in memberships_for_user(user) if m.organisation.is_commissioner}
+
+
+# --- People -------------------------------------------------------------------------------
+
+
+def people_for_user(user):
+    """People whose responsible (or host) commissioner the user works for."""
+    org_ids = commissioning_org_ids(user)
+    if not org_ids:
+        return Person.objects.none()
+    return Person.objects.filter(
+        Q(responsible_commissioner_id__in=org_ids) | Q(host_commissioner_id__in=org_ids)
+    )
+
+
+@dataclass
+class PeopleFilter:
+    q: str = ""
+    organisation: int | None = None
+    setting: str = ""
+    dsr_rating: str = ""
+
+
+def people_list(user, filters: PeopleFilter):
+    qs = people_for_user(user).select_related("responsible_commissioner", "provider")
+    if filters.q:
+        digits = normalise_nhs_number(filters.q)
+        if digits.isdigit() and len(digits) == 10:
+            qs = qs.filter(nhs_number=digits)
+        else:
+            for word in filters.q.split():
+                qs = qs.filter(
+                    Q(given_name__icontains=word)
+                    | Q(family_name__icontains=word)
+                    | Q(preferred_name__icontains=word)
+                )
+    if filters.organisation:
+        qs = qs.filter(
+            Q(responsible_commissioner_id=filters.organisation)
+            | Q(provider_id=filters.organisation)
+        )
+    if filters.setting == "hospital":
+        qs = qs.exclude(setting=Setting.COMMUNITY)
+    elif filters.setting:
+        qs = qs.filter(setting=filters.setting)
+    if filters.dsr_rating:
+        qs = qs.filter(dsr_rating=filters.dsr_rating)
+    return qs.order_by("family_name", "given_name", "pk")
+
+
+def person_for_user(user, pk):
+    return (
+        people_for_user(user)
+        .select_related(
+            "responsible_commissioner",
+            "host_commissioner",
+            "provider",
+            "local_authority",
+            "created_by",
+        )
+        .prefetch_related("contacts")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    heading: str
+    time: object
+    actor: str = ""
+    description: str = ""
+
+
+def person_timeline(person) -> list[TimelineEntry]:
+    """Ratings, admissions and moves, LAEP meetings and every review with its outcome: four
+    queries whatever the person's history."""
+    entries = [
+        TimelineEntry(
+            f"Dynamic Support Register: {c.get_rating_display()}",
+            c.recorded_at,
+            c.recorded_by.display_name,
+            c.reason,
+        )
+        for c in person.dsr_history.select_related("recorded_by")
+    ]
+    entries += [
+        TimelineEntry(
+            c.get_kind_display(),
+            c.effective_date,
+            c.recorded_by.display_name,
+            " – ".join(
+                filter(
+                    None,
+                    [
+                        c.get_setting_display(),
+                        c.provider.name if c.provider else "",
+                        c.ward,
+                        c.note,
+                    ],
+                )
+            ),
+        )
+        for c in person.setting_history.select_related("recorded_by", "provider")
+    ]
+    entries += [
+        TimelineEntry(
+            "Local Area Emergency Protocol meeting",
+            m.held_on,
+            m.recorded_by.display_name,
+            m.outcome,
+        )
+        for m in person.laep_meetings.select_related("recorded_by")
+    ]
+    for r in person.reviews.all():
+        when = r.held_on or (timezone.localdate(r.starts_at) if r.starts_at else r.due_date)
+        entries.append(
+            TimelineEntry(
+                f"{r.type_label} ({r.get_kind_display().lower()}): {r.get_state_display().lower()}",
+                when,
+                "",
+                r.state_reason,
+            )
+        )
+
+    def sort_key(entry):
+        t = entry.time
+        return t if isinstance(t, date) and not hasattr(t, "hour") else timezone.localdate(t)
+
+    return sorted(entries, key=sort_key, reverse=True)
+
+
+def last_held_review_date(person) -> date | None:
+    held = (
+        person.reviews.filter(held_on__isnull=False)
+        .order_by("-held_on")
+        .values_list("held_on", flat=True)
+        .first()
+    )
+    return held
+
+
+# --- Reviews ------------------------------------------------------------------------------
+
+
+def reviews_for_user(user):
+    """Reviews the user has a part in: their organisation commissions it, provides the person's
+    care, is the person's local authority, or they take part in it."""
+    if not user.is_authenticated:
+        return Review.objects.none()
+    org_ids = organisation_ids_for_user(user)
+    part = Exists(Participant.objects.filter(review=OuterRef("pk"), user=user))
+    scope = Q(part)
+    if org_ids:
+        scope |= (
+            Q(commissioner_id__in=org_ids)
+            | Q(provider_id__in=org_ids)
+            | Q(person__provider_id__in=org_ids)
+            | Q(person__local_authority_id__in=org_ids)
+        )
+    return Review.objects.filter(scope)
+
+
+def review_for_user(user, pk):
+    """One review with everything its page and its rules need, or None if the user has no part.
+
+    The latest consent record is read here, on every request, so a withdrawal takes effect at
+    the next page load.
+    """
+    review = (
+        reviews_for_user(user)
+        .select_related(
+            "person",
+            "person__provider",
+            "person__responsible_commissioner",
+            "person__local_authority",
+            "commissioner",
+            "provider",
+        )
+        .prefetch_related(
+            Prefetch(
+                "participants", queryset=Participant.objects.select_related("user", "contact")
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if review is not None:
+        review.latest_consent = (
+            ConsentRecord.objects.filter(review=review)
+            .prefetch_related(
+                Prefetch("invitees", queryset=ConsentInvitee.objects.select_related("contact"))
+            )
+            .order_by("-recorded_at", "-pk")
+            .first()
+        )
+    return review
+
+
+def review_timeline(review):
+    return review.events.select_related("actor")
+
+
+def consent_history(review):
+    return (
+        review.consents.select_related("recorded_by")
+        .prefetch_related(
+            Prefetch("invitees", queryset=ConsentInvitee.objects.select_related("contact"))
+        )
+        .order_by("-recorded_at", "-pk")
+    )
+
+
+@dataclass
+class ReviewFilter:
+    organisation: int | None = None
+    review_type: str = ""  # "ctr" or "cetr"
+    kind: str = ""
+    state: str = ""
+
+
+def _apply_review_filter(qs, filters: ReviewFilter):
+    if filters.organisation:
+        qs = qs.filter(commissioner_id=filters.organisation)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.review_type in ("ctr", "cetr"):
+        # Under 18 on the review date: born after the review day less 18 years.
+        from django.db.models import F
+        from django.db.models.functions import Coalesce, TruncDate
+
+        qs = qs.annotate(review_day=Coalesce("held_on", TruncDate("starts_at"), "due_date"))
+        adult_from = F("review_day")
+        child = Q(person__date_of_birth__gt=_minus_18_years(adult_from))
+        qs = qs.filter(child) if filters.review_type == "cetr" else qs.exclude(child)
+    return qs
+
+
+def _minus_18_years(expression):
+    from django.db.models import DateField, ExpressionWrapper
+
+    # 18 years before the review day. Leap days aside (a day's error at most on 29 February),
+    # 6575 days is 18 years; the list filter needs no more precision than that.
+    return ExpressionWrapper(expression - timedelta(days=6575), output_field=DateField())
+
+
+def review_list(user, filters: ReviewFilter):
+    qs = reviews_for_user(user).select_related("person", "commissioner")
+    return _apply_review_filter(qs, filters).order_by("due_date", "pk")
+
+
+# --- The commissioner's dashboard ----------------------------------------------------------
+
+
+def commissioner_reviews(user, filters: ReviewFilter):
+    org_ids = commissioning_org_ids(user)
+    qs = Review.objects.filter(commissioner_id__in=org_ids).select_related("person", "commissioner")
+    return _apply_review_filter(qs, filters)
+
+
+@dataclass
+class CommissionerDashboard:
+    upcoming: list
+    overdue: list
+    not_ready: list
+    community_due: list
+    counts: dict
+
+
+def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=25):
+    """Four lists and their counts: upcoming (next 8 weeks), overdue (due date passed, not held),
+    not ready two weeks before the day, and people rated red or amber in the community with no
+    open review. Eight queries whatever the numbers."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    base = commissioner_reviews(user, filters)
+    upcoming = base.filter(
+        state__in=NOT_HELD_STATES, starts_at__gte=now, starts_at__lt=now + timedelta(weeks=8)
+    ).order_by("starts_at", "pk")
+    overdue = base.filter(state__in=NOT_HELD_STATES, due_date__lt=today).order_by("due_date", "pk")
+    not_ready = base.filter(
+        state__in=[ReviewState.PLANNED, ReviewState.SCHEDULED, ReviewState.PREPARING],
+        starts_at__gte=now,
+        starts_at__lt=now + timedelta(days=NOT_READY_WARNING_DAYS),
+    ).order_by("starts_at", "pk")
+    open_review = Review.objects.filter(person=OuterRef("pk"), state__in=NOT_HELD_STATES)
+    community_due = (
+        Person.objects.filter(responsible_commissioner_id__in=commissioning_org_ids(user))
+        .filter(setting=Setting.COMMUNITY, dsr_rating__in=[DsrRating.RED, DsrRating.AMBER])
+        .exclude(Exists(open_review))
+        .order_by("dsr_rating", "family_name", "pk")
+    )
+    if filters.organisation:
+        community_due = community_due.filter(responsible_commissioner_id=filters.organisation)
+    return CommissionerDashboard(
+        upcoming=list(upcoming[:limit]),
+        overdue=list(overdue[:limit]),
+        not_ready=list(not_ready[:limit]),
+        community_due=list(community_due[:limit]),
+        counts={
+            "upcoming": upcoming.count(),
+            "overdue": overdue.count(),
+            "not_ready": not_ready.count(),
+            "community_due": community_due.count(),
+        },
+    )
+
+
+def reviews_for_participant(user, limit=25):
+    """Reviews the user takes part in, for their dashboard."""
+    return list(
+        Review.objects.filter(participants__user=user)
+        .exclude(state=ReviewState.CANCELLED)
+        .select_related("person")
+        .order_by("due_date", "pk")[:limit]
+    )
+
+
+def reviews_for_partner_organisations(user, limit=25):
+    """Open reviews of people a provider cares for, or a local authority supports."""
+    org_ids = {
+        m.organisation_id for m in memberships_for_user(user) if not m.organisation.is_commissioner
+    }
+    if not org_ids:
+        return []
+    return list(
+        Review.objects.filter(
+            Q(provider_id__in=org_ids)
+            | Q(person__provider_id__in=org_ids)
+            | Q(person__local_authority_id__in=org_ids)
+        )
+        .filter(state__in=NOT_HELD_STATES)
+        .select_related("person")
+        .order_by("due_date", "pk")[:limit]
+    )
+
+
+def commissioning_organisations(user):
+    return [m.organisation for m in memberships_for_user(user) if m.organisation.is_commissioner]
+
+
+def participants_for_review(review):
+    return list(review.participants.all())
+
+
+def contacts_for_person(person):
+    return list(person.contacts.all())

@@ -45,7 +45,7 @@ def users(db, organisations):
         MembershipFactory(user=user, organisation=organisation, job_title=job_title)
         return user
 
-    return {
+    made = {
         "commissioner": member("commissioner@example.nhs.uk", organisations["icb"], "Case manager"),
         "commissioner_other_org": member(
             "other.commissioner@example.nhs.uk", organisations["icb_other"], "Case manager"
@@ -63,6 +63,25 @@ def users(db, organisations):
         "person": UserFactory(email="person@example.com", public=True),
         "administrator": UserFactory(email="admin@example.nhs.uk", administrator=True),
     }
+    # Fixed names (no apostrophes), so tests can look for them in escaped HTML.
+    for role, user in made.items():
+        user.display_name = ROLE_NAMES[role]
+        user.save(update_fields=["display_name"])
+    return made
+
+
+ROLE_NAMES = {
+    "commissioner": "Asha Patel",
+    "commissioner_other_org": "Tom Okafor",
+    "chair": "Helen Marsh",
+    "clinical_expert": "Nia Roberts",
+    "expert_by_experience": "Jordan Lee",
+    "provider": "Sam Whitfield",
+    "local_authority": "Lou Bennett",
+    "family_carer": "Marion Carer",
+    "person": "Dee Person",
+    "administrator": "Chris Adeyemi",
+}
 
 
 def sign_in(client: Client, user) -> Client:
@@ -88,3 +107,75 @@ def client_for(users):
         return client if role is None else sign_in(client, users[role])
 
     return make
+
+
+@pytest.fixture
+def review_world(users, organisations):
+    """One person and one scheduled review, with every role in place.
+
+    The commissioner's ICB commissions it; the provider cares for the person; the local
+    authority is theirs. The chair, the clinical expert (independence declared), the expert by
+    experience (not yet declared), a family carer the person's consent invites, and the person
+    take part. Consent is recorded, so the gate is open for those it lets in.
+    """
+    from tests.reviews.factories import (
+        ConsentInviteeFactory,
+        ConsentRecordFactory,
+        ContactFactory,
+        ParticipantFactory,
+        PersonFactory,
+        ReviewFactory,
+    )
+
+    person = PersonFactory(
+        given_name="Daniel",
+        family_name="Clarke",
+        in_hospital=True,
+        responsible_commissioner=organisations["icb"],
+        provider=organisations["provider"],
+        local_authority=organisations["local_authority"],
+        created_by=users["commissioner"],
+        communication="Speak slowly; I like to see things written down.",
+    )
+    review = ReviewFactory(
+        person=person, scheduled=True, kind="post_admission", created_by=users["commissioner"]
+    )
+    mother = ContactFactory(person=person, name="Maureen Clarke", email=users["family_carer"].email)
+    consent = ConsentRecordFactory(review=review, recorded_by=users["commissioner"])
+    ConsentInviteeFactory(consent=consent, contact=mother)
+    added_by = users["commissioner"]
+    participants = {
+        "chair": ParticipantFactory(
+            review=review, role="chair", user=users["chair"], added_by=added_by
+        ),
+        "clinical_expert": ParticipantFactory(
+            review=review,
+            role="clinical_expert",
+            user=users["clinical_expert"],
+            independent=True,
+            added_by=added_by,
+        ),
+        "expert_by_experience": ParticipantFactory(
+            review=review,
+            role="expert_by_experience",
+            user=users["expert_by_experience"],
+            added_by=added_by,
+        ),
+        "family_carer": ParticipantFactory(
+            review=review,
+            role="family_carer",
+            user=users["family_carer"],
+            contact=mother,
+            added_by=added_by,
+        ),
+        "person": ParticipantFactory(
+            review=review, role="person", user=users["person"], added_by=added_by
+        ),
+    }
+    return {
+        "person": person,
+        "review": review,
+        "contact": mother,
+        "consent": consent,
+        "participants": participants,
+    }

@@ -74,6 +74,41 @@ def reset_kwargs(ctx):
     return {"uidb64": "MQ", "token": "not-a-token"}
 
 
+def person_kwargs(ctx):
+    return {"pk": ctx["world"]["person"].pk}
+
+
+def review_kwargs(ctx):
+    return {"pk": ctx["world"]["review"].pk}
+
+
+def token_kwargs(ctx):
+    return {"token": "no-such-invitation"}
+
+
+COMMISSIONERS_ONLY = only(
+    {"commissioner": 200, "commissioner_other_org": 200, "chair": 200}, others=403
+)
+# The person belongs to the commissioner's ICB (the chair works there too).
+PERSON_OWNERS = only({"commissioner": 200, "chair": 200}, others=404)
+REVIEW_PARTIES = only(
+    {role: 200 for role in ROLES if role not in ("commissioner_other_org", "administrator")},
+    others=404,
+)
+REVIEW_MANAGERS = only(
+    {
+        "commissioner": 200,
+        "chair": 200,
+        "clinical_expert": 403,
+        "expert_by_experience": 403,
+        "provider": 403,
+        "local_authority": 403,
+        "family_carer": 403,
+        "person": 403,
+    },
+    others=404,
+)
+
 # Public pages a signed-in user is sent away from (they are already signed in).
 SIGNED_OUT_ONLY = {ANON: 200, **dict.fromkeys(ROLES, 302)}
 
@@ -99,7 +134,80 @@ MATRIX = {
     "accounts:password_reset_complete": (no_kwargs, everyone(200)),
     "accounts:session_keepalive": (no_kwargs, signed_in(405)),
     "accounts:account": (no_kwargs, signed_in(200)),
+    # reviews: people belong to their commissioners; nobody else learns they exist.
+    "reviews:person_list": (no_kwargs, COMMISSIONERS_ONLY),
+    "reviews:person_create": (no_kwargs, COMMISSIONERS_ONLY),
+    "reviews:person_detail": (person_kwargs, PERSON_OWNERS),
+    "reviews:person_edit": (person_kwargs, PERSON_OWNERS),
+    "reviews:person_contact_create": (person_kwargs, PERSON_OWNERS),
+    "reviews:person_dsr": (person_kwargs, PERSON_OWNERS),
+    "reviews:person_setting": (person_kwargs, PERSON_OWNERS),
+    "reviews:person_laep": (person_kwargs, PERSON_OWNERS),
+    "reviews:review_plan": (person_kwargs, PERSON_OWNERS),
+    # reviews: the review. Everyone with a part sees its page (what is on it depends on role
+    # and consent); only its commissioners manage it.
+    "reviews:review_list": (no_kwargs, signed_in(200)),
+    "reviews:review_detail": (review_kwargs, REVIEW_PARTIES),
+    "reviews:review_calendar": (review_kwargs, REVIEW_PARTIES),
+    "reviews:review_schedule": (review_kwargs, REVIEW_MANAGERS),
+    "reviews:review_agenda": (review_kwargs, REVIEW_MANAGERS),
+    "reviews:review_transition": (review_kwargs, REVIEW_MANAGERS),
+    "reviews:review_consent": (review_kwargs, REVIEW_MANAGERS),
+    "reviews:review_participant_add": (review_kwargs, REVIEW_MANAGERS),
+    "reviews:review_consent_form": (
+        review_kwargs,
+        only(
+            {
+                "commissioner": 200,
+                "chair": 200,
+                "person": 200,
+                "clinical_expert": 403,
+                "expert_by_experience": 403,
+                "family_carer": 403,
+                "provider": 403,
+                "local_authority": 403,
+            },
+            others=404,
+        ),
+    ),
+    "reviews:review_independence": (
+        review_kwargs,
+        only(
+            {
+                "clinical_expert": 200,
+                "expert_by_experience": 200,
+                "commissioner": 403,
+                "chair": 403,
+                "provider": 403,
+                "local_authority": 403,
+                "family_carer": 403,
+                "person": 403,
+            },
+            others=404,
+        ),
+    ),
+    "reviews:invitation_accept": (token_kwargs, everyone(404)),
 }
+
+
+
+def _app_matrices():
+    """Each later app keeps its rows in tests/<app>/access_matrix.py (MATRIX); merged here."""
+    import importlib
+
+    merged = {}
+    for app in ("documents", "panels", "recommendations"):
+        try:
+            module = importlib.import_module(f"tests.{app}.access_matrix")
+        except ModuleNotFoundError as error:
+            if error.name != f"tests.{app}.access_matrix":
+                raise
+            continue
+        merged.update(module.MATRIX)
+    return merged
+
+
+MATRIX.update(_app_matrices())
 
 # Django's admin: administrators only; anyone else is sent to sign in (through our page, with
 # two-factor). Every admin URL is checked, including those of models added later.
@@ -217,8 +325,8 @@ def sample_objects(users):
 
 
 @pytest.mark.parametrize("role", EVERYONE, ids=lambda r: r or "anonymous")
-def test_access_matrix(role, client_for, users, organisations, sample_objects):
-    ctx = {"users": users, "organisations": organisations}
+def test_access_matrix(role, client_for, users, organisations, sample_objects, review_world):
+    ctx = {"users": users, "organisations": organisations, "world": review_world}
     client = client_for(role)
     failures = []
     for name in all_url_names():

@@ -42,3 +42,13 @@ class ScopedObjectMixin(PermissionRequiredMixin):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("object", self.get_object())
         return super().get_context_data(**kwargs)
+
+
+def add_service_errors(form, error) -> None:
+    """Show a service's ValidationError on the form: beside the field it names, or in the error
+    summary when it names none (or a field the form does not have)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

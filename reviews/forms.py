@@ -1,1 +1,0 @@
-"""Reviews: forms and crispy layouts; no database writes."""

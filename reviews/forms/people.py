@@ -1,0 +1,831 @@
+"""Forms for the register of people: the search, registering and changing a person, contacts,
+the Dynamic Support Register rating, admissions and moves, and blue light meetings.
+
+No database writes here. Organisation choices are reference data and are read here, because
+views never touch a model manager (STYLE §1.3); the user's own organisations come in from the
+view, through a query function.
+"""
+
+from django import forms
+from django.utils import timezone
+
+from ctr_portal.models import Organisation
+from ctr_portal.nhsuk import (
+    ButtonGroup,
+    Field,
+    Fieldset,
+    Layout,
+    NHSUKFormMixin,
+    SplitDateField,
+    Submit,
+)
+
+from ..models import Contact, DsrRating, MentalHealthActStatus, Person, Setting, SettingChange
+from ..nhs_number import normalise_nhs_number, validate_nhs_number
+from ..queries import PeopleFilter
+
+COMMUNITY = Setting.COMMUNITY.value
+HOSPITAL = "hospital"
+EARLIEST_BIRTH_YEAR = 1900
+
+# The four hospital settings by their security level, for the question asked once "in hospital"
+# is chosen.
+SECURITY_LEVELS = [
+    (Setting.NON_SECURE.value, "Non-secure"),
+    (Setting.LOW_SECURE.value, "Low secure"),
+    (Setting.MEDIUM_SECURE.value, "Medium secure"),
+    (Setting.HIGH_SECURE.value, "High secure"),
+]
+
+
+def dsr_short_label(value: str) -> str:
+    """'Red', 'Amber', 'Green' or 'Blue'."""
+    return DsrRating(value).label.split(":")[0]
+
+
+def dsr_meaning(value: str) -> str:
+    """What a rating means: 'High risk of admission now'."""
+    meaning = DsrRating(value).label.split(": ", 1)[1]
+    return meaning[:1].upper() + meaning[1:]
+
+
+# --- Reference data -----------------------------------------------------------------------
+
+
+def provider_organisations():
+    return Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).order_by("name")
+
+
+def commissioning_organisations():
+    return Organisation.objects.filter(kind__in=Organisation.COMMISSIONING_KINDS).order_by("name")
+
+
+def local_authorities():
+    return Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).order_by("name")
+
+
+def organisations_by_pk(organisations):
+    """A queryset of exactly these organisations (the user's own, from a query function)."""
+    return Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")
+
+
+class PeopleFormMixin(NHSUKFormMixin):
+    """The NHS.UK form, with "<Label> must be N characters or fewer" for text that is too long."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length:
+                name = str(field.label).removesuffix(" (optional)")
+                field.error_messages.setdefault(
+                    "max_length", f"{name} must be {field.max_length} characters or fewer"
+                )
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+# --- Where the person is -------------------------------------------------------------------
+
+
+class WhereNowForm(forms.Form):
+    """Where the person is now: the community, or a hospital with its security level, the
+    hospital itself and the ward. The hospital questions are revealed under "In hospital" (and
+    shown anyway without JavaScript); `resolve_where_now()` turns the answers into the model's
+    setting."""
+
+    location = forms.ChoiceField(
+        label="Where are they now?",
+        choices=[(COMMUNITY, "In the community"), (HOSPITAL, "In hospital")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select where they are now",
+            "invalid_choice": "Select where they are now",
+        },
+    )
+    hospital_setting = forms.ChoiceField(
+        label="Security level",
+        choices=SECURITY_LEVELS,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Select the security level"},
+    )
+    provider = OrganisationChoiceField(
+        label="Hospital",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Select a hospital",
+        error_messages={"invalid_choice": "Select a hospital from the list"},
+    )
+    ward = forms.CharField(label="Ward (optional)", max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = provider_organisations()
+
+    def hospital_fields(self):
+        """The questions revealed under "In hospital"."""
+        return [
+            Field("hospital_setting", legend_size="s"),
+            Field("provider"),
+            Field("ward", width=20),
+        ]
+
+    def where_now_layout(self, legend_size="m"):
+        return Field(
+            "location", legend_size=legend_size, conditional={HOSPITAL: self.hospital_fields()}
+        )
+
+    def resolve_where_now(self):
+        """Sets cleaned_data["setting"], and clears the hospital answers in the community."""
+        data = self.cleaned_data
+        location = data.get("location")
+        if location == HOSPITAL:
+            if not data.get("hospital_setting") and "hospital_setting" not in self.errors:
+                self.add_error("hospital_setting", "Select the security level")
+            if not data.get("provider") and "provider" not in self.errors:
+                self.add_error("provider", "Select the hospital")
+            data["setting"] = data.get("hospital_setting") or ""
+        elif location == COMMUNITY:
+            data["setting"] = COMMUNITY
+            data["hospital_setting"] = ""
+            data["provider"] = None
+            data["ward"] = ""
+        return data
+
+
+# --- The people list's search -------------------------------------------------------------
+
+SETTING_FILTERS = [
+    ("", "Any setting"),
+    (COMMUNITY, "In the community"),
+    (HOSPITAL, "In hospital (any)"),
+    *[(value, f"Hospital, {label.lower()}") for value, label in SECURITY_LEVELS],
+]
+
+
+class PeopleSearchForm(PeopleFormMixin, forms.Form):
+    """Search and filters for the people list. Posted, never sent in a query string: an NHS
+    number typed here must not end up in a URL (see PersonListView)."""
+
+    q = forms.CharField(
+        label="Name or NHS number",
+        help_text="For example, Daniel Clarke or 943 476 5919",
+        max_length=100,
+        required=False,
+    )
+    organisation = forms.TypedChoiceField(
+        label="Organisation",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Select an organisation from the list"},
+    )
+    setting = forms.ChoiceField(
+        label="Setting",
+        choices=SETTING_FILTERS,
+        required=False,
+        error_messages={"invalid_choice": "Select a setting from the list"},
+    )
+    dsr_rating = forms.ChoiceField(
+        label="Dynamic Support Register rating",
+        choices=[("", "Any rating")] + [(r.value, dsr_short_label(r.value)) for r in DsrRating],
+        required=False,
+        error_messages={"invalid_choice": "Select a rating from the list"},
+    )
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [("", "All organisations")] + [
+            (o.pk, o.name) for o in organisations
+        ]
+
+    def get_layout(self):
+        return Layout(
+            Field("q", width="two-thirds", autocomplete="off", spellcheck="false"),
+            Field("organisation"),
+            Field("setting"),
+            Field("dsr_rating"),
+            ButtonGroup(
+                Submit("action", "Search", button_value="search"),
+                Submit("action", "Clear search", secondary=True, button_value="clear"),
+            ),
+        )
+
+    def to_filter(self) -> PeopleFilter:
+        data = self.cleaned_data
+        return PeopleFilter(
+            q=data.get("q", "").strip(),
+            organisation=data.get("organisation"),
+            setting=data.get("setting", ""),
+            dsr_rating=data.get("dsr_rating", ""),
+        )
+
+    @property
+    def is_filtering(self) -> bool:
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+
+# --- Registering and changing a person ----------------------------------------------------
+
+DIAGNOSES = [("learning_disability", "Learning disability"), ("autism", "Autism")]
+DUPLICATE_NHS_NUMBER = "A person with this NHS number is already registered"
+
+
+class PersonDetailsForm(PeopleFormMixin, forms.Form):
+    """Who the person is and how to support them: what registering and changing share."""
+
+    given_name = forms.CharField(
+        label="First name", max_length=100, error_messages={"required": "Enter their first name"}
+    )
+    family_name = forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter their last name"}
+    )
+    preferred_name = forms.CharField(
+        label="Preferred name (optional)",
+        max_length=100,
+        required=False,
+        help_text="What they like to be called",
+    )
+    pronouns = forms.CharField(
+        label="Pronouns (optional)",
+        max_length=40,
+        required=False,
+        help_text="For example, she/her, he/him or they/them",
+    )
+    nhs_number = forms.CharField(
+        label="NHS number",
+        max_length=20,
+        help_text="This is a 10 digit number, like 485 777 3456",
+        error_messages={
+            "required": "Enter their NHS number",
+            "max_length": "NHS number must be 10 digits",
+        },
+    )
+    date_of_birth = SplitDateField(
+        label="Date of birth",
+        help_text="For example, 15 3 1984",
+        error_messages={"required": "Enter their date of birth"},
+    )
+    diagnosis = forms.MultipleChoiceField(
+        label="Do they have a learning disability, autism or both?",
+        help_text="Select all that apply",
+        choices=DIAGNOSES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select learning disability, autism or both"},
+    )
+    mha_status = forms.ChoiceField(
+        label="Mental Health Act status",
+        choices=MentalHealthActStatus.choices,
+        widget=forms.RadioSelect,
+        initial=MentalHealthActStatus.NOT_DETAINED,
+        error_messages={"required": "Select their Mental Health Act status"},
+    )
+    communication = forms.CharField(
+        label="How to talk with me (optional)",
+        help_text="Their communication needs, in their own words where possible",
+        widget=forms.Textarea,
+        required=False,
+    )
+    reasonable_adjustments = forms.CharField(
+        label="Reasonable adjustments (optional)",
+        help_text="For example, a quiet room, short breaks, or easy read documents",
+        widget=forms.Textarea,
+        required=False,
+    )
+    responsible_commissioner = OrganisationChoiceField(
+        label="Responsible commissioner",
+        help_text="The organisation that arranges their reviews and follows them up",
+        queryset=Organisation.objects.none(),
+        empty_label="Select an organisation",
+        error_messages={
+            "required": "Select the responsible commissioner",
+            "invalid_choice": "Select one of your organisations",
+        },
+    )
+    host_commissioner = OrganisationChoiceField(
+        label="Host commissioner (optional)",
+        help_text="Where the hospital is, if that is a different commissioner",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="None",
+        error_messages={"invalid_choice": "Select a commissioner from the list"},
+    )
+    local_authority = OrganisationChoiceField(
+        label="Local authority (optional)",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="None",
+        error_messages={"invalid_choice": "Select a local authority from the list"},
+    )
+    keyworker_name = forms.CharField(
+        label="Keyworker's name (optional)",
+        help_text="Children and young people with the most complex needs have a keyworker",
+        max_length=150,
+        required=False,
+    )
+    keyworker_contact = forms.CharField(
+        label="Keyworker's phone number or email address (optional)",
+        max_length=200,
+        required=False,
+    )
+
+    def __init__(self, *args, commissioners=(), **kwargs):
+        """commissioners: the user's own commissioning organisations."""
+        super().__init__(*args, **kwargs)
+        own = self.fields["responsible_commissioner"]
+        own.queryset = organisations_by_pk(commissioners)
+        if len(commissioners) == 1 and not self.initial.get("responsible_commissioner"):
+            self.initial["responsible_commissioner"] = commissioners[0].pk
+        self.fields["host_commissioner"].queryset = commissioning_organisations()
+        self.fields["local_authority"].queryset = local_authorities()
+
+    # Layout pieces, shared by the register and edit forms.
+
+    def about_layout(self):
+        return Fieldset(
+            "About them",
+            Field("given_name", width="one-half", autocomplete="off", spellcheck="false"),
+            Field("family_name", width="one-half", autocomplete="off", spellcheck="false"),
+            Field("preferred_name", width="one-half"),
+            Field("pronouns", width=20),
+            Field("nhs_number", width=10, code=True, inputmode="numeric", autocomplete="off"),
+            Field("date_of_birth", legend_size="s"),
+            Field("diagnosis", legend_size="s"),
+            legend_size="l",
+        )
+
+    def support_layout(self):
+        return Fieldset(
+            "How to support them",
+            Field("mha_status", legend_size="s"),
+            Field("communication", rows=5),
+            Field("reasonable_adjustments", rows=3),
+            legend_size="l",
+        )
+
+    def organisations_layout(self):
+        return Fieldset(
+            "Who commissions and supports their care",
+            Field("responsible_commissioner"),
+            Field("host_commissioner"),
+            Field("local_authority"),
+            Field("keyworker_name", width="one-half"),
+            Field("keyworker_contact", width="two-thirds"),
+            legend_size="l",
+        )
+
+    def clean_nhs_number(self):
+        value = self.cleaned_data["nhs_number"]
+        validate_nhs_number(value)
+        return normalise_nhs_number(value)
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data.get("date_of_birth")
+        if value and value >= timezone.localdate():
+            raise forms.ValidationError("Date of birth must be in the past")
+        if value and value.year < EARLIEST_BIRTH_YEAR:
+            raise forms.ValidationError(f"Date of birth must be after {EARLIEST_BIRTH_YEAR}")
+        return value
+
+    DETAIL_FIELDS = (
+        "given_name",
+        "family_name",
+        "preferred_name",
+        "pronouns",
+        "nhs_number",
+        "date_of_birth",
+        "mha_status",
+        "communication",
+        "reasonable_adjustments",
+        "responsible_commissioner",
+        "host_commissioner",
+        "local_authority",
+        "keyworker_name",
+        "keyworker_contact",
+    )
+
+    def person_fields(self) -> dict:
+        """The cleaned answers as the model's fields, for the service."""
+        data = self.cleaned_data
+        fields = {name: data[name] for name in self.DETAIL_FIELDS}
+        for name in ("given_name", "family_name", "preferred_name", "pronouns"):
+            fields[name] = fields[name].strip()
+        fields["has_learning_disability"] = "learning_disability" in data["diagnosis"]
+        fields["has_autism"] = "autism" in data["diagnosis"]
+        return fields
+
+
+DSR_REGISTER_CHOICES = [
+    (DsrRating.RED.value, "Red"),
+    (DsrRating.AMBER.value, "Amber"),
+    (DsrRating.GREEN.value, "Green"),
+    ("none", "Not on the register"),
+]
+
+
+class PersonRegisterForm(WhereNowForm, PersonDetailsForm):
+    submit_label = "Register person"
+    # In page order, so the error summary lists problems in the order the page shows them.
+    field_order = [
+        "given_name",
+        "family_name",
+        "preferred_name",
+        "pronouns",
+        "nhs_number",
+        "date_of_birth",
+        "diagnosis",
+        "location",
+        "hospital_setting",
+        "provider",
+        "ward",
+        "admission_date",
+        "mha_status",
+        "communication",
+        "reasonable_adjustments",
+        "responsible_commissioner",
+        "host_commissioner",
+        "local_authority",
+        "keyworker_name",
+        "keyworker_contact",
+        "dsr_rating",
+        "dsr_reason",
+    ]
+
+    admission_date = SplitDateField(
+        label="Date admitted", help_text="For example, 27 3 2026", required=False
+    )
+    dsr_rating = forms.ChoiceField(
+        label="Dynamic Support Register rating (optional)",
+        help_text="Someone in hospital is rated blue automatically",
+        choices=DSR_REGISTER_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    dsr_reason = forms.CharField(
+        label="Why this rating? (optional)", widget=forms.Textarea, required=False
+    )
+
+    def hospital_fields(self):
+        return [*super().hospital_fields(), Field("admission_date", legend_size="s")]
+
+    def get_layout(self):
+        return Layout(
+            self.about_layout(),
+            Fieldset("Where they are now", self.where_now_layout(legend_size="s"), legend_size="l"),
+            self.support_layout(),
+            self.organisations_layout(),
+            Fieldset(
+                "Dynamic Support Register",
+                Field(
+                    "dsr_rating",
+                    legend_size="s",
+                    choice_hints={
+                        value: dsr_meaning(value)
+                        for value, _ in DSR_REGISTER_CHOICES
+                        if value != "none"
+                    },
+                ),
+                Field("dsr_reason", rows=3),
+                legend_size="l",
+            ),
+            Submit("submit", self.submit_label),
+        )
+
+    def clean(self):
+        data = super().clean()
+        self.resolve_where_now()
+        if data.get("location") == HOSPITAL and "admission_date" not in self.errors:
+            admitted = data.get("admission_date")
+            born = data.get("date_of_birth")
+            if admitted is None:
+                self.add_error("admission_date", "Enter the date they were admitted")
+            elif admitted > timezone.localdate():
+                self.add_error("admission_date", "Date admitted must be today or in the past")
+            elif born and admitted < born:
+                self.add_error("admission_date", "Date admitted must be after their date of birth")
+        elif data.get("location") == COMMUNITY:
+            data["admission_date"] = None
+        return data
+
+    def person_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = super().person_fields()
+        rating = data.get("dsr_rating")
+        fields.update(
+            setting=data["setting"],
+            provider=data.get("provider"),
+            ward=data.get("ward", "").strip(),
+            admission_date=data.get("admission_date"),
+            dsr_rating="" if rating in ("", "none", None) else rating,
+        )
+        return fields
+
+
+class PersonEditForm(PersonDetailsForm):
+    """Who they are and how to support them. Where they are and their rating change on their
+    own pages, so each change is recorded with its date and reason."""
+
+    submit_label = "Save changes"
+
+    ward = forms.CharField(label="Ward (optional)", max_length=100, required=False)
+
+    def __init__(self, *args, person: Person, **kwargs):
+        self.person = person
+        kwargs["initial"] = {**self.initial_for(person), **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+        if not person.in_hospital:
+            del self.fields["ward"]
+
+    @staticmethod
+    def initial_for(person):
+        initial = {name: getattr(person, name) for name in PersonDetailsForm.DETAIL_FIELDS}
+        initial["nhs_number"] = person.nhs_number_display
+        for name in ("responsible_commissioner", "host_commissioner", "local_authority"):
+            initial[name] = getattr(person, f"{name}_id")
+        initial["diagnosis"] = [
+            value
+            for value, flag in (
+                ("learning_disability", person.has_learning_disability),
+                ("autism", person.has_autism),
+            )
+            if flag
+        ]
+        initial["ward"] = person.ward
+        return initial
+
+    def get_layout(self):
+        parts = [self.about_layout(), self.support_layout(), self.organisations_layout()]
+        if "ward" in self.fields:
+            parts.insert(
+                1, Fieldset("Where they are now", Field("ward", width=20), legend_size="l")
+            )
+        return Layout(*parts, Submit("submit", self.submit_label))
+
+    def person_fields(self) -> dict:
+        fields = super().person_fields()
+        if "ward" in self.fields:
+            fields["ward"] = self.cleaned_data["ward"].strip()
+        return fields
+
+
+# --- Contacts, rating, setting, blue light meetings ---------------------------------------
+
+
+class ContactForm(PeopleFormMixin, forms.Form):
+    submit_label = "Add contact"
+
+    name = forms.CharField(
+        label="Full name", max_length=150, error_messages={"required": "Enter their full name"}
+    )
+    relationship = forms.ChoiceField(
+        label="Who are they to the person?",
+        choices=Contact.Relationship.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who they are to the person"},
+    )
+    relationship_detail = forms.CharField(
+        label="Relationship (optional)",
+        max_length=100,
+        required=False,
+        help_text="For example, mother, brother or independent mental health advocate",
+    )
+    email = forms.EmailField(
+        label="Email address (optional)",
+        required=False,
+        help_text="We use this to invite them to reviews, if the person agrees",
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(
+        label="Phone number (optional)",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+
+    def get_layout(self):
+        return Layout(
+            Field("name", width="one-half"),
+            Field("relationship", legend_size="s"),
+            Field("relationship_detail", width="one-half"),
+            Field("email", width="two-thirds"),
+            Field("phone", width=20),
+            Submit("submit", self.submit_label),
+        )
+
+    def contact_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"].strip(),
+            "relationship": data["relationship"],
+            "relationship_detail": data["relationship_detail"].strip(),
+            "email": data["email"].strip().lower(),
+            "phone": data["phone"].strip(),
+        }
+
+
+class DsrRatingForm(NHSUKFormMixin, forms.Form):
+    submit_label = "Save rating"
+
+    rating = forms.ChoiceField(
+        label="Dynamic Support Register rating",
+        choices=[(r.value, dsr_short_label(r.value)) for r in DsrRating],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a rating"},
+    )
+    reason = forms.CharField(
+        label="Why is the rating changing?",
+        help_text="This is kept in their history",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why the rating is changing"},
+    )
+
+    def __init__(self, *args, person: Person, **kwargs):
+        self.person = person
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("rating", person.dsr_rating or None)
+
+    def get_layout(self):
+        return Layout(
+            Field(
+                "rating",
+                legend_size="m",
+                choice_hints={r.value: dsr_meaning(r.value) for r in DsrRating},
+            ),
+            Field("reason", rows=4),
+            Submit("submit", self.submit_label),
+        )
+
+    def clean_rating(self):
+        rating = self.cleaned_data["rating"]
+        if self.person.in_hospital and rating != DsrRating.BLUE:
+            raise forms.ValidationError(
+                "Someone in hospital is rated blue. Record their discharge first"
+            )
+        if not self.person.in_hospital and rating == DsrRating.BLUE:
+            raise forms.ValidationError(
+                "Blue is for someone in hospital. Record their admission instead"
+            )
+        return rating
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Enter why the rating is changing")
+        return reason
+
+
+SETTING_CHANGE_KINDS = [
+    (kind.value, kind.label) for kind in SettingChange.Kind if kind != SettingChange.Kind.REGISTERED
+]
+
+
+class SettingChangeForm(WhereNowForm, PeopleFormMixin, forms.Form):
+    submit_label = "Save"
+    field_order = [
+        "kind",
+        "effective_date",
+        "location",
+        "hospital_setting",
+        "provider",
+        "ward",
+        "note",
+    ]
+
+    kind = forms.ChoiceField(
+        label="What happened?",
+        choices=SETTING_CHANGE_KINDS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what happened"},
+    )
+    effective_date = SplitDateField(
+        label="Date it happened",
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the date it happened"},
+    )
+    note = forms.CharField(
+        label="Notes (optional)",
+        widget=forms.Textarea,
+        required=False,
+        help_text="For example, why they moved",
+    )
+
+    def __init__(self, *args, person: Person, **kwargs):
+        self.person = person
+        super().__init__(*args, **kwargs)
+        self.fields["location"].label = "Where are they now, after this change?"
+
+    def get_layout(self):
+        return Layout(
+            Field("kind", legend_size="m"),
+            Field("effective_date", legend_size="s"),
+            self.where_now_layout(legend_size="s"),
+            Field("note", rows=3),
+            Submit("submit", self.submit_label),
+        )
+
+    def clean(self):
+        data = super().clean()
+        self.resolve_where_now()
+        kind, location = data.get("kind"), data.get("location")
+        person, kinds = self.person, SettingChange.Kind
+        name = person.known_as
+        when = data.get("effective_date")
+        if when and when > timezone.localdate():
+            self.add_error("effective_date", "Date it happened must be today or in the past")
+        elif (
+            when
+            and person.admission_date
+            and kind != kinds.ADMISSION
+            and when < person.admission_date
+        ):
+            self.add_error(
+                "effective_date",
+                "Date it happened must be on or after the date they "
+                f"were admitted ({person.admission_date:%-d %B %Y})",
+            )
+        if kind == kinds.ADMISSION:
+            if person.in_hospital:
+                self.add_error(
+                    "kind",
+                    f"{name} is already in hospital. Select moved hospital or "
+                    "security level changed",
+                )
+            elif location == COMMUNITY:
+                self.add_error("location", "Select in hospital: an admission is to hospital")
+        elif kind == kinds.DISCHARGE:
+            if not person.in_hospital:
+                self.add_error("kind", f"{name} is not in hospital")
+            elif location == HOSPITAL:
+                self.add_error(
+                    "location", "Select in the community: a discharge is to the community"
+                )
+        elif kind in (kinds.MOVE, kinds.SECURITY):
+            if not person.in_hospital:
+                self.add_error("kind", f"{name} is not in hospital. Select admitted to hospital")
+            elif location == COMMUNITY:
+                self.add_error("location", "Select in hospital and where they are now")
+            elif (
+                kind == kinds.MOVE
+                and data.get("provider")
+                and data["provider"].pk == person.provider_id
+            ):
+                self.add_error(
+                    "provider",
+                    f"Select the hospital they moved to. {name} is already "
+                    f"at {data['provider'].name}",
+                )
+            elif kind == kinds.SECURITY and data.get("hospital_setting") == person.setting:
+                self.add_error("hospital_setting", "Select the new security level")
+        return data
+
+    def change_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "effective_date": data["effective_date"],
+            "setting": data["setting"],
+            "provider": data.get("provider"),
+            "ward": data.get("ward", "").strip(),
+            "note": data.get("note", "").strip(),
+        }
+
+
+class LaepMeetingForm(NHSUKFormMixin, forms.Form):
+    submit_label = "Save meeting"
+
+    held_on = SplitDateField(
+        label="Date of the meeting",
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the date of the meeting"},
+    )
+    outcome = forms.CharField(
+        label="What was agreed?",
+        help_text="The outcome of the meeting, and who will do what",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter what was agreed"},
+    )
+
+    def get_layout(self):
+        return Layout(
+            Field("held_on", legend_size="s"),
+            Field("outcome", rows=5),
+            Submit("submit", self.submit_label),
+        )
+
+    def clean_held_on(self):
+        value = self.cleaned_data.get("held_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("Date of the meeting must be today or in the past")
+        return value
+
+    def clean_outcome(self):
+        outcome = self.cleaned_data["outcome"].strip()
+        if not outcome:
+            raise forms.ValidationError("Enter what was agreed")
+        return outcome

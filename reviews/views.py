@@ -1,1 +1,0 @@
-"""Reviews: parse the request, check the permission, call a query or service, render."""

@@ -1,0 +1,534 @@
+"""The commissioner's register of people: the list and its search, registering a person, their
+page, and the changes recorded on it (details, contacts, rating, setting, blue light meetings).
+
+Parse the request, check the permission, call a query or a service, render. People are found
+only through `queries.person_for_user`, so someone else's person is a 404.
+"""
+
+import copy
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Min
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.views.generic import FormView, TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from ctr_portal.permissions import Perm
+from ctr_portal.templatetags.nhsuk import nhsuk_tag
+from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
+
+from .. import queries, services
+from ..forms.people import (
+    DUPLICATE_NHS_NUMBER,
+    ContactForm,
+    DsrRatingForm,
+    LaepMeetingForm,
+    PeopleSearchForm,
+    PersonEditForm,
+    PersonRegisterForm,
+    SettingChangeForm,
+    dsr_short_label,
+    provider_organisations,
+)
+from ..models import OPEN_STATES, ReviewState, SettingChange
+
+PAGE_SIZE = 25
+SETTING_CHANGE_RECORDED = {
+    SettingChange.Kind.ADMISSION: "Admission to hospital recorded.",
+    SettingChange.Kind.DISCHARGE: "Discharge recorded.",
+    SettingChange.Kind.MOVE: "Move of hospital recorded.",
+    SettingChange.Kind.SECURITY: "Change of security level recorded.",
+}
+SEARCH_SESSION_KEY = "reviews.people_search"
+
+DSR_TAG_COLOURS = {"red": "red", "amber": "orange", "green": "green", "blue": "blue"}
+STATE_TAG_COLOURS = {
+    ReviewState.PLANNED: "grey",
+    ReviewState.SCHEDULED: "blue",
+    ReviewState.PREPARING: "blue",
+    ReviewState.READY: "green",
+    ReviewState.HELD: "green",
+    ReviewState.REPORT_DRAFTING: "purple",
+    ReviewState.REPORT_ISSUED: "purple",
+    ReviewState.FOLLOW_UP: "aqua-green",
+    ReviewState.CLOSED: "white",
+    ReviewState.POSTPONED: "orange",
+    ReviewState.CANCELLED: "red",
+}
+
+
+# --- Small helpers for the pages -----------------------------------------------------------
+
+
+def _tag(text, colour=None):
+    return render_to_string("nhsuk/components/tag.html", nhsuk_tag(text, colour))
+
+
+def dsr_tag(rating: str):
+    if not rating:
+        return _tag("Not rated", "grey")
+    return _tag(dsr_short_label(rating), DSR_TAG_COLOURS[rating])
+
+
+def _day(value) -> str:
+    return date_format(value, "j F Y") if value else ""
+
+
+def _born(person, today) -> str:
+    return f"{_day(person.date_of_birth)} (aged {person.age_on(today)})"
+
+
+def _where(person) -> str:
+    parts = [person.get_setting_display()]
+    if person.in_hospital and person.provider:
+        parts.append(person.provider.name)
+    return ", ".join(parts)
+
+
+def _person_reviews(user, person):
+    """The person's reviews the user may see, newest due first. Built on the scoped query;
+    `queries` has no per-person list yet."""
+    reviews = queries.reviews_for_user(user).filter(person=person).order_by("-due_date", "-pk")
+    reviews = list(reviews)
+    for review in reviews:
+        review.person = person  # the type (CTR or C(E)TR) reads the person's age
+    return reviews
+
+
+def _open_review(user, person):
+    """The review the person's next due date belongs to, if one is open."""
+    return (
+        queries.reviews_for_user(user)
+        .filter(person=person, state__in=OPEN_STATES)
+        .order_by("due_date", "pk")
+        .first()
+    )
+
+
+def _next_due_dates(user, people) -> dict:
+    """{person id: the earliest due date of their open reviews}, for one page of people in one
+    query (counting the whole list stays a plain count)."""
+    rows = (
+        queries.reviews_for_user(user)
+        .filter(person__in=[p.pk for p in people], state__in=OPEN_STATES)
+        .order_by()
+        .values("person")
+        .annotate(due=Min("due_date"))
+    )
+    return {row["person"]: row["due"] for row in rows}
+
+
+def _relationship(contact) -> str:
+    detail = contact.relationship_detail
+    return contact.get_relationship_display() + (f" ({detail})" if detail else "")
+
+
+def _people_breadcrumbs():
+    return [("Home", reverse("dashboard")), ("People", reverse("reviews:person_list"))]
+
+
+def _article(words: str) -> str:
+    return "An" if words[:1].lower() in "aeiou" else "A"
+
+
+class RulePermissionRequiredMixin(PermissionRequiredMixin):
+    """Asks the rule itself. `user.has_perm` lets every superuser through without asking, and
+    our administrators are superusers: they manage accounts, and have no business with people."""
+
+    raise_exception = True
+
+    def has_permission(self):
+        user = self.request.user
+        return all(rules.has_perm(perm, user) for perm in self.get_permission_required())
+
+
+# --- The list ------------------------------------------------------------------------------
+
+
+class PersonListView(RulePermissionRequiredMixin, TemplateView):
+    """People the user's organisations commission, with a search.
+
+    The search is posted, kept in the session and the page redirected to (post/redirect/get),
+    rather than sent in a GET query string: the box takes NHS numbers, and an NHS number must
+    never be in a URL, where browser history, proxies and server logs would keep it. Pages of
+    results are then plain links (`?page=2`) that carry nothing but the page number.
+    """
+
+    permission_required = Perm.ADD_PERSON  # commissioners; the "People" header link asks the same
+    template_name = "reviews/people/list.html"
+
+    @cached_property
+    def _organisations(self):
+        return [*queries.commissioning_organisations(self.request.user), *provider_organisations()]
+
+    def _search_form(self, data):
+        return PeopleSearchForm(data, organisations=self._organisations)
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "clear":
+            request.session.pop(SEARCH_SESSION_KEY, None)
+            return redirect("reviews:person_list")
+        form = self._search_form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        request.session[SEARCH_SESSION_KEY] = {
+            name: request.POST.get(name, "") for name in form.fields
+        }
+        return redirect("reviews:person_list")
+
+    def get_context_data(self, **kwargs):
+        user, today = self.request.user, timezone.localdate()
+        saved = self._search_form(self.request.session.get(SEARCH_SESSION_KEY))
+        filtering = saved.is_filtering  # a saved search no longer valid is simply not applied
+        filters = saved.to_filter() if filtering else queries.PeopleFilter()
+        kwargs.setdefault("form", saved if filtering else self._search_form(None))
+        page = Paginator(queries.people_list(user, filters), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        people = list(page.object_list)
+        next_due = _next_due_dates(user, people)
+        count = page.paginator.count
+        caption = f"{count} {'person' if count == 1 else 'people'}"
+        if page.paginator.num_pages > 1:
+            caption += f" (page {page.number} of {page.paginator.num_pages})"
+        kwargs.update(
+            page_obj=page,
+            caption=caption,
+            head=[
+                "Name",
+                "NHS number",
+                "Date of birth",
+                "Where they are",
+                "DSR rating",
+                "Next review due",
+            ],
+            rows=[self._row(person, next_due.get(person.pk), today) for person in people],
+            filtering=filtering,
+            breadcrumbs=[("Home", reverse("dashboard"))],
+        )
+        return super().get_context_data(**kwargs)
+
+    @staticmethod
+    def _row(person, due, today):
+        return [
+            {"text": person.full_name, "href": reverse("reviews:person_detail", args=[person.pk])},
+            person.nhs_number_display,
+            _born(person, today),
+            _where(person),
+            dsr_tag(person.dsr_rating),
+            _day(due) if due else "None planned",
+        ]
+
+
+# --- Registering a person ------------------------------------------------------------------
+
+
+def _add_person_errors(form, error: ValidationError) -> None:
+    """A service's errors on the form; a duplicate NHS number says so without saying whose."""
+    if hasattr(error, "error_dict") and "nhs_number" in error.error_dict:
+        error.error_dict["nhs_number"] = [
+            ValidationError(DUPLICATE_NHS_NUMBER) if e.code == "unique" else e
+            for e in error.error_dict["nhs_number"]
+        ]
+    add_service_errors(form, error)
+
+
+class PersonCreateView(RulePermissionRequiredMixin, FormView):
+    permission_required = Perm.ADD_PERSON
+    form_class = PersonRegisterForm
+    template_name = "reviews/people/form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["commissioners"] = queries.commissioning_organisations(self.request.user)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(
+            heading="Register a person",
+            back_href=reverse("reviews:person_list"),
+            breadcrumbs=_people_breadcrumbs(),
+        )
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        try:
+            person = services.person_register(
+                actor=self.request.user,
+                dsr_reason=form.cleaned_data["dsr_reason"].strip(),
+                **form.person_fields(),
+            )
+        except ValidationError as error:
+            _add_person_errors(form, error)
+            return self.form_invalid(form)
+        text = f"{person.full_name} has been registered."
+        review = _open_review(self.request.user, person)
+        if review is not None:
+            kind = review.get_kind_display().lower()
+            text += f" {_article(kind)} {kind} review is due by {_day(review.due_date)}."
+        messages.success(self.request, text)
+        return redirect("reviews:person_detail", pk=person.pk)
+
+
+# --- One person ----------------------------------------------------------------------------
+
+
+class PersonMixin(ScopedObjectMixin):
+    """Finds the person through the user's scope: someone else's person is a 404."""
+
+    object_type = "reviews.person"
+    permission_required = Perm.CHANGE_PERSON
+
+    def get_scoped_object(self):
+        return queries.person_for_user(self.request.user, self.kwargs["pk"])
+
+    @property
+    def person(self):
+        return self.get_object()
+
+    def person_breadcrumbs(self):
+        return [*_people_breadcrumbs(), (self.person.full_name, self.person_url())]
+
+    def person_url(self):
+        return reverse("reviews:person_detail", args=[self.person.pk])
+
+
+class PersonDetailView(PersonMixin, TemplateView):
+    permission_required = Perm.VIEW_PERSON
+    template_name = "reviews/people/detail.html"
+
+    def get_context_data(self, **kwargs):
+        user, person, today = self.request.user, self.person, timezone.localdate()
+        can_change = user.has_perm(Perm.CHANGE_PERSON, person)
+        reviews = _person_reviews(user, person)
+        kwargs.update(
+            person=person,
+            contact_head=["Name", "Relationship", "Email address", "Phone number"],
+            review_head=["Review", "Kind", "Due by", "State"],
+            dsr_tag=dsr_tag(person.dsr_rating),
+            about_rows=self._about_rows(person, today, can_change),
+            where_rows=self._where_rows(person),
+            contact_rows=[
+                [c.name, _relationship(c), c.email, c.phone] for c in person.contacts.all()
+            ],
+            review_rows=[self._review_row(r, today) for r in reviews],
+            timeline=queries.person_timeline(person),
+            breadcrumbs=_people_breadcrumbs(),
+        )
+        return super().get_context_data(**kwargs)
+
+    @staticmethod
+    def _about_rows(person, today, can_change):
+        edit = reverse("reviews:person_edit", args=[person.pk])
+
+        def row(key, value):
+            hidden = key if key in ("NHS number", "Mental Health Act status") else key.lower()
+            actions = [{"href": edit, "text": "Change", "visually_hidden_text": hidden}]
+            return {"key": key, "value": value, "actions": actions if can_change else []}
+
+        keyworker = ", ".join(filter(None, [person.keyworker_name, person.keyworker_contact]))
+        return [
+            row("Name", person.full_name),
+            row("Preferred name", person.preferred_name or "Not given"),
+            row("Pronouns", person.pronouns or "Not given"),
+            row("NHS number", person.nhs_number_display),
+            row("Date of birth", _born(person, today)),
+            row("Diagnosis", person.diagnosis_display),
+            row("Mental Health Act status", person.get_mha_status_display()),
+            row("Responsible commissioner", person.responsible_commissioner.name),
+            row(
+                "Host commissioner",
+                person.host_commissioner.name if person.host_commissioner else "None",
+            ),
+            row(
+                "Local authority", person.local_authority.name if person.local_authority else "None"
+            ),
+            row("Keyworker", keyworker or "None"),
+        ]
+
+    @staticmethod
+    def _where_rows(person):
+        rows = [{"key": "Setting", "value": person.get_setting_display()}]
+        if person.in_hospital:
+            rows += [
+                {"key": "Hospital", "value": person.provider.name if person.provider else ""},
+                {"key": "Ward", "value": person.ward or "Not given"},
+                {"key": "Date admitted", "value": _day(person.admission_date) or "Not given"},
+            ]
+        return rows
+
+    @staticmethod
+    def _review_row(review, today):
+        due = shown = _day(review.due_date)
+        if review.state in OPEN_STATES and review.due_date < today:
+            shown = _tag(f"Overdue: due {due}", "red")
+        return [
+            {
+                "text": review.type_label,
+                "href": reverse("reviews:review_detail", args=[review.pk]),
+                "visually_hidden_text": f"({review.get_kind_display().lower()}, due by {due})",
+            },
+            review.get_kind_display(),
+            shown,
+            _tag(review.get_state_display(), STATE_TAG_COLOURS.get(review.state)),
+        ]
+
+
+class PersonFormView(PersonMixin, FormView):
+    """A change to one person, through one service. Needs Perm.CHANGE_PERSON."""
+
+    template_name = "reviews/people/form.html"
+    heading = ""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["person"] = self.person
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(
+            heading=self.heading,
+            caption=self.person.full_name,
+            person=self.person,
+            lead=self.lead(),
+            back_href=self.person_url(),
+            breadcrumbs=self.person_breadcrumbs(),
+        )
+        return super().get_context_data(**kwargs)
+
+    def lead(self) -> str:
+        """A sentence above the form: where things stand now."""
+        return ""
+
+    def form_valid(self, form):
+        try:
+            text = self.save(form)
+        except ValidationError as error:
+            self.add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, text)
+        return redirect(self.person_url())
+
+    def add_errors(self, form, error):
+        add_service_errors(form, error)
+
+    def save(self, form) -> str:
+        """Call the service; return the success message."""
+        raise NotImplementedError
+
+
+class PersonEditView(PersonFormView):
+    form_class = PersonEditForm
+    heading = "Change their details"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["commissioners"] = queries.commissioning_organisations(self.request.user)
+        return kwargs
+
+    def add_errors(self, form, error):
+        _add_person_errors(form, error)
+
+    def save(self, form):
+        # The service sets the fields before it validates them: give it a copy, so that a
+        # refused change leaves the page's own person (its heading, its breadcrumbs) as it was.
+        person = services.person_update(
+            actor=self.request.user, person=copy.copy(self.person), **form.person_fields()
+        )
+        return f"{person.full_name}'s details have been saved."
+
+
+class ContactCreateView(PersonFormView):
+    form_class = ContactForm
+    heading = "Add a contact"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        del kwargs["person"]
+        return kwargs
+
+    def save(self, form):
+        contact = services.contact_add(
+            actor=self.request.user, person=self.person, **form.contact_fields()
+        )
+        return f"{contact.name} has been added as a contact."
+
+
+class DsrRatingView(PersonFormView):
+    form_class = DsrRatingForm
+    heading = "Change their Dynamic Support Register rating"
+
+    def lead(self):
+        rating = self.person.dsr_rating
+        return f"Rated now: {dsr_short_label(rating) if rating else 'not rated'}."
+
+    def save(self, form):
+        data = form.cleaned_data
+        services.person_rate_dsr(
+            actor=self.request.user,
+            person=self.person,
+            rating=data["rating"],
+            reason=data["reason"],
+        )
+        return f"Dynamic Support Register rating changed to {dsr_short_label(data['rating'])}."
+
+
+class SettingChangeView(PersonFormView):
+    form_class = SettingChangeForm
+    heading = "Record an admission, discharge or move"
+
+    def lead(self):
+        person = self.person
+        parts = [_where(person), person.ward if person.in_hospital else ""]
+        if person.in_hospital and person.admission_date:
+            parts.append(f"admitted {_day(person.admission_date)}")
+        return "Where they are now: " + ", ".join(filter(None, parts)) + "."
+
+    def save(self, form):
+        user = self.request.user
+        before = _open_review(user, self.person)
+        change = services.person_change_setting(
+            actor=user, person=self.person, **form.change_fields()
+        )
+        return f"{SETTING_CHANGE_RECORDED[change.kind]} {self._review_news(before)}".strip()
+
+    def _review_news(self, before) -> str:
+        """What the change did to the person's next review, read after the service ran."""
+        after = _open_review(self.request.user, self.person)
+        if after is None:
+            return ""
+        kind = after.get_kind_display().lower()
+        due = _day(after.due_date)
+        if before is None or before.pk != after.pk:
+            return f"{_article(kind)} {kind} review is now due by {due}."
+        if before.due_date != after.due_date:
+            return f"The {kind} review is now due by {due} (it was {_day(before.due_date)})."
+        return f"The {kind} review is still due by {due}."
+
+
+class LaepCreateView(PersonFormView):
+    form_class = LaepMeetingForm
+    heading = "Record a blue light (LAEP) meeting"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        del kwargs["person"]
+        return kwargs
+
+    def save(self, form):
+        data = form.cleaned_data
+        meeting = services.laep_record(
+            actor=self.request.user,
+            person=self.person,
+            held_on=data["held_on"],
+            outcome=data["outcome"],
+        )
+        return f"Blue light (LAEP) meeting on {_day(meeting.held_on)} recorded."

@@ -1,0 +1,483 @@
+"""The review pages: plan a review, the list, the review itself, its date and place, its agenda,
+its lifecycle and its calendar file.
+
+Every page finds the review (or person) through a query function that takes the user, so
+someone with no part in it gets 404; the `rules` permission then decides what they may do
+(403). The review page asks the consent gate (Perm.VIEW_REVIEW_DETAILS) on every request: without
+it a panel or family member sees the person's name and the date of the review, nothing more.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, prefetch_related_objects
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from ctr_portal.permissions import Perm
+from ctr_portal.queries import organisation_ids_for_user
+from ctr_portal.templatetags.nhsuk import nhs_time
+from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
+
+from .. import policy, queries, services
+from ..forms.reviews import (
+    AgendaFormSet,
+    ReviewFilterForm,
+    ReviewPlanForm,
+    ReviewScheduleForm,
+    ReviewTransitionForm,
+    agenda_initial,
+)
+from ..models import (
+    ACTION_LABELS,
+    OPEN_STATES,
+    TRANSITIONS,
+    ReviewState,
+    TransitionError,
+)
+from ..readiness import readiness_for
+from ..sections import review_links_for
+
+PAGE_SIZE = 25
+
+STATE_COLOURS = {
+    ReviewState.PLANNED: "grey",
+    ReviewState.SCHEDULED: "blue",
+    ReviewState.PREPARING: "purple",
+    ReviewState.READY: "green",
+    ReviewState.HELD: "aqua-green",
+    ReviewState.REPORT_DRAFTING: "yellow",
+    ReviewState.REPORT_ISSUED: "pink",
+    ReviewState.FOLLOW_UP: "orange",
+    ReviewState.CLOSED: "white",
+    ReviewState.POSTPONED: "yellow",
+    ReviewState.CANCELLED: "red",
+}
+
+
+def _day(value) -> str:
+    return f"{value:%-d %B %Y}"
+
+
+def when_text(review) -> str:
+    """'Monday 14 December 2026, 9am to 5pm', or '' when no date is set."""
+    if not review.starts_at:
+        return ""
+    start = timezone.localtime(review.starts_at)
+    text = f"{start:%A} {_day(start)}, {nhs_time(start.time())}"
+    if review.ends_at:
+        end = timezone.localtime(review.ends_at)
+        text += (
+            f" to {nhs_time(end.time())}"
+            if end.date() == start.date()
+            else f" to {_day(end)}, {nhs_time(end.time())}"
+        )
+    return text
+
+
+def _review_crumbs(review, *more):
+    return [
+        ("Home", reverse("dashboard")),
+        ("Reviews", reverse("reviews:review_list")),
+        (
+            f"{review.type_label} for {review.person.full_name}",
+            reverse("reviews:review_detail", args=[review.pk]),
+        ),
+        *more,
+    ]
+
+
+class _ReviewObjectMixin(ScopedObjectMixin):
+    object_type = "reviews.review"
+
+    def get_scoped_object(self):
+        return queries.review_for_user(self.request.user, self.kwargs["pk"])
+
+    @property
+    def review(self):
+        return self.get_object()
+
+
+# --- Plan -----------------------------------------------------------------------------------
+
+
+class ReviewPlanView(ScopedObjectMixin, FormView):
+    """Plan a review for a person; its due date comes from the rule table (reviews/policy.py)."""
+
+    permission_required = Perm.CHANGE_PERSON
+    object_type = "reviews.person"
+    form_class = ReviewPlanForm
+    template_name = "reviews/review/plan.html"
+
+    def get_scoped_object(self):
+        return queries.person_for_user(self.request.user, self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "person": self.get_object()}
+
+    def get_context_data(self, **kwargs):
+        person = self.get_object()
+        kwargs.update(
+            person=person,
+            breadcrumbs=[
+                ("Home", reverse("dashboard")),
+                ("People", reverse("reviews:person_list")),
+                (person.full_name, reverse("reviews:person_detail", args=[person.pk])),
+            ],
+        )
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        person, data = self.get_object(), form.cleaned_data
+        try:
+            review = services.review_plan(
+                actor=self.request.user,
+                person=person,
+                kind=data["kind"],
+                event_reason=data["event_reason"],
+                event_date=data["event_date"],
+                requested_by=data["requested_by"].strip(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        rule = policy.rule(review.due_rule)
+        messages.success(
+            self.request,
+            f"The {review.type_long} for {person.full_name} is due by {_day(review.due_date)}: "
+            f"{rule.description}",
+        )
+        return redirect("reviews:review_detail", pk=review.pk)
+
+
+# --- The list -------------------------------------------------------------------------------
+
+
+class ReviewListView(PermissionRequiredMixin, TemplateView):
+    """Every review the user has a part in, 25 to a page, with filters in the query string.
+
+    The consent gate applies row by row: where the user may not see a review's details the row
+    shows the person's name and the date of the review only. Filters are for people who work
+    for an organisation in the review, and match only those reviews, so that filtering (by
+    type, say) cannot reveal what a row hides.
+    """
+
+    permission_required = Perm.LIST_REVIEWS
+    template_name = "reviews/review/list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        org_ids = organisation_ids_for_user(user)
+        form = None
+        reviews = queries.review_list(user, queries.ReviewFilter())
+        if org_ids:
+            wanted = any(key != "page" for key in self.request.GET)
+            form = ReviewFilterForm(
+                self.request.GET if wanted else None,
+                organisations=queries.commissioning_organisations(user),
+            )
+            filters = form.to_filter()
+            if filters != queries.ReviewFilter():
+                reviews = _as_organisation(queries.review_list(user, filters), org_ids)
+        page = Paginator(reviews, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page.object_list = _with_gate(list(page.object_list), user)
+        kwargs.update(
+            filter_form=form,
+            page_obj=page,
+            filtered=bool(form and form.is_bound),
+            hidden_columns=["Type", "Kind", "Due by"],
+            breadcrumbs=[("Home", reverse("dashboard"))],
+        )
+        return super().get_context_data(**kwargs)
+
+
+def _as_organisation(reviews, org_ids):
+    """Only the reviews the user is part of through their organisation (whose details they
+    always see). Workaround: belongs in queries.review_list."""
+    return reviews.filter(
+        Q(commissioner_id__in=org_ids)
+        | Q(provider_id__in=org_ids)
+        | Q(person__provider_id__in=org_ids)
+        | Q(person__local_authority_id__in=org_ids)
+    )
+
+
+def _with_gate(reviews, user):
+    """Load what the consent gate reads for a page of reviews (three queries in all), and mark
+    each row with whether the user may see its details. Workaround: belongs in
+    queries.review_list."""
+    prefetch_related_objects(reviews, "participants", "consents__invitees")
+    for review in reviews:
+        review.latest_consent = next(iter(review.consents.all()), None)
+        review.can_see = user.has_perm(Perm.VIEW_REVIEW_DETAILS, review)
+        review.state_colour = STATE_COLOURS[review.state]
+    return reviews
+
+
+# --- The review page ------------------------------------------------------------------------
+
+
+class ReviewDetailView(_ReviewObjectMixin, TemplateView):
+    """The review: for those the consent gate lets in, everything; for the rest, the person's
+    name and the date, and for a panel expert the way to declare independence."""
+
+    permission_required = Perm.VIEW_REVIEW
+    template_name = "reviews/review/detail.html"
+
+    def get_context_data(self, **kwargs):
+        review, user = self.review, self.request.user
+        me = next((p for p in review.participants.all() if p.user_id == user.pk), None)
+        kwargs.update(
+            review=review,
+            when=when_text(review),
+            breadcrumbs=[
+                ("Home", reverse("dashboard")),
+                ("Reviews", reverse("reviews:review_list")),
+            ],
+            must_declare=user.has_perm(Perm.DECLARE_INDEPENDENCE, review)
+            and me is not None
+            and me.independence_declared_at is None,
+        )
+        if not user.has_perm(Perm.VIEW_REVIEW_DETAILS, review):
+            return super().get_context_data(**kwargs)
+        can_manage = user.has_perm(Perm.MANAGE_REVIEW, review)
+        today = timezone.localdate()
+        kwargs.update(
+            details=True,
+            age=review.person.age_on(today),
+            overdue=review.state in OPEN_STATES and review.due_date < today,
+            stopped_reason=review.state_reason
+            if review.state in (ReviewState.POSTPONED, ReviewState.CANCELLED)
+            else "",
+            can_manage=can_manage,
+            state_colour=STATE_COLOURS[review.state],
+            rule=_rule_or_none(review.due_rule),
+            readiness=readiness_for(review) if review.state in OPEN_STATES else [],
+            consent=review.latest_consent,
+            participants=list(review.participants.all()),
+            agenda=list(review.agenda.all()),
+            timeline=[
+                queries.TimelineEntry(
+                    event.summary,
+                    event.occurred_at,
+                    event.actor.display_name if event.actor else "",
+                    event.reason,
+                )
+                for event in queries.review_timeline(review)
+            ],
+            moves=[
+                {
+                    "state": s,
+                    "label": ACTION_LABELS[s],
+                    "href": _move_href(review, s),
+                    "warning": s == ReviewState.CANCELLED,
+                }
+                for s in review.allowed_moves
+            ]
+            if can_manage
+            else [],
+            can_schedule=can_manage and review.state in OPEN_STATES,
+            links=review_links_for(user, review),
+        )
+        return super().get_context_data(**kwargs)
+
+
+def _rule_or_none(code):
+    try:
+        return policy.rule(code)
+    except KeyError:  # a rule since removed from the table: show the date without it
+        return None
+
+
+def _move_href(review, state):
+    if state == ReviewState.SCHEDULED:
+        return reverse("reviews:review_schedule", args=[review.pk])
+    return f"{reverse('reviews:review_transition', args=[review.pk])}?to={state}"
+
+
+# --- Schedule -------------------------------------------------------------------------------
+
+
+class ReviewScheduleView(_ReviewObjectMixin, FormView):
+    permission_required = Perm.MANAGE_REVIEW
+    form_class = ReviewScheduleForm
+    template_name = "reviews/review/schedule.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "review": self.review}
+
+    def get_context_data(self, **kwargs):
+        review = self.review
+        kwargs.update(
+            review=review,
+            can_schedule=review.state in OPEN_STATES,
+            rule=_rule_or_none(review.due_rule),
+            breadcrumbs=_review_crumbs(review),
+        )
+        return super().get_context_data(**kwargs)
+
+    def form_invalid(self, form):
+        form.refresh_layout()
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            review = services.review_schedule(
+                actor=self.request.user,
+                review=self.review,
+                starts_at=form.starts_at,
+                duration_minutes=data["duration_minutes"],
+                venue=data["venue"],
+                video_link=data["video_link"],
+                late_reason=data["late_reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, _renamed(error, {"starts_at": "date"}))
+            return self.form_invalid(form)
+        messages.success(self.request, f"The review is set for {when_text(review)}")
+        return redirect("reviews:review_detail", pk=review.pk)
+
+
+def _renamed(error, names):
+    """The service's ValidationError with its fields named as the form names them."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({names.get(k, k): v for k, v in error.error_dict.items()})
+
+
+# --- Agenda ---------------------------------------------------------------------------------
+
+
+class AgendaEditView(_ReviewObjectMixin, TemplateView):
+    permission_required = Perm.MANAGE_REVIEW
+    template_name = "reviews/review/agenda.html"
+    prefix = "agenda"
+
+    def get(self, request, *args, **kwargs):
+        formset = AgendaFormSet(
+            prefix=self.prefix, initial=agenda_initial(self.review.agenda.all())
+        )
+        return self.render_to_response(self.get_context_data(formset=formset))
+
+    def post(self, request, *args, **kwargs):
+        formset = AgendaFormSet(
+            request.POST, prefix=self.prefix, initial=agenda_initial(self.review.agenda.all())
+        )
+        if not formset.is_valid():
+            return self.render_to_response(self.get_context_data(formset=formset))
+        services.agenda_update(actor=request.user, review=self.review, items=formset.items())
+        messages.success(request, "The agenda has been saved")
+        return redirect("reviews:review_detail", pk=self.review.pk)
+
+    def get_context_data(self, **kwargs):
+        formset = kwargs["formset"]
+        kwargs.update(
+            review=self.review,
+            has_errors=formset.is_bound and not formset.is_valid(),
+            breadcrumbs=_review_crumbs(self.review),
+        )
+        return super().get_context_data(**kwargs)
+
+
+# --- The lifecycle --------------------------------------------------------------------------
+
+
+class ReviewTransitionView(_ReviewObjectMixin, FormView):
+    """Move the review on: the moves allowed now, a reason where one is needed, and the state
+    the page showed, so that two people acting at once cannot both win."""
+
+    permission_required = Perm.MANAGE_REVIEW
+    form_class = ReviewTransitionForm
+    template_name = "reviews/review/transition.html"
+
+    def _shown_state(self):
+        """The state the form was made for: the one posted back, else the review's own."""
+        posted = self.request.POST.get("expected_state")
+        return posted if posted in ReviewState.values else self.review.state
+
+    def _caption(self):
+        return f"{self.review.type_label} for {self.review.person.full_name}"
+
+    def get_initial(self):
+        wanted = self.request.GET.get("to")
+        initial = {"expected_state": self.review.state}
+        if wanted in TRANSITIONS[self.review.state]:
+            initial["to"] = wanted
+        return initial
+
+    def get_form_kwargs(self):
+        shown = ReviewState(self._shown_state())
+        return {
+            **super().get_form_kwargs(),
+            "moves": TRANSITIONS[shown],
+            "caption": self._caption(),
+            "state": shown,
+        }
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(
+            review=self.review,
+            state_colour=STATE_COLOURS[self.review.state],
+            breadcrumbs=_review_crumbs(self.review),
+        )
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            review = services.review_transition(
+                actor=self.request.user,
+                review=self.review,
+                to=data["to"],
+                reason=data["reason"],
+                expected_state=data["expected_state"],
+            )
+        except TransitionError as error:
+            return self.form_invalid(self._refused(form, error))
+        messages.success(
+            self.request, f"The review's status is now {review.get_state_display().lower()}"
+        )
+        return redirect("reviews:review_detail", pk=review.pk)
+
+    def _refused(self, form, error):
+        """The form again with the reasons beside the fields they concern. When someone else
+        moved the review meanwhile, the page shows its state now and the moves from there."""
+        fresh = queries.review_for_user(self.request.user, self.review.pk) or self.review
+        if fresh.state != form.cleaned_data["expected_state"]:
+            self._object = fresh
+            data = form.data.copy()
+            data["expected_state"] = fresh.state
+            if data.get("to") not in TRANSITIONS[fresh.state]:
+                data.pop("to", None)
+            form = ReviewTransitionForm(
+                data, moves=TRANSITIONS[fresh.state], caption=self._caption(), state=fresh.state
+            )
+            form.is_valid()
+        for problem in error.problems:
+            form.add_error("reason" if problem.startswith("Enter why") else "to", problem)
+        return form
+
+
+# --- Calendar -------------------------------------------------------------------------------
+
+
+class ReviewCalendarView(_ReviewObjectMixin, View):
+    """The review as an iCalendar file: its type, time and place, never the person's name."""
+
+    permission_required = Perm.VIEW_REVIEW
+
+    def get(self, request, *args, **kwargs):
+        review = self.review
+        if not review.starts_at:
+            raise Http404("The review has no date yet")
+        response = HttpResponse(
+            services.review_ics(review), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="review.ics"'
+        return response

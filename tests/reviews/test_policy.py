@@ -1,0 +1,213 @@
+"""The rule table that sets due dates (reviews/policy.py, domain.md §3): one test per rule, the
+events that re-compute a due date, the settings override and month arithmetic."""
+
+from datetime import date
+
+import pytest
+
+from ctr_portal.models import Organisation
+from reviews import policy, services
+from reviews.models import ReviewEvent, ReviewKind, ReviewState, Setting, SettingChange
+from tests.factories import OrganisationFactory, UserFactory
+
+from .factories import PersonFactory, ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2027, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(TODAY)
+
+
+def adult(**fields):
+    return PersonFactory(date_of_birth=date(1990, 5, 1), **fields)
+
+
+def child(**fields):
+    return PersonFactory(date_of_birth=date(2012, 5, 1), **fields)
+
+
+def held_review(person, held_on):
+    return ReviewFactory(
+        person=person, kind=ReviewKind.INPATIENT_REPEAT, state=ReviewState.HELD, held_on=held_on
+    )
+
+
+def due(person, kind, **kwargs):
+    return policy.due_date_for(person=person, kind=kind, today=TODAY, **kwargs)
+
+
+def test_post_admission_review_for_an_adult_is_due_within_28_days_of_admission():
+    person = adult(in_hospital=True, admission_date=date(2027, 3, 1))
+
+    result = due(person, ReviewKind.POST_ADMISSION)
+
+    assert (result.date, result.rule.code) == (date(2027, 3, 29), "post_admission_adult")
+    assert result.basis == "28 days from admission on 1 March 2027"
+
+
+def test_post_admission_review_for_a_child_is_due_within_14_days_of_admission():
+    person = child(in_hospital=True, admission_date=date(2027, 3, 1))
+
+    result = due(person, ReviewKind.POST_ADMISSION)
+
+    assert (result.date, result.rule.code) == (date(2027, 3, 15), "post_admission_child")
+
+
+def test_repeat_review_for_an_adult_in_a_non_secure_hospital_is_due_6_months_after_the_last():
+    person = adult(in_hospital=True)
+
+    result = due(person, ReviewKind.INPATIENT_REPEAT, last_held=date(2026, 11, 20))
+
+    assert (result.date, result.rule.code) == (date(2027, 5, 20), "repeat_adult_non_secure")
+    assert result.basis == "6 months from last review held on 20 November 2026"
+
+
+def test_repeat_review_for_an_adult_in_a_secure_hospital_is_due_12_months_after_the_last():
+    person = adult(secure=True)
+
+    result = due(person, ReviewKind.INPATIENT_REPEAT, last_held=date(2026, 11, 20))
+
+    assert (result.date, result.rule.code) == (date(2027, 11, 20), "repeat_adult_secure")
+
+
+def test_repeat_review_for_a_child_in_hospital_is_due_3_months_after_the_last():
+    person = child(secure=True)
+
+    result = due(person, ReviewKind.INPATIENT_REPEAT, last_held=date(2027, 1, 5))
+
+    assert (result.date, result.rule.code) == (date(2027, 4, 5), "repeat_child")
+
+
+def test_repeat_review_with_none_held_yet_falls_back_to_the_post_admission_rule():
+    person = adult(in_hospital=True, admission_date=date(2027, 3, 1))
+
+    result = due(person, ReviewKind.INPATIENT_REPEAT, last_held=None)
+
+    assert (result.date, result.rule.code) == (date(2027, 3, 29), "post_admission_adult")
+
+
+def test_event_triggered_review_for_an_adult_is_due_within_28_days_of_the_event():
+    person = adult(in_hospital=True)
+
+    result = due(person, ReviewKind.EVENT_TRIGGERED, event_date=date(2027, 3, 2))
+
+    assert (result.date, result.rule.code) == (date(2027, 3, 30), "event_adult")
+
+
+def test_event_triggered_review_for_a_child_is_due_within_14_days_of_the_event():
+    person = child(in_hospital=True)
+
+    result = due(person, ReviewKind.EVENT_TRIGGERED, event_date=date(2027, 3, 2))
+
+    assert (result.date, result.rule.code) == (date(2027, 3, 16), "event_child")
+
+
+def test_community_review_is_due_within_14_days_of_being_planned():
+    result = due(adult(), ReviewKind.COMMUNITY)
+
+    assert (result.date, result.rule.code) == (date(2027, 3, 24), "community")
+
+
+def test_requested_review_is_due_within_28_days_of_the_request():
+    result = due(adult(), ReviewKind.REQUESTED)
+
+    assert (result.date, result.rule.code) == (date(2027, 4, 7), "requested")
+
+
+def test_planning_a_review_stores_its_due_date_rule_and_basis_and_says_so_on_the_timeline():
+    person = adult(in_hospital=True, admission_date=date(2027, 3, 1))
+
+    review = services.review_plan(
+        actor=UserFactory(), person=person, kind=ReviewKind.POST_ADMISSION
+    )
+
+    assert (review.due_date, review.due_rule) == (date(2027, 3, 29), "post_admission_adult")
+    assert review.due_basis == "28 days from admission on 1 March 2027"
+    event = review.events.get(kind=ReviewEvent.Kind.DUE_DATE)
+    assert event.summary == "Due by 29 March 2027"
+    assert event.reason == policy.rule("post_admission_adult").description
+
+
+def test_turning_18_in_hospital_moves_the_next_review_to_the_adult_rule(time_machine):
+    birthday = date(2027, 3, 20)
+    person = PersonFactory(date_of_birth=date(2009, 3, 20), in_hospital=True)
+    held_review(person, date(2027, 1, 10))
+    review = services.review_plan(
+        actor=UserFactory(), person=person, kind=ReviewKind.INPATIENT_REPEAT
+    )
+    assert (review.due_date, review.due_rule) == (date(2027, 4, 10), "repeat_child")
+
+    time_machine.move_to(birthday)
+    assert services.reviews_recompute_for_birthdays(today=birthday) == 1
+
+    review.refresh_from_db()
+    assert (review.due_date, review.due_rule) == (date(2027, 7, 10), "repeat_adult_non_secure")
+    assert review.type_label == "CTR"
+    event = review.events.filter(kind=ReviewEvent.Kind.DUE_DATE).first()
+    assert event.summary == "Due date now 10 July 2027"
+    assert event.reason.startswith("Turned 18: the next review is a CTR.")
+
+
+def test_the_birthday_job_leaves_people_who_are_not_turning_18_today_alone():
+    person = PersonFactory(date_of_birth=date(2009, 3, 21), in_hospital=True)
+    held_review(person, date(2027, 1, 10))
+    review = services.review_plan(
+        actor=UserFactory(), person=person, kind=ReviewKind.INPATIENT_REPEAT
+    )
+
+    assert services.reviews_recompute_for_birthdays(today=TODAY) == 0
+
+    review.refresh_from_db()
+    assert review.due_rule == "repeat_child"
+
+
+def test_moving_to_a_secure_hospital_turns_6_months_into_12():
+    person = adult(in_hospital=True)
+    held_review(person, date(2026, 12, 1))
+    review = services.review_plan(
+        actor=UserFactory(), person=person, kind=ReviewKind.INPATIENT_REPEAT
+    )
+    assert (review.due_date, review.due_rule) == (date(2027, 6, 1), "repeat_adult_non_secure")
+
+    services.person_change_setting(
+        actor=UserFactory(),
+        person=person,
+        kind=SettingChange.Kind.SECURITY,
+        effective_date=TODAY,
+        setting=Setting.MEDIUM_SECURE,
+        provider=OrganisationFactory(kind=Organisation.Kind.PROVIDER),
+        ward="Oak ward",
+    )
+
+    review.refresh_from_db()
+    assert (review.due_date, review.due_rule) == (date(2027, 12, 1), "repeat_adult_secure")
+    event = review.events.filter(kind=ReviewEvent.Kind.DUE_DATE).first()
+    assert event.reason.startswith("Security level changed.")
+
+
+def test_a_rule_can_be_changed_in_settings_without_touching_the_code(settings):
+    settings.REVIEW_DUE_RULES = {"post_admission_adult": {"days": 21}}
+    person = adult(in_hospital=True, admission_date=date(2027, 3, 1))
+
+    result = due(person, ReviewKind.POST_ADMISSION)
+
+    assert (result.date, result.rule.code) == (date(2027, 3, 22), "post_admission_adult")
+    assert policy.rule("post_admission_child").days == 14  # the others are left as they were
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (date(2027, 1, 31), 1, date(2027, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),
+        (date(2027, 8, 31), 6, date(2028, 2, 29)),
+        (date(2027, 11, 15), 3, date(2028, 2, 15)),
+        (date(2027, 5, 31), 0, date(2027, 5, 31)),
+    ],
+)
+def test_adding_months_keeps_the_day_or_the_last_day_of_a_shorter_month(start, months, expected):
+    assert policy.add_months(start, months) == expected
