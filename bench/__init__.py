@@ -161,6 +161,17 @@ def run(
 
     pages = list(PAGES if pages is None else pages)
     rows = measure(pages, context, repeat=repeat, out=out)
+    if "documents" in context:
+        from .uploads import measure_upload
+
+        seconds, python_mb, rss_mb = measure_upload(context)
+        timings["upload_20mb_seconds"] = seconds
+        timings["upload_20mb_python_peak_mb"] = python_mb
+        timings["upload_20mb_rss_growth_mb"] = rss_mb
+        out(
+            f"20 MB upload: {seconds * 1000:.0f} ms, Python memory peak {python_mb:.1f} MB, "
+            f"process memory growth {rss_mb:.1f} MB"
+        )
     floor = next((r for r in rows if r.page == FLOOR), None)
     if floor is not None and floor.p95_ms > 0:
         for r in rows:

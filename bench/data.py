@@ -590,3 +590,60 @@ def reviews(ctx, volumes):
         .first()
     )
     ctx["users"]["review_clinical_expert"] = clinical
+
+
+# --- document packs (issue 5) --------------------------------------------------------------
+
+
+@step
+def document_packs(ctx, volumes):
+    """Documents (issue 5): the big review's pack, every item provided with two small PDFs."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from pypdf import PdfWriter
+
+    from documents.models import (
+        Document,
+        DocumentKind,
+        DocumentPack,
+        ItemStatus,
+        PackItem,
+        ScanStatus,
+        document_storage,
+    )
+    from documents.services import pack_for_review
+    from reviews.models import Review
+
+    review = Review.objects.select_related(
+        "person", "person__provider", "person__local_authority", "commissioner", "provider"
+    ).get(pk=ctx["reviews"]["big_icb_open"])
+    pack = pack_for_review(review=review)
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    pdf = out.getvalue()
+    storage = document_storage()
+    items = list(PackItem.objects.filter(pack=pack))
+    documents = []
+    for item in items:
+        for n in range(2):
+            name = storage.save(f"documents/bench-{pack.pk}-{item.pk}-{n}", ContentFile(pdf))
+            documents.append(
+                Document(
+                    item=item,
+                    file=name,
+                    original_name=f"bench-{n}.pdf",
+                    kind=DocumentKind.PDF,
+                    content_type="application/pdf",
+                    size=len(pdf),
+                    sha256="0" * 64,
+                    scan_status=ScanStatus.NOT_SCANNED,
+                    uploaded_by_id=ctx["users"]["commissioner"],
+                )
+            )
+    Document.objects.bulk_create(documents, batch_size=BATCH)
+    PackItem.objects.filter(pack=pack).update(status=ItemStatus.PROVIDED)
+    ctx["documents"] = {"item": items[0].pk, "packs": DocumentPack.objects.count()}
+    ctx["counts"]["documents"] = len(documents)

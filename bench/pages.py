@@ -65,6 +65,12 @@ PAGES: list[BenchPage] = [
         lambda ctx: reverse("reviews:review_detail", args=[ctx["reviews"]["big_icb_open"]]),
         role="review_clinical_expert",
     ),
+    # Issue 5: document packs.
+    BenchPage(
+        "document pack (commissioner)",
+        lambda ctx: reverse("documents:pack", args=[ctx["reviews"]["big_icb_open"]]),
+        role="commissioner",
+    ),
     # Later issues: add your pages here.
 ]
 

@@ -24,6 +24,13 @@ class Perm(StrEnum):
     VIEW_COMMISSIONER_DASHBOARD = "reviews.view_commissioner_dashboard"
 
     # documents (add below this line)
+    VIEW_PACK = "documents.view_pack"
+    VIEW_PACK_ACCESS_LOG = "documents.view_pack_access_log"
+    VIEW_PACK_ITEM = "documents.view_pack_item"
+    CHANGE_PACK_ITEM = "documents.change_pack_item"
+    ASSIGN_PACK_ITEM = "documents.assign_pack_item"
+    VIEW_DOCUMENT = "documents.view_document"
+    DOWNLOAD_DOCUMENT = "documents.download_document"
 
     # panels (add below this line)
 

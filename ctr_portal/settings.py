@@ -270,6 +270,41 @@ LOGGING = {
 }
 
 # --- documents (add below this line) ---
+# Uploads: the per-file limit, how many files one upload may carry.
+DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+DOCUMENTS_MAX_FILES_PER_UPLOAD = env.int("DOCUMENTS_MAX_FILES_PER_UPLOAD", default=20)
+# Deadlines: core items 24 hours before the review (policy); the rest a number of working days
+# before it (product choice, for reading time). Reminders go this many days before each deadline,
+# and on it.
+DOCUMENTS_CORE_HOURS_BEFORE = env.int("DOCUMENTS_CORE_HOURS_BEFORE", default=24)
+DOCUMENTS_TARGET_WORKING_DAYS = env.int("DOCUMENTS_TARGET_WORKING_DAYS", default=5)
+DOCUMENTS_REMINDER_DAYS = env.list("DOCUMENTS_REMINDER_DAYS", cast=int, default=[7, 3, 1])
+# The panel's window on the pack: open once the review is ready or this many days before the
+# day, closed this many days after it.
+DOCUMENTS_PANEL_OPENS_DAYS_BEFORE = env.int("DOCUMENTS_PANEL_OPENS_DAYS_BEFORE", default=7)
+DOCUMENTS_PANEL_CLOSES_DAYS_AFTER = env.int("DOCUMENTS_PANEL_CLOSES_DAYS_AFTER", default=14)
+if DOCUMENTS_MAX_FILES_PER_UPLOAD < 1 or DOCUMENTS_MAX_UPLOAD_BYTES < 1:
+    raise ImproperlyConfigured("DOCUMENTS_MAX_FILES_PER_UPLOAD and _UPLOAD_BYTES must be positive.")
+if any(days < 0 for days in DOCUMENTS_REMINDER_DAYS):
+    raise ImproperlyConfigured("DOCUMENTS_REMINDER_DAYS must be whole days, 0 or more.")
+# Virus scanning by clamd (INSTREAM): a UNIX socket, or a host and port. Unset: not scanned.
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
+CLAMD_HOST = env.str("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=60.0)
+# Where files are kept: a local folder under MEDIA_ROOT (never served by URL) unless
+# DOCUMENTS_STORAGE_BACKEND names another, e.g. storages.backends.s3.S3Storage (django-storages,
+# configured by its AWS_* settings).
+STORAGES["documents"] = {
+    "BACKEND": env.str(
+        "DOCUMENTS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+    ),
+    "OPTIONS": {},
+}
+CELERY_BEAT_SCHEDULE["documents-reminders"] = {
+    "task": "documents.tasks.pack_reminders",
+    "schedule": crontab(minute=5),
+}
 
 # --- panels (add below this line) ---
 

@@ -1,1 +1,35 @@
-"""Documents: admin registrations."""
+"""Documents: admin registrations. Checklist templates are reference data: administrators read
+them here; a change of policy is a new version, made by a data migration."""
+
+from django.contrib import admin
+
+from .models import ChecklistItem, ChecklistTemplate
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 0
+    fields = ["position", "title", "hint", "responsible", "core", "is_planner", "ages"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "version", "applies_to", "published_on"]
+    list_filter = ["applies_to"]
+    inlines = [ChecklistItemInline]
+    readonly_fields = ["code", "version", "name", "applies_to", "source", "published_on"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,1 +1,142 @@
-"""Documents: reads that cross relations or depend on the user; each takes the user."""
+"""Reads of packs, items and documents, scoped to the user. Views use these and nothing else.
+
+Every read goes through `reviews.queries.review_for_user`, which loads the participants and the
+latest consent on every request: that is the consent gate. An item or document the user has no
+part in is not found (None: 404). Within a pack, a provider or local authority finds only the
+items their organisation owes, and a panel member before consent only the planner.
+"""
+
+from django.db.models import Count, Prefetch, Q
+
+from ctr_portal.models import Membership
+from ctr_portal.queries import organisation_ids_for_user
+from reviews.queries import review_for_user
+from reviews.rules import consent_gate_open, is_panel_member, is_review_commissioner
+
+from .models import SETTLED_STATUSES, Document, DocumentAccess, DocumentPack, PackItem
+
+
+def review_for_pack(user, review_pk):
+    return review_for_user(user, review_pk)
+
+
+def visible_items_filter(user, review) -> Q | None:
+    """Which of the review's items the user may know of, as a filter; None for none."""
+    if is_review_commissioner(user, review):
+        return Q()
+    scope = Q(assignee_id=user.pk)
+    org_ids = organisation_ids_for_user(user)
+    if org_ids:
+        scope |= Q(organisation_id__in=org_ids)
+    if is_panel_member(user, review):
+        return Q() if consent_gate_open(user, review) else scope | Q(is_planner=True)
+    if not org_ids and not user.is_authenticated:
+        return None
+    return scope
+
+
+def pack_items(user, review, pack):
+    """The items of the pack the user may know of, with their current documents: three
+    queries however many items and files."""
+    scope = visible_items_filter(user, review)
+    if scope is None:
+        return []
+    current = Document.objects.current().select_related("uploaded_by").order_by("uploaded_at", "pk")
+    items = list(
+        PackItem.objects.filter(scope, pack=pack)
+        .select_related("organisation", "assignee")
+        .prefetch_related(Prefetch("documents", queryset=current, to_attr="current_documents"))
+        .order_by("position")
+    )
+    for item in items:
+        item.pack = pack
+    pack.review = review
+    return items
+
+
+def pack_summary(pack):
+    """Counts of all the pack's items, for completeness: one query."""
+    return PackItem.objects.filter(pack=pack).aggregate(
+        total=Count("pk"),
+        settled=Count("pk", filter=Q(status__in=SETTLED_STATUSES)),
+        core_total=Count("pk", filter=Q(core=True)),
+        core_settled=Count("pk", filter=Q(core=True, status__in=SETTLED_STATUSES)),
+    )
+
+
+def pack_for_review_if_made(review):
+    return DocumentPack.objects.filter(review=review).first()
+
+
+def _item_in_scope(user, item_pk, *, for_document=False):
+    review_id = (
+        PackItem.objects.filter(pk=item_pk).values_list("pack__review_id", flat=True).first()
+    )
+    if review_id is None:
+        return None
+    review = review_for_user(user, review_id)
+    if review is None:
+        return None
+    scope = visible_items_filter(user, review)
+    if scope is None:
+        return None
+    item = (
+        PackItem.objects.filter(scope, pk=item_pk)
+        .select_related("pack", "organisation", "assignee", "settled_by")
+        .first()
+    )
+    if item is not None:
+        item.pack.review = review
+    return item
+
+
+def item_for_user(user, pk):
+    """One item of a pack, with its review (and so its consent gate), or None."""
+    return _item_in_scope(user, pk)
+
+
+def item_documents(item):
+    """Every document of the item, current and earlier versions, with who did what."""
+    return list(
+        item.documents.select_related("uploaded_by", "deleted_by", "replaces").order_by(
+            "uploaded_at", "pk"
+        )
+    )
+
+
+def current_documents(item):
+    return list(item.documents.current().select_related("uploaded_by"))
+
+
+def document_for_user(user, pk):
+    """One document whose item the user may know of, or None. Deleted documents are history:
+    they are found only by those who prepare the pack (the rules decide)."""
+    item_id = Document.objects.filter(pk=pk).values_list("item_id", flat=True).first()
+    if item_id is None:
+        return None
+    item = _item_in_scope(user, item_id)
+    if item is None:
+        return None
+    document = Document.objects.select_related("uploaded_by").filter(pk=pk).first()
+    if document is not None:
+        document.item = item
+    return document
+
+
+def access_log(pack, limit=100):
+    """Who viewed or downloaded what, latest first: one query."""
+    return list(
+        DocumentAccess.objects.filter(pack=pack)
+        .select_related("user", "document", "document__item")
+        .order_by("-occurred_at", "-pk")[:limit]
+    )
+
+
+def assignable_people(item):
+    """Members of the organisation that owes the item."""
+    return list(
+        Membership.objects.filter(organisation_id=item.organisation_id)
+        .select_related("user")
+        .filter(user__is_active=True)
+        .order_by("user__display_name")
+    )

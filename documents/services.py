@@ -1,2 +1,584 @@
 """Documents: every write, as keyword-only `<noun>_<verb>` functions that own the transaction,
-the audit entry and the on-commit task."""
+the audit entry and the on-commit work.
+
+Files: a file is checked (size, virus scan, content) while it sits in the upload's temporary
+file, which is its quarantine; only a clean file of an allowed type reaches storage, under a
+random name. Rows are written after the files are stored; if the database refuses, the stored
+files are removed again, so no file is left without its row. Files leave storage only after the
+transaction that deleted them commits.
+"""
+
+import hashlib
+import logging
+import os
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+
+from ctr_portal.audit import Action, audit_record
+from ctr_portal.models import Membership
+from ctr_portal.services import notification_enqueue
+from reviews.models import ParticipantRole, Review, ReviewEvent, ReviewState
+
+from . import clamav, policy
+from .models import (
+    REASON_STATUSES,
+    SETTLED_STATUSES,
+    ChecklistItem,
+    ChecklistTemplate,
+    Document,
+    DocumentAccess,
+    DocumentPack,
+    ItemStatus,
+    PackItem,
+    Responsible,
+    ScanStatus,
+    document_storage,
+)
+from .sniff import EXTENSIONS, sniff
+
+log = logging.getLogger(__name__)
+
+# Reviews whose pack is chased: going ahead, with a date.
+CHASED_STATES = (ReviewState.SCHEDULED, ReviewState.PREPARING, ReviewState.READY)
+
+
+# --- Making the pack ------------------------------------------------------------------------
+
+
+def checklist_templates_for(review) -> list[ChecklistTemplate]:
+    """The latest version of the template for the review's setting, and for a C(E)TR the local
+    authority's template too."""
+    wanted = [
+        ChecklistTemplate.AppliesTo.HOSPITAL
+        if review.is_hospital_review
+        else ChecklistTemplate.AppliesTo.COMMUNITY
+    ]
+    if review.is_child_review:
+        wanted.append(ChecklistTemplate.AppliesTo.CHILD_LOCAL_AUTHORITY)
+    latest = {}
+    for template in ChecklistTemplate.objects.filter(applies_to__in=wanted).order_by("version"):
+        latest[template.code] = template
+    return sorted(latest.values(), key=lambda t: wanted.index(t.applies_to))
+
+
+def responsible_organisation(review, responsible):
+    """Who owes an item: the rule of domain.md §7. Without a provider or local authority on
+    record, the commissioner owes it (and can name someone)."""
+    if responsible == Responsible.PROVIDER:
+        return review.provider or review.person.provider or review.commissioner
+    if responsible == Responsible.LOCAL_AUTHORITY:
+        return review.person.local_authority or review.commissioner
+    return review.commissioner
+
+
+def pack_for_review(*, review: Review) -> DocumentPack:
+    """The review's pack, made from the right checklists the first time it is asked for.
+
+    Safe to call any number of times, from two processes at once: the review has one pack (a
+    unique key), and a loser of the race reads the winner's.
+    """
+    pack = DocumentPack.objects.filter(review=review).first()
+    if pack is not None:
+        return pack
+    templates = checklist_templates_for(review)
+    ages = ChecklistItem.Ages.CHILD if review.is_child_review else ChecklistItem.Ages.ADULT
+    sources = (
+        ChecklistItem.objects.filter(
+            template__in=templates, ages__in=[ChecklistItem.Ages.ALL, ages]
+        )
+        .select_related("template")
+        .order_by("position")
+    )
+    order = {t.pk: i for i, t in enumerate(templates)}
+    sources = sorted(sources, key=lambda s: (order[s.template_id], s.position))
+    try:
+        with transaction.atomic():
+            pack = DocumentPack.objects.create(review=review)
+            pack.templates.set(templates)
+            PackItem.objects.bulk_create(
+                PackItem(
+                    pack=pack,
+                    source=source,
+                    position=position,
+                    title=source.title,
+                    hint=source.hint,
+                    core=source.core,
+                    is_planner=source.is_planner,
+                    responsible=source.responsible,
+                    organisation=responsible_organisation(review, source.responsible),
+                )
+                for position, source in enumerate(sources, start=1)
+            )
+            audit_record(action=Action.CREATE, obj=pack)
+    except IntegrityError:
+        return DocumentPack.objects.get(review=review)
+    return pack
+
+
+# --- Uploads --------------------------------------------------------------------------------
+
+
+@dataclass
+class UploadResult:
+    accepted: list = field(default_factory=list)  # Documents
+    refused: list = field(default_factory=list)  # (file name, message)
+
+
+def clean_file_name(name: str) -> str:
+    """The name to show: the last part of the path, without control characters."""
+    name = os.path.basename((name or "").replace("\\", "/"))
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    return name[:200] or "Untitled"
+
+
+def size_limit_words() -> str:
+    """ "20MB", as the NHS service manual writes it."""
+    limit = settings.DOCUMENTS_MAX_UPLOAD_BYTES
+    if limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)}MB"
+    return filesizeformat(limit).replace("\xa0", "")
+
+
+def check_file(uploaded) -> tuple[object, str]:
+    """(sniffed, "") for a file that may enter the pack, or (None, message) naming the file.
+
+    The order matters: size first (cheapest), then the virus scan, so that a virus is reported
+    as a virus whatever it pretends to be, then the content."""
+    name = clean_file_name(uploaded.name)
+    if getattr(uploaded, "oversize", False) or uploaded.size > settings.DOCUMENTS_MAX_UPLOAD_BYTES:
+        return None, f"{name} must be smaller than {size_limit_words()}"
+    if uploaded.size == 0:
+        return None, f"{name} is empty"
+    if clamav.scanning_enabled():
+        try:
+            result = clamav.scan(uploaded)
+        except clamav.ScannerUnavailable as error:
+            log.error("Virus scanner unavailable: %s", error)
+            return None, f"{name} could not be checked for viruses. Try again later"
+        if not result.clean:
+            log.warning("Upload refused: virus found (%s)", result.signature)
+            return None, f"{name} contains a virus. It has not been uploaded"
+    sniffed = sniff(uploaded)
+    if sniffed.kind is None:
+        return None, sniffed.problem.format(name=name)
+    return sniffed, ""
+
+
+def _sha256(uploaded) -> str:
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+def _store(uploaded) -> str:
+    """Put a checked file in storage under a random name; returns the name."""
+    storage = document_storage()
+    uploaded.seek(0)
+    return storage.save(f"documents/{secrets.token_hex(20)}", File(uploaded))
+
+
+def _remove_files(names) -> None:
+    storage = document_storage()
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:  # pragma: no cover - logged, the row is already gone
+            log.exception("Could not remove a stored document file")
+
+
+def documents_upload(*, actor, item: PackItem, files, replaces: Document | None = None):
+    """Check each file, store the good ones and add them to the item; returns an UploadResult.
+
+    A refused file never touches the pack; the other files of the same upload are kept. More
+    than DOCUMENTS_MAX_FILES_PER_UPLOAD files: those after the limit are refused by name.
+    """
+    result = UploadResult()
+    limit = settings.DOCUMENTS_MAX_FILES_PER_UPLOAD
+    good = []
+    for index, uploaded in enumerate(files):
+        name = clean_file_name(uploaded.name)
+        if index >= limit:
+            result.refused.append(
+                (name, f"{name} was not uploaded: you can upload up to {limit} files at a time")
+            )
+            continue
+        sniffed, problem = check_file(uploaded)
+        if sniffed is None:
+            result.refused.append((name, problem))
+        else:
+            good.append((uploaded, name, sniffed))
+    if not good:
+        return result
+    scan_status = ScanStatus.CLEAN if clamav.scanning_enabled() else ScanStatus.NOT_SCANNED
+    prepared = [(u, name, sniffed, _sha256(u), u.size) for u, name, sniffed in good]
+    stored = []
+    try:
+        for uploaded, *_ in prepared:
+            stored.append(_store(uploaded))
+        with transaction.atomic():
+            locked = PackItem.objects.select_for_update().get(pk=item.pk)
+            now = timezone.now()
+            for (_u, name, sniffed, sha, size), stored_name in zip(prepared, stored, strict=True):
+                document = Document(
+                    item=locked,
+                    file=stored_name,
+                    original_name=name,
+                    kind=sniffed.kind,
+                    content_type=sniffed.content_type,
+                    size=size,
+                    sha256=sha,
+                    scan_status=scan_status,
+                    uploaded_by=actor,
+                    uploaded_at=now,
+                    replaces=replaces,
+                )
+                document.save()
+                audit_record(action=Action.CREATE, actor=actor, obj=document)
+                result.accepted.append(document)
+            if replaces is not None:
+                Document.objects.filter(pk=replaces.pk).update(superseded_at=now)
+            _refresh_status(locked, actor)
+    except Exception:
+        _remove_files(stored)
+        result.accepted = []
+        raise
+    item.status = locked.status
+    return result
+
+
+def document_replace(*, actor, document: Document, uploaded) -> Document:
+    """A new version of a document; the old one stays in the history."""
+    if not document.is_current:
+        raise ValidationError("Only the current version of a document can be replaced")
+    result = documents_upload(actor=actor, item=document.item, files=[uploaded], replaces=document)
+    if result.refused:
+        raise ValidationError({"file": [message for _name, message in result.refused]})
+    return result.accepted[0]
+
+
+def document_delete(*, actor, document: Document, reason: str) -> Document:
+    """Soft-delete: the row stays in the history with who, when and why; the file itself is
+    removed from storage once the transaction has committed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why you are deleting this file"})
+    if document.deleted_at is not None:
+        raise ValidationError("This file has already been deleted")
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        locked.deleted_at = timezone.now()
+        locked.deleted_by = actor
+        locked.delete_reason = reason
+        locked.save(update_fields=["deleted_at", "deleted_by", "delete_reason"])
+        item = PackItem.objects.select_for_update().get(pk=document.item_id)
+        _refresh_status(item, actor)
+        audit_record(action=Action.UPDATE, actor=actor, obj=locked)
+        name = locked.file.name
+        transaction.on_commit(lambda: _remove_files([name]))
+    return locked
+
+
+def _refresh_status(item: PackItem, actor) -> None:
+    """An item with a current file is provided; one that loses its last file is owed again."""
+    has_files = item.documents.current().exists()
+    if has_files and item.status != ItemStatus.PROVIDED:
+        item.status, item.reason = ItemStatus.PROVIDED, ""
+        item.settled_by, item.settled_at = actor, timezone.now()
+    elif not has_files and item.status == ItemStatus.PROVIDED:
+        item.status, item.settled_by, item.settled_at = ItemStatus.OUTSTANDING, None, None
+    else:
+        return
+    item.save(update_fields=["status", "reason", "settled_by", "settled_at"])
+    _pack_completeness_changed(item.pack_id, actor)
+
+
+# --- Settling and assigning items -----------------------------------------------------------
+
+
+def item_settle(*, actor, item: PackItem, status: str, reason: str = "") -> PackItem:
+    """Mark an item not applicable or not held (a reason is required), or owed again."""
+    reason = (reason or "").strip()
+    if status not in (*REASON_STATUSES, ItemStatus.OUTSTANDING):
+        raise ValidationError({"status": "Select whether the item is not applicable or not held"})
+    if status in REASON_STATUSES and not reason:
+        word = "not applicable" if status == ItemStatus.NOT_APPLICABLE else "not held"
+        raise ValidationError({"reason": f"Enter why this item is {word}"})
+    with transaction.atomic():
+        locked = PackItem.objects.select_for_update().get(pk=item.pk)
+        if locked.documents.current().exists():
+            raise ValidationError(
+                {"status": "This item has files. Delete them first if the item is not needed"}
+            )
+        if status == ItemStatus.OUTSTANDING:
+            locked.reason, locked.settled_by, locked.settled_at = "", None, None
+        else:
+            locked.reason, locked.settled_by, locked.settled_at = reason, actor, timezone.now()
+        locked.status = status
+        locked.full_clean(exclude=["pack", "source", "organisation", "assignee", "settled_by"])
+        locked.save(update_fields=["status", "reason", "settled_by", "settled_at"])
+        audit_record(action=Action.UPDATE, actor=actor, obj=locked)
+        _pack_completeness_changed(locked.pack_id, actor)
+    for name in ("status", "reason", "settled_by", "settled_at"):
+        setattr(item, name, getattr(locked, name))
+    return item
+
+
+def item_assign(*, actor, item: PackItem, assignee) -> PackItem:
+    """Name a person in the owing organisation for the item (None: nobody named)."""
+    if (
+        assignee is not None
+        and not Membership.objects.filter(
+            user=assignee, organisation_id=item.organisation_id
+        ).exists()
+    ):
+        raise ValidationError({"assignee": "Select someone who works for the organisation"})
+    with transaction.atomic():
+        PackItem.objects.filter(pk=item.pk).update(assignee=assignee)
+        audit_record(action=Action.UPDATE, actor=actor, obj=item)
+    item.assignee = assignee
+    return item
+
+
+# --- Completeness and the commissioner ------------------------------------------------------
+
+
+def _pack_completeness_changed(pack_id, actor) -> None:
+    """Record when the pack becomes complete (and tell the commissioner), or stops being so."""
+    pack = DocumentPack.objects.select_for_update().select_related("review").get(pk=pack_id)
+    owing = PackItem.objects.filter(pack=pack).exclude(status__in=SETTLED_STATUSES).exists()
+    if owing and pack.completed_at is not None:
+        pack.completed_at = None
+        pack.save(update_fields=["completed_at"])
+    elif not owing and pack.completed_at is None:
+        pack.completed_at = timezone.now()
+        pack.save(update_fields=["completed_at"])
+        review = pack.review
+        _timeline(review, "Document pack complete: every item provided or settled", actor)
+        for email, name in commissioner_recipients(review):
+            notification_enqueue(
+                key=f"pack-complete:{pack.pk}:{pack.completed_at.isoformat()}:{email}",
+                recipient=email,
+                template="pack_complete",
+                context=_email_context(review, name),
+            )
+
+
+def _timeline(review, summary, actor) -> None:
+    """An entry on the review's timeline. (A reviews service for this would be better: asked
+    for in the hand-over.)"""
+    ReviewEvent.objects.create(review=review, kind="documents", summary=summary, actor=actor)
+
+
+def commissioner_recipients(review) -> list[tuple[str, str]]:
+    """Who hears about the pack for the commissioner: the review's commissioner participants,
+    or whoever planned the review."""
+    people = [
+        (p.email, p.name)
+        for p in review.participants.filter(role=ParticipantRole.COMMISSIONER)
+        if p.email
+    ]
+    if not people and review.created_by.email:
+        people = [(review.created_by.email, review.created_by.display_name)]
+    return people
+
+
+def _when(value) -> str:
+    local = timezone.localtime(value)
+    return f"{local:%-d %B %Y at %-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def _email_context(review, name, **extra) -> dict:
+    """No name of the person reviewed goes into an email: the link leads to it."""
+    return {
+        "name": name,
+        "review_type": review.type_long,
+        "review_label": review.type_label,
+        "when": _when(review.starts_at) if review.starts_at else "",
+        "link": settings.SITE_URL + reverse("documents:pack", args=[review.pk]),
+        **extra,
+    }
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+PARTICIPANT_ROLE_FOR = {
+    Responsible.PROVIDER: ParticipantRole.PROVIDER,
+    Responsible.LOCAL_AUTHORITY: ParticipantRole.LOCAL_AUTHORITY,
+    Responsible.COMMISSIONER: ParticipantRole.COMMISSIONER,
+}
+
+
+def _owers(review, items) -> dict[str, dict]:
+    """{email: {"name", "items": [titles]}}: the person named on each item, else the review's
+    participant for that organisation's role, else the organisation's members (for the
+    commissioner, whoever planned the review)."""
+    participants = list(review.participants.select_related("user"))
+    members = {}
+    owers: dict[str, dict] = {}
+
+    def add(email, name, item):
+        entry = owers.setdefault(email, {"name": name, "items": []})
+        entry["items"].append(item.title)
+
+    for item in items:
+        if item.assignee_id:
+            add(item.assignee.email, item.assignee.display_name, item)
+            continue
+        role = PARTICIPANT_ROLE_FOR[item.responsible]
+        found = [p for p in participants if p.role == role and p.email]
+        if not found and item.responsible == Responsible.COMMISSIONER:
+            add(review.created_by.email, review.created_by.display_name, item)
+            continue
+        if found:
+            for p in found:
+                add(p.email, p.name, item)
+            continue
+        if item.organisation_id not in members:
+            members[item.organisation_id] = list(
+                Membership.objects.filter(
+                    organisation_id=item.organisation_id, user__is_active=True
+                ).select_related("user")
+            )
+        for m in members[item.organisation_id]:
+            add(m.user.email, m.user.display_name, item)
+    return owers
+
+
+def _due_packs(now):
+    """Reviews going ahead whose deadlines or reminder points may fall due: their packs are
+    made if need be. Returns pack ids."""
+    latest_point = max([*settings.DOCUMENTS_REMINDER_DAYS, 0])
+    # The target date is at most this many calendar days before the review.
+    lead = timedelta(days=latest_point + settings.DOCUMENTS_TARGET_WORKING_DAYS * 7 // 5 + 4)
+    reviews = Review.objects.filter(
+        state__in=CHASED_STATES, starts_at__gt=now - timedelta(days=1), starts_at__lte=now + lead
+    ).select_related(
+        "person", "person__provider", "person__local_authority", "commissioner", "provider"
+    )
+    ids = []
+    for review in reviews:
+        ids.append(pack_for_review(review=review).pk)
+    return ids
+
+
+def pack_reminders_send(*, now=None) -> int:
+    """Chase whoever still owes items, at each reminder point before each deadline and on it,
+    and tell the commissioner when a deadline passes with items owed. Returns how many emails
+    were queued.
+
+    Safe to run twice at once and to rerun: each pack is claimed under a row lock that a second
+    run skips, and each email has an idempotency key per (pack, deadline, point, recipient).
+    """
+    now = now or timezone.now()
+    queued = 0
+    for pack_id in _due_packs(now):
+        with transaction.atomic():
+            pack = (
+                DocumentPack.objects.select_for_update(skip_locked=True)
+                .select_related("review", "review__person", "review__created_by")
+                .filter(pk=pack_id)
+                .first()
+            )
+            if pack is None:
+                continue  # another run has it
+            queued += _remind_for_pack(pack, now)
+            pack.reminders_checked_at = now
+            pack.save(update_fields=["reminders_checked_at"])
+    return queued
+
+
+def _remind_for_pack(pack, now) -> int:
+    review = pack.review
+    owed = list(
+        PackItem.objects.filter(pack=pack, status=ItemStatus.OUTSTANDING)
+        .select_related("assignee")
+        .order_by("position")
+    )
+    queued = 0
+    for deadline in policy.deadlines(review).values():
+        items = [i for i in owed if i.core == (deadline.key == "core")]
+        if not items:
+            continue
+        passed_points = [(d, at) for d, at in policy.reminder_points(deadline) if at <= now]
+        if not passed_points:
+            continue
+        days, _at = passed_points[-1]
+        due = deadline.due_at.isoformat()
+        for email, entry in _owers(review, items).items():
+            context = _email_context(
+                review,
+                entry["name"],
+                items=entry["items"],
+                deadline_label=deadline.label.lower(),
+                deadline=_when(deadline.due_at),
+                days=days,
+            )
+            notification_enqueue(
+                key=f"pack-reminder:{pack.pk}:{deadline.key}:{due}:{days}:{email}",
+                recipient=email,
+                template="pack_reminder",
+                context=context,
+            )
+            queued += 1
+        if days == 0:
+            for email, name in commissioner_recipients(review):
+                notification_enqueue(
+                    key=f"pack-deadline-passed:{pack.pk}:{deadline.key}:{due}:{email}",
+                    recipient=email,
+                    template="pack_deadline_passed",
+                    context=_email_context(
+                        review,
+                        name,
+                        items=[f"{i.title} ({i.organisation.name})" for i in items],
+                        deadline_label=deadline.label.lower(),
+                        deadline=_when(deadline.due_at),
+                    ),
+                )
+                queued += 1
+    return queued
+
+
+# --- Reading: the access log ----------------------------------------------------------------
+
+
+def document_access_record(
+    *, user, document: Document, action: str, watermarked=False, request=None
+) -> DocumentAccess:
+    """One view or download: a row of the pack's access log and an audit event."""
+    with transaction.atomic():
+        access = DocumentAccess.objects.create(
+            document=document,
+            pack_id=document.item.pack_id,
+            user=user,
+            action=action,
+            watermarked=watermarked,
+        )
+        audit_record(
+            action=Action.DOWNLOAD if action == DocumentAccess.Action.DOWNLOAD else Action.VIEW,
+            actor=user,
+            obj=document,
+            request=request,
+        )
+    return access
+
+
+def download_name(document: Document) -> str:
+    """The uploaded name, with the extension of what the file really is."""
+    stem, ext = os.path.splitext(document.original_name)
+    right = EXTENSIONS[document.kind]
+    if ext.lower().lstrip(".") in (right, "jpeg" if right == "jpg" else right):
+        return document.original_name
+    return f"{stem or 'document'}.{right}"

@@ -1,1 +1,620 @@
-"""Documents: parse the request, check the permission, call a query or service, render."""
+"""Documents: parse the request, check the permission, call a query or service, render.
+
+Every page finds its object through `documents.queries` (which go through
+`reviews.queries.review_for_user`: the consent gate, on every request): 404 for someone with no
+part in it. The `rules` permission then decides (403 for a participant without the right).
+Files are served only here, with a sandboxing policy, `nosniff` and `no-store`.
+"""
+
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.generic import FormView, TemplateView
+
+from ctr_portal.permissions import Perm
+from ctr_portal.templatetags.nhsuk import nhsuk_tag
+from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
+from reviews.rules import consent_gate_open
+
+from . import clamav, policy, queries, services
+from .forms import AssignForm, DeleteForm, ReplaceForm, SettleForm, UploadForm
+from .models import DocumentAccess, DocumentKind, ItemStatus, document_storage
+from .rules import needs_watermark, prepares_pack
+from .uploads import use_limited_upload_handlers
+
+# The file itself may be framed by our own viewer page, runs nothing and loads nothing.
+INLINE_FILE_POLICY = (
+    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+DOWNLOAD_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
+VIEW_TOKEN_SALT = "documents.view"
+VIEW_TOKEN_SECONDS = 10 * 60
+
+
+def _review_label(user, review) -> str:
+    if user.has_perm(Perm.VIEW_REVIEW_DETAILS, review):
+        return f"{review.type_label} for {review.person.full_name}"
+    return review.type_label
+
+
+def _breadcrumbs(user, review, *extra):
+    crumbs = [
+        ("Home", reverse("dashboard")),
+        ("Reviews", reverse("reviews:review_list")),
+        (_review_label(user, review), reverse("reviews:review_detail", args=[review.pk])),
+        ("Document pack", reverse("documents:pack", args=[review.pk])),
+    ]
+    return crumbs + list(extra)
+
+
+# --- The pack -------------------------------------------------------------------------------
+
+
+class PackView(ScopedObjectMixin, TemplateView):
+    """Completeness, who still owes what, the deadlines, the items, and the access log."""
+
+    permission_required = Perm.VIEW_PACK
+    template_name = "documents/pack.html"
+    object_type = "reviews.review"
+
+    def get_scoped_object(self):
+        return queries.review_for_pack(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        user, review = self.request.user, self.get_object()
+        pack = services.pack_for_review(review=review)
+        window = policy.panel_window(review)
+        is_preparer = prepares_pack(user, review)
+        items = queries.pack_items(user, review, pack)
+        if not is_preparer and not window.is_open:
+            items = []
+        for item in items:
+            item.can_change = user.has_perm(Perm.CHANGE_PACK_ITEM, item)
+        summary = queries.pack_summary(pack)
+        deadlines = policy.deadlines(review)
+        kwargs.update(
+            review=review,
+            pack=pack,
+            review_label=_review_label(user, review),
+            breadcrumbs=_breadcrumbs(user, review)[:-1],
+            items=items,
+            core_rows=_item_rows([i for i in items if i.core], is_preparer=is_preparer),
+            other_rows=_item_rows([i for i in items if not i.core], is_preparer=is_preparer),
+            item_head=["Document", "Who provides it", "Status", "Files"]
+            if is_preparer
+            else ["Document", "Status", "Files"],
+            summary=summary,
+            percent=round(100 * summary["settled"] / summary["total"]) if summary["total"] else 0,
+            owed=_owed_groups(items) if is_preparer else [],
+            deadline_rows=_deadline_rows(deadlines.values()),
+            consent_open=consent_gate_open(user, review),
+            access_head=["Who", "Document", "What", "When"],
+            window=window,
+            is_preparer=is_preparer,
+            scanning=clamav.scanning_enabled(),
+            access_rows=_access_rows(queries.access_log(pack))
+            if user.has_perm(Perm.VIEW_PACK_ACCESS_LOG, review)
+            else None,
+        )
+        return super().get_context_data(**kwargs)
+
+
+def _item_rows(items, *, is_preparer) -> list[list]:
+    """Table rows for the pack page: the item (a link), who provides it, its status, its files."""
+    rows = []
+    for item in items:
+        link = format_html(
+            '<a href="{}">{}</a>{}',
+            reverse("documents:item", args=[item.pk]),
+            item.title,
+            format_html('<br><span class="nhsuk-body-s">{}</span>', item.reason)
+            if item.reason
+            else "",
+        )
+        status = render_to_string(
+            "nhsuk/components/tag.html",
+            nhsuk_tag(item.get_status_display(), item.status_colour),
+        )
+        files = format_html_join(
+            mark_safe("<br>"),  # noqa: S308 (a constant)
+            '<a href="{}">{}</a>',
+            (
+                (reverse("documents:document", args=[d.pk]), d.original_name)
+                for d in item.current_documents
+            ),
+        )
+        owner = item.organisation.name
+        if item.assignee_id:
+            owner = f"{item.assignee.display_name}, {owner}"
+        row = [link, owner, mark_safe(status), files or "None"]  # noqa: S308 (rendered template)
+        if not is_preparer:
+            del row[1]
+        rows.append(row)
+    return rows
+
+
+def _deadline_rows(deadlines) -> list[dict]:
+    rows = []
+    for deadline in deadlines:
+        when = date_format(timezone.localtime(deadline.due_at), "j F Y, g:i a")
+        if deadline.passed():
+            when = format_html('{} <strong class="nhsuk-tag nhsuk-tag--red">Passed</strong>', when)
+        rows.append({"key": f"{deadline.label} due", "value": when})
+    return rows
+
+
+def _access_rows(accesses) -> list[list]:
+    return [
+        [
+            a.user.display_name,
+            a.document.original_name,
+            a.get_action_display() + (" (watermarked)" if a.watermarked else ""),
+            date_format(timezone.localtime(a.occurred_at), "j M Y, H:i"),
+        ]
+        for a in accesses
+    ]
+
+
+def _owed_groups(items) -> list[dict]:
+    """Outstanding items grouped by who owes them."""
+    groups: dict = {}
+    for item in items:
+        if item.status != ItemStatus.OUTSTANDING:
+            continue
+        who = item.organisation.name
+        if item.assignee_id:
+            who = f"{item.assignee.display_name} ({item.organisation.name})"
+        group = groups.setdefault(who, {"who": who, "items": [], "core": 0})
+        group["items"].append(item)
+        group["core"] += item.core
+    return sorted(groups.values(), key=lambda g: g["who"])
+
+
+# --- Items ----------------------------------------------------------------------------------
+
+
+class ItemMixin(ScopedObjectMixin):
+    object_type = "documents.packitem"
+
+    def get_scoped_object(self):
+        return queries.item_for_user(self.request.user, self.kwargs["pk"])
+
+    @property
+    def item(self):
+        return self.get_object()
+
+    def item_url(self):
+        return reverse("documents:item", args=[self.item.pk])
+
+    def get_context_data(self, **kwargs):
+        item, review = self.item, self.item.pack.review
+        kwargs.setdefault("item", item)
+        kwargs.setdefault("review", review)
+        kwargs.setdefault("review_label", _review_label(self.request.user, review))
+        kwargs.setdefault(
+            "breadcrumbs", _breadcrumbs(self.request.user, review, (item.title, self.item_url()))
+        )
+        return super().get_context_data(**kwargs)
+
+
+class ItemView(ItemMixin, TemplateView):
+    permission_required = Perm.VIEW_PACK_ITEM
+    template_name = "documents/item.html"
+
+    def get_context_data(self, **kwargs):
+        user, item = self.request.user, self.item
+        can_change = user.has_perm(Perm.CHANGE_PACK_ITEM, item)
+        documents = queries.item_documents(item)
+        for document in documents:
+            document.item = item
+        current = [d for d in documents if d.is_current]
+        upload_form = None
+        if can_change:
+            upload_form = UploadForm()
+            upload_form.helper.form_action = reverse("documents:item_upload", args=[item.pk])
+        history = [d for d in documents if not d.is_current] if can_change else []
+        kwargs.update(
+            breadcrumbs=_breadcrumbs(user, item.pack.review),
+            summary_rows=_item_summary_rows(user, item, can_change),
+            current=current,
+            file_rows=[_file_row(d, can_change) for d in current],
+            history=history,
+            history_head=["File", "What happened"],
+            history_rows=[_history_row(d) for d in history],
+            can_change=can_change,
+            can_download=can_change,
+            upload_form=upload_form,
+            scanning=clamav.scanning_enabled(),
+        )
+        return super().get_context_data(**kwargs)
+
+
+def _item_summary_rows(user, item, can_change) -> list[dict]:
+    deadline = policy.deadlines(item.pack.review).get("core" if item.core else "target")
+    status = item.get_status_display()
+    if item.reason:
+        status = f"{status}: {item.reason}"
+    who = item.organisation.name
+    assign_action = None
+    if user.has_perm(Perm.ASSIGN_PACK_ITEM, item):
+        assign_action = [
+            {
+                "href": reverse("documents:item_assign", args=[item.pk]),
+                "text": "Change",
+                "visually_hidden_text": "who provides it",
+            }
+        ]
+    return [
+        {"key": "Status", "value": status},
+        {"key": "Core document", "value": "Yes" if item.core else "No"},
+        {"key": "Who provides it", "value": who, "actions": assign_action},
+        {
+            "key": "Named person",
+            "value": item.assignee.display_name if item.assignee_id else "Nobody named",
+        }
+        if can_change
+        else None,
+        {
+            "key": "Due",
+            "value": date_format(timezone.localtime(deadline.due_at), "j F Y, g:i a"),
+        }
+        if deadline and can_change
+        else None,
+    ]
+
+
+def _file_row(document, can_change) -> dict:
+    about = f"{document.get_kind_display()}, {filesizeformat(document.size)}"
+    if can_change:
+        when = date_format(timezone.localtime(document.uploaded_at), "j F Y, H:i")
+        about += f". Uploaded by {document.uploaded_by.display_name}, {when}"
+    if document.scan_status == "not_scanned":
+        about += ". Not scanned for viruses"
+    actions = [
+        {
+            "href": reverse("documents:document", args=[document.pk]),
+            "text": "Open",
+            "visually_hidden_text": document.original_name,
+        }
+    ]
+    if can_change:
+        actions += [
+            {
+                "href": reverse(f"documents:document_{action}", args=[document.pk]),
+                "text": action.capitalize(),
+                "visually_hidden_text": document.original_name,
+            }
+            for action in ("download", "replace", "delete")
+        ]
+    return {"key": document.original_name, "value": about, "actions": actions}
+
+
+def _history_row(document) -> list:
+    when = date_format(timezone.localtime(document.uploaded_at), "j M Y, H:i")
+    events = [f"Uploaded by {document.uploaded_by.display_name}, {when}"]
+    if document.superseded_at:
+        events.append(
+            "Replaced by a new version, "
+            + date_format(timezone.localtime(document.superseded_at), "j M Y, H:i")
+        )
+    if document.deleted_at:
+        events.append(
+            f"Deleted by {document.deleted_by.display_name}, "
+            + date_format(timezone.localtime(document.deleted_at), "j M Y, H:i")
+            + f": {document.delete_reason}"
+        )
+    lines = format_html_join(mark_safe("<br>"), "{}", ((e,) for e in events))  # noqa: S308
+    return [document.original_name, lines]
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class ItemUploadView(ItemMixin, FormView):
+    """Upload one or more files. Works without JavaScript; with it, the page shows progress.
+
+    The files stream to disk through our upload handler, which must be in place before the
+    request body is read: so CSRF is checked here, after, rather than by the middleware.
+    """
+
+    permission_required = Perm.CHANGE_PACK_ITEM
+    template_name = "documents/upload.html"
+    form_class = UploadForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST":
+            use_limited_upload_handlers(request)
+        return csrf_protect(super().dispatch)(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "page_heading": True}
+
+    def form_valid(self, form):
+        result = services.documents_upload(
+            actor=self.request.user, item=self.item, files=form.cleaned_data["files"]
+        )
+        names = ", ".join(d.original_name for d in result.accepted)
+        if result.refused:
+            for _name, message in result.refused:
+                form.add_error("files", message)
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form, accepted=result.accepted, accepted_text=f"Uploaded: {names}"
+                )
+            )
+        count = len(result.accepted)
+        messages.success(self.request, f"{count} file{'s' if count != 1 else ''} uploaded: {names}")
+        return redirect(self.item_url())
+
+
+class ItemSettleView(ItemMixin, FormView):
+    permission_required = Perm.CHANGE_PACK_ITEM
+    template_name = "documents/settle.html"
+    form_class = SettleForm
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("reopen"):
+            services.item_settle(actor=request.user, item=self.item, status=ItemStatus.OUTSTANDING)
+            messages.success(request, f"{self.item.title} is marked as still needed")
+            return redirect(self.item_url())
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.item_settle(
+                actor=self.request.user,
+                item=self.item,
+                status=form.cleaned_data["status"],
+                reason=form.reason,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "reason" in error.error_dict:
+                field = f"{form.cleaned_data['status']}_reason"
+                form.add_error(field, error.error_dict.pop("reason"))
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"{self.item.title}: {self.item.get_status_display().lower()}"
+        )
+        return redirect(self.item_url())
+
+
+class ItemAssignView(ItemMixin, FormView):
+    permission_required = Perm.ASSIGN_PACK_ITEM
+    template_name = "documents/assign.html"
+    form_class = AssignForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "people": queries.assignable_people(self.item)}
+
+    def get_initial(self):
+        return {"assignee": self.item.assignee_id}
+
+    def form_valid(self, form):
+        try:
+            services.item_assign(
+                actor=self.request.user, item=self.item, assignee=form.assignee_user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Saved who should provide it")
+        return redirect(self.item_url())
+
+
+# --- Documents ------------------------------------------------------------------------------
+
+
+class DocumentMixin(ScopedObjectMixin):
+    object_type = "documents.document"
+
+    def get_scoped_object(self):
+        return queries.document_for_user(self.request.user, self.kwargs["pk"])
+
+    @property
+    def document(self):
+        return self.get_object()
+
+    def get_context_data(self, **kwargs):
+        document = self.document
+        item, review = document.item, document.item.pack.review
+        user = self.request.user
+        kwargs.setdefault("document", document)
+        kwargs.setdefault("item", item)
+        kwargs.setdefault("review", review)
+        kwargs.setdefault("review_label", _review_label(user, review))
+        kwargs.setdefault(
+            "breadcrumbs",
+            _breadcrumbs(user, review, (item.title, reverse("documents:item", args=[item.pk]))),
+        )
+        return super().get_context_data(**kwargs)
+
+
+def view_token(user, document) -> str:
+    return signing.TimestampSigner(salt=VIEW_TOKEN_SALT).sign(f"{document.pk}:{user.pk}")
+
+
+def _token_is_valid(token, user, document) -> bool:
+    try:
+        value = signing.TimestampSigner(salt=VIEW_TOKEN_SALT).unsign(
+            token, max_age=VIEW_TOKEN_SECONDS
+        )
+    except signing.BadSignature:
+        return False
+    return value == f"{document.pk}:{user.pk}"
+
+
+class DocumentView(DocumentMixin, TemplateView):
+    """The viewer: a PDF or picture shown in the page, from the permission-checked file view.
+    Each opening is one view in the access log and the audit trail."""
+
+    permission_required = Perm.VIEW_DOCUMENT
+    template_name = "documents/document.html"
+
+    def get_context_data(self, **kwargs):
+        user, document = self.request.user, self.document
+        src = ""
+        if document.viewable_in_browser:
+            watermarked = document.kind == DocumentKind.PDF and needs_watermark(user, document)
+            services.document_access_record(
+                user=user,
+                document=document,
+                action=DocumentAccess.Action.VIEW,
+                watermarked=watermarked,
+                request=self.request,
+            )
+            src = (
+                reverse("documents:document_file", args=[document.pk])
+                + "?t="
+                + view_token(user, document)
+            )
+        kwargs.update(
+            src=src,
+            can_download=user.has_perm(Perm.DOWNLOAD_DOCUMENT, document),
+            watermarked=document.kind == DocumentKind.PDF and needs_watermark(user, document),
+        )
+        return super().get_context_data(**kwargs)
+
+
+def _file_headers(response, policy_value, *, frame_same_origin=False):
+    response["Content-Security-Policy"] = policy_value
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "SAMEORIGIN" if frame_same_origin else "DENY"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+    return response
+
+
+class DocumentFileView(DocumentMixin, View):
+    """The file itself, inline, for the viewer page. Opened from the viewer (with its token) it
+    is the view the viewer recorded; opened any other way it is recorded here."""
+
+    permission_required = Perm.VIEW_DOCUMENT
+
+    def get(self, request, *args, **kwargs):
+        user, document = request.user, self.document
+        if not document.viewable_in_browser:
+            raise Http404("Not shown in the browser")
+        watermark = document.kind == DocumentKind.PDF and needs_watermark(user, document)
+        if not _token_is_valid(request.GET.get("t", ""), user, document):
+            services.document_access_record(
+                user=user,
+                document=document,
+                action=DocumentAccess.Action.VIEW,
+                watermarked=watermark,
+                request=request,
+            )
+        name = services.download_name(document)
+        if watermark:
+            from .watermark import watermark_pdf
+
+            with document_storage().open(document.file.name, "rb") as source:
+                body = watermark_pdf(source, name=user.display_name, when=timezone.now())
+            response = HttpResponse(body, content_type=document.content_type)
+            response["Content-Disposition"] = _disposition("inline", name)
+        else:
+            response = FileResponse(
+                document_storage().open(document.file.name, "rb"),
+                content_type=document.content_type,
+                as_attachment=False,
+                filename=name,
+            )
+        return _file_headers(response, INLINE_FILE_POLICY, frame_same_origin=True)
+
+
+def _disposition(kind, name):
+    from django.utils.http import content_disposition_header
+
+    return content_disposition_header(kind == "attachment", name)
+
+
+class DocumentDownloadView(DocumentMixin, View):
+    """A download, as an attachment, for those who prepare the pack."""
+
+    permission_required = Perm.DOWNLOAD_DOCUMENT
+
+    def get(self, request, *args, **kwargs):
+        document = self.document
+        services.document_access_record(
+            user=request.user,
+            document=document,
+            action=DocumentAccess.Action.DOWNLOAD,
+            request=request,
+        )
+        response = FileResponse(
+            document_storage().open(document.file.name, "rb"),
+            content_type=document.content_type,
+            as_attachment=True,
+            filename=services.download_name(document),
+        )
+        return _file_headers(response, DOWNLOAD_POLICY)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class DocumentReplaceView(DocumentMixin, FormView):
+    permission_required = Perm.CHANGE_PACK_ITEM
+    template_name = "documents/replace.html"
+    form_class = ReplaceForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST":
+            use_limited_upload_handlers(request)
+        return csrf_protect(super().dispatch)(request, *args, **kwargs)
+
+    def get_permission_object(self):
+        return self.document.item
+
+    def form_valid(self, form):
+        try:
+            new = services.document_replace(
+                actor=self.request.user, document=self.document, uploaded=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"New version uploaded: {new.original_name}. The old one is kept in the history",
+        )
+        return redirect("documents:item", self.document.item.pk)
+
+    def get(self, request, *args, **kwargs):
+        if not self.document.is_current:
+            raise Http404("Not the current version")
+        return super().get(request, *args, **kwargs)
+
+
+class DocumentDeleteView(DocumentMixin, FormView):
+    permission_required = Perm.CHANGE_PACK_ITEM
+    template_name = "documents/delete.html"
+    form_class = DeleteForm
+
+    def get_permission_object(self):
+        return self.document.item
+
+    def get(self, request, *args, **kwargs):
+        if not self.document.is_current:
+            raise Http404("Not the current version")
+        return super().get(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.document_delete(
+                actor=self.request.user, document=self.document, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.document.original_name} deleted")
+        return redirect("documents:item", self.document.item.pk)

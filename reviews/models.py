@@ -479,6 +479,11 @@ class ReviewEvent(models.Model):
         INVITATION = "invitation", "Invitation sent"
         INDEPENDENCE = "independence", "Independence declared"
         AGENDA = "agenda", "Agenda changed"
+        # Entries the apps built on reviews add to its timeline.
+        DOCUMENTS = "documents", "Document pack"
+        WORKBOOK = "workbook", "Workbook"
+        CONCERN = "concern", "Serious concern"
+        CONSOLIDATION = "consolidation", "Panel findings"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind)

@@ -301,7 +301,7 @@ class CommissionerDashboard:
     counts: dict
 
 
-def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=25):
+def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10):
     """Four lists and their counts: upcoming (next 8 weeks), overdue (due date passed, not held),
     not ready two weeks before the day, and people rated red or amber in the community with no
     open review. Eight queries whatever the numbers."""

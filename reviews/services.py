@@ -437,7 +437,21 @@ def review_schedule(
         if locked.state in (ReviewState.PLANNED, ReviewState.POSTPONED):
             locked = review_transition_locked(locked, ReviewState.SCHEDULED, actor=actor)
         audit_record(action=Action.UPDATE, actor=actor, obj=locked)
+        for fn in _on_schedule:
+            fn(locked)
     return locked
+
+
+# Apps built on reviews act when a review is scheduled (documents: make its pack) by
+# registering here from their AppConfig.ready(); reviews never imports them.
+_on_schedule = []
+
+
+def register_on_schedule(fn):
+    """`fn(review)` runs inside the scheduling transaction, after the review is saved."""
+    if fn not in _on_schedule:
+        _on_schedule.append(fn)
+    return fn
 
 
 def agenda_generate(*, review: Review) -> list[AgendaItem]:

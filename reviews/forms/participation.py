@@ -202,6 +202,11 @@ class ConsentForm(NHSUKFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         decision = cleaned.get("decision")
+        if decision == ConsentDecision.BEST_INTERESTS and not self.under_16:
+            # At 16 and over a best-interests decision is always made under the Mental
+            # Capacity Act: do not ask the same thing twice.
+            cleaned["route"] = ConsentRoute.BEST_INTERESTS
+            self.errors.pop("route", None)
         if decision in GATE_OPEN_DECISIONS:
             route = cleaned.get("route")
             if not route and "route" not in self.errors:

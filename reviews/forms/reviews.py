@@ -236,6 +236,9 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
         self.fields[
             "late_reason"
         ].help_text = f"It is due by {due}. Say why it cannot be held by then."
+        self.fields["date"].help_text = (
+            f"It is due by {due}. A later date needs a reason. For example, 15 3 2027"
+        )
 
     def _date_entered(self):
         if not self.is_bound:
@@ -374,7 +377,7 @@ def agenda_initial(items) -> list[dict]:
 # --- The lifecycle --------------------------------------------------------------------------
 
 MOVE_HINTS = {
-    ReviewState.READY: "Consent, invitations and the panel must all be in place",
+    ReviewState.READY: "Everything under 'Getting ready' on the review page must be done",
     ReviewState.HELD: "On or after the day of the review",
     ReviewState.POSTPONED: "Give a reason. You can set a new date afterwards",
     ReviewState.CANCELLED: "Give a reason. A cancelled review cannot be reopened",

@@ -309,7 +309,7 @@ def test_the_commissioner_sees_the_whole_review(client_for, review_world):
     response = client_for("commissioner").get(detail_url(review))
     page = main(response)
 
-    assert "Care and Treatment Review for Daniel Clarke" in page
+    assert "Care and Treatment Review (CTR) for Daniel Clarke" in page
     assert f"Due by {review.due_date:%-d %B %Y}" in page
     assert "Community (pre-admission) review: within 14 days of being planned" in page
     assert "Riverside Hospital, meeting room 2" in page
@@ -392,7 +392,7 @@ def test_a_declared_expert_sees_the_review_once_consent_is_recorded_but_cannot_m
     response = client_for("clinical_expert").get(detail_url(review_world["review"]))
     page = main(response)
 
-    assert "Care and Treatment Review for Daniel Clarke" in page
+    assert "Care and Treatment Review (CTR) for Daniel Clarke" in page
     assert "Speak slowly" in page and "15 June 1995" in page
     links = response.content.decode()
     assert reverse("reviews:review_transition", args=[review_world["review"].pk]) not in links
@@ -436,7 +436,9 @@ def test_a_family_carer_sees_the_review_only_while_consent_invites_them(client_f
     ConsentRecordFactory(review=review_world["review"], withdrawn=True)
     after = main(client_for("family_carer").get(url))
 
-    assert "Care and Treatment Review for Daniel Clarke" in before and "Speak slowly" in before
+    assert (
+        "Care and Treatment Review (CTR) for Daniel Clarke" in before and "Speak slowly" in before
+    )
     assert "Review for Daniel Clarke" in after
     for private in PRIVATE:
         assert private not in after, private
@@ -449,7 +451,7 @@ def test_others_taking_part_see_a_read_only_page(role, client_for, review_world)
     response = client_for(role).get(detail_url(review))
     page, links = main(response), response.content.decode()
 
-    assert "Care and Treatment Review for Daniel Clarke" in page
+    assert "Care and Treatment Review (CTR) for Daniel Clarke" in page
     assert "Start preparing" not in page and "Cancel the review" not in page
     for name in (
         "review_schedule",

@@ -1,0 +1,104 @@
+"""The pack's dates: its two deadlines, its reminder points and the panel's reading window.
+
+- Core items: no later than 24 hours before the review (policy, domain.md §3).
+- Everything else: by a target date, DOCUMENTS_TARGET_WORKING_DAYS working days before the day
+  (product choice, for reading time; working days are Monday to Friday: bank holidays are not
+  counted out).
+- Reminders: DOCUMENTS_REMINDER_DAYS days before each deadline, and on it.
+- The panel reads from the day the review is ready, or DOCUMENTS_PANEL_OPENS_DAYS_BEFORE days
+  before the day if sooner, to DOCUMENTS_PANEL_CLOSES_DAYS_AFTER days after it, inclusive.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from reviews.models import ReviewState
+
+TARGET_TIME = time(17, 0)  # the target date ends at close of business
+# A panel never reads the pack of a review that is not going ahead.
+WINDOW_SHUT_STATES = (ReviewState.PLANNED, ReviewState.POSTPONED, ReviewState.CANCELLED)
+READY_OR_LATER = (
+    ReviewState.READY,
+    ReviewState.HELD,
+    ReviewState.REPORT_DRAFTING,
+    ReviewState.REPORT_ISSUED,
+    ReviewState.FOLLOW_UP,
+    ReviewState.CLOSED,
+)
+
+
+def working_days_before(day: date, count: int) -> date:
+    while count > 0:
+        day -= timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+@dataclass(frozen=True)
+class Deadline:
+    key: str  # "core" or "target"
+    label: str
+    due_at: datetime
+
+    def passed(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.due_at
+
+    @property
+    def due_on(self) -> date:
+        return timezone.localdate(self.due_at)
+
+
+def review_day(review) -> date | None:
+    if review.held_on:
+        return review.held_on
+    if review.starts_at:
+        return timezone.localdate(review.starts_at)
+    return None
+
+
+def deadlines(review) -> dict[str, Deadline]:
+    """{"core": ..., "target": ...}, or {} while the review has no date."""
+    if not review.starts_at:
+        return {}
+    core = review.starts_at - timedelta(hours=settings.DOCUMENTS_CORE_HOURS_BEFORE)
+    target_day = working_days_before(
+        timezone.localdate(review.starts_at), settings.DOCUMENTS_TARGET_WORKING_DAYS
+    )
+    target = timezone.make_aware(datetime.combine(target_day, TARGET_TIME))
+    return {
+        "core": Deadline("core", "Core documents", core),
+        "target": Deadline("target", "Other documents", min(target, core)),
+    }
+
+
+def reminder_points(deadline: Deadline) -> list[tuple[int, datetime]]:
+    """(days before, when) for each reminder of a deadline, earliest first; 0 is the deadline."""
+    days = sorted(set(settings.DOCUMENTS_REMINDER_DAYS) | {0}, reverse=True)
+    return [(d, deadline.due_at - timedelta(days=d)) for d in days]
+
+
+@dataclass(frozen=True)
+class PanelWindow:
+    opens_on: date | None
+    closes_on: date | None
+    is_open: bool
+
+    @property
+    def has_closed(self) -> bool:
+        return self.closes_on is not None and timezone.localdate() > self.closes_on
+
+
+def panel_window(review, today=None) -> PanelWindow:
+    today = today or timezone.localdate()
+    day = review_day(review)
+    if day is None or review.state in WINDOW_SHUT_STATES:
+        return PanelWindow(None, None, False)
+    opens_on = day - timedelta(days=settings.DOCUMENTS_PANEL_OPENS_DAYS_BEFORE)
+    closes_on = day + timedelta(days=settings.DOCUMENTS_PANEL_CLOSES_DAYS_AFTER)
+    if review.state in READY_OR_LATER:
+        opens_on = min(opens_on, today)
+    return PanelWindow(opens_on, closes_on, opens_on <= today <= closes_on)

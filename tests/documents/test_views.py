@@ -1,0 +1,430 @@
+"""The pack's pages: who sees what, the consent gate, the panel's window, the viewer, the audit
+trail, the watermark, the file headers, uploads through the browser form, and query counts."""
+
+import io
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings as django_settings
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from ctr_portal.models import AuditEvent
+from documents import services
+from documents.models import DocumentAccess, ItemStatus
+from documents.policy import panel_window
+from tests.reviews.factories import ConsentRecordFactory
+
+from .factories import EXE, PackItemFactory, docx_bytes, pdf_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def add_pdf(item, user, text="Risk assessment for the panel", name="risk.pdf"):
+    return services.documents_upload(
+        actor=user, item=item, files=[upload(name, pdf_bytes(text=text))]
+    ).accepted[0]
+
+
+def day_of(review):
+    return timezone.localdate(review.starts_at)
+
+
+def at_noon(day):
+    return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time())) + (
+        timedelta(hours=12)
+    )
+
+
+@contextmanager
+def signed_in_on(client_for, role, day, tick=True):
+    """A client signed in on another day (sessions do not survive travel in time)."""
+    with time_machine.travel(at_noon(day), tick=tick):
+        yield client_for(role)
+
+
+# --- Who sees the pack ------------------------------------------------------------------------
+
+
+def test_commissioner_sees_every_item_and_who_owes_them(client_for, pack, review_world):
+    response = client_for("commissioner").get(reverse("documents:pack", args=[pack.review_id]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "My C(E)TR planner" in page and "Medication chart" in page
+    assert "0 of 23 items ready" in page
+    assert "Riverside Hospital" in page  # owes items
+    assert "Files are not scanned for viruses" in page
+
+
+def test_provider_sees_and_opens_only_their_own_items(client_for, items, pack):
+    client = client_for("provider")
+    page = client.get(reverse("documents:pack", args=[pack.review_id])).content.decode()
+    assert "Medication chart" in page
+    assert "My C(E)TR planner" not in page
+    assert client.get(reverse("documents:item", args=[items["planner"].pk])).status_code == 404
+    assert client.get(reverse("documents:item", args=[items["care-plan"].pk])).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["family_carer", "person"])
+def test_family_and_the_person_do_not_see_the_pack(client_for, items, pack, role):
+    client = client_for(role)
+    assert client.get(reverse("documents:pack", args=[pack.review_id])).status_code == 403
+    assert client.get(reverse("documents:item", args=[items["planner"].pk])).status_code == 404
+
+
+def test_another_commissioner_does_not_learn_the_pack_exists(client_for, pack):
+    client = client_for("commissioner_other_org")
+    assert client.get(reverse("documents:pack", args=[pack.review_id])).status_code == 404
+
+
+# --- The consent gate and the window ---------------------------------------------------------
+
+
+@pytest.fixture
+def panel_docs(items, users):
+    return {
+        "planner": add_pdf(items["planner"], users["commissioner"], "My planner", "planner.pdf"),
+        "risk": add_pdf(items["risk-assessments"], users["provider"]),
+        "notes": services.documents_upload(
+            actor=users["provider"],
+            item=items["progress-notes"],
+            files=[upload("notes.docx", docx_bytes())],
+        ).accepted[0],
+    }
+
+
+def test_before_consent_the_panel_sees_only_the_planner(
+    client_for, review_world, items, panel_docs, users
+):
+    review = review_world["review"]
+    ConsentRecordFactory(review=review, withdrawn=True, recorded_by=users["commissioner"])
+    with signed_in_on(client_for, "clinical_expert", day_of(review) - timedelta(days=1)) as client:
+        page = client.get(reverse("documents:pack", args=[review.pk])).content.decode()
+        assert "My C(E)TR planner" in page
+        assert "Risk assessments" not in page
+        assert "you can read only their planner" in page
+        assert client.get(reverse("documents:item", args=[items["planner"].pk])).status_code == 200
+        doc_url = reverse("documents:document", args=[panel_docs["planner"].pk])
+        assert client.get(doc_url).status_code == 200
+        for code in ("risk-assessments", "medication"):
+            assert client.get(reverse("documents:item", args=[items[code].pk])).status_code == 404
+        for key in ("risk", "notes"):
+            url = reverse("documents:document", args=[panel_docs[key].pk])
+            assert client.get(url).status_code == 404
+            file_url = reverse("documents:document_file", args=[panel_docs[key].pk])
+            assert client.get(file_url).status_code == 404
+        # Consent recorded again: the next request lets them in.
+        ConsentRecordFactory(review=review, recorded_by=users["commissioner"])
+        url = reverse("documents:document", args=[panel_docs["risk"].pk])
+        assert client.get(url).status_code == 200
+
+
+def test_the_panel_reads_only_inside_the_window(client_for, review_world, panel_docs, items):
+    review = review_world["review"]
+    window = panel_window(review)
+    urls = [
+        reverse("documents:item", args=[items["risk-assessments"].pk]),
+        reverse("documents:document", args=[panel_docs["risk"].pk]),
+        reverse("documents:document_file", args=[panel_docs["risk"].pk]),
+    ]
+
+    def statuses(day):
+        with signed_in_on(client_for, "clinical_expert", day) as client:
+            return [client.get(url).status_code for url in urls]
+
+    assert statuses(window.opens_on - timedelta(days=1)) == [403, 403, 403]
+    assert statuses(window.opens_on) == [200, 200, 200]
+    assert statuses(window.closes_on) == [200, 200, 200]
+    assert statuses(window.closes_on + timedelta(days=1)) == [403, 403, 403]
+    with signed_in_on(client_for, "clinical_expert", window.opens_on - timedelta(days=1)) as client:
+        page = client.get(reverse("documents:pack", args=[review.pk])).content.decode()
+        assert "You can read this pack from" in page
+        assert "Risk assessments" not in page
+
+
+def test_the_window_opens_when_the_review_is_ready(review_world, settings):
+    review = review_world["review"]
+    assert not panel_window(review).is_open
+    review.state = "ready"
+    assert panel_window(review).is_open
+
+
+def test_an_undeclared_expert_cannot_read_the_pack(client_for, review_world, items):
+    review = review_world["review"]
+    with signed_in_on(client_for, "expert_by_experience", day_of(review)) as client:
+        assert client.get(reverse("documents:pack", args=[review.pk])).status_code == 403
+        url = reverse("documents:item", args=[items["planner"].pk])
+        assert client.get(url).status_code == 403
+
+
+# --- Viewing, the audit trail, the watermark --------------------------------------------------
+
+
+def test_one_view_is_one_audit_row_and_one_access_log_row(client_for, review_world, panel_docs):
+    review, document = review_world["review"], panel_docs["risk"]
+    with signed_in_on(client_for, "clinical_expert", day_of(review) - timedelta(days=2)) as client:
+        page = client.get(reverse("documents:document", args=[document.pk]))
+        assert page.status_code == 200
+        src = page.context["src"]
+        assert f'<iframe class="app-document-frame" src="{src.replace("&", "&amp;")}"' in (
+            page.content.decode()
+        )
+        frame = client.get(src)
+        assert frame.status_code == 200
+    views = AuditEvent.objects.filter(
+        action="view", object_type="documents.document", object_id=str(document.pk)
+    )
+    assert views.count() == 1
+    access = DocumentAccess.objects.get()
+    assert (access.action, access.watermarked) == ("view", True)
+    # The access log on the pack page shows it to the commissioner.
+    log = client_for("commissioner").get(reverse("documents:pack", args=[review.pk]))
+    assert "Who has read the documents" in log.content.decode()
+    assert "risk.pdf" in log.content.decode()
+    # Opened directly, without the viewer, the file view records it itself.
+    with signed_in_on(client_for, "clinical_expert", day_of(review) - timedelta(days=2)) as client:
+        client.get(reverse("documents:document_file", args=[document.pk]))
+    assert views.count() == 2
+
+
+def test_a_pdf_served_to_a_panel_member_carries_their_name_and_the_time(
+    client_for, review_world, panel_docs, users
+):
+    review, document = review_world["review"], panel_docs["risk"]
+    when = at_noon(day_of(review) - timedelta(days=1))
+    with signed_in_on(client_for, "clinical_expert", when.date(), tick=False) as client:
+        response = client.get(reverse("documents:document_file", args=[document.pk]))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    assert "Risk assessment for the panel" in text
+    assert f"Viewed by {users['clinical_expert'].display_name}" in text
+    assert timezone.localtime(when).strftime("%d %B %Y at %H:%M") in text
+    # Those who prepare the pack get the file as it was uploaded.
+    plain = client_for("provider").get(reverse("documents:document_file", args=[document.pk]))
+    plain_text = PdfReader(io.BytesIO(b"".join(plain.streaming_content))).pages[0].extract_text()
+    assert "Viewed by" not in plain_text
+
+
+def test_files_are_served_with_a_sandboxing_policy_nosniff_and_no_store(client_for, panel_docs):
+    document = panel_docs["risk"]
+    inline = client_for("provider").get(reverse("documents:document_file", args=[document.pk]))
+    assert inline["Content-Type"] == "application/pdf"
+    assert inline["Content-Disposition"].startswith("inline")
+    assert inline["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in inline["Cache-Control"]
+    assert "default-src 'none'" in inline["Content-Security-Policy"]
+    assert "sandbox" in inline["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in inline["Content-Security-Policy"]
+    download = client_for("provider").get(
+        reverse("documents:document_download", args=[document.pk])
+    )
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith('attachment; filename="risk.pdf"')
+    assert "sandbox" in download["Content-Security-Policy"]
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in download["Cache-Control"]
+    assert AuditEvent.objects.filter(action="download", object_id=str(document.pk)).count() == 1
+
+
+def test_the_panel_cannot_download_and_office_files_are_not_shown_inline(
+    client_for, review_world, panel_docs
+):
+    review = review_world["review"]
+    with signed_in_on(client_for, "clinical_expert", day_of(review) - timedelta(days=1)) as client:
+        url = reverse("documents:document_download", args=[panel_docs["risk"].pk])
+        assert client.get(url).status_code == 403
+        page = client.get(reverse("documents:document", args=[panel_docs["notes"].pk]))
+        assert "cannot be shown in the browser" in page.content.decode()
+        assert "Download" not in page.content.decode()
+        url = reverse("documents:document_file", args=[panel_docs["notes"].pk])
+        assert client.get(url).status_code == 404
+
+
+def test_the_storage_folder_is_reachable_by_no_url(client_for, panel_docs):
+    name = panel_docs["risk"].file.name
+    client = client_for("commissioner")
+    for path in (
+        django_settings.MEDIA_URL + name,
+        "/media/" + name,
+        "/" + name,
+        "/static/../" + name,
+        "/documents/" + name,
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+# --- Uploading and settling through the pages ------------------------------------------------
+
+
+def test_provider_uploads_several_files_and_a_refused_one_is_named(client_for, items):
+    item = items["care-plan"]
+    url = reverse("documents:item_upload", args=[item.pk])
+    client = client_for("provider")
+    response = client.post(
+        url,
+        {
+            "files": [
+                upload("plan.pdf", pdf_bytes(text=None)),
+                upload("virus.pdf", EXE),
+                upload("plan.docx", docx_bytes()),
+            ]
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("virus.pdf must be a PDF, DOCX, XLSX, ODT, JPG or PNG") == 2  # summary, field
+    assert "Uploaded: plan.pdf, plan.docx" in page
+    assert "<title>Error: " in page
+    item.refresh_from_db()
+    assert item.status == ItemStatus.PROVIDED
+    response = client.post(url, {"files": [upload("more.pdf", pdf_bytes(text=None))]})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "documents:item", args=[item.pk]
+    )
+
+
+def test_an_upload_with_no_file_asks_for_one(client_for, items):
+    response = client_for("provider").post(
+        reverse("documents:item_upload", args=[items["care-plan"].pk]), {}
+    )
+    assert "Select a file to upload" in response.content.decode()
+
+
+def test_an_oversize_file_streams_to_disk_and_is_refused_by_name(client_for, items, settings):
+    settings.DOCUMENTS_MAX_UPLOAD_BYTES = 50_000
+    big = upload("scan.pdf", b"%PDF-1.4\n" + b"0" * 200_000)
+    response = client_for("provider").post(
+        reverse("documents:item_upload", args=[items["care-plan"].pk]), {"files": [big]}
+    )
+    assert "scan.pdf must be smaller than 48.8KB" in response.content.decode()
+
+
+def test_upload_checks_the_csrf_token(users, items):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    client = sign_in(Client(enforce_csrf_checks=True), users["provider"])
+    response = client.post(
+        reverse("documents:item_upload", args=[items["care-plan"].pk]),
+        {"files": [upload("plan.pdf", pdf_bytes(text=None))]},
+    )
+    assert response.status_code == 403
+
+
+def test_marking_an_item_not_held_needs_a_reason(client_for, items):
+    url = reverse("documents:item_settle", args=[items["tribunal-report"].pk])
+    client = client_for("provider")
+    response = client.post(url, {"status": "not_held"})
+    assert "Enter why this item is not held" in response.content.decode()
+    response = client.post(url, {"status": "not_held", "not_held_reason": "No tribunal yet"})
+    assert response.status_code == 302
+    items["tribunal-report"].refresh_from_db()
+    assert items["tribunal-report"].reason == "No tribunal yet"
+    page = client.get(reverse("documents:pack", args=[items["tribunal-report"].pack.review_id]))
+    assert "No tribunal yet" in page.content.decode()
+
+
+# --- Query counts --------------------------------------------------------------------------
+
+
+def test_the_pack_page_makes_the_same_queries_for_few_and_many_items_and_files(
+    client_for, pack, items, users, django_assert_max_num_queries
+):
+    client = client_for("commissioner")
+    url = reverse("documents:pack", args=[pack.review_id])
+    add_pdf(items["care-plan"], users["provider"], text=None)
+    client.get(url)  # warm up: the pack exists now
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(25):
+        item = PackItemFactory(
+            pack=pack, position=100 + n, organisation=items["care-plan"].organisation
+        )
+        add_pdf(item, users["provider"], text=None, name=f"extra-{n}.pdf")
+    add_pdf(items["care-plan"], users["provider"], text=None, name="second.pdf")
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(url).status_code == 200
+
+
+def test_a_20_mb_upload_streams_to_disk_not_memory(client_for, items, settings):
+    """The server's own allocations while it takes a file just under the 20 MB limit stay
+    small: the request is built before measuring, so only its handling is counted."""
+    import tracemalloc
+
+    from django.test.client import (
+        BOUNDARY,
+        MULTIPART_CONTENT,
+        ClientHandler,
+        FakePayload,
+        RequestFactory,
+        encode_multipart,
+    )
+    from pypdf import PdfWriter
+
+    settings.DOCUMENTS_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_attachment("padding.bin", bytes(20 * 1024 * 1024 - 64 * 1024))
+    pdf = io.BytesIO()
+    writer.write(pdf)
+    upload_file = io.BytesIO(pdf.getvalue())
+    upload_file.name = "big-scan.pdf"
+    body = encode_multipart(BOUNDARY, {"files": [upload_file]})
+    client = client_for("provider")
+    environ = RequestFactory()._base_environ(
+        PATH_INFO=reverse("documents:item_upload", args=[items["care-plan"].pk]),
+        REQUEST_METHOD="POST",
+        CONTENT_TYPE=MULTIPART_CONTENT,
+        CONTENT_LENGTH=str(len(body)),
+        HTTP_COOKIE=client.cookies.output(header="", sep=";").strip(),
+        **{"wsgi.input": FakePayload(body)},
+    )
+    handler = ClientHandler(enforce_csrf_checks=False)
+    tracemalloc.start()
+    try:
+        response = handler(environ)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert response.status_code == 302
+    assert items["care-plan"].documents.get().size > 20_000_000
+    assert peak < 5 * 1024 * 1024
+
+
+def test_provider_replaces_deletes_reopens_and_assigns_through_the_pages(client_for, items, users):
+    client = client_for("provider")
+    item = items["care-plan"]
+    document = add_pdf(item, users["provider"], text=None, name="v1.pdf")
+    response = client.post(
+        reverse("documents:document_replace", args=[document.pk]),
+        {"file": upload("v2.pdf", pdf_bytes(text=None))},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("documents:item", args=[item.pk])).content.decode()
+    assert "v2.pdf" in page and "Replaced by a new version" in page
+    new = item.documents.get(superseded_at__isnull=True)
+    url = reverse("documents:document_delete", args=[new.pk])
+    assert "Enter why you are deleting this file" in client.post(url, {}).content.decode()
+    assert client.post(url, {"reason": "Wrong person's plan"}).status_code == 302
+    page = client.get(reverse("documents:item", args=[item.pk])).content.decode()
+    assert "Wrong person&#x27;s plan" in page
+    item.refresh_from_db()
+    assert item.status == ItemStatus.OUTSTANDING
+    # Not held, then owed again.
+    settle = reverse("documents:item_settle", args=[item.pk])
+    client.post(settle, {"status": "not_held", "not_held_reason": "Being rewritten"})
+    client.post(settle, {"reopen": "1"})
+    item.refresh_from_db()
+    assert (item.status, item.reason) == (ItemStatus.OUTSTANDING, "")
+    # Named person: someone at the provider.
+    assign = reverse("documents:item_assign", args=[item.pk])
+    assert client.post(assign, {"assignee": users["provider"].pk}).status_code == 302
+    item.refresh_from_db()
+    assert item.assignee == users["provider"]
