@@ -647,3 +647,139 @@ def document_packs(ctx, volumes):
     PackItem.objects.filter(pack=pack).update(status=ItemStatus.PROVIDED)
     ctx["documents"] = {"item": items[0].pk, "packs": DocumentPack.objects.count()}
     ctx["counts"]["documents"] = len(documents)
+
+
+# --- panels (issue 6) ------------------------------------------------------------------------
+
+
+@step
+def panels(ctx, volumes):
+    """Panels (issue 6): every held review has its panel's three workbooks, an answer to each of
+    the 11 KLOEs in each, and the chair's consolidation; the big open review has a full panel
+    (each answer with three pieces of evidence, one a quote, and a suggestion) and the
+    provider's KLOE 5 and 6 part. The bulk is made inside the database (INSERT ... SELECT)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from panels.models import (
+        ConsolidatedKloe,
+        Evidence,
+        Kloe,
+        KloeAnswer,
+        KloeSet,
+        Panel,
+        ProviderPart,
+        SuggestedRecommendation,
+        Workbook,
+    )
+    from reviews.models import Participant, Review
+
+    kloe_set = KloeSet.objects.current()  # version 1, from the data migration
+    now = timezone.now()
+    big = ctx["reviews"]["big_icb_open"]
+    place = {"community": "community", "non_secure": "hospital"}
+    rows = [
+        Panel(
+            review_id=pk,
+            kloe_set=kloe_set,
+            workbook_kind=f"adult_{place.get(setting, 'secure')}",
+            formed_at=now,
+            consolidation_finished_at=None if pk == big else now,
+            consolidation_finished_by_id=None if pk == big else ctx["users"]["commissioner"],
+        )
+        for pk, setting in Review.objects.filter(Q(state="closed") | Q(pk=big))
+        .order_by()
+        .values_list("pk", "setting")
+    ]
+    Panel.objects.bulk_create(rows, batch_size=BATCH)
+
+    q = connection.ops.quote_name
+    table = {m: q(m._meta.db_table) for m in (Panel, Workbook, KloeAnswer, Kloe, Participant)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table[Workbook]} (panel_id, participant_id, created_at, submitted_at, "
+            "reopened_at, is_safe, good_care_now, future_plans, community_care, "
+            "key_questions_version, key_questions_updated_at) "
+            f"SELECT p.id, pa.id, %s, %s, NULL, 'Yes, day to day.', 'Kind but too little "
+            "therapy.', 'A plan with no date yet.', 'Yes, with the right provider.', 1, %s "
+            f"FROM {table[Panel]} p JOIN {table[Participant]} pa ON pa.review_id = p.review_id",
+            [now, now, now],
+        )
+        cursor.execute(
+            f"INSERT INTO {table[KloeAnswer]} (workbook_id, kloe_id, findings, rating, "
+            "immediate_safety_concern, concern_detail, version, updated_at) "
+            "SELECT w.id, k.id, 'Staff know the person well. The care plan is out of date and "
+            "the family were not asked about the last medication change.', "
+            "CASE (w.id + k.number) %% 4 WHEN 0 THEN 'no_concerns' WHEN 1 THEN 'some_concerns' "
+            "WHEN 2 THEN 'some_concerns' ELSE 'not_able_to_assess' END, %s, '', 2, %s "
+            f"FROM {table[Workbook]} w JOIN {table[Panel]} p ON p.id = w.panel_id "
+            f"JOIN {table[Kloe]} k ON k.kloe_set_id = p.kloe_set_id AND k.audience = 'adult'",
+            [False, now],
+        )
+    consolidated = [
+        ConsolidatedKloe(
+            panel_id=panel_id,
+            kloe_id=kloe_id,
+            finding="The panel agreed the care is safe but the plan for leaving hospital has "
+            "no date.",
+            rating="some_concerns",
+            reasoning="Members' ratings differed; the MDT minutes decided it.",
+            version=1,
+            updated_by_id=ctx["users"]["commissioner"],
+            updated_at=now,
+        )
+        for panel_id in Panel.objects.exclude(review_id=big).values_list("pk", flat=True)
+        for kloe_id in Kloe.objects.filter(kloe_set=kloe_set, audience="adult").values_list(
+            "pk", flat=True
+        )
+    ]
+    ConsolidatedKloe.objects.bulk_create(consolidated, batch_size=BATCH)
+
+    panel = Panel.objects.get(review_id=big)
+    answers = list(KloeAnswer.objects.filter(workbook__panel=panel).values_list("pk", flat=True))
+    Evidence.objects.bulk_create(
+        [
+            Evidence(
+                answer_id=answer,
+                position=n + 1,
+                source_kind=kind,
+                source=source,
+                shows=shows,
+                quote_from="person" if kind == "conversation" else "",
+            )
+            for answer in answers
+            for n, (kind, source, shows) in enumerate(
+                [
+                    ("document", "Positive behaviour support plan", "Reviewed 14 months ago"),
+                    ("conversation", "The person", "Nobody asked me what I like."),
+                    ("observation", "The ward at lunch", "Loud; no quiet space offered"),
+                ]
+            )
+        ],
+        batch_size=BATCH,
+    )
+    SuggestedRecommendation.objects.bulk_create(
+        [
+            SuggestedRecommendation(
+                answer_id=answer,
+                position=1,
+                text="Review the positive behaviour support plan with the person and family",
+                owner="Ward psychologist",
+                timescale="Within 4 weeks",
+            )
+            for answer in answers
+        ],
+        batch_size=BATCH,
+    )
+    ProviderPart.objects.bulk_create(
+        ProviderPart(
+            panel=panel,
+            kloe=kloe,
+            text="Completed by the provider before the day.",
+            updated_by_id=ctx["users"]["provider"],
+            updated_at=now,
+        )
+        for kloe in Kloe.objects.filter(kloe_set=kloe_set, audience="adult", number__in=(5, 6))
+    )
+    ctx["counts"]["workbooks"] = Workbook.objects.count()
+    ctx["counts"]["kloe_answers"] = KloeAnswer.objects.count()

@@ -71,6 +71,22 @@ PAGES: list[BenchPage] = [
         lambda ctx: reverse("documents:pack", args=[ctx["reviews"]["big_icb_open"]]),
         role="commissioner",
     ),
+    # Issue 6: panels. The bench commissioner chairs every review.
+    BenchPage(
+        "KLOE workbook page (clinical expert)",
+        lambda ctx: reverse("panels:workbook_kloe", args=[ctx["reviews"]["big_icb_open"], 3]),
+        role="review_clinical_expert",
+    ),
+    BenchPage(
+        "panel workbooks (chair)",
+        lambda ctx: reverse("panels:consolidation", args=[ctx["reviews"]["big_icb_open"]]),
+        role="commissioner",
+    ),
+    BenchPage(
+        "KLOE consolidation (chair)",
+        lambda ctx: reverse("panels:consolidation_kloe", args=[ctx["reviews"]["big_icb_open"], 3]),
+        role="commissioner",
+    ),
     # Later issues: add your pages here.
 ]
 

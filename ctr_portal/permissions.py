@@ -33,5 +33,12 @@ class Perm(StrEnum):
     DOWNLOAD_DOCUMENT = "documents.download_document"
 
     # panels (add below this line)
+    FILL_WORKBOOK = "panels.fill_workbook"
+    CONSOLIDATE = "panels.consolidate"
+    VIEW_FINDINGS = "panels.view_findings"
+    VIEW_CONCERNS = "panels.view_concerns"
+    SEE_OPEN_CONCERNS = "panels.see_open_concerns"
+    RESOLVE_CONCERN = "panels.resolve_concern"
+    COMPLETE_PROVIDER_PART = "panels.complete_provider_part"
 
     # recommendations (add below this line)

@@ -307,6 +307,8 @@ CELERY_BEAT_SCHEDULE["documents-reminders"] = {
 }
 
 # --- panels (add below this line) ---
+# How long after the last keystroke a workbook saves itself (htmx autosave).
+PANELS_AUTOSAVE_DELAY_MS = env.int("PANELS_AUTOSAVE_DELAY_MS", default=1500)
 
 # Behind a trusted proxy (docker-compose, a load balancer) the client address is the first hop of
 # X-Forwarded-For; never trust it when clients can reach the app directly.

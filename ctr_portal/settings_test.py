@@ -20,3 +20,11 @@ STORAGES = {
 # Serve static files from the finders, as in development: tests need no collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# SQLite tests use a file, not the in-memory database: two threads (the concurrency tests, the
+# browser tests' live server) then share it as two processes would, with the locking and busy
+# timeout the app uses, instead of failing at once on the shared cache's table locks.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"ctr-portal-test-{os.getpid()}.sqlite3")
+    }

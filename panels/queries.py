@@ -1,1 +1,211 @@
-"""Panels: reads that cross relations or depend on the user; each takes the user."""
+"""Reads of question sets, workbooks, concerns and the consolidation. Every function takes a
+review the caller found through `reviews.queries.review_for_user` (so the user has a part in it
+and the consent gate was read on this request) and makes a fixed number of queries, whatever the
+number of members, KLOEs, evidence or suggestions (the consolidation page's count is tested)."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from .models import (
+    PROVIDER_KLOE_NUMBERS,
+    CarriedRecommendation,
+    Concern,
+    ConsolidatedKloe,
+    Evidence,
+    Kloe,
+    KloeAnswer,
+    KloePrompt,
+    KloeSet,
+    Panel,
+    PromptScope,
+    ProviderPart,
+    Workbook,
+)
+
+
+def current_kloe_set() -> KloeSet | None:
+    return KloeSet.objects.current()
+
+
+def panel_for_review(review) -> Panel | None:
+    return Panel.objects.select_related("kloe_set").filter(review=review).first()
+
+
+def kloes_for_panel(panel: Panel, *, prompts=False, provider=False) -> list[Kloe]:
+    """The panel's KLOEs in order; with `prompts`, each with the prompts of its workbook
+    (`kloe.prompts.all()`), or with `provider`, the provider's prompts."""
+    kloes = Kloe.objects.filter(kloe_set_id=panel.kloe_set_id, audience=panel.audience)
+    if prompts or provider:
+        scopes = (PromptScope.PROVIDER,) if provider else panel.prompt_scopes
+        kloes = kloes.prefetch_related(
+            Prefetch("prompts", queryset=KloePrompt.objects.filter(scope__in=scopes))
+        )
+    return list(kloes.order_by("number"))
+
+
+def prompts_for(panel: Panel, kloe: Kloe) -> list[KloePrompt]:
+    return list(KloePrompt.objects.filter(kloe=kloe, scope__in=panel.prompt_scopes))
+
+
+def kloe_for_panel(panel: Panel, number: int) -> Kloe | None:
+    return Kloe.objects.filter(
+        kloe_set_id=panel.kloe_set_id, audience=panel.audience, number=number
+    ).first()
+
+
+def workbook_for_participant(panel: Panel, participant) -> Workbook | None:
+    return Workbook.objects.filter(panel=panel, participant=participant).first()
+
+
+def workbook_of_review(review, pk) -> Workbook | None:
+    """One workbook of this review (for the chair), or None."""
+    return (
+        Workbook.objects.select_related("participant", "panel")
+        .filter(panel__review=review, pk=pk)
+        .first()
+    )
+
+
+def _answers_queryset():
+    return KloeAnswer.objects.prefetch_related("evidence", "suggestions").select_related("concern")
+
+
+def answers_by_kloe(workbook: Workbook) -> dict[int, KloeAnswer]:
+    """The workbook's answers keyed by KLOE id, with their evidence and suggestions."""
+    return {a.kloe_id: a for a in _answers_queryset().filter(workbook=workbook)}
+
+
+def answer_for(workbook: Workbook, kloe: Kloe) -> KloeAnswer | None:
+    return _answers_queryset().filter(workbook=workbook, kloe=kloe).first()
+
+
+def provider_parts_by_kloe(panel: Panel) -> dict[int, ProviderPart]:
+    if not panel.is_hospital:
+        return {}
+    return {
+        p.kloe_id: p
+        for p in ProviderPart.objects.filter(panel=panel).select_related("kloe", "updated_by")
+    }
+
+
+def provider_part_for(panel: Panel, kloe: Kloe) -> ProviderPart | None:
+    """The provider's part beside KLOE 5 or 6 of a hospital review, or None."""
+    if not panel.is_hospital or kloe.number not in PROVIDER_KLOE_NUMBERS:
+        return None
+    return ProviderPart.objects.filter(panel=panel, kloe=kloe).select_related("updated_by").first()
+
+
+def provider_kloes(panel: Panel) -> list[Kloe]:
+    return [k for k in kloes_for_panel(panel, provider=True) if k.number in PROVIDER_KLOE_NUMBERS]
+
+
+# --- The chair's view of every workbook ----------------------------------------------------
+
+
+@dataclass
+class MemberColumn:
+    workbook: Workbook
+    answers: dict = field(default_factory=dict)  # kloe id -> KloeAnswer
+
+
+@dataclass
+class Consolidation:
+    panel: Panel
+    kloes: list
+    members: list  # MemberColumn, in role order
+    consolidated: dict  # kloe id -> ConsolidatedKloe
+
+    def answers_for(self, kloe) -> list:
+        """(workbook, answer or None) for each member, in column order."""
+        return [(m.workbook, m.answers.get(kloe.pk)) for m in self.members]
+
+
+def consolidation_for(panel: Panel, *, details=True) -> Consolidation:
+    """Everything the chair's pages need, in a fixed number of queries however many members
+    and KLOEs (seven; four without `details`: evidence, suggestions and carried
+    recommendations)."""
+    workbooks = list(
+        Workbook.objects.filter(panel=panel)
+        .select_related("participant")
+        .order_by("participant__role", "participant__name", "pk")
+    )
+    columns = {w.pk: MemberColumn(w) for w in workbooks}
+    answers = _answers_queryset() if details else KloeAnswer.objects.select_related("concern")
+    for answer in answers.filter(workbook__panel=panel):
+        columns[answer.workbook_id].answers[answer.kloe_id] = answer
+    consolidated_rows = ConsolidatedKloe.objects.filter(panel=panel)
+    if details:
+        consolidated_rows = consolidated_rows.prefetch_related(
+            Prefetch("carried", queryset=CarriedRecommendation.objects.order_by("pk"))
+        )
+    consolidated = {c.kloe_id: c for c in consolidated_rows}
+    return Consolidation(
+        panel=panel,
+        kloes=kloes_for_panel(panel),
+        members=list(columns.values()),
+        consolidated=consolidated,
+    )
+
+
+def consolidated_findings(panel: Panel) -> list[tuple[Kloe, ConsolidatedKloe | None]]:
+    consolidated = {
+        c.kloe_id: c
+        for c in ConsolidatedKloe.objects.filter(panel=panel).prefetch_related("carried")
+    }
+    return [(kloe, consolidated.get(kloe.pk)) for kloe in kloes_for_panel(panel)]
+
+
+# --- Concerns ------------------------------------------------------------------------------
+
+
+def concerns_for_panel(panel: Panel) -> list[Concern]:
+    return list(
+        Concern.objects.filter(panel=panel)
+        .select_related(
+            "answer",
+            "answer__kloe",
+            "answer__workbook__participant",
+            "raised_by",
+            "resolved_by",
+        )
+        .order_by("resolved_at", "-raised_at", "-pk")
+    )
+
+
+def concern_of_review(review, pk) -> Concern | None:
+    return (
+        Concern.objects.select_related(
+            "answer", "answer__kloe", "answer__workbook__participant", "raised_by", "resolved_by"
+        )
+        .filter(panel__review=review, pk=pk)
+        .first()
+    )
+
+
+def open_concern_count(review) -> int:
+    return Concern.objects.filter(panel__review=review, resolved_at__isnull=True).count()
+
+
+# --- For the report and the recommendations app ---------------------------------------------
+
+
+def quotes_for_panel(panel: Panel) -> list[Evidence]:
+    """Evidence marked as the person's or their family's own words, for the report to give as
+    they said it: each with its answer's KLOE and member loaded, in KLOE order."""
+    return list(
+        Evidence.objects.filter(answer__workbook__panel=panel)
+        .exclude(quote_from="")
+        .select_related("answer__kloe", "answer__workbook__participant")
+        .order_by("answer__kloe__number", "answer__workbook_id", "position")
+    )
+
+
+def carried_recommendations(panel: Panel) -> list[CarriedRecommendation]:
+    """The suggestions the chair carried forward, KLOE by KLOE: the recommendations app turns
+    them into draft recommendations."""
+    return list(
+        CarriedRecommendation.objects.filter(consolidated__panel=panel)
+        .select_related("consolidated__kloe")
+        .order_by("consolidated__kloe__number", "pk")
+    )

@@ -1,7 +1,6 @@
 """The review's lifecycle: every legal move, the moves refused, the guards, the record each move
 leaves, and two people acting at once."""
 
-import sqlite3
 import threading
 from datetime import datetime, time, timedelta
 
@@ -255,30 +254,10 @@ def test_the_service_moves_the_review_and_returns_it():
 
 
 @pytest.fixture
-def shared_database(transactional_db, tmp_path):
-    """A database that two threads share as two processes would.
-
-    On PostgreSQL that is the test database itself. SQLite's in-memory test database uses a
-    shared cache, whose table locks fail at once ("database table is locked") instead of
-    waiting, so this copies it to a file, which runs as the app does: WAL, BEGIN IMMEDIATE and
-    a busy timeout (ctr_portal/settings.py). The in-memory database is put back afterwards.
-    """
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    connection.ensure_connection()
-    in_memory, name = connection.connection, connection.settings_dict["NAME"]
-    path = tmp_path / "shared.sqlite3"
-    with sqlite3.connect(path) as target:
-        in_memory.backup(target)
-    connection.connection = None  # closing an in-memory database would destroy it
-    connection.settings_dict["NAME"] = str(path)  # the dict every thread's connection reads
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = name
-        connection.connection = in_memory
+def shared_database(transactional_db):
+    """A database two threads share as two processes would: committed data, real locking.
+    (SQLite tests use a file database for this: ctr_portal/settings_test.py.)"""
+    yield
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,109 @@
+"""Small helpers for the panels pages: `{% load panels %}`."""
+
+from django import template
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from ctr_portal.templatetags.nhsuk import nhs_time
+
+from ..models import RATING_COLOURS
+
+register = template.Library()
+
+
+@register.inclusion_tag("nhsuk/components/tag.html")
+def rating_tag(rating, label=None):
+    """The rating as an NHS.UK tag: green, yellow, red, grey; "Not rated" when blank."""
+    if not rating:
+        return {"text": "Not rated", "classes": "nhsuk-tag nhsuk-tag--white"}
+    colour = RATING_COLOURS.get(rating, "grey")
+    return {
+        "text": label or rating.replace("_", " ").capitalize(),
+        "classes": f"nhsuk-tag nhsuk-tag--{colour}",
+    }
+
+
+@register.filter
+def clock(value) -> str:
+    """The time of day in the NHS.UK style ("2:32pm")."""
+    if not value:
+        return ""
+    return nhs_time(timezone.localtime(value).time())
+
+
+@register.filter
+def moment(value) -> str:
+    """ "2:32pm" today, "21 November 2026 at 2:32pm" on another day."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    if local.date() == timezone.localdate():
+        return clock(value)
+    return f"{local.day} {local:%B %Y} at {clock(value)}"
+
+
+STATUS_TAGS = {
+    "done": ("Done", "green"),
+    "started": ("In progress", "blue"),
+    "not_started": ("Not started", "grey"),
+}
+
+
+def _tag_html(text, colour):
+    return render_to_string(
+        "nhsuk/components/tag.html", {"text": text, "classes": f"nhsuk-tag nhsuk-tag--{colour}"}
+    )
+
+
+def _rating_html(rating):
+    return render_to_string("nhsuk/components/tag.html", rating_tag(rating, _rating_label(rating)))
+
+
+def _rating_label(rating):
+    from ..models import Rating
+
+    return Rating(rating).label if rating else None
+
+
+@register.simple_tag
+def progress_table_rows(rows, review_pk):
+    """The member's progress table: KLOE (a link), status and rating, as table tag cells."""
+    table = []
+    for row in rows:
+        kloe = row["kloe"]
+        href = reverse("panels:workbook_kloe", args=[review_pk, kloe.number])
+        text, colour = STATUS_TAGS[row["status"]]
+        answer = row["answer"]
+        table.append(
+            [
+                format_html('<a href="{}">{}: {}</a>', href, kloe.label, kloe.title),
+                mark_safe(_tag_html(text, colour)),  # noqa: S308 (our own template's output)
+                mark_safe(_rating_html(answer.rating if answer else "")),  # noqa: S308
+            ]
+        )
+    return table
+
+
+@register.simple_tag
+def consolidation_table_rows(kloe_rows, review_pk):
+    """The chair's KLOE table: KLOE (a link), each member's rating, the panel's rating."""
+    table = []
+    for row in kloe_rows:
+        kloe = row["kloe"]
+        href = reverse("panels:consolidation_kloe", args=[review_pk, kloe.number])
+        consolidated = row["consolidated"]
+        cells = [format_html('<a href="{}">{}: {}</a>', href, kloe.label, kloe.title)]
+        cells += [mark_safe(_rating_html(r)) for r in row["ratings"]]  # noqa: S308
+        cells.append(
+            mark_safe(_rating_html(consolidated.rating if consolidated else ""))  # noqa: S308
+        )
+        table.append(cells)
+    return table
+
+
+@register.simple_tag
+def status_tag(text, colour):
+    return mark_safe(_tag_html(text, colour))  # noqa: S308

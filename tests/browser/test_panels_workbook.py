@@ -1,0 +1,200 @@
+"""On a tablet-sized screen (768 px wide): a clinical expert fills two KLOEs and they save
+themselves as she types; she reloads and her text is there. The chair then consolidates one
+KLOE from the members' workbooks side by side."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from panels import queries, services
+from reviews.queries import review_for_user
+from tests.conftest import sign_in
+from tests.panels.factories import ensure_kloe_sets, kloe_of, make_held
+
+from .conftest import assert_accessible, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TABLET = {"width": 768, "height": 1024}
+
+
+def become(page, live_server, user):
+    """Sign the browser in as `user` (second factor passed), as the role fixtures do."""
+    client = sign_in(Client(), user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def assert_fits(page):
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth)
+            .map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' +
+                 Math.round(e.getBoundingClientRect().right)).slice(0, 10)"""
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"], wide
+
+
+@pytest.fixture
+def quick_autosave(settings):
+    settings.PANELS_AUTOSAVE_DELAY_MS = 300
+
+
+def test_clinical_expert_fills_two_kloes_with_autosave_and_the_chair_consolidates_one(
+    page, live_server, review_world, users, quick_autosave
+):
+    ensure_kloe_sets()
+    console_errors = []
+    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+    review = review_world["review"]
+    page.set_viewport_size(TABLET)
+
+    # Given the clinical expert opens KLOE 1 of her workbook on a tablet
+    become(page, live_server, users["clinical_expert"])
+    page.goto(f"/panels/reviews/{review.pk}/workbook/")
+    assert "You have finished 0 of 11" in page.locator("main").inner_text()
+    assert_accessible(page)
+    assert_fits(page)
+    page.get_by_role("link", name="KLOE 1: Key areas of concern").click()
+    assert page.get_by_role("heading", level=1).inner_text().endswith("Key areas of concern")
+    assert page.get_by_text("Where to look:").first.is_visible()
+    assert_accessible(page)
+    assert_fits(page)
+
+    # When she types her findings, rates the KLOE and adds a quote, without pressing a button
+    status = page.locator("#autosave-status")
+    page.get_by_label("Your findings").fill(
+        "Dan says he feels safe on Willow ward. No safeguarding referrals since admission."
+    )
+    expect(status).to_contain_text("Saved at")
+    page.get_by_label("No concerns").check()
+    page.get_by_label("A conversation").check()
+    page.get_by_label("Which document, who you spoke to, or what you saw").fill("Dan")
+    page.get_by_label("What it shows, or what was said").fill("The staff here are kind to me.")
+    page.get_by_label("Yes, the person's own words").check()
+    expect(status).to_contain_text("Saved at")
+    page.wait_for_load_state("networkidle")  # let the last change's save land
+    screenshot(page, "panels-kloe-autosaved-768")
+
+    # And goes on to KLOE 2 and types there too
+    page.get_by_role("link", name="Next: KLOE 2, Does the person need to be in hospital?").click()
+    page.get_by_label("Your findings").fill(
+        "The MDT agree Dan could live in the community with a specialist provider."
+    )
+    page.get_by_label("Some concerns").check()
+    expect(status).to_contain_text("Saved at")
+    page.wait_for_load_state("networkidle")
+
+    # Then after a reload her text is there
+    page.reload()
+    expect(page.get_by_label("Your findings")).to_have_value(
+        "The MDT agree Dan could live in the community with a specialist provider."
+    )
+    expect(page.get_by_label("Some concerns")).to_be_checked()
+    assert "Last saved: " in status.inner_text()
+    page.goto(f"/panels/reviews/{review.pk}/workbook/kloe/1/")
+    expect(page.get_by_label("Your findings")).to_have_value(
+        "Dan says he feels safe on Willow ward. No safeguarding referrals since admission."
+    )
+    expect(page.get_by_label("What it shows, or what was said").first).to_have_value(
+        "The staff here are kind to me."
+    )
+    expect(page.get_by_label("Yes, the person's own words").first).to_be_checked()
+
+    # And a save from another tab, based on the old version, is not applied
+    expert = users["clinical_expert"]
+    workbook = services.workbook_open(actor=expert, review=review_for_user(expert, review.pk))
+    kloe = kloe_of(workbook.panel, 2)
+    answer = queries.answer_for(workbook, kloe)
+    services.kloe_answer_save(
+        actor=expert,
+        workbook=workbook,
+        kloe=kloe,
+        expected_version=answer.version,
+        findings="Written in another tab.",
+        rating="some_concerns",
+    )
+    page.goto(f"/panels/reviews/{review.pk}/workbook/kloe/2/")
+    page.evaluate("document.getElementById('id_version').value = '1'")  # as if opened earlier
+    page.get_by_label("Your findings").fill("Written in this tab.")
+    expect(status).to_contain_text("Not saved")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("This KLOE was changed somewhere else")).to_be_visible()
+    expect(page.get_by_text("Written in another tab.")).to_be_visible()
+    expect(page.get_by_label("Your findings")).to_have_value("Written in this tab.")
+    assert_accessible(page)
+    assert_fits(page)
+    screenshot(page, "panels-kloe-conflict-768")
+    page.get_by_role("button", name="Keep my version").click()
+    expect(page.get_by_label("Your findings")).to_have_value("Written in this tab.")
+
+    # When the review has been held, the chair consolidates KLOE 1 on the tablet
+    make_held(review)
+    become(page, live_server, users["chair"])
+    page.goto(f"/panels/reviews/{review.pk}/panel/")
+    assert_accessible(page)
+    assert_fits(page)
+    page.get_by_role("link", name="KLOE 1: Key areas of concern").click()
+    main = page.locator("main")
+    assert "Dan says he feels safe on Willow ward." in main.inner_text()
+    assert "The staff here are kind to me." in main.inner_text()
+    assert_accessible(page)
+    assert_fits(page)
+    page.get_by_label("The panel's agreed finding").fill(
+        "Dan is safe on Willow ward. He told us the staff are kind to him."
+    )
+    page.get_by_label("No concerns").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert "The panel's view of KLOE 1 is saved" in main.inner_text()
+    expect(page.get_by_label("The panel's agreed finding")).to_have_value(
+        "Dan is safe on Willow ward. He told us the staff are kind to him."
+    )
+    assert_accessible(page)
+    screenshot(page, "panels-consolidate-kloe-768")
+
+    # And nothing was refused by the Content Security Policy along the way
+    assert not console_errors, console_errors
+
+
+def test_autosave_works_under_the_content_security_policy_and_says_when_it_fails(
+    browser, live_server, review_world, users, quick_autosave
+):
+    """The other journeys bypass the policy to inject axe; this one keeps it, so a script or
+    style that htmx or our code puts on the page without the policy's leave would show."""
+    ensure_kloe_sets()
+    context = browser.new_context(base_url=live_server.url, viewport=TABLET)
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    try:
+        become(page, live_server, users["clinical_expert"])
+        page.goto(f"/panels/reviews/{review_world['review'].pk}/workbook/kloe/3/")
+        page.get_by_label("Your findings").fill("Typed under the real policy.")
+        expect(page.locator("#autosave-status")).to_contain_text("Saved at")
+        page.get_by_label("Some concerns").check()
+        page.wait_for_load_state("networkidle")
+        page.reload()
+        expect(page.get_by_label("Your findings")).to_have_value("Typed under the real policy.")
+
+        # A save that never reaches the server says so, and the text stays in the form (the
+        # browser and htmx log the failed request: expected here, so not counted)
+        before = len(problems)
+        page.route("**/workbook/kloe/3/", lambda route: route.abort())
+        page.get_by_label("Your findings").fill("Typed with the network down.")
+        expect(page.locator("#autosave-status")).to_contain_text("Not saved")
+        expect(page.get_by_label("Your findings")).to_have_value("Typed with the network down.")
+        page.unroute("**/workbook/kloe/3/")
+        del problems[before:]
+    finally:
+        context.close()
+    assert not problems, problems

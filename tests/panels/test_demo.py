@@ -1,0 +1,31 @@
+"""seed_demo gives the held reviews' panels filled workbooks, and changes nothing the second
+time."""
+
+import pytest
+from django.core.management import call_command
+
+from panels import queries, services
+from panels.models import Concern, KloeAnswer, Panel, Workbook
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_fills_the_held_reviews_workbooks_and_is_idempotent():
+    call_command("seed_demo", verbosity=0)
+    panels = {p.review.state: p for p in Panel.objects.select_related("review")}
+    assert set(panels) == {"held", "report_drafting", "report_issued"}
+    assert Workbook.objects.count() == 9
+    ratings = set(KloeAnswer.objects.values_list("rating", flat=True))
+    assert {"no_concerns", "some_concerns", "serious_concerns"} <= ratings
+    assert len(set(KloeAnswer.objects.values_list("findings", flat=True))) > 30
+    for answer in KloeAnswer.objects.filter(rating="serious_concerns"):
+        assert answer.concern.is_open or answer.concern.action_by  # raised, once
+    held = panels["held"]
+    assert not held.is_finished and panels["report_drafting"].is_finished
+    assert Concern.objects.filter(panel=held, resolved_at__isnull=True).count() == 2
+    assert queries.quotes_for_panel(held)
+    finished = queries.consolidation_for(panels["report_issued"])
+    assert services.consolidation_problems(finished) == []
+    counts = (Panel.objects.count(), KloeAnswer.objects.count(), Concern.objects.count())
+    call_command("seed_demo", verbosity=0)
+    assert (Panel.objects.count(), KloeAnswer.objects.count(), Concern.objects.count()) == counts
