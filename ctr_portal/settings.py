@@ -266,6 +266,8 @@ LOGGING = {
         # Request lines carry the path; paths never hold a name or an NHS number (tested).
         "django.server": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

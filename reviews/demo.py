@@ -321,7 +321,7 @@ def _seed_reviews(key, person, family, users, commissioner, today):
             recorded_by=commissioner,
         )
     elif key == "grace":
-        _review(person, "community", "planned", commissioner, due=today + days(10))
+        _review(person, "community", "planned", commissioner, due=today - days(3))
     elif key == "marcus":
         review = _review(
             person,

@@ -493,3 +493,13 @@ def timeline(entries, heading_level=3):
             }
         )
     return {"entries": items, "heading_level": heading_level}
+
+
+@register.filter
+def nhs_datetime(value, style="j F Y"):
+    """A date and time in the NHS.UK style: "3 December 2026 at 10am"."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{dateformat.format(value, style)} at {nhs_time(value.time())}"

@@ -582,3 +582,14 @@ def test_nhs_time(hour, minute, expected):
 def test_inset_text_keeps_inline_markup_of_a_safe_string():
     html = render_tag("inset_text", mark_safe('Read <a href="/guide">the guide</a>'))
     assert '<p>Read <a href="/guide">the guide</a></p>' in html
+
+
+def test_nhs_datetime_writes_times_the_nhs_way():
+    from datetime import datetime
+
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    when = timezone.make_aware(datetime(2026, 12, 3, 10, 0))
+    html = Template('{% load nhsuk %}{{ when|nhs_datetime }} / {{ when|nhs_datetime:"j M Y" }}')
+    assert html.render(Context({"when": when})) == "3 December 2026 at 10am / 3 Dec 2026 at 10am"
