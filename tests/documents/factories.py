@@ -160,3 +160,36 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     scan_status = ScanStatus.NOT_SCANNED
     uploaded_by = factory.SubFactory(UserFactory)
     uploaded_at = factory.LazyFunction(timezone.now)
+
+
+class ChecklistTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "documents.ChecklistTemplate"
+
+    code = factory.Sequence(lambda n: f"test-checklist-{n}")
+    version = 1
+    name = "Test checklist"
+    applies_to = "hospital"
+    source = "Written for a test"
+    published_on = factory.LazyFunction(timezone.localdate)
+
+
+class ChecklistItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "documents.ChecklistItem"
+
+    template = factory.SubFactory(ChecklistTemplateFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    code = factory.Sequence(lambda n: f"item-{n}")
+    title = "Risk assessment"
+    responsible = "provider"
+
+
+class DocumentAccessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "documents.DocumentAccess"
+
+    document = factory.SubFactory(DocumentFactory)
+    pack = factory.LazyAttribute(lambda o: o.document.item.pack)
+    user = factory.SubFactory(UserFactory)
+    action = "view"

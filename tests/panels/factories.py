@@ -155,3 +155,32 @@ class ProviderPartFactory(factory.django.DjangoModelFactory):
     kloe = factory.LazyAttribute(lambda o: kloe_of(o.panel, 5))
     text = "Epilepsy, well controlled. Annual health check done in March."
     updated_by = factory.SubFactory(UserFactory)
+
+
+class KloeSetFactory(factory.django.DjangoModelFactory):
+    """A set of its own (version 100 and up), apart from the data migration's."""
+
+    class Meta:
+        model = "panels.KloeSet"
+
+    version = factory.Sequence(lambda n: 100 + n)
+    published_on = factory.LazyFunction(timezone.localdate)
+
+
+class KloeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "panels.Kloe"
+
+    kloe_set = factory.SubFactory(KloeSetFactory)
+    audience = "adult"
+    number = factory.Sequence(lambda n: n + 1)
+    title = "Key areas of concern"
+
+
+class KloePromptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "panels.KloePrompt"
+
+    kloe = factory.SubFactory(KloeFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = "What worries the person most right now?"
