@@ -533,11 +533,13 @@ def reviews(ctx, volumes):
     made = Review.objects.bulk_create(rows, batch_size=BATCH)
     ctx["counts"]["reviews"] = len(made)
 
+    chairs = ctx["user_ids"]["commissioner"]
     participants, consents, events = [], [], []
     for i, review in enumerate(made):
         for j, role in enumerate(("chair", "clinical_expert", "expert_by_experience")):
             if role == "chair":
-                user_id = creator
+                # Chairs rotate among the commissioners: about 40 reviews each in ten years.
+                user_id = chairs[i % len(chairs)]
             elif role == "clinical_expert" or len(panel) > 1:
                 user_id = panel[(i + j) % len(panel)]
             else:
@@ -584,6 +586,8 @@ def reviews(ctx, volumes):
     big_people = set(ctx["people"]["big_icb"])
     big_review = next(r for r in made if r.person_id in big_people and r.state != "closed")
     ctx["reviews"] = {"big_icb_open": big_review.pk}
+    # The signed-in commissioner chairs the review the bench opens (the chair's pages need it).
+    Participant.objects.filter(review_id=big_review.pk, role="chair").update(user_id=creator)
     clinical = (
         Participant.objects.filter(review_id=big_review.pk, role="clinical_expert")
         .values_list("user_id", flat=True)

@@ -141,6 +141,11 @@ class Person(models.Model):
             ),
             models.Index(fields=["provider"], name="person_provider"),
             models.Index(fields=["family_name", "given_name"], name="person_name"),
+            # The dashboard's "community C(E)TR due": red or amber, in the community, by ICB.
+            models.Index(
+                fields=["responsible_commissioner", "setting", "dsr_rating"],
+                name="person_org_setting_dsr",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
