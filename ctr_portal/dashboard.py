@@ -1,11 +1,12 @@
-"""The dashboard is assembled from cards. Each app registers a function that returns its cards
-for a user (or nothing), from its AppConfig.ready(); the dashboard never imports the apps.
-
-A card provider is `provider(request) -> list[Card]`. It must make a fixed number of queries,
-whatever the number of rows behind it (the dashboard's query count is tested).
+"""The dashboard is assembled from cards. Each app answers the `dashboard_cards` signal with its
+cards for the user (or nothing), connected in its AppConfig.ready(); the dashboard never imports
+the apps. A receiver must make a fixed number of queries, whatever the number of rows behind it
+(the dashboard's query count is tested).
 """
 
 from dataclasses import dataclass, field
+
+from .signals import collect, dashboard_cards
 
 
 @dataclass
@@ -18,22 +19,11 @@ class Card:
     style: str = "card"
 
 
-_providers = []
-
-
-def register_card_provider(provider):
-    if provider not in _providers:
-        _providers.append(provider)
-
-
 def cards_for(request) -> list[Card]:
-    cards = []
-    for provider in _providers:
-        cards.extend(provider(request) or [])
-    return sorted(cards, key=lambda c: c.order)
+    return sorted(collect(dashboard_cards, request=request), key=lambda c: c.order)
 
 
-def _core_cards(request):
+def core_cards(sender, *, request, **kwargs):
     from .queries import memberships_for_user
     from .rules import is_administrator
 
@@ -53,5 +43,3 @@ def _core_cards(request):
         cards.append(Card("Administration", "ctr_portal/cards/_administration.html", order=900))
     return cards
 
-
-register_card_provider(_core_cards)

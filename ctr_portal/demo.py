@@ -1,31 +1,22 @@
 """Demo data for `make run`: organisations and one account for each role.
 
-Each app may have a `demo.py` that calls `register_seeder`; `manage.py seed_demo` runs them in
-INSTALLED_APPS order. Every seeder is idempotent: running it twice changes nothing.
+Each app may have a `demo.py` whose seeder its AppConfig.ready() connects to the `demo_seed`
+signal; `manage.py seed_demo` sends it, so they run in INSTALLED_APPS order. Every seeder is
+idempotent: running it twice changes nothing.
 """
 
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from .signals import demo_seed
+
 DEMO_PASSWORD = "ctr-portal-demo"
-
-_seeders = []
-
-
-def register_seeder(fn):
-    if fn not in _seeders:
-        _seeders.append(fn)
-    return fn
 
 
 def run_seeders(stdout=None):
-    from django.utils.module_loading import autodiscover_modules
-
-    autodiscover_modules("demo")
     with transaction.atomic():
-        for seeder in _seeders:
-            seeder(stdout=stdout)
+        demo_seed.send(sender=None, stdout=stdout)
 
 
 @dataclass(frozen=True)
@@ -102,8 +93,7 @@ PERSONAS = [
 ]
 
 
-@register_seeder
-def seed_accounts(stdout=None):
+def seed_accounts(sender=None, *, stdout=None, **kwargs):
     from .models import Membership, Organisation, User
 
     orgs = {}

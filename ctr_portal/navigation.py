@@ -1,14 +1,13 @@
-"""Navigation by role: each app registers its header links with the permission that shows them.
-
-`reviews` and the apps after it call `register_nav_item` from their AppConfig.ready(), so the
-header never imports them.
-"""
+"""Navigation by role: each app adds its header links, with the permission that shows them,
+through the `nav_items` signal (connected in its AppConfig.ready()), so the header never imports
+the apps."""
 
 from dataclasses import dataclass
 
 from django.urls import reverse
 
 from .permissions import Perm
+from .signals import collect, nav_items
 
 
 @dataclass(frozen=True)
@@ -21,22 +20,13 @@ class NavItem:
     current_for: tuple[str, ...] = ()
 
 
-_registry: list[NavItem] = []
-
-
-def register_nav_item(item: NavItem) -> None:
-    if item not in _registry:
-        _registry.append(item)
-        _registry.sort(key=lambda i: i.order)
-
-
 def nav_items_for(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
     view_name = request.resolver_match.view_name if request.resolver_match else ""
     items = []
-    for item in _registry:
+    for item in sorted(collect(nav_items), key=lambda i: i.order):
         if not user.has_perm(item.permission):
             continue
         current = view_name == item.url_name or any(
@@ -46,7 +36,10 @@ def nav_items_for(request):
     return items
 
 
-register_nav_item(NavItem("Home", "dashboard", Perm.VIEW_DASHBOARD, order=0))
-register_nav_item(
-    NavItem("Administration", "admin:index", Perm.ADMINISTER, order=900, current_for=("admin:",))
-)
+def core_nav_items(sender, **kwargs):
+    return [
+        NavItem("Home", "dashboard", Perm.VIEW_DASHBOARD, order=0),
+        NavItem(
+            "Administration", "admin:index", Perm.ADMINISTER, order=900, current_for=("admin:",)
+        ),
+    ]

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .audit import Action, audit_record
 from .middleware import SESSION_STARTED_KEY
 from .models import Notification
+from .signals import collect, email_attachments
 
 log = logging.getLogger(__name__)
 
@@ -182,18 +183,6 @@ def outbox_dispatch_due(*, now=None) -> int:
     return sent
 
 
-# Attachments are built when the email is sent, from ids in the notification's context, by
-# builders that later apps register (reviews: the .ics calendar file of a review). This keeps
-# the outbox free of binary data and of any import of the apps that build on it.
-_attachment_builders = {}
-
-
-def register_attachment_builder(name: str, builder) -> None:
-    """`builder(**params) -> (filename, content, mimetype)`; params come from the context:
-    `{"attachments": [{"builder": name, **params}]}`."""
-    _attachment_builders[name] = builder
-
-
 def _render_email(notification: Notification) -> EmailMultiAlternatives:
     context = {
         **notification.context,
@@ -212,7 +201,8 @@ def _render_email(notification: Notification) -> EmailMultiAlternatives:
         headers={"X-CTR-Portal-Notification": str(notification.pk)},
     )
     message.attach_alternative(html, "text/html")
-    for spec in notification.context.get("attachments", []):
-        params = {k: v for k, v in spec.items() if k != "builder"}
-        message.attach(*_attachment_builders[spec["builder"]](**params))
+    # Attachments are built now, from ids in the context, by the app that owns them (reviews:
+    # the .ics file), so the outbox holds no binary data and imports no app built on it.
+    for attachment in collect(email_attachments, notification=notification):
+        message.attach(*attachment)
     return message

@@ -6,4 +6,17 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents"
 
     def ready(self):
-        from . import extensions  # noqa: F401  (registers the readiness guard and review link)
+        """Connect what `documents` adds to reviews and the demo (ADR 0008)."""
+        from ctr_portal.signals import demo_seed
+        from reviews import signals
+
+        from . import demo, extensions
+
+        signals.readiness_checks.connect(
+            extensions.pack_check, dispatch_uid="documents.readiness_checks"
+        )
+        signals.review_links.connect(extensions.review_links, dispatch_uid="documents.review_links")
+        signals.review_scheduled.connect(
+            extensions.make_pack, dispatch_uid="documents.review_scheduled"
+        )
+        demo_seed.connect(demo.seed_document_packs, dispatch_uid="documents.demo_seed")

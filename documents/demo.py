@@ -1,7 +1,6 @@
 """Demo data: the demo reviews' document packs, at every stage of completeness, with small real
 PDFs made here by WeasyPrint. Idempotent: an item already settled is left alone."""
 
-from ctr_portal.demo import register_seeder
 
 # What each pack gets, by the order of the reviews that have a date: nothing yet; the planner
 # only; the core documents; nearly everything; everything.
@@ -78,8 +77,7 @@ def _fill(pack, stage, users_by_org, commissioner):
     return done
 
 
-@register_seeder
-def seed_document_packs(stdout=None):
+def seed_document_packs(sender=None, *, stdout=None, **kwargs):
     from ctr_portal.models import Membership, User
     from reviews.models import Review
 

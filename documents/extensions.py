@@ -1,18 +1,17 @@
-"""What `documents` plugs into `reviews` and the shared layer: the readiness guard and the link
-on the review page. Loaded from DocumentsConfig.ready()."""
+"""What `documents` answers through the extension signals of `reviews`: the readiness guard, the
+link on the review page and the pack made when a review is scheduled. DocumentsConfig.ready()
+connects each receiver (ADR 0008)."""
 
 from django.db.models import Count, Q
 
 from ctr_portal.permissions import Perm
-from reviews.readiness import ReadinessItem, register_readiness_check
-from reviews.sections import ReviewLink, register_review_link
-from reviews.services import register_on_schedule
+from reviews.readiness import ReadinessItem
+from reviews.sections import ReviewLink
 
 from .models import SETTLED_STATUSES, PackItem
 
 
-@register_readiness_check
-def pack_check(review):
+def pack_check(sender, *, review, **kwargs):
     """Every item of the pack settled: provided, not applicable or not held. One query."""
     counts = PackItem.objects.filter(pack__review=review).aggregate(
         total=Count("pk"), owed=Count("pk", filter=~Q(status__in=SETTLED_STATUSES))
@@ -27,21 +26,17 @@ def pack_check(review):
     return ReadinessItem("documents", "Document pack", done, detail, order=40)
 
 
-register_review_link(
-    ReviewLink(
+def review_links(sender, **kwargs):
+    return ReviewLink(
         "Document pack",
         "documents:pack",
         Perm.VIEW_PACK,
         order=20,
         description="The documents the panel reads: who still owes what, and the files.",
     )
-)
 
 
-def _make_pack(review):
+def make_pack(sender, *, review, **kwargs):
     from .services import pack_for_review
 
     pack_for_review(review=review)
-
-
-register_on_schedule(_make_pack)

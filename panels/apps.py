@@ -6,4 +6,11 @@ class PanelsConfig(AppConfig):
     verbose_name = "Panels"
 
     def ready(self):
-        from . import extensions  # noqa: F401  (registers the review page's links)
+        """Connect what `panels` adds to the review page and the demo (ADR 0008)."""
+        from ctr_portal.signals import demo_seed
+        from reviews.signals import review_links
+
+        from . import demo, extensions
+
+        review_links.connect(extensions.review_links, dispatch_uid="panels.review_links")
+        demo_seed.connect(demo.seed_workbooks, dispatch_uid="panels.demo_seed")

@@ -9,8 +9,6 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from ctr_portal.demo import register_seeder
-
 # Findings per KLOE number (adult set), one per member: chair, clinical expert, expert by
 # experience. {name} is the person's known-as name.
 FINDINGS = {
@@ -238,8 +236,7 @@ def _rating(number, index, variant):
     return ratings[index]
 
 
-@register_seeder
-def seed_workbooks(stdout=None):
+def seed_workbooks(sender=None, *, stdout=None, **kwargs):
     from reviews.models import Participant, Review
 
     from .models import (

@@ -1,10 +1,11 @@
-"""What `panels` plugs into `reviews`: links on the review page, each shown only to those with
-its permission on the review. Loaded from PanelsConfig.ready()."""
+"""What `panels` answers through the extension signals of `reviews`: links on the review page,
+each shown only to those with its permission on the review. PanelsConfig.ready() connects the
+receiver (ADR 0008)."""
 
 from ctr_portal.permissions import Perm
-from reviews.sections import ReviewLink, register_review_link
+from reviews.sections import ReviewLink
 
-register_review_link(
+LINKS = [
     ReviewLink(
         "Serious concerns raised by the panel",
         "panels:concerns",
@@ -12,9 +13,7 @@ register_review_link(
         order=5,
         description="A panel member has raised a serious concern. It stays open until the chair "
         "records what was done and by whom.",
-    )
-)
-register_review_link(
+    ),
     ReviewLink(
         "Your KLOE workbook",
         "panels:workbook",
@@ -22,18 +21,14 @@ register_review_link(
         order=40,
         description="Your findings, evidence, ratings and suggested recommendations for each key "
         "line of enquiry.",
-    )
-)
-register_review_link(
+    ),
     ReviewLink(
         "Panel workbooks and consolidation",
         "panels:consolidation",
         Perm.CONSOLIDATE,
         order=45,
         description="Every member's workbook side by side, and the panel's agreed findings.",
-    )
-)
-register_review_link(
+    ),
     ReviewLink(
         "The panel's findings",
         "panels:findings",
@@ -41,9 +36,7 @@ register_review_link(
         order=50,
         description="The panel's agreed finding, rating and reasoning for each key line of "
         "enquiry.",
-    )
-)
-register_review_link(
+    ),
     ReviewLink(
         "Physical health and medication (KLOE 5 and 6)",
         "panels:provider_part",
@@ -51,5 +44,9 @@ register_review_link(
         order=60,
         description="The provider completes these before the review; the panel sees them beside "
         "those KLOEs.",
-    )
-)
+    ),
+]
+
+
+def review_links(sender, **kwargs):
+    return LINKS

@@ -6,4 +6,19 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews"
 
     def ready(self):
-        from . import extensions  # noqa: F401  (registers readiness checks, cards, nav, ics)
+        """Connect what `reviews` adds to the shared layer and answers itself (ADR 0008)."""
+        from ctr_portal import signals as shared
+
+        from . import demo, extensions, services, signals
+
+        shared.nav_items.connect(extensions.nav_items, dispatch_uid="reviews.nav_items")
+        shared.dashboard_cards.connect(
+            extensions.dashboard_cards, dispatch_uid="reviews.dashboard_cards"
+        )
+        shared.email_attachments.connect(
+            services.ics_attachments, dispatch_uid="reviews.email_attachments"
+        )
+        shared.demo_seed.connect(demo.seed_people_and_reviews, dispatch_uid="reviews.demo_seed")
+        signals.readiness_checks.connect(
+            extensions.readiness_checks, dispatch_uid="reviews.readiness_checks"
+        )

@@ -6,8 +6,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from ctr_portal.demo import register_seeder
-
 from . import services
 from .models import (
     ConsentInvitee,
@@ -72,8 +70,7 @@ COMMUNICATION = {
 }
 
 
-@register_seeder
-def seed_people_and_reviews(stdout=None):
+def seed_people_and_reviews(sender=None, *, stdout=None, **kwargs):
     from ctr_portal.demo import ORGANISATIONS
     from ctr_portal.models import Organisation, User
 

@@ -1,17 +1,19 @@
-"""What `reviews` plugs into the shared layer: readiness checks, dashboard cards, navigation and
-the calendar attachment. Loaded from ReviewsConfig.ready()."""
+"""What `reviews` answers through the extension signals: its readiness checks, dashboard cards
+and navigation. ReviewsConfig.ready() connects each receiver (ADR 0008)."""
 
-from ctr_portal.dashboard import Card, register_card_provider
-from ctr_portal.navigation import NavItem, register_nav_item
+from ctr_portal.dashboard import Card
+from ctr_portal.navigation import NavItem
 from ctr_portal.permissions import Perm
-from ctr_portal.services import register_attachment_builder
 
 from .models import CORE_PANEL_ROLES, ParticipantRole
-from .readiness import ReadinessItem, register_readiness_check
+from .readiness import ReadinessItem
 from .rules import latest_consent
 
 
-@register_readiness_check
+def readiness_checks(sender, *, review, **kwargs):
+    return [consent_check(review), invitations_check(review), panel_check(review)]
+
+
 def consent_check(review):
     record = latest_consent(review)
     if record is None:
@@ -29,7 +31,6 @@ def consent_check(review):
     )
 
 
-@register_readiness_check
 def invitations_check(review):
     participants = list(review.participants.all())
     invited_contacts = {p.contact_id for p in participants if p.contact_id}
@@ -48,7 +49,6 @@ def invitations_check(review):
     )
 
 
-@register_readiness_check
 def panel_check(review):
     by_role = {p.role: p for p in review.participants.all() if p.role in CORE_PANEL_ROLES}
     problems = [ParticipantRole(r).label.lower() for r in CORE_PANEL_ROLES if r not in by_role]
@@ -72,7 +72,7 @@ def panel_check(review):
     )
 
 
-def _cards(request):
+def dashboard_cards(sender, *, request, **kwargs):
     from .forms.dashboard import DashboardFilterForm
     from .queries import (
         commissioner_dashboard,
@@ -115,27 +115,20 @@ def _cards(request):
     return cards
 
 
-register_card_provider(_cards)
-register_nav_item(
-    NavItem(
-        "People", "reviews:person_list", Perm.ADD_PERSON, order=10, current_for=("reviews:person_",)
-    )
-)
-register_nav_item(
-    NavItem(
-        "Reviews",
-        "reviews:review_list",
-        Perm.LIST_REVIEWS,
-        order=20,
-        current_for=("reviews:review_",),
-    )
-)
-
-
-def _ics(*, review_id):
-    from .services import _ics_attachment
-
-    return _ics_attachment(review_id=review_id)
-
-
-register_attachment_builder("review_ics", _ics)
+def nav_items(sender, **kwargs):
+    return [
+        NavItem(
+            "People",
+            "reviews:person_list",
+            Perm.ADD_PERSON,
+            order=10,
+            current_for=("reviews:person_",),
+        ),
+        NavItem(
+            "Reviews",
+            "reviews:review_list",
+            Perm.LIST_REVIEWS,
+            order=20,
+            current_for=("reviews:review_",),
+        ),
+    ]

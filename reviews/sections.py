@@ -1,10 +1,14 @@
 """Links that later apps add to the review page (the document pack, workbooks, the report),
-each shown only to users with its permission on the review. Apps register from their
-AppConfig.ready(); `reviews` never imports them."""
+each shown only to users with its permission on the review. Apps answer the `review_links` signal
+(reviews.signals) from their AppConfig.ready(); `reviews` never imports them."""
 
 from dataclasses import dataclass
 
 from django.urls import reverse
+
+from ctr_portal.signals import collect
+
+from .signals import review_links
 
 
 @dataclass(frozen=True)
@@ -16,20 +20,10 @@ class ReviewLink:
     description: str = ""
 
 
-_links: list[ReviewLink] = []
-
-
-def register_review_link(link: ReviewLink) -> ReviewLink:
-    if link not in _links:
-        _links.append(link)
-        _links.sort(key=lambda item: item.order)
-    return link
-
-
 def review_links_for(user, review) -> list[dict]:
     return [
         {"text": link.text, "href": reverse(link.url_name, args=[review.pk]),
          "description": link.description}
-        for link in _links
+        for link in sorted(collect(review_links), key=lambda item: item.order)
         if user.has_perm(link.permission, review)
     ]

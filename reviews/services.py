@@ -42,6 +42,7 @@ from .models import (
     review_transition_locked,
 )
 from .nhs_number import normalise_nhs_number
+from .signals import review_scheduled
 
 User = get_user_model()
 
@@ -437,21 +438,8 @@ def review_schedule(
         if locked.state in (ReviewState.PLANNED, ReviewState.POSTPONED):
             locked = review_transition_locked(locked, ReviewState.SCHEDULED, actor=actor)
         audit_record(action=Action.UPDATE, actor=actor, obj=locked)
-        for fn in _on_schedule:
-            fn(locked)
+        review_scheduled.send(sender=Review, review=locked)
     return locked
-
-
-# Apps built on reviews act when a review is scheduled (documents: make its pack) by
-# registering here from their AppConfig.ready(); reviews never imports them.
-_on_schedule = []
-
-
-def register_on_schedule(fn):
-    """`fn(review)` runs inside the scheduling transaction, after the review is saved."""
-    if fn not in _on_schedule:
-        _on_schedule.append(fn)
-    return fn
 
 
 def agenda_generate(*, review: Review) -> list[AgendaItem]:
@@ -800,6 +788,14 @@ def review_ics(review: Review) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-def _ics_attachment(*, review_id):
-    review = Review.objects.select_related("person").get(pk=review_id)
-    return ("review.ics", review_ics(review), "text/calendar")
+def ics_attachments(sender, *, notification, **kwargs):
+    """The `email_attachments` receiver: the calendar file of each review the email names."""
+    ids = [
+        spec["review_id"]
+        for spec in notification.context.get("attachments", [])
+        if spec.get("builder") == "review_ics"
+    ]
+    return [
+        ("review.ics", review_ics(review), "text/calendar")
+        for review in Review.objects.filter(pk__in=ids).select_related("person")
+    ]

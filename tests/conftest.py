@@ -179,3 +179,16 @@ def review_world(users, organisations):
         "consent": consent,
         "participants": participants,
     }
+
+
+@pytest.fixture
+def reviews_readiness_only():
+    """Only the readiness checks of `reviews`: later apps (the document pack) test their own.
+    The pack's receiver is disconnected for the test and connected again after it."""
+    from documents.extensions import pack_check
+    from reviews.signals import readiness_checks
+
+    uid = "documents.readiness_checks"
+    readiness_checks.disconnect(dispatch_uid=uid)
+    yield
+    readiness_checks.connect(pack_check, dispatch_uid=uid)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ctr_portal.models import AuditEvent
-from reviews import readiness, services
+from reviews import services
 from reviews.models import (
     REASON_REQUIRED,
     TRANSITIONS,
@@ -32,12 +32,7 @@ from .factories import (
 S = ReviewState
 
 
-@pytest.fixture(autouse=True)
-def reviews_readiness_only(monkeypatch):
-    """Only the readiness checks `reviews` registers itself: later apps (the document pack)
-    test their own checks, so these tests do not depend on them."""
-    own = [check for check in readiness._checks if check.__module__.startswith("reviews.")]
-    monkeypatch.setattr(readiness, "_checks", own)
+pytestmark = pytest.mark.usefixtures("reviews_readiness_only")
 
 
 def _today_at(hour=0, minute=0, days=0):

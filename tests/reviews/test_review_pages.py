@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import readiness, services
+from reviews import services
 from reviews.models import Review, ReviewEvent, ReviewState
 
 from .factories import (
@@ -854,9 +854,9 @@ def test_a_move_someone_else_got_to_first_is_refused_and_the_page_shows_where_th
     assert review.state == ReviewState.POSTPONED
 
 
-def test_ready_is_refused_with_what_is_still_missing(client_for, review_world, monkeypatch):
-    own = [check for check in readiness._checks if check.__module__.startswith("reviews.")]
-    monkeypatch.setattr(readiness, "_checks", own)  # later apps test their own checks
+def test_ready_is_refused_with_what_is_still_missing(
+    client_for, review_world, reviews_readiness_only
+):
     review = review_world["review"]
     review.transition(ReviewState.PREPARING, actor=review.created_by)
 

@@ -1,0 +1,40 @@
+"""The one extension mechanism: Django signals (ADR 0008, after pretix's `base/signals.py`).
+
+An app that builds on another connects its receivers in its `AppConfig.ready()`, each with a
+`dispatch_uid` named after the app and the part ("reviews.dashboard_cards"), so the app that sends
+the signal never imports it, and a test can disconnect one receiver and connect its own. Each
+signal says what it is sent with and what a receiver returns; `collect` gathers the answers.
+"""
+
+from django.dispatch import Signal
+
+nav_items = Signal()
+"""Sent for every signed-in page. A receiver returns the header's `NavItem`s its app adds; the
+header shows those whose permission the user holds, in `order`."""
+
+dashboard_cards = Signal()
+"""Sent with `request` when the dashboard is drawn. A receiver returns the `Card`s its app shows
+this user (or nothing), making a fixed number of queries whatever the rows behind them."""
+
+email_attachments = Signal()
+"""Sent with `notification` when an email is built for sending (never when it is queued). A
+receiver returns a list of `(filename, content, mimetype)` for the entries of
+`notification.context["attachments"]` whose "builder" it owns; the outbox keeps only ids."""
+
+demo_seed = Signal()
+"""Sent with `stdout` by `manage.py seed_demo`, once, inside one transaction. Receivers run in
+the order the apps are ready (INSTALLED_APPS), and each is idempotent: a second run changes
+nothing."""
+
+
+def collect(signal: Signal, sender=None, **kwargs) -> list:
+    """Every receiver's answer in one list: a list answer is spread, None is skipped."""
+    items = []
+    for _receiver, response in signal.send(sender=sender, **kwargs):
+        if response is None:
+            continue
+        if isinstance(response, list):
+            items.extend(response)
+        else:
+            items.append(response)
+    return items

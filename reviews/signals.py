@@ -1,0 +1,22 @@
+"""What `reviews` lets the apps built on it add, without ever importing them (ADR 0008).
+
+Each is a Django signal; receivers are connected in the other app's `AppConfig.ready()` with a
+`dispatch_uid`. `ctr_portal.signals.collect` gathers the answers.
+"""
+
+from django.dispatch import Signal
+
+readiness_checks = Signal()
+"""Sent with `review` when the review page or the move to "ready" asks what is missing. A
+receiver returns a `reviews.readiness.ReadinessItem` (or a list), making a fixed number of
+queries; it may rely on what `review_for_user` prefetches."""
+
+review_links = Signal()
+"""Sent when the review page is drawn. A receiver returns the `reviews.sections.ReviewLink`s its
+app adds (the pack, the workbooks, the report); the page shows those whose permission the user
+holds on the review, in `order`."""
+
+review_scheduled = Signal()
+"""Sent with `review` (locked) inside the scheduling transaction, after the review is saved:
+an app makes what the review now needs (documents: its pack). A receiver that raises undoes the
+scheduling."""

@@ -1,0 +1,83 @@
+"""The one extension mechanism (ADR 0008): apps answer signals; tests connect and disconnect."""
+
+import pytest
+from django.urls import reverse
+
+from ctr_portal import signals
+from ctr_portal.navigation import NavItem
+from ctr_portal.permissions import Perm
+
+
+def test_collect_spreads_lists_and_skips_nothing_answers():
+    signal = signals.Signal()
+
+    def one(sender, **kwargs):
+        return "a"
+
+    def many(sender, **kwargs):
+        return ["b", "c"]
+
+    def none(sender, **kwargs):
+        return None
+
+    for receiver in (one, many, none):
+        signal.connect(receiver, weak=False)
+
+    assert signals.collect(signal) == ["a", "b", "c"]
+
+
+def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
+    from reviews import signals as review_signals
+
+    expected = {
+        signals.nav_items: {"ctr_portal.nav_items", "reviews.nav_items"},
+        signals.dashboard_cards: {"ctr_portal.dashboard_cards", "reviews.dashboard_cards"},
+        signals.email_attachments: {"reviews.email_attachments"},
+        signals.demo_seed: {
+            "ctr_portal.demo_seed",
+            "reviews.demo_seed",
+            "panels.demo_seed",
+            "documents.demo_seed",
+        },
+        review_signals.readiness_checks: {
+            "reviews.readiness_checks",
+            "documents.readiness_checks",
+        },
+        review_signals.review_links: {"panels.review_links", "documents.review_links"},
+        review_signals.review_scheduled: {"documents.review_scheduled"},
+    }
+    for signal, uids in expected.items():
+        connected = {key[0] for key, _receiver in signal.receivers}
+        assert uids <= connected
+        assert len(signal.receivers) == len(connected)
+
+
+def test_seeders_run_in_the_order_of_installed_apps():
+    uids = [key[0] for key, _receiver in signals.demo_seed.receivers]
+    assert uids[:4] == [
+        "ctr_portal.demo_seed",
+        "reviews.demo_seed",
+        "panels.demo_seed",
+        "documents.demo_seed",
+    ]
+
+
+@pytest.fixture
+def extra_nav_item():
+    def receiver(sender, **kwargs):
+        return NavItem("Help with this service", "accessibility", Perm.VIEW_DASHBOARD, order=50)
+
+    signals.nav_items.connect(receiver, dispatch_uid="tests.nav_items")
+    yield
+    signals.nav_items.disconnect(dispatch_uid="tests.nav_items")
+
+
+def test_a_connected_nav_item_shows_in_the_header_and_goes_when_disconnected(
+    client_for, extra_nav_item
+):
+    client = client_for("commissioner")
+    assert "Help with this service" in client.get(reverse("dashboard")).content.decode()
+
+    signals.nav_items.disconnect(dispatch_uid="tests.nav_items")
+
+    assert "Help with this service" not in client.get(reverse("dashboard")).content.decode()
