@@ -47,13 +47,13 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
         review_signals.review_scheduled: {"documents.review_scheduled"},
     }
     for signal, uids in expected.items():
-        connected = {key[0] for key, _receiver in signal.receivers}
+        connected = {entry[0][0] for entry in signal.receivers}
         assert uids <= connected
         assert len(signal.receivers) == len(connected)
 
 
 def test_seeders_run_in_the_order_of_installed_apps():
-    uids = [key[0] for key, _receiver in signals.demo_seed.receivers]
+    uids = [entry[0][0] for entry in signals.demo_seed.receivers]
     assert uids[:4] == [
         "ctr_portal.demo_seed",
         "reviews.demo_seed",
