@@ -41,6 +41,19 @@ def organisation_ids_for_user(user) -> set[int]:
     return {m.organisation_id for m in memberships_for_user(user)}
 
 
+def organisation_members(organisation_id) -> list[Membership]:
+    """The active members of an organisation, with their accounts, by name."""
+    return list(
+        Membership.objects.filter(organisation_id=organisation_id, user__is_active=True)
+        .select_related("user")
+        .order_by("user__display_name")
+    )
+
+
+def is_member(user, organisation_id) -> bool:
+    return Membership.objects.filter(user=user, organisation_id=organisation_id).exists()
+
+
 def account_for_email(email):
     """The account registered with this email address, if any (case does not matter)."""
     from .models import User

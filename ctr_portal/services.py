@@ -56,6 +56,15 @@ def sign_in_failed(*, request, email: str, locked_out=False) -> None:
     )
 
 
+def account_create(*, email: str, password: str, display_name: str, kind: str):
+    """A new account, made when someone accepts an invitation (their email is the sign-in)."""
+    from .models import User
+
+    user = User.objects.create_user(email, password, display_name=display_name.strip(), kind=kind)
+    audit_record(action=Action.CREATE, actor=user, obj=user)
+    return user
+
+
 def two_factor_device_for_setup(*, user) -> TOTPDevice:
     """The user's unconfirmed authenticator, made once and kept until they confirm it."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()

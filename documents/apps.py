@@ -13,7 +13,7 @@ class DocumentsConfig(AppConfig):
         from . import demo, extensions
 
         signals.readiness_checks.connect(
-            extensions.pack_check, dispatch_uid="documents.readiness_checks"
+            extensions.readiness_checks, dispatch_uid="documents.readiness_checks"
         )
         signals.review_links.connect(extensions.review_links, dispatch_uid="documents.review_links")
         signals.review_scheduled.connect(

@@ -11,7 +11,11 @@ from reviews.sections import ReviewLink
 from .models import SETTLED_STATUSES, PackItem
 
 
-def pack_check(sender, *, review, **kwargs):
+def readiness_checks(sender, *, review, **kwargs):
+    return pack_check(review)
+
+
+def pack_check(review):
     """Every item of the pack settled: provided, not applicable or not held. One query."""
     counts = PackItem.objects.filter(pack__review=review).aggregate(
         total=Count("pk"), owed=Count("pk", filter=~Q(status__in=SETTLED_STATUSES))

@@ -8,8 +8,7 @@ items their organisation owes, and a panel member before consent only the planne
 
 from django.db.models import Count, Prefetch, Q
 
-from ctr_portal.models import Membership
-from ctr_portal.queries import organisation_ids_for_user
+from ctr_portal.queries import organisation_ids_for_user, organisation_members
 from reviews.queries import review_for_user
 from reviews.rules import consent_gate_open, is_panel_member, is_review_commissioner
 
@@ -134,9 +133,4 @@ def access_log(pack, limit=100):
 
 def assignable_people(item):
     """Members of the organisation that owes the item."""
-    return list(
-        Membership.objects.filter(organisation_id=item.organisation_id)
-        .select_related("user")
-        .filter(user__is_active=True)
-        .order_by("user__display_name")
-    )
+    return organisation_members(item.organisation_id)

@@ -25,9 +25,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
-from ctr_portal.models import Membership
+from ctr_portal.queries import is_member, organisation_members
 from ctr_portal.services import notification_enqueue
 from reviews.models import ParticipantRole, Review, ReviewEvent, ReviewState
+from reviews.queries import (
+    commissioner_contacts,
+    participants_for_review,
+    reviews_starting_between,
+)
+from reviews.services import review_event_record
 
 from . import clamav, policy
 from .models import (
@@ -340,9 +346,7 @@ def item_assign(*, actor, item: PackItem, assignee) -> PackItem:
     """Name a person in the owing organisation for the item (None: nobody named)."""
     if (
         assignee is not None
-        and not Membership.objects.filter(
-            user=assignee, organisation_id=item.organisation_id
-        ).exists()
+        and not is_member(assignee, item.organisation_id)
     ):
         raise ValidationError({"assignee": "Select someone who works for the organisation"})
     with transaction.atomic():
@@ -366,7 +370,12 @@ def _pack_completeness_changed(pack_id, actor) -> None:
         pack.completed_at = timezone.now()
         pack.save(update_fields=["completed_at"])
         review = pack.review
-        _timeline(review, "Document pack complete: every item provided or settled", actor)
+        review_event_record(
+            review=review,
+            kind=ReviewEvent.Kind.DOCUMENTS,
+            summary="Document pack complete: every item provided or settled",
+            actor=actor,
+        )
         for email, name in commissioner_recipients(review):
             notification_enqueue(
                 key=f"pack-complete:{pack.pk}:{pack.completed_at.isoformat()}:{email}",
@@ -376,23 +385,10 @@ def _pack_completeness_changed(pack_id, actor) -> None:
             )
 
 
-def _timeline(review, summary, actor) -> None:
-    """An entry on the review's timeline. (A reviews service for this would be better: asked
-    for in the hand-over.)"""
-    ReviewEvent.objects.create(review=review, kind="documents", summary=summary, actor=actor)
-
-
 def commissioner_recipients(review) -> list[tuple[str, str]]:
     """Who hears about the pack for the commissioner: the review's commissioner participants,
     or whoever planned the review."""
-    people = [
-        (p.email, p.name)
-        for p in review.participants.filter(role=ParticipantRole.COMMISSIONER)
-        if p.email
-    ]
-    if not people and review.created_by.email:
-        people = [(review.created_by.email, review.created_by.display_name)]
-    return people
+    return [(email, name) for _user_id, name, email in commissioner_contacts(review)]
 
 
 def _when(value) -> str:
@@ -425,7 +421,7 @@ def _owers(review, items) -> dict[str, dict]:
     """{email: {"name", "items": [titles]}}: the person named on each item, else the review's
     participant for that organisation's role, else the organisation's members (for the
     commissioner, whoever planned the review)."""
-    participants = list(review.participants.select_related("user"))
+    participants = participants_for_review(review)
     members = {}
     owers: dict[str, dict] = {}
 
@@ -447,11 +443,7 @@ def _owers(review, items) -> dict[str, dict]:
                 add(p.email, p.name, item)
             continue
         if item.organisation_id not in members:
-            members[item.organisation_id] = list(
-                Membership.objects.filter(
-                    organisation_id=item.organisation_id, user__is_active=True
-                ).select_related("user")
-            )
+            members[item.organisation_id] = organisation_members(item.organisation_id)
         for m in members[item.organisation_id]:
             add(m.user.email, m.user.display_name, item)
     return owers
@@ -463,11 +455,7 @@ def _due_packs(now):
     latest_point = max([*settings.DOCUMENTS_REMINDER_DAYS, 0])
     # The target date is at most this many calendar days before the review.
     lead = timedelta(days=latest_point + settings.DOCUMENTS_TARGET_WORKING_DAYS * 7 // 5 + 4)
-    reviews = Review.objects.filter(
-        state__in=CHASED_STATES, starts_at__gt=now - timedelta(days=1), starts_at__lte=now + lead
-    ).select_related(
-        "person", "person__provider", "person__local_authority", "commissioner", "provider"
-    )
+    reviews = reviews_starting_between(CHASED_STATES, now - timedelta(days=1), now + lead)
     ids = []
     for review in reviews:
         ids.append(pack_for_review(review=review).pk)

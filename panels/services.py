@@ -21,11 +21,12 @@ from ctr_portal.services import notification_enqueue
 from reviews.models import (
     PANEL_ROLES,
     ParticipantRole,
-    ReviewEvent,
     ReviewState,
     TransitionError,
 )
+from reviews.queries import commissioner_contacts, participants_for_review
 from reviews.rules import latest_consent, participant_for
+from reviews.services import review_event_record, review_transition
 
 from .models import (
     SAFETY_KLOE_NUMBER,
@@ -96,12 +97,6 @@ def consolidation_is_open(review, panel: Panel | None, *, today=None) -> bool:
         review.state in BEFORE_HELD_STATES
         and review.starts_at is not None
         and timezone.localdate(review.starts_at) <= today
-    )
-
-
-def _timeline(review, kind, summary, actor, reason=""):
-    ReviewEvent.objects.create(
-        review=review, kind=kind, summary=summary, actor=actor, reason=reason
     )
 
 
@@ -331,11 +326,11 @@ def workbook_submit(*, actor, workbook: Workbook) -> Workbook:
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["submitted_at"])
         review = locked.panel.review
-        _timeline(
-            review,
-            EVENT_WORKBOOK,
-            f"{locked.participant.get_role_display()} submitted their KLOE workbook",
-            actor,
+        review_event_record(
+            review=review,
+            kind=EVENT_WORKBOOK,
+            summary=f"{locked.participant.get_role_display()} submitted their KLOE workbook",
+            actor=actor,
         )
         audit_record(action=Action.UPDATE, actor=actor, obj=locked)
     return locked
@@ -364,11 +359,12 @@ def workbook_reopen(*, actor, review, workbook: Workbook) -> Workbook:
         locked.reopened_by = actor
         locked.save(update_fields=["submitted_at", "reopened_at", "reopened_by"])
         participant = locked.participant
-        _timeline(
-            review,
-            EVENT_WORKBOOK,
-            f"The chair reopened the {participant.get_role_display().lower()}'s KLOE workbook",
-            actor,
+        review_event_record(
+            review=review,
+            kind=EVENT_WORKBOOK,
+            summary=f"The chair reopened the {participant.get_role_display().lower()}'s KLOE "
+            "workbook",
+            actor=actor,
         )
         notification_enqueue(
             key=f"panels:workbook_reopened:{locked.pk}:{int(now.timestamp())}",
@@ -391,15 +387,12 @@ def workbook_reopen(*, actor, review, workbook: Workbook) -> Workbook:
 def _concern_recipients(review, raiser) -> list[tuple[str, str]]:
     """(name, email) of the chair and the commissioner: commissioner participants, or else the
     case manager who planned the review. The raiser is not told of their own concern."""
-    participants = list(review.participants.all())
-    wanted = [p for p in participants if p.role == ParticipantRole.CHAIR]
-    commissioners = [p for p in participants if p.role == ParticipantRole.COMMISSIONER]
-    people = [
-        (p.user_id, p.name, p.user.email if p.user else p.email) for p in wanted + commissioners
+    chairs = [
+        (p.user_id, p.name, p.user.email if p.user else p.email)
+        for p in participants_for_review(review)
+        if p.role == ParticipantRole.CHAIR
     ]
-    if not commissioners:
-        creator = review.created_by
-        people.append((creator.pk, creator.display_name, creator.email))
+    people = chairs + commissioner_contacts(review)
     seen, recipients = set(), []
     for user_id, name, email in people:
         if user_id == raiser.pk or email.lower() in seen:
@@ -436,12 +429,12 @@ def _concern_raise_once(*, actor, answer: KloeAnswer, workbook: Workbook, kloe: 
                 "link": link,
             },
         )
-    _timeline(
-        review,
-        EVENT_CONCERN,
-        f"The {workbook.participant.get_role_display().lower()} raised a "
+    review_event_record(
+        review=review,
+        kind=EVENT_CONCERN,
+        summary=f"The {workbook.participant.get_role_display().lower()} raised a "
         f"{concern.get_kind_display().lower()} ({kloe.label})",
-        actor,
+        actor=actor,
     )
     audit_record(action=Action.CREATE, actor=actor, obj=concern)
     return True
@@ -466,11 +459,11 @@ def concern_resolve(*, actor, review, concern: Concern, action_taken: str, actio
         locked.resolved_at = timezone.now()
         locked.resolved_by = actor
         locked.save()
-        _timeline(
-            review,
-            EVENT_CONCERN,
-            f"The chair recorded what was done about a {locked.get_kind_display().lower()}",
-            actor,
+        review_event_record(
+            review=review,
+            kind=EVENT_CONCERN,
+            summary=f"The chair recorded what was done about a {locked.get_kind_display().lower()}",
+            actor=actor,
         )
         audit_record(action=Action.UPDATE, actor=actor, obj=locked)
     return locked
@@ -628,13 +621,15 @@ def consolidation_finish(*, actor, review, panel: Panel) -> Panel:
         list(Workbook.objects.select_for_update().filter(panel=locked).values_list("pk"))
         try:
             if review.state != ReviewState.HELD:
-                review.transition(
-                    ReviewState.HELD,
+                review_transition(
+                    review=review,
+                    to=ReviewState.HELD,
                     actor=actor,
                     reason="Recorded as held when the chair finished consolidating the workbooks",
                 )
-            review.transition(
-                ReviewState.REPORT_DRAFTING,
+            review_transition(
+                review=review,
+                to=ReviewState.REPORT_DRAFTING,
                 actor=actor,
                 reason="The chair finished consolidating the panel's workbooks",
             )
@@ -643,8 +638,11 @@ def consolidation_finish(*, actor, review, panel: Panel) -> Panel:
         locked.consolidation_finished_at = timezone.now()
         locked.consolidation_finished_by = actor
         locked.save(update_fields=["consolidation_finished_at", "consolidation_finished_by"])
-        _timeline(
-            review, EVENT_CONSOLIDATION, "The chair finished consolidating the workbooks", actor
+        review_event_record(
+            review=review,
+            kind=EVENT_CONSOLIDATION,
+            summary="The chair finished consolidating the workbooks",
+            actor=actor,
         )
         audit_record(action=Action.UPDATE, actor=actor, obj=locked)
     panel.consolidation_finished_at = locked.consolidation_finished_at

@@ -451,21 +451,10 @@ class Review(models.Model):
 
     # --- lifecycle (the table and guards are below the class) ---
 
-    def transition(self, to, *, actor, reason="", expected_state=None):
-        """Move the review through its lifecycle: guards checked, row locked, timeline written,
-        audited. Raises TransitionError with plain-English reasons when the move is refused."""
-        from django.db import transaction
-
-        from ctr_portal.audit import Action, audit_record
-
-        with transaction.atomic():
-            locked = review_transition_locked(
-                self, to, actor=actor, reason=reason, expected_state=expected_state
-            )
-            audit_record(action=Action.TRANSITION, actor=actor, obj=locked)
-        for field in ("state", "state_reason", "held_on"):
-            setattr(self, field, getattr(locked, field))
-        return self
+    def transition_problems(self, to, reason="") -> list[str]:
+        """Why the lifecycle refuses the move to `to`, in plain English (empty when allowed).
+        The move itself is `services.review_transition`."""
+        return _guard_problems(self, to, reason)
 
     @property
     def allowed_moves(self) -> list:
@@ -795,43 +784,3 @@ def _guard_problems(review, to, reason):
     if to == S.HELD and (not review.starts_at or timezone.localdate(review.starts_at) > today):
         problems.append("A review can be recorded as held only on or after its date")
     return problems
-
-
-def review_transition_locked(review, to, *, actor, reason="", expected_state=None):
-    """Move `review` to `to` under a row lock. The caller opens the transaction.
-
-    `expected_state` is the state the person saw when they chose the action: if someone else
-    moved the review in the meantime the move is refused, so two people acting at once cannot
-    both win.
-    """
-    locked = Review.objects.select_for_update().get(pk=review.pk)
-    if expected_state and locked.state != expected_state:
-        raise TransitionError(
-            [
-                "Someone else changed this review: it is now "
-                f"{locked.get_state_display().lower()}. Check the page and try again"
-            ]
-        )
-    problems = _guard_problems(locked, to, reason)
-    if problems:
-        raise TransitionError(problems)
-    from_state = locked.state
-    locked.state = to
-    fields = ["state"]
-    if to in REASON_REQUIRED:
-        locked.state_reason = reason.strip()
-        fields.append("state_reason")
-    if to == S.HELD:
-        locked.held_on = timezone.localdate(locked.starts_at)
-        fields.append("held_on")
-    locked.save(update_fields=fields)
-    ReviewEvent.objects.create(
-        review=locked,
-        kind=ReviewEvent.Kind.TRANSITION,
-        from_state=from_state,
-        to_state=to,
-        summary=f"{ReviewState(from_state).label} → {ReviewState(to).label}",
-        reason=reason.strip(),
-        actor=actor,
-    )
-    return locked

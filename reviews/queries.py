@@ -19,6 +19,7 @@ from .models import (
     ConsentRecord,
     DsrRating,
     Participant,
+    ParticipantRole,
     Person,
     Review,
     ReviewState,
@@ -380,7 +381,30 @@ def commissioning_organisations(user):
 
 
 def participants_for_review(review):
-    return list(review.participants.all())
+    return list(review.participants.select_related("user"))
+
+
+def commissioner_contacts(review) -> list[tuple[int | None, str, str]]:
+    """(user id, name, email) of who hears for the commissioner: the review's commissioner
+    participants, or else whoever planned the review."""
+    people = [
+        (p.user_id, p.name, p.user.email if p.user else p.email)
+        for p in participants_for_review(review)
+        if p.role == ParticipantRole.COMMISSIONER and (p.user.email if p.user else p.email)
+    ]
+    if not people and review.created_by.email:
+        creator = review.created_by
+        people = [(creator.pk, creator.display_name, creator.email)]
+    return people
+
+
+def reviews_starting_between(states, after, before):
+    """Reviews in `states` whose day falls in (after, before], with what their packs need."""
+    return Review.objects.filter(
+        state__in=states, starts_at__gt=after, starts_at__lte=before
+    ).select_related(
+        "person", "person__provider", "person__local_authority", "commissioner", "provider"
+    )
 
 
 def contacts_for_person(person):

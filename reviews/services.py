@@ -14,13 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
-from ctr_portal.services import notification_enqueue
+from ctr_portal.queries import account_for_email
+from ctr_portal.services import account_create, notification_enqueue
 
 from . import policy
 from .models import (
     FAMILY_ROLES,
     INDEPENDENT_ROLES,
     PANEL_ROLES,
+    REASON_REQUIRED,
     AgendaItem,
     ConsentDecision,
     ConsentInvitee,
@@ -39,7 +41,7 @@ from .models import (
     ReviewState,
     Setting,
     SettingChange,
-    review_transition_locked,
+    TransitionError,
 )
 from .nhs_number import normalise_nhs_number
 from .signals import review_scheduled
@@ -292,7 +294,7 @@ def review_plan(
             summary="Planned",
             actor=actor,
         )
-        ReviewEvent.objects.create(
+        review_event_record(
             review=review,
             kind=ReviewEvent.Kind.DUE_DATE,
             actor=actor,
@@ -324,7 +326,7 @@ def review_recompute_due(*, review: Review, actor=None, why: str) -> Review:
             provider=person.provider,
         )
         review.due_date, review.due_rule, review.due_basis = due.date, due.rule.code, due.basis
-        ReviewEvent.objects.create(
+        review_event_record(
             review=review,
             kind=ReviewEvent.Kind.DUE_DATE,
             actor=actor,
@@ -424,7 +426,7 @@ def review_schedule(
         locked.save(
             update_fields=["starts_at", "duration_minutes", "venue", "video_link", "late_reason"]
         )
-        ReviewEvent.objects.create(
+        review_event_record(
             review=locked,
             kind=ReviewEvent.Kind.SCHEDULED,
             actor=actor,
@@ -436,7 +438,7 @@ def review_schedule(
         if not locked.agenda.exists():
             agenda_generate(review=locked)
         if locked.state in (ReviewState.PLANNED, ReviewState.POSTPONED):
-            locked = review_transition_locked(locked, ReviewState.SCHEDULED, actor=actor)
+            locked = _transition_locked(locked, ReviewState.SCHEDULED, actor=actor)
         audit_record(action=Action.UPDATE, actor=actor, obj=locked)
         review_scheduled.send(sender=Review, review=locked)
     return locked
@@ -464,17 +466,76 @@ def agenda_update(*, actor, review: Review, items: list[dict]) -> list[AgendaIte
             )
             for n, i in enumerate(items, start=1)
         )
-        ReviewEvent.objects.create(
+        review_event_record(
             review=review, kind=ReviewEvent.Kind.AGENDA, actor=actor, summary="Agenda changed"
         )
         audit_record(action=Action.UPDATE, actor=actor, obj=review)
     return created
 
 
+def review_event_record(
+    *, review: Review, kind: str, summary: str, actor=None, reason: str = ""
+) -> ReviewEvent:
+    """An entry on the review's timeline: the one way any app writes one."""
+    return ReviewEvent.objects.create(
+        review=review, kind=kind, summary=summary, actor=actor, reason=reason.strip()
+    )
+
+
 def review_transition(
     *, actor, review: Review, to: str, reason: str = "", expected_state: str | None = None
 ) -> Review:
-    return review.transition(to, actor=actor, reason=reason, expected_state=expected_state)
+    """Move the review through its lifecycle: row locked, guards checked, timeline written,
+    audited. Raises TransitionError with plain-English reasons when the move is refused; `review`
+    is updated in place."""
+    with transaction.atomic():
+        locked = _transition_locked(
+            review, to, actor=actor, reason=reason, expected_state=expected_state
+        )
+        audit_record(action=Action.TRANSITION, actor=actor, obj=locked)
+    for field in ("state", "state_reason", "held_on"):
+        setattr(review, field, getattr(locked, field))
+    return review
+
+
+def _transition_locked(review, to, *, actor, reason="", expected_state=None) -> Review:
+    """Move `review` to `to` under a row lock; the caller opens the transaction.
+
+    `expected_state` is the state the person saw when they chose the action: if someone else
+    moved the review in the meantime the move is refused, so two people acting at once cannot
+    both win.
+    """
+    locked = Review.objects.select_for_update().get(pk=review.pk)
+    if expected_state and locked.state != expected_state:
+        raise TransitionError(
+            [
+                "Someone else changed this review: it is now "
+                f"{locked.get_state_display().lower()}. Check the page and try again"
+            ]
+        )
+    problems = locked.transition_problems(to, reason)
+    if problems:
+        raise TransitionError(problems)
+    from_state = locked.state
+    locked.state = to
+    fields = ["state"]
+    if to in REASON_REQUIRED:
+        locked.state_reason = reason.strip()
+        fields.append("state_reason")
+    if to == ReviewState.HELD:
+        locked.held_on = timezone.localdate(locked.starts_at)
+        fields.append("held_on")
+    locked.save(update_fields=fields)
+    ReviewEvent.objects.create(
+        review=locked,
+        kind=ReviewEvent.Kind.TRANSITION,
+        from_state=from_state,
+        to_state=to,
+        summary=f"{ReviewState(from_state).label} → {ReviewState(to).label}",
+        reason=reason.strip(),
+        actor=actor,
+    )
+    return locked
 
 
 # --- Consent -------------------------------------------------------------------------------
@@ -559,7 +620,7 @@ def consent_record(
             for i in invitees
             if record.opens_gate and (i["may_attend"] or i["may_receive_report"])
         )
-        ReviewEvent.objects.create(
+        review_event_record(
             review=review,
             kind=ReviewEvent.Kind.CONSENT,
             actor=actor,
@@ -604,7 +665,7 @@ def participant_add(
         raise ValidationError({"role": "This review already has a chair"})
     if review.participants.filter(email=email).exists():
         raise ValidationError({"email": "This person has already been invited to this review"})
-    user = User.objects.filter(email__iexact=email).first()
+    user = account_for_email(email)
     if user is not None and review.participants.filter(user=user).exists():
         raise ValidationError({"email": "This person has already been invited to this review"})
     participant = Participant(
@@ -635,7 +696,7 @@ def participant_add(
                 expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
             )
         _enqueue_invitation(participant, token)
-        ReviewEvent.objects.create(
+        review_event_record(
             review=review,
             kind=ReviewEvent.Kind.INVITATION,
             actor=actor,
@@ -709,7 +770,7 @@ def invitation_accept(
         )
         if not claimed:
             raise ValidationError("This invitation link has already been used")
-        user = User.objects.filter(email__iexact=participant.email).first()
+        user = account_for_email(participant.email)
         if user is not None and (signed_in is None or signed_in.pk != user.pk):
             raise ValidationError(
                 "An account already exists for this email address. Sign in to join the review"
@@ -717,8 +778,8 @@ def invitation_accept(
         if user is None:
             if not password:
                 raise ValidationError({"password1": "Enter a password"})
-            user = User.objects.create_user(
-                participant.email, password, display_name=display_name.strip(), kind=kind
+            user = account_create(
+                email=participant.email, password=password, display_name=display_name, kind=kind
             )
         Participant.objects.filter(pk=participant.pk).update(user=user)
         audit_record(action=Action.UPDATE, actor=user, obj=participant)
@@ -741,7 +802,7 @@ def participant_declare_independence(
             conflict_declared=conflicts.strip(),
         )
         participant.refresh_from_db()
-        ReviewEvent.objects.create(
+        review_event_record(
             review=participant.review,
             kind=ReviewEvent.Kind.INDEPENDENCE,
             actor=actor,

@@ -185,10 +185,10 @@ def review_world(users, organisations):
 def reviews_readiness_only():
     """Only the readiness checks of `reviews`: later apps (the document pack) test their own.
     The pack's receiver is disconnected for the test and connected again after it."""
-    from documents.extensions import pack_check
+    from documents.extensions import readiness_checks as pack_receiver
     from reviews.signals import readiness_checks
 
     uid = "documents.readiness_checks"
     readiness_checks.disconnect(dispatch_uid=uid)
     yield
-    readiness_checks.connect(pack_check, dispatch_uid=uid)
+    readiness_checks.connect(pack_receiver, dispatch_uid=uid)

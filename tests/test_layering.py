@@ -9,6 +9,7 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 APPS = ["ctr_portal", "reviews", "panels", "documents", "recommendations"]
 MANAGER = re.compile(r"\b[A-Z][A-Za-z]+\.objects\b")
+MANAGER_NAME = re.compile(r"\b([A-Z][A-Za-z]+)\.objects\b")
 
 
 def python_files(pattern):
@@ -50,3 +51,42 @@ def test_reviews_never_imports_the_apps_built_on_it():
         )
     ]
     assert not offenders
+
+
+def _owning_app_by_model():
+    from django.apps import apps
+
+    return {
+        model.__name__: model._meta.app_label
+        for model in apps.get_models()
+        if model._meta.app_label in APPS
+    }
+
+
+def test_apps_reach_another_apps_tables_only_through_its_queries_and_services():
+    """A model manager of another app (read or write) appears nowhere but in that app; demo
+    seeders are the one exception, since they stand rows up as they would be after the day."""
+    owner = _owning_app_by_model()
+    offenders = []
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts or path.name == "demo.py":
+                continue
+            for n, line in enumerate(path.read_text().splitlines(), start=1):
+                for name in MANAGER_NAME.findall(line):
+                    if owner.get(name, app) != app:
+                        offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not offenders, "Call the owning app's queries or services:\n" + "\n".join(offenders)
+
+
+def test_timeline_entries_and_transitions_go_through_the_reviews_services():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for app in APPS
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if "migrations" not in path.parts and path.name != "demo.py"
+        for n, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"\.transition\(|ReviewEvent\.objects\.create\(", line)
+        and not (app == "reviews" and path.name == "services.py")
+    ]
+    assert not offenders, "Use review_transition / review_event_record:\n" + "\n".join(offenders)

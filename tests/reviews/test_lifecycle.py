@@ -74,7 +74,7 @@ def test_every_legal_move_is_made_recorded_on_the_timeline_and_audited(from_, to
     actor = UserFactory()
     reason = "The person is unwell" if to in REASON_REQUIRED else ""
 
-    review.transition(to, actor=actor, reason=reason)
+    services.review_transition(review=review, to=to, actor=actor, reason=reason)
 
     review.refresh_from_db()
     assert review.state == to
@@ -117,7 +117,7 @@ def test_an_illegal_move_is_refused_with_a_plain_message_and_leaves_no_trace(fro
     review = ready_to_go(from_)
 
     with pytest.raises(TransitionError) as refused:
-        review.transition(to, actor=UserFactory(), reason="Because")
+        services.review_transition(review=review, to=to, actor=UserFactory(), reason="Because")
 
     assert refused.value.problems == [message]
     review.refresh_from_db()
@@ -128,7 +128,7 @@ def test_an_illegal_move_is_refused_with_a_plain_message_and_leaves_no_trace(fro
 
 def _refusal(review, to, **kwargs):
     with pytest.raises(TransitionError) as refused:
-        review.transition(to, actor=UserFactory(), **kwargs)
+        services.review_transition(review=review, to=to, actor=UserFactory(), **kwargs)
     return refused.value.problems
 
 
@@ -266,7 +266,9 @@ def test_two_people_moving_a_review_at_the_same_moment_cannot_both_win(shared_da
         try:
             mine = Review.objects.get(pk=review.pk)  # each its own copy, as two requests have
             barrier.wait()
-            mine.transition(to, actor=person, reason="Chair unwell", expected_state=S.SCHEDULED)
+            services.review_transition(
+                review=mine, to=to, actor=person, reason="Chair unwell", expected_state=S.SCHEDULED
+            )
             outcomes[to] = "moved"
         except TransitionError as error:
             outcomes[to] = error

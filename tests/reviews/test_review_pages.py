@@ -835,7 +835,9 @@ def test_a_move_someone_else_got_to_first_is_refused_and_the_page_shows_where_th
     client_for, review_world
 ):
     review = review_world["review"]
-    review.transition(ReviewState.POSTPONED, actor=review.created_by, reason="Unwell")
+    services.review_transition(
+        review=review, to=ReviewState.POSTPONED, actor=review.created_by, reason="Unwell"
+    )
 
     response = client_for("commissioner").post(
         transition_url(review),
@@ -858,7 +860,7 @@ def test_ready_is_refused_with_what_is_still_missing(
     client_for, review_world, reviews_readiness_only
 ):
     review = review_world["review"]
-    review.transition(ReviewState.PREPARING, actor=review.created_by)
+    services.review_transition(review=review, to=ReviewState.PREPARING, actor=review.created_by)
 
     response = client_for("commissioner").post(
         transition_url(review), {"to": "ready", "reason": "", "expected_state": "preparing"}
