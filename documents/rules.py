@@ -15,26 +15,20 @@ import rules
 
 from ctr_portal.permissions import Perm
 from ctr_portal.queries import organisation_ids_for_user
-from reviews.models import ParticipantRole, ReviewState
+from reviews.models import ReviewState
 from reviews.rules import (
     consent_gate_open,
     has_declared_independence,
     is_panel_member,
+    is_review_chair,
     is_review_commissioner,
     is_review_local_authority,
     is_review_provider,
-    participant_for,
 )
 
 from .policy import panel_window
 
 EDITABLE_UNTIL = (ReviewState.CLOSED, ReviewState.CANCELLED)
-
-
-@rules.predicate
-def is_review_chair(user, review):
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.role == ParticipantRole.CHAIR
 
 
 @rules.predicate

@@ -13,21 +13,14 @@ latest consent on every request, so the consent gate is asked afresh each time.
 import rules
 
 from ctr_portal.permissions import Perm
-from reviews.models import ParticipantRole
 from reviews.rules import (
     consent_gate_open,
     has_declared_independence,
     is_panel_member,
+    is_review_chair,
     is_review_commissioner,
     is_review_provider,
-    participant_for,
 )
-
-
-@rules.predicate
-def is_review_chair(user, review):
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.role == ParticipantRole.CHAIR
 
 
 @rules.predicate

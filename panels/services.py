@@ -19,13 +19,18 @@ from django.utils import timezone
 from ctr_portal.audit import Action, audit_record
 from ctr_portal.services import notification_enqueue
 from reviews.models import (
-    PANEL_ROLES,
     ParticipantRole,
     ReviewState,
     TransitionError,
 )
 from reviews.queries import commissioner_contacts, participants_for_review
-from reviews.rules import latest_consent, participant_for
+from reviews.rules import (
+    consent_gate_open,
+    has_declared_independence,
+    is_panel_member,
+    is_review_chair,
+    participant_for,
+)
 from reviews.services import review_event_record, review_transition
 
 from .models import (
@@ -106,14 +111,13 @@ def consolidation_is_open(review, panel: Panel | None, *, today=None) -> bool:
 def workbook_open(*, actor, review) -> Workbook:
     """The actor's own workbook for the review, made on first use. Only a panel member whose
     independence declaration is in, and only while the consent gate is open."""
-    participant = participant_for(actor, review)
-    if participant is None or participant.role not in PANEL_ROLES:
+    if not is_panel_member(actor, review):
         raise ValidationError("Only the review's panel members have a workbook")
-    if not participant.is_independent:
+    if not has_declared_independence(actor, review):
         raise ValidationError("Declare your independence before you open your workbook")
-    consent = latest_consent(review)
-    if consent is None or not consent.opens_gate:
+    if not consent_gate_open(actor, review):
         raise ValidationError("The person's consent or a best-interests decision is not recorded")
+    participant = participant_for(actor, review)
     existing = (
         Workbook.objects.filter(panel__review=review, participant=participant)
         .select_related("panel__kloe_set")
@@ -337,8 +341,7 @@ def workbook_submit(*, actor, workbook: Workbook) -> Workbook:
 
 
 def _check_chair(actor, review):
-    participant = participant_for(actor, review)
-    if participant is None or participant.role != ParticipantRole.CHAIR:
+    if not is_review_chair(actor, review):
         raise ValidationError("Only the chair of the review can do this")
 
 

@@ -27,6 +27,7 @@ from .models import (
 )
 from .nhs_number import normalise_nhs_number
 from .policy import NOT_READY_WARNING_DAYS
+from .rules import REVIEW_PARTIES, party_org_ids
 
 
 def commissioning_org_ids(user) -> set[int]:
@@ -183,20 +184,12 @@ def reviews_for_user(user):
         return Review.objects.none()
     # Each condition is asked only for the kinds of organisation the user belongs to, and the
     # participation is an IN over an index rather than a correlated EXISTS, so the database can
-    # combine index scans instead of reading every review.
-    by_kind = {}
-    for m in memberships_for_user(user):
-        by_kind.setdefault(m.organisation.kind, set()).add(m.organisation_id)
+    # combine index scans instead of reading every review. The parties are the rules' own table.
     scope = Q(pk__in=Participant.objects.filter(user=user).values("review_id"))
-    commissioning = by_kind.get("icb", set()) | by_kind.get("specialised", set())
-    if commissioning:
-        scope |= Q(commissioner_id__in=commissioning)
-    if by_kind.get("provider"):
-        scope |= Q(provider_id__in=by_kind["provider"]) | Q(
-            person__provider_id__in=by_kind["provider"]
-        )
-    if by_kind.get("local_authority"):
-        scope |= Q(person__local_authority_id__in=by_kind["local_authority"])
+    for party, _kinds, path in REVIEW_PARTIES:
+        org_ids = party_org_ids(user, party)
+        if org_ids:
+            scope |= Q(**{f"{path}__in": org_ids})
     return Review.objects.filter(scope)
 
 
@@ -348,13 +341,25 @@ def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10)
 
 
 def reviews_for_participant(user, limit=25):
-    """Reviews the user takes part in, for their dashboard."""
-    return list(
+    """Reviews the user takes part in, for their dashboard, with what the consent gate asks of
+    each (participants, the latest consent) loaded in a fixed number of queries."""
+    reviews = list(
         Review.objects.filter(participants__user=user)
         .exclude(state=ReviewState.CANCELLED)
         .select_related("person")
+        .prefetch_related("participants")
         .order_by("due_date", "pk")[:limit]
     )
+    latest = {}
+    for record in (
+        ConsentRecord.objects.filter(review__in=reviews)
+        .prefetch_related("invitees")
+        .order_by("review_id", "-recorded_at", "-pk")
+    ):
+        latest.setdefault(record.review_id, record)
+    for review in reviews:
+        review.latest_consent = latest.get(review.pk)
+    return reviews
 
 
 def reviews_for_partner_organisations(user, limit=25):

@@ -7,14 +7,68 @@ request (query functions load the latest record with the review).
 
 import rules
 
+from ctr_portal.models import Organisation
 from ctr_portal.permissions import Perm
-from ctr_portal.queries import memberships_for_user, organisation_ids_for_user
+from ctr_portal.queries import memberships_for_user
 
 from .models import FAMILY_ROLES, PANEL_ROLES, ParticipantRole
 
 
 def _commissioning_org_ids(user):
     return {m.organisation_id for m in memberships_for_user(user) if m.organisation.is_commissioner}
+
+
+# Who is party to a review through their organisation, written once: the rules below and the
+# scoped query `reviews.queries.reviews_for_user` both read this table. Each row is (the kinds of
+# organisation, the review's field naming the organisation, as a lookup path).
+REVIEW_PARTIES = (
+    ("commissioner", Organisation.COMMISSIONING_KINDS, "commissioner_id"),
+    ("provider", (Organisation.Kind.PROVIDER,), "provider_id"),
+    ("provider", (Organisation.Kind.PROVIDER,), "person__provider_id"),
+    ("local_authority", (Organisation.Kind.LOCAL_AUTHORITY,), "person__local_authority_id"),
+)
+
+
+def party_org_ids(user, party: str) -> set[int]:
+    """The user's organisations of the kinds that make them this party to a review."""
+    kinds = {k for name, kinds, _path in REVIEW_PARTIES if name == party for k in kinds}
+    return {m.organisation_id for m in memberships_for_user(user) if m.organisation.kind in kinds}
+
+
+def _is_party(user, review, party: str) -> bool:
+    if review is None:
+        return False
+    org_ids = party_org_ids(user, party)
+    for name, _kinds, path in REVIEW_PARTIES:
+        if name != party:
+            continue
+        value = review
+        for attr in path.split("__"):
+            value = getattr(value, attr)
+        if value in org_ids:
+            return True
+    return False
+
+
+def details_open_to(participant, review) -> bool:
+    """The consent gate for one participant, with or without an account yet: the person always;
+    a panel member once independent and while the latest consent opens the gate; a family carer
+    or advocate while the latest consent invites them. The rules and the emails an invitee gets
+    both ask this."""
+    if participant is None:
+        return False
+    if participant.role == ParticipantRole.PERSON:
+        return True
+    record = latest_consent(review)
+    if record is None or not record.opens_gate:
+        return False
+    if participant.role in PANEL_ROLES:
+        return participant.is_independent
+    if participant.role in FAMILY_ROLES and participant.contact_id is not None:
+        return any(
+            i.contact_id == participant.contact_id and i.may_attend for i in record.invitees.all()
+        )
+    return False
 
 
 def participant_for(user, review):
@@ -52,22 +106,17 @@ def is_person_host_commissioner(user, person):
 
 @rules.predicate
 def is_review_commissioner(user, review):
-    return review is not None and review.commissioner_id in _commissioning_org_ids(user)
+    return _is_party(user, review, "commissioner")
 
 
 @rules.predicate
 def is_review_provider(user, review):
-    org_ids = organisation_ids_for_user(user)
-    return review is not None and (
-        review.provider_id in org_ids or review.person.provider_id in org_ids
-    )
+    return _is_party(user, review, "provider")
 
 
 @rules.predicate
 def is_review_local_authority(user, review):
-    return review is not None and review.person.local_authority_id in organisation_ids_for_user(
-        user
-    )
+    return _is_party(user, review, "local_authority")
 
 
 @rules.predicate
@@ -79,6 +128,12 @@ def is_participant(user, review):
 def is_panel_member(user, review):
     p = participant_for(user, review) if review is not None else None
     return p is not None and p.role in PANEL_ROLES
+
+
+@rules.predicate
+def is_review_chair(user, review):
+    p = participant_for(user, review) if review is not None else None
+    return p is not None and p.role == ParticipantRole.CHAIR
 
 
 @rules.predicate
@@ -109,12 +164,20 @@ def is_the_person(user, review):
 def is_family_allowed_by_consent(user, review):
     """A family carer or advocate sees the review only while the latest consent invites them."""
     p = participant_for(user, review) if review is not None else None
-    if p is None or p.role not in FAMILY_ROLES or p.contact_id is None:
-        return False
-    record = latest_consent(review)
-    if record is None or not record.opens_gate:
-        return False
-    return any(i.contact_id == p.contact_id and i.may_attend for i in record.invitees.all())
+    return p is not None and p.role in FAMILY_ROLES and details_open_to(p, review)
+
+
+def invitee_sees_details(participant, review) -> bool:
+    """What an invitation email may say: as much as the invitee's review page will show."""
+    user = participant.user
+    return details_open_to(participant, review) or (
+        user is not None and is_review_professional(user, review)
+    )
+
+
+@rules.predicate
+def sees_details_as_participant(user, review):
+    return review is not None and details_open_to(participant_for(user, review), review)
 
 
 is_review_professional = is_review_commissioner | is_review_provider | is_review_local_authority
@@ -128,10 +191,7 @@ rules.add_perm(Perm.VIEW_COMMISSIONER_DASHBOARD, is_commissioner)
 rules.add_perm(Perm.VIEW_REVIEW, is_review_professional | is_participant)
 rules.add_perm(
     Perm.VIEW_REVIEW_DETAILS,
-    is_review_professional
-    | (is_panel_member & has_declared_independence & consent_gate_open)
-    | is_the_person
-    | is_family_allowed_by_consent,
+    is_review_professional | sees_details_as_participant,
 )
 rules.add_perm(Perm.MANAGE_REVIEW, is_review_commissioner)
 rules.add_perm(Perm.VIEW_CONSENT, is_review_commissioner | is_the_person)

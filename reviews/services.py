@@ -21,7 +21,6 @@ from . import policy
 from .models import (
     FAMILY_ROLES,
     INDEPENDENT_ROLES,
-    PANEL_ROLES,
     REASON_REQUIRED,
     AgendaItem,
     ConsentDecision,
@@ -44,6 +43,7 @@ from .models import (
     TransitionError,
 )
 from .nhs_number import normalise_nhs_number
+from .rules import invitee_sees_details, needs_to_declare_independence
 from .signals import review_scheduled
 
 User = get_user_model()
@@ -722,22 +722,24 @@ def _enqueue_invitation(participant, token):
         if review.starts_at
         else ""
     )
+    # What the review page hides from the invitee, the email hides too: before a panel expert
+    # has declared independence (or while consent does not open the gate) it says only the role
+    # and the date, with no kind of review, no place and no calendar file.
+    details = invitee_sees_details(participant, review)
     context = {
         "name": participant.name,
         "role": participant.get_role_display(),
-        "review_type": review.type_long,
+        "review_type": review.type_long if details else "review",
         "when": when,
-        "where": review.venue or ("By video" if review.video_link else ""),
+        "where": (review.venue or ("By video" if review.video_link else "")) if details else "",
         "link": link,
         "new_account": token is not None,
         "expires_days": INVITATION_DAYS,
         "needs_independence": participant.role in INDEPENDENT_ROLES,
         "attachments": [{"builder": "review_ics", "review_id": review.pk}]
-        if review.starts_at
+        if review.starts_at and details
         else [],
     }
-    # The person's name is not in an email to a panel member before they have declared
-    # independence and consent is recorded; the email says only which role and when.
     notification_enqueue(
         key=key, recipient=participant.email, template="review_invitation", context=context
     )
@@ -791,10 +793,10 @@ def participant_declare_independence(
 ) -> Participant:
     """A panel expert confirms they have no part in the person's care and are not employed by
     the provider, and declares any connection."""
-    if participant.user_id != actor.pk:
-        raise ValidationError("Only the panel member can make their own declaration")
-    if participant.role not in PANEL_ROLES:
-        raise ValidationError("Only panel members declare independence")
+    if participant.user_id != actor.pk or not needs_to_declare_independence(
+        actor, participant.review
+    ):
+        raise ValidationError("Only a panel expert can make their own declaration")
     with transaction.atomic():
         Participant.objects.filter(pk=participant.pk).update(
             independence_declared_at=timezone.now(),

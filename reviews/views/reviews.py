@@ -468,9 +468,10 @@ class ReviewTransitionView(_ReviewObjectMixin, FormView):
 
 
 class ReviewCalendarView(_ReviewObjectMixin, View):
-    """The review as an iCalendar file: its type, time and place, never the person's name."""
+    """The review as an iCalendar file: its type, time and place, never the person's name. Its
+    place and kind are details, so it asks what the review page asks before showing them."""
 
-    permission_required = Perm.VIEW_REVIEW
+    permission_required = Perm.VIEW_REVIEW_DETAILS
 
     def get(self, request, *args, **kwargs):
         review = self.review

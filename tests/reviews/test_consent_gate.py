@@ -71,7 +71,7 @@ def set_latest_consent(world, users, state):
 
 def assert_nothing_but_name_and_date(client, world):
     person, review = world["person"], world["review"]
-    forbidden = details_of(person)
+    forbidden = [*details_of(person), review.venue, review.type_long]
     for name in review_route_names():
         url = reverse(name, args=[review.pk])
         response = client.get(url)
@@ -148,3 +148,51 @@ def test_those_the_gate_lets_in_see_the_details_so_a_leak_would_be_caught(client
         page = client_for(role).get(detail).content.decode()
         shown = [d for d in details_of(review_world["person"]) if d and d in page]
         assert COMMUNICATION in shown and review_world["person"].nhs_number_display in shown
+
+
+@pytest.mark.parametrize(
+    "role, consent",
+    [("expert_by_experience", "consented"), ("family_carer", "withdrawn")],
+)
+def test_the_calendar_file_and_the_home_page_hide_what_the_review_page_hides(
+    role, consent, client_for, users, review_world
+):
+    set_latest_consent(review_world, users, consent)
+    review = review_world["review"]
+    client = client_for(role)
+
+    calendar = client.get(reverse("reviews:review_calendar", args=[review.pk]))
+    home = client.get(reverse("dashboard")).content.decode()
+
+    assert calendar.status_code == 403
+    assert "Daniel Clarke" in home
+    assert review.type_long not in home and review.venue not in home
+
+
+def test_the_home_page_names_the_kind_of_review_once_the_gate_is_open(client_for, review_world):
+    home = client_for("clinical_expert").get(reverse("dashboard")).content.decode()
+    assert f"{review_world['review'].type_long} for Daniel Clarke" in home
+
+
+def test_an_invitation_to_a_panel_expert_says_only_the_role_and_the_date(
+    users, review_world, django_capture_on_commit_callbacks, mailoutbox
+):
+    from reviews import services
+
+    review = review_world["review"]
+    review.venue = "Willow ward, Riverside Hospital"
+    review.save(update_fields=["venue"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.participant_add(
+            actor=users["commissioner"],
+            review=review,
+            role="panel_member",
+            name="Sam Adebayo",
+            email="sam.adebayo@example.org",
+        )
+
+    (email,) = [m for m in mailoutbox if "sam.adebayo@example.org" in m.to]
+    text = email.subject + email.body
+    assert review.type_long not in text and "Willow ward" not in text
+    assert not email.attachments
+    assert "Your role: Other panel member" in email.body

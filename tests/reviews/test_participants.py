@@ -78,18 +78,41 @@ def test_someone_without_an_account_is_emailed_a_single_use_link(
 
     [message] = mailoutbox
     assert message.to == ["priya.shah@example.org"]
-    assert message.subject == "You are invited to a Care and Treatment Review"
+    # Until the expert declares independence the email, like the page, says only the role and
+    # the date: no kind of review, no place, no calendar file.
+    assert message.subject == "You are invited to a review"
     assert "Your role: Clinical expert" in message.body and "/invitations/" in message.body
     assert "The link works once, for 14 days." in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and "Set up your account</a>" in html
+    assert not message.attachments
+    person = review_world["person"]
+    for secret in (person.given_name, person.family_name, person.nhs_number):
+        for part in (message.subject, message.body, html):
+            assert secret not in part
+
+
+def test_someone_who_may_see_the_details_gets_the_calendar_file_without_the_persons_name(
+    client_for, users, review_world, django_capture_on_commit_callbacks, mailoutbox
+):
+    review = review_world["review"]
+    with django_capture_on_commit_callbacks(execute=True):
+        add(
+            client_for("commissioner"),
+            review,
+            role="local_authority",
+            name="Lou Bennett",
+            email=users["local_authority"].email,
+        )
+
+    [message] = mailoutbox
+    assert message.subject == "You are invited to a Care and Treatment Review"
     [(filename, calendar, calendar_type)] = message.attachments
     assert (filename, calendar_type) == ("review.ics", "text/calendar")
     assert "BEGIN:VCALENDAR" in calendar
-    # Nothing in it says whom the review is for.
     person = review_world["person"]
     for secret in (person.given_name, person.family_name, person.nhs_number):
-        for part in (message.subject, message.body, html, calendar):
+        for part in (message.subject, message.body, calendar):
             assert secret not in part
 
 

@@ -533,7 +533,7 @@ def test_no_route_shows_the_gated_expert_anything_private(name, client_for, revi
 # --- Calendar ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["commissioner", "expert_by_experience"])
+@pytest.mark.parametrize("role", ["commissioner", "clinical_expert"])
 def test_the_calendar_file_is_an_attachment_without_the_persons_name(
     role, client_for, review_world
 ):
