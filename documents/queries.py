@@ -42,7 +42,7 @@ def pack_items(user, review, pack):
         return []
     current = Document.objects.current().select_related("uploaded_by").order_by("uploaded_at", "pk")
     items = list(
-        PackItem.objects.filter(scope, pack=pack)
+        PackItem.objects.filter(scope, pack_id=pack.pk)
         .select_related("organisation", "assignee")
         .prefetch_related(Prefetch("documents", queryset=current, to_attr="current_documents"))
         .order_by("position")
@@ -55,7 +55,7 @@ def pack_items(user, review, pack):
 
 def pack_summary(pack):
     """Counts of all the pack's items, for completeness: one query."""
-    return PackItem.objects.filter(pack=pack).aggregate(
+    return PackItem.objects.filter(pack_id=pack.pk).aggregate(
         total=Count("pk"),
         settled=Count("pk", filter=Q(status__in=SETTLED_STATUSES)),
         core_total=Count("pk", filter=Q(core=True)),
@@ -65,6 +65,12 @@ def pack_summary(pack):
 
 def pack_for_review_if_made(review):
     return DocumentPack.objects.filter(review=review).first()
+
+
+def pack_or_unmade(review) -> DocumentPack:
+    """The review's pack, or an unsaved empty one: the pack is made when the review is
+    scheduled (or by the reminder sweep), never by opening a page."""
+    return pack_for_review_if_made(review) or DocumentPack(review=review)
 
 
 def _item_in_scope(user, item_pk, *, for_document=False):
@@ -125,7 +131,7 @@ def document_for_user(user, pk):
 def access_log(pack, limit=100):
     """Who viewed or downloaded what, latest first: one query."""
     return list(
-        DocumentAccess.objects.filter(pack=pack)
+        DocumentAccess.objects.filter(pack_id=pack.pk)
         .select_related("user", "document", "document__item")
         .order_by("-occurred_at", "-pk")[:limit]
     )

@@ -75,7 +75,7 @@ class PackView(ScopedObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, review = self.request.user, self.get_object()
-        pack = services.pack_for_review(review=review)
+        pack = queries.pack_or_unmade(review)
         window = policy.panel_window(review)
         is_preparer = prepares_pack(user, review)
         items = queries.pack_items(user, review, pack)

@@ -50,3 +50,10 @@ LINKS = [
 
 def review_links(sender, **kwargs):
     return LINKS
+
+
+def form_panel(sender, *, review, **kwargs):
+    """A review that is scheduled has its panel formed, with the KLOE set current then."""
+    from .services import panel_form
+
+    panel_form(review=review)

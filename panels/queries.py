@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from reviews.rules import participant_for
+
 from .models import (
     PROVIDER_KLOE_NUMBERS,
     CarriedRecommendation,
@@ -21,6 +23,7 @@ from .models import (
     PromptScope,
     ProviderPart,
     Workbook,
+    workbook_kind_for,
 )
 
 
@@ -30,6 +33,30 @@ def current_kloe_set() -> KloeSet | None:
 
 def panel_for_review(review) -> Panel | None:
     return Panel.objects.select_related("kloe_set").filter(review=review).first()
+
+
+def panel_or_unformed(review) -> Panel:
+    """The review's panel, or, before it is formed, the panel it would be now (unsaved): pages
+    show it without writing anything, and the first save forms it (`services.panel_form`)."""
+    panel = panel_for_review(review)
+    if panel is None:
+        panel = Panel(
+            review=review,
+            kloe_set=current_kloe_set(),
+            workbook_kind=workbook_kind_for(review),
+        )
+    return panel
+
+
+def workbook_or_unstarted(user, review) -> Workbook:
+    """The user's workbook for the review, or an unsaved empty one until their first save
+    (`services.workbook_open`). Asked only of a panel member (the view's permission)."""
+    panel = panel_or_unformed(review)
+    participant = participant_for(user, review)
+    workbook = workbook_for_participant(panel, participant) if panel.pk else None
+    if workbook is None:
+        workbook = Workbook(panel=panel, participant=participant)
+    return workbook
 
 
 def kloes_for_panel(panel: Panel, *, prompts=False, provider=False) -> list[Kloe]:
@@ -73,11 +100,11 @@ def _answers_queryset():
 
 def answers_by_kloe(workbook: Workbook) -> dict[int, KloeAnswer]:
     """The workbook's answers keyed by KLOE id, with their evidence and suggestions."""
-    return {a.kloe_id: a for a in _answers_queryset().filter(workbook=workbook)}
+    return {a.kloe_id: a for a in _answers_queryset().filter(workbook_id=workbook.pk)}
 
 
 def answer_for(workbook: Workbook, kloe: Kloe) -> KloeAnswer | None:
-    return _answers_queryset().filter(workbook=workbook, kloe=kloe).first()
+    return _answers_queryset().filter(workbook_id=workbook.pk, kloe=kloe).first()
 
 
 def provider_parts_by_kloe(panel: Panel) -> dict[int, ProviderPart]:
@@ -85,7 +112,7 @@ def provider_parts_by_kloe(panel: Panel) -> dict[int, ProviderPart]:
         return {}
     return {
         p.kloe_id: p
-        for p in ProviderPart.objects.filter(panel=panel).select_related("kloe", "updated_by")
+        for p in ProviderPart.objects.filter(panel_id=panel.pk).select_related("kloe", "updated_by")
     }
 
 
@@ -93,7 +120,11 @@ def provider_part_for(panel: Panel, kloe: Kloe) -> ProviderPart | None:
     """The provider's part beside KLOE 5 or 6 of a hospital review, or None."""
     if not panel.is_hospital or kloe.number not in PROVIDER_KLOE_NUMBERS:
         return None
-    return ProviderPart.objects.filter(panel=panel, kloe=kloe).select_related("updated_by").first()
+    return (
+        ProviderPart.objects.filter(panel_id=panel.pk, kloe=kloe)
+        .select_related("updated_by")
+        .first()
+    )
 
 
 def provider_kloes(panel: Panel) -> list[Kloe]:
@@ -126,15 +157,15 @@ def consolidation_for(panel: Panel, *, details=True) -> Consolidation:
     and KLOEs (seven; four without `details`: evidence, suggestions and carried
     recommendations)."""
     workbooks = list(
-        Workbook.objects.filter(panel=panel)
+        Workbook.objects.filter(panel_id=panel.pk)
         .select_related("participant")
         .order_by("participant__role", "participant__name", "pk")
     )
     columns = {w.pk: MemberColumn(w) for w in workbooks}
     answers = _answers_queryset() if details else KloeAnswer.objects.select_related("concern")
-    for answer in answers.filter(workbook__panel=panel):
+    for answer in answers.filter(workbook__panel_id=panel.pk):
         columns[answer.workbook_id].answers[answer.kloe_id] = answer
-    consolidated_rows = ConsolidatedKloe.objects.filter(panel=panel)
+    consolidated_rows = ConsolidatedKloe.objects.filter(panel_id=panel.pk)
     if details:
         consolidated_rows = consolidated_rows.prefetch_related(
             Prefetch("carried", queryset=CarriedRecommendation.objects.order_by("pk"))
@@ -151,7 +182,7 @@ def consolidation_for(panel: Panel, *, details=True) -> Consolidation:
 def consolidated_findings(panel: Panel) -> list[tuple[Kloe, ConsolidatedKloe | None]]:
     consolidated = {
         c.kloe_id: c
-        for c in ConsolidatedKloe.objects.filter(panel=panel).prefetch_related("carried")
+        for c in ConsolidatedKloe.objects.filter(panel_id=panel.pk).prefetch_related("carried")
     }
     return [(kloe, consolidated.get(kloe.pk)) for kloe in kloes_for_panel(panel)]
 
@@ -161,7 +192,7 @@ def consolidated_findings(panel: Panel) -> list[tuple[Kloe, ConsolidatedKloe | N
 
 def concerns_for_panel(panel: Panel) -> list[Concern]:
     return list(
-        Concern.objects.filter(panel=panel)
+        Concern.objects.filter(panel_id=panel.pk)
         .select_related(
             "answer",
             "answer__kloe",
@@ -194,7 +225,7 @@ def quotes_for_panel(panel: Panel) -> list[Evidence]:
     """Evidence marked as the person's or their family's own words, for the report to give as
     they said it: each with its answer's KLOE and member loaded, in KLOE order."""
     return list(
-        Evidence.objects.filter(answer__workbook__panel=panel)
+        Evidence.objects.filter(answer__workbook__panel_id=panel.pk)
         .exclude(quote_from="")
         .select_related("answer__kloe", "answer__workbook__participant")
         .order_by("answer__kloe__number", "answer__workbook_id", "position")
@@ -205,7 +236,7 @@ def carried_recommendations(panel: Panel) -> list[CarriedRecommendation]:
     """The suggestions the chair carried forward, KLOE by KLOE: the recommendations app turns
     them into draft recommendations."""
     return list(
-        CarriedRecommendation.objects.filter(consolidated__panel=panel)
+        CarriedRecommendation.objects.filter(consolidated__panel_id=panel.pk)
         .select_related("consolidated__kloe")
         .order_by("consolidated__kloe__number", "pk")
     )

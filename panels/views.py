@@ -94,8 +94,15 @@ class WorkbookMixin(ReviewScopedMixin):
 
     @property
     def workbook(self):
+        """Opening a page writes nothing: a GET shows the workbook as it stands (empty until the
+        first save); a POST, past the permission check, makes it if need be."""
         if not hasattr(self, "_workbook"):
-            self._workbook = services.workbook_open(actor=self.request.user, review=self.review)
+            user, review = self.request.user, self.review
+            self._workbook = (
+                services.workbook_open(actor=user, review=review)
+                if self.request.method == "POST"
+                else queries.workbook_or_unstarted(user, review)
+            )
         return self._workbook
 
     @property
@@ -443,8 +450,14 @@ class ChairMixin(ReviewScopedMixin):
 
     @property
     def panel(self):
+        """A GET shows the panel as it stands (formed at scheduling, or as it would be); a POST
+        forms it if need be."""
         if not hasattr(self, "_panel"):
-            self._panel = services.panel_form(review=self.review)
+            self._panel = (
+                services.panel_form(review=self.review)
+                if self.request.method == "POST"
+                else queries.panel_or_unformed(self.review)
+            )
         return self._panel
 
     def chair_breadcrumbs(self):
@@ -791,8 +804,14 @@ class ProviderPartView(ReviewScopedMixin, TemplateView):
 
     @property
     def panel(self):
+        """A GET shows the panel as it stands (formed at scheduling, or as it would be); a POST
+        forms it if need be."""
         if not hasattr(self, "_panel"):
-            self._panel = services.panel_form(review=self.review)
+            self._panel = (
+                services.panel_form(review=self.review)
+                if self.request.method == "POST"
+                else queries.panel_or_unformed(self.review)
+            )
         return self._panel
 
     def make_form(self, data=None):

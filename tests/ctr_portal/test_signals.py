@@ -44,7 +44,10 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "documents.readiness_checks",
         },
         review_signals.review_links: {"panels.review_links", "documents.review_links"},
-        review_signals.review_scheduled: {"documents.review_scheduled"},
+        review_signals.review_scheduled: {
+            "panels.review_scheduled",
+            "documents.review_scheduled",
+        },
     }
     for signal, uids in expected.items():
         connected = {entry[0][0] for entry in signal.receivers}
