@@ -16,13 +16,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import FormView, TemplateView
 
+from ctr_portal.formatting import SHORT_DATE, nhs_datetime
 from ctr_portal.permissions import Perm
 from ctr_portal.templatetags.nhsuk import nhsuk_tag
 from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
@@ -149,7 +149,7 @@ def _item_rows(items, *, is_preparer) -> list[list]:
 def _deadline_rows(deadlines) -> list[dict]:
     rows = []
     for deadline in deadlines:
-        when = date_format(timezone.localtime(deadline.due_at), "j F Y, g:i a")
+        when = nhs_datetime(deadline.due_at)
         if deadline.passed():
             when = format_html('{} <strong class="nhsuk-tag nhsuk-tag--red">Passed</strong>', when)
         rows.append({"key": f"{deadline.label} due", "value": when})
@@ -162,7 +162,7 @@ def _access_rows(accesses) -> list[list]:
             a.user.display_name,
             a.document.original_name,
             a.get_action_display() + (" (watermarked)" if a.watermarked else ""),
-            date_format(timezone.localtime(a.occurred_at), "j M Y, H:i"),
+            nhs_datetime(a.occurred_at, SHORT_DATE),
         ]
         for a in accesses
     ]
@@ -269,7 +269,7 @@ def _item_summary_rows(user, item, can_change) -> list[dict]:
         else None,
         {
             "key": "Due",
-            "value": date_format(timezone.localtime(deadline.due_at), "j F Y, g:i a"),
+            "value": nhs_datetime(deadline.due_at),
         }
         if deadline and can_change
         else None,
@@ -279,7 +279,7 @@ def _item_summary_rows(user, item, can_change) -> list[dict]:
 def _file_row(document, can_change) -> dict:
     about = f"{document.get_kind_display()}, {filesizeformat(document.size)}"
     if can_change:
-        when = date_format(timezone.localtime(document.uploaded_at), "j F Y, H:i")
+        when = nhs_datetime(document.uploaded_at)
         about += f". Uploaded by {document.uploaded_by.display_name}, {when}"
     if document.scan_status == "not_scanned":
         about += ". Not scanned for viruses"
@@ -303,17 +303,17 @@ def _file_row(document, can_change) -> dict:
 
 
 def _history_row(document) -> list:
-    when = date_format(timezone.localtime(document.uploaded_at), "j M Y, H:i")
+    when = nhs_datetime(document.uploaded_at, SHORT_DATE)
     events = [f"Uploaded by {document.uploaded_by.display_name}, {when}"]
     if document.superseded_at:
         events.append(
             "Replaced by a new version, "
-            + date_format(timezone.localtime(document.superseded_at), "j M Y, H:i")
+            + nhs_datetime(document.superseded_at, SHORT_DATE)
         )
     if document.deleted_at:
         events.append(
             f"Deleted by {document.deleted_by.display_name}, "
-            + date_format(timezone.localtime(document.deleted_at), "j M Y, H:i")
+            + nhs_datetime(document.deleted_at, SHORT_DATE)
             + f": {document.delete_reason}"
         )
     lines = format_html_join(mark_safe("<br>"), "{}", ((e,) for e in events))  # noqa: S308

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
+from ctr_portal.formatting import nhs_datetime
 from ctr_portal.services import notification_enqueue
 
 from . import policy
@@ -427,9 +428,7 @@ def review_schedule(
             review=locked,
             kind=ReviewEvent.Kind.SCHEDULED,
             actor=actor,
-            summary=f"Set for {timezone.localtime(starts_at):%-d %B %Y at %-I:%M%p}".replace(
-                "AM", "am"
-            ).replace("PM", "pm"),
+            summary=f"Set for {nhs_datetime(starts_at)}",
             reason=locked.late_reason,
         )
         if not locked.agenda.exists():
@@ -665,14 +664,7 @@ def _enqueue_invitation(participant, token):
     else:
         link = settings.SITE_URL + reverse("reviews:review_detail", args=[review.pk])
         key = f"invitation:{participant.pk}:existing"
-    when = (
-        timezone.localtime(review.starts_at)
-        .strftime("%-d %B %Y at %-I:%M%p")
-        .replace("AM", "am")
-        .replace("PM", "pm")
-        if review.starts_at
-        else ""
-    )
+    when = nhs_datetime(review.starts_at)
     context = {
         "name": participant.name,
         "role": participant.get_role_display(),

@@ -9,6 +9,7 @@ view, through a query function.
 from django import forms
 from django.utils import timezone
 
+from ctr_portal.formatting import nhs_date
 from ctr_portal.models import Organisation
 from ctr_portal.nhsuk import (
     ButtonGroup,
@@ -747,7 +748,7 @@ class SettingChangeForm(WhereNowForm, PeopleFormMixin, forms.Form):
             self.add_error(
                 "effective_date",
                 "Date it happened must be on or after the date they "
-                f"were admitted ({person.admission_date:%-d %B %Y})",
+                f"were admitted ({nhs_date(person.admission_date)})",
             )
         if kind == kinds.ADMISSION:
             if person.in_hospital:

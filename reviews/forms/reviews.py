@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from ctr_portal.formatting import nhs_date
 from ctr_portal.nhsuk import Field, Fieldset, Layout, NHSUKFormMixin, SplitDateField, Submit
 
 from ..models import (
@@ -53,10 +54,6 @@ class TimeOfDayField(forms.CharField):
 
     def prepare_value(self, value):
         return value.strftime("%H:%M") if isinstance(value, time) else value
-
-
-def _date_label(day) -> str:
-    return f"{day:%-d %B %Y}"
 
 
 # --- Plan a review ---------------------------------------------------------------------------
@@ -232,7 +229,7 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
             self.fields["duration_minutes"].choices = sorted(
                 [*DURATIONS, (review.duration_minutes, f"{review.duration_minutes} minutes")]
             )
-        due = _date_label(review.due_date)
+        due = nhs_date(review.due_date)
         self.fields[
             "late_reason"
         ].help_text = f"It is due by {due}. Say why it cannot be held by then."

@@ -16,11 +16,11 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
 from ctr_portal.templatetags.nhsuk import nhsuk_tag
 from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
@@ -78,12 +78,8 @@ def dsr_tag(rating: str):
     return _tag(dsr_short_label(rating), DSR_TAG_COLOURS[rating])
 
 
-def _day(value) -> str:
-    return date_format(value, "j F Y") if value else ""
-
-
 def _born(person, today) -> str:
-    return f"{_day(person.date_of_birth)} (aged {person.age_on(today)})"
+    return f"{nhs_date(person.date_of_birth)} (aged {person.age_on(today)})"
 
 
 def _where(person) -> str:
@@ -224,7 +220,7 @@ class PersonListView(RulePermissionRequiredMixin, TemplateView):
             _born(person, today),
             _where(person),
             dsr_tag(person.dsr_rating),
-            _day(due) if due else "None planned",
+            nhs_date(due) if due else "None planned",
         ]
 
 
@@ -273,7 +269,7 @@ class PersonCreateView(RulePermissionRequiredMixin, FormView):
         review = _open_review(self.request.user, person)
         if review is not None:
             kind = review.get_kind_display().lower()
-            text += f" {_article(kind)} {kind} review is due by {_day(review.due_date)}."
+            text += f" {_article(kind)} {kind} review is due by {nhs_date(review.due_date)}."
         messages.success(self.request, text)
         return redirect("reviews:person_detail", pk=person.pk)
 
@@ -361,13 +357,13 @@ class PersonDetailView(PersonMixin, TemplateView):
             rows += [
                 {"key": "Hospital", "value": person.provider.name if person.provider else ""},
                 {"key": "Ward", "value": person.ward or "Not given"},
-                {"key": "Date admitted", "value": _day(person.admission_date) or "Not given"},
+                {"key": "Date admitted", "value": nhs_date(person.admission_date) or "Not given"},
             ]
         return rows
 
     @staticmethod
     def _review_row(review, today):
-        due = shown = _day(review.due_date)
+        due = shown = nhs_date(review.due_date)
         if review.state in OPEN_STATES and review.due_date < today:
             shown = _tag(f"Overdue: due {due}", "red")
         return [
@@ -489,7 +485,7 @@ class SettingChangeView(PersonFormView):
         person = self.person
         parts = [_where(person), person.ward if person.in_hospital else ""]
         if person.in_hospital and person.admission_date:
-            parts.append(f"admitted {_day(person.admission_date)}")
+            parts.append(f"admitted {nhs_date(person.admission_date)}")
         return "Where they are now: " + ", ".join(filter(None, parts)) + "."
 
     def save(self, form):
@@ -506,11 +502,11 @@ class SettingChangeView(PersonFormView):
         if after is None:
             return ""
         kind = after.get_kind_display().lower()
-        due = _day(after.due_date)
+        due = nhs_date(after.due_date)
         if before is None or before.pk != after.pk:
             return f"{_article(kind)} {kind} review is now due by {due}."
         if before.due_date != after.due_date:
-            return f"The {kind} review is now due by {due} (it was {_day(before.due_date)})."
+            return f"The {kind} review is now due by {due} (it was {nhs_date(before.due_date)})."
         return f"The {kind} review is still due by {due}."
 
 
@@ -531,4 +527,4 @@ class LaepCreateView(PersonFormView):
             held_on=data["held_on"],
             outcome=data["outcome"],
         )
-        return f"Blue light (LAEP) meeting on {_day(meeting.held_on)} recorded."
+        return f"Blue light (LAEP) meeting on {nhs_date(meeting.held_on)} recorded."

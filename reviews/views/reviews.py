@@ -19,9 +19,9 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from ctr_portal.formatting import nhs_date, nhs_period
 from ctr_portal.permissions import Perm
 from ctr_portal.queries import organisation_ids_for_user
-from ctr_portal.templatetags.nhsuk import nhs_time
 from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
 
 from .. import policy, queries, services
@@ -58,26 +58,6 @@ STATE_COLOURS = {
     ReviewState.POSTPONED: "yellow",
     ReviewState.CANCELLED: "red",
 }
-
-
-def _day(value) -> str:
-    return f"{value:%-d %B %Y}"
-
-
-def when_text(review) -> str:
-    """'Monday 14 December 2026, 9am to 5pm', or '' when no date is set."""
-    if not review.starts_at:
-        return ""
-    start = timezone.localtime(review.starts_at)
-    text = f"{start:%A} {_day(start)}, {nhs_time(start.time())}"
-    if review.ends_at:
-        end = timezone.localtime(review.ends_at)
-        text += (
-            f" to {nhs_time(end.time())}"
-            if end.date() == start.date()
-            else f" to {_day(end)}, {nhs_time(end.time())}"
-        )
-    return text
 
 
 def _review_crumbs(review, *more):
@@ -149,7 +129,7 @@ class ReviewPlanView(ScopedObjectMixin, FormView):
         rule = policy.rule(review.due_rule)
         messages.success(
             self.request,
-            f"The {review.type_long} for {person.full_name} is due by {_day(review.due_date)}: "
+            f"The {review.type_long} for {person.full_name} is due by {nhs_date(review.due_date)}: "
             f"{rule.description}",
         )
         return redirect("reviews:review_detail", pk=review.pk)
@@ -234,7 +214,7 @@ class ReviewDetailView(_ReviewObjectMixin, TemplateView):
         me = next((p for p in review.participants.all() if p.user_id == user.pk), None)
         kwargs.update(
             review=review,
-            when=when_text(review),
+            when=nhs_period(review.starts_at, review.ends_at),
             breadcrumbs=[
                 ("Home", reverse("dashboard")),
                 ("Reviews", reverse("reviews:review_list")),
@@ -340,7 +320,8 @@ class ReviewScheduleView(_ReviewObjectMixin, FormView):
         except ValidationError as error:
             add_service_errors(form, _renamed(error, {"starts_at": "date"}))
             return self.form_invalid(form)
-        messages.success(self.request, f"The review is set for {when_text(review)}")
+        when = nhs_period(review.starts_at, review.ends_at)
+        messages.success(self.request, f"The review is set for {when}")
         return redirect("reviews:review_detail", pk=review.pk)
 
 
