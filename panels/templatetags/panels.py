@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..models import RATING_COLOURS
+from ..models import Rating
 
 register = template.Library()
 
@@ -16,7 +16,7 @@ def rating_tag(rating, label=None):
     """The rating as an NHS.UK tag: green, yellow, red, grey; "Not rated" when blank."""
     if not rating:
         return {"text": "Not rated", "classes": "nhsuk-tag nhsuk-tag--white"}
-    colour = RATING_COLOURS.get(rating, "grey")
+    colour = Rating(rating).tag_colour
     return {
         "text": label or rating.replace("_", " ").capitalize(),
         "classes": f"nhsuk-tag nhsuk-tag--{colour}",
@@ -41,8 +41,6 @@ def _rating_html(rating):
 
 
 def _rating_label(rating):
-    from ..models import Rating
-
     return Rating(rating).label if rating else None
 
 

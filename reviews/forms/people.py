@@ -39,11 +39,6 @@ SECURITY_LEVELS = [
 ]
 
 
-def dsr_short_label(value: str) -> str:
-    """'Red', 'Amber', 'Green' or 'Blue'."""
-    return DsrRating(value).label.split(":")[0]
-
-
 def dsr_meaning(value: str) -> str:
     """What a rating means: 'High risk of admission now'."""
     meaning = DsrRating(value).label.split(": ", 1)[1]
@@ -192,7 +187,7 @@ class PeopleSearchForm(PeopleFormMixin, forms.Form):
     )
     dsr_rating = forms.ChoiceField(
         label="Dynamic Support Register rating",
-        choices=[("", "Any rating")] + [(r.value, dsr_short_label(r.value)) for r in DsrRating],
+        choices=[("", "Any rating")] + [(r.value, r.short_label) for r in DsrRating],
         required=False,
         error_messages={"invalid_choice": "Select a rating from the list"},
     )
@@ -420,9 +415,7 @@ class PersonDetailsForm(PeopleFormMixin, forms.Form):
 
 
 DSR_REGISTER_CHOICES = [
-    (DsrRating.RED.value, "Red"),
-    (DsrRating.AMBER.value, "Amber"),
-    (DsrRating.GREEN.value, "Green"),
+    *((r.value, r.short_label) for r in (DsrRating.RED, DsrRating.AMBER, DsrRating.GREEN)),
     ("none", "Not on the register"),
 ]
 
@@ -635,7 +628,7 @@ class DsrRatingForm(NHSUKFormMixin, forms.Form):
 
     rating = forms.ChoiceField(
         label="Dynamic Support Register rating",
-        choices=[(r.value, dsr_short_label(r.value)) for r in DsrRating],
+        choices=[(r.value, r.short_label) for r in DsrRating],
         widget=forms.RadioSelect,
         error_messages={"required": "Select a rating"},
     )

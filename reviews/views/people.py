@@ -35,10 +35,9 @@ from ..forms.people import (
     PersonEditForm,
     PersonRegisterForm,
     SettingChangeForm,
-    dsr_short_label,
     provider_organisations,
 )
-from ..models import OPEN_STATES, ReviewState, SettingChange
+from ..models import OPEN_STATES, DsrRating, SettingChange
 
 PAGE_SIZE = 25
 SETTING_CHANGE_RECORDED = {
@@ -49,22 +48,6 @@ SETTING_CHANGE_RECORDED = {
 }
 SEARCH_SESSION_KEY = "reviews.people_search"
 
-DSR_TAG_COLOURS = {"red": "red", "amber": "orange", "green": "green", "blue": "blue"}
-STATE_TAG_COLOURS = {
-    ReviewState.PLANNED: "grey",
-    ReviewState.SCHEDULED: "blue",
-    ReviewState.PREPARING: "blue",
-    ReviewState.READY: "green",
-    ReviewState.HELD: "green",
-    ReviewState.REPORT_DRAFTING: "purple",
-    ReviewState.REPORT_ISSUED: "purple",
-    ReviewState.FOLLOW_UP: "aqua-green",
-    ReviewState.CLOSED: "white",
-    ReviewState.POSTPONED: "orange",
-    ReviewState.CANCELLED: "red",
-}
-
-
 # --- Small helpers for the pages -----------------------------------------------------------
 
 
@@ -72,10 +55,8 @@ def _tag(text, colour=None):
     return render_to_string("nhsuk/components/tag.html", nhsuk_tag(text, colour))
 
 
-def dsr_tag(rating: str):
-    if not rating:
-        return _tag("Not rated", "grey")
-    return _tag(dsr_short_label(rating), DSR_TAG_COLOURS[rating])
+def dsr_tag(person):
+    return _tag(person.dsr_short_label, person.dsr_colour)
 
 
 def _born(person, today) -> str:
@@ -219,7 +200,7 @@ class PersonListView(RulePermissionRequiredMixin, TemplateView):
             person.nhs_number_display,
             _born(person, today),
             _where(person),
-            dsr_tag(person.dsr_rating),
+            dsr_tag(person),
             nhs_date(due) if due else "None planned",
         ]
 
@@ -309,7 +290,7 @@ class PersonDetailView(PersonMixin, TemplateView):
             person=person,
             contact_head=["Name", "Relationship", "Email address", "Phone number"],
             review_head=["Review", "Kind", "Due by", "State"],
-            dsr_tag=dsr_tag(person.dsr_rating),
+            dsr_tag=dsr_tag(person),
             about_rows=self._about_rows(person, today, can_change),
             where_rows=self._where_rows(person),
             contact_rows=[
@@ -374,7 +355,7 @@ class PersonDetailView(PersonMixin, TemplateView):
             },
             review.get_kind_display(),
             shown,
-            _tag(review.get_state_display(), STATE_TAG_COLOURS.get(review.state)),
+            _tag(review.get_state_display(), review.state_colour),
         ]
 
 
@@ -463,8 +444,8 @@ class DsrRatingView(PersonFormView):
     heading = "Change their Dynamic Support Register rating"
 
     def lead(self):
-        rating = self.person.dsr_rating
-        return f"Rated now: {dsr_short_label(rating) if rating else 'not rated'}."
+        rated = self.person.dsr_rating
+        return f"Rated now: {self.person.dsr_short_label if rated else 'not rated'}."
 
     def save(self, form):
         data = form.cleaned_data
@@ -474,7 +455,8 @@ class DsrRatingView(PersonFormView):
             rating=data["rating"],
             reason=data["reason"],
         )
-        return f"Dynamic Support Register rating changed to {dsr_short_label(data['rating'])}."
+        rating = DsrRating(data["rating"]).short_label
+        return f"Dynamic Support Register rating changed to {rating}."
 
 
 class SettingChangeView(PersonFormView):

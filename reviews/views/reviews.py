@@ -45,21 +45,6 @@ from ..sections import review_links_for
 
 PAGE_SIZE = 25
 
-STATE_COLOURS = {
-    ReviewState.PLANNED: "grey",
-    ReviewState.SCHEDULED: "blue",
-    ReviewState.PREPARING: "purple",
-    ReviewState.READY: "green",
-    ReviewState.HELD: "aqua-green",
-    ReviewState.REPORT_DRAFTING: "yellow",
-    ReviewState.REPORT_ISSUED: "pink",
-    ReviewState.FOLLOW_UP: "orange",
-    ReviewState.CLOSED: "white",
-    ReviewState.POSTPONED: "yellow",
-    ReviewState.CANCELLED: "red",
-}
-
-
 def _review_crumbs(review, *more):
     return [
         ("Home", reverse("dashboard")),
@@ -195,7 +180,6 @@ def _with_gate(reviews, user):
     for review in reviews:
         review.latest_consent = next(iter(review.consents.all()), None)
         review.can_see = user.has_perm(Perm.VIEW_REVIEW_DETAILS, review)
-        review.state_colour = STATE_COLOURS[review.state]
     return reviews
 
 
@@ -235,7 +219,6 @@ class ReviewDetailView(_ReviewObjectMixin, TemplateView):
             if review.state in (ReviewState.POSTPONED, ReviewState.CANCELLED)
             else "",
             can_manage=can_manage,
-            state_colour=STATE_COLOURS[review.state],
             rule=_rule_or_none(review.due_rule),
             readiness=readiness_for(review) if review.state in OPEN_STATES else [],
             consent=review.latest_consent,
@@ -404,7 +387,6 @@ class ReviewTransitionView(_ReviewObjectMixin, FormView):
     def get_context_data(self, **kwargs):
         kwargs.update(
             review=self.review,
-            state_colour=STATE_COLOURS[self.review.state],
             breadcrumbs=_review_crumbs(self.review),
         )
         return super().get_context_data(**kwargs)
