@@ -11,7 +11,6 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Min
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,7 +34,6 @@ from ..forms.people import (
     PersonEditForm,
     PersonRegisterForm,
     SettingChangeForm,
-    provider_organisations,
 )
 from ..models import OPEN_STATES, DsrRating, SettingChange
 
@@ -68,39 +66,6 @@ def _where(person) -> str:
     if person.in_hospital and person.provider:
         parts.append(person.provider.name)
     return ", ".join(parts)
-
-
-def _person_reviews(user, person):
-    """The person's reviews the user may see, newest due first. Built on the scoped query;
-    `queries` has no per-person list yet."""
-    reviews = queries.reviews_for_user(user).filter(person=person).order_by("-due_date", "-pk")
-    reviews = list(reviews)
-    for review in reviews:
-        review.person = person  # the type (CTR or C(E)TR) reads the person's age
-    return reviews
-
-
-def _open_review(user, person):
-    """The review the person's next due date belongs to, if one is open."""
-    return (
-        queries.reviews_for_user(user)
-        .filter(person=person, state__in=OPEN_STATES)
-        .order_by("due_date", "pk")
-        .first()
-    )
-
-
-def _next_due_dates(user, people) -> dict:
-    """{person id: the earliest due date of their open reviews}, for one page of people in one
-    query (counting the whole list stays a plain count)."""
-    rows = (
-        queries.reviews_for_user(user)
-        .filter(person__in=[p.pk for p in people], state__in=OPEN_STATES)
-        .order_by()
-        .values("person")
-        .annotate(due=Min("due_date"))
-    )
-    return {row["person"]: row["due"] for row in rows}
 
 
 def _relationship(contact) -> str:
@@ -144,7 +109,8 @@ class PersonListView(RulePermissionRequiredMixin, TemplateView):
 
     @cached_property
     def _organisations(self):
-        return [*queries.commissioning_organisations(self.request.user), *provider_organisations()]
+        own = queries.commissioning_organisations(self.request.user)
+        return [*own, *queries.hospital_choices()]
 
     def _search_form(self, data):
         return PeopleSearchForm(data, organisations=self._organisations)
@@ -171,7 +137,7 @@ class PersonListView(RulePermissionRequiredMixin, TemplateView):
             self.request.GET.get("page")
         )
         people = list(page.object_list)
-        next_due = _next_due_dates(user, people)
+        next_due = queries.next_due_dates(user, people)
         count = page.paginator.count
         caption = f"{count} {'person' if count == 1 else 'people'}"
         if page.paginator.num_pages > 1:
@@ -247,7 +213,7 @@ class PersonCreateView(RulePermissionRequiredMixin, FormView):
             _add_person_errors(form, error)
             return self.form_invalid(form)
         text = f"{person.full_name} has been registered."
-        review = _open_review(self.request.user, person)
+        review = queries.open_review_for_person(self.request.user, person)
         if review is not None:
             kind = review.get_kind_display().lower()
             text += f" {_article(kind)} {kind} review is due by {nhs_date(review.due_date)}."
@@ -285,7 +251,7 @@ class PersonDetailView(PersonMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, person, today = self.request.user, self.person, timezone.localdate()
         can_change = user.has_perm(Perm.CHANGE_PERSON, person)
-        reviews = _person_reviews(user, person)
+        reviews = queries.reviews_for_person(user, person)
         kwargs.update(
             person=person,
             contact_head=["Name", "Relationship", "Email address", "Phone number"],
@@ -294,7 +260,8 @@ class PersonDetailView(PersonMixin, TemplateView):
             about_rows=self._about_rows(person, today, can_change),
             where_rows=self._where_rows(person),
             contact_rows=[
-                [c.name, _relationship(c), c.email, c.phone] for c in person.contacts.all()
+                [c.name, _relationship(c), c.email, c.phone]
+                for c in queries.contacts_for_person(person)
             ],
             review_rows=[self._review_row(r, today) for r in reviews],
             timeline=queries.person_timeline(person),
@@ -472,7 +439,7 @@ class SettingChangeView(PersonFormView):
 
     def save(self, form):
         user = self.request.user
-        before = _open_review(user, self.person)
+        before = queries.open_review_for_person(user, self.person)
         change = services.person_change_setting(
             actor=user, person=self.person, **form.change_fields()
         )
@@ -480,7 +447,7 @@ class SettingChangeView(PersonFormView):
 
     def _review_news(self, before) -> str:
         """What the change did to the person's next review, read after the service ran."""
-        after = _open_review(self.request.user, self.person)
+        after = queries.open_review_for_person(self.request.user, self.person)
         if after is None:
             return ""
         kind = after.get_kind_display().lower()

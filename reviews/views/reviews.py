@@ -10,7 +10,6 @@ it a panel or family member sees the person's name and the date of the review, n
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -41,6 +40,7 @@ from ..models import (
     TransitionError,
 )
 from ..readiness import readiness_for
+from ..rules import participant_for
 from ..sections import review_links_for
 
 PAGE_SIZE = 25
@@ -137,20 +137,18 @@ class ReviewListView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        org_ids = organisation_ids_for_user(user)
-        form = None
-        reviews = queries.review_list(user, queries.ReviewFilter())
-        if org_ids:
+        form, filters = None, queries.ReviewFilter()
+        if organisation_ids_for_user(user):
             wanted = any(key != "page" for key in self.request.GET)
             form = ReviewFilterForm(
                 self.request.GET if wanted else None,
                 organisations=queries.commissioning_organisations(user),
             )
             filters = form.to_filter()
-            if filters != queries.ReviewFilter():
-                reviews = _as_organisation(queries.review_list(user, filters), org_ids)
-        page = Paginator(reviews, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        page.object_list = _with_gate(list(page.object_list), user)
+        page = Paginator(queries.review_list(user, filters), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        page.object_list = queries.with_consent_gate(user, list(page.object_list))
         kwargs.update(
             filter_form=form,
             page_obj=page,
@@ -159,28 +157,6 @@ class ReviewListView(PermissionRequiredMixin, TemplateView):
             breadcrumbs=[("Home", reverse("dashboard"))],
         )
         return super().get_context_data(**kwargs)
-
-
-def _as_organisation(reviews, org_ids):
-    """Only the reviews the user is part of through their organisation (whose details they
-    always see). Workaround: belongs in queries.review_list."""
-    return reviews.filter(
-        Q(commissioner_id__in=org_ids)
-        | Q(provider_id__in=org_ids)
-        | Q(person__provider_id__in=org_ids)
-        | Q(person__local_authority_id__in=org_ids)
-    )
-
-
-def _with_gate(reviews, user):
-    """Load what the consent gate reads for a page of reviews (three queries in all), and mark
-    each row with whether the user may see its details. Workaround: belongs in
-    queries.review_list."""
-    prefetch_related_objects(reviews, "participants", "consents__invitees")
-    for review in reviews:
-        review.latest_consent = next(iter(review.consents.all()), None)
-        review.can_see = user.has_perm(Perm.VIEW_REVIEW_DETAILS, review)
-    return reviews
 
 
 # --- The review page ------------------------------------------------------------------------
@@ -195,7 +171,7 @@ class ReviewDetailView(_ReviewObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         review, user = self.review, self.request.user
-        me = next((p for p in review.participants.all() if p.user_id == user.pk), None)
+        me = participant_for(user, review)
         kwargs.update(
             review=review,
             when=nhs_period(review.starts_at, review.ends_at),
@@ -222,8 +198,8 @@ class ReviewDetailView(_ReviewObjectMixin, TemplateView):
             rule=_rule_or_none(review.due_rule),
             readiness=readiness_for(review) if review.state in OPEN_STATES else [],
             consent=review.latest_consent,
-            participants=list(review.participants.all()),
-            agenda=list(review.agenda.all()),
+            participants=queries.participants_for_review(review),
+            agenda=queries.agenda_for_review(review),
             timeline=[
                 queries.TimelineEntry(
                     event.summary,
@@ -323,16 +299,15 @@ class AgendaEditView(_ReviewObjectMixin, TemplateView):
     template_name = "reviews/review/agenda.html"
     prefix = "agenda"
 
+    def _initial(self):
+        return agenda_initial(queries.agenda_for_review(self.review))
+
     def get(self, request, *args, **kwargs):
-        formset = AgendaFormSet(
-            prefix=self.prefix, initial=agenda_initial(self.review.agenda.all())
-        )
+        formset = AgendaFormSet(prefix=self.prefix, initial=self._initial())
         return self.render_to_response(self.get_context_data(formset=formset))
 
     def post(self, request, *args, **kwargs):
-        formset = AgendaFormSet(
-            request.POST, prefix=self.prefix, initial=agenda_initial(self.review.agenda.all())
-        )
+        formset = AgendaFormSet(request.POST, prefix=self.prefix, initial=self._initial())
         if not formset.is_valid():
             return self.render_to_response(self.get_context_data(formset=formset))
         services.agenda_update(actor=request.user, review=self.review, items=formset.items())
