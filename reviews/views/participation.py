@@ -22,7 +22,7 @@ from ctr_portal import services as portal_services
 from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
 from ctr_portal.queries import account_for_email
-from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
+from ctr_portal.views.base import add_service_errors
 
 from .. import queries, services
 from ..forms.participation import (
@@ -34,35 +34,7 @@ from ..forms.participation import (
     contact_label,
 )
 from ..rules import latest_consent, participant_for
-
-
-def _review_breadcrumbs(review):
-    label = f"{review.type_label} for {review.person.full_name}"
-    return [
-        ("Home", reverse("dashboard")),
-        ("Reviews", reverse("reviews:review_list")),
-        (label, reverse("reviews:review_detail", args=[review.pk])),
-    ]
-
-
-class ReviewPageMixin(ScopedObjectMixin):
-    """A page about one review, found through the user's own reviews."""
-
-    object_type = "reviews.review"
-
-    def get_scoped_object(self):
-        return queries.review_for_user(self.request.user, self.kwargs["pk"])
-
-    @property
-    def review(self):
-        return self.get_object()
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("review", self.review)
-        kwargs.setdefault("person", self.review.person)
-        kwargs.setdefault("breadcrumbs", _review_breadcrumbs(self.review))
-        return super().get_context_data(**kwargs)
-
+from .base import ReviewPageMixin
 
 # --- Consent -------------------------------------------------------------------------------
 

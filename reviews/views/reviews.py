@@ -42,31 +42,9 @@ from ..models import (
 from ..readiness import readiness_for
 from ..rules import participant_for
 from ..sections import review_links_for
+from .base import ReviewPageMixin
 
 PAGE_SIZE = 25
-
-def _review_crumbs(review, *more):
-    return [
-        ("Home", reverse("dashboard")),
-        ("Reviews", reverse("reviews:review_list")),
-        (
-            f"{review.type_label} for {review.person.full_name}",
-            reverse("reviews:review_detail", args=[review.pk]),
-        ),
-        *more,
-    ]
-
-
-class _ReviewObjectMixin(ScopedObjectMixin):
-    object_type = "reviews.review"
-
-    def get_scoped_object(self):
-        return queries.review_for_user(self.request.user, self.kwargs["pk"])
-
-    @property
-    def review(self):
-        return self.get_object()
-
 
 # --- Plan -----------------------------------------------------------------------------------
 
@@ -162,7 +140,7 @@ class ReviewListView(PermissionRequiredMixin, TemplateView):
 # --- The review page ------------------------------------------------------------------------
 
 
-class ReviewDetailView(_ReviewObjectMixin, TemplateView):
+class ReviewDetailView(ReviewPageMixin, TemplateView):
     """The review: for those the consent gate lets in, everything; for the rest, the person's
     name and the date, and for a panel expert the way to declare independence."""
 
@@ -173,12 +151,8 @@ class ReviewDetailView(_ReviewObjectMixin, TemplateView):
         review, user = self.review, self.request.user
         me = participant_for(user, review)
         kwargs.update(
-            review=review,
             when=nhs_period(review.starts_at, review.ends_at),
-            breadcrumbs=[
-                ("Home", reverse("dashboard")),
-                ("Reviews", reverse("reviews:review_list")),
-            ],
+            breadcrumbs=self.breadcrumbs()[:-1],
             must_declare=user.has_perm(Perm.DECLARE_INDEPENDENCE, review)
             and me is not None
             and me.independence_declared_at is None,
@@ -242,7 +216,7 @@ def _move_href(review, state):
 # --- Schedule -------------------------------------------------------------------------------
 
 
-class ReviewScheduleView(_ReviewObjectMixin, FormView):
+class ReviewScheduleView(ReviewPageMixin, FormView):
     permission_required = Perm.MANAGE_REVIEW
     form_class = ReviewScheduleForm
     template_name = "reviews/review/schedule.html"
@@ -253,10 +227,8 @@ class ReviewScheduleView(_ReviewObjectMixin, FormView):
     def get_context_data(self, **kwargs):
         review = self.review
         kwargs.update(
-            review=review,
             can_schedule=review.state in OPEN_STATES,
             rule=_rule_or_none(review.due_rule),
-            breadcrumbs=_review_crumbs(review),
         )
         return super().get_context_data(**kwargs)
 
@@ -294,7 +266,7 @@ def _renamed(error, names):
 # --- Agenda ---------------------------------------------------------------------------------
 
 
-class AgendaEditView(_ReviewObjectMixin, TemplateView):
+class AgendaEditView(ReviewPageMixin, TemplateView):
     permission_required = Perm.MANAGE_REVIEW
     template_name = "reviews/review/agenda.html"
     prefix = "agenda"
@@ -316,18 +288,14 @@ class AgendaEditView(_ReviewObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         formset = kwargs["formset"]
-        kwargs.update(
-            review=self.review,
-            has_errors=formset.is_bound and not formset.is_valid(),
-            breadcrumbs=_review_crumbs(self.review),
-        )
+        kwargs.update(has_errors=formset.is_bound and not formset.is_valid())
         return super().get_context_data(**kwargs)
 
 
 # --- The lifecycle --------------------------------------------------------------------------
 
 
-class ReviewTransitionView(_ReviewObjectMixin, FormView):
+class ReviewTransitionView(ReviewPageMixin, FormView):
     """Move the review on: the moves allowed now, a reason where one is needed, and the state
     the page showed, so that two people acting at once cannot both win."""
 
@@ -358,13 +326,6 @@ class ReviewTransitionView(_ReviewObjectMixin, FormView):
             "caption": self._caption(),
             "state": shown,
         }
-
-    def get_context_data(self, **kwargs):
-        kwargs.update(
-            review=self.review,
-            breadcrumbs=_review_crumbs(self.review),
-        )
-        return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -405,7 +366,7 @@ class ReviewTransitionView(_ReviewObjectMixin, FormView):
 # --- Calendar -------------------------------------------------------------------------------
 
 
-class ReviewCalendarView(_ReviewObjectMixin, View):
+class ReviewCalendarView(ReviewPageMixin, View):
     """The review as an iCalendar file: its type, time and place, never the person's name."""
 
     permission_required = Perm.VIEW_REVIEW
