@@ -73,7 +73,7 @@ def panel_check(review):
 
 
 def _cards(request):
-    from .forms.dashboard import DashboardFilterForm
+    from .forms.reviews import ReviewFilterForm
     from .queries import (
         commissioner_dashboard,
         commissioning_organisations,
@@ -84,7 +84,7 @@ def _cards(request):
     user = request.user
     cards = []
     if user.has_perm(Perm.VIEW_COMMISSIONER_DASHBOARD):
-        form = DashboardFilterForm(
+        form = ReviewFilterForm(
             request.GET or None, organisations=commissioning_organisations(user)
         )
         data = commissioner_dashboard(user, form.to_filter())

@@ -433,11 +433,13 @@ class ReviewTransitionForm(NHSUKFormMixin, forms.Form):
         )
 
 
-# --- The list's filters ---------------------------------------------------------------------
+# --- Filters: the review list and the commissioner's dashboard ------------------------------
 
 
 class ReviewFilterForm(NHSUKFormMixin, forms.Form):
-    """Filters sent as a GET query: codes only, never anything about a person."""
+    """The filters of the review list and of the commissioner's dashboard, sent as a GET query:
+    codes only, never anything about a person. `organisations` are the user's own commissioning
+    organisations; without any, there is no organisation filter."""
 
     submit_label = "Apply filters"
 
