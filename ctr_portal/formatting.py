@@ -1,5 +1,6 @@
 """Dates and times the NHS way, for pages and emails alike: "3 March 2026", "9:30am", "midday",
-"3 March 2026 at 9:30am", "Monday 14 December 2026, 9am to 5pm".
+"3 March 2026 at 9:30am", "Monday 14 December 2026, 9am to 5pm"; and "09:30" where a time is
+typed on the 24-hour clock (forms, and the agenda written with them).
 
 This is the only place that formats them (the NHS digital service manual's content style:
 "am" and "pm" without a space or full stops, no ":00" on the hour, "midday" and "midnight"
@@ -41,6 +42,12 @@ def nhs_time(value: time | datetime | None) -> str:
     hour = value.hour % 12 or 12
     minutes = f":{value.minute:02d}" if value.minute else ""
     return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+def time_24h(value: time | None) -> str:
+    """ "09:30": a time as it is typed into our forms (the 24-hour clock), for the agenda and
+    the form fields themselves."""
+    return f"{value:%H:%M}" if value is not None else ""
 
 
 def nhs_datetime(value: datetime | None, style: str = DATE) -> str:

@@ -21,6 +21,7 @@ from django import template
 from django.conf import settings
 from django.contrib.messages import constants as message_levels
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ..formatting import nhs_date, nhs_datetime, nhs_moment, nhs_time
@@ -165,11 +166,12 @@ def summary_list(
     card_heading_size=None,
     card_heading_level=2,
     card_actions=None,
+    classes=None,
 ):
     """``{% summary_list rows %}``: rows are dicts ``{key, value, actions, no_border}``, actions
     a list of ``{href, text, visually_hidden_text}`` (no href: a submit button, with optional
     ``name`` and ``value``). With ``card_heading`` the list sits in a summary card whose
-    ``card_actions`` apply to the whole card.
+    ``card_actions`` apply to the whole card. ``classes`` are added to the list's own.
     """
     rows = [dict(row) for row in without_empty(rows)]
     for row in rows:
@@ -192,6 +194,7 @@ def summary_list(
         "card_heading_size": _checked(card_heading_size, HEADING_SIZES, "heading size"),
         "card_heading_level": card_heading_level,
         "card_actions": card_actions,
+        "classes": classes,
     }
 
 
@@ -212,6 +215,11 @@ def nhsuk_tag(text, colour=None, border=True):
             not border and "nhsuk-tag--no-border",
         ),
     }
+
+
+def tag_html(text, colour=None) -> str:
+    """The tag's markup, for a table cell or summary list value built in Python."""
+    return render_to_string("nhsuk/components/tag.html", nhsuk_tag(text, colour))
 
 
 def _checked(value, allowed, what):

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from ctr_portal.formatting import nhs_date
+from ctr_portal.formatting import nhs_date, time_24h
 from ctr_portal.nhsuk import Field, Fieldset, Layout, NHSUKFormMixin, SplitDateField, Submit
 
 from ..models import (
@@ -53,7 +53,7 @@ class TimeOfDayField(forms.CharField):
         return time(hour, minute)
 
     def prepare_value(self, value):
-        return value.strftime("%H:%M") if isinstance(value, time) else value
+        return time_24h(value) if isinstance(value, time) else value
 
 
 # --- Plan a review ---------------------------------------------------------------------------
@@ -217,7 +217,7 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
             local = timezone.localtime(review.starts_at)
             initial = {
                 "date": local.date(),
-                "start_time": local.strftime("%H:%M"),
+                "start_time": time_24h(local.time()),
                 "duration_minutes": review.duration_minutes,
                 "venue": review.venue,
                 "video_link": review.video_link,

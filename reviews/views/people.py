@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -21,7 +20,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
-from ctr_portal.templatetags.nhsuk import nhsuk_tag
+from ctr_portal.templatetags.nhsuk import tag_html
 from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
 
 from .. import queries, services
@@ -49,12 +48,8 @@ SEARCH_SESSION_KEY = "reviews.people_search"
 # --- Small helpers for the pages -----------------------------------------------------------
 
 
-def _tag(text, colour=None):
-    return render_to_string("nhsuk/components/tag.html", nhsuk_tag(text, colour))
-
-
 def dsr_tag(person):
-    return _tag(person.dsr_short_label, person.dsr_colour)
+    return tag_html(person.dsr_short_label, person.dsr_colour)
 
 
 def _born(person, today) -> str:
@@ -313,7 +308,7 @@ class PersonDetailView(PersonMixin, TemplateView):
     def _review_row(review, today):
         due = shown = nhs_date(review.due_date)
         if review.state in OPEN_STATES and review.due_date < today:
-            shown = _tag(f"Overdue: due {due}", "red")
+            shown = tag_html(f"Overdue: due {due}", "red")
         return [
             {
                 "text": review.type_label,
@@ -322,7 +317,7 @@ class PersonDetailView(PersonMixin, TemplateView):
             },
             review.get_kind_display(),
             shown,
-            _tag(review.get_state_display(), review.state_colour),
+            tag_html(review.get_state_display(), review.state_colour),
         ]
 
 

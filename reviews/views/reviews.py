@@ -42,6 +42,7 @@ from ..models import (
 from ..readiness import readiness_for
 from ..rules import participant_for
 from ..sections import review_links_for
+from . import review_page as page
 from .base import ReviewPageMixin
 
 PAGE_SIZE = 25
@@ -150,31 +151,62 @@ class ReviewDetailView(ReviewPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         review, user = self.review, self.request.user
         me = participant_for(user, review)
+        when = nhs_period(review.starts_at, review.ends_at)
         kwargs.update(
-            when=nhs_period(review.starts_at, review.ends_at),
+            when_rows=[{"key": "Date and time", "value": when or "Not set yet"}],
             breadcrumbs=self.breadcrumbs()[:-1],
             must_declare=user.has_perm(Perm.DECLARE_INDEPENDENCE, review)
             and me is not None
             and me.independence_declared_at is None,
         )
-        if not user.has_perm(Perm.VIEW_REVIEW_DETAILS, review):
-            return super().get_context_data(**kwargs)
+        if user.has_perm(Perm.VIEW_REVIEW_DETAILS, review):
+            kwargs.update(details=True, **self._details(review, user, when))
+        return super().get_context_data(**kwargs)
+
+    def _details(self, review, user, when) -> dict:
+        """Everything the page shows to those the consent gate lets in, card by card."""
+        person, today = review.person, timezone.localdate()
         can_manage = user.has_perm(Perm.MANAGE_REVIEW, review)
-        today = timezone.localdate()
-        kwargs.update(
-            details=True,
-            age=review.person.age_on(today),
-            overdue=review.state in OPEN_STATES and review.due_date < today,
-            stopped_reason=review.state_reason
-            if review.state in (ReviewState.POSTPONED, ReviewState.CANCELLED)
-            else "",
-            can_manage=can_manage,
-            rule=_rule_or_none(review.due_rule),
-            readiness=readiness_for(review) if review.state in OPEN_STATES else [],
-            consent=review.latest_consent,
-            participants=queries.participants_for_review(review),
-            agenda=queries.agenda_for_review(review),
-            timeline=[
+        consent = review.latest_consent
+        agenda = queries.agenda_for_review(review)
+        stopped = review.state in (ReviewState.POSTPONED, ReviewState.CANCELLED)
+        return {
+            "overdue": review.state in OPEN_STATES and review.due_date < today,
+            "moves": _moves(review) if can_manage else [],
+            "date_actions": page.date_actions(
+                review, can_schedule=can_manage and review.state in OPEN_STATES
+            ),
+            "date_rows": page.date_rows(
+                review,
+                when=when,
+                rule=_rule_or_none(review.due_rule),
+                stopped_reason=review.state_reason if stopped else "",
+            ),
+            "calendar_link": page.calendar_link(review),
+            "talk_heading": f"How to talk with {person.known_as}",
+            "readiness": readiness_for(review) if review.state in OPEN_STATES else [],
+            "people_actions": page.people_actions(review, can_manage=can_manage),
+            "participant_head": page.PARTICIPANT_HEAD,
+            "participant_rows": page.participant_rows(
+                queries.participants_for_review(review), can_manage=can_manage
+            ),
+            "consent_actions": page.consent_actions(
+                review,
+                can_manage=can_manage,
+                can_view_consent=user.has_perm(Perm.VIEW_CONSENT, review),
+            ),
+            "consent_rows": page.consent_rows(consent),
+            "no_consent": f"No consent decision has been recorded yet. Nothing about "
+            f"{person.known_as} is shown to the panel until it is.",
+            "agenda_actions": page.agenda_actions(review, agenda, can_manage=can_manage),
+            "agenda_head": page.AGENDA_HEAD,
+            "agenda_rows": page.agenda_rows(agenda),
+            "links": review_links_for(user, review),
+            "person_rows": page.person_rows(person, age=person.age_on(today)),
+            "person_link": page.person_link(
+                person, can_view_person=user.has_perm(Perm.VIEW_PERSON, person)
+            ),
+            "timeline": [
                 queries.TimelineEntry(
                     event.summary,
                     event.occurred_at,
@@ -183,21 +215,18 @@ class ReviewDetailView(ReviewPageMixin, TemplateView):
                 )
                 for event in queries.review_timeline(review)
             ],
-            moves=[
-                {
-                    "state": s,
-                    "label": ACTION_LABELS[s],
-                    "href": _move_href(review, s),
-                    "warning": s == ReviewState.CANCELLED,
-                }
-                for s in review.allowed_moves
-            ]
-            if can_manage
-            else [],
-            can_schedule=can_manage and review.state in OPEN_STATES,
-            links=review_links_for(user, review),
-        )
-        return super().get_context_data(**kwargs)
+        }
+
+
+def _moves(review) -> list[dict]:
+    return [
+        {
+            "label": ACTION_LABELS[s],
+            "href": _move_href(review, s),
+            "warning": s == ReviewState.CANCELLED,
+        }
+        for s in review.allowed_moves
+    ]
 
 
 def _rule_or_none(code):
