@@ -14,6 +14,7 @@ from ctr_portal.formatting import (
     nhs_moment,
     nhs_period,
     nhs_time,
+    time_24h,
 )
 
 
@@ -63,6 +64,11 @@ def test_twelve_oclock_is_midday_or_midnight():
 
 def test_the_time_of_a_datetime_is_the_time_in_london():
     assert nhs_time(datetime(2026, 7, 1, 8, 30, tzinfo=UTC)) == "9:30am"
+
+
+def test_a_time_typed_on_the_24_hour_clock_is_shown_as_typed():
+    assert time_24h(time(9, 5)) == "09:05" and time_24h(time(14, 30)) == "14:30"
+    assert time_24h(None) == ""
 
 
 def test_a_date_and_time_are_joined_by_at():
