@@ -66,3 +66,10 @@ def demo_personas():
     from .models import User
 
     return User.objects.filter(is_active=True).exclude(demo_persona="").order_by("pk")
+
+
+def demo_persona(pk):
+    """The demo account with this id, or None (also for an id that is not a number)."""
+    if not str(pk).isdigit():
+        return None
+    return demo_personas().filter(pk=pk).first()

@@ -112,6 +112,17 @@ class ItemStatus(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", "Not applicable"
     NOT_HELD = "not_held", "Not held"
 
+    @property
+    def tag_colour(self) -> str:
+        """Orange while still needed, green once provided, grey when there is none to give."""
+        S = ItemStatus
+        return {
+            S.OUTSTANDING: "orange",
+            S.PROVIDED: "green",
+            S.NOT_APPLICABLE: "grey",
+            S.NOT_HELD: "grey",
+        }[self]
+
 
 SETTLED_STATUSES = (ItemStatus.PROVIDED, ItemStatus.NOT_APPLICABLE, ItemStatus.NOT_HELD)
 REASON_STATUSES = (ItemStatus.NOT_APPLICABLE, ItemStatus.NOT_HELD)
@@ -172,12 +183,7 @@ class PackItem(models.Model):
 
     @property
     def status_colour(self) -> str:
-        return {
-            ItemStatus.OUTSTANDING: "orange",
-            ItemStatus.PROVIDED: "green",
-            ItemStatus.NOT_APPLICABLE: "grey",
-            ItemStatus.NOT_HELD: "grey",
-        }[self.status]
+        return ItemStatus(self.status).tag_colour
 
 
 def document_storage():

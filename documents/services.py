@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
+from ctr_portal.formatting import nhs_datetime
 from ctr_portal.queries import is_member, organisation_members
 from ctr_portal.services import notification_enqueue
 from reviews.models import ParticipantRole, Review, ReviewEvent, ReviewState
@@ -391,18 +392,13 @@ def commissioner_recipients(review) -> list[tuple[str, str]]:
     return [(email, name) for _user_id, name, email in commissioner_contacts(review)]
 
 
-def _when(value) -> str:
-    local = timezone.localtime(value)
-    return f"{local:%-d %B %Y at %-I:%M%p}".replace("AM", "am").replace("PM", "pm")
-
-
 def _email_context(review, name, **extra) -> dict:
     """No name of the person reviewed goes into an email: the link leads to it."""
     return {
         "name": name,
         "review_type": review.type_long,
         "review_label": review.type_label,
-        "when": _when(review.starts_at) if review.starts_at else "",
+        "when": nhs_datetime(review.starts_at),
         "link": settings.SITE_URL + reverse("documents:pack", args=[review.pk]),
         **extra,
     }
@@ -511,7 +507,7 @@ def _remind_for_pack(pack, now) -> int:
                 entry["name"],
                 items=entry["items"],
                 deadline_label=deadline.label.lower(),
-                deadline=_when(deadline.due_at),
+                deadline=nhs_datetime(deadline.due_at),
                 days=days,
             )
             notification_enqueue(
@@ -532,7 +528,7 @@ def _remind_for_pack(pack, now) -> int:
                         name,
                         items=[f"{i.title} ({i.organisation.name})" for i in items],
                         deadline_label=deadline.label.lower(),
-                        deadline=_when(deadline.due_at),
+                        deadline=nhs_datetime(deadline.due_at),
                     ),
                 )
                 queued += 1

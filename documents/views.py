@@ -16,17 +16,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import FormView, TemplateView
 
+from ctr_portal.formatting import SHORT_DATE, nhs_datetime
 from ctr_portal.permissions import Perm
 from ctr_portal.templatetags.nhsuk import nhsuk_tag
-from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
+from ctr_portal.views.base import add_service_errors
 from reviews.rules import consent_gate_open
+from reviews.views.base import ReviewPageMixin
 
 from . import clamav, policy, queries, services
 from .forms import AssignForm, DeleteForm, ReplaceForm, SettleForm, UploadForm
@@ -44,37 +45,28 @@ VIEW_TOKEN_SALT = "documents.view"
 VIEW_TOKEN_SECONDS = 10 * 60
 
 
-def _review_label(user, review) -> str:
-    if user.has_perm(Perm.VIEW_REVIEW_DETAILS, review):
-        return f"{review.type_label} for {review.person.full_name}"
-    return review.type_label
+class PackPageMixin(ReviewPageMixin):
+    """A page of the review's document pack: the review page's breadcrumbs, and the pack's."""
 
-
-def _breadcrumbs(user, review, *extra):
-    crumbs = [
-        ("Home", reverse("dashboard")),
-        ("Reviews", reverse("reviews:review_list")),
-        (_review_label(user, review), reverse("reviews:review_detail", args=[review.pk])),
-        ("Document pack", reverse("documents:pack", args=[review.pk])),
-    ]
-    return crumbs + list(extra)
+    def pack_breadcrumbs(self, *extra):
+        pack = ("Document pack", reverse("documents:pack", args=[self.review.pk]))
+        return self.breadcrumbs(pack, *extra)
 
 
 # --- The pack -------------------------------------------------------------------------------
 
 
-class PackView(ScopedObjectMixin, TemplateView):
+class PackView(PackPageMixin, TemplateView):
     """Completeness, who still owes what, the deadlines, the items, and the access log."""
 
     permission_required = Perm.VIEW_PACK
     template_name = "documents/pack.html"
-    object_type = "reviews.review"
 
     def get_scoped_object(self):
         return queries.review_for_pack(self.request.user, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
-        user, review = self.request.user, self.get_object()
+        user, review = self.request.user, self.review
         pack = queries.pack_or_unmade(review)
         window = policy.panel_window(review)
         is_preparer = prepares_pack(user, review)
@@ -86,10 +78,7 @@ class PackView(ScopedObjectMixin, TemplateView):
         summary = queries.pack_summary(pack)
         deadlines = policy.deadlines(review)
         kwargs.update(
-            review=review,
             pack=pack,
-            review_label=_review_label(user, review),
-            breadcrumbs=_breadcrumbs(user, review)[:-1],
             items=items,
             core_rows=_item_rows([i for i in items if i.core], is_preparer=is_preparer),
             other_rows=_item_rows([i for i in items if not i.core], is_preparer=is_preparer),
@@ -149,7 +138,7 @@ def _item_rows(items, *, is_preparer) -> list[list]:
 def _deadline_rows(deadlines) -> list[dict]:
     rows = []
     for deadline in deadlines:
-        when = date_format(timezone.localtime(deadline.due_at), "j F Y, g:i a")
+        when = nhs_datetime(deadline.due_at)
         if deadline.passed():
             when = format_html('{} <strong class="nhsuk-tag nhsuk-tag--red">Passed</strong>', when)
         rows.append({"key": f"{deadline.label} due", "value": when})
@@ -162,7 +151,7 @@ def _access_rows(accesses) -> list[list]:
             a.user.display_name,
             a.document.original_name,
             a.get_action_display() + (" (watermarked)" if a.watermarked else ""),
-            date_format(timezone.localtime(a.occurred_at), "j M Y, H:i"),
+            nhs_datetime(a.occurred_at, SHORT_DATE),
         ]
         for a in accesses
     ]
@@ -186,7 +175,7 @@ def _owed_groups(items) -> list[dict]:
 # --- Items ----------------------------------------------------------------------------------
 
 
-class ItemMixin(ScopedObjectMixin):
+class ItemMixin(PackPageMixin):
     object_type = "documents.packitem"
 
     def get_scoped_object(self):
@@ -196,17 +185,16 @@ class ItemMixin(ScopedObjectMixin):
     def item(self):
         return self.get_object()
 
+    @property
+    def review(self):
+        return self.item.pack.review
+
     def item_url(self):
         return reverse("documents:item", args=[self.item.pk])
 
     def get_context_data(self, **kwargs):
-        item, review = self.item, self.item.pack.review
-        kwargs.setdefault("item", item)
-        kwargs.setdefault("review", review)
-        kwargs.setdefault("review_label", _review_label(self.request.user, review))
-        kwargs.setdefault(
-            "breadcrumbs", _breadcrumbs(self.request.user, review, (item.title, self.item_url()))
-        )
+        kwargs.setdefault("item", self.item)
+        kwargs.setdefault("breadcrumbs", self.pack_breadcrumbs((self.item.title, self.item_url())))
         return super().get_context_data(**kwargs)
 
 
@@ -227,7 +215,7 @@ class ItemView(ItemMixin, TemplateView):
             upload_form.helper.form_action = reverse("documents:item_upload", args=[item.pk])
         history = [d for d in documents if not d.is_current] if can_change else []
         kwargs.update(
-            breadcrumbs=_breadcrumbs(user, item.pack.review),
+            breadcrumbs=self.pack_breadcrumbs(),
             summary_rows=_item_summary_rows(user, item, can_change),
             current=current,
             file_rows=[_file_row(d, can_change) for d in current],
@@ -269,7 +257,7 @@ def _item_summary_rows(user, item, can_change) -> list[dict]:
         else None,
         {
             "key": "Due",
-            "value": date_format(timezone.localtime(deadline.due_at), "j F Y, g:i a"),
+            "value": nhs_datetime(deadline.due_at),
         }
         if deadline and can_change
         else None,
@@ -279,7 +267,7 @@ def _item_summary_rows(user, item, can_change) -> list[dict]:
 def _file_row(document, can_change) -> dict:
     about = f"{document.get_kind_display()}, {filesizeformat(document.size)}"
     if can_change:
-        when = date_format(timezone.localtime(document.uploaded_at), "j F Y, H:i")
+        when = nhs_datetime(document.uploaded_at)
         about += f". Uploaded by {document.uploaded_by.display_name}, {when}"
     if document.scan_status == "not_scanned":
         about += ". Not scanned for viruses"
@@ -303,17 +291,17 @@ def _file_row(document, can_change) -> dict:
 
 
 def _history_row(document) -> list:
-    when = date_format(timezone.localtime(document.uploaded_at), "j M Y, H:i")
+    when = nhs_datetime(document.uploaded_at, SHORT_DATE)
     events = [f"Uploaded by {document.uploaded_by.display_name}, {when}"]
     if document.superseded_at:
         events.append(
             "Replaced by a new version, "
-            + date_format(timezone.localtime(document.superseded_at), "j M Y, H:i")
+            + nhs_datetime(document.superseded_at, SHORT_DATE)
         )
     if document.deleted_at:
         events.append(
             f"Deleted by {document.deleted_by.display_name}, "
-            + date_format(timezone.localtime(document.deleted_at), "j M Y, H:i")
+            + nhs_datetime(document.deleted_at, SHORT_DATE)
             + f": {document.delete_reason}"
         )
     lines = format_html_join(mark_safe("<br>"), "{}", ((e,) for e in events))  # noqa: S308
@@ -416,7 +404,7 @@ class ItemAssignView(ItemMixin, FormView):
 # --- Documents ------------------------------------------------------------------------------
 
 
-class DocumentMixin(ScopedObjectMixin):
+class DocumentMixin(PackPageMixin):
     object_type = "documents.document"
 
     def get_scoped_object(self):
@@ -426,17 +414,17 @@ class DocumentMixin(ScopedObjectMixin):
     def document(self):
         return self.get_object()
 
+    @property
+    def review(self):
+        return self.document.item.pack.review
+
     def get_context_data(self, **kwargs):
-        document = self.document
-        item, review = document.item, document.item.pack.review
-        user = self.request.user
-        kwargs.setdefault("document", document)
+        item = self.document.item
+        kwargs.setdefault("document", self.document)
         kwargs.setdefault("item", item)
-        kwargs.setdefault("review", review)
-        kwargs.setdefault("review_label", _review_label(user, review))
         kwargs.setdefault(
             "breadcrumbs",
-            _breadcrumbs(user, review, (item.title, reverse("documents:item", args=[item.pk]))),
+            self.pack_breadcrumbs((item.title, reverse("documents:item", args=[item.pk]))),
         )
         return super().get_context_data(**kwargs)
 

@@ -153,13 +153,15 @@ class Rating(models.TextChoices):
     SERIOUS_CONCERNS = "serious_concerns", "Serious concerns"
     NOT_ABLE_TO_ASSESS = "not_able_to_assess", "Not able to assess"
 
-
-RATING_COLOURS = {
-    Rating.NO_CONCERNS: "green",
-    Rating.SOME_CONCERNS: "yellow",
-    Rating.SERIOUS_CONCERNS: "red",
-    Rating.NOT_ABLE_TO_ASSESS: "grey",
-}
+    @property
+    def tag_colour(self) -> str:
+        R = Rating
+        return {
+            R.NO_CONCERNS: "green",
+            R.SOME_CONCERNS: "yellow",
+            R.SERIOUS_CONCERNS: "red",
+            R.NOT_ABLE_TO_ASSESS: "grey",
+        }[self]
 
 
 class Panel(models.Model):

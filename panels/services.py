@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
+from ctr_portal.formatting import nhs_date
 from ctr_portal.services import notification_enqueue
 from reviews.models import (
     ParticipantRole,
@@ -428,7 +429,7 @@ def _concern_raise_once(*, actor, answer: KloeAnswer, workbook: Workbook, kloe: 
                 "kloe": f"{kloe.label}: {kloe.title}",
                 "raised_by_role": workbook.participant.get_role_display().lower(),
                 "review_type": review.type_long,
-                "when": review.starts_at.date().isoformat() if review.starts_at else "",
+                "when": nhs_date(review.starts_at),
                 "link": link,
             },
         )

@@ -21,8 +21,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from ctr_portal.permissions import Perm
-from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
-from reviews import queries as review_queries
+from ctr_portal.views.base import add_service_errors
+from reviews.views.base import ReviewPageMixin
 
 from . import queries, services
 from .forms import (
@@ -39,37 +39,6 @@ from .forms import (
 from .models import PROVIDER_KLOE_NUMBERS
 
 AUTOSAVE_TEMPLATE = "panels/_autosave_status.html"
-
-
-class ReviewScopedMixin(ScopedObjectMixin):
-    """A panels page about one review, found through the user's own reviews."""
-
-    object_type = "reviews.review"
-
-    def get_scoped_object(self):
-        return review_queries.review_for_user(self.request.user, self.kwargs["pk"])
-
-    @property
-    def review(self):
-        return self.get_object()
-
-    def breadcrumbs(self, *extra):
-        review = self.review
-        return [
-            ("Home", reverse("dashboard")),
-            ("Reviews", reverse("reviews:review_list")),
-            (
-                f"{review.type_label} for {review.person.full_name}",
-                reverse("reviews:review_detail", args=[review.pk]),
-            ),
-            *extra,
-        ]
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("review", self.review)
-        kwargs.setdefault("person", self.review.person)
-        kwargs.setdefault("autosave_delay", settings.PANELS_AUTOSAVE_DELAY_MS)
-        return super().get_context_data(**kwargs)
 
 
 def _text(value):
@@ -89,7 +58,7 @@ def _error_texts(*forms) -> list[str]:
 # --- A member's workbook -------------------------------------------------------------------
 
 
-class WorkbookMixin(ReviewScopedMixin):
+class WorkbookMixin(ReviewPageMixin):
     permission_required = Perm.FILL_WORKBOOK
 
     @property
@@ -247,6 +216,7 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
                 (k for k in reversed(self.kloes) if k.number < self.kloe.number), None
             ),
             next_kloe=next_kloe,
+            autosave_delay=settings.PANELS_AUTOSAVE_DELAY_MS,
             breadcrumbs=self.workbook_breadcrumbs(),
         )
         return self.render_to_response(context, status=status)
@@ -445,7 +415,7 @@ class WorkbookSubmitView(WorkbookMixin, TemplateView):
 # --- The chair -----------------------------------------------------------------------------
 
 
-class ChairMixin(ReviewScopedMixin):
+class ChairMixin(ReviewPageMixin):
     permission_required = Perm.CONSOLIDATE
 
     @property
@@ -716,7 +686,7 @@ class ConsolidateKloeView(ChairMixin, TemplateView):
 # --- Concerns ------------------------------------------------------------------------------
 
 
-class ConcernListView(ReviewScopedMixin, TemplateView):
+class ConcernListView(ReviewPageMixin, TemplateView):
     permission_required = Perm.VIEW_CONCERNS
     template_name = "panels/concerns.html"
 
@@ -732,7 +702,7 @@ class ConcernListView(ReviewScopedMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-class ConcernResolveView(ReviewScopedMixin, TemplateView):
+class ConcernResolveView(ReviewPageMixin, TemplateView):
     permission_required = Perm.RESOLVE_CONCERN
     template_name = "panels/concern_resolve.html"
 
@@ -769,7 +739,7 @@ class ConcernResolveView(ReviewScopedMixin, TemplateView):
 # --- The panel's findings ------------------------------------------------------------------
 
 
-class FindingsView(ReviewScopedMixin, TemplateView):
+class FindingsView(ReviewPageMixin, TemplateView):
     """The panel's consolidated findings, once the chair has finished: for the commissioner, and
     for the chair writing the report."""
 
@@ -795,7 +765,7 @@ class FindingsView(ReviewScopedMixin, TemplateView):
 # --- The provider's part -------------------------------------------------------------------
 
 
-class ProviderPartView(ReviewScopedMixin, TemplateView):
+class ProviderPartView(ReviewPageMixin, TemplateView):
     """The provider's physical health and medication sections (KLOE 5 and 6) of a hospital
     review, completed before the day."""
 

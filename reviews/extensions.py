@@ -73,7 +73,7 @@ def panel_check(review):
 
 
 def dashboard_cards(sender, *, request, **kwargs):
-    from .forms.dashboard import DashboardFilterForm
+    from .forms.reviews import ReviewFilterForm
     from .queries import (
         commissioner_dashboard,
         commissioning_organisations,
@@ -84,7 +84,7 @@ def dashboard_cards(sender, *, request, **kwargs):
     user = request.user
     cards = []
     if user.has_perm(Perm.VIEW_COMMISSIONER_DASHBOARD):
-        form = DashboardFilterForm(
+        form = ReviewFilterForm(
             request.GET or None, organisations=commissioning_organisations(user)
         )
         data = commissioner_dashboard(user, form.to_filter())

@@ -39,6 +39,17 @@ class DsrRating(models.TextChoices):
     GREEN = "green", "Green: risks well managed at home"
     BLUE = "blue", "Blue: in hospital"
 
+    @property
+    def short_label(self) -> str:
+        """ "Red", "Amber", "Green" or "Blue", for tags and lists."""
+        return self.label.split(":")[0]
+
+    @property
+    def tag_colour(self) -> str:
+        """The NHS.UK tag colour of the rating: the register's own colours, amber as orange
+        (the frontend has no amber)."""
+        return "orange" if self == DsrRating.AMBER else self.value
+
 
 class MentalHealthActStatus(models.TextChoices):
     NOT_DETAINED = "not_detained", "Not detained (informal, or in the community)"
@@ -189,6 +200,14 @@ class Person(models.Model):
             return date(dob.year + 18, 3, 1)
 
     @property
+    def dsr_short_label(self) -> str:
+        return DsrRating(self.dsr_rating).short_label if self.dsr_rating else "Not rated"
+
+    @property
+    def dsr_colour(self) -> str:
+        return DsrRating(self.dsr_rating).tag_colour if self.dsr_rating else "grey"
+
+    @property
     def nhs_number_display(self):
         n = self.nhs_number
         return f"{n[:3]} {n[3:6]} {n[6:]}"
@@ -305,6 +324,27 @@ class ReviewState(models.TextChoices):
     CLOSED = "closed", "Closed"
     POSTPONED = "postponed", "Postponed"
     CANCELLED = "cancelled", "Cancelled"
+
+    @property
+    def tag_colour(self) -> str:
+        """The NHS.UK tag colour of the state, one per stage of the lifecycle so that a colour
+        means the same wherever it is shown: grey not started, blue getting ready, green ready
+        or held, purple the report, aqua-green follow-up, white closed, orange postponed (needs
+        attention) and red cancelled."""
+        S = ReviewState
+        return {
+            S.PLANNED: "grey",
+            S.SCHEDULED: "blue",
+            S.PREPARING: "blue",
+            S.READY: "green",
+            S.HELD: "green",
+            S.REPORT_DRAFTING: "purple",
+            S.REPORT_ISSUED: "purple",
+            S.FOLLOW_UP: "aqua-green",
+            S.CLOSED: "white",
+            S.POSTPONED: "orange",
+            S.CANCELLED: "red",
+        }[self]
 
 
 OPEN_STATES = (
@@ -424,6 +464,10 @@ class Review(models.Model):
     @property
     def type_label(self) -> str:
         return "C(E)TR" if self.is_child_review else "CTR"
+
+    @property
+    def state_colour(self) -> str:
+        return ReviewState(self.state).tag_colour
 
     @property
     def type_long(self) -> str:

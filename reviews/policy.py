@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 
+from ctr_portal.formatting import nhs_date
+
 from .models import ReviewKind
 
 ADMISSION = "admission"
@@ -133,7 +135,7 @@ class DueDate:
             EVENT: "event",
             PLANNED: "planned",
         }
-        return f"{self.rule.period} from {labels[self.rule.counts_from]} on {self.start:%-d %B %Y}"
+        return f"{self.rule.period} from {labels[self.rule.counts_from]} on {nhs_date(self.start)}"
 
 
 def due_date_for(

@@ -8,13 +8,16 @@ page cost nothing more.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
-from ctr_portal.queries import memberships_for_user
+from ctr_portal.models import Organisation
+from ctr_portal.permissions import Perm
+from ctr_portal.queries import memberships_for_user, organisation_ids_for_user
 
 from .models import (
     NOT_HELD_STATES,
+    OPEN_STATES,
     ConsentInvitee,
     ConsentRecord,
     DsrRating,
@@ -174,6 +177,37 @@ def last_held_review_date(person) -> date | None:
     return held
 
 
+def reviews_for_person(user, person) -> list:
+    """The person's reviews the user may see, latest due first."""
+    reviews = list(reviews_for_user(user).filter(person=person).order_by("-due_date", "-pk"))
+    for review in reviews:
+        review.person = person  # the type (CTR or C(E)TR) reads the person's age
+    return reviews
+
+
+def open_review_for_person(user, person):
+    """The open review the person's next due date belongs to, or None."""
+    return (
+        reviews_for_user(user)
+        .filter(person=person, state__in=OPEN_STATES)
+        .order_by("due_date", "pk")
+        .first()
+    )
+
+
+def next_due_dates(user, people) -> dict:
+    """{person id: the earliest due date of their open reviews}, for one page of people in one
+    query."""
+    rows = (
+        reviews_for_user(user)
+        .filter(person__in=[p.pk for p in people], state__in=OPEN_STATES)
+        .order_by()
+        .values("person")
+        .annotate(due=Min("due_date"))
+    )
+    return {row["person"]: row["due"] for row in rows}
+
+
 # --- Reviews ------------------------------------------------------------------------------
 
 
@@ -279,8 +313,35 @@ def _minus_18_years(expression):
 
 
 def review_list(user, filters: ReviewFilter):
+    """The review list: every review the user has a part in, soonest due first.
+
+    A filter matches only the reviews the user is part of through their organisation (whose
+    details they always see), so that filtering (by type, say) cannot reveal what a row the
+    consent gate keeps back would hide.
+    """
     qs = reviews_for_user(user).select_related("person", "commissioner")
+    if filters != ReviewFilter():
+        qs = qs.filter(_through_organisations(organisation_ids_for_user(user)))
     return _apply_review_filter(qs, filters).order_by("due_date", "pk")
+
+
+def _through_organisations(org_ids) -> Q:
+    return (
+        Q(commissioner_id__in=org_ids)
+        | Q(provider_id__in=org_ids)
+        | Q(person__provider_id__in=org_ids)
+        | Q(person__local_authority_id__in=org_ids)
+    )
+
+
+def with_consent_gate(user, reviews: list) -> list:
+    """A page of reviews with what the consent gate reads loaded (three queries in all), each
+    marked with whether the user may see its details (`can_see`)."""
+    prefetch_related_objects(reviews, "participants", "consents__invitees")
+    for review in reviews:
+        review.latest_consent = next(iter(review.consents.all()), None)
+        review.can_see = user.has_perm(Perm.VIEW_REVIEW_DETAILS, review)
+    return reviews
 
 
 # --- The commissioner's dashboard ----------------------------------------------------------
@@ -412,5 +473,32 @@ def reviews_starting_between(states, after, before):
     )
 
 
+def agenda_for_review(review):
+    return list(review.agenda.all())
+
+
 def contacts_for_person(person):
     return list(person.contacts.all())
+
+
+# --- Organisations to choose from ----------------------------------------------------------
+
+
+def hospital_choices():
+    """Every provider, by name: the hospitals a person may be in."""
+    return Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).order_by("name")
+
+
+def commissioner_choices():
+    """Every commissioning organisation, by name: a person's host commissioner may be anyone's."""
+    return Organisation.objects.filter(kind__in=Organisation.COMMISSIONING_KINDS).order_by("name")
+
+
+def local_authority_choices():
+    return Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).order_by("name")
+
+
+def organisations_among(organisations):
+    """A queryset of exactly these organisations (the user's own, from a query function that
+    took the user), by name, for a form's choice field."""
+    return Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
+from ctr_portal.formatting import nhs_datetime
 from ctr_portal.queries import account_for_email
 from ctr_portal.services import account_create, notification_enqueue
 
@@ -430,9 +431,7 @@ def review_schedule(
             review=locked,
             kind=ReviewEvent.Kind.SCHEDULED,
             actor=actor,
-            summary=f"Set for {timezone.localtime(starts_at):%-d %B %Y at %-I:%M%p}".replace(
-                "AM", "am"
-            ).replace("PM", "pm"),
+            summary=f"Set for {nhs_datetime(starts_at)}",
             reason=locked.late_reason,
         )
         if not locked.agenda.exists():
@@ -714,14 +713,7 @@ def _enqueue_invitation(participant, token):
     else:
         link = settings.SITE_URL + reverse("reviews:review_detail", args=[review.pk])
         key = f"invitation:{participant.pk}:existing"
-    when = (
-        timezone.localtime(review.starts_at)
-        .strftime("%-d %B %Y at %-I:%M%p")
-        .replace("AM", "am")
-        .replace("PM", "pm")
-        if review.starts_at
-        else ""
-    )
+    when = nhs_datetime(review.starts_at)
     # What the review page hides from the invitee, the email hides too: before a panel expert
     # has declared independence (or while consent does not open the gate) it says only the role
     # and the date, with no kind of review, no place and no calendar file.

@@ -4,12 +4,18 @@ scripts/lint_model_usage_in_views.py)."""
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 APPS = ["ctr_portal", "reviews", "panels", "documents", "recommendations"]
 MANAGER = re.compile(r"\b[A-Z][A-Za-z]+\.objects\b")
 MANAGER_NAME = re.compile(r"\b([A-Z][A-Za-z]+)\.objects\b")
+# A view parses, checks and renders: building a queryset (or fetching past the user's scope with
+# get_object_or_404) belongs in a query function that takes the user.
+QUERY_IN_VIEW = re.compile(r"\.(filter|exclude|annotate|order_by)\(|\bget_object_or_404\b")
+# A form parses what was typed: its choices come from query functions, never a manager.
+MANAGER_IN_FORM = re.compile(r"\.objects\b")
 
 
 def python_files(pattern):
@@ -17,16 +23,86 @@ def python_files(pattern):
         yield from sorted((ROOT / app).glob(pattern))
 
 
-def test_views_reach_data_only_through_query_functions():
-    offenders = [
+def view_modules():
+    return [*python_files("views.py"), *python_files("views/*.py")]
+
+
+def form_modules():
+    return [*python_files("forms.py"), *python_files("forms/*.py")]
+
+
+def offences(paths, pattern) -> list[str]:
+    return [
         f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
-        for path in [*python_files("views.py"), *python_files("views/*.py")]
+        for path in paths
         for n, line in enumerate(path.read_text().splitlines(), start=1)
-        if MANAGER.search(line)
+        if pattern.search(line)
     ]
+
+
+def test_views_reach_data_only_through_query_functions():
+    offenders = offences(view_modules(), MANAGER)
     assert not offenders, "Views must call a query function that takes the user:\n" + "\n".join(
         offenders
     )
+
+
+def test_views_build_no_querysets_of_their_own():
+    offenders = offences(view_modules(), QUERY_IN_VIEW)
+    assert not offenders, (
+        "Move the query to the app's queries.py, as a function that takes the user:\n"
+        + "\n".join(offenders)
+    )
+
+
+def test_forms_read_nothing_through_a_model_manager():
+    offenders = offences(form_modules(), MANAGER_IN_FORM)
+    assert not offenders, "Forms get their choices from query functions:\n" + "\n".join(
+        offenders
+    )
+
+
+def test_the_rules_see_every_views_and_forms_module():
+    names = {str(path.relative_to(ROOT)) for path in [*view_modules(), *form_modules()]}
+    assert {
+        "reviews/views/reviews.py",
+        "reviews/views/people.py",
+        "panels/views.py",
+        "documents/views.py",
+        "ctr_portal/views/accounts.py",
+        "reviews/forms/people.py",
+        "panels/forms.py",
+        "ctr_portal/forms.py",
+    } <= names
+
+
+@pytest.mark.parametrize(
+    ("line", "pattern"),
+    [
+        ("reviews = queries.reviews_for_user(user).filter(person=person)", QUERY_IN_VIEW),
+        ("        .exclude(state=ReviewState.CANCELLED)", QUERY_IN_VIEW),
+        ('    .annotate(due=Min("due_date"))', QUERY_IN_VIEW),
+        ('        .order_by("due_date", "pk")', QUERY_IN_VIEW),
+        ("review = get_object_or_404(Review, pk=pk)", QUERY_IN_VIEW),
+        ("queryset=Organisation.objects.none(),", MANAGER_IN_FORM),
+        ("return org.memberships.model.objects.all()", MANAGER_IN_FORM),
+    ],
+)
+def test_the_rules_catch_a_query_however_it_is_written(line, pattern):
+    assert pattern.search(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "filter_form=form,",
+        "filters = form.to_filter()",
+        "reviews = queries.review_list(user, filters)",
+        "participants=queries.participants_for_review(review),",
+    ],
+)
+def test_the_rules_let_plain_view_code_through(line):
+    assert not QUERY_IN_VIEW.search(line)
 
 
 def test_access_rules_live_only_in_rules_modules():

@@ -21,7 +21,10 @@ from django import template
 from django.conf import settings
 from django.contrib.messages import constants as message_levels
 from django.http import QueryDict
-from django.utils import dateformat, timezone
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from ..formatting import nhs_date, nhs_datetime, nhs_moment, nhs_time
 
 register = template.Library()
 
@@ -163,11 +166,12 @@ def summary_list(
     card_heading_size=None,
     card_heading_level=2,
     card_actions=None,
+    classes=None,
 ):
     """``{% summary_list rows %}``: rows are dicts ``{key, value, actions, no_border}``, actions
     a list of ``{href, text, visually_hidden_text}`` (no href: a submit button, with optional
     ``name`` and ``value``). With ``card_heading`` the list sits in a summary card whose
-    ``card_actions`` apply to the whole card.
+    ``card_actions`` apply to the whole card. ``classes`` are added to the list's own.
     """
     rows = [dict(row) for row in without_empty(rows)]
     for row in rows:
@@ -190,6 +194,7 @@ def summary_list(
         "card_heading_size": _checked(card_heading_size, HEADING_SIZES, "heading size"),
         "card_heading_level": card_heading_level,
         "card_actions": card_actions,
+        "classes": classes,
     }
 
 
@@ -210,6 +215,11 @@ def nhsuk_tag(text, colour=None, border=True):
             not border and "nhsuk-tag--no-border",
         ),
     }
+
+
+def tag_html(text, colour=None) -> str:
+    """The tag's markup, for a table cell or summary list value built in Python."""
+    return render_to_string("nhsuk/components/tag.html", nhsuk_tag(text, colour))
 
 
 def _checked(value, allowed, what):
@@ -455,23 +465,13 @@ def _as_datetime(value) -> datetime:
     return value
 
 
-def nhs_time(value: time) -> str:
-    """A time in the NHS.UK style: 9am, 2:30pm, midday, midnight."""
-    if value.minute == 0 and value.hour in (0, 12):
-        return "midnight" if value.hour == 0 else "midday"
-    hour = value.hour % 12 or 12
-    minutes = f":{value.minute:02d}" if value.minute else ""
-    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
-
-
 def _when(value) -> tuple[str, str]:
     """The ``datetime`` attribute and the text of a ``<time>`` element."""
     if isinstance(value, datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
-        day = dateformat.format(value, "j F Y")
-        return value.isoformat(timespec="seconds"), f"{day} at {nhs_time(value.time())}"
-    return value.isoformat(), dateformat.format(value, "j F Y")
+        return value.isoformat(timespec="seconds"), nhs_datetime(value)
+    return value.isoformat(), nhs_date(value)
 
 
 @register.inclusion_tag("nhsuk/components/timeline.html")
@@ -495,11 +495,9 @@ def timeline(entries, heading_level=3):
     return {"entries": items, "heading_level": heading_level}
 
 
-@register.filter
-def nhs_datetime(value, style="j F Y"):
-    """A date and time in the NHS.UK style: "3 December 2026 at 10am"."""
-    if not value:
-        return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return f"{dateformat.format(value, style)} at {nhs_time(value.time())}"
+# Dates and times (ctr_portal.formatting) -------------------------------------------------------
+
+register.filter("nhs_date", nhs_date)
+register.filter("nhs_time", nhs_time)
+register.filter("nhs_datetime", nhs_datetime)
+register.filter("nhs_moment", nhs_moment)

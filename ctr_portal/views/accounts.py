@@ -20,7 +20,7 @@ from django_otp import devices_for_user
 from .. import services
 from ..audit import Action, audit_record
 from ..forms import LOCKED_OUT_ERROR, CodeForm, PasswordResetForm, SetPasswordForm, SignInForm
-from ..queries import demo_personas, memberships_for_user
+from ..queries import demo_persona, demo_personas, memberships_for_user
 
 
 def _safe_next(request):
@@ -82,7 +82,7 @@ class DemoSignInView(View):
     def post(self, request):
         if not settings.DEMO_MODE:
             raise Http404("Not found")
-        user = demo_personas().filter(pk=request.POST.get("user")).first()
+        user = demo_persona(request.POST.get("user"))
         if user is None:
             raise Http404("Not found")
         services.session_sign_in(request=request, user=user)

@@ -3,13 +3,10 @@
 from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ctr_portal.templatetags.nhsuk import nhs_time
-
-from ..models import RATING_COLOURS
+from ..models import Rating
 
 register = template.Library()
 
@@ -19,30 +16,11 @@ def rating_tag(rating, label=None):
     """The rating as an NHS.UK tag: green, yellow, red, grey; "Not rated" when blank."""
     if not rating:
         return {"text": "Not rated", "classes": "nhsuk-tag nhsuk-tag--white"}
-    colour = RATING_COLOURS.get(rating, "grey")
+    colour = Rating(rating).tag_colour
     return {
         "text": label or rating.replace("_", " ").capitalize(),
         "classes": f"nhsuk-tag nhsuk-tag--{colour}",
     }
-
-
-@register.filter
-def clock(value) -> str:
-    """The time of day in the NHS.UK style ("2:32pm")."""
-    if not value:
-        return ""
-    return nhs_time(timezone.localtime(value).time())
-
-
-@register.filter
-def moment(value) -> str:
-    """ "2:32pm" today, "21 November 2026 at 2:32pm" on another day."""
-    if not value:
-        return ""
-    local = timezone.localtime(value)
-    if local.date() == timezone.localdate():
-        return clock(value)
-    return f"{local.day} {local:%B %Y} at {clock(value)}"
 
 
 STATUS_TAGS = {
@@ -63,8 +41,6 @@ def _rating_html(rating):
 
 
 def _rating_label(rating):
-    from ..models import Rating
-
     return Rating(rating).label if rating else None
 
 

@@ -1,15 +1,14 @@
 """Forms for the register of people: the search, registering and changing a person, contacts,
 the Dynamic Support Register rating, admissions and moves, and blue light meetings.
 
-No database writes here. Organisation choices are reference data and are read here, because
-views never touch a model manager (STYLE §1.3); the user's own organisations come in from the
-view, through a query function.
+No database writes and no reads of their own here: organisation choices come from the query
+functions (reference data, or the user's own organisations passed in by the view).
 """
 
 from django import forms
 from django.utils import timezone
 
-from ctr_portal.models import Organisation
+from ctr_portal.formatting import nhs_date
 from ctr_portal.nhsuk import (
     ButtonGroup,
     Field,
@@ -22,7 +21,13 @@ from ctr_portal.nhsuk import (
 
 from ..models import Contact, DsrRating, MentalHealthActStatus, Person, Setting, SettingChange
 from ..nhs_number import normalise_nhs_number, validate_nhs_number
-from ..queries import PeopleFilter
+from ..queries import (
+    PeopleFilter,
+    commissioner_choices,
+    hospital_choices,
+    local_authority_choices,
+    organisations_among,
+)
 
 COMMUNITY = Setting.COMMUNITY.value
 HOSPITAL = "hospital"
@@ -38,35 +43,10 @@ SECURITY_LEVELS = [
 ]
 
 
-def dsr_short_label(value: str) -> str:
-    """'Red', 'Amber', 'Green' or 'Blue'."""
-    return DsrRating(value).label.split(":")[0]
-
-
 def dsr_meaning(value: str) -> str:
     """What a rating means: 'High risk of admission now'."""
     meaning = DsrRating(value).label.split(": ", 1)[1]
     return meaning[:1].upper() + meaning[1:]
-
-
-# --- Reference data -----------------------------------------------------------------------
-
-
-def provider_organisations():
-    return Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).order_by("name")
-
-
-def commissioning_organisations():
-    return Organisation.objects.filter(kind__in=Organisation.COMMISSIONING_KINDS).order_by("name")
-
-
-def local_authorities():
-    return Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).order_by("name")
-
-
-def organisations_by_pk(organisations):
-    """A queryset of exactly these organisations (the user's own, from a query function)."""
-    return Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")
 
 
 class PeopleFormMixin(NHSUKFormMixin):
@@ -114,7 +94,7 @@ class WhereNowForm(forms.Form):
     )
     provider = OrganisationChoiceField(
         label="Hospital",
-        queryset=Organisation.objects.none(),
+        queryset=None,
         required=False,
         empty_label="Select a hospital",
         error_messages={"invalid_choice": "Select a hospital from the list"},
@@ -123,7 +103,7 @@ class WhereNowForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = provider_organisations()
+        self.fields["provider"].queryset = hospital_choices()
 
     def hospital_fields(self):
         """The questions revealed under "In hospital"."""
@@ -191,7 +171,7 @@ class PeopleSearchForm(PeopleFormMixin, forms.Form):
     )
     dsr_rating = forms.ChoiceField(
         label="Dynamic Support Register rating",
-        choices=[("", "Any rating")] + [(r.value, dsr_short_label(r.value)) for r in DsrRating],
+        choices=[("", "Any rating")] + [(r.value, r.short_label) for r in DsrRating],
         required=False,
         error_messages={"invalid_choice": "Select a rating from the list"},
     )
@@ -298,7 +278,7 @@ class PersonDetailsForm(PeopleFormMixin, forms.Form):
     responsible_commissioner = OrganisationChoiceField(
         label="Responsible commissioner",
         help_text="The organisation that arranges their reviews and follows them up",
-        queryset=Organisation.objects.none(),
+        queryset=None,
         empty_label="Select an organisation",
         error_messages={
             "required": "Select the responsible commissioner",
@@ -308,14 +288,14 @@ class PersonDetailsForm(PeopleFormMixin, forms.Form):
     host_commissioner = OrganisationChoiceField(
         label="Host commissioner (optional)",
         help_text="Where the hospital is, if that is a different commissioner",
-        queryset=Organisation.objects.none(),
+        queryset=None,
         required=False,
         empty_label="None",
         error_messages={"invalid_choice": "Select a commissioner from the list"},
     )
     local_authority = OrganisationChoiceField(
         label="Local authority (optional)",
-        queryset=Organisation.objects.none(),
+        queryset=None,
         required=False,
         empty_label="None",
         error_messages={"invalid_choice": "Select a local authority from the list"},
@@ -336,11 +316,11 @@ class PersonDetailsForm(PeopleFormMixin, forms.Form):
         """commissioners: the user's own commissioning organisations."""
         super().__init__(*args, **kwargs)
         own = self.fields["responsible_commissioner"]
-        own.queryset = organisations_by_pk(commissioners)
+        own.queryset = organisations_among(commissioners)
         if len(commissioners) == 1 and not self.initial.get("responsible_commissioner"):
             self.initial["responsible_commissioner"] = commissioners[0].pk
-        self.fields["host_commissioner"].queryset = commissioning_organisations()
-        self.fields["local_authority"].queryset = local_authorities()
+        self.fields["host_commissioner"].queryset = commissioner_choices()
+        self.fields["local_authority"].queryset = local_authority_choices()
 
     # Layout pieces, shared by the register and edit forms.
 
@@ -419,9 +399,7 @@ class PersonDetailsForm(PeopleFormMixin, forms.Form):
 
 
 DSR_REGISTER_CHOICES = [
-    (DsrRating.RED.value, "Red"),
-    (DsrRating.AMBER.value, "Amber"),
-    (DsrRating.GREEN.value, "Green"),
+    *((r.value, r.short_label) for r in (DsrRating.RED, DsrRating.AMBER, DsrRating.GREEN)),
     ("none", "Not on the register"),
 ]
 
@@ -634,7 +612,7 @@ class DsrRatingForm(NHSUKFormMixin, forms.Form):
 
     rating = forms.ChoiceField(
         label="Dynamic Support Register rating",
-        choices=[(r.value, dsr_short_label(r.value)) for r in DsrRating],
+        choices=[(r.value, r.short_label) for r in DsrRating],
         widget=forms.RadioSelect,
         error_messages={"required": "Select a rating"},
     )
@@ -747,7 +725,7 @@ class SettingChangeForm(WhereNowForm, PeopleFormMixin, forms.Form):
             self.add_error(
                 "effective_date",
                 "Date it happened must be on or after the date they "
-                f"were admitted ({person.admission_date:%-d %B %Y})",
+                f"were admitted ({nhs_date(person.admission_date)})",
             )
         if kind == kinds.ADMISSION:
             if person.in_hospital:

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from ctr_portal.formatting import nhs_date, time_24h
 from ctr_portal.nhsuk import Field, Fieldset, Layout, NHSUKFormMixin, SplitDateField, Submit
 
 from ..models import (
@@ -52,11 +53,7 @@ class TimeOfDayField(forms.CharField):
         return time(hour, minute)
 
     def prepare_value(self, value):
-        return value.strftime("%H:%M") if isinstance(value, time) else value
-
-
-def _date_label(day) -> str:
-    return f"{day:%-d %B %Y}"
+        return time_24h(value) if isinstance(value, time) else value
 
 
 # --- Plan a review ---------------------------------------------------------------------------
@@ -220,7 +217,7 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
             local = timezone.localtime(review.starts_at)
             initial = {
                 "date": local.date(),
-                "start_time": local.strftime("%H:%M"),
+                "start_time": time_24h(local.time()),
                 "duration_minutes": review.duration_minutes,
                 "venue": review.venue,
                 "video_link": review.video_link,
@@ -232,7 +229,7 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
             self.fields["duration_minutes"].choices = sorted(
                 [*DURATIONS, (review.duration_minutes, f"{review.duration_minutes} minutes")]
             )
-        due = _date_label(review.due_date)
+        due = nhs_date(review.due_date)
         self.fields[
             "late_reason"
         ].help_text = f"It is due by {due}. Say why it cannot be held by then."
@@ -436,11 +433,13 @@ class ReviewTransitionForm(NHSUKFormMixin, forms.Form):
         )
 
 
-# --- The list's filters ---------------------------------------------------------------------
+# --- Filters: the review list and the commissioner's dashboard ------------------------------
 
 
 class ReviewFilterForm(NHSUKFormMixin, forms.Form):
-    """Filters sent as a GET query: codes only, never anything about a person."""
+    """The filters of the review list and of the commissioner's dashboard, sent as a GET query:
+    codes only, never anything about a person. `organisations` are the user's own commissioning
+    organisations; without any, there is no organisation filter."""
 
     submit_label = "Apply filters"
 

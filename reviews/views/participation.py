@@ -14,15 +14,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from ctr_portal import services as portal_services
+from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
 from ctr_portal.queries import account_for_email
-from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
+from ctr_portal.views.base import add_service_errors
 
 from .. import queries, services
 from ..forms.participation import (
@@ -34,35 +34,7 @@ from ..forms.participation import (
     contact_label,
 )
 from ..rules import latest_consent, participant_for
-
-
-def _review_breadcrumbs(review):
-    label = f"{review.type_label} for {review.person.full_name}"
-    return [
-        ("Home", reverse("dashboard")),
-        ("Reviews", reverse("reviews:review_list")),
-        (label, reverse("reviews:review_detail", args=[review.pk])),
-    ]
-
-
-class ReviewPageMixin(ScopedObjectMixin):
-    """A page about one review, found through the user's own reviews."""
-
-    object_type = "reviews.review"
-
-    def get_scoped_object(self):
-        return queries.review_for_user(self.request.user, self.kwargs["pk"])
-
-    @property
-    def review(self):
-        return self.get_object()
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("review", self.review)
-        kwargs.setdefault("person", self.review.person)
-        kwargs.setdefault("breadcrumbs", _review_breadcrumbs(self.review))
-        return super().get_context_data(**kwargs)
-
+from .base import ReviewPageMixin
 
 # --- Consent -------------------------------------------------------------------------------
 
@@ -74,7 +46,7 @@ def _consent_rows(record) -> list[dict]:
     report = [i.contact.name for i in invitees if i.may_receive_report]
     rows = [
         {"key": "Decision", "value": record.get_decision_display()},
-        {"key": "Date of the decision", "value": date_format(record.decided_on, "j F Y")},
+        {"key": "Date of the decision", "value": nhs_date(record.decided_on)},
         record.route and {"key": "How it was made", "value": record.get_route_display()},
         record.given_by
         and {"key": "Person with parental responsibility", "value": record.given_by},
@@ -98,8 +70,7 @@ def _consent_rows(record) -> list[dict]:
     rows.append(
         {
             "key": "Recorded by",
-            "value": f"{record.recorded_by.display_name}, "
-            f"{date_format(timezone.localtime(record.recorded_at), 'j F Y')}",
+            "value": f"{record.recorded_by.display_name}, {nhs_date(record.recorded_at)}",
         }
     )
     return [row for row in rows if row]
@@ -241,9 +212,8 @@ class IndependenceView(ReviewPageMixin, FormView):
         participant = self.participant
         kwargs["participant"] = participant
         if participant.independence_declared_at:
-            when = timezone.localtime(participant.independence_declared_at)
             kwargs["declaration_rows"] = [
-                {"key": "Declared on", "value": date_format(when, "j F Y")},
+                {"key": "Declared on", "value": nhs_date(participant.independence_declared_at)},
                 {"key": "You confirmed", "value": participant.independence_statement},
                 {
                     "key": "Connections you told us about",

@@ -11,18 +11,16 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Min
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
-from ctr_portal.templatetags.nhsuk import nhsuk_tag
+from ctr_portal.templatetags.nhsuk import tag_html
 from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
 
 from .. import queries, services
@@ -35,10 +33,8 @@ from ..forms.people import (
     PersonEditForm,
     PersonRegisterForm,
     SettingChangeForm,
-    dsr_short_label,
-    provider_organisations,
 )
-from ..models import OPEN_STATES, ReviewState, SettingChange
+from ..models import OPEN_STATES, DsrRating, SettingChange
 
 PAGE_SIZE = 25
 SETTING_CHANGE_RECORDED = {
@@ -49,41 +45,15 @@ SETTING_CHANGE_RECORDED = {
 }
 SEARCH_SESSION_KEY = "reviews.people_search"
 
-DSR_TAG_COLOURS = {"red": "red", "amber": "orange", "green": "green", "blue": "blue"}
-STATE_TAG_COLOURS = {
-    ReviewState.PLANNED: "grey",
-    ReviewState.SCHEDULED: "blue",
-    ReviewState.PREPARING: "blue",
-    ReviewState.READY: "green",
-    ReviewState.HELD: "green",
-    ReviewState.REPORT_DRAFTING: "purple",
-    ReviewState.REPORT_ISSUED: "purple",
-    ReviewState.FOLLOW_UP: "aqua-green",
-    ReviewState.CLOSED: "white",
-    ReviewState.POSTPONED: "orange",
-    ReviewState.CANCELLED: "red",
-}
-
-
 # --- Small helpers for the pages -----------------------------------------------------------
 
 
-def _tag(text, colour=None):
-    return render_to_string("nhsuk/components/tag.html", nhsuk_tag(text, colour))
-
-
-def dsr_tag(rating: str):
-    if not rating:
-        return _tag("Not rated", "grey")
-    return _tag(dsr_short_label(rating), DSR_TAG_COLOURS[rating])
-
-
-def _day(value) -> str:
-    return date_format(value, "j F Y") if value else ""
+def dsr_tag(person):
+    return tag_html(person.dsr_short_label, person.dsr_colour)
 
 
 def _born(person, today) -> str:
-    return f"{_day(person.date_of_birth)} (aged {person.age_on(today)})"
+    return f"{nhs_date(person.date_of_birth)} (aged {person.age_on(today)})"
 
 
 def _where(person) -> str:
@@ -91,39 +61,6 @@ def _where(person) -> str:
     if person.in_hospital and person.provider:
         parts.append(person.provider.name)
     return ", ".join(parts)
-
-
-def _person_reviews(user, person):
-    """The person's reviews the user may see, newest due first. Built on the scoped query;
-    `queries` has no per-person list yet."""
-    reviews = queries.reviews_for_user(user).filter(person=person).order_by("-due_date", "-pk")
-    reviews = list(reviews)
-    for review in reviews:
-        review.person = person  # the type (CTR or C(E)TR) reads the person's age
-    return reviews
-
-
-def _open_review(user, person):
-    """The review the person's next due date belongs to, if one is open."""
-    return (
-        queries.reviews_for_user(user)
-        .filter(person=person, state__in=OPEN_STATES)
-        .order_by("due_date", "pk")
-        .first()
-    )
-
-
-def _next_due_dates(user, people) -> dict:
-    """{person id: the earliest due date of their open reviews}, for one page of people in one
-    query (counting the whole list stays a plain count)."""
-    rows = (
-        queries.reviews_for_user(user)
-        .filter(person__in=[p.pk for p in people], state__in=OPEN_STATES)
-        .order_by()
-        .values("person")
-        .annotate(due=Min("due_date"))
-    )
-    return {row["person"]: row["due"] for row in rows}
 
 
 def _relationship(contact) -> str:
@@ -167,7 +104,8 @@ class PersonListView(RulePermissionRequiredMixin, TemplateView):
 
     @cached_property
     def _organisations(self):
-        return [*queries.commissioning_organisations(self.request.user), *provider_organisations()]
+        own = queries.commissioning_organisations(self.request.user)
+        return [*own, *queries.hospital_choices()]
 
     def _search_form(self, data):
         return PeopleSearchForm(data, organisations=self._organisations)
@@ -194,7 +132,7 @@ class PersonListView(RulePermissionRequiredMixin, TemplateView):
             self.request.GET.get("page")
         )
         people = list(page.object_list)
-        next_due = _next_due_dates(user, people)
+        next_due = queries.next_due_dates(user, people)
         count = page.paginator.count
         caption = f"{count} {'person' if count == 1 else 'people'}"
         if page.paginator.num_pages > 1:
@@ -223,8 +161,8 @@ class PersonListView(RulePermissionRequiredMixin, TemplateView):
             person.nhs_number_display,
             _born(person, today),
             _where(person),
-            dsr_tag(person.dsr_rating),
-            _day(due) if due else "None planned",
+            dsr_tag(person),
+            nhs_date(due) if due else "None planned",
         ]
 
 
@@ -270,10 +208,10 @@ class PersonCreateView(RulePermissionRequiredMixin, FormView):
             _add_person_errors(form, error)
             return self.form_invalid(form)
         text = f"{person.full_name} has been registered."
-        review = _open_review(self.request.user, person)
+        review = queries.open_review_for_person(self.request.user, person)
         if review is not None:
             kind = review.get_kind_display().lower()
-            text += f" {_article(kind)} {kind} review is due by {_day(review.due_date)}."
+            text += f" {_article(kind)} {kind} review is due by {nhs_date(review.due_date)}."
         messages.success(self.request, text)
         return redirect("reviews:person_detail", pk=person.pk)
 
@@ -308,16 +246,17 @@ class PersonDetailView(PersonMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, person, today = self.request.user, self.person, timezone.localdate()
         can_change = user.has_perm(Perm.CHANGE_PERSON, person)
-        reviews = _person_reviews(user, person)
+        reviews = queries.reviews_for_person(user, person)
         kwargs.update(
             person=person,
             contact_head=["Name", "Relationship", "Email address", "Phone number"],
             review_head=["Review", "Kind", "Due by", "State"],
-            dsr_tag=dsr_tag(person.dsr_rating),
+            dsr_tag=dsr_tag(person),
             about_rows=self._about_rows(person, today, can_change),
             where_rows=self._where_rows(person),
             contact_rows=[
-                [c.name, _relationship(c), c.email, c.phone] for c in person.contacts.all()
+                [c.name, _relationship(c), c.email, c.phone]
+                for c in queries.contacts_for_person(person)
             ],
             review_rows=[self._review_row(r, today) for r in reviews],
             timeline=queries.person_timeline(person),
@@ -361,15 +300,15 @@ class PersonDetailView(PersonMixin, TemplateView):
             rows += [
                 {"key": "Hospital", "value": person.provider.name if person.provider else ""},
                 {"key": "Ward", "value": person.ward or "Not given"},
-                {"key": "Date admitted", "value": _day(person.admission_date) or "Not given"},
+                {"key": "Date admitted", "value": nhs_date(person.admission_date) or "Not given"},
             ]
         return rows
 
     @staticmethod
     def _review_row(review, today):
-        due = shown = _day(review.due_date)
+        due = shown = nhs_date(review.due_date)
         if review.state in OPEN_STATES and review.due_date < today:
-            shown = _tag(f"Overdue: due {due}", "red")
+            shown = tag_html(f"Overdue: due {due}", "red")
         return [
             {
                 "text": review.type_label,
@@ -378,7 +317,7 @@ class PersonDetailView(PersonMixin, TemplateView):
             },
             review.get_kind_display(),
             shown,
-            _tag(review.get_state_display(), STATE_TAG_COLOURS.get(review.state)),
+            tag_html(review.get_state_display(), review.state_colour),
         ]
 
 
@@ -467,8 +406,8 @@ class DsrRatingView(PersonFormView):
     heading = "Change their Dynamic Support Register rating"
 
     def lead(self):
-        rating = self.person.dsr_rating
-        return f"Rated now: {dsr_short_label(rating) if rating else 'not rated'}."
+        rated = self.person.dsr_rating
+        return f"Rated now: {self.person.dsr_short_label if rated else 'not rated'}."
 
     def save(self, form):
         data = form.cleaned_data
@@ -478,7 +417,8 @@ class DsrRatingView(PersonFormView):
             rating=data["rating"],
             reason=data["reason"],
         )
-        return f"Dynamic Support Register rating changed to {dsr_short_label(data['rating'])}."
+        rating = DsrRating(data["rating"]).short_label
+        return f"Dynamic Support Register rating changed to {rating}."
 
 
 class SettingChangeView(PersonFormView):
@@ -489,12 +429,12 @@ class SettingChangeView(PersonFormView):
         person = self.person
         parts = [_where(person), person.ward if person.in_hospital else ""]
         if person.in_hospital and person.admission_date:
-            parts.append(f"admitted {_day(person.admission_date)}")
+            parts.append(f"admitted {nhs_date(person.admission_date)}")
         return "Where they are now: " + ", ".join(filter(None, parts)) + "."
 
     def save(self, form):
         user = self.request.user
-        before = _open_review(user, self.person)
+        before = queries.open_review_for_person(user, self.person)
         change = services.person_change_setting(
             actor=user, person=self.person, **form.change_fields()
         )
@@ -502,15 +442,15 @@ class SettingChangeView(PersonFormView):
 
     def _review_news(self, before) -> str:
         """What the change did to the person's next review, read after the service ran."""
-        after = _open_review(self.request.user, self.person)
+        after = queries.open_review_for_person(self.request.user, self.person)
         if after is None:
             return ""
         kind = after.get_kind_display().lower()
-        due = _day(after.due_date)
+        due = nhs_date(after.due_date)
         if before is None or before.pk != after.pk:
             return f"{_article(kind)} {kind} review is now due by {due}."
         if before.due_date != after.due_date:
-            return f"The {kind} review is now due by {due} (it was {_day(before.due_date)})."
+            return f"The {kind} review is now due by {due} (it was {nhs_date(before.due_date)})."
         return f"The {kind} review is still due by {due}."
 
 
@@ -531,4 +471,4 @@ class LaepCreateView(PersonFormView):
             held_on=data["held_on"],
             outcome=data["outcome"],
         )
-        return f"Blue light (LAEP) meeting on {_day(meeting.held_on)} recorded."
+        return f"Blue light (LAEP) meeting on {nhs_date(meeting.held_on)} recorded."

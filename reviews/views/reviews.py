@@ -10,7 +10,6 @@ it a panel or family member sees the person's name and the date of the review, n
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,9 +18,9 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from ctr_portal.formatting import nhs_date, nhs_period
 from ctr_portal.permissions import Perm
 from ctr_portal.queries import organisation_ids_for_user
-from ctr_portal.templatetags.nhsuk import nhs_time
 from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
 
 from .. import policy, queries, services
@@ -41,67 +40,12 @@ from ..models import (
     TransitionError,
 )
 from ..readiness import readiness_for
+from ..rules import participant_for
 from ..sections import review_links_for
+from . import review_page as page
+from .base import ReviewPageMixin
 
 PAGE_SIZE = 25
-
-STATE_COLOURS = {
-    ReviewState.PLANNED: "grey",
-    ReviewState.SCHEDULED: "blue",
-    ReviewState.PREPARING: "purple",
-    ReviewState.READY: "green",
-    ReviewState.HELD: "aqua-green",
-    ReviewState.REPORT_DRAFTING: "yellow",
-    ReviewState.REPORT_ISSUED: "pink",
-    ReviewState.FOLLOW_UP: "orange",
-    ReviewState.CLOSED: "white",
-    ReviewState.POSTPONED: "yellow",
-    ReviewState.CANCELLED: "red",
-}
-
-
-def _day(value) -> str:
-    return f"{value:%-d %B %Y}"
-
-
-def when_text(review) -> str:
-    """'Monday 14 December 2026, 9am to 5pm', or '' when no date is set."""
-    if not review.starts_at:
-        return ""
-    start = timezone.localtime(review.starts_at)
-    text = f"{start:%A} {_day(start)}, {nhs_time(start.time())}"
-    if review.ends_at:
-        end = timezone.localtime(review.ends_at)
-        text += (
-            f" to {nhs_time(end.time())}"
-            if end.date() == start.date()
-            else f" to {_day(end)}, {nhs_time(end.time())}"
-        )
-    return text
-
-
-def _review_crumbs(review, *more):
-    return [
-        ("Home", reverse("dashboard")),
-        ("Reviews", reverse("reviews:review_list")),
-        (
-            f"{review.type_label} for {review.person.full_name}",
-            reverse("reviews:review_detail", args=[review.pk]),
-        ),
-        *more,
-    ]
-
-
-class _ReviewObjectMixin(ScopedObjectMixin):
-    object_type = "reviews.review"
-
-    def get_scoped_object(self):
-        return queries.review_for_user(self.request.user, self.kwargs["pk"])
-
-    @property
-    def review(self):
-        return self.get_object()
-
 
 # --- Plan -----------------------------------------------------------------------------------
 
@@ -149,7 +93,7 @@ class ReviewPlanView(ScopedObjectMixin, FormView):
         rule = policy.rule(review.due_rule)
         messages.success(
             self.request,
-            f"The {review.type_long} for {person.full_name} is due by {_day(review.due_date)}: "
+            f"The {review.type_long} for {person.full_name} is due by {nhs_date(review.due_date)}: "
             f"{rule.description}",
         )
         return redirect("reviews:review_detail", pk=review.pk)
@@ -172,20 +116,18 @@ class ReviewListView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        org_ids = organisation_ids_for_user(user)
-        form = None
-        reviews = queries.review_list(user, queries.ReviewFilter())
-        if org_ids:
+        form, filters = None, queries.ReviewFilter()
+        if organisation_ids_for_user(user):
             wanted = any(key != "page" for key in self.request.GET)
             form = ReviewFilterForm(
                 self.request.GET if wanted else None,
                 organisations=queries.commissioning_organisations(user),
             )
             filters = form.to_filter()
-            if filters != queries.ReviewFilter():
-                reviews = _as_organisation(queries.review_list(user, filters), org_ids)
-        page = Paginator(reviews, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        page.object_list = _with_gate(list(page.object_list), user)
+        page = Paginator(queries.review_list(user, filters), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        page.object_list = queries.with_consent_gate(user, list(page.object_list))
         kwargs.update(
             filter_form=form,
             page_obj=page,
@@ -196,33 +138,10 @@ class ReviewListView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-def _as_organisation(reviews, org_ids):
-    """Only the reviews the user is part of through their organisation (whose details they
-    always see). Workaround: belongs in queries.review_list."""
-    return reviews.filter(
-        Q(commissioner_id__in=org_ids)
-        | Q(provider_id__in=org_ids)
-        | Q(person__provider_id__in=org_ids)
-        | Q(person__local_authority_id__in=org_ids)
-    )
-
-
-def _with_gate(reviews, user):
-    """Load what the consent gate reads for a page of reviews (three queries in all), and mark
-    each row with whether the user may see its details. Workaround: belongs in
-    queries.review_list."""
-    prefetch_related_objects(reviews, "participants", "consents__invitees")
-    for review in reviews:
-        review.latest_consent = next(iter(review.consents.all()), None)
-        review.can_see = user.has_perm(Perm.VIEW_REVIEW_DETAILS, review)
-        review.state_colour = STATE_COLOURS[review.state]
-    return reviews
-
-
 # --- The review page ------------------------------------------------------------------------
 
 
-class ReviewDetailView(_ReviewObjectMixin, TemplateView):
+class ReviewDetailView(ReviewPageMixin, TemplateView):
     """The review: for those the consent gate lets in, everything; for the rest, the person's
     name and the date, and for a panel expert the way to declare independence."""
 
@@ -231,37 +150,63 @@ class ReviewDetailView(_ReviewObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         review, user = self.review, self.request.user
-        me = next((p for p in review.participants.all() if p.user_id == user.pk), None)
+        me = participant_for(user, review)
+        when = nhs_period(review.starts_at, review.ends_at)
         kwargs.update(
-            review=review,
-            when=when_text(review),
-            breadcrumbs=[
-                ("Home", reverse("dashboard")),
-                ("Reviews", reverse("reviews:review_list")),
-            ],
+            when_rows=[{"key": "Date and time", "value": when or "Not set yet"}],
+            breadcrumbs=self.breadcrumbs()[:-1],
             must_declare=user.has_perm(Perm.DECLARE_INDEPENDENCE, review)
             and me is not None
             and me.independence_declared_at is None,
         )
-        if not user.has_perm(Perm.VIEW_REVIEW_DETAILS, review):
-            return super().get_context_data(**kwargs)
+        if user.has_perm(Perm.VIEW_REVIEW_DETAILS, review):
+            kwargs.update(details=True, **self._details(review, user, when))
+        return super().get_context_data(**kwargs)
+
+    def _details(self, review, user, when) -> dict:
+        """Everything the page shows to those the consent gate lets in, card by card."""
+        person, today = review.person, timezone.localdate()
         can_manage = user.has_perm(Perm.MANAGE_REVIEW, review)
-        today = timezone.localdate()
-        kwargs.update(
-            details=True,
-            age=review.person.age_on(today),
-            overdue=review.state in OPEN_STATES and review.due_date < today,
-            stopped_reason=review.state_reason
-            if review.state in (ReviewState.POSTPONED, ReviewState.CANCELLED)
-            else "",
-            can_manage=can_manage,
-            state_colour=STATE_COLOURS[review.state],
-            rule=_rule_or_none(review.due_rule),
-            readiness=readiness_for(review) if review.state in OPEN_STATES else [],
-            consent=review.latest_consent,
-            participants=list(review.participants.all()),
-            agenda=list(review.agenda.all()),
-            timeline=[
+        consent = review.latest_consent
+        agenda = queries.agenda_for_review(review)
+        stopped = review.state in (ReviewState.POSTPONED, ReviewState.CANCELLED)
+        return {
+            "overdue": review.state in OPEN_STATES and review.due_date < today,
+            "moves": _moves(review) if can_manage else [],
+            "date_actions": page.date_actions(
+                review, can_schedule=can_manage and review.state in OPEN_STATES
+            ),
+            "date_rows": page.date_rows(
+                review,
+                when=when,
+                rule=_rule_or_none(review.due_rule),
+                stopped_reason=review.state_reason if stopped else "",
+            ),
+            "calendar_link": page.calendar_link(review),
+            "talk_heading": f"How to talk with {person.known_as}",
+            "readiness": readiness_for(review) if review.state in OPEN_STATES else [],
+            "people_actions": page.people_actions(review, can_manage=can_manage),
+            "participant_head": page.PARTICIPANT_HEAD,
+            "participant_rows": page.participant_rows(
+                queries.participants_for_review(review), can_manage=can_manage
+            ),
+            "consent_actions": page.consent_actions(
+                review,
+                can_manage=can_manage,
+                can_view_consent=user.has_perm(Perm.VIEW_CONSENT, review),
+            ),
+            "consent_rows": page.consent_rows(consent),
+            "no_consent": f"No consent decision has been recorded yet. Nothing about "
+            f"{person.known_as} is shown to the panel until it is.",
+            "agenda_actions": page.agenda_actions(review, agenda, can_manage=can_manage),
+            "agenda_head": page.AGENDA_HEAD,
+            "agenda_rows": page.agenda_rows(agenda),
+            "links": review_links_for(user, review),
+            "person_rows": page.person_rows(person, age=person.age_on(today)),
+            "person_link": page.person_link(
+                person, can_view_person=user.has_perm(Perm.VIEW_PERSON, person)
+            ),
+            "timeline": [
                 queries.TimelineEntry(
                     event.summary,
                     event.occurred_at,
@@ -270,21 +215,18 @@ class ReviewDetailView(_ReviewObjectMixin, TemplateView):
                 )
                 for event in queries.review_timeline(review)
             ],
-            moves=[
-                {
-                    "state": s,
-                    "label": ACTION_LABELS[s],
-                    "href": _move_href(review, s),
-                    "warning": s == ReviewState.CANCELLED,
-                }
-                for s in review.allowed_moves
-            ]
-            if can_manage
-            else [],
-            can_schedule=can_manage and review.state in OPEN_STATES,
-            links=review_links_for(user, review),
-        )
-        return super().get_context_data(**kwargs)
+        }
+
+
+def _moves(review) -> list[dict]:
+    return [
+        {
+            "label": ACTION_LABELS[s],
+            "href": _move_href(review, s),
+            "warning": s == ReviewState.CANCELLED,
+        }
+        for s in review.allowed_moves
+    ]
 
 
 def _rule_or_none(code):
@@ -303,7 +245,7 @@ def _move_href(review, state):
 # --- Schedule -------------------------------------------------------------------------------
 
 
-class ReviewScheduleView(_ReviewObjectMixin, FormView):
+class ReviewScheduleView(ReviewPageMixin, FormView):
     permission_required = Perm.MANAGE_REVIEW
     form_class = ReviewScheduleForm
     template_name = "reviews/review/schedule.html"
@@ -314,10 +256,8 @@ class ReviewScheduleView(_ReviewObjectMixin, FormView):
     def get_context_data(self, **kwargs):
         review = self.review
         kwargs.update(
-            review=review,
             can_schedule=review.state in OPEN_STATES,
             rule=_rule_or_none(review.due_rule),
-            breadcrumbs=_review_crumbs(review),
         )
         return super().get_context_data(**kwargs)
 
@@ -340,7 +280,8 @@ class ReviewScheduleView(_ReviewObjectMixin, FormView):
         except ValidationError as error:
             add_service_errors(form, _renamed(error, {"starts_at": "date"}))
             return self.form_invalid(form)
-        messages.success(self.request, f"The review is set for {when_text(review)}")
+        when = nhs_period(review.starts_at, review.ends_at)
+        messages.success(self.request, f"The review is set for {when}")
         return redirect("reviews:review_detail", pk=review.pk)
 
 
@@ -354,21 +295,20 @@ def _renamed(error, names):
 # --- Agenda ---------------------------------------------------------------------------------
 
 
-class AgendaEditView(_ReviewObjectMixin, TemplateView):
+class AgendaEditView(ReviewPageMixin, TemplateView):
     permission_required = Perm.MANAGE_REVIEW
     template_name = "reviews/review/agenda.html"
     prefix = "agenda"
 
+    def _initial(self):
+        return agenda_initial(queries.agenda_for_review(self.review))
+
     def get(self, request, *args, **kwargs):
-        formset = AgendaFormSet(
-            prefix=self.prefix, initial=agenda_initial(self.review.agenda.all())
-        )
+        formset = AgendaFormSet(prefix=self.prefix, initial=self._initial())
         return self.render_to_response(self.get_context_data(formset=formset))
 
     def post(self, request, *args, **kwargs):
-        formset = AgendaFormSet(
-            request.POST, prefix=self.prefix, initial=agenda_initial(self.review.agenda.all())
-        )
+        formset = AgendaFormSet(request.POST, prefix=self.prefix, initial=self._initial())
         if not formset.is_valid():
             return self.render_to_response(self.get_context_data(formset=formset))
         services.agenda_update(actor=request.user, review=self.review, items=formset.items())
@@ -377,18 +317,14 @@ class AgendaEditView(_ReviewObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         formset = kwargs["formset"]
-        kwargs.update(
-            review=self.review,
-            has_errors=formset.is_bound and not formset.is_valid(),
-            breadcrumbs=_review_crumbs(self.review),
-        )
+        kwargs.update(has_errors=formset.is_bound and not formset.is_valid())
         return super().get_context_data(**kwargs)
 
 
 # --- The lifecycle --------------------------------------------------------------------------
 
 
-class ReviewTransitionView(_ReviewObjectMixin, FormView):
+class ReviewTransitionView(ReviewPageMixin, FormView):
     """Move the review on: the moves allowed now, a reason where one is needed, and the state
     the page showed, so that two people acting at once cannot both win."""
 
@@ -419,14 +355,6 @@ class ReviewTransitionView(_ReviewObjectMixin, FormView):
             "caption": self._caption(),
             "state": shown,
         }
-
-    def get_context_data(self, **kwargs):
-        kwargs.update(
-            review=self.review,
-            state_colour=STATE_COLOURS[self.review.state],
-            breadcrumbs=_review_crumbs(self.review),
-        )
-        return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -467,7 +395,7 @@ class ReviewTransitionView(_ReviewObjectMixin, FormView):
 # --- Calendar -------------------------------------------------------------------------------
 
 
-class ReviewCalendarView(_ReviewObjectMixin, View):
+class ReviewCalendarView(ReviewPageMixin, View):
     """The review as an iCalendar file: its type, time and place, never the person's name. Its
     place and kind are details, so it asks what the review page asks before showing them."""
 

@@ -256,6 +256,11 @@ def test_demo_sign_in_refuses_an_account_that_is_not_a_persona(client):
     assert client.post(reverse("accounts:demo_sign_in"), {"user": real.pk}).status_code == 404
 
 
+@override_settings(DEMO_MODE=True)
+def test_demo_sign_in_answers_not_found_for_an_id_that_is_not_a_number(client):
+    assert client.post(reverse("accounts:demo_sign_in"), {"user": "1 or 1"}).status_code == 404
+
+
 def test_next_parameter_cannot_send_the_user_to_another_site(client):
     user = UserFactory(public=True)
     response = client.post(

@@ -289,6 +289,13 @@ def test_summary_list_escapes_text_and_keeps_safe_strings():
     assert html.count("nhsuk-summary-list__row") == 3
 
 
+def test_summary_list_adds_its_classes_after_the_components_own():
+    html = render_tag(
+        "summary_list", [{"key": "Name", "value": "Ann"}], no_border=True, classes="app-x"
+    )
+    assert '<dl class="nhsuk-summary-list nhsuk-summary-list--no-border app-x">' in html
+
+
 # Tag -------------------------------------------------------------------------------------------
 
 

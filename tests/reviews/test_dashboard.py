@@ -1,5 +1,6 @@
 """The commissioner's dashboard: what it shows, to whom, and at a fixed number of queries."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -81,3 +82,42 @@ def test_panel_members_and_family_see_their_own_reviews_not_the_commissioners_li
     page = client_for("family_carer").get(reverse("dashboard")).content.decode()
     assert "Your reviews" in page and "Daniel Clarke" in page
     assert "Overdue reviews" not in page
+
+
+def filter_labels(response) -> list[tuple[str, str]]:
+    page = response.content.decode()
+    form = page[page.index('method="get"') :]
+    form = form[: form.index("</form>")]
+    return re.findall(r'<label class="nhsuk-label" for="id_(\w+)">\s*(.*?)\s*</label>', form)
+
+
+def test_the_dashboard_and_the_review_list_offer_the_same_filters(client_for, organisations):
+    client = client_for("commissioner")
+
+    dashboard = filter_labels(client.get(reverse("dashboard")))
+    review_list = filter_labels(client.get(reverse("reviews:review_list")))
+
+    assert dashboard == review_list == [
+        ("organisation", "Commissioner"),
+        ("review_type", "Type"),
+        ("kind", "Kind"),
+        ("state", "Status"),
+    ]
+
+
+def test_a_dashboard_filter_that_makes_no_sense_is_ignored_and_the_others_apply(
+    client_for, organisations
+):
+    icb = organisations["icb"]
+    soon = timezone.now() + timedelta(days=5)
+    young = PersonFactory(responsible_commissioner=icb, family_name="Young", child=True)
+    ReviewFactory(person=young, scheduled=True, starts_at=soon)
+    older = PersonFactory(responsible_commissioner=icb, family_name="Older")
+    ReviewFactory(person=older, scheduled=True, starts_at=soon)
+
+    page = client_for("commissioner").get(
+        reverse("dashboard"), {"review_type": "cetr", "state": "nonsense"}
+    )
+
+    text = page.content.decode()
+    assert young.full_name in text and older.full_name not in text

@@ -1,0 +1,203 @@
+"""What the review page's cards show, as the rows, cells and actions of the project's `card`,
+`summary_list` and `table` components (ctr_portal/templatetags/nhsuk.py). The template,
+reviews/review/_detail_full.html, lays the cards out; nothing here reads the database beyond
+what `queries.review_for_user` loaded.
+"""
+
+from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ctr_portal.formatting import SHORT_DATE, nhs_date, time_24h
+from ctr_portal.templatetags.nhsuk import tag_html
+
+PARTICIPANT_HEAD = ["Role", "Name", "Invited", "Independence"]
+AGENDA_HEAD = ["Time", "What happens"]
+
+
+def _action(url_name, review, text) -> dict:
+    """A card action; the card component adds the card's heading for screen readers, as in
+    "Change (Date and place)"."""
+    return {"href": reverse(url_name, args=[review.pk]), "text": text}
+
+
+# --- Date and place ------------------------------------------------------------------------
+
+
+def date_actions(review, *, can_schedule) -> list[dict]:
+    if not can_schedule:
+        return []
+    if review.starts_at:
+        return [_action("reviews:review_schedule", review, "Change")]
+    return [_action("reviews:review_schedule", review, "Set the date and place")]
+
+
+def date_rows(review, *, when, rule, stopped_reason) -> list[dict | None]:
+    due = format_html(
+        '<p class="nhsuk-body nhsuk-u-margin-bottom-1">{}</p>'
+        '<p class="nhsuk-body-s nhsuk-u-secondary-text-colour nhsuk-u-margin-bottom-0">{}{}</p>',
+        nhs_date(review.due_date),
+        rule.description if rule else "",
+        f" ({review.due_basis})" if review.due_basis else "",
+    )
+    kind = review.get_kind_display()
+    if review.event_reason:
+        kind += f": {review.get_event_reason_display().lower()}"
+    if review.requested_by:
+        kind += f", asked for by {review.requested_by}"
+    return [
+        {"key": "Due by", "value": due},
+        {"key": "Date and time", "value": when or "Not set yet"},
+        review.venue and {"key": "Venue", "value": linebreaksbr(review.venue)},
+        review.video_link
+        and {
+            "key": "Video link",
+            "value": format_html(
+                '<a class="nhsuk-link" href="{}" rel="noreferrer noopener">Join by video'
+                '<span class="nhsuk-u-visually-hidden"> ({})</span></a>',
+                review.video_link,
+                review.video_link,
+            ),
+        },
+        review.is_late
+        and review.late_reason
+        and {"key": "Why it is after the due date", "value": linebreaksbr(review.late_reason)},
+        review.held_on and {"key": "Held on", "value": nhs_date(review.held_on)},
+        stopped_reason
+        and {
+            "key": f"Why it was {review.get_state_display().lower()}",
+            "value": linebreaksbr(stopped_reason),
+        },
+        {"key": "Kind of review", "value": kind},
+        {"key": "Organised by", "value": review.commissioner.name},
+    ]
+
+
+def calendar_link(review) -> str:
+    if not review.starts_at:
+        return ""
+    return format_html(
+        '<a class="nhsuk-link" href="{}" download>Add the review to your calendar</a> '
+        "(an .ics file)",
+        reverse("reviews:review_calendar", args=[review.pk]),
+    )
+
+
+# --- People taking part --------------------------------------------------------------------
+
+
+def people_actions(review, *, can_manage) -> list[dict]:
+    if not can_manage:
+        return []
+    return [_action("reviews:review_participant_add", review, "Add a participant")]
+
+
+def participant_rows(participants, *, can_manage) -> list[list]:
+    return [
+        [
+            p.get_role_display(),
+            p.name,
+            nhs_date(p.invited_at, SHORT_DATE) or "Not yet",
+            _independence(p, can_manage=can_manage),
+        ]
+        for p in participants
+    ]
+
+
+def _independence(participant, *, can_manage):
+    if not participant.needs_independence:
+        return "Not needed"
+    if participant.independence_declared_at is None:
+        return tag_html("Not declared", "orange")
+    text = f"Declared {nhs_date(participant.independence_declared_at, SHORT_DATE)}"
+    if can_manage and participant.conflict_declared:
+        text += " (a possible conflict declared)"
+    return text
+
+
+# --- Consent -------------------------------------------------------------------------------
+
+
+def consent_actions(review, *, can_manage, can_view_consent) -> list[dict | None]:
+    return [
+        can_manage and _action("reviews:review_consent", review, "Record consent"),
+        can_view_consent
+        and _action("reviews:review_consent_form", review, "Print the consent form"),
+    ]
+
+
+def consent_rows(consent) -> list[dict]:
+    if consent is None:
+        return []
+    decision = format_html(
+        "{}{}",
+        consent.get_decision_display(),
+        format_html('<br><span class="nhsuk-body-s">{}</span>', consent.get_route_display())
+        if consent.route
+        else "",
+    )
+    return [
+        {"key": "Latest decision", "value": decision},
+        {"key": "Date of the decision", "value": nhs_date(consent.decided_on)},
+        {"key": "Report format", "value": consent.get_report_format_display()},
+    ]
+
+
+# --- Agenda --------------------------------------------------------------------------------
+
+
+def agenda_actions(review, agenda, *, can_manage) -> list[dict]:
+    if not can_manage:
+        return []
+    if agenda:
+        return [_action("reviews:review_agenda", review, "Change")]
+    return [_action("reviews:review_agenda", review, "Write the agenda")]
+
+
+def agenda_rows(agenda) -> list[list]:
+    return [
+        [
+            time_24h(item.starts_at),
+            format_html(
+                "{}{}",
+                item.title,
+                format_html(
+                    '<br><span class="nhsuk-body-s nhsuk-u-secondary-text-colour">{}</span>',
+                    item.detail,
+                )
+                if item.detail
+                else "",
+            ),
+        ]
+        for item in agenda
+    ]
+
+
+# --- The person ----------------------------------------------------------------------------
+
+
+def person_rows(person, *, age) -> list[dict | None]:
+    where = person.get_setting_display()
+    if person.in_hospital and person.provider:
+        ward = f", {person.ward}" if person.ward else ""
+        where = format_html("{}<br>{}{}", where, person.provider.name, ward)
+    known_as = person.preferred_name + (f" ({person.pronouns})" if person.pronouns else "")
+    return [
+        person.preferred_name and {"key": "Known as", "value": known_as},
+        {"key": "Date of birth", "value": f"{nhs_date(person.date_of_birth)} (age {age})"},
+        {"key": "NHS number", "value": person.nhs_number_display},
+        {"key": "Diagnosis", "value": person.diagnosis_display},
+        {"key": "Where they are", "value": where},
+        person.in_hospital
+        and {"key": "Mental Health Act", "value": person.get_mha_status_display()},
+    ]
+
+
+def person_link(person, *, can_view_person) -> str:
+    if not can_view_person:
+        return ""
+    return format_html(
+        '<a class="nhsuk-link" href="{}">View {}\'s record</a>',
+        reverse("reviews:person_detail", args=[person.pk]),
+        person.known_as,
+    )
