@@ -148,7 +148,9 @@ MATRIX = {
     # and consent); only its commissioners manage it.
     "reviews:review_list": (no_kwargs, signed_in(200)),
     "reviews:review_detail": (review_kwargs, REVIEW_PARTIES),
-    "reviews:review_calendar": (review_kwargs, REVIEW_PARTIES),
+    # The calendar holds the place and kind of review: details the gate keeps from the expert by
+    # experience, who has not declared independence.
+    "reviews:review_calendar": (review_kwargs, {**REVIEW_PARTIES, "expert_by_experience": 403}),
     "reviews:review_schedule": (review_kwargs, REVIEW_MANAGERS),
     "reviews:review_agenda": (review_kwargs, REVIEW_MANAGERS),
     "reviews:review_transition": (review_kwargs, REVIEW_MANAGERS),

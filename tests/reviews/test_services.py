@@ -229,17 +229,19 @@ def test_family_can_be_invited_only_as_the_latest_consent_allows(users, review_w
 def test_an_invitation_email_goes_through_the_outbox_with_a_calendar_file(
     users, review_world, django_capture_on_commit_callbacks, mailoutbox
 ):
+    # The calendar file goes to someone whose review page shows the place: here a professional
+    # of the person's local authority (a panel expert gets it only after declaring independence).
     review = review_world["review"]
     with django_capture_on_commit_callbacks(execute=True):
         participant, warnings = services.participant_add(
             actor=users["commissioner"],
             review=review,
-            role="panel_member",
-            name="Pat Pharmacist",
-            email="Pat.Pharmacist@example.nhs.uk",
+            role="local_authority",
+            name="Lou Bennett",
+            email=users["local_authority"].email,
         )
     assert warnings == []  # the review is three weeks away
-    assert Notification.objects.get(recipient="pat.pharmacist@example.nhs.uk").state == "sent"
+    assert Notification.objects.get(recipient=users["local_authority"].email).state == "sent"
     message = mailoutbox[-1]
     filename, content, mimetype = message.attachments[0]
     assert (filename, mimetype) == ("review.ics", "text/calendar")
