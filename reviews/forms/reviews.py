@@ -34,6 +34,7 @@ class TimeOfDayField(forms.CharField):
 
     default_error_messages = {
         "invalid": "%(label)s must be a real time on the 24-hour clock, like 09:30 or 14:00",
+        "max_length": "%(label)s must be a real time on the 24-hour clock, like 09:30 or 14:00",
     }
 
     def __init__(self, **kwargs):
