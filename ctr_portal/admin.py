@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from .forms import new_password_fields
 from .models import AuditEvent, Membership, Notification, Organisation, User
 
 admin.site.site_header = "CTR Portal administration"
@@ -15,6 +16,8 @@ class MembershipInline(admin.TabularInline):
 
 
 class UserCreationForm(AdminUserCreationForm):
+    password1, password2 = new_password_fields("Password", "Password confirmation")
+
     class Meta:
         model = User
         fields = ("email", "display_name")
@@ -23,7 +26,7 @@ class UserCreationForm(AdminUserCreationForm):
 class UserChangeForm(UserChangeForm):
     class Meta:
         model = User
-        fields = "__all__"
+        exclude = ["last_login", "date_joined"]  # UserAdmin shows them, read-only
 
 
 @admin.register(User)

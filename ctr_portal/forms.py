@@ -4,8 +4,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 
+from . import limits
 from .nhsuk import NHSUKFormMixin
 
 SIGN_IN_ERROR = "Enter a correct email address and password"
@@ -13,6 +15,20 @@ LOCKED_OUT_ERROR = (
     "There have been too many failed attempts to sign in with this email address. "
     "Wait 15 minutes, then try again, or reset your password."
 )
+
+
+def _with_password_limit(field: forms.CharField) -> forms.CharField:
+    """Django builds its password fields without a maximum length; give one ours."""
+    field.max_length = limits.PASSWORD
+    field.validators.append(MaxLengthValidator(limits.PASSWORD))
+    field.widget.attrs.update(field.widget_attrs(field.widget))
+    return field
+
+
+def new_password_fields(label1, label2):
+    """Django's two new-password fields (new password, and again), with our maximum length."""
+    fields = auth_forms.SetPasswordMixin.create_password_fields(label1, label2)
+    return tuple(_with_password_limit(field) for field in fields)
 
 
 class SignInForm(NHSUKFormMixin, forms.Form):
@@ -29,6 +45,7 @@ class SignInForm(NHSUKFormMixin, forms.Form):
     password = forms.CharField(
         label="Password",
         strip=False,
+        max_length=limits.PASSWORD,
         error_messages={"required": "Enter your password"},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -61,9 +78,11 @@ class CodeForm(NHSUKFormMixin, forms.Form):
         label="Security code",
         help_text="The 6-digit code from your authenticator app",
         regex=r"^\s*\d{6}\s*$",
+        max_length=20,
         error_messages={
             "required": "Enter the 6-digit security code",
             "invalid": "Security code must be 6 digits",
+            "max_length": "Security code must be 6 digits",
         },
         widget=forms.TextInput(
             attrs={
@@ -120,6 +139,8 @@ class PasswordResetForm(NHSUKFormMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(NHSUKFormMixin, auth_forms.SetPasswordForm):
     submit_label = "Save password"
+
+    new_password1, new_password2 = new_password_fields("New password", "New password confirmation")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -54,9 +54,12 @@ from crispy_forms.layout import HTML, Div, Layout
 from crispy_forms.utils import TEMPLATE_PACK, render_field
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.forms.utils import flatatt
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+
+from . import limits
 
 __all__ = [
     "HTML",
@@ -115,6 +118,11 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def _is_number(text: str) -> bool:
+    """Up to 4 digits that int() reads ("²" is a digit it cannot read; 5,000 digits it refuses)."""
+    return text.isdecimal() and len(text) <= 4
+
+
 class SplitDateField(forms.MultiValueField):
     """A date entered as day, month and year, with the NHS service manual's messages.
 
@@ -122,6 +130,11 @@ class SplitDateField(forms.MultiValueField):
     - a part missing: "<Label> must include a day" / "... a month and year"
       (error_messages["incomplete"], which may use %(label)s and %(missing)s)
     - not a date: "<Label> must be a real date" (error_messages["invalid"], %(label)s)
+    - out of its bounds: "<Label> must be in the past", "... within the next 2 years" and so
+      on, from `bounds` (a `ctr_portal.limits.DateBounds`: every date a person types has them)
+
+    `subject` names the date in the messages when its label does not read well there ("The
+    date of the review must be ..." under the legend "Date of the review").
 
     Errors carry `params["fields"]`, the boxes at fault, so the date input marks only those (and
     the error summary links to the first of them); errors without it mark all three boxes.
@@ -131,12 +144,14 @@ class SplitDateField(forms.MultiValueField):
     hidden_widget = forms.MultipleHiddenInput
     default_error_messages = {"required": "", "incomplete": "", "invalid": ""}
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, bounds=None, subject=None, **kwargs):
+        self.bounds = bounds
+        self.subject = subject
         fields = tuple(forms.CharField(required=False) for _ in DATE_PARTS)
         super().__init__(fields, require_all_fields=False, **kwargs)
 
     def _label(self) -> str:
-        return str(self.label) if self.label else "Date"
+        return str(self.subject or self.label or "Date")
 
     def _error(self, key, default, code, fields, **params):
         message = self.error_messages.get(key) or default
@@ -173,7 +188,7 @@ class SplitDateField(forms.MultiValueField):
         wrong = [
             part
             for part in DATE_PARTS
-            if not entered[part].isdigit()
+            if not _is_number(entered[part])
             or not limits[part][0] <= int(entered[part]) <= limits[part][1]
             or (part == "year" and len(entered[part]) != 4)
         ]
@@ -185,6 +200,9 @@ class SplitDateField(forms.MultiValueField):
             raise self._error(
                 "invalid", "%(label)s must be a real date", "invalid", DATE_PARTS
             ) from None
+        problem = self.bounds.problem(result) if self.bounds is not None else None
+        if problem:
+            raise self._error("out_of_bounds", problem, "out_of_bounds", DATE_PARTS)
         self.validate(result)
         self.run_validators(result)
         return result
@@ -196,6 +214,23 @@ class SplitDateField(forms.MultiValueField):
         if not data_list or not all(data_list):
             return None
         return datetime.date(*(int(data_list[i]) for i in (2, 1, 0)))
+
+
+class LineBreakMaxLengthValidator(MaxLengthValidator):
+    """Counts a line break as one character, as the character count does: a browser sends a
+    textarea's line breaks as CR LF, so 2,000 characters on the screen would otherwise arrive
+    as more."""
+
+    def clean(self, x):
+        return len(x.replace("\r\n", "\n"))
+
+
+def length_message(field) -> str:
+    """'Notes must be 2,000 characters or fewer', named by the field's label without
+    "(optional)". A field whose label is a question ("Why?") sets its own
+    `error_messages["max_length"]`, which NHSUKFormMixin leaves alone."""
+    subject = str(field.label or "Text").removesuffix(" (optional)")
+    return limits.too_long_message(subject, field.max_length)
 
 
 # --- Building the context a component template needs ---------------------------------------
@@ -497,7 +532,7 @@ def field_context(bound_field, options=None, show_errors=True) -> dict:
                 classes=_join(ctx["classes"], "nhsuk-js-character-count"),
                 described_by=_join(info_id, described_by),
                 info_id=info_id,
-                info_text=f"You can enter up to {limit} {unit}" if limit else "",
+                info_text=f"You can enter up to {int(limit):,} {unit}" if limit else "",
                 group_attrs=flatatt(
                     {
                         "data-module": "nhsuk-character-count",
@@ -845,7 +880,8 @@ class NHSUKFormMixin:
     `class SignInForm(NHSUKFormMixin, forms.Form)`; works as well with ModelForm and Django's
     auth forms. The form posts, carries `novalidate` (the server validates and reports errors
     the NHS.UK way) and ends in one submit button labelled `submit_label`. Override
-    `get_layout()` for fieldsets, sizes, page headings and so on.
+    `get_layout()` for fieldsets, sizes, page headings and so on. Text longer than a field's
+    `max_length` is refused with "<Label> must be N characters or fewer" (`length_message`).
     """
 
     submit_label = "Continue"
@@ -853,6 +889,15 @@ class NHSUKFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length:
+                field.error_messages.setdefault("max_length", length_message(field))
+                field.validators = [
+                    LineBreakMaxLengthValidator(v.limit_value)
+                    if type(v) is MaxLengthValidator
+                    else v
+                    for v in field.validators
+                ]
         self.helper = FormHelper(self)
         self.helper.form_method = "post"
         self.helper.attrs = {"novalidate": ""}

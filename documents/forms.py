@@ -7,9 +7,12 @@ The file fields do no checking of their own beyond "was a file chosen": every ch
 from django import forms
 from django.conf import settings
 
+from ctr_portal import limits
 from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, Submit
 
 from .models import ItemStatus
+
+REASON_TOO_LONG = limits.too_long("Reason", limits.FILE_REASON)
 
 
 class MultipleFileInput(forms.FileInput):
@@ -101,15 +104,17 @@ class SettleForm(NHSUKFormMixin, forms.Form):
     not_applicable_reason = forms.CharField(
         label="Why does it not apply?",
         widget=forms.Textarea,
-        max_length=500,
+        max_length=limits.FILE_REASON,
         required=False,
+        error_messages=REASON_TOO_LONG,
     )
     not_held_reason = forms.CharField(
         label="Why is it not held?",
         help_text='For example, "No tribunal yet".',
         widget=forms.Textarea,
-        max_length=500,
+        max_length=limits.FILE_REASON,
         required=False,
+        error_messages=REASON_TOO_LONG,
     )
 
     def get_layout(self):
@@ -150,8 +155,8 @@ class DeleteForm(NHSUKFormMixin, forms.Form):
         help_text="For example, it was uploaded to the wrong item. The file is removed; "
         "who deleted it, when and why stay in the history.",
         widget=forms.Textarea,
-        max_length=500,
-        error_messages={"required": "Enter why you are deleting this file"},
+        max_length=limits.FILE_REASON,
+        error_messages={"required": "Enter why you are deleting this file", **REASON_TOO_LONG},
     )
 
     def get_layout(self):

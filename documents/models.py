@@ -12,6 +12,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 
+from ctr_portal import limits
 from ctr_portal.models import Organisation
 
 USER = settings.AUTH_USER_MODEL
@@ -153,7 +154,7 @@ class PackItem(models.Model):
         help_text="A named person in that organisation.",
     )
     status = models.CharField(max_length=20, choices=ItemStatus, default=ItemStatus.OUTSTANDING)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=limits.FILE_REASON)
     settled_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -236,7 +237,7 @@ class Document(models.Model):
     deleted_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    delete_reason = models.TextField(blank=True)
+    delete_reason = models.TextField(blank=True, max_length=limits.FILE_REASON)
 
     objects = DocumentQuerySet.as_manager()
 

@@ -8,12 +8,13 @@ keeps whatever is typed (`strict=False`), while the save button also asks for wh
 
 from django import forms
 
+from ctr_portal import limits
 from ctr_portal.nhsuk import ButtonGroup as BaseButtonGroup
 from ctr_portal.nhsuk import Field, Fieldset, Layout, NHSUKFormMixin, Submit
 
 from .models import SAFETY_KLOE_NUMBER, EvidenceSource, QuoteFrom, Rating
 
-TEXT_MAX = 20_000
+TEXT_MAX = limits.WORKBOOK_TEXT
 SHORT_MAX = 200
 
 
@@ -78,6 +79,7 @@ class KloeAnswerForm(_NoTagMixin, forms.Form):
         widget=forms.Textarea,
         required=False,
         max_length=TEXT_MAX,
+        error_messages=limits.too_long("Description of the concern", TEXT_MAX),
     )
     version = VersionField()
 
@@ -163,12 +165,14 @@ class EvidenceForm(_RowForm):
         "the ward dining room'.",
         max_length=SHORT_MAX,
         required=False,
+        error_messages=limits.too_long("Source of the evidence", SHORT_MAX),
     )
     shows = forms.CharField(
         label="What it shows, or what was said",
         widget=forms.Textarea,
         max_length=TEXT_MAX,
         required=False,
+        error_messages=limits.too_long("What the evidence shows", TEXT_MAX),
     )
     quote_from = forms.ChoiceField(
         label="Is this a quote, in their own words?",
@@ -215,6 +219,7 @@ class SuggestionForm(_RowForm):
         widget=forms.Textarea,
         max_length=TEXT_MAX,
         required=False,
+        error_messages=limits.too_long("Suggested recommendation", TEXT_MAX),
     )
     owner = forms.CharField(
         label="Suggested owner",
@@ -299,25 +304,32 @@ class KeyQuestionsForm(NHSUKFormMixin, forms.Form):
     submit_label = "Save"
 
     is_safe = forms.CharField(
-        label="Is the person safe?", widget=forms.Textarea, required=False, max_length=TEXT_MAX
+        label="Is the person safe?",
+        widget=forms.Textarea,
+        required=False,
+        max_length=TEXT_MAX,
+        error_messages=limits.too_long("Your answer on safety", TEXT_MAX),
     )
     good_care_now = forms.CharField(
         label="Are they getting good care now?",
         widget=forms.Textarea,
         required=False,
         max_length=TEXT_MAX,
+        error_messages=limits.too_long("Your answer on care now", TEXT_MAX),
     )
     future_plans = forms.CharField(
         label="What are their care plans for the future?",
         widget=forms.Textarea,
         required=False,
         max_length=TEXT_MAX,
+        error_messages=limits.too_long("Your answer on plans for the future", TEXT_MAX),
     )
     community_care = forms.CharField(
         label="Can care and treatment be provided in the community?",
         widget=forms.Textarea,
         required=False,
         max_length=TEXT_MAX,
+        error_messages=limits.too_long("Your answer on care in the community", TEXT_MAX),
     )
     version = VersionField()
 
@@ -383,6 +395,7 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
         widget=forms.Textarea,
         max_length=TEXT_MAX,
         required=False,
+        error_messages=limits.too_long("The panel's reasoning", TEXT_MAX),
     )
     carry = forms.TypedMultipleChoiceField(
         label="Suggested recommendations to carry forward",
@@ -432,7 +445,10 @@ class ConcernResolveForm(NHSUKFormMixin, forms.Form):
         label="Who did it",
         help_text="Their name and role, for example 'Sam Whitfield, ward manager'.",
         max_length=SHORT_MAX,
-        error_messages={"required": "Enter who did it"},
+        error_messages={
+            "required": "Enter who did it",
+            **limits.too_long("Name and role of who did it", SHORT_MAX),
+        },
     )
 
     def get_layout(self):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ctr_portal import limits
 from reviews.models import SECURE_SETTINGS, Participant, Review
 
 USER = settings.AUTH_USER_MODEL
@@ -86,7 +87,7 @@ class KloeSet(models.Model):
 
     version = models.PositiveSmallIntegerField(unique=True)
     published_on = models.DateField()
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=2000)
 
     objects = KloeSetQuerySet.as_manager()
 
@@ -132,7 +133,7 @@ class KloePrompt(models.Model):
     kloe = models.ForeignKey(Kloe, on_delete=models.PROTECT, related_name="prompts")
     scope = models.CharField(max_length=20, choices=PromptScope, default=PromptScope.ALL)
     position = models.PositiveSmallIntegerField()
-    text = models.TextField()
+    text = models.TextField(max_length=1000)
     where_to_look = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -223,11 +224,17 @@ class Workbook(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # The four key questions (domain.md §1), the member's own answers.
-    is_safe = models.TextField("Is the person safe?", blank=True)
-    good_care_now = models.TextField("Are they getting good care now?", blank=True)
-    future_plans = models.TextField("What are their care plans for the future?", blank=True)
+    is_safe = models.TextField("Is the person safe?", blank=True, max_length=limits.WORKBOOK_TEXT)
+    good_care_now = models.TextField(
+        "Are they getting good care now?", blank=True, max_length=limits.WORKBOOK_TEXT
+    )
+    future_plans = models.TextField(
+        "What are their care plans for the future?", blank=True, max_length=limits.WORKBOOK_TEXT
+    )
     community_care = models.TextField(
-        "Can care and treatment be provided in the community?", blank=True
+        "Can care and treatment be provided in the community?",
+        blank=True,
+        max_length=limits.WORKBOOK_TEXT,
     )
     key_questions_version = models.PositiveIntegerField(default=0)
     key_questions_updated_at = models.DateTimeField(null=True, blank=True)
@@ -252,10 +259,10 @@ class KloeAnswer(models.Model):
 
     workbook = models.ForeignKey(Workbook, on_delete=models.PROTECT, related_name="answers")
     kloe = models.ForeignKey(Kloe, on_delete=models.PROTECT, related_name="+")
-    findings = models.TextField(blank=True)
+    findings = models.TextField(blank=True, max_length=limits.WORKBOOK_TEXT)
     rating = models.CharField(max_length=20, choices=Rating, blank=True)
     immediate_safety_concern = models.BooleanField(default=False)
-    concern_detail = models.TextField(blank=True)
+    concern_detail = models.TextField(blank=True, max_length=limits.WORKBOOK_TEXT)
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(null=True, blank=True)
 
@@ -309,7 +316,7 @@ class Evidence(models.Model):
     position = models.PositiveSmallIntegerField()
     source_kind = models.CharField(max_length=20, choices=EvidenceSource, blank=True)
     source = models.CharField(max_length=200, blank=True)
-    shows = models.TextField(blank=True)
+    shows = models.TextField(blank=True, max_length=limits.WORKBOOK_TEXT)
     quote_from = models.CharField(max_length=10, choices=QuoteFrom, blank=True)
 
     class Meta:
@@ -332,7 +339,7 @@ class SuggestedRecommendation(models.Model):
 
     answer = models.ForeignKey(KloeAnswer, on_delete=models.CASCADE, related_name="suggestions")
     position = models.PositiveSmallIntegerField()
-    text = models.TextField(blank=True)
+    text = models.TextField(blank=True, max_length=limits.WORKBOOK_TEXT)
     owner = models.CharField("suggested owner", max_length=200, blank=True)
     timescale = models.CharField("suggested timescale", max_length=100, blank=True)
 
@@ -362,7 +369,7 @@ class Concern(models.Model):
     kind = models.CharField(max_length=10, choices=Kind)
     raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(default=timezone.now)
-    action_taken = models.TextField(blank=True)
+    action_taken = models.TextField(blank=True, max_length=limits.WORKBOOK_TEXT)
     action_by = models.CharField(max_length=200, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -399,7 +406,7 @@ class ProviderPart(models.Model):
 
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="provider_parts")
     kloe = models.ForeignKey(Kloe, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(blank=True)
+    text = models.TextField(blank=True, max_length=limits.WORKBOOK_TEXT)
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -418,9 +425,11 @@ class ConsolidatedKloe(models.Model):
 
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="consolidated")
     kloe = models.ForeignKey(Kloe, on_delete=models.PROTECT, related_name="+")
-    finding = models.TextField(blank=True)
+    finding = models.TextField(blank=True, max_length=limits.WORKBOOK_TEXT)
     rating = models.CharField(max_length=20, choices=Rating, blank=True)
-    reasoning = models.TextField("how or why the panel decided", blank=True)
+    reasoning = models.TextField(
+        "how or why the panel decided", blank=True, max_length=limits.WORKBOOK_TEXT
+    )
     version = models.PositiveIntegerField(default=0)
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
@@ -453,7 +462,7 @@ class CarriedRecommendation(models.Model):
     source = models.ForeignKey(
         SuggestedRecommendation, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    text = models.TextField()
+    text = models.TextField(max_length=limits.WORKBOOK_TEXT)
     owner = models.CharField(max_length=200, blank=True)
     timescale = models.CharField(max_length=100, blank=True)
     suggested_by = models.CharField(max_length=200, blank=True)

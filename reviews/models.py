@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from ctr_portal import limits
 from ctr_portal.models import Organisation
 
 from .nhs_number import validate_nhs_number
@@ -108,8 +109,9 @@ class Person(models.Model):
         "how to talk with me",
         blank=True,
         help_text="Communication needs, in the person's words where possible.",
+        max_length=limits.NOTE,
     )
-    reasonable_adjustments = models.TextField(blank=True)
+    reasonable_adjustments = models.TextField(blank=True, max_length=limits.NOTE)
 
     responsible_commissioner = models.ForeignKey(
         Organisation,
@@ -255,7 +257,7 @@ class DsrRatingChange(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="dsr_history")
     rating = models.CharField(max_length=10, choices=DsrRating)
-    reason = models.TextField()
+    reason = models.TextField(max_length=limits.NOTE)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -284,7 +286,7 @@ class SettingChange(models.Model):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     ward = models.CharField(max_length=100, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=limits.NOTE)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -301,7 +303,7 @@ class LaepMeeting(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="laep_meetings")
     held_on = models.DateField()
-    outcome = models.TextField()
+    outcome = models.TextField(max_length=limits.LONG_NOTE)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -415,10 +417,12 @@ class Review(models.Model):
     venue = models.CharField(max_length=300, blank=True)
     video_link = models.URLField(max_length=500, blank=True)
     late_reason = models.TextField(
-        blank=True, help_text="Why the review is held after its due date."
+        blank=True, max_length=limits.NOTE, help_text="Why the review is held after its due date."
     )
     held_on = models.DateField(null=True, blank=True)
-    state_reason = models.TextField(blank=True, help_text="Why it was postponed or cancelled.")
+    state_reason = models.TextField(
+        blank=True, max_length=limits.NOTE, help_text="Why it was postponed or cancelled."
+    )
 
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -528,7 +532,7 @@ class ReviewEvent(models.Model):
     from_state = models.CharField(max_length=20, choices=ReviewState, blank=True)
     to_state = models.CharField(max_length=20, choices=ReviewState, blank=True)
     summary = models.CharField(max_length=300)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=limits.NOTE)
     actor = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
     occurred_at = models.DateTimeField(default=timezone.now)
 
@@ -576,14 +580,16 @@ class ConsentRecord(models.Model):
     shares_information = models.BooleanField(
         "agrees to information being shared with the panel", default=False
     )
-    in_own_words = models.TextField("what the person said, in their own words", blank=True)
+    in_own_words = models.TextField(
+        "what the person said, in their own words", blank=True, max_length=limits.LONG_NOTE
+    )
     given_by = models.CharField(
         "name of the person with parental responsibility", max_length=150, blank=True
     )
     capacity_assessed_by = models.CharField(max_length=150, blank=True)
     decision_maker = models.CharField("best-interests decision made by", max_length=150, blank=True)
     decided_on = models.DateField("date of the decision")
-    consulted = models.TextField("who was consulted", blank=True)
+    consulted = models.TextField("who was consulted", blank=True, max_length=limits.NOTE)
     report_format = models.CharField(max_length=20, choices=Format, default=Format.STANDARD)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -685,9 +691,11 @@ class Participant(models.Model):
     added_at = models.DateTimeField(default=timezone.now)
     invited_at = models.DateTimeField(null=True, blank=True)
     independence_declared_at = models.DateTimeField(null=True, blank=True)
-    independence_statement = models.TextField(blank=True)
+    independence_statement = models.TextField(blank=True, max_length=limits.NOTE)
     conflict_declared = models.TextField(
-        blank=True, help_text="Any connection with the person, their family or their care."
+        blank=True,
+        max_length=limits.NOTE,
+        help_text="Any connection with the person, their family or their care.",
     )
 
     class Meta:

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils import timezone
 
+from ctr_portal import limits
 from ctr_portal.nhsuk import Field, Fieldset, Layout, NHSUKFormMixin, SplitDateField, Submit
 
 from ..models import (
@@ -92,21 +93,27 @@ class ConsentForm(NHSUKFormMixin, forms.Form):
         help_text="Name and role, for example Dr A Khan, responsible clinician.",
         max_length=150,
         required=False,
+        error_messages=limits.too_long("Name and role of who assessed their capacity", 150),
     )
     decision_maker = forms.CharField(
         label="Who made the best-interests decision?",
         help_text="Name and role.",
         max_length=150,
         required=False,
+        error_messages=limits.too_long("Name and role of who made the decision", 150),
     )
     consulted = forms.CharField(
         label="Who was consulted?",
         help_text="For example, family carers, an advocate, the care team.",
         widget=forms.Textarea,
+        max_length=limits.NOTE,
         required=False,
+        error_messages=limits.too_long("Details of who was consulted", limits.NOTE),
     )
     decided_on = SplitDateField(
         label="Date of the decision",
+        subject="The date of the decision",
+        bounds=limits.RECENT_EVENT,
         help_text="For example, 15 3 2025",
         error_messages={"required": "Enter the date of the decision"},
     )
@@ -114,7 +121,9 @@ class ConsentForm(NHSUKFormMixin, forms.Form):
         label="What the person said, in their own words",
         help_text="Write down what they said, or how they showed it, as closely as you can.",
         widget=forms.Textarea,
+        max_length=limits.LONG_NOTE,
         required=False,
+        error_messages=limits.too_long("What the person said", limits.LONG_NOTE),
     )
     shares_information = forms.ChoiceField(
         label="Do they agree to their information being shared with the panel?",
@@ -192,12 +201,6 @@ class ConsentForm(NHSUKFormMixin, forms.Form):
             ]
         parts.append(Submit("submit", self.submit_label))
         return Layout(*parts)
-
-    def clean_decided_on(self):
-        decided_on = self.cleaned_data["decided_on"]
-        if decided_on and decided_on > timezone.localdate():
-            raise forms.ValidationError("The date of the decision must be today or in the past")
-        return decided_on
 
     def clean(self):
         cleaned = super().clean()
@@ -384,13 +387,21 @@ class InvitationAcceptForm(NHSUKFormMixin, forms.Form):
             "At least 12 characters. A few unrelated words make a strong password that is easy "
             "to remember."
         ),
-        error_messages={"required": "Enter a password"},
+        max_length=limits.PASSWORD,
+        error_messages={
+            "required": "Enter a password",
+            **limits.too_long("Password", limits.PASSWORD),
+        },
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
         label="Confirm your password",
         strip=False,
-        error_messages={"required": "Confirm your password"},
+        max_length=limits.PASSWORD,
+        error_messages={
+            "required": "Confirm your password",
+            **limits.too_long("Password", limits.PASSWORD),
+        },
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -453,7 +464,9 @@ class IndependenceForm(NHSUKFormMixin, forms.Form):
         label="Tell us about any connection with the person, their family or their care (optional)",
         help_text="For example, you once worked at the hospital, or you know the family.",
         widget=forms.Textarea,
+        max_length=limits.NOTE,
         required=False,
+        error_messages=limits.too_long("Details of any connection", limits.NOTE),
     )
 
     def get_layout(self):

@@ -6,8 +6,8 @@ functions (reference data, or the user's own organisations passed in by the view
 """
 
 from django import forms
-from django.utils import timezone
 
+from ctr_portal import limits
 from ctr_portal.formatting import nhs_date
 from ctr_portal.nhsuk import (
     ButtonGroup,
@@ -31,7 +31,6 @@ from ..queries import (
 
 COMMUNITY = Setting.COMMUNITY.value
 HOSPITAL = "hospital"
-EARLIEST_BIRTH_YEAR = 1900
 
 # The four hospital settings by their security level, for the question asked once "in hospital"
 # is chosen.
@@ -47,19 +46,6 @@ def dsr_meaning(value: str) -> str:
     """What a rating means: 'High risk of admission now'."""
     meaning = DsrRating(value).label.split(": ", 1)[1]
     return meaning[:1].upper() + meaning[1:]
-
-
-class PeopleFormMixin(NHSUKFormMixin):
-    """The NHS.UK form, with "<Label> must be N characters or fewer" for text that is too long."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField) and field.max_length:
-                name = str(field.label).removesuffix(" (optional)")
-                field.error_messages.setdefault(
-                    "max_length", f"{name} must be {field.max_length} characters or fewer"
-                )
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -146,7 +132,7 @@ SETTING_FILTERS = [
 ]
 
 
-class PeopleSearchForm(PeopleFormMixin, forms.Form):
+class PeopleSearchForm(NHSUKFormMixin, forms.Form):
     """Search and filters for the people list. Posted, never sent in a query string: an NHS
     number typed here must not end up in a URL (see PersonListView)."""
 
@@ -214,7 +200,7 @@ DIAGNOSES = [("learning_disability", "Learning disability"), ("autism", "Autism"
 DUPLICATE_NHS_NUMBER = "A person with this NHS number is already registered"
 
 
-class PersonDetailsForm(PeopleFormMixin, forms.Form):
+class PersonDetailsForm(NHSUKFormMixin, forms.Form):
     """Who the person is and how to support them: what registering and changing share."""
 
     given_name = forms.CharField(
@@ -246,6 +232,7 @@ class PersonDetailsForm(PeopleFormMixin, forms.Form):
     )
     date_of_birth = SplitDateField(
         label="Date of birth",
+        bounds=limits.BIRTH,
         help_text="For example, 15 3 1984",
         error_messages={"required": "Enter their date of birth"},
     )
@@ -267,12 +254,14 @@ class PersonDetailsForm(PeopleFormMixin, forms.Form):
         label="How to talk with me (optional)",
         help_text="Their communication needs, in their own words where possible",
         widget=forms.Textarea,
+        max_length=limits.NOTE,
         required=False,
     )
     reasonable_adjustments = forms.CharField(
         label="Reasonable adjustments (optional)",
         help_text="For example, a quiet room, short breaks, or easy read documents",
         widget=forms.Textarea,
+        max_length=limits.NOTE,
         required=False,
     )
     responsible_commissioner = OrganisationChoiceField(
@@ -362,14 +351,6 @@ class PersonDetailsForm(PeopleFormMixin, forms.Form):
         validate_nhs_number(value)
         return normalise_nhs_number(value)
 
-    def clean_date_of_birth(self):
-        value = self.cleaned_data.get("date_of_birth")
-        if value and value >= timezone.localdate():
-            raise forms.ValidationError("Date of birth must be in the past")
-        if value and value.year < EARLIEST_BIRTH_YEAR:
-            raise forms.ValidationError(f"Date of birth must be after {EARLIEST_BIRTH_YEAR}")
-        return value
-
     DETAIL_FIELDS = (
         "given_name",
         "family_name",
@@ -433,7 +414,10 @@ class PersonRegisterForm(WhereNowForm, PersonDetailsForm):
     ]
 
     admission_date = SplitDateField(
-        label="Date admitted", help_text="For example, 27 3 2026", required=False
+        label="Date admitted",
+        bounds=limits.CARE_HISTORY,
+        help_text="For example, 27 3 2026",
+        required=False,
     )
     dsr_rating = forms.ChoiceField(
         label="Dynamic Support Register rating (optional)",
@@ -443,7 +427,11 @@ class PersonRegisterForm(WhereNowForm, PersonDetailsForm):
         required=False,
     )
     dsr_reason = forms.CharField(
-        label="Why this rating? (optional)", widget=forms.Textarea, required=False
+        label="Why this rating? (optional)",
+        widget=forms.Textarea,
+        max_length=limits.NOTE,
+        required=False,
+        error_messages=limits.too_long("Reason for the rating", limits.NOTE),
     )
 
     def hospital_fields(self):
@@ -480,8 +468,6 @@ class PersonRegisterForm(WhereNowForm, PersonDetailsForm):
             born = data.get("date_of_birth")
             if admitted is None:
                 self.add_error("admission_date", "Enter the date they were admitted")
-            elif admitted > timezone.localdate():
-                self.add_error("admission_date", "Date admitted must be today or in the past")
             elif born and admitted < born:
                 self.add_error("admission_date", "Date admitted must be after their date of birth")
         elif data.get("location") == COMMUNITY:
@@ -552,7 +538,7 @@ class PersonEditForm(PersonDetailsForm):
 # --- Contacts, rating, setting, blue light meetings ---------------------------------------
 
 
-class ContactForm(PeopleFormMixin, forms.Form):
+class ContactForm(NHSUKFormMixin, forms.Form):
     submit_label = "Add contact"
 
     name = forms.CharField(
@@ -620,7 +606,11 @@ class DsrRatingForm(NHSUKFormMixin, forms.Form):
         label="Why is the rating changing?",
         help_text="This is kept in their history",
         widget=forms.Textarea,
-        error_messages={"required": "Enter why the rating is changing"},
+        max_length=limits.NOTE,
+        error_messages={
+            "required": "Enter why the rating is changing",
+            **limits.too_long("Reason for the change", limits.NOTE),
+        },
     )
 
     def __init__(self, *args, person: Person, **kwargs):
@@ -663,7 +653,7 @@ SETTING_CHANGE_KINDS = [
 ]
 
 
-class SettingChangeForm(WhereNowForm, PeopleFormMixin, forms.Form):
+class SettingChangeForm(WhereNowForm, NHSUKFormMixin, forms.Form):
     submit_label = "Save"
     field_order = [
         "kind",
@@ -683,12 +673,14 @@ class SettingChangeForm(WhereNowForm, PeopleFormMixin, forms.Form):
     )
     effective_date = SplitDateField(
         label="Date it happened",
+        bounds=limits.CARE_HISTORY,
         help_text="For example, 27 3 2026",
         error_messages={"required": "Enter the date it happened"},
     )
     note = forms.CharField(
         label="Notes (optional)",
         widget=forms.Textarea,
+        max_length=limits.NOTE,
         required=False,
         help_text="For example, why they moved",
     )
@@ -714,9 +706,7 @@ class SettingChangeForm(WhereNowForm, PeopleFormMixin, forms.Form):
         person, kinds = self.person, SettingChange.Kind
         name = person.known_as
         when = data.get("effective_date")
-        if when and when > timezone.localdate():
-            self.add_error("effective_date", "Date it happened must be today or in the past")
-        elif (
+        if (
             when
             and person.admission_date
             and kind != kinds.ADMISSION
@@ -779,6 +769,7 @@ class LaepMeetingForm(NHSUKFormMixin, forms.Form):
 
     held_on = SplitDateField(
         label="Date of the meeting",
+        bounds=limits.RECENT_EVENT,
         help_text="For example, 27 3 2026",
         error_messages={"required": "Enter the date of the meeting"},
     )
@@ -786,7 +777,11 @@ class LaepMeetingForm(NHSUKFormMixin, forms.Form):
         label="What was agreed?",
         help_text="The outcome of the meeting, and who will do what",
         widget=forms.Textarea,
-        error_messages={"required": "Enter what was agreed"},
+        max_length=limits.LONG_NOTE,
+        error_messages={
+            "required": "Enter what was agreed",
+            **limits.too_long("Outcome", limits.LONG_NOTE),
+        },
     )
 
     def get_layout(self):
@@ -795,12 +790,6 @@ class LaepMeetingForm(NHSUKFormMixin, forms.Form):
             Field("outcome", rows=5),
             Submit("submit", self.submit_label),
         )
-
-    def clean_held_on(self):
-        value = self.cleaned_data.get("held_on")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("Date of the meeting must be today or in the past")
-        return value
 
     def clean_outcome(self):
         outcome = self.cleaned_data["outcome"].strip()

@@ -9,8 +9,10 @@ from datetime import datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
+from ctr_portal import limits
 from ctr_portal.formatting import nhs_date, time_24h
 from ctr_portal.nhsuk import Field, Fieldset, Layout, NHSUKFormMixin, SplitDateField, Submit
 
@@ -28,15 +30,20 @@ _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
 class TimeOfDayField(forms.CharField):
-    """A time typed as "09:30", "9:30" or "9.30" on the 24-hour clock."""
+    """A time typed as "09:30", "9:30" or "9.30" on the 24-hour clock. Anything longer than
+    "09:30" is not a time: it gets the same message."""
 
     default_error_messages = {
         "invalid": "%(label)s must be a real time on the 24-hour clock, like 09:30 or 14:00",
+        "max_length": "%(label)s must be a real time on the 24-hour clock, like 09:30 or 14:00",
     }
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 5)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("spellcheck", "false")
+        # The value is a time by the time validators run: the pattern bounds its length.
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
 
     def to_python(self, value):
         value = super().to_python(value).strip()
@@ -87,6 +94,8 @@ class ReviewPlanForm(NHSUKFormMixin, forms.Form):
     )
     event_date = SplitDateField(
         label="Date of the event",
+        subject="The date of the event",
+        bounds=limits.RECENT_EVENT,
         help_text="For example, 27 3 2026",
         required=False,
     )
@@ -95,6 +104,7 @@ class ReviewPlanForm(NHSUKFormMixin, forms.Form):
         help_text="For example, the person, their mother, or their advocate",
         max_length=150,
         required=False,
+        error_messages=limits.too_long("Description of who asked for the review", 150),
     )
 
     def __init__(self, *args, person, **kwargs):
@@ -134,8 +144,6 @@ class ReviewPlanForm(NHSUKFormMixin, forms.Form):
             day = cleaned.get("event_date")
             if day is None and "event_date" not in self.errors:
                 self.add_error("event_date", "Enter the date of the event")
-            elif day is not None and day > timezone.localdate():
-                self.add_error("event_date", "The date of the event must be today or in the past")
         else:
             cleaned["event_reason"], cleaned["event_date"] = "", None
             self.errors.pop("event_reason", None)
@@ -171,6 +179,8 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
 
     date = SplitDateField(
         label="Date of the review",
+        subject="The date of the review",
+        bounds=limits.PLANNED,
         help_text="For example, 15 3 2027",
         error_messages={"required": "Enter the date of the review"},
     )
@@ -207,7 +217,9 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
     late_reason = forms.CharField(
         label="Why will the review be after its due date?",
         widget=forms.Textarea,
+        max_length=limits.NOTE,
         required=False,
+        error_messages=limits.too_long("Reason", limits.NOTE),
     )
 
     def __init__(self, *args, review, **kwargs):
@@ -274,13 +286,6 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
     def refresh_layout(self):
         """After validation (or the service's errors), show the late reason if it is needed."""
         self.helper.layout = self.get_layout()
-
-    def clean(self):
-        cleaned = super().clean()
-        day = cleaned.get("date")
-        if day and day < timezone.localdate():
-            self.add_error("date", "The date of the review must be today or in the future")
-        return cleaned
 
     @property
     def starts_at(self) -> datetime:
@@ -400,6 +405,7 @@ class ReviewTransitionForm(NHSUKFormMixin, forms.Form):
         help_text="Needed if you postpone or cancel the review. It is shown on the review's "
         "timeline.",
         widget=forms.Textarea,
+        max_length=limits.NOTE,
         required=False,
     )
     expected_state = forms.ChoiceField(

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests.conftest import sign_in
-from tests.documents.factories import EXE, image_bytes, pdf_bytes
+from tests.documents.factories import EXE, ensure_checklists, image_bytes, pdf_bytes
 
 from .conftest import assert_accessible, axe_violations, screenshot
 
@@ -52,6 +52,7 @@ def assert_page_accessible(page):
 def test_provider_fills_the_pack_and_the_panel_reads_it(
     page, live_server, review_world, users, tmp_path
 ):
+    ensure_checklists()
     review = review_world["review"]
     pack_url = f"/documents/reviews/{review.pk}/"
 

@@ -1,14 +1,17 @@
 """Factories for the documents app, and small real files of every kind for upload tests."""
 
+import importlib
 import io
 import zipfile
 
 import factory
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from documents.models import (
+    ChecklistTemplate,
     Document,
     DocumentKind,
     DocumentPack,
@@ -19,6 +22,16 @@ from documents.models import (
 )
 from tests.factories import OrganisationFactory, UserFactory
 from tests.reviews.factories import ReviewFactory
+
+
+def ensure_checklists():
+    """The checklists arrive by data migration; a transactional test (the browser tests)
+    flushes them, so tests that need them load them again the migration's way."""
+    if ChecklistTemplate.objects.exists():
+        return
+    migration = importlib.import_module("documents.migrations.0002_checklists_2023")
+    migration.add_checklists(apps, None)
+
 
 # --- Files --------------------------------------------------------------------------------
 
