@@ -26,6 +26,10 @@ ROLES = [
 ]
 
 
+# The roles that take part in `review_world`'s review as participants.
+PARTICIPANT_ROLES = ("chair", "clinical_expert", "expert_by_experience", "family_carer", "person")
+
+
 @pytest.fixture
 def organisations(db):
     return {
@@ -118,6 +122,53 @@ def review_world(users, organisations):
     experience (not yet declared), a family carer the person's consent invites, and the person
     take part. Consent is recorded, so the gate is open for those it lets in.
     """
+    return make_review_world(
+        organisations,
+        commissioner=users["commissioner"],
+        taking_part={role: users[role] for role in PARTICIPANT_ROLES},
+        person_name=("Daniel", "Clarke"),
+        family_name="Maureen Clarke",
+    )
+
+
+@pytest.fixture
+def second_review_world(review_world, organisations, users):
+    """Another person's review in the same ICB, made as `review_world` is, with its own chair,
+    clinical expert, expert by experience, family carer and person: someone who takes part in
+    the first review has no part in this one (the first review's chair works for the ICB, so
+    sees it as any of the ICB's commissioners does)."""
+    taking_part = {
+        "chair": UserFactory(email="second.chair@example.nhs.uk", display_name="Priya Shah"),
+        "clinical_expert": UserFactory(
+            email="second.clinical.expert@example.nhs.uk", display_name="Owen Price"
+        ),
+        "expert_by_experience": UserFactory(
+            email="second.ebe@example.org", display_name="Kit Morgan"
+        ),
+        "family_carer": UserFactory(
+            email="second.family@example.com", display_name="Rita Hughes", public=True
+        ),
+        "person": UserFactory(
+            email="second.person@example.com", display_name="Alex Hughes", public=True
+        ),
+    }
+    MembershipFactory(
+        user=taking_part["chair"], organisation=organisations["icb"], job_title="Case manager"
+    )
+    return make_review_world(
+        organisations,
+        commissioner=users["commissioner"],
+        taking_part=taking_part,
+        person_name=("Alex", "Hughes"),
+        family_name="Rita Hughes",
+    )
+
+
+def make_review_world(organisations, *, commissioner, taking_part, person_name, family_name):
+    """A person of the ICB in hospital at the provider, with a scheduled review that the
+    commissioner set up and `taking_part` (users by participant role) take part in: the clinical
+    expert has declared independence, the expert by experience not yet; the family carer is
+    the person's contact, invited by the recorded consent."""
     from tests.reviews.factories import (
         ConsentInviteeFactory,
         ConsentRecordFactory,
@@ -127,55 +178,36 @@ def review_world(users, organisations):
         ReviewFactory,
     )
 
+    given_name, surname = person_name
     person = PersonFactory(
-        given_name="Daniel",
-        family_name="Clarke",
+        given_name=given_name,
+        family_name=surname,
         in_hospital=True,
         responsible_commissioner=organisations["icb"],
         provider=organisations["provider"],
         local_authority=organisations["local_authority"],
-        created_by=users["commissioner"],
+        created_by=commissioner,
         communication="Speak slowly; I like to see things written down.",
     )
     review = ReviewFactory(
-        person=person, scheduled=True, kind="post_admission", created_by=users["commissioner"]
+        person=person, scheduled=True, kind="post_admission", created_by=commissioner
     )
-    mother = ContactFactory(person=person, name="Maureen Clarke", email=users["family_carer"].email)
-    consent = ConsentRecordFactory(review=review, recorded_by=users["commissioner"])
-    ConsentInviteeFactory(consent=consent, contact=mother)
-    added_by = users["commissioner"]
+    family = ContactFactory(
+        person=person, name=family_name, email=taking_part["family_carer"].email
+    )
+    consent = ConsentRecordFactory(review=review, recorded_by=commissioner)
+    ConsentInviteeFactory(consent=consent, contact=family)
+    extra = {"clinical_expert": {"independent": True}, "family_carer": {"contact": family}}
     participants = {
-        "chair": ParticipantFactory(
-            review=review, role="chair", user=users["chair"], added_by=added_by
-        ),
-        "clinical_expert": ParticipantFactory(
-            review=review,
-            role="clinical_expert",
-            user=users["clinical_expert"],
-            independent=True,
-            added_by=added_by,
-        ),
-        "expert_by_experience": ParticipantFactory(
-            review=review,
-            role="expert_by_experience",
-            user=users["expert_by_experience"],
-            added_by=added_by,
-        ),
-        "family_carer": ParticipantFactory(
-            review=review,
-            role="family_carer",
-            user=users["family_carer"],
-            contact=mother,
-            added_by=added_by,
-        ),
-        "person": ParticipantFactory(
-            review=review, role="person", user=users["person"], added_by=added_by
-        ),
+        role: ParticipantFactory(
+            review=review, role=role, user=user, added_by=commissioner, **extra.get(role, {})
+        )
+        for role, user in taking_part.items()
     }
     return {
         "person": person,
         "review": review,
-        "contact": mother,
+        "contact": family,
         "consent": consent,
         "participants": participants,
     }

@@ -8,7 +8,7 @@ and files are hidden from it (404), as they are from family, the person and othe
 organisations.
 """
 
-from tests.test_access_matrix import only
+from tests.test_access_matrix import NO_POST, acting, only
 
 
 def pack_kwargs(ctx):
@@ -64,20 +64,21 @@ PREPARERS = only(
 ADMIN_READ_ONLY = only({"administrator": 403}, others=302)
 
 MATRIX = {
-    "documents:pack": (pack_kwargs, PACK),
-    "documents:item": (item_kwargs, PREPARERS),
-    "documents:item_upload": (item_kwargs, PREPARERS),
-    "documents:item_settle": (item_kwargs, PREPARERS),
-    "documents:item_assign": (item_kwargs, PREPARERS),
-    "documents:document": (document_kwargs, PREPARERS),
-    "documents:document_file": (document_kwargs, PREPARERS),
-    "documents:document_download": (document_kwargs, PREPARERS),
-    "documents:document_replace": (document_kwargs, PREPARERS),
-    "documents:document_delete": (document_kwargs, PREPARERS),
+    "documents:pack": (pack_kwargs, PACK, NO_POST),
+    "documents:item": (item_kwargs, PREPARERS, NO_POST),
+    "documents:item_upload": (item_kwargs, PREPARERS, acting(PREPARERS)),
+    "documents:item_settle": (item_kwargs, PREPARERS, acting(PREPARERS)),
+    "documents:item_assign": (item_kwargs, PREPARERS, acting(PREPARERS)),
+    "documents:document": (document_kwargs, PREPARERS, NO_POST),
+    "documents:document_file": (document_kwargs, PREPARERS, NO_POST),
+    "documents:document_download": (document_kwargs, PREPARERS, NO_POST),
+    "documents:document_replace": (document_kwargs, PREPARERS, acting(PREPARERS)),
+    "documents:document_delete": (document_kwargs, PREPARERS, acting(PREPARERS)),
     # Checklists are reference data, changed by a data migration: read-only in the admin.
-    "admin:documents_checklisttemplate_add": (lambda ctx: {}, ADMIN_READ_ONLY),
+    "admin:documents_checklisttemplate_add": (lambda ctx: {}, ADMIN_READ_ONLY, ADMIN_READ_ONLY),
     "admin:documents_checklisttemplate_delete": (
         lambda ctx: {"object_id": "1"},
+        ADMIN_READ_ONLY,
         ADMIN_READ_ONLY,
     ),
 }

@@ -8,7 +8,7 @@ the person none of it. Someone with no part in the review (another ICB, the admi
 404.
 """
 
-from tests.test_access_matrix import admin_kwargs_for, only
+from tests.test_access_matrix import ACTS, NO_POST, acting, admin_kwargs_for, only
 
 from .factories import ensure_kloe_sets
 
@@ -35,7 +35,7 @@ def _open_workbook(ctx, role):
     from panels import services
     from reviews.queries import review_for_user
 
-    user = ctx["users"][role]
+    user = ctx["world"]["participants"][role].user
     return services.workbook_open(
         actor=user, review=review_for_user(user, ctx["world"]["review"].pk)
     )
@@ -57,7 +57,7 @@ def concern_kwargs(ctx):
         kloe = queries.kloe_for_panel(workbook.panel, 7)
         answer = queries.answer_for(workbook, kloe)
         services.kloe_answer_save(
-            actor=ctx["users"]["clinical_expert"],
+            actor=workbook.participant.user,
             workbook=workbook,
             kloe=kloe,
             expected_version=answer.version if answer else 0,
@@ -70,26 +70,29 @@ def concern_kwargs(ctx):
 
 MEMBERS = _allowed({"chair": 200, "clinical_expert": 200})
 CHAIR = _allowed({"chair": 200})
-CHAIR_POST_ONLY = _allowed({"chair": 405})
+CHAIR_POST_ONLY = _allowed({"chair": 405})  # GET of a page that only takes a POST
+CHAIR_ACTS = _allowed({"chair": ACTS})  # and its POST
 CONCERN_READERS = _allowed({"chair": 200, "commissioner": 200})
+PROVIDER = _allowed({"provider": 200})
 
 MATRIX = {
-    "panels:workbook": (review_kwargs, MEMBERS),
-    "panels:workbook_kloe": (kloe_kwargs, MEMBERS),
-    "panels:workbook_key_questions": (review_kwargs, MEMBERS),
-    "panels:workbook_submit": (review_kwargs, MEMBERS),
-    "panels:consolidation": (review_kwargs, CHAIR),
-    "panels:consolidation_kloe": (kloe_kwargs, CHAIR),
-    "panels:consolidation_finish": (review_kwargs, CHAIR_POST_ONLY),
-    "panels:workbook_reopen": (workbook_kwargs, CHAIR_POST_ONLY),
-    "panels:concerns": (review_kwargs, CONCERN_READERS),
-    "panels:concern_resolve": (concern_kwargs, CHAIR),
-    "panels:findings": (review_kwargs, CONCERN_READERS),
-    "panels:provider_part": (review_kwargs, _allowed({"provider": 200})),
+    "panels:workbook": (review_kwargs, MEMBERS, NO_POST),
+    "panels:workbook_kloe": (kloe_kwargs, MEMBERS, acting(MEMBERS)),
+    "panels:workbook_key_questions": (review_kwargs, MEMBERS, acting(MEMBERS)),
+    "panels:workbook_submit": (review_kwargs, MEMBERS, acting(MEMBERS)),
+    "panels:consolidation": (review_kwargs, CHAIR, NO_POST),
+    "panels:consolidation_kloe": (kloe_kwargs, CHAIR, acting(CHAIR)),
+    "panels:consolidation_finish": (review_kwargs, CHAIR_POST_ONLY, CHAIR_ACTS),
+    "panels:workbook_reopen": (workbook_kwargs, CHAIR_POST_ONLY, CHAIR_ACTS),
+    "panels:concerns": (review_kwargs, CONCERN_READERS, NO_POST),
+    "panels:concern_resolve": (concern_kwargs, CHAIR, acting(CHAIR)),
+    "panels:findings": (review_kwargs, CONCERN_READERS, NO_POST),
+    "panels:provider_part": (review_kwargs, PROVIDER, acting(PROVIDER)),
 }
 
 # The KLOE sets are read-only in the admin: a new version comes by data migration.
 for _model in ("kloeset", "kloe", "kloeprompt"):
     for _view in ("add", "delete"):
         _name = f"admin:panels_{_model}_{_view}"
-        MATRIX[_name] = (admin_kwargs_for(_name), only({"administrator": 403}, others=302))
+        _refused = only({"administrator": 403}, others=302)
+        MATRIX[_name] = (admin_kwargs_for(_name), _refused, _refused)
