@@ -327,6 +327,38 @@ def _cell_classes(base, cell, format_=None, align=None) -> str:
     )
 
 
+def _table_header(item) -> dict:
+    header = _cell(item)
+    header["element"] = "th"
+    header["classes"] = _cell_classes(
+        "nhsuk-table__header", header, header.get("format"), header.get("align")
+    )
+    return header
+
+
+def _table_cell(item, index, headers, first_cell_is_header, responsive) -> dict:
+    """One body cell: its element, classes and role, taking format and alignment from its
+    column's header unless it sets its own."""
+    cell = _cell(item)
+    header = headers[index] if index < len(headers) else {}
+    is_header = first_cell_is_header and index == 0
+    base = "nhsuk-table__header" if is_header else "nhsuk-table__cell"
+    format_ = cell.get("format") or header.get("format")
+    align = cell.get("align") or (
+        "right"
+        if cell.get("format") == "string" and header.get("format") == "numeric"
+        else header.get("align")
+    )
+    cell.update(
+        element="th" if is_header else "td",
+        is_header=is_header,
+        header=header,
+        classes=_cell_classes(base, cell, format_, align),
+        role=("rowheader" if is_header else "cell") if responsive else None,
+    )
+    return cell
+
+
 @register.inclusion_tag("nhsuk/components/table.html", name="table")
 def nhsuk_table(
     caption,
@@ -350,37 +382,15 @@ def nhsuk_table(
     ``href``, ``colspan`` and ``rowspan`` as well. ``responsive=True`` stacks the cells on small
     screens, each with its column's header.
     """
-    headers = [_cell(item) for item in head or ()]
-    for header in headers:
-        header["element"] = "th"
-        header["classes"] = _cell_classes(
-            "nhsuk-table__header", header, header.get("format"), header.get("align")
-        )
-    body = []
-    for row in rows or ():
-        if row is None or row is False:
-            continue
-        cells = []
-        for index, item in enumerate(row):
-            cell = _cell(item)
-            header = headers[index] if index < len(headers) else {}
-            is_header = first_cell_is_header and index == 0
-            base = "nhsuk-table__header" if is_header else "nhsuk-table__cell"
-            format_ = cell.get("format") or header.get("format")
-            align = cell.get("align") or (
-                "right"
-                if cell.get("format") == "string" and header.get("format") == "numeric"
-                else header.get("align")
-            )
-            cell.update(
-                element="th" if is_header else "td",
-                is_header=is_header,
-                header=header,
-                classes=_cell_classes(base, cell, format_, align),
-                role=("rowheader" if is_header else "cell") if responsive else None,
-            )
-            cells.append(cell)
-        body.append(cells)
+    headers = [_table_header(item) for item in head or ()]
+    body = [
+        [
+            _table_cell(item, index, headers, first_cell_is_header, responsive)
+            for index, item in enumerate(row)
+        ]
+        for row in rows or ()
+        if row is not None and row is not False
+    ]
     table_classes = _classes(
         "nhsuk-table",
         reverse and "nhsuk-table--reverse",

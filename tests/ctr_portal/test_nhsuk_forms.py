@@ -199,15 +199,8 @@ MULTIPLE_FILE_TEXTS = {
 }
 
 
-def single_field_case(component, ctx):
-    """input, textarea, character-count, select, file-upload."""
-    ctx = copy.deepcopy(ctx)
-    case = Case()
-    name = ctx.pop("name")
+def _single_field_attrs(ctx) -> dict:
     ident = ctx.pop("id", None)
-    text, q = question(ctx.pop("label", None))
-    hint, error, disabled = _pop_common(ctx)
-    value = ctx.pop("value", None)
     attrs = {"id": ident} if ident else {}
     for key in ("autocomplete", "inputmode", "type"):
         if key in ctx:
@@ -216,58 +209,73 @@ def single_field_case(component, ctx):
         attrs["spellcheck"] = str(ctx.pop("spellcheck")).lower()
     if "classes" in ctx:
         attrs["class"] = ctx.pop("classes")
+    return attrs
+
+
+SINGLE_FIELD_OPTIONS = (
+    ("width", "width"),
+    ("code", "code"),
+    ("rows", "rows"),
+    ("maxwords", "maxwords"),
+    ("threshold", "threshold"),
+    ("countType", "count_type"),
+)
+
+
+def _single_field_options(component, ctx, q) -> dict:
     options = {"label_size": q["size"], "label_is_page_heading": q["page"], "caption": q["caption"]}
-    for key, option in (
-        ("width", "width"),
-        ("code", "code"),
-        ("rows", "rows"),
-        ("maxwords", "maxwords"),
-        ("threshold", "threshold"),
-        ("countType", "count_type"),
-    ):
+    for key, option in SINGLE_FIELD_OPTIONS:
         if key in ctx:
             options[option] = ctx.pop(key)
     for key in ("prefix", "suffix"):
         if key in ctx:
             options[key] = content(ctx.pop(key))
-    max_length = ctx.pop("maxlength", None)
     if component == "character-count":
         options["character_count"] = True
-    common = {"label": text, "help_text": hint or "", "required": False, "disabled": disabled}
+    return options
 
-    if component == "select":
-        choices, dividers, divider_next = [], {}, False
-        for item in ctx.pop("items"):
-            item = dict(item)
-            if item.pop("divider", False):
-                divider_next = True
-                continue
-            choice_value, choice_text = item.pop("value"), item.pop("text")
-            if item:
-                raise Unsupported(sorted(item))
-            if divider_next:
-                dividers[choice_value] = True
-                divider_next = False
-            choices.append((choice_value, choice_text))
-        if dividers:
-            options["dividers"] = dividers
-        field = forms.ChoiceField(choices=choices, widget=forms.Select(attrs=attrs), **common)
-    elif component == "file-upload":
-        multiple = ctx.pop("multiple", False)
-        if multiple:
-            for key, expected in MULTIPLE_FILE_TEXTS.items():
-                if ctx.pop(key, None) != expected:
-                    raise Unsupported(key)
-        widget = (MultipleFileInput if multiple else forms.FileInput)(attrs=attrs)
-        field = forms.FileField(widget=widget, **common)
-    elif component in ("textarea", "character-count"):
-        field = forms.CharField(widget=forms.Textarea(attrs=attrs), max_length=max_length, **common)
-    else:
-        field = forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
-    if ctx:
-        raise Unsupported(sorted(ctx))
 
-    case.fields[name] = field
+def _select_field(ctx, attrs, options, common):
+    choices, dividers, divider_next = [], {}, False
+    for item in ctx.pop("items"):
+        item = dict(item)
+        if item.pop("divider", False):
+            divider_next = True
+            continue
+        choice_value, choice_text = item.pop("value"), item.pop("text")
+        if item:
+            raise Unsupported(sorted(item))
+        if divider_next:
+            dividers[choice_value] = True
+            divider_next = False
+        choices.append((choice_value, choice_text))
+    if dividers:
+        options["dividers"] = dividers
+    return forms.ChoiceField(choices=choices, widget=forms.Select(attrs=attrs), **common)
+
+
+def _file_field(ctx, attrs, options, common):
+    multiple = ctx.pop("multiple", False)
+    if multiple:
+        for key, expected in MULTIPLE_FILE_TEXTS.items():
+            if ctx.pop(key, None) != expected:
+                raise Unsupported(key)
+    widget = (MultipleFileInput if multiple else forms.FileInput)(attrs=attrs)
+    return forms.FileField(widget=widget, **common)
+
+
+def _text_field(component, max_length):
+    def build(ctx, attrs, options, common):
+        if component == "input":
+            return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
+        return forms.CharField(widget=forms.Textarea(attrs=attrs), max_length=max_length, **common)
+
+    return build
+
+
+def _finish_case(case, name, field, options, value, error, *, first=False):
+    """Put the field and its layout in the case, with the fixture's value and error."""
+    case.fields = {name: field, **case.fields} if first else {**case.fields, name: field}
     case.layout.append(Field(name, **options))
     if value is not None:
         case.initial[name] = value
@@ -275,6 +283,25 @@ def single_field_case(component, ctx):
     if error:
         case.errors[name] = error
     return case
+
+
+def single_field_case(component, ctx):
+    """input, textarea, character-count, select, file-upload."""
+    ctx = copy.deepcopy(ctx)
+    name = ctx.pop("name")
+    attrs = _single_field_attrs(ctx)
+    text, q = question(ctx.pop("label", None))
+    hint, error, disabled = _pop_common(ctx)
+    value = ctx.pop("value", None)
+    options = _single_field_options(component, ctx, q)
+    max_length = ctx.pop("maxlength", None)
+    common = {"label": text, "help_text": hint or "", "required": False, "disabled": disabled}
+    builders = {"select": _select_field, "file-upload": _file_field}
+    build = builders.get(component) or _text_field(component, max_length)
+    field = build(ctx, attrs, options, common)
+    if ctx:
+        raise Unsupported(sorted(ctx))
+    return _finish_case(Case(), name, field, options, value, error)
 
 
 def conditional_case(html):
@@ -301,17 +328,56 @@ def conditional_case(html):
     raise Unsupported("conditional content")
 
 
-def choices_case(component, ctx):
-    """radios and checkboxes."""
-    ctx = copy.deepcopy(ctx)
-    case = Case()
+def _choice_items(items, case) -> dict:
+    """The choices of a radios or checkboxes fixture, with their hints, dividers, exclusive
+    ones and conditional reveals (whose fields join the case)."""
+    found = {"choices": [], "hints": {}, "dividers": {}, "exclusive": [], "conditional": {}}
+    divider = None
+    for item in items:
+        if not item:
+            raise Unsupported("empty item")
+        item = dict(item)
+        if "divider" in item:
+            divider = item.pop("divider")
+            if item:
+                raise Unsupported(sorted(item))
+            continue
+        choice_value, choice_text = item.pop("value"), item.pop("text")
+        found["choices"].append((choice_value, choice_text))
+        if divider:
+            found["dividers"][choice_value], divider = divider, None
+        if "hint" in item:
+            found["hints"][choice_value] = content(item.pop("hint"))
+        behaviour = item.pop("behaviour", None)
+        if item.pop("exclusive", False) or behaviour == "exclusive":
+            found["exclusive"].append(choice_value)
+        elif behaviour:
+            raise Unsupported(f"behaviour {behaviour}")
+        if "conditional" in item:
+            inner = conditional_case(item.pop("conditional")["html"])
+            case.merge(inner)
+            found["conditional"][choice_value] = inner.layout
+        if item:
+            raise Unsupported(sorted(item))
+    return found
+
+
+def _legend(ctx):
     fieldset = ctx.pop("fieldset", None)
     if not fieldset:
         raise Unsupported("without fieldset")
     fieldset = dict(fieldset)
-    text, q = question(fieldset.pop("legend"))
+    legend = question(fieldset.pop("legend"))
     if fieldset:
         raise Unsupported(sorted(fieldset))
+    return legend
+
+
+def choices_case(component, ctx):
+    """radios and checkboxes."""
+    ctx = copy.deepcopy(ctx)
+    case = Case()
+    text, q = _legend(ctx)
     name = ctx.pop("name", None)
     if name is None:
         raise Unsupported("item names")
@@ -324,34 +390,7 @@ def choices_case(component, ctx):
         "inline": ctx.pop("inline", False),
     }
     value = ctx.pop("values" if component == "checkboxes" else "value", None)
-    choices, hints, dividers, exclusive, conditional = [], {}, {}, [], {}
-    divider = None
-    for item in ctx.pop("items"):
-        if not item:
-            raise Unsupported("empty item")
-        item = dict(item)
-        if "divider" in item:
-            divider = item.pop("divider")
-            if item:
-                raise Unsupported(sorted(item))
-            continue
-        choice_value, choice_text = item.pop("value"), item.pop("text")
-        choices.append((choice_value, choice_text))
-        if divider:
-            dividers[choice_value], divider = divider, None
-        if "hint" in item:
-            hints[choice_value] = content(item.pop("hint"))
-        behaviour = item.pop("behaviour", None)
-        if item.pop("exclusive", False) or behaviour == "exclusive":
-            exclusive.append(choice_value)
-        elif behaviour:
-            raise Unsupported(f"behaviour {behaviour}")
-        if "conditional" in item:
-            inner = conditional_case(item.pop("conditional")["html"])
-            case.merge(inner)
-            conditional[choice_value] = inner.layout
-        if item:
-            raise Unsupported(sorted(item))
+    found = _choice_items(ctx.pop("items"), case)
     if ctx:
         raise Unsupported(sorted(ctx))
 
@@ -361,28 +400,18 @@ def choices_case(component, ctx):
         "help_text": hint or "",
         "required": False,
         "disabled": disabled,
-        "choices": choices,
+        "choices": found["choices"],
     }
-    if component == "checkboxes":
-        field = forms.MultipleChoiceField(
-            widget=forms.CheckboxSelectMultiple(attrs=attrs), **common
-        )
-    else:
-        field = forms.ChoiceField(widget=forms.RadioSelect(attrs=attrs), **common)
+    widget = forms.CheckboxSelectMultiple if component == "checkboxes" else forms.RadioSelect
+    field_class = forms.MultipleChoiceField if component == "checkboxes" else forms.ChoiceField
+    field = field_class(widget=widget(attrs=attrs), **common)
     options.update(
-        choice_hints=hints or None,
-        dividers=dividers or None,
-        exclusive=exclusive or None,
-        conditional=conditional or None,
+        choice_hints=found["hints"] or None,
+        dividers=found["dividers"] or None,
+        exclusive=found["exclusive"] or None,
+        conditional=found["conditional"] or None,
     )
-    case.fields = {name: field, **case.fields}
-    case.layout.append(Field(name, **options))
-    if value is not None:
-        case.initial[name] = value
-        case.data[name] = value
-    if error:
-        case.errors[name] = error
-    return case
+    return _finish_case(case, name, field, options, value, error, first=True)
 
 
 DATE_PARTS = ("day", "month", "year")
