@@ -41,6 +41,17 @@ def organisation_ids_for_user(user) -> set[int]:
     return {m.organisation_id for m in memberships_for_user(user)}
 
 
+def organisations_of_kinds(kinds):
+    """Every organisation of these kinds, by name: reference data for a form's choices."""
+    return Organisation.objects.filter(kind__in=kinds).order_by("name")
+
+
+def organisations_among(organisations):
+    """A queryset of exactly these organisations (the user's own, from a query function that
+    took the user), by name, for a form's choice field."""
+    return Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")
+
+
 def organisation_members(organisation_id) -> list[Membership]:
     """The active members of an organisation, with their accounts, by name."""
     return list(

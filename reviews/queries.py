@@ -13,7 +13,11 @@ from django.utils import timezone
 
 from ctr_portal.models import Organisation
 from ctr_portal.permissions import Perm
-from ctr_portal.queries import memberships_for_user, organisation_ids_for_user
+from ctr_portal.queries import (
+    memberships_for_user,
+    organisation_ids_for_user,
+    organisations_of_kinds,
+)
 
 from .models import (
     NOT_HELD_STATES,
@@ -486,19 +490,13 @@ def contacts_for_person(person):
 
 def hospital_choices():
     """Every provider, by name: the hospitals a person may be in."""
-    return Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).order_by("name")
+    return organisations_of_kinds([Organisation.Kind.PROVIDER])
 
 
 def commissioner_choices():
     """Every commissioning organisation, by name: a person's host commissioner may be anyone's."""
-    return Organisation.objects.filter(kind__in=Organisation.COMMISSIONING_KINDS).order_by("name")
+    return organisations_of_kinds(Organisation.COMMISSIONING_KINDS)
 
 
 def local_authority_choices():
-    return Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).order_by("name")
-
-
-def organisations_among(organisations):
-    """A queryset of exactly these organisations (the user's own, from a query function that
-    took the user), by name, for a form's choice field."""
-    return Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")
+    return organisations_of_kinds([Organisation.Kind.LOCAL_AUTHORITY])

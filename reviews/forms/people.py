@@ -18,6 +18,7 @@ from ctr_portal.nhsuk import (
     SplitDateField,
     Submit,
 )
+from ctr_portal.queries import organisations_among
 
 from ..models import Contact, DsrRating, MentalHealthActStatus, Person, Setting, SettingChange
 from ..nhs_number import normalise_nhs_number, validate_nhs_number
@@ -26,7 +27,6 @@ from ..queries import (
     commissioner_choices,
     hospital_choices,
     local_authority_choices,
-    organisations_among,
 )
 
 COMMUNITY = Setting.COMMUNITY.value
