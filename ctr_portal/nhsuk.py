@@ -467,7 +467,6 @@ def field_context(bound_field, options=None, show_errors=True) -> dict:
     error = {"messages": messages, "id": f"{ident}-error"} if messages else None
     disabled = bool(field.disabled or attrs.get("disabled"))
     described_by = _join(attrs.get("aria-describedby"), hint and hint["id"], error and error["id"])
-    extra_class = attrs.get("class", "")
 
     ctx = {
         "field": bound_field,
@@ -486,136 +485,189 @@ def field_context(bound_field, options=None, show_errors=True) -> dict:
         "attrs": _control_attrs(attrs),
     }
 
-    if component == "input":
-        width = options.get("width")
-        classes = ["nhsuk-input", extra_class]
-        if width is not None and "nhsuk-input--width-" not in extra_class:
-            classes.append(width_class(width))
-        if options.get("code"):
-            classes.append("nhsuk-input--code")
-        if error:
-            classes.append("nhsuk-input--error")
-        value = bound_field.value()
-        if isinstance(widget, forms.PasswordInput) and not widget.render_value:
-            value = None
-        prefix, suffix = options.get("prefix"), options.get("suffix")
-        ctx.update(
-            classes=_join(*classes),
-            type=attrs.get("type") or widget.input_type,
-            value=widget.format_value(value),
-            prefix=prefix,
-            suffix=suffix,
-            wrapped=bool(prefix or suffix),
-        )
-    elif component in ("textarea", "character-count"):
-        rows = options.get("rows") or attrs.get("rows")
-        if rows in (None, "10"):  # "10" is Django's default, not ours: NHS.UK uses 5
-            rows = 5
-        value = widget.format_value(bound_field.value())
-        drop = ("rows", "cols", "maxlength") if component == "character-count" else ("rows", "cols")
-        ctx.update(
-            classes=_join("nhsuk-textarea", extra_class, error and "nhsuk-textarea--error"),
-            rows=rows,
-            value=value,
-            attrs=_control_attrs(attrs, drop),
-        )
-        if component == "character-count":
-            maxwords = options.get("maxwords")
-            maxlength = None if maxwords else field.max_length
-            count_type = options.get("count_type") or ("words" if maxwords else None)
-            if count_type is not None and count_type not in COUNT_TYPES:
-                raise ValueError(f"count_type must be one of {COUNT_TYPES}")
-            limit = maxwords or maxlength
-            unit = "words" if count_type == "words" else "characters"
-            info_id = f"{ident}-info"
-            ctx.update(
-                classes=_join(ctx["classes"], "nhsuk-js-character-count"),
-                described_by=_join(info_id, described_by),
-                info_id=info_id,
-                info_text=f"You can enter up to {int(limit):,} {unit}" if limit else "",
-                group_attrs=flatatt(
-                    {
-                        "data-module": "nhsuk-character-count",
-                        "data-maxlength": maxlength,
-                        "data-maxwords": maxwords,
-                        "data-threshold": options.get("threshold"),
-                        "data-count-type": count_type,
-                    }
-                ),
-            )
-    elif component == "select":
-        ctx.update(
-            classes=_join("nhsuk-select", extra_class, error and "nhsuk-select--error"),
-            groups=_select_groups(bound_field, options),
-            multiple=bool(getattr(widget, "allow_multiple_selected", False)),
-            attrs=_control_attrs(attrs, ("multiple",)),
-        )
-    elif component in ("radios", "checkboxes"):
-        prefix = f"nhsuk-{component}"
-        ctx.update(
-            prefix=prefix,
-            classes=_join(prefix, options.get("inline") and f"{prefix}--inline", extra_class),
-            items=_choice_items(bound_field, ident, options, prefix),
-            input_type="radio" if component == "radios" else "checkbox",
-            described_by=_join(hint and hint["id"], error and error["id"]),
-        )
-    elif component == "checkbox":
-        item_hint = None
-        if hint:
-            item_hint = {
-                "text": hint["text"],
-                "id": f"{ident}-item-hint",
-                "classes": "nhsuk-checkboxes__hint",
-            }
-        checked = widget.check_test(bound_field.value())
-        ctx.update(
-            hint=None,
-            item_hint=item_hint,
-            checked=checked,
-            item_label=label_context(label_text, for_id=ident, classes="nhsuk-checkboxes__label"),
-            described_by=_join(error and error["id"], item_hint and item_hint["id"]),
-        )
-    elif component == "date-input":
-        value = bound_field.value()
-        parts = list(value) if isinstance(value, (list, tuple)) else widget.decompress(value)
-        parts = (list(parts) + [None, None, None])[:3]
-        at_fault = date_error_parts(bound_field) if messages else ()
-        items = []
-        for part, part_value in zip(DATE_PARTS, parts, strict=True):
-            items.append(
-                {
-                    "id": f"{ident}-{part}",
-                    "name": f"{bound_field.html_name}[{part}]",
-                    "label": part.capitalize(),
-                    "value": part_value if part_value not in (None, "") else None,
-                    "width": 4 if part == "year" else 2,
-                    "error": part in at_fault,
-                    "autocomplete": f"{widget.autocomplete}-{part}"
-                    if widget.autocomplete
-                    else None,
-                }
-            )
-        ctx.update(items=items, described_by=_join(hint and hint["id"], error and error["id"]))
-    elif component == "file-upload":
-        multiple = bool(getattr(widget, "allow_multiple_selected", False) or attrs.get("multiple"))
-        i18n = {}
-        if multiple:
-            i18n = {
-                "data-i18n.choose-files-button": "Choose files",
-                "data-i18n.no-file-chosen": "No files chosen",
-                "data-i18n.drop-instruction": "or drop files",
-            }
-        ctx.update(
-            classes=_join("nhsuk-file-upload__input", extra_class),
-            multiple=multiple,
-            group_attrs=flatatt({"data-module": "nhsuk-file-upload", **i18n}),
-            attrs=_control_attrs(attrs, ("multiple",)),
-        )
-    elif component == "widget":
-        widget_attrs = {"aria-describedby": described_by} if described_by else {}
-        ctx.update(rendered=bound_field.as_widget(attrs=widget_attrs))
-        ctx["label"]["for_id"] = bound_field.id_for_label or None
+    builder = COMPONENT_CONTEXT.get(component)
+    if builder is not None:
+        builder(ctx, bound_field, options, attrs)
     return ctx
+
+
+# --- What each component adds to the shared context: builder(ctx, bound_field, options, attrs),
+# reading what field_context put in ctx (id, hint, error, described_by) and updating it.
+
+
+def _input_context(ctx, bound_field, options, attrs):
+    widget, extra_class = bound_field.field.widget, attrs.get("class", "")
+    width = options.get("width")
+    classes = ["nhsuk-input", extra_class]
+    if width is not None and "nhsuk-input--width-" not in extra_class:
+        classes.append(width_class(width))
+    if options.get("code"):
+        classes.append("nhsuk-input--code")
+    if ctx["error"]:
+        classes.append("nhsuk-input--error")
+    value = bound_field.value()
+    if isinstance(widget, forms.PasswordInput) and not widget.render_value:
+        value = None
+    prefix, suffix = options.get("prefix"), options.get("suffix")
+    ctx.update(
+        classes=_join(*classes),
+        type=attrs.get("type") or widget.input_type,
+        value=widget.format_value(value),
+        prefix=prefix,
+        suffix=suffix,
+        wrapped=bool(prefix or suffix),
+    )
+
+
+def _textarea_context(ctx, bound_field, options, attrs):
+    rows = options.get("rows") or attrs.get("rows")
+    if rows in (None, "10"):  # "10" is Django's default, not ours: NHS.UK uses 5
+        rows = 5
+    counted = ctx["component"] == "character-count"
+    drop = ("rows", "cols", "maxlength") if counted else ("rows", "cols")
+    ctx.update(
+        classes=_join(
+            "nhsuk-textarea", attrs.get("class", ""), ctx["error"] and "nhsuk-textarea--error"
+        ),
+        rows=rows,
+        value=bound_field.field.widget.format_value(bound_field.value()),
+        attrs=_control_attrs(attrs, drop),
+    )
+    if counted:
+        _character_count_context(ctx, bound_field, options)
+
+
+def _character_count_context(ctx, bound_field, options):
+    maxwords = options.get("maxwords")
+    maxlength = None if maxwords else bound_field.field.max_length
+    count_type = options.get("count_type") or ("words" if maxwords else None)
+    if count_type is not None and count_type not in COUNT_TYPES:
+        raise ValueError(f"count_type must be one of {COUNT_TYPES}")
+    limit = maxwords or maxlength
+    unit = "words" if count_type == "words" else "characters"
+    info_id = f"{ctx['id']}-info"
+    ctx.update(
+        classes=_join(ctx["classes"], "nhsuk-js-character-count"),
+        described_by=_join(info_id, ctx["described_by"]),
+        info_id=info_id,
+        info_text=f"You can enter up to {int(limit):,} {unit}" if limit else "",
+        group_attrs=flatatt(
+            {
+                "data-module": "nhsuk-character-count",
+                "data-maxlength": maxlength,
+                "data-maxwords": maxwords,
+                "data-threshold": options.get("threshold"),
+                "data-count-type": count_type,
+            }
+        ),
+    )
+
+
+def _select_context(ctx, bound_field, options, attrs):
+    widget = bound_field.field.widget
+    ctx.update(
+        classes=_join(
+            "nhsuk-select", attrs.get("class", ""), ctx["error"] and "nhsuk-select--error"
+        ),
+        groups=_select_groups(bound_field, options),
+        multiple=bool(getattr(widget, "allow_multiple_selected", False)),
+        attrs=_control_attrs(attrs, ("multiple",)),
+    )
+
+
+def _choices_context(ctx, bound_field, options, attrs):
+    component = ctx["component"]
+    prefix = f"nhsuk-{component}"
+    hint, error = ctx["hint"], ctx["error"]
+    ctx.update(
+        prefix=prefix,
+        classes=_join(
+            prefix, options.get("inline") and f"{prefix}--inline", attrs.get("class", "")
+        ),
+        items=_choice_items(bound_field, ctx["id"], options, prefix),
+        input_type="radio" if component == "radios" else "checkbox",
+        described_by=_join(hint and hint["id"], error and error["id"]),
+    )
+
+
+def _checkbox_context(ctx, bound_field, options, attrs):
+    ident, hint, error = ctx["id"], ctx["hint"], ctx["error"]
+    item_hint = None
+    if hint:
+        item_hint = {
+            "text": hint["text"],
+            "id": f"{ident}-item-hint",
+            "classes": "nhsuk-checkboxes__hint",
+        }
+    ctx.update(
+        hint=None,
+        item_hint=item_hint,
+        checked=bound_field.field.widget.check_test(bound_field.value()),
+        item_label=label_context(
+            bound_field.label, for_id=ident, classes="nhsuk-checkboxes__label"
+        ),
+        described_by=_join(error and error["id"], item_hint and item_hint["id"]),
+    )
+
+
+def _date_context(ctx, bound_field, options, attrs):
+    widget, ident, hint, error = bound_field.field.widget, ctx["id"], ctx["hint"], ctx["error"]
+    value = bound_field.value()
+    parts = list(value) if isinstance(value, (list, tuple)) else widget.decompress(value)
+    parts = (list(parts) + [None, None, None])[:3]
+    at_fault = date_error_parts(bound_field) if error else ()
+    items = [
+        {
+            "id": f"{ident}-{part}",
+            "name": f"{bound_field.html_name}[{part}]",
+            "label": part.capitalize(),
+            "value": part_value if part_value not in (None, "") else None,
+            "width": 4 if part == "year" else 2,
+            "error": part in at_fault,
+            "autocomplete": f"{widget.autocomplete}-{part}" if widget.autocomplete else None,
+        }
+        for part, part_value in zip(DATE_PARTS, parts, strict=True)
+    ]
+    ctx.update(items=items, described_by=_join(hint and hint["id"], error and error["id"]))
+
+
+def _file_context(ctx, bound_field, options, attrs):
+    widget = bound_field.field.widget
+    multiple = bool(getattr(widget, "allow_multiple_selected", False) or attrs.get("multiple"))
+    i18n = {}
+    if multiple:
+        i18n = {
+            "data-i18n.choose-files-button": "Choose files",
+            "data-i18n.no-file-chosen": "No files chosen",
+            "data-i18n.drop-instruction": "or drop files",
+        }
+    ctx.update(
+        classes=_join("nhsuk-file-upload__input", attrs.get("class", "")),
+        multiple=multiple,
+        group_attrs=flatatt({"data-module": "nhsuk-file-upload", **i18n}),
+        attrs=_control_attrs(attrs, ("multiple",)),
+    )
+
+
+def _widget_context(ctx, bound_field, options, attrs):
+    described_by = ctx["described_by"]
+    widget_attrs = {"aria-describedby": described_by} if described_by else {}
+    ctx.update(rendered=bound_field.as_widget(attrs=widget_attrs))
+    ctx["label"]["for_id"] = bound_field.id_for_label or None
+
+
+COMPONENT_CONTEXT = {
+    "input": _input_context,
+    "textarea": _textarea_context,
+    "character-count": _textarea_context,
+    "select": _select_context,
+    "radios": _choices_context,
+    "checkboxes": _choices_context,
+    "checkbox": _checkbox_context,
+    "date-input": _date_context,
+    "file-upload": _file_context,
+    "widget": _widget_context,
+}
 
 
 def render_bound_field(bound_field, options=None, show_errors=True) -> SafeString:
