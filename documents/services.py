@@ -674,7 +674,7 @@ def _rendition_failed(rendition, reason: str, *, seconds: float) -> DocumentRend
         if not document.is_current:
             return done
         item = (
-            PackItem.objects.select_for_update()
+            PackItem.objects.select_for_update(of=("self",))
             .select_related("assignee", "pack__review__created_by")
             .get(pk=document.item_id)
         )

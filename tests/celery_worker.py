@@ -29,8 +29,14 @@ def database_url():
 
 
 @contextmanager
-def running_worker(tmp_path_factory, django_db_blocker, *, concurrency=2, env=None):
-    """Start a worker (prefork) and yield {"queue", "mail_dir", "log"}; stop it afterwards."""
+def running_worker(
+    tmp_path_factory, django_db_blocker, *, concurrency=2, env=None, also_default_queue=False
+):
+    """Start a worker (prefork) and yield {"queue", "mail_dir", "log"}; stop it afterwards.
+
+    It takes tasks from a queue of its own (for `send_task(..., queue=...)`), and with
+    `also_default_queue` from Celery's default queue too, where the code's own `.delay()` calls
+    go once tasks are not run eagerly."""
     assert HAVE_SERVICES, "CI must provide REDIS_URL and PostgreSQL"
     mail_dir = tmp_path_factory.mktemp("mail")
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
@@ -59,7 +65,7 @@ def running_worker(tmp_path_factory, django_db_blocker, *, concurrency=2, env=No
                 "--pool=prefork",
                 f"--concurrency={concurrency}",
                 "-Q",
-                queue,
+                f"{queue},celery" if also_default_queue else queue,
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",

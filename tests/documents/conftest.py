@@ -96,3 +96,18 @@ def pack(review_world):
 def items(pack):
     """The pack's items by checklist code."""
     return {item.source.code: item for item in pack.items.select_related("source")}
+
+
+@pytest.fixture
+def office():
+    """Real office files made by LibreOffice (tests/documents/office.py), by file name. Skipped
+    when LibreOffice is not installed, except under CI, where it fails."""
+    from documents import libreoffice
+
+    from .office import office_files
+
+    if not libreoffice.available():
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice not found: CI must install " + " ".join(libreoffice.PACKAGES))
+        pytest.skip("LibreOffice not found: apt-get install " + " ".join(libreoffice.PACKAGES))
+    return office_files()

@@ -109,7 +109,7 @@ def docx_with_linked_picture(good: bytes, url: str) -> bytes:
         f'2006/relationships/image" Target="{escape(url)}" TargetMode="External"/>'
     )
     drawing = (
-        "<w:p><w:r><w:drawing><wp:inline xmlns:wp=\"http://schemas.openxmlformats.org/"
+        '<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/'
         'drawingml/2006/wordprocessingDrawing"><wp:extent cx="952500" cy="952500"/>'
         '<wp:docPr id="901" name="Linked"/><a:graphic xmlns:a="http://schemas.openxmlformats.org/'
         'drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/'

@@ -10,7 +10,6 @@ path through a real worker on Redis and PostgreSQL is tests/documents/test_rendi
 import hashlib
 import http.server
 import io
-import os
 import threading
 from datetime import timedelta
 
@@ -41,21 +40,10 @@ from .office import (
     PLANNER_SHEETS,
     docx_with_linked_picture,
     docx_with_table,
-    office_files,
 )
 from .test_views import at_noon, day_of, signed_in_on
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def office():
-    """The real office files; LibreOffice is needed to make them (and under CI, required)."""
-    if not libreoffice.available():
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice not found: CI must install " + " ".join(libreoffice.PACKAGES))
-        pytest.skip("LibreOffice not found: apt-get install " + " ".join(libreoffice.PACKAGES))
-    return office_files()
 
 
 @pytest.fixture
