@@ -100,14 +100,7 @@ def items(pack):
 
 @pytest.fixture
 def office():
-    """Real office files made by LibreOffice (tests/documents/office.py), by file name. Skipped
-    when LibreOffice is not installed, except under CI, where it fails."""
-    from documents import libreoffice
+    """Real office files made by LibreOffice (tests/documents/office.py), by file name."""
+    from .office import office_files_or_skip
 
-    from .office import office_files
-
-    if not libreoffice.available():
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice not found: CI must install " + " ".join(libreoffice.PACKAGES))
-        pytest.skip("LibreOffice not found: apt-get install " + " ".join(libreoffice.PACKAGES))
-    return office_files()
+    return office_files_or_skip()

@@ -7,8 +7,11 @@ test session (a LibreOffice run takes a few seconds).
 
 import functools
 import io
+import os
 import zipfile
 from html import escape
+
+import pytest
 
 from documents import libreoffice
 
@@ -146,3 +149,13 @@ def office_files() -> dict[str, bytes]:
         "Discharge plan.odt": odt_text(),
         "Broken plan.docx": corrupt_docx(care_plan),
     }
+
+
+def office_files_or_skip() -> dict[str, bytes]:
+    """office_files(), or skip the test when LibreOffice is not installed (under CI, fail)."""
+    if not libreoffice.available():
+        packages = " ".join(libreoffice.PACKAGES)
+        if os.environ.get("CI"):
+            pytest.fail(f"LibreOffice not found: CI must install {packages}")
+        pytest.skip(f"LibreOffice not found: apt-get install {packages}")
+    return office_files()
