@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from documents import services
 from documents.models import DocumentRendition
 from tests.conftest import sign_in
-from tests.documents.factories import EXE, image_bytes, pdf_bytes
+from tests.documents.factories import EXE, ensure_checklists, image_bytes, pdf_bytes
 from tests.documents.office import CARE_PLAN_CELL, CARE_PLAN_HEADING, office_files_or_skip
 
 from .conftest import assert_accessible, axe_violations, screenshot
@@ -142,6 +142,7 @@ def test_a_clinical_expert_reads_a_word_care_plan_in_the_viewer(
     page, live_server, review_world, users, tmp_path, monkeypatch
 ):
     office = office_files_or_skip()
+    ensure_checklists()  # an earlier browser test's flush may have emptied them
     review = review_world["review"]
     pack_url = f"/documents/reviews/{review.pk}/"
     # The worker is slow today: the conversion waits until the test lets it run.

@@ -21,7 +21,7 @@ from documents import services
 from documents.models import DocumentRendition, ItemStatus, RenditionStatus, document_storage
 from tests.celery_worker import HAVE_SERVICES, SKIP_REASON, emails, running_worker, wait_for
 
-from .factories import upload
+from .factories import ensure_checklists, upload
 from .office import (
     CARE_PLAN_CELL,
     CARE_PLAN_HEADING,
@@ -89,6 +89,7 @@ def test_the_worker_makes_the_pdfs_the_panel_reads_and_tells_once_of_a_corrupt_f
     through_the_worker, office, review_world, users, client_for
 ):
     worker = through_the_worker
+    ensure_checklists()  # an earlier transactional test's flush may have emptied them
     pack = services.pack_for_review(review=review_world["review"])
     item = pack.items.get(source__code="care-plan")
     names = ["PBS plan.docx", "Activity planner.xlsx", "Discharge plan.odt", "Broken plan.docx"]
