@@ -120,10 +120,12 @@ def run(
     pages=None,
     results_path: Path | None = None,
     out: Callable[[str], None] = print,
+    conversion: bool = False,
 ) -> Report:
     """Build the data and time the pages. With `use_current_database`, Django must already be
     set up (e.g. in a pytest-django test) and the data goes into its current database;
-    otherwise the bench prepares, migrates and fills its own database first."""
+    otherwise the bench prepares, migrates and fills its own database first. With
+    `conversion`, also time LibreOffice turning a 20-page Word document into a PDF."""
     timings: dict[str, float] = {}
     if not use_current_database:
         target = _prepare_database(database_url, keep=keep, out=out)
@@ -172,6 +174,20 @@ def run(
             f"20 MB upload: {seconds * 1000:.0f} ms, Python memory peak {python_mb:.1f} MB, "
             f"process memory growth {rss_mb:.1f} MB"
         )
+    if conversion:
+        from .conversion import measure_conversion
+
+        measured = measure_conversion()
+        if measured is None:
+            out("20-page DOCX to PDF: not measured (LibreOffice is not installed)")
+        else:
+            timings["conversion_docx_20_pages_seconds"] = measured["median"]
+            runs = ", ".join(f"{s:.1f}" for s in measured["seconds"])
+            out(
+                f"20-page DOCX to PDF (LibreOffice, fresh profile): median "
+                f"{measured['median']:.1f} s over {len(measured['seconds'])} runs ({runs} s), "
+                f"{measured['pdf_pages']} pages"
+            )
     floor = next((r for r in rows if r.page == FLOOR), None)
     if floor is not None and floor.p95_ms > 0:
         for r in rows:

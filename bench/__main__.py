@@ -30,6 +30,11 @@ def main(argv=None) -> int:
         action="store_true",
         help="reuse the bench database and its data when built at this scale (no rebuild)",
     )
+    parser.add_argument(
+        "--no-conversion",
+        action="store_true",
+        help="skip timing LibreOffice's conversion of a 20-page Word document",
+    )
     args = parser.parse_args(argv)
     if args.scale < 1 or args.repeat < 1:
         parser.error("--scale and --repeat must be at least 1")
@@ -42,6 +47,7 @@ def main(argv=None) -> int:
             database_url=args.database_url,
             keep=args.keep,
             results_path=RESULTS_PATH,
+            conversion=not args.no_conversion,
         )
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)

@@ -307,6 +307,16 @@ CELERY_BEAT_SCHEDULE["documents-reminders"] = {
     "task": "documents.tasks.pack_reminders",
     "schedule": crontab(minute=5),
 }
+# Office documents are shown to the panel as PDFs that LibreOffice makes in the worker.
+# DOCUMENTS_SOFFICE: the program (a name looked up on PATH, or a path).
+DOCUMENTS_SOFFICE = env.str("DOCUMENTS_SOFFICE", default="soffice")
+DOCUMENTS_CONVERSION_TIMEOUT_SECONDS = env.int("DOCUMENTS_CONVERSION_TIMEOUT_SECONDS", default=120)
+if DOCUMENTS_CONVERSION_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("DOCUMENTS_CONVERSION_TIMEOUT_SECONDS must be at least 1.")
+CELERY_BEAT_SCHEDULE["documents-renditions"] = {
+    "task": "documents.tasks.renditions_resume",
+    "schedule": crontab(minute="*/5"),
+}
 
 # --- panels (add below this line) ---
 # How long after the last keystroke a workbook saves itself (htmx autosave).

@@ -8,6 +8,7 @@ is settled when it is provided (one or more files), not applicable or not held (
 """
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
@@ -203,6 +204,8 @@ class DocumentKind(models.TextChoices):
 
 
 VIEWABLE_KINDS = (DocumentKind.PDF, DocumentKind.JPEG, DocumentKind.PNG)
+# Shown to the panel through a PDF rendition (DocumentRendition).
+OFFICE_KINDS = (DocumentKind.DOCX, DocumentKind.XLSX, DocumentKind.ODT)
 
 
 class ScanStatus(models.TextChoices):
@@ -267,6 +270,20 @@ class Document(models.Model):
     def is_image(self) -> bool:
         return self.kind in (DocumentKind.JPEG, DocumentKind.PNG)
 
+    @property
+    def is_office(self) -> bool:
+        return self.kind in OFFICE_KINDS
+
+    @property
+    def pdf_rendition(self):
+        """The PDF made for the panel from an office document (a DocumentRendition), or None."""
+        if not self.is_office:
+            return None
+        try:
+            return self.rendition
+        except ObjectDoesNotExist:
+            return None
+
 
 class DocumentAccess(models.Model):
     """Who viewed or downloaded which document, when: the pack's access log, shown to the
@@ -289,3 +306,54 @@ class DocumentAccess(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} document {self.document_id}"
+
+
+class RenditionStatus(models.TextChoices):
+    PENDING = "pending", "Being prepared"
+    CONVERTING = "converting", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Could not be opened"
+    UNAVAILABLE = "unavailable", "Cannot be converted on this machine"
+
+
+class DocumentRendition(models.Model):
+    """The PDF the panel reads in place of an office document (DOCX, XLSX, ODT): made by
+    LibreOffice in the worker (`services.rendition_make`), stored beside the original under a
+    random name, one per document version. A replacement is a new Document with its own
+    rendition, so an old rendition is never shown for a new version."""
+
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="rendition")
+    status = models.CharField(
+        max_length=20, choices=RenditionStatus, default=RenditionStatus.PENDING
+    )
+    file = models.FileField(storage=document_storage, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    failure = models.CharField(
+        max_length=300, blank=True, help_text="Why it could not be made (for the logs and admin)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True, help_text="How long LibreOffice took.")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="rendition_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="ready") | ~models.Q(file=""),
+                name="rendition_ready_has_file",
+            ),
+        ]
+
+    def __str__(self):
+        return f"PDF of document {self.document_id} ({self.status})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == RenditionStatus.READY
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in (RenditionStatus.PENDING, RenditionStatus.CONVERTING)

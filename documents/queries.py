@@ -40,7 +40,11 @@ def pack_items(user, review, pack):
     scope = visible_items_filter(user, review)
     if scope is None:
         return []
-    current = Document.objects.current().select_related("uploaded_by").order_by("uploaded_at", "pk")
+    current = (
+        Document.objects.current()
+        .select_related("uploaded_by", "rendition")
+        .order_by("uploaded_at", "pk")
+    )
     items = list(
         PackItem.objects.filter(scope, pack_id=pack.pk)
         .select_related("organisation", "assignee")
@@ -103,9 +107,9 @@ def item_for_user(user, pk):
 def item_documents(item):
     """Every document of the item, current and earlier versions, with who did what."""
     return list(
-        item.documents.select_related("uploaded_by", "deleted_by", "replaces").order_by(
-            "uploaded_at", "pk"
-        )
+        item.documents.select_related(
+            "uploaded_by", "deleted_by", "replaces", "rendition"
+        ).order_by("uploaded_at", "pk")
     )
 
 
@@ -122,7 +126,7 @@ def document_for_user(user, pk):
     item = _item_in_scope(user, item_id)
     if item is None:
         return None
-    document = Document.objects.select_related("uploaded_by").filter(pk=pk).first()
+    document = Document.objects.select_related("uploaded_by", "rendition").filter(pk=pk).first()
     if document is not None:
         document.item = item
     return document

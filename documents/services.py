@@ -6,6 +6,10 @@ file, which is its quarantine; only a clean file of an allowed type reaches stor
 random name. Rows are written after the files are stored; if the database refuses, the stored
 files are removed again, so no file is left without its row. Files leave storage only after the
 transaction that deleted them commits.
+
+Office documents (DOCX, XLSX, ODT) are read by the panel as PDFs that LibreOffice makes in the
+worker after the upload commits (`rendition_make`); one that cannot be made puts the item back
+among those still owed and tells whoever owes it.
 """
 
 import hashlib
@@ -15,11 +19,15 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
+from time import perf_counter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +44,7 @@ from reviews.queries import (
 )
 from reviews.services import review_event_record
 
-from . import clamav, policy
+from . import clamav, libreoffice, policy
 from .models import (
     REASON_STATUSES,
     SETTLED_STATUSES,
@@ -45,8 +53,10 @@ from .models import (
     Document,
     DocumentAccess,
     DocumentPack,
+    DocumentRendition,
     ItemStatus,
     PackItem,
+    RenditionStatus,
     Responsible,
     ScanStatus,
     document_storage,
@@ -255,6 +265,9 @@ def documents_upload(*, actor, item: PackItem, files, replaces: Document | None 
                 document.save()
                 audit_record(action=Action.CREATE, actor=actor, obj=document)
                 result.accepted.append(document)
+                if document.is_office:
+                    rendition = DocumentRendition.objects.create(document=document)
+                    transaction.on_commit(partial(_rendition_enqueue, rendition.pk))
             if replaces is not None:
                 Document.objects.filter(pk=replaces.pk).update(superseded_at=now)
             _refresh_status(locked, actor)
@@ -293,14 +306,24 @@ def document_delete(*, actor, document: Document, reason: str) -> Document:
         item = PackItem.objects.select_for_update().get(pk=document.item_id)
         _refresh_status(item, actor)
         audit_record(action=Action.UPDATE, actor=actor, obj=locked)
-        name = locked.file.name
-        transaction.on_commit(lambda: _remove_files([name]))
+        # The PDF made for the panel holds the same words: it goes with the original.
+        names = [
+            locked.file.name,
+            *DocumentRendition.objects.filter(document=locked)
+            .exclude(file="")
+            .values_list("file", flat=True),
+        ]
+        transaction.on_commit(lambda: _remove_files(names))
     return locked
 
 
 def _refresh_status(item: PackItem, actor) -> None:
-    """An item with a current file is provided; one that loses its last file is owed again."""
-    has_files = item.documents.current().exists()
+    """An item with a current file is provided; one that loses its last file is owed again, as
+    is one with a file that could not be opened for the panel (its rendition failed)."""
+    current = item.documents.current()
+    has_files = current.exists()
+    if has_files and current.filter(rendition__status=RenditionStatus.FAILED).exists():
+        has_files = False
     if has_files and item.status != ItemStatus.PROVIDED:
         item.status, item.reason = ItemStatus.PROVIDED, ""
         item.settled_by, item.settled_at = actor, timezone.now()
@@ -533,6 +556,154 @@ def _remind_for_pack(pack, now) -> int:
                 )
                 queued += 1
     return queued
+
+
+# --- Renditions: office documents as PDFs for the panel ---------------------------------------
+
+
+def _rendition_enqueue(rendition_id) -> None:
+    from .tasks import rendition_make as rendition_make_task
+
+    rendition_make_task.delay(rendition_id)
+
+
+def _stale_after() -> timedelta:
+    """A rendition still "converting" after this was left by a worker that died."""
+    return timedelta(seconds=settings.DOCUMENTS_CONVERSION_TIMEOUT_SECONDS * 2 + 60)
+
+
+def rendition_make(*, rendition_id: int) -> DocumentRendition | None:
+    """Make the PDF of an office document with LibreOffice, store it beside the original under a
+    random name, and mark it ready; or mark it failed, put the item back among those owed and
+    tell whoever owes it, once. Without LibreOffice, mark it unavailable (tried again by
+    `renditions_resume` once LibreOffice is installed).
+
+    Runs in the worker. Safe to run twice at once: the rendition is claimed by a conditional
+    update, and a claimed or finished one is left alone. The original is only read.
+    """
+    waiting = DocumentRendition.objects.filter(pk=rendition_id)
+    if not libreoffice.available():
+        waiting.filter(status=RenditionStatus.PENDING).update(
+            status=RenditionStatus.UNAVAILABLE, failure=libreoffice.MISSING_WORDS
+        )
+        log.warning("Rendition %s not made: %s", rendition_id, libreoffice.MISSING_WORDS)
+        return None
+    now = timezone.now()
+    claimed = waiting.filter(
+        Q(status__in=[RenditionStatus.PENDING, RenditionStatus.UNAVAILABLE])
+        | Q(status=RenditionStatus.CONVERTING, started_at__lt=now - _stale_after())
+    ).update(status=RenditionStatus.CONVERTING, started_at=now, failure="")
+    if not claimed:
+        return None
+    rendition = DocumentRendition.objects.select_related("document").get(pk=rendition_id)
+    document = rendition.document
+    if document.deleted_at is not None:  # its file is gone with it
+        return _rendition_finish(rendition, RenditionStatus.FAILED, failure="Deleted first")
+    started = perf_counter()
+    try:
+        with document_storage().open(document.file.name, "rb") as source:
+            pdf = libreoffice.convert_to_pdf(source, extension=EXTENSIONS[document.kind])
+    except libreoffice.ConverterMissing as error:
+        return _rendition_finish(rendition, RenditionStatus.UNAVAILABLE, failure=str(error))
+    except (libreoffice.ConversionFailed, OSError) as error:
+        log.warning("Rendition %s failed: %s", rendition_id, error)
+        return _rendition_failed(rendition, str(error), seconds=perf_counter() - started)
+    seconds = perf_counter() - started
+    name = document_storage().save(f"documents/{secrets.token_hex(20)}", ContentFile(pdf))
+    try:
+        return _rendition_finish(
+            rendition,
+            RenditionStatus.READY,
+            file=name,
+            size=len(pdf),
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            seconds=seconds,
+        )
+    except Exception:
+        _remove_files([name])
+        raise
+
+
+def _rendition_finish(rendition, status, **fields) -> DocumentRendition | None:
+    """Record the outcome, if this run still holds the claim; else leave it (and its file)."""
+    fields = {"status": status, "finished_at": timezone.now(), **fields}
+    with transaction.atomic():
+        updated = DocumentRendition.objects.filter(
+            pk=rendition.pk, status=RenditionStatus.CONVERTING, started_at=rendition.started_at
+        ).update(**fields)
+        if not updated:
+            if fields.get("file"):
+                name = fields["file"]
+                transaction.on_commit(lambda: _remove_files([name]))
+            return None
+        for key, value in fields.items():
+            setattr(rendition, key, value)
+        audit_record(
+            action=Action.CREATE if status == RenditionStatus.READY else Action.UPDATE,
+            obj=rendition,
+        )
+    return rendition
+
+
+def _rendition_failed(rendition, reason: str, *, seconds: float) -> DocumentRendition | None:
+    """A failed rendition of a current document: the item is owed again, and whoever owes it
+    is told to upload a PDF (once per document version and recipient)."""
+    with transaction.atomic():
+        done = _rendition_finish(
+            rendition, RenditionStatus.FAILED, failure=reason[:300], seconds=seconds
+        )
+        if done is None:
+            return None
+        document = Document.objects.get(pk=rendition.document_id)
+        if not document.is_current:
+            return done
+        item = (
+            PackItem.objects.select_for_update(of=("self",))
+            .select_related("assignee", "pack__review__created_by")
+            .get(pk=document.item_id)
+        )
+        _refresh_status(item, None)
+        review = item.pack.review
+        recipients = {
+            email: entry["name"] for email, entry in _owers(review, [item]).items() if email
+        }
+        uploader = document.uploaded_by
+        if uploader.is_active and uploader.email:
+            recipients.setdefault(uploader.email, uploader.display_name)
+        for email, name in recipients.items():
+            notification_enqueue(
+                key=f"rendition-failed:{document.pk}:{email}",
+                recipient=email,
+                template="rendition_failed",
+                context=_email_context(
+                    review,
+                    name,
+                    file_name=document.original_name,
+                    item_title=item.title,
+                    link=settings.SITE_URL + reverse("documents:item", args=[item.pk]),
+                ),
+            )
+    return done
+
+
+def renditions_resume(*, now=None, limit=50) -> int:
+    """Beat: enqueue renditions whose task was lost or must be tried again: pending for more
+    than a minute, "converting" for longer than a conversion may take, or waiting for
+    LibreOffice where it is now installed. Returns how many were enqueued."""
+    now = now or timezone.now()
+    due = Q(status=RenditionStatus.PENDING, created_at__lt=now - timedelta(minutes=1)) | Q(
+        status=RenditionStatus.CONVERTING, started_at__lt=now - _stale_after()
+    )
+    if libreoffice.available():
+        due |= Q(status=RenditionStatus.UNAVAILABLE)
+    ids = list(
+        DocumentRendition.objects.filter(due, document__deleted_at__isnull=True)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for rendition_id in ids:
+        _rendition_enqueue(rendition_id)
+    return len(ids)
 
 
 # --- Reading: the access log ----------------------------------------------------------------

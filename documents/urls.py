@@ -12,6 +12,7 @@ urlpatterns = [
     path("items/<int:pk>/assign/", views.ItemAssignView.as_view(), name="item_assign"),
     path("files/<int:pk>/", views.DocumentView.as_view(), name="document"),
     path("files/<int:pk>/inline/", views.DocumentFileView.as_view(), name="document_file"),
+    path("files/<int:pk>/pdf/", views.DocumentRenditionView.as_view(), name="document_rendition"),
     path(
         "files/<int:pk>/download/", views.DocumentDownloadView.as_view(), name="document_download"
     ),

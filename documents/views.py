@@ -6,6 +6,8 @@ part in it. The `rules` permission then decides (403 for a participant without t
 Files are served only here, with a sandboxing policy, `nosniff` and `no-store`.
 """
 
+import os
+
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -29,9 +31,9 @@ from ctr_portal.views.base import add_service_errors
 from reviews.rules import consent_gate_open
 from reviews.views.base import ReviewPageMixin
 
-from . import clamav, policy, queries, services
+from . import clamav, libreoffice, policy, queries, services
 from .forms import AssignForm, DeleteForm, ReplaceForm, SettleForm, UploadForm
-from .models import DocumentAccess, DocumentKind, ItemStatus, document_storage
+from .models import DocumentAccess, DocumentKind, ItemStatus, RenditionStatus, document_storage
 from .rules import needs_watermark, prepares_pack
 from .uploads import use_limited_upload_handlers
 
@@ -119,9 +121,15 @@ def _item_rows(items, *, is_preparer) -> list[list]:
         )
         files = format_html_join(
             mark_safe("<br>"),  # noqa: S308 (a constant)
-            '<a href="{}">{}</a>',
+            '<a href="{}">{}</a>{}',
             (
-                (reverse("documents:document", args=[d.pk]), d.original_name)
+                (
+                    reverse("documents:document", args=[d.pk]),
+                    d.original_name,
+                    f" ({PACK_RENDITION_WORDS[d.pdf_rendition.status]})"
+                    if d.pdf_rendition and not d.pdf_rendition.is_ready
+                    else "",
+                )
                 for d in item.current_documents
             ),
         )
@@ -222,6 +230,7 @@ class ItemView(ItemMixin, TemplateView):
             history=history,
             history_head=["File", "What happened"],
             history_rows=[_history_row(d) for d in history],
+            waiting=any(d.pdf_rendition and d.pdf_rendition.is_waiting for d in current),
             can_change=can_change,
             can_download=can_change,
             upload_form=upload_form,
@@ -264,6 +273,30 @@ def _item_summary_rows(user, item, can_change) -> list[dict]:
     ]
 
 
+# How an office document's PDF for the panel stands, in a few words (the pack's table) and in
+# a sentence (the item page: for those who prepare the pack, and for the panel).
+PACK_RENDITION_WORDS = {
+    RenditionStatus.PENDING: "being prepared for reading",
+    RenditionStatus.CONVERTING: "being prepared for reading",
+    RenditionStatus.FAILED: "could not be opened for the panel",
+    RenditionStatus.UNAVAILABLE: "cannot be shown to the panel on this machine",
+}
+RENDITION_SENTENCES = {
+    RenditionStatus.PENDING: "It is being prepared for the panel to read in the browser",
+    RenditionStatus.CONVERTING: "It is being prepared for the panel to read in the browser",
+    RenditionStatus.READY: "The panel reads it in the browser",
+    RenditionStatus.FAILED: "We could not open it for the panel. Upload it as a PDF instead",
+    RenditionStatus.UNAVAILABLE: "It cannot be shown to the panel on this machine: "
+    + libreoffice.MISSING_WORDS,
+}
+PANEL_RENDITION_SENTENCES = {
+    **RENDITION_SENTENCES,
+    RenditionStatus.READY: "",
+    RenditionStatus.FAILED: "It could not be opened for reading in the browser. "
+    "Whoever provides it has been asked for a PDF",
+}
+
+
 def _file_row(document, can_change) -> dict:
     about = f"{document.get_kind_display()}, {filesizeformat(document.size)}"
     if can_change:
@@ -271,6 +304,11 @@ def _file_row(document, can_change) -> dict:
         about += f". Uploaded by {document.uploaded_by.display_name}, {when}"
     if document.scan_status == "not_scanned":
         about += ". Not scanned for viruses"
+    rendition = document.pdf_rendition
+    if rendition is not None:
+        sentences = RENDITION_SENTENCES if can_change else PANEL_RENDITION_SENTENCES
+        if sentences[rendition.status]:
+            about += ". " + sentences[rendition.status]
     actions = [
         {
             "href": reverse("documents:document", args=[document.pk]),
@@ -452,9 +490,12 @@ class DocumentView(DocumentMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, document = self.request.user, self.document
+        rendition = document.pdf_rendition
+        watermarked = (document.kind == DocumentKind.PDF or document.is_office) and (
+            needs_watermark(user, document)
+        )
         src = ""
-        if document.viewable_in_browser:
-            watermarked = document.kind == DocumentKind.PDF and needs_watermark(user, document)
+        if document.viewable_in_browser or (rendition is not None and rendition.is_ready):
             services.document_access_record(
                 user=user,
                 document=document,
@@ -462,15 +503,23 @@ class DocumentView(DocumentMixin, TemplateView):
                 watermarked=watermarked,
                 request=self.request,
             )
+            url_name = "document_file" if document.viewable_in_browser else "document_rendition"
             src = (
-                reverse("documents:document_file", args=[document.pk])
+                reverse(f"documents:{url_name}", args=[document.pk])
                 + "?t="
                 + view_token(user, document)
             )
+        can_download = user.has_perm(Perm.DOWNLOAD_DOCUMENT, document)
         kwargs.update(
             src=src,
-            can_download=user.has_perm(Perm.DOWNLOAD_DOCUMENT, document),
-            watermarked=document.kind == DocumentKind.PDF and needs_watermark(user, document),
+            rendition=rendition,
+            rendition_sentence=(RENDITION_SENTENCES if can_download else PANEL_RENDITION_SENTENCES)[
+                rendition.status
+            ]
+            if rendition is not None
+            else "",
+            can_download=can_download,
+            watermarked=watermarked and bool(src),
         )
         return super().get_context_data(**kwargs)
 
@@ -503,22 +552,63 @@ class DocumentFileView(DocumentMixin, View):
                 watermarked=watermark,
                 request=request,
             )
-        name = services.download_name(document)
-        if watermark:
-            from .watermark import watermark_pdf
+        return _inline_response(
+            document.file.name,
+            name=services.download_name(document),
+            content_type=document.content_type,
+            watermark_for=user if watermark else None,
+        )
 
-            with document_storage().open(document.file.name, "rb") as source:
-                body = watermark_pdf(source, name=user.display_name, when=timezone.now())
-            response = HttpResponse(body, content_type=document.content_type)
-            response["Content-Disposition"] = _disposition("inline", name)
-        else:
-            response = FileResponse(
-                document_storage().open(document.file.name, "rb"),
-                content_type=document.content_type,
-                as_attachment=False,
-                filename=name,
+
+def _inline_response(stored_name, *, name, content_type, watermark_for=None):
+    """A stored file, inline, for the viewer's frame; a PDF stamped with the reader's name and
+    the time when `watermark_for` is given."""
+    if watermark_for is not None:
+        from .watermark import watermark_pdf
+
+        with document_storage().open(stored_name, "rb") as source:
+            body = watermark_pdf(source, name=watermark_for.display_name, when=timezone.now())
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = _disposition("inline", name)
+    else:
+        response = FileResponse(
+            document_storage().open(stored_name, "rb"),
+            content_type=content_type,
+            as_attachment=False,
+            filename=name,
+        )
+    return _file_headers(response, INLINE_FILE_POLICY, frame_same_origin=True)
+
+
+class DocumentRenditionView(DocumentMixin, View):
+    """The PDF made from an office document, inline, for the viewer page: watermarked for the
+    panel as an uploaded PDF is, never as an attachment. 404 until it is ready. Opened from the
+    viewer (with its token) it is the view the viewer recorded; opened any other way it is
+    recorded here."""
+
+    permission_required = Perm.VIEW_DOCUMENT
+
+    def get(self, request, *args, **kwargs):
+        user, document = request.user, self.document
+        rendition = document.pdf_rendition
+        if rendition is None or not rendition.is_ready:
+            raise Http404("No PDF of this document to show")
+        watermark = needs_watermark(user, document)
+        if not _token_is_valid(request.GET.get("t", ""), user, document):
+            services.document_access_record(
+                user=user,
+                document=document,
+                action=DocumentAccess.Action.VIEW,
+                watermarked=watermark,
+                request=request,
             )
-        return _file_headers(response, INLINE_FILE_POLICY, frame_same_origin=True)
+        stem = os.path.splitext(document.original_name)[0] or "document"
+        return _inline_response(
+            rendition.file.name,
+            name=f"{stem}.pdf",
+            content_type="application/pdf",
+            watermark_for=user if watermark else None,
+        )
 
 
 def _disposition(kind, name):

@@ -71,3 +71,14 @@ def test_more_than_twenty_queries_fails_the_bench():
     assert report.failures == ["chatty: 21 queries (at most 20 allowed)"]
     table = report.table()
     assert "300.0*" in table and "21!" in table
+
+
+def test_the_bench_times_a_word_document_s_conversion():
+    """`make bench` times LibreOffice on a 20-page DOCX; here a 2-page one, once."""
+    from bench.conversion import measure_conversion
+    from tests.documents.office import office_files_or_skip
+
+    office_files_or_skip()  # skips without LibreOffice (fails under CI)
+    measured = measure_conversion(pages=2, repeat=1)
+    assert measured["pdf_pages"] >= 2
+    assert len(measured["seconds"]) == 1 and measured["median"] > 0

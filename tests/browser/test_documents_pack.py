@@ -1,12 +1,19 @@
 """A provider uploads two files and marks an item not applicable; the commissioner sees the
-pack's completeness change; a panel member reads a PDF in the viewer."""
+pack's completeness change; a panel member reads a PDF in the viewer, and a Word care plan
+once LibreOffice has made its PDF."""
+
+import io
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from pypdf import PdfReader
 
+from documents import services
+from documents.models import DocumentRendition
 from tests.conftest import sign_in
 from tests.documents.factories import EXE, ensure_checklists, image_bytes, pdf_bytes
+from tests.documents.office import CARE_PLAN_CELL, CARE_PLAN_HEADING, office_files_or_skip
 
 from .conftest import assert_accessible, axe_violations, screenshot
 
@@ -130,3 +137,54 @@ def test_provider_fills_the_pack_and_the_panel_reads_it(
     assert page.get_by_role("link", name="Download").count() == 0
     assert_accessible(page)
     screenshot(page, "documents-viewer-panel")
+
+
+def test_a_clinical_expert_reads_a_word_care_plan_in_the_viewer(
+    page, live_server, review_world, users, tmp_path, monkeypatch
+):
+    office = office_files_or_skip()
+    ensure_checklists()  # an earlier browser test's flush may have emptied them
+    review = review_world["review"]
+    pack_url = f"/documents/reviews/{review.pk}/"
+    # The worker is slow today: the conversion waits until the test lets it run.
+    monkeypatch.setattr(services, "_rendition_enqueue", lambda rendition_id: None)
+
+    # Given the provider uploads the care plan as a Word document
+    become(page, live_server, users["provider"])
+    page.goto(pack_url)
+    page.get_by_role("link", name="Person-centred care plan").click()
+    plan = tmp_path / "PBS plan.docx"
+    plan.write_bytes(office["PBS plan.docx"])
+    page.locator("input[type=file]").set_input_files([str(plan)])
+    page.get_by_role("button", name="Upload files", exact=True).click()
+    page.wait_for_selector("text=1 file uploaded: PBS plan.docx")
+    assert "being prepared for the panel to read" in page.locator("main").inner_text()
+    assert_page_accessible(page)
+
+    # When the clinical expert opens it before it is ready
+    review.state = "ready"
+    review.save(update_fields=["state"])
+    become(page, live_server, users["clinical_expert"])
+    page.goto(pack_url)
+    page.get_by_role("link", name="PBS plan.docx").click()
+    assert "is being prepared for reading in the browser" in page.locator("main").inner_text()
+    assert page.locator("iframe").count() == 0
+    assert_accessible(page)
+
+    # Then the page shows it by itself once the worker has made the PDF
+    rendition = DocumentRendition.objects.get(document__original_name="PBS plan.docx")
+    services.rendition_make(rendition_id=rendition.pk)
+    frame = page.locator("iframe.app-document-frame")
+    frame.wait_for(timeout=15_000)
+    assert frame.get_attribute("title") == "PBS plan.docx"
+    served = page.request.get(frame.get_attribute("src"))
+    assert served.status == 200
+    assert served.headers["content-type"] == "application/pdf"
+    assert served.headers["content-disposition"].startswith("inline")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(served.body())).pages)
+    assert CARE_PLAN_HEADING in text and CARE_PLAN_CELL in text
+    assert f"Viewed by {users['clinical_expert'].display_name}" in text
+    assert "Every page shows your name" in page.locator("main").inner_text()
+    assert page.get_by_role("link", name="Download").count() == 0
+    assert_accessible(page)
+    screenshot(page, "documents-viewer-word-care-plan")

@@ -6,19 +6,13 @@ otherwise, except under CI, where a skip would hide a broken set-up.
 """
 
 import os
-import subprocess
-import sys
-import time
-import uuid
-from email import message_from_bytes
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from ctr_portal.celery import app as celery_app
 from ctr_portal.models import Notification
+from tests.celery_worker import HAVE_SERVICES, SKIP_REASON, running_worker, wait_for
+from tests.celery_worker import emails as _emails
 from tests.factories import NotificationFactory
 
 pytestmark = [
@@ -28,99 +22,22 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored"),
 ]
 
-HAVE_SERVICES = bool(settings.REDIS_URL) and connection.vendor == "postgresql"
 if not HAVE_SERVICES and not os.environ.get("CI"):
-    pytestmark.append(
-        pytest.mark.skip(reason="needs REDIS_URL and a PostgreSQL DATABASE_URL (CI sets both)")
-    )
-
-
-def _database_url():
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    pytestmark.append(pytest.mark.skip(reason=SKIP_REASON))
 
 
 @pytest.fixture(scope="module")
 def worker(tmp_path_factory, django_db_setup, django_db_blocker):
     """A real worker process (prefork, two children) on its own queue, sending email to files."""
-    assert HAVE_SERVICES, "CI must provide REDIS_URL and PostgreSQL"
-    mail_dir = tmp_path_factory.mktemp("mail")
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    queue = f"ctr-test-{uuid.uuid4().hex[:8]}"
-    with django_db_blocker.unblock():
-        database_url = _database_url()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ctr_portal.settings",
-        "SECRET_KEY": "integration-test-key",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
-        "EMAIL_URL": f"filemail:///{mail_dir}",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-    }
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "ctr_portal",
-                "worker",
-                "--pool=prefork",
-                "--concurrency=2",
-                "-Q",
-                queue,
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"{queue}@%h",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_for(lambda: "ready." in log_path.read_text(), 60, "the worker to start", log_path)
-        yield {"queue": queue, "mail_dir": mail_dir, "log": log_path}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_for(condition, seconds, what, log_path=None):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    tail = Path(log_path).read_text()[-3000:] if log_path else ""
-    raise AssertionError(f"Timed out waiting for {what}.\n{tail}")
-
-
-def _emails(mail_dir):
-    messages = []
-    for path in Path(mail_dir).glob("*.log"):
-        # The file backend writes each message followed by a line of dashes.
-        for chunk in path.read_bytes().split(b"-" * 79):
-            if chunk.strip():
-                messages.append(message_from_bytes(chunk.strip()))
-    return messages
+    with running_worker(tmp_path_factory, django_db_blocker) as running:
+        yield running
 
 
 def _run_two_dispatchers_at_once(worker):
     before = worker["log"].read_text().count("succeeded")
     for _ in range(2):
         celery_app.send_task("ctr_portal.tasks.outbox_dispatch", queue=worker["queue"])
-    _wait_for(
+    wait_for(
         lambda: worker["log"].read_text().count("succeeded") >= before + 2,
         60,
         "both dispatcher tasks to finish",

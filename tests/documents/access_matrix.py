@@ -38,6 +38,18 @@ def document_kwargs(ctx):
     return {"pk": ctx["documents_document"].pk}
 
 
+def rendition_kwargs(ctx):
+    """A Word document of the item with its PDF ready (the rendition's URL answers 404 until
+    then, for everyone)."""
+    if "documents_rendition" not in ctx:
+        from tests.documents.factories import DocumentRenditionFactory
+
+        ctx["documents_rendition"] = DocumentRenditionFactory(
+            document__item=_item(ctx), document__uploaded_by=ctx["users"]["provider"]
+        )
+    return {"pk": ctx["documents_rendition"].document_id}
+
+
 PACK = only(
     {
         "commissioner": 200,
@@ -71,6 +83,7 @@ MATRIX = {
     "documents:item_assign": (item_kwargs, PREPARERS, acting(PREPARERS)),
     "documents:document": (document_kwargs, PREPARERS, NO_POST),
     "documents:document_file": (document_kwargs, PREPARERS, NO_POST),
+    "documents:document_rendition": (rendition_kwargs, PREPARERS, NO_POST),
     "documents:document_download": (document_kwargs, PREPARERS, NO_POST),
     "documents:document_replace": (document_kwargs, PREPARERS, acting(PREPARERS)),
     "documents:document_delete": (document_kwargs, PREPARERS, acting(PREPARERS)),

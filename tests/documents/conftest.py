@@ -96,3 +96,11 @@ def pack(review_world):
 def items(pack):
     """The pack's items by checklist code."""
     return {item.source.code: item for item in pack.items.select_related("source")}
+
+
+@pytest.fixture
+def office():
+    """Real office files made by LibreOffice (tests/documents/office.py), by file name."""
+    from .office import office_files_or_skip
+
+    return office_files_or_skip()

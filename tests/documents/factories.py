@@ -15,8 +15,10 @@ from documents.models import (
     Document,
     DocumentKind,
     DocumentPack,
+    DocumentRendition,
     ItemStatus,
     PackItem,
+    RenditionStatus,
     Responsible,
     ScanStatus,
 )
@@ -173,6 +175,25 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     scan_status = ScanStatus.NOT_SCANNED
     uploaded_by = factory.SubFactory(UserFactory)
     uploaded_at = factory.LazyFunction(timezone.now)
+
+
+class DocumentRenditionFactory(factory.django.DjangoModelFactory):
+    """A ready PDF (blank pages) made from a stored Word document."""
+
+    class Meta:
+        model = DocumentRendition
+
+    document = factory.SubFactory(
+        DocumentFactory,
+        file=factory.LazyFunction(lambda: ContentFile(docx_bytes(), name="stored")),
+        original_name="care-plan.docx",
+        kind=DocumentKind.DOCX,
+        content_type=("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    )
+    status = RenditionStatus.READY
+    file = factory.LazyFunction(lambda: ContentFile(pdf_bytes(text=None), name="rendition"))
+    size = 1000
+    sha256 = "0" * 64
 
 
 class ChecklistTemplateFactory(factory.django.DjangoModelFactory):
