@@ -127,71 +127,24 @@ def run(
     otherwise the bench prepares, migrates and fills its own database first. With
     `conversion`, also time LibreOffice turning a 20-page Word document into a PDF."""
     timings: dict[str, float] = {}
-    if not use_current_database:
-        target = _prepare_database(database_url, keep=keep, out=out)
-        _configure_django(target)
-        started = perf_counter()
-        from django.core.management import call_command
-
-        call_command("migrate", interactive=False, verbosity=0)
-        timings["migrate"] = perf_counter() - started
-        out(f"  {'migrate':<22} {timings['migrate']:7.1f} s")
+    own_database = not use_current_database
+    if own_database:
+        _configure_django(_prepare_database(database_url, keep=keep, out=out))
+        _migrate(timings, out)
 
     from django.db import connection
 
-    from . import data
-    from .pages import FLOOR, PAGES
+    from .data import Volumes
+    from .pages import PAGES
 
-    volumes = data.Volumes(scale)
-    context = _stored_context(volumes) if keep and not use_current_database else None
-    if context is None:
-        if keep and not use_current_database and _has_data():
-            out("  --keep: the database holds other data; emptying it first")
-            from django.core.management import call_command
-
-            call_command("flush", interactive=False, verbosity=0)
-        out(f"Building data at scale {scale:,} ({connection.vendor}):")
-        started = perf_counter()
-        context, step_timings = data.build(volumes, out=out)
-        timings.update(step_timings)
-        timings["build"] = perf_counter() - started
-        out(f"  {'total':<22} {timings['build']:7.1f} s")
-        if not use_current_database:
-            _store_context(volumes, context)
-    else:
-        out(f"Reusing the data already in the database (scale {scale:,}).")
-
-    pages = list(PAGES if pages is None else pages)
-    rows = measure(pages, context, repeat=repeat, out=out)
+    volumes = Volumes(scale)
+    context = _data_context(volumes, keep=keep, own_database=own_database, timings=timings, out=out)
+    rows = measure(list(PAGES if pages is None else pages), context, repeat=repeat, out=out)
     if "documents" in context:
-        from .uploads import measure_upload
-
-        seconds, python_mb, rss_mb = measure_upload(context)
-        timings["upload_20mb_seconds"] = seconds
-        timings["upload_20mb_python_peak_mb"] = python_mb
-        timings["upload_20mb_rss_growth_mb"] = rss_mb
-        out(
-            f"20 MB upload: {seconds * 1000:.0f} ms, Python memory peak {python_mb:.1f} MB, "
-            f"process memory growth {rss_mb:.1f} MB"
-        )
+        _time_upload(context, timings, out)
     if conversion:
-        from .conversion import measure_conversion
-
-        measured = measure_conversion()
-        if measured is None:
-            out("20-page DOCX to PDF: not measured (LibreOffice is not installed)")
-        else:
-            timings["conversion_docx_20_pages_seconds"] = measured["median"]
-            runs = ", ".join(f"{s:.1f}" for s in measured["seconds"])
-            out(
-                f"20-page DOCX to PDF (LibreOffice, fresh profile): median "
-                f"{measured['median']:.1f} s over {len(measured['seconds'])} runs ({runs} s), "
-                f"{measured['pdf_pages']} pages"
-            )
-    floor = next((r for r in rows if r.page == FLOOR), None)
-    if floor is not None and floor.p95_ms > 0:
-        for r in rows:
-            r.ratio = r.p95_ms / floor.p95_ms
+        _time_conversion(timings, out)
+    _compare_with_floor(rows)
     report = Report(
         rows=rows,
         scale=scale,
@@ -204,6 +157,80 @@ def run(
         results_path.parent.mkdir(parents=True, exist_ok=True)
         results_path.write_text(json.dumps(report.as_json(), indent=2) + "\n")
     return report
+
+
+def _migrate(timings: dict[str, float], out) -> None:
+    from django.core.management import call_command
+
+    started = perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    timings["migrate"] = perf_counter() - started
+    out(f"  {'migrate':<22} {timings['migrate']:7.1f} s")
+
+
+def _data_context(volumes, *, keep: bool, own_database: bool, timings: dict, out) -> dict:
+    """The context of the data a kept database already holds at this scale, or else of data
+    built now (and, in the bench's own database, stored for the next --keep)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from . import data
+
+    context = _stored_context(volumes) if keep and own_database else None
+    if context is not None:
+        out(f"Reusing the data already in the database (scale {volumes.scale:,}).")
+        return context
+    if keep and own_database and _has_data():
+        out("  --keep: the database holds other data; emptying it first")
+        call_command("flush", interactive=False, verbosity=0)
+    out(f"Building data at scale {volumes.scale:,} ({connection.vendor}):")
+    started = perf_counter()
+    context, step_timings = data.build(volumes, out=out)
+    timings.update(step_timings)
+    timings["build"] = perf_counter() - started
+    out(f"  {'total':<22} {timings['build']:7.1f} s")
+    if own_database:
+        _store_context(volumes, context)
+    return context
+
+
+def _time_upload(context: dict, timings: dict, out) -> None:
+    from .uploads import measure_upload
+
+    seconds, python_mb, rss_mb = measure_upload(context)
+    timings["upload_20mb_seconds"] = seconds
+    timings["upload_20mb_python_peak_mb"] = python_mb
+    timings["upload_20mb_rss_growth_mb"] = rss_mb
+    out(
+        f"20 MB upload: {seconds * 1000:.0f} ms, Python memory peak {python_mb:.1f} MB, "
+        f"process memory growth {rss_mb:.1f} MB"
+    )
+
+
+def _time_conversion(timings, out):
+    from .conversion import measure_conversion
+
+    measured = measure_conversion()
+    if measured is None:
+        out("20-page DOCX to PDF: not measured (LibreOffice is not installed)")
+        return
+    timings["conversion_docx_20_pages_seconds"] = measured["median"]
+    runs = ", ".join(f"{s:.1f}" for s in measured["seconds"])
+    out(
+        f"20-page DOCX to PDF (LibreOffice, fresh profile): median "
+        f"{measured['median']:.1f} s over {len(measured['seconds'])} runs ({runs} s), "
+        f"{measured['pdf_pages']} pages"
+    )
+
+
+def _compare_with_floor(rows: list[Row]) -> None:
+    """Each row's p95 as a multiple of the floor page's p95."""
+    from .pages import FLOOR
+
+    floor = next((r for r in rows if r.page == FLOOR), None)
+    if floor is not None and floor.p95_ms > 0:
+        for r in rows:
+            r.ratio = r.p95_ms / floor.p95_ms
 
 
 def measure(pages, context: dict, *, repeat: int, out: Callable[[str], None] = print) -> list[Row]:

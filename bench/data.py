@@ -338,7 +338,6 @@ def audit_events(ctx, volumes):
     from ctr_portal.models import AuditEvent
 
     total = volumes.audit_events
-    vendor = connection.vendor
     actions = [value for value, _ in AuditEvent.Action.choices]
     actors = [user_id for group, ids in ctx["user_ids"].items() for user_id in ids]
     objects = [
@@ -349,11 +348,34 @@ def audit_events(ctx, volumes):
     ]
     objects += [("ctr_portal.user", str(pk)) for pk in actors]
     step_seconds = AUDIT_YEARS * 365.25 * 24 * 3600 / total
-    now = datetime.now(UTC).replace(microsecond=0)
+    insert, now = _audit_insert(AuditEvent)
 
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # A bigger page cache for this connection: the indexes take random inserts.
+            cursor.execute("PRAGMA cache_size = -262144")
+        _temp_table(cursor, "bench_actor", "actor_id BIGINT", [(a,) for a in actors])
+        _temp_table(cursor, "bench_action", "action VARCHAR(40)", [(a,) for a in actions])
+        _temp_table(
+            cursor, "bench_object", "object_type VARCHAR(60), object_id VARCHAR(40)", objects
+        )
+        for start in range(0, total, AUDIT_CHUNK):
+            end = min(total, start + AUDIT_CHUNK) - 1
+            params = [now, step_seconds, start, end, len(actors), len(actions), len(objects)]
+            cursor.execute(insert, params)
+        for name in ("bench_actor", "bench_action", "bench_object"):
+            cursor.execute(f"DROP TABLE {name}")
+    ctx["counts"]["audit_events"] = total
+
+
+def _audit_insert(model) -> tuple[str, object]:
+    """The INSERT ... SELECT that makes one chunk of audit events on this database, from the
+    temporary tables of actors, actions and objects, and the time (now, as this database takes
+    it) the events count back from."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(
-        connection.ops.quote_name(AuditEvent._meta.get_field(name).column)
+        connection.ops.quote_name(model._meta.get_field(name).column)
         for name in (
             "occurred_at",
             "actor",
@@ -364,7 +386,7 @@ def audit_events(ctx, volumes):
             "request_id",
         )
     )
-    if vendor == "postgresql":
+    if connection.vendor == "postgresql":
         series = "generate_series(%s::bigint, %s::bigint) AS s(g)"
         occurred = "%s::timestamptz - (s.g * %s) * interval '1 second'"
         now_param = now
@@ -387,23 +409,7 @@ def audit_events(ctx, volumes):
         "JOIN bench_action c ON c.n = (s.g / 7) %% %s "
         "JOIN bench_object o ON o.n = (s.g * 7919) %% %s"
     )
-
-    with connection.cursor() as cursor:
-        if vendor == "sqlite":
-            # A bigger page cache for this connection: the indexes take random inserts.
-            cursor.execute("PRAGMA cache_size = -262144")
-        _temp_table(cursor, "bench_actor", "actor_id BIGINT", [(a,) for a in actors])
-        _temp_table(cursor, "bench_action", "action VARCHAR(40)", [(a,) for a in actions])
-        _temp_table(
-            cursor, "bench_object", "object_type VARCHAR(60), object_id VARCHAR(40)", objects
-        )
-        for start in range(0, total, AUDIT_CHUNK):
-            end = min(total, start + AUDIT_CHUNK) - 1
-            params = [now_param, step_seconds, start, end, len(actors), len(actions), len(objects)]
-            cursor.execute(insert, params)
-        for name in ("bench_actor", "bench_action", "bench_object"):
-            cursor.execute(f"DROP TABLE {name}")
-    ctx["counts"]["audit_events"] = total
+    return insert, now_param
 
 
 def _temp_table(cursor, name, columns, rows):
@@ -486,19 +492,45 @@ def _bench_nhs_number(i: int) -> str:
 def reviews(ctx, volumes):
     """Six reviews a person over ten years: the old ones closed, one in three people with a
     review in progress; a panel of three on each, a consent record and two timeline entries."""
-    from datetime import date, timedelta
-
-    from django.utils import timezone
-
     from reviews.models import ConsentRecord, Participant, Person, Review, ReviewEvent
 
-    rng = random.Random(SEED + 2)
-    today = timezone.localdate()
-    panel = ctx["user_ids"]["panel"]
     creator = ctx["users"]["commissioner"]
     people_rows = list(
         Person.objects.values_list("pk", "responsible_commissioner_id", "provider_id", "setting")
     )
+    made = Review.objects.bulk_create(_review_rows(people_rows, creator), batch_size=BATCH)
+    ctx["counts"]["reviews"] = len(made)
+
+    participants = _participant_rows(made, ctx, creator)
+    Participant.objects.bulk_create(participants, batch_size=BATCH)
+    ConsentRecord.objects.bulk_create(_consent_rows(made, creator), batch_size=BATCH)
+    ReviewEvent.objects.bulk_create(_timeline_rows(made, creator), batch_size=BATCH)
+    ctx["counts"]["participants"] = len(participants)
+
+    big_people = set(ctx["people"]["big_icb"])
+    big_review = next(r for r in made if r.person_id in big_people and r.state != "closed")
+    ctx["reviews"] = {"big_icb_open": big_review.pk}
+    # The signed-in commissioner chairs the review the bench opens (the chair's pages need it).
+    Participant.objects.filter(review_id=big_review.pk, role="chair").update(user_id=creator)
+    clinical = (
+        Participant.objects.filter(review_id=big_review.pk, role="clinical_expert")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    ctx["users"]["review_clinical_expert"] = clinical
+
+
+def _review_rows(people_rows, creator) -> list:
+    """REVIEWS_PER_PERSON reviews for each (person, commissioner, provider, setting): the
+    latest of one person in OPEN_REVIEW_EVERY is in progress, every other one closed."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from reviews.models import Review
+
+    rng = random.Random(SEED + 2)
+    today = timezone.localdate()
     per_person = REVIEWS_PER_PERSON
     open_states = ["planned", "scheduled", "preparing", "ready"]
     rows = []
@@ -530,12 +562,19 @@ def reviews(ctx, volumes):
                     created_by_id=creator,
                 )
             )
-    made = Review.objects.bulk_create(rows, batch_size=BATCH)
-    ctx["counts"]["reviews"] = len(made)
+    return rows
+
+
+def _participant_rows(reviews, ctx, creator) -> list:
+    """A chair, a clinical expert and an expert by experience on each review, all declared."""
+    from django.utils import timezone
+
+    from reviews.models import Participant
 
     chairs = ctx["user_ids"]["commissioner"]
-    participants, consents, events = [], [], []
-    for i, review in enumerate(made):
+    panel = ctx["user_ids"]["panel"]
+    rows = []
+    for i, review in enumerate(reviews):
         for j, role in enumerate(("chair", "clinical_expert", "expert_by_experience")):
             if role == "chair":
                 # Chairs rotate among the commissioners: about 40 reviews each in ten years.
@@ -544,7 +583,7 @@ def reviews(ctx, volumes):
                 user_id = panel[(i + j) % len(panel)]
             else:
                 user_id = None  # too few panel accounts at a tiny scale: invited, no account
-            participants.append(
+            rows.append(
                 Participant(
                     review_id=review.pk,
                     role=role,
@@ -556,17 +595,35 @@ def reviews(ctx, volumes):
                     independence_declared_at=timezone.now(),
                 )
             )
-        consents.append(
-            ConsentRecord(
-                review_id=review.pk,
-                decision="consented",
-                route="own",
-                shares_information=True,
-                decided_on=review.held_on or today,
-                recorded_by_id=creator,
-            )
+    return rows
+
+
+def _consent_rows(reviews, creator) -> list:
+    from django.utils import timezone
+
+    from reviews.models import ConsentRecord
+
+    today = timezone.localdate()
+    return [
+        ConsentRecord(
+            review_id=review.pk,
+            decision="consented",
+            route="own",
+            shares_information=True,
+            decided_on=review.held_on or today,
+            recorded_by_id=creator,
         )
-        events += [
+        for review in reviews
+    ]
+
+
+def _timeline_rows(reviews, creator) -> list:
+    from reviews.models import ReviewEvent
+
+    return [
+        event
+        for review in reviews
+        for event in (
             ReviewEvent(
                 review_id=review.pk,
                 kind="transition",
@@ -577,23 +634,8 @@ def reviews(ctx, volumes):
             ReviewEvent(
                 review_id=review.pk, kind="due_date", summary="Due date set", actor_id=creator
             ),
-        ]
-    Participant.objects.bulk_create(participants, batch_size=BATCH)
-    ConsentRecord.objects.bulk_create(consents, batch_size=BATCH)
-    ReviewEvent.objects.bulk_create(events, batch_size=BATCH)
-    ctx["counts"]["participants"] = len(participants)
-
-    big_people = set(ctx["people"]["big_icb"])
-    big_review = next(r for r in made if r.person_id in big_people and r.state != "closed")
-    ctx["reviews"] = {"big_icb_open": big_review.pk}
-    # The signed-in commissioner chairs the review the bench opens (the chair's pages need it).
-    Participant.objects.filter(review_id=big_review.pk, role="chair").update(user_id=creator)
-    clinical = (
-        Participant.objects.filter(review_id=big_review.pk, role="clinical_expert")
-        .values_list("user_id", flat=True)
-        .first()
-    )
-    ctx["users"]["review_clinical_expert"] = clinical
+        )
+    ]
 
 
 # --- document packs (issue 5) --------------------------------------------------------------
@@ -665,22 +707,13 @@ def panels(ctx, volumes):
     from django.db.models import Q
     from django.utils import timezone
 
-    from panels.models import (
-        ConsolidatedKloe,
-        Evidence,
-        Kloe,
-        KloeAnswer,
-        KloeSet,
-        Panel,
-        ProviderPart,
-        SuggestedRecommendation,
-        Workbook,
-    )
-    from reviews.models import Participant, Review
+    from panels.models import ConsolidatedKloe, Kloe, KloeAnswer, KloeSet, Panel, Workbook
+    from reviews.models import Review
 
     kloe_set = KloeSet.objects.current()  # version 1, from the data migration
     now = timezone.now()
     big = ctx["reviews"]["big_icb_open"]
+    chair = ctx["users"]["commissioner"]
     place = {"community": "community", "non_secure": "hospital"}
     rows = [
         Panel(
@@ -689,13 +722,42 @@ def panels(ctx, volumes):
             workbook_kind=f"adult_{place.get(setting, 'secure')}",
             formed_at=now,
             consolidation_finished_at=None if pk == big else now,
-            consolidation_finished_by_id=None if pk == big else ctx["users"]["commissioner"],
+            consolidation_finished_by_id=None if pk == big else chair,
         )
         for pk, setting in Review.objects.filter(Q(state="closed") | Q(pk=big))
         .order_by()
         .values_list("pk", "setting")
     ]
     Panel.objects.bulk_create(rows, batch_size=BATCH)
+    _workbooks_and_answers(now)
+    consolidated = [
+        ConsolidatedKloe(
+            panel_id=panel_id,
+            kloe_id=kloe_id,
+            finding="The panel agreed the care is safe but the plan for leaving hospital has "
+            "no date.",
+            rating="some_concerns",
+            reasoning="Members' ratings differed; the MDT minutes decided it.",
+            version=1,
+            updated_by_id=chair,
+            updated_at=now,
+        )
+        for panel_id in Panel.objects.exclude(review_id=big).values_list("pk", flat=True)
+        for kloe_id in Kloe.objects.filter(kloe_set=kloe_set, audience="adult").values_list(
+            "pk", flat=True
+        )
+    ]
+    ConsolidatedKloe.objects.bulk_create(consolidated, batch_size=BATCH)
+    _big_panel_details(Panel.objects.get(review_id=big), ctx["users"]["provider"], now)
+    ctx["counts"]["workbooks"] = Workbook.objects.count()
+    ctx["counts"]["kloe_answers"] = KloeAnswer.objects.count()
+
+
+def _workbooks_and_answers(now) -> None:
+    """A workbook for every participant of a review with a panel, and in each an answer to
+    every adult KLOE of the panel's set, made inside the database."""
+    from panels.models import Kloe, KloeAnswer, Panel, Workbook
+    from reviews.models import Participant
 
     q = connection.ops.quote_name
     table = {m: q(m._meta.db_table) for m in (Panel, Workbook, KloeAnswer, Kloe, Participant)}
@@ -720,26 +782,20 @@ def panels(ctx, volumes):
             f"JOIN {table[Kloe]} k ON k.kloe_set_id = p.kloe_set_id AND k.audience = 'adult'",
             [False, now],
         )
-    consolidated = [
-        ConsolidatedKloe(
-            panel_id=panel_id,
-            kloe_id=kloe_id,
-            finding="The panel agreed the care is safe but the plan for leaving hospital has "
-            "no date.",
-            rating="some_concerns",
-            reasoning="Members' ratings differed; the MDT minutes decided it.",
-            version=1,
-            updated_by_id=ctx["users"]["commissioner"],
-            updated_at=now,
-        )
-        for panel_id in Panel.objects.exclude(review_id=big).values_list("pk", flat=True)
-        for kloe_id in Kloe.objects.filter(kloe_set=kloe_set, audience="adult").values_list(
-            "pk", flat=True
-        )
-    ]
-    ConsolidatedKloe.objects.bulk_create(consolidated, batch_size=BATCH)
 
-    panel = Panel.objects.get(review_id=big)
+
+BIG_PANEL_EVIDENCE = [
+    ("document", "Positive behaviour support plan", "Reviewed 14 months ago"),
+    ("conversation", "The person", "Nobody asked me what I like."),
+    ("observation", "The ward at lunch", "Loud; no quiet space offered"),
+]
+
+
+def _big_panel_details(panel, provider, now) -> None:
+    """The open review's panel in full: three pieces of evidence (one a quote) and a suggestion
+    on every answer, and the provider's part (KLOE 5 and 6)."""
+    from panels.models import Evidence, Kloe, KloeAnswer, ProviderPart, SuggestedRecommendation
+
     answers = list(KloeAnswer.objects.filter(workbook__panel=panel).values_list("pk", flat=True))
     Evidence.objects.bulk_create(
         [
@@ -752,13 +808,7 @@ def panels(ctx, volumes):
                 quote_from="person" if kind == "conversation" else "",
             )
             for answer in answers
-            for n, (kind, source, shows) in enumerate(
-                [
-                    ("document", "Positive behaviour support plan", "Reviewed 14 months ago"),
-                    ("conversation", "The person", "Nobody asked me what I like."),
-                    ("observation", "The ward at lunch", "Loud; no quiet space offered"),
-                ]
-            )
+            for n, (kind, source, shows) in enumerate(BIG_PANEL_EVIDENCE)
         ],
         batch_size=BATCH,
     )
@@ -780,10 +830,10 @@ def panels(ctx, volumes):
             panel=panel,
             kloe=kloe,
             text="Completed by the provider before the day.",
-            updated_by_id=ctx["users"]["provider"],
+            updated_by_id=provider,
             updated_at=now,
         )
-        for kloe in Kloe.objects.filter(kloe_set=kloe_set, audience="adult", number__in=(5, 6))
+        for kloe in Kloe.objects.filter(
+            kloe_set_id=panel.kloe_set_id, audience="adult", number__in=(5, 6)
+        )
     )
-    ctx["counts"]["workbooks"] = Workbook.objects.count()
-    ctx["counts"]["kloe_answers"] = KloeAnswer.objects.count()

@@ -9,6 +9,23 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from reviews.models import Participant, Review
+
+from .models import (
+    CarriedRecommendation,
+    Concern,
+    ConsolidatedKloe,
+    Evidence,
+    Kloe,
+    KloeAnswer,
+    KloeSet,
+    Panel,
+    ProviderPart,
+    SuggestedRecommendation,
+    Workbook,
+    workbook_kind_for,
+)
+
 # Findings per KLOE number (adult set), one per member: chair, clinical expert, expert by
 # experience. {name} is the person's known-as name.
 FINDINGS = {
@@ -237,23 +254,6 @@ def _rating(number, index, variant):
 
 
 def seed_workbooks(sender=None, *, stdout=None, **kwargs):
-    from reviews.models import Participant, Review
-
-    from .models import (
-        CarriedRecommendation,
-        Concern,
-        ConsolidatedKloe,
-        Evidence,
-        Kloe,
-        KloeAnswer,
-        KloeSet,
-        Panel,
-        ProviderPart,
-        SuggestedRecommendation,
-        Workbook,
-        workbook_kind_for,
-    )
-
     kloe_set = KloeSet.objects.current()
     if kloe_set is None:
         return
@@ -266,140 +266,159 @@ def seed_workbooks(sender=None, *, stdout=None, **kwargs):
         .order_by("held_on", "pk")
         .distinct()
     )
-    made = 0
-    for variant, review in enumerate(reviews):
-        if Panel.objects.filter(review=review).exists():
-            continue
-        held = timezone.make_aware(
-            datetime.combine(review.held_on or timezone.localdate(), time(15, 0))
-        )
-        kind = workbook_kind_for(review)
-        members = [
-            Participant.objects.filter(review=review, role=role).first()
-            for role in ("chair", "clinical_expert", "expert_by_experience")
-        ]
-        if None in members:
-            continue
-        panel = Panel.objects.create(
-            review=review, kloe_set=kloe_set, workbook_kind=kind, formed_at=held - timedelta(days=9)
-        )
-        audience = panel.audience
-        kloes = list(Kloe.objects.filter(kloe_set=kloe_set, audience=audience).order_by("number"))
-        name = review.person.known_as
-        words = _words(review.person)
-        answers_by_kloe = {}
-        for index, member in enumerate(members):
-            workbook = Workbook.objects.create(
-                panel=panel,
-                participant=member,
-                created_at=held - timedelta(days=5),
-                submitted_at=held + timedelta(hours=1),
-                is_safe=f"Yes, {name} is safe on the ward day to day.",
-                good_care_now="Care is kind but there is too little therapy and activity.",
-                future_plans="There is a plan to leave hospital but no date and no home yet.",
-                community_care=f"Yes, with a specialist provider near {name}'s family.",
-                key_questions_version=1,
-                key_questions_updated_at=held,
-            )
-            for kloe in kloes:
-                number = kloe.number if kloe.number in FINDINGS else 11
-                rating = _rating(number, index, variant)
-                answer = KloeAnswer.objects.create(
-                    workbook=workbook,
-                    kloe=kloe,
-                    findings=FINDINGS[number][index].format(**words),
-                    rating=rating,
-                    concern_detail=CONCERNS[number].format(**words)
-                    if rating == "serious_concerns"
-                    else "",
-                    version=3,
-                    updated_at=held,
-                )
-                answers_by_kloe.setdefault(kloe.pk, []).append((member, answer))
-                for position, (source_kind, source, shows, quote) in enumerate(
-                    EVIDENCE.get(number, []), start=1
-                ):
-                    if index == 2 and not quote and source_kind == "document":
-                        continue  # the expert by experience mostly talks and looks
-                    Evidence.objects.create(
-                        answer=answer,
-                        position=position,
-                        source_kind=source_kind,
-                        source=source.format(**words),
-                        shows=shows.format(**words),
-                        quote_from=quote,
-                    )
-                if number in SUGGESTIONS and index != 0:
-                    text, owner, timescale = SUGGESTIONS[number]
-                    SuggestedRecommendation.objects.create(
-                        answer=answer,
-                        position=1,
-                        text=text.format(**words),
-                        owner=owner,
-                        timescale=timescale,
-                    )
-                if rating == "serious_concerns":
-                    Concern.objects.create(
-                        panel=panel,
-                        answer=answer,
-                        kind=Concern.Kind.SERIOUS,
-                        raised_by=member.user,
-                        raised_at=held - timedelta(hours=2),
-                        **(
-                            {}
-                            if review.state == "held"
-                            else {
-                                "action_taken": "Escalated to the ICB's discharge panel; a "
-                                "provider search started the next day.",
-                                "action_by": "Asha Patel, case manager",
-                                "resolved_at": held + timedelta(days=1),
-                                "resolved_by": members[0].user,
-                            }
-                        ),
-                    )
-        if review.provider_id:
-            for kloe in kloes:
-                if kloe.number in PROVIDER_PARTS:
-                    ProviderPart.objects.create(
-                        panel=panel,
-                        kloe=kloe,
-                        text=PROVIDER_PARTS[kloe.number],
-                        updated_by=members[0].user,
-                        updated_at=held - timedelta(days=3),
-                    )
-        # The chair's consolidation: finished once the report is being written; on a held
-        # review, begun (the first four KLOEs).
-        finished = review.state != "held"
-        chair = members[0].user
-        for kloe in kloes if finished else kloes[:4]:
-            answers = answers_by_kloe[kloe.pk]
-            ratings = [a.rating for _, a in answers]
-            agreed = max(set(ratings), key=ratings.count)
-            row = ConsolidatedKloe.objects.create(
-                panel=panel,
-                kloe=kloe,
-                finding=" ".join(a.findings for _, a in answers[:2]),
-                rating=agreed,
-                reasoning=CONSOLIDATED_REASONING.format(**words) if len(set(ratings)) > 1 else "",
-                version=1,
-                updated_by=chair,
-                updated_at=held + timedelta(hours=2),
-            )
-            for member, answer in answers:
-                for suggestion in answer.suggestions.all()[:1]:
-                    if member.role == "clinical_expert":
-                        CarriedRecommendation.objects.create(
-                            consolidated=row,
-                            source=suggestion,
-                            text=suggestion.text,
-                            owner=suggestion.owner,
-                            timescale=suggestion.timescale,
-                            suggested_by=f"{member.name} (clinical expert)",
-                        )
-        if finished:
-            panel.consolidation_finished_at = held + timedelta(hours=3)
-            panel.consolidation_finished_by = chair
-            panel.save(update_fields=["consolidation_finished_at", "consolidation_finished_by"])
-        made += 1
+    made = sum(_seed_panel(review, kloe_set, variant) for variant, review in enumerate(reviews))
     if stdout:
         stdout.write(f"Demo panels with filled workbooks: {made}")
+
+
+MEMBER_ROLES = ("chair", "clinical_expert", "expert_by_experience")  # the order of FINDINGS
+
+
+def _seed_panel(review, kloe_set, variant) -> bool:
+    """Form the review's panel as it stands after the day: three filled workbooks, the
+    provider's part and the chair's consolidation. False when the panel is already formed or a
+    member is missing."""
+    if Panel.objects.filter(review=review).exists():
+        return False
+    held = timezone.make_aware(
+        datetime.combine(review.held_on or timezone.localdate(), time(15, 0))
+    )
+    kind = workbook_kind_for(review)
+    members = [Participant.objects.filter(review=review, role=r).first() for r in MEMBER_ROLES]
+    if None in members:
+        return False
+    panel = Panel.objects.create(
+        review=review, kloe_set=kloe_set, workbook_kind=kind, formed_at=held - timedelta(days=9)
+    )
+    kloes = list(Kloe.objects.filter(kloe_set=kloe_set, audience=panel.audience).order_by("number"))
+    words = _words(review.person)
+    chair = members[0].user
+    answers_by_kloe = {}
+    for index, member in enumerate(members):
+        workbook = _seed_workbook(panel, member, held, words["name"])
+        for kloe in kloes:
+            answer = _seed_answer(workbook, kloe, index, variant, words, held, chair=chair)
+            answers_by_kloe.setdefault(kloe.pk, []).append((member, answer))
+    if review.provider_id:
+        _seed_provider_part(panel, kloes, chair, held)
+    _seed_consolidation(panel, kloes, answers_by_kloe, words, held, chair=chair)
+    return True
+
+
+def _seed_workbook(panel, member, held, name):
+    return Workbook.objects.create(
+        panel=panel,
+        participant=member,
+        created_at=held - timedelta(days=5),
+        submitted_at=held + timedelta(hours=1),
+        is_safe=f"Yes, {name} is safe on the ward day to day.",
+        good_care_now="Care is kind but there is too little therapy and activity.",
+        future_plans="There is a plan to leave hospital but no date and no home yet.",
+        community_care=f"Yes, with a specialist provider near {name}'s family.",
+        key_questions_version=1,
+        key_questions_updated_at=held,
+    )
+
+
+def _seed_answer(workbook, kloe, index, variant, words, held, *, chair):
+    """The member's answer to the KLOE (`index` is their place in MEMBER_ROLES), with its
+    evidence, any suggestion and any serious concern."""
+    number = kloe.number if kloe.number in FINDINGS else 11
+    rating = _rating(number, index, variant)
+    answer = KloeAnswer.objects.create(
+        workbook=workbook,
+        kloe=kloe,
+        findings=FINDINGS[number][index].format(**words),
+        rating=rating,
+        concern_detail=CONCERNS[number].format(**words) if rating == "serious_concerns" else "",
+        version=3,
+        updated_at=held,
+    )
+    for position, (source_kind, source, shows, quote) in enumerate(
+        EVIDENCE.get(number, []), start=1
+    ):
+        if index == 2 and not quote and source_kind == "document":
+            continue  # the expert by experience mostly talks and looks
+        Evidence.objects.create(
+            answer=answer,
+            position=position,
+            source_kind=source_kind,
+            source=source.format(**words),
+            shows=shows.format(**words),
+            quote_from=quote,
+        )
+    if number in SUGGESTIONS and index != 0:
+        text, owner, timescale = SUGGESTIONS[number]
+        SuggestedRecommendation.objects.create(
+            answer=answer, position=1, text=text.format(**words), owner=owner, timescale=timescale
+        )
+    if rating == "serious_concerns":
+        _seed_concern(answer, workbook, held, chair=chair)
+    return answer
+
+
+def _seed_concern(answer, workbook, held, *, chair):
+    """A serious concern raised on the day: still open on a held review, dealt with the next
+    day on one past it."""
+    panel = workbook.panel
+    resolved = {
+        "action_taken": "Escalated to the ICB's discharge panel; a provider search started the "
+        "next day.",
+        "action_by": "Asha Patel, case manager",
+        "resolved_at": held + timedelta(days=1),
+        "resolved_by": chair,
+    }
+    Concern.objects.create(
+        panel=panel,
+        answer=answer,
+        kind=Concern.Kind.SERIOUS,
+        raised_by=workbook.participant.user,
+        raised_at=held - timedelta(hours=2),
+        **({} if panel.review.state == "held" else resolved),
+    )
+
+
+def _seed_provider_part(panel, kloes, chair, held):
+    for kloe in kloes:
+        if kloe.number in PROVIDER_PARTS:
+            ProviderPart.objects.create(
+                panel=panel,
+                kloe=kloe,
+                text=PROVIDER_PARTS[kloe.number],
+                updated_by=chair,
+                updated_at=held - timedelta(days=3),
+            )
+
+
+def _seed_consolidation(panel, kloes, answers_by_kloe, words, held, *, chair):
+    """The chair's consolidation: finished once the report is being written; on a held
+    review, begun (the first four KLOEs). The clinical expert's suggestions are carried."""
+    finished = panel.review.state != "held"
+    for kloe in kloes if finished else kloes[:4]:
+        answers = answers_by_kloe[kloe.pk]
+        ratings = [a.rating for _, a in answers]
+        row = ConsolidatedKloe.objects.create(
+            panel=panel,
+            kloe=kloe,
+            finding=" ".join(a.findings for _, a in answers[:2]),
+            rating=max(set(ratings), key=ratings.count),
+            reasoning=CONSOLIDATED_REASONING.format(**words) if len(set(ratings)) > 1 else "",
+            version=1,
+            updated_by=chair,
+            updated_at=held + timedelta(hours=2),
+        )
+        for member, answer in answers:
+            for suggestion in answer.suggestions.all()[:1]:
+                if member.role == "clinical_expert":
+                    CarriedRecommendation.objects.create(
+                        consolidated=row,
+                        source=suggestion,
+                        text=suggestion.text,
+                        owner=suggestion.owner,
+                        timescale=suggestion.timescale,
+                        suggested_by=f"{member.name} (clinical expert)",
+                    )
+    if finished:
+        panel.consolidation_finished_at = held + timedelta(hours=3)
+        panel.consolidation_finished_by = chair
+        panel.save(update_fields=["consolidation_finished_at", "consolidation_finished_by"])

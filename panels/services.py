@@ -186,6 +186,20 @@ def _answer_content(answer: KloeAnswer) -> tuple:
     )
 
 
+def _answer_content_save(answer: KloeAnswer, content: tuple) -> None:
+    """Write `content` (in `_answer_content` order) to the answer as its next version."""
+    findings, rating, immediate_safety_concern, concern_detail, evidence, suggestions = content
+    answer.findings = findings
+    answer.rating = rating
+    answer.immediate_safety_concern = immediate_safety_concern
+    answer.concern_detail = concern_detail
+    answer.version += 1
+    answer.updated_at = timezone.now()
+    answer.save()
+    _sync_rows(Evidence, answer, evidence, EVIDENCE_FIELDS)
+    _sync_rows(SuggestedRecommendation, answer, suggestions, SUGGESTION_FIELDS)
+
+
 def _sync_rows(model, answer, rows, fields):
     """Make the answer's rows of `model` the given rows (tuples in `fields` order), in order,
     updating in place."""
@@ -225,10 +239,7 @@ def kloe_answer_save(
     A serious rating or an immediate safety concern, once described, is raised with the chair
     and the commissioner at once, once per answer.
     """
-    if kloe.kloe_set_id != workbook.panel.kloe_set_id or kloe.audience != workbook.panel.audience:
-        raise ValidationError("This KLOE is not in the workbook")
-    if rating and rating not in Rating.values:
-        raise ValidationError({"rating": "Select a rating"})
+    _check_answer_fits(workbook, kloe, rating)
     if kloe.number != SAFETY_KLOE_NUMBER:
         immediate_safety_concern = False
     concerned = rating == Rating.SERIOUS_CONCERNS or immediate_safety_concern
@@ -240,15 +251,13 @@ def kloe_answer_save(
         _check_member_may_edit(actor, workbook)
         answer, _ = KloeAnswer.objects.get_or_create(workbook=workbook, kloe=kloe)
         answer = KloeAnswer.objects.select_for_update().get(pk=answer.pk)
-        evidence_rows = _clean_rows(evidence or [], EVIDENCE_FIELDS)
-        suggestion_rows = _clean_rows(suggestions or [], SUGGESTION_FIELDS)
         submitted = (
             findings.strip(),
             rating,
             immediate_safety_concern,
             concern_detail.strip(),
-            evidence_rows,
-            suggestion_rows,
+            _clean_rows(evidence or [], EVIDENCE_FIELDS),
+            _clean_rows(suggestions or [], SUGGESTION_FIELDS),
         )
         if answer.version != expected_version and submitted != _answer_content(answer):
             # Based on an older version, and different from what is saved now (the same text
@@ -256,15 +265,7 @@ def kloe_answer_save(
             from .queries import answer_for
 
             raise EditConflict(answer_for(workbook, kloe))
-        answer.findings = findings.strip()
-        answer.rating = rating
-        answer.immediate_safety_concern = immediate_safety_concern
-        answer.concern_detail = concern_detail.strip()
-        answer.version += 1
-        answer.updated_at = timezone.now()
-        answer.save()
-        _sync_rows(Evidence, answer, evidence_rows, EVIDENCE_FIELDS)
-        _sync_rows(SuggestedRecommendation, answer, suggestion_rows, SUGGESTION_FIELDS)
+        _answer_content_save(answer, submitted)
         raised = _concern_raise_once(actor=actor, answer=answer, workbook=workbook, kloe=kloe)
         audit_record(action=Action.UPDATE, actor=actor, obj=answer)
     return AnswerSaved(
@@ -272,6 +273,13 @@ def kloe_answer_save(
         concern_raised=raised,
         needs_concern_detail=concerned and not answer.concern_detail,
     )
+
+
+def _check_answer_fits(workbook: Workbook, kloe: Kloe, rating: str) -> None:
+    if kloe.kloe_set_id != workbook.panel.kloe_set_id or kloe.audience != workbook.panel.audience:
+        raise ValidationError("This KLOE is not in the workbook")
+    if rating and rating not in Rating.values:
+        raise ValidationError({"rating": "Select a rating"})
 
 
 def key_questions_save(
@@ -539,14 +547,7 @@ def consolidated_kloe_save(
     if not consolidation_is_open(review, panel):
         raise ValidationError("Consolidation opens once the review is held, or on the day")
     consolidation = consolidation_for(panel)
-    errors = {}
-    if not finding.strip():
-        errors["finding"] = "Enter the panel's agreed finding"
-    if not rating or rating not in Rating.values:
-        errors["rating"] = "Select the panel's rating"
-    why = reasoning_needed(member_ratings(consolidation, kloe), rating)
-    if why and not reasoning.strip():
-        errors["reasoning"] = why
+    errors = _consolidated_kloe_errors(consolidation, kloe, finding, rating, reasoning)
     if errors:
         raise ValidationError(errors)
     suggestions = {
@@ -574,23 +575,41 @@ def consolidated_kloe_save(
         row.updated_by = actor
         row.updated_at = timezone.now()
         row.save()
-        kept = set(row.carried.filter(source_id__in=carry).values_list("source_id", flat=True))
-        row.carried.exclude(source_id__in=carry).delete()
-        for pk in carry:
-            if pk in kept:
-                continue
-            workbook, suggestion = suggestions[pk]
-            member = workbook.participant
-            CarriedRecommendation.objects.create(
-                consolidated=row,
-                source=suggestion,
-                text=suggestion.text,
-                owner=suggestion.owner,
-                timescale=suggestion.timescale,
-                suggested_by=f"{member.name} ({member.get_role_display().lower()})",
-            )
+        _carried_sync(row, [suggestions[pk] for pk in carry])
         audit_record(action=Action.UPDATE, actor=actor, obj=row)
     return row
+
+
+def _consolidated_kloe_errors(consolidation, kloe, finding, rating, reasoning) -> dict[str, str]:
+    errors = {}
+    if not finding.strip():
+        errors["finding"] = "Enter the panel's agreed finding"
+    if not rating or rating not in Rating.values:
+        errors["rating"] = "Select the panel's rating"
+    why = reasoning_needed(member_ratings(consolidation, kloe), rating)
+    if why and not reasoning.strip():
+        errors["reasoning"] = why
+    return errors
+
+
+def _carried_sync(row: ConsolidatedKloe, carry: list[tuple[Workbook, SuggestedRecommendation]]):
+    """Carry exactly these members' suggestions: drop the others, copy the new ones as they
+    stand now (one carried before keeps its copy)."""
+    sources = [suggestion.pk for _, suggestion in carry]
+    kept = set(row.carried.filter(source_id__in=sources).values_list("source_id", flat=True))
+    row.carried.exclude(source_id__in=sources).delete()
+    for workbook, suggestion in carry:
+        if suggestion.pk in kept:
+            continue
+        member = workbook.participant
+        CarriedRecommendation.objects.create(
+            consolidated=row,
+            source=suggestion,
+            text=suggestion.text,
+            owner=suggestion.owner,
+            timescale=suggestion.timescale,
+            suggested_by=f"{member.name} ({member.get_role_display().lower()})",
+        )
 
 
 def consolidation_problems(consolidation) -> list[str]:

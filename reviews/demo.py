@@ -2,12 +2,14 @@
 rating and every lifecycle state. Made-up people only. Idempotent: a person already there (by
 NHS number) is left as it is."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from . import services
 from .models import (
+    OPEN_STATES,
     ConsentInvitee,
     ConsentRecord,
     Contact,
@@ -79,76 +81,87 @@ def seed_people_and_reviews(sender=None, *, stdout=None, **kwargs):
     commissioner = users["commissioner"]
     today = timezone.localdate()
     made = 0
-    for n, (key, given, family, age, ld, autism, setting, dsr, admitted, org) in enumerate(
-        PEOPLE, start=1
-    ):
+    for n, row in enumerate(PEOPLE, start=1):
         if Person.objects.filter(nhs_number=_nhs(n)).exists():
             continue
-        in_hospital = setting != "community"
-        person = Person.objects.create(
-            given_name=given,
-            family_name=family,
-            nhs_number=_nhs(n),
-            preferred_name="Dan" if key == "daniel" else "",
-            pronouns="he/him"
-            if key in ("daniel", "tyler", "marcus", "noah", "liam", "ryan", "kai")
-            else "she/her",
-            date_of_birth=_years_ago(today, age, days=40 + n * 11),
-            has_learning_disability=ld,
-            has_autism=autism,
-            setting=setting,
-            provider=orgs["provider"] if in_hospital else orgs["provider_community"],
-            ward={"daniel": "Willow ward", "aisha": "Birch ward (young people)"}.get(
-                key, "Oak ward" if in_hospital else ""
-            ),
-            admission_date=today - timedelta(days=admitted) if admitted else None,
-            mha_status="s3" if in_hospital else "not_detained",
-            communication=COMMUNICATION.get(key, "Ask me how I am feeling first. Use plain words."),
-            reasonable_adjustments="Quiet room; breaks every 45 minutes."
-            if key == "daniel"
-            else "",
-            responsible_commissioner=orgs[org],
-            host_commissioner=orgs["icb"] if org == "specialised" else None,
-            local_authority=orgs["local_authority"],
-            keyworker_name="Sara Lewis" if age < 18 else "",
-            keyworker_contact="sara.lewis@demo.example" if age < 18 else "",
-            dsr_rating=dsr,
-            created_by=commissioner,
-        )
-        SettingChange.objects.create(
-            person=person,
-            kind="admission" if in_hospital else "registered",
-            effective_date=person.admission_date or today - timedelta(days=60),
-            setting=setting,
-            provider=person.provider,
-            ward=person.ward,
-            recorded_by=commissioner,
-        )
-        DsrRatingChange.objects.create(
-            person=person,
-            rating=dsr,
-            recorded_by=commissioner,
-            reason="Agreed at the Dynamic Support Register meeting",
-        )
-        mother = Contact.objects.create(
-            person=person,
-            name="Maureen Clarke" if key == "daniel" else f"{family} family",
-            relationship="family_carer",
-            relationship_detail="Mother",
-            email="family@demo.example" if key == "daniel" else f"{key}.family@demo.example",
-            phone="07700 900123",
-        )
-        Contact.objects.create(
-            person=person,
-            name="Ravi Desai",
-            relationship="advocate",
-            relationship_detail="Independent advocate (IMHA)",
-            email=f"advocate.{key}@demo.example",
-        )
+        key = row[0]
+        person = _seed_person(n, row, orgs, commissioner, today)
+        mother = _seed_contacts(person, key)
         _seed_reviews(key, person, mother, users, commissioner, today)
         made += 1
     if stdout:
         stdout.write(f"Demo people added: {made}")
+
+
+def _seed_person(n, row, orgs, commissioner, today):
+    """The person of PEOPLE's row `n`, with where they are and their rating as first recorded."""
+    key, given, family, age, ld, autism, setting, dsr, admitted, org = row
+    in_hospital = setting != "community"
+    person = Person.objects.create(
+        given_name=given,
+        family_name=family,
+        nhs_number=_nhs(n),
+        preferred_name="Dan" if key == "daniel" else "",
+        pronouns="he/him"
+        if key in ("daniel", "tyler", "marcus", "noah", "liam", "ryan", "kai")
+        else "she/her",
+        date_of_birth=_years_ago(today, age, days=40 + n * 11),
+        has_learning_disability=ld,
+        has_autism=autism,
+        setting=setting,
+        provider=orgs["provider"] if in_hospital else orgs["provider_community"],
+        ward={"daniel": "Willow ward", "aisha": "Birch ward (young people)"}.get(
+            key, "Oak ward" if in_hospital else ""
+        ),
+        admission_date=today - timedelta(days=admitted) if admitted else None,
+        mha_status="s3" if in_hospital else "not_detained",
+        communication=COMMUNICATION.get(key, "Ask me how I am feeling first. Use plain words."),
+        reasonable_adjustments="Quiet room; breaks every 45 minutes." if key == "daniel" else "",
+        responsible_commissioner=orgs[org],
+        host_commissioner=orgs["icb"] if org == "specialised" else None,
+        local_authority=orgs["local_authority"],
+        keyworker_name="Sara Lewis" if age < 18 else "",
+        keyworker_contact="sara.lewis@demo.example" if age < 18 else "",
+        dsr_rating=dsr,
+        created_by=commissioner,
+    )
+    SettingChange.objects.create(
+        person=person,
+        kind="admission" if in_hospital else "registered",
+        effective_date=person.admission_date or today - timedelta(days=60),
+        setting=setting,
+        provider=person.provider,
+        ward=person.ward,
+        recorded_by=commissioner,
+    )
+    DsrRatingChange.objects.create(
+        person=person,
+        rating=dsr,
+        recorded_by=commissioner,
+        reason="Agreed at the Dynamic Support Register meeting",
+    )
+    return person
+
+
+def _seed_contacts(person, key):
+    """Their mother (Daniel's has the family carer's demo login) and an advocate; returns the
+    mother."""
+    mother = Contact.objects.create(
+        person=person,
+        name="Maureen Clarke" if key == "daniel" else f"{person.family_name} family",
+        relationship="family_carer",
+        relationship_detail="Mother",
+        email="family@demo.example" if key == "daniel" else f"{key}.family@demo.example",
+        phone="07700 900123",
+    )
+    Contact.objects.create(
+        person=person,
+        name="Ravi Desai",
+        relationship="advocate",
+        relationship_detail="Independent advocate (IMHA)",
+        email=f"advocate.{key}@demo.example",
+    )
+    return mother
 
 
 def _review(
@@ -281,130 +294,105 @@ def _consent(review, commissioner, family, *, best_interests=False, decided_on):
     return record
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A demo review. Its due date, its day (held on it once the review is past it) and the day
+    of the consent decision count in days from today, or from the admission."""
+
+    person: str
+    kind: str
+    state: str
+    due: int
+    day: int | None = None
+    consent: int | None = None
+    panel: bool = False  # the panel and the family carer invited
+    reason: str = ""
+    requested_by: str = ""
+    from_admission: bool = False
+
+
+# The reviews, oldest first, through every state of the lifecycle. Daniel's is `_seed_daniel`'s;
+# Tyler has none, only a meeting under the local area emergency protocol.
+REVIEWS = [
+    _Plan("aisha", "inpatient_repeat", "scheduled", due=30, day=35),
+    _Plan("grace", "community", "planned", due=-3),
+    _Plan("marcus", "inpatient_repeat", "ready", due=3, day=1, consent=-20, panel=True),
+    _Plan("sophie", "inpatient_repeat", "report_drafting", due=0, day=-3, consent=-30, panel=True),
+    _Plan("noah", "inpatient_repeat", "held", due=5, day=-1, consent=-25, panel=True),
+    _Plan("liam", "post_admission", "closed", due=28, day=21, consent=7, from_admission=True),
+    _Plan("liam", "inpatient_repeat", "report_issued", due=-10, day=-20, consent=-40, panel=True),
+    _Plan("chloe", "community", "follow_up", due=-50, day=-55, consent=-70),
+    _Plan(
+        "ryan",
+        "inpatient_repeat",
+        "postponed",
+        due=-12,
+        reason="Ward closed to visitors after an outbreak; new date being agreed",
+    ),
+    _Plan(
+        "ella",
+        "requested",
+        "cancelled",
+        due=-30,
+        reason="Ella and her family asked to stop: support at home is working",
+        requested_by="Ella's mother",
+    ),
+    _Plan("kai", "community", "planned", due=12),
+]
+
+
 def _seed_reviews(key, person, family, users, commissioner, today):
-    days = timedelta
     if key == "daniel":
-        review = _review(
-            person,
-            "post_admission",
-            "preparing",
-            commissioner,
-            due=person.admission_date + days(28),
-            starts=_at(today + days(10)),
-        )
-        _consent(review, commissioner, family, best_interests=True, decided_on=today - days(2))
-        _panel(
-            review, users, commissioner, declared=False, family=family, person_user=users["person"]
-        )
-        Participant.objects.filter(review=review, role="clinical_expert").update(
-            independence_declared_at=timezone.now(),
-            independence_statement="I have no part in Daniel's care.",
-        )
-    elif key == "aisha":
-        _review(
-            person,
-            "inpatient_repeat",
-            "scheduled",
-            commissioner,
-            due=today + days(30),
-            starts=_at(today + days(35)),
-        )
+        _seed_daniel(person, family, users, commissioner, today)
     elif key == "tyler":
         LaepMeeting.objects.create(
             person=person,
-            held_on=today - days(6),
+            held_on=today - timedelta(days=6),
             outcome="Crisis support at home for two weeks; admission "
             "avoided. Community C(E)TR to be arranged.",
             recorded_by=commissioner,
         )
-    elif key == "grace":
-        _review(person, "community", "planned", commissioner, due=today - days(3))
-    elif key == "marcus":
-        review = _review(
-            person,
-            "inpatient_repeat",
-            "ready",
-            commissioner,
-            due=today + days(3),
-            starts=_at(today + days(1)),
-        )
-        _consent(review, commissioner, family, decided_on=today - days(20))
+    for plan in REVIEWS:
+        if plan.person == key:
+            _seed_plan(plan, person, family, users, commissioner, today)
+
+
+def _seed_plan(plan, person, family, users, commissioner, today):
+    start = person.admission_date if plan.from_admission else today
+    day = None if plan.day is None else start + timedelta(days=plan.day)
+    review = _review(
+        person,
+        plan.kind,
+        plan.state,
+        commissioner,
+        due=start + timedelta(days=plan.due),
+        starts=_at(day) if day else None,
+        held=day if plan.state not in OPEN_STATES else None,
+        reason=plan.reason,
+        requested_by=plan.requested_by,
+    )
+    if plan.consent is not None:
+        _consent(review, commissioner, family, decided_on=start + timedelta(days=plan.consent))
+    if plan.panel:
         _panel(review, users, commissioner, family=family)
-    elif key == "sophie":
-        review = _review(
-            person,
-            "inpatient_repeat",
-            "report_drafting",
-            commissioner,
-            due=today,
-            starts=_at(today - days(3)),
-            held=today - days(3),
-        )
-        _consent(review, commissioner, family, decided_on=today - days(30))
-        _panel(review, users, commissioner, family=family)
-    elif key == "noah":
-        review = _review(
-            person,
-            "inpatient_repeat",
-            "held",
-            commissioner,
-            due=today + days(5),
-            starts=_at(today - days(1)),
-            held=today - days(1),
-        )
-        _consent(review, commissioner, family, decided_on=today - days(25))
-        _panel(review, users, commissioner, family=family)
-    elif key == "liam":
-        old = _review(
-            person,
-            "post_admission",
-            "closed",
-            commissioner,
-            due=person.admission_date + days(28),
-            starts=_at(person.admission_date + days(21)),
-            held=person.admission_date + days(21),
-        )
-        _consent(old, commissioner, family, decided_on=person.admission_date + days(7))
-        review = _review(
-            person,
-            "inpatient_repeat",
-            "report_issued",
-            commissioner,
-            due=today - days(10),
-            starts=_at(today - days(20)),
-            held=today - days(20),
-        )
-        _consent(review, commissioner, family, decided_on=today - days(40))
-        _panel(review, users, commissioner, family=family)
-    elif key == "chloe":
-        review = _review(
-            person,
-            "community",
-            "follow_up",
-            commissioner,
-            due=today - days(50),
-            starts=_at(today - days(55)),
-            held=today - days(55),
-        )
-        _consent(review, commissioner, family, decided_on=today - days(70))
-    elif key == "ryan":
-        _review(
-            person,
-            "inpatient_repeat",
-            "postponed",
-            commissioner,
-            due=today - days(12),
-            reason="Ward closed to visitors after an outbreak; new date being agreed",
-        )
-    elif key == "ella":
-        _review(
-            person,
-            "requested",
-            "cancelled",
-            commissioner,
-            due=today - days(30),
-            reason="Ella and her family asked to stop: support at home is working",
-            requested_by="Ella's mother",
-        )
-    elif key == "kai":
-        _review(person, "community", "planned", commissioner, due=today + days(12))
+
+
+def _seed_daniel(person, family, users, commissioner, today):
+    """Daniel's post-admission C(E)TR is being prepared: a best-interests decision, Daniel and
+    his mother invited, and of the experts only the clinical expert has declared independence."""
+    review = _review(
+        person,
+        "post_admission",
+        "preparing",
+        commissioner,
+        due=person.admission_date + timedelta(days=28),
+        starts=_at(today + timedelta(days=10)),
+    )
+    _consent(
+        review, commissioner, family, best_interests=True, decided_on=today - timedelta(days=2)
+    )
+    _panel(review, users, commissioner, declared=False, family=family, person_user=users["person"])
+    Participant.objects.filter(review=review, role="clinical_expert").update(
+        independence_declared_at=timezone.now(),
+        independence_statement="I have no part in Daniel's care.",
+    )

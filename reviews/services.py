@@ -21,7 +21,9 @@ from ctr_portal.services import account_create, notification_enqueue
 from . import policy
 from .models import (
     FAMILY_ROLES,
+    GATE_OPEN_DECISIONS,
     INDEPENDENT_ROLES,
+    OPEN_STATES,
     REASON_REQUIRED,
     AgendaItem,
     ConsentDecision,
@@ -181,29 +183,42 @@ def person_change_setting(
             person.admission_date = None
         person.full_clean()
         person.save()
-        if kind == SettingChange.Kind.ADMISSION and person.dsr_rating != DsrRating.BLUE:
-            person.dsr_rating = DsrRating.BLUE
-            person.save(update_fields=["dsr_rating"])
-            DsrRatingChange.objects.create(
-                person=person,
-                rating=DsrRating.BLUE,
-                recorded_by=actor,
-                reason=f"Admitted to hospital on {effective_date:%-d %B %Y}",
-            )
-        if kind == SettingChange.Kind.ADMISSION and not _has_open_review(person):
-            _plan_post_admission_review(person, actor)
-        elif kind == SettingChange.Kind.MOVE and not _has_open_review(person):
-            review_plan(
-                actor=actor,
-                person=person,
-                kind=ReviewKind.EVENT_TRIGGERED,
-                event_reason="move_of_hospital",
-                event_date=effective_date,
-            )
-        else:
-            _recompute_open_reviews(person, actor, change.get_kind_display())
+        if kind == SettingChange.Kind.ADMISSION:
+            _rate_blue_on_admission(person, actor, admitted_on=effective_date)
+        _reviews_follow_setting_change(person, actor, change)
         audit_record(action=Action.UPDATE, actor=actor, obj=person)
     return change
+
+
+def _rate_blue_on_admission(person, actor, *, admitted_on: date) -> None:
+    """Someone admitted to hospital is blue on the Dynamic Support Register."""
+    if person.dsr_rating == DsrRating.BLUE:
+        return
+    person.dsr_rating = DsrRating.BLUE
+    person.save(update_fields=["dsr_rating"])
+    DsrRatingChange.objects.create(
+        person=person,
+        rating=DsrRating.BLUE,
+        recorded_by=actor,
+        reason=f"Admitted to hospital on {admitted_on:%-d %B %Y}",
+    )
+
+
+def _reviews_follow_setting_change(person, actor, change: SettingChange) -> None:
+    """With no open review, an admission starts the post-admission clock and a move of hospital
+    plans an event-triggered review; otherwise the open reviews' due dates are re-computed."""
+    if change.kind == SettingChange.Kind.ADMISSION and not _has_open_review(person):
+        _plan_post_admission_review(person, actor)
+    elif change.kind == SettingChange.Kind.MOVE and not _has_open_review(person):
+        review_plan(
+            actor=actor,
+            person=person,
+            kind=ReviewKind.EVENT_TRIGGERED,
+            event_reason="move_of_hospital",
+            event_date=change.effective_date,
+        )
+    else:
+        _recompute_open_reviews(person, actor, change.get_kind_display())
 
 
 def contact_add(*, actor, person: Person, **fields) -> Contact:
@@ -227,15 +242,7 @@ def laep_record(*, actor, person: Person, held_on: date, outcome: str) -> LaepMe
 
 
 def _has_open_review(person) -> bool:
-    return person.reviews.filter(
-        state__in=[
-            ReviewState.PLANNED,
-            ReviewState.SCHEDULED,
-            ReviewState.PREPARING,
-            ReviewState.READY,
-            ReviewState.POSTPONED,
-        ]
-    ).exists()
+    return person.reviews.filter(state__in=OPEN_STATES).exists()
 
 
 def _plan_post_admission_review(person, actor):
@@ -338,15 +345,7 @@ def review_recompute_due(*, review: Review, actor=None, why: str) -> Review:
 
 
 def _recompute_open_reviews(person, actor, why):
-    for review in person.reviews.filter(
-        state__in=[
-            ReviewState.PLANNED,
-            ReviewState.SCHEDULED,
-            ReviewState.PREPARING,
-            ReviewState.READY,
-            ReviewState.POSTPONED,
-        ]
-    ):
+    for review in person.reviews.filter(state__in=OPEN_STATES):
         review.person = person
         review_recompute_due(review=review, actor=actor, why=why)
 
@@ -394,30 +393,12 @@ def review_schedule(
 ) -> Review:
     """Set the date, time and place. A date after the due date needs a reason. The model agenda
     is generated the first time. A planned or postponed review becomes scheduled."""
-    errors = {}
-    if timezone.localdate(starts_at) < timezone.localdate():
-        errors["starts_at"] = "The date of the review must be today or in the future"
-    if not venue.strip() and not video_link.strip():
-        errors["venue"] = "Enter a venue or a video link"
-    if (
-        not errors.get("starts_at")
-        and timezone.localdate(starts_at) > review.due_date
-        and not late_reason.strip()
-    ):
-        errors["late_reason"] = (
-            f"The review is due by {review.due_date:%-d %B %Y}. Enter why it will be later"
-        )
+    errors = _schedule_errors(review, starts_at, venue, video_link, late_reason)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         locked = Review.objects.select_for_update().get(pk=review.pk)
-        if locked.state not in (
-            ReviewState.PLANNED,
-            ReviewState.SCHEDULED,
-            ReviewState.PREPARING,
-            ReviewState.READY,
-            ReviewState.POSTPONED,
-        ):
+        if locked.state not in OPEN_STATES:
             raise ValidationError("A review that has been held or has ended cannot be rescheduled")
         locked.starts_at, locked.duration_minutes = starts_at, duration_minutes
         locked.venue, locked.video_link = venue.strip(), video_link.strip()
@@ -441,6 +422,23 @@ def review_schedule(
         audit_record(action=Action.UPDATE, actor=actor, obj=locked)
         review_scheduled.send(sender=Review, review=locked)
     return locked
+
+
+def _schedule_errors(review, starts_at, venue, video_link, late_reason) -> dict[str, str]:
+    errors = {}
+    if timezone.localdate(starts_at) < timezone.localdate():
+        errors["starts_at"] = "The date of the review must be today or in the future"
+    if not venue.strip() and not video_link.strip():
+        errors["venue"] = "Enter a venue or a video link"
+    if (
+        not errors.get("starts_at")
+        and timezone.localdate(starts_at) > review.due_date
+        and not late_reason.strip()
+    ):
+        errors["late_reason"] = (
+            f"The review is due by {review.due_date:%-d %B %Y}. Enter why it will be later"
+        )
+    return errors
 
 
 def agenda_generate(*, review: Review) -> list[AgendaItem]:
@@ -560,46 +558,24 @@ def consent_record(
 
     invitees: [{"contact": Contact, "may_attend": bool, "may_receive_report": bool}]
     """
-    errors = {}
-    if decided_on > timezone.localdate():
-        errors["decided_on"] = "The date of the decision must be today or in the past"
-    age = review.person.age_on(decided_on)
-    if decision in (ConsentDecision.CONSENTED, ConsentDecision.BEST_INTERESTS):
-        allowed = {
-            ConsentDecision.CONSENTED: (("gillick", "parental") if age < 16 else ("own",)),
-            ConsentDecision.BEST_INTERESTS: ("best_interests",) if age >= 16 else ("parental",),
-        }[decision]
-        if route not in allowed:
-            errors["route"] = (
-                "For someone under 16, select Gillick competence or a person with parental "
-                "responsibility"
-                if age < 16
-                else "For someone 16 or over, consent is their own or a best-interests decision"
-            )
-    if decision == ConsentDecision.BEST_INTERESTS:
-        if not decision_maker.strip():
-            errors["decision_maker"] = "Enter who made the best-interests decision"
-        if not consulted.strip():
-            errors["consulted"] = "Enter who was consulted"
-        if age >= 16 and not capacity_assessed_by.strip():
-            errors["capacity_assessed_by"] = "Enter who assessed the person's capacity"
-    if route == "parental" and not given_by.strip():
-        errors["given_by"] = "Enter the name of the person with parental responsibility"
     invitees = invitees or []
-    contact_ids = {c.pk for c in review.person.contacts.all()}
-    if any(i["contact"].pk not in contact_ids for i in invitees):
-        errors["invitees"] = "Select people from the person's own contacts"
+    age = review.person.age_on(decided_on)
+    errors = {
+        **_decision_date_errors(decided_on),
+        **_consent_route_errors(decision, route, age),
+        **_best_interests_errors(decision, age, decision_maker, consulted, capacity_assessed_by),
+        **_parental_errors(route, given_by),
+        **_invitee_errors(review, invitees),
+    }
     if errors:
         raise ValidationError(errors)
+    opens_gate = decision in GATE_OPEN_DECISIONS
     with transaction.atomic():
         record = ConsentRecord.objects.create(
             review=review,
             decision=decision,
-            route=route
-            if decision in (ConsentDecision.CONSENTED, ConsentDecision.BEST_INTERESTS)
-            else "",
-            shares_information=shares_information
-            and decision in (ConsentDecision.CONSENTED, ConsentDecision.BEST_INTERESTS),
+            route=route if opens_gate else "",
+            shares_information=shares_information and opens_gate,
             in_own_words=in_own_words.strip(),
             given_by=given_by.strip(),
             capacity_assessed_by=capacity_assessed_by.strip(),
@@ -609,16 +585,8 @@ def consent_record(
             report_format=report_format,
             recorded_by=actor,
         )
-        ConsentInvitee.objects.bulk_create(
-            ConsentInvitee(
-                consent=record,
-                contact=i["contact"],
-                may_attend=i["may_attend"],
-                may_receive_report=i["may_receive_report"],
-            )
-            for i in invitees
-            if record.opens_gate and (i["may_attend"] or i["may_receive_report"])
-        )
+        if record.opens_gate:
+            _consent_invitees_add(record, invitees)
         review_event_record(
             review=review,
             kind=ReviewEvent.Kind.CONSENT,
@@ -627,6 +595,74 @@ def consent_record(
         )
         audit_record(action=Action.CREATE, actor=actor, obj=record)
     return record
+
+
+# Who may give consent, by decision and by whether the person is under 16 (domain.md §5).
+CONSENT_ROUTES = {
+    (ConsentDecision.CONSENTED, True): ("gillick", "parental"),
+    (ConsentDecision.CONSENTED, False): ("own",),
+    (ConsentDecision.BEST_INTERESTS, True): ("parental",),
+    (ConsentDecision.BEST_INTERESTS, False): ("best_interests",),
+}
+
+
+def _decision_date_errors(decided_on: date) -> dict[str, str]:
+    if decided_on > timezone.localdate():
+        return {"decided_on": "The date of the decision must be today or in the past"}
+    return {}
+
+
+def _consent_route_errors(decision: str, route: str, age: int) -> dict[str, str]:
+    if decision not in GATE_OPEN_DECISIONS or route in CONSENT_ROUTES[decision, age < 16]:
+        return {}
+    if age < 16:
+        return {
+            "route": "For someone under 16, select Gillick competence or a person with parental "
+            "responsibility"
+        }
+    return {"route": "For someone 16 or over, consent is their own or a best-interests decision"}
+
+
+def _best_interests_errors(
+    decision: str, age: int, decision_maker: str, consulted: str, capacity_assessed_by: str
+) -> dict[str, str]:
+    if decision != ConsentDecision.BEST_INTERESTS:
+        return {}
+    errors = {}
+    if not decision_maker.strip():
+        errors["decision_maker"] = "Enter who made the best-interests decision"
+    if not consulted.strip():
+        errors["consulted"] = "Enter who was consulted"
+    if age >= 16 and not capacity_assessed_by.strip():
+        errors["capacity_assessed_by"] = "Enter who assessed the person's capacity"
+    return errors
+
+
+def _parental_errors(route: str, given_by: str) -> dict[str, str]:
+    if route == "parental" and not given_by.strip():
+        return {"given_by": "Enter the name of the person with parental responsibility"}
+    return {}
+
+
+def _invitee_errors(review: Review, invitees: list[dict]) -> dict[str, str]:
+    contact_ids = {c.pk for c in review.person.contacts.all()}
+    if any(i["contact"].pk not in contact_ids for i in invitees):
+        return {"invitees": "Select people from the person's own contacts"}
+    return {}
+
+
+def _consent_invitees_add(record: ConsentRecord, invitees: list[dict]) -> None:
+    """The contacts the decision lets come to the review or have the report."""
+    ConsentInvitee.objects.bulk_create(
+        ConsentInvitee(
+            consent=record,
+            contact=i["contact"],
+            may_attend=i["may_attend"],
+            may_receive_report=i["may_receive_report"],
+        )
+        for i in invitees
+        if i["may_attend"] or i["may_receive_report"]
+    )
 
 
 # --- Participants and invitations ----------------------------------------------------------
@@ -643,30 +679,9 @@ def participant_add(
     (short notice). Family carers and advocates can be invited only as the person's latest
     consent allows."""
     email = email.strip().lower()
-    warnings = []
     if role in FAMILY_ROLES:
-        if contact is None:
-            raise ValidationError({"contact": "Select who this is from the person's contacts"})
-        record = review.consents.order_by("-recorded_at", "-pk").first()  # fresh, never cached
-        allowed = (
-            record is not None
-            and record.opens_gate
-            and any(i.contact_id == contact.pk and i.may_attend for i in record.invitees.all())
-        )
-        if not allowed:
-            raise ValidationError(
-                {
-                    "contact": f"{contact.name} cannot be invited: the person's "
-                    "consent does not include them"
-                }
-            )
-    if role == ParticipantRole.CHAIR and review.participants.filter(role=role).exists():
-        raise ValidationError({"role": "This review already has a chair"})
-    if review.participants.filter(email=email).exists():
-        raise ValidationError({"email": "This person has already been invited to this review"})
-    user = account_for_email(email)
-    if user is not None and review.participants.filter(user=user).exists():
-        raise ValidationError({"email": "This person has already been invited to this review"})
+        _check_consent_invites(review, contact)
+    user = _account_not_yet_invited(review, role=role, email=email)
     participant = Participant(
         review=review,
         role=role,
@@ -678,22 +693,10 @@ def participant_add(
         invited_at=timezone.now(),
     )
     participant.full_clean()
-    if review.starts_at and review.starts_at - timezone.now() < timedelta(days=policy.NOTICE_DAYS):
-        days = max(0, (timezone.localdate(review.starts_at) - timezone.localdate()).days)
-        warnings.append(
-            f"The review is in {days} days. People should have at least {policy.NOTICE_DAYS} "
-            "days' notice: check they can still come"
-        )
+    warnings = _short_notice_warnings(review)
     with transaction.atomic():
         participant.save()
-        token = None
-        if user is None:
-            token = secrets.token_urlsafe(32)
-            Invitation.objects.create(
-                participant=participant,
-                token_hash=_token_hash(token),
-                expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
-            )
+        token = _invitation_create(participant) if user is None else None
         _enqueue_invitation(participant, token)
         review_event_record(
             review=review,
@@ -703,6 +706,63 @@ def participant_add(
         )
         audit_record(action=Action.CREATE, actor=actor, obj=participant)
     return participant, warnings
+
+
+def _check_consent_invites(review: Review, contact: Contact | None) -> None:
+    """A family carer or advocate comes only as the person's latest consent allows."""
+    if contact is None:
+        raise ValidationError({"contact": "Select who this is from the person's contacts"})
+    record = review.consents.order_by("-recorded_at", "-pk").first()  # fresh, never cached
+    allowed = (
+        record is not None
+        and record.opens_gate
+        and any(i.contact_id == contact.pk and i.may_attend for i in record.invitees.all())
+    )
+    if not allowed:
+        raise ValidationError(
+            {
+                "contact": f"{contact.name} cannot be invited: the person's "
+                "consent does not include them"
+            }
+        )
+
+
+ALREADY_INVITED = "This person has already been invited to this review"
+
+
+def _account_not_yet_invited(review: Review, *, role: str, email: str):
+    """The account for `email` (None when there is none yet), once it is clear that the review
+    can take them: one chair only, and nobody invited twice, by address or by account."""
+    if role == ParticipantRole.CHAIR and review.participants.filter(role=role).exists():
+        raise ValidationError({"role": "This review already has a chair"})
+    if review.participants.filter(email=email).exists():
+        raise ValidationError({"email": ALREADY_INVITED})
+    user = account_for_email(email)
+    if user is not None and review.participants.filter(user=user).exists():
+        raise ValidationError({"email": ALREADY_INVITED})
+    return user
+
+
+def _short_notice_warnings(review: Review) -> list[str]:
+    notice = timedelta(days=policy.NOTICE_DAYS)
+    if not review.starts_at or review.starts_at - timezone.now() >= notice:
+        return []
+    days = max(0, (timezone.localdate(review.starts_at) - timezone.localdate()).days)
+    return [
+        f"The review is in {days} days. People should have at least {policy.NOTICE_DAYS} "
+        "days' notice: check they can still come"
+    ]
+
+
+def _invitation_create(participant: Participant) -> str:
+    """A single-use link for someone with no account yet; only the token's hash is kept."""
+    token = secrets.token_urlsafe(32)
+    Invitation.objects.create(
+        participant=participant,
+        token_hash=_token_hash(token),
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    return token
 
 
 def _enqueue_invitation(participant, token):

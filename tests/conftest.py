@@ -224,3 +224,18 @@ def reviews_readiness_only():
     readiness_checks.disconnect(dispatch_uid=uid)
     yield
     readiness_checks.connect(pack_receiver, dispatch_uid=uid)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """A transactional test (browser, real worker) flushes every table when it ends, the
+    migrations' reference data too: KLOE sets and checklists are put back before each one, so
+    scheduling (which forms the panel and makes the pack) works whatever ran before."""
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+        from tests.documents.factories import ensure_checklists
+        from tests.panels.factories import ensure_kloe_sets
+
+        ensure_kloe_sets()
+        ensure_checklists()

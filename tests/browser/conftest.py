@@ -101,3 +101,23 @@ def assert_accessible(page):
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def become(page, live_server, user):
+    """Sign the browser in as `user` (password and second factor passed), as the role
+    fixtures do for the test client."""
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    client = sign_in(Client(), user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )

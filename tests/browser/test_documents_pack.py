@@ -5,35 +5,16 @@ once LibreOffice has made its PDF."""
 import io
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from pypdf import PdfReader
 
 from documents import services
 from documents.models import DocumentRendition
-from tests.conftest import sign_in
 from tests.documents.factories import EXE, ensure_checklists, image_bytes, pdf_bytes
 from tests.documents.office import CARE_PLAN_CELL, CARE_PLAN_HEADING, office_files_or_skip
 
-from .conftest import assert_accessible, axe_violations, screenshot
+from .conftest import assert_accessible, axe_violations, become, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def become(page, live_server, user):
-    """Sign the browser in as `user` (password and second factor passed), as the role
-    fixtures do for the test client."""
-    client = sign_in(Client(), user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 # Two findings come from the NHS.UK frontend's own scripts, not from our markup: the enhanced
@@ -61,29 +42,52 @@ def test_provider_fills_the_pack_and_the_panel_reads_it(
 ):
     ensure_checklists()
     review = review_world["review"]
+    services.pack_for_review(review=review)  # made when the review was scheduled
     pack_url = f"/documents/reviews/{review.pk}/"
+    plan, photo = tmp_path / "care-plan.pdf", tmp_path / "daily-routine.png"
+    fake = tmp_path / "setup.pdf"
+    plan.write_bytes(pdf_bytes("Person-centred care plan for the review"))
+    photo.write_bytes(image_bytes("PNG"))
+    fake.write_bytes(EXE)
 
-    # Given the commissioner sees an empty pack
+    given_the_commissioner_sees_an_empty_pack(page, live_server, users, pack_url)
+    when_the_provider_uploads_the_care_plan_and_a_disguised_program(
+        page, live_server, users, pack_url, [plan, fake]
+    )
+    then_the_program_is_refused_by_name_and_the_good_file_kept(page)
+    and_a_second_file_uploads(page, photo)
+    and_marks_the_ministry_of_justice_documents_not_applicable_after_one_mistake(page, pack_url)
+    then_the_commissioner_sees_the_packs_completeness_change(page, live_server, users, pack_url)
+    and_once_the_review_is_ready_the_clinical_expert_reads_the_pdf_in_the_viewer(
+        page, live_server, users, review, pack_url
+    )
+
+
+# --- the journey's steps ---------------------------------------------------------------------
+
+
+def given_the_commissioner_sees_an_empty_pack(page, live_server, users, pack_url):
     become(page, live_server, users["commissioner"])
     page.goto(pack_url)
     assert "0 of 23 items ready (0%)" in page.locator("#pack-completeness").inner_text()
     assert_accessible(page)
 
-    # When the provider uploads two files to the care plan
+
+def when_the_provider_uploads_the_care_plan_and_a_disguised_program(
+    page, live_server, users, pack_url, files
+):
+    """Two files to the person-centred care plan: a PDF, and a program named like one."""
     become(page, live_server, users["provider"])
     page.goto(pack_url)
     assert_accessible(page)
     page.get_by_role("link", name="Person-centred care plan").click()
     assert page.get_by_role("heading", level=1).inner_text().endswith("Person-centred care plan")
     assert_page_accessible(page)
-    plan, photo = tmp_path / "care-plan.pdf", tmp_path / "daily-routine.png"
-    fake = tmp_path / "setup.pdf"
-    plan.write_bytes(pdf_bytes("Person-centred care plan for the review"))
-    photo.write_bytes(image_bytes("PNG"))
-    fake.write_bytes(EXE)
-    page.locator("input[type=file]").set_input_files([str(plan), str(fake)])
+    page.locator("input[type=file]").set_input_files([str(f) for f in files])
     page.get_by_role("button", name="Upload files", exact=True).click()
-    # The disguised program is refused by name; the good file is kept
+
+
+def then_the_program_is_refused_by_name_and_the_good_file_kept(page):
     summary = page.locator(".nhsuk-error-summary")
     summary.wait_for()
     assert "setup.pdf must be a PDF, DOCX, XLSX, ODT, JPG or PNG" in summary.inner_text()
@@ -91,6 +95,9 @@ def test_provider_fills_the_pack_and_the_panel_reads_it(
     assert page.title().startswith("Error: ")
     assert_page_accessible(page)
     screenshot(page, "documents-upload-refused")
+
+
+def and_a_second_file_uploads(page, photo):
     page.locator("input[type=file]").set_input_files([str(photo)])
     page.get_by_role("button", name="Upload files", exact=True).click()
     page.wait_for_selector("text=1 file uploaded: daily-routine.png")
@@ -99,7 +106,8 @@ def test_provider_fills_the_pack_and_the_panel_reads_it(
     assert_page_accessible(page)
     screenshot(page, "documents-item-uploaded")
 
-    # And marks the Ministry of Justice documents not applicable, after one mistake
+
+def and_marks_the_ministry_of_justice_documents_not_applicable_after_one_mistake(page, pack_url):
     page.goto(pack_url)
     page.get_by_role("link", name="Ministry of Justice documents").click()
     page.get_by_role("link", name="Mark it as not applicable or not held").click()
@@ -112,14 +120,18 @@ def test_provider_fills_the_pack_and_the_panel_reads_it(
     page.get_by_role("button", name="Save").click()
     assert "Not applicable: Not on a restricted section" in page.locator("main").inner_text()
 
-    # Then the commissioner sees the pack's completeness change
+
+def then_the_commissioner_sees_the_packs_completeness_change(page, live_server, users, pack_url):
     become(page, live_server, users["commissioner"])
     page.goto(pack_url)
     assert "2 of 23 items ready (9%)" in page.locator("#pack-completeness").inner_text()
     assert "Not on a restricted section" in page.locator("main").inner_text()
     screenshot(page, "documents-pack-commissioner")
 
-    # And once the review is ready, the clinical expert reads the PDF in the viewer
+
+def and_once_the_review_is_ready_the_clinical_expert_reads_the_pdf_in_the_viewer(
+    page, live_server, users, review, pack_url
+):
     review.state = "ready"
     review.save(update_fields=["state"])
     become(page, live_server, users["clinical_expert"])

@@ -3,35 +3,23 @@ themselves as she types; she reloads and her text is there. The chair then conso
 KLOE from the members' workbooks side by side."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from panels import queries, services
 from reviews.queries import review_for_user
-from tests.conftest import sign_in
 from tests.panels.factories import ensure_kloe_sets, kloe_of, make_held
 
-from .conftest import assert_accessible, screenshot
+from .conftest import assert_accessible, become, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TABLET = {"width": 768, "height": 1024}
-
-
-def become(page, live_server, user):
-    """Sign the browser in as `user` (second factor passed), as the role fixtures do."""
-    client = sign_in(Client(), user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+KLOE_1_FINDINGS = (
+    "Dan says he feels safe on Willow ward. No safeguarding referrals since admission."
+)
+KLOE_1_QUOTE = "The staff here are kind to me."
+KLOE_2_FINDINGS = "The MDT agree Dan could live in the community with a specialist provider."
+AGREED_FINDING = "Dan is safe on Willow ward. He told us the staff are kind to him."
 
 
 def assert_fits(page):
@@ -58,7 +46,27 @@ def test_clinical_expert_fills_two_kloes_with_autosave_and_the_chair_consolidate
     review = review_world["review"]
     page.set_viewport_size(TABLET)
 
-    # Given the clinical expert opens KLOE 1 of her workbook on a tablet
+    given_the_clinical_expert_opens_kloe_1_of_her_workbook(page, live_server, users, review)
+    when_she_types_rates_and_adds_a_quote_without_pressing_a_button(page)
+    and_goes_on_to_kloe_2_and_types_there_too(page)
+    then_after_a_reload_her_text_is_there(page, review)
+    and_a_save_from_another_tab_based_on_the_old_version_is_not_applied(page, users, review)
+    when_the_review_has_been_held_the_chair_consolidates_kloe_1(page, live_server, users, review)
+    then_the_panels_view_of_kloe_1_is_saved(page)
+
+    # And nothing was refused by the Content Security Policy along the way
+    assert not console_errors, console_errors
+
+
+# --- the journey's steps ---------------------------------------------------------------------
+
+
+def autosave_status(page):
+    return page.locator("#autosave-status")
+
+
+def given_the_clinical_expert_opens_kloe_1_of_her_workbook(page, live_server, users, review):
+    """On a tablet."""
     become(page, live_server, users["clinical_expert"])
     page.goto(f"/panels/reviews/{review.pk}/workbook/")
     assert "You have finished 0 of 11" in page.locator("main").inner_text()
@@ -70,47 +78,42 @@ def test_clinical_expert_fills_two_kloes_with_autosave_and_the_chair_consolidate
     assert_accessible(page)
     assert_fits(page)
 
-    # When she types her findings, rates the KLOE and adds a quote, without pressing a button
-    status = page.locator("#autosave-status")
-    page.get_by_label("Your findings").fill(
-        "Dan says he feels safe on Willow ward. No safeguarding referrals since admission."
-    )
+
+def when_she_types_rates_and_adds_a_quote_without_pressing_a_button(page):
+    """Her findings, a rating and a quote."""
+    status = autosave_status(page)
+    page.get_by_label("Your findings").fill(KLOE_1_FINDINGS)
     expect(status).to_contain_text("Saved at")
     page.get_by_label("No concerns").check()
     page.get_by_label("A conversation").check()
     page.get_by_label("Which document, who you spoke to, or what you saw").fill("Dan")
-    page.get_by_label("What it shows, or what was said").fill("The staff here are kind to me.")
+    page.get_by_label("What it shows, or what was said").fill(KLOE_1_QUOTE)
     page.get_by_label("Yes, the person's own words").check()
     expect(status).to_contain_text("Saved at")
     page.wait_for_load_state("networkidle")  # let the last change's save land
     screenshot(page, "panels-kloe-autosaved-768")
 
-    # And goes on to KLOE 2 and types there too
+
+def and_goes_on_to_kloe_2_and_types_there_too(page):
     page.get_by_role("link", name="Next: KLOE 2, Does the person need to be in hospital?").click()
-    page.get_by_label("Your findings").fill(
-        "The MDT agree Dan could live in the community with a specialist provider."
-    )
+    page.get_by_label("Your findings").fill(KLOE_2_FINDINGS)
     page.get_by_label("Some concerns").check()
-    expect(status).to_contain_text("Saved at")
+    expect(autosave_status(page)).to_contain_text("Saved at")
     page.wait_for_load_state("networkidle")
 
-    # Then after a reload her text is there
+
+def then_after_a_reload_her_text_is_there(page, review):
     page.reload()
-    expect(page.get_by_label("Your findings")).to_have_value(
-        "The MDT agree Dan could live in the community with a specialist provider."
-    )
+    expect(page.get_by_label("Your findings")).to_have_value(KLOE_2_FINDINGS)
     expect(page.get_by_label("Some concerns")).to_be_checked()
-    assert "Last saved: " in status.inner_text()
+    assert "Last saved: " in autosave_status(page).inner_text()
     page.goto(f"/panels/reviews/{review.pk}/workbook/kloe/1/")
-    expect(page.get_by_label("Your findings")).to_have_value(
-        "Dan says he feels safe on Willow ward. No safeguarding referrals since admission."
-    )
-    expect(page.get_by_label("What it shows, or what was said").first).to_have_value(
-        "The staff here are kind to me."
-    )
+    expect(page.get_by_label("Your findings")).to_have_value(KLOE_1_FINDINGS)
+    expect(page.get_by_label("What it shows, or what was said").first).to_have_value(KLOE_1_QUOTE)
     expect(page.get_by_label("Yes, the person's own words").first).to_be_checked()
 
-    # And a save from another tab, based on the old version, is not applied
+
+def and_a_save_from_another_tab_based_on_the_old_version_is_not_applied(page, users, review):
     expert = users["clinical_expert"]
     workbook = services.workbook_open(actor=expert, review=review_for_user(expert, review.pk))
     kloe = kloe_of(workbook.panel, 2)
@@ -126,7 +129,7 @@ def test_clinical_expert_fills_two_kloes_with_autosave_and_the_chair_consolidate
     page.goto(f"/panels/reviews/{review.pk}/workbook/kloe/2/")
     page.evaluate("document.getElementById('id_version').value = '1'")  # as if opened earlier
     page.get_by_label("Your findings").fill("Written in this tab.")
-    expect(status).to_contain_text("Not saved")
+    expect(autosave_status(page)).to_contain_text("Not saved")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("This KLOE was changed somewhere else")).to_be_visible()
     expect(page.get_by_text("Written in another tab.")).to_be_visible()
@@ -137,7 +140,9 @@ def test_clinical_expert_fills_two_kloes_with_autosave_and_the_chair_consolidate
     page.get_by_role("button", name="Keep my version").click()
     expect(page.get_by_label("Your findings")).to_have_value("Written in this tab.")
 
-    # When the review has been held, the chair consolidates KLOE 1 on the tablet
+
+def when_the_review_has_been_held_the_chair_consolidates_kloe_1(page, live_server, users, review):
+    """On the tablet, from the members' workbooks side by side."""
     make_held(review)
     become(page, live_server, users["chair"])
     page.goto(f"/panels/reviews/{review.pk}/panel/")
@@ -146,23 +151,19 @@ def test_clinical_expert_fills_two_kloes_with_autosave_and_the_chair_consolidate
     page.get_by_role("link", name="KLOE 1: Key areas of concern").click()
     main = page.locator("main")
     assert "Dan says he feels safe on Willow ward." in main.inner_text()
-    assert "The staff here are kind to me." in main.inner_text()
+    assert KLOE_1_QUOTE in main.inner_text()
     assert_accessible(page)
     assert_fits(page)
-    page.get_by_label("The panel's agreed finding").fill(
-        "Dan is safe on Willow ward. He told us the staff are kind to him."
-    )
+    page.get_by_label("The panel's agreed finding").fill(AGREED_FINDING)
     page.get_by_label("No concerns").check()
     page.get_by_role("button", name="Save", exact=True).click()
-    assert "The panel's view of KLOE 1 is saved" in main.inner_text()
-    expect(page.get_by_label("The panel's agreed finding")).to_have_value(
-        "Dan is safe on Willow ward. He told us the staff are kind to him."
-    )
+
+
+def then_the_panels_view_of_kloe_1_is_saved(page):
+    assert "The panel's view of KLOE 1 is saved" in page.locator("main").inner_text()
+    expect(page.get_by_label("The panel's agreed finding")).to_have_value(AGREED_FINDING)
     assert_accessible(page)
     screenshot(page, "panels-consolidate-kloe-768")
-
-    # And nothing was refused by the Content Security Policy along the way
-    assert not console_errors, console_errors
 
 
 def test_autosave_works_under_the_content_security_policy_and_says_when_it_fails(

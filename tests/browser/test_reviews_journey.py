@@ -187,11 +187,54 @@ def test_commissioner_takes_a_cetr_from_registration_to_ready(
     today = timezone.localdate()
     born = months_ago(today, 16, 3)  # 16: old enough for a best-interests decision
     valid_nhs_number = nhs_number("401023456")
+    next_year = today.replace(year=today.year + 1, day=1)
 
-    # Given a commissioner of an ICB signed in with their password and security code
+    given_a_commissioner_signed_in(page, commissioner)
+    when_they_add_a_person_with_a_wrong_nhs_number_and_a_birth_next_year(page, next_year)
+    then_both_problems_are_beside_their_fields_and_in_the_summary(page, next_year)
+    when_they_correct_them_and_register_the_person(page, valid_nhs_number, born)
+    then_the_persons_page_shows_them(page)
+    when_they_add_the_mother_as_a_contact(page)
+    and_plan_a_community_review(page)
+    then_the_review_is_a_cetr_with_consent_invitations_and_panel_to_do(page)
+    review = Review.objects.get(person__nhs_number=valid_nhs_number)
+    review_url = f"/reviews/{review.pk}/"
+    assert_accessible(page)
+    screenshot(page, "reviews-review-before")
+
+    last_week = today - timedelta(days=7)
+    when_they_set_a_date_in_the_past(page, last_week)
+    then_the_date_is_refused_and_what_was_typed_kept(page, last_week)
+    when_they_choose_a_date_after_the_due_date_and_say_why(page, today + timedelta(days=21))
+    then_the_review_is_scheduled(page)
+    when_they_record_a_best_interests_decision_for_the_mother(page, today)
+    then_the_checklist_shows_consent_done(page, review_url)
+    when_they_invite_the_mother_daniel_and_the_panel(page)
+    then_invitations_are_done_and_the_panel_waits_for_declarations(page)
+
+    # When the clinical expert declares in their own browser, and the expert by experience too
+    expert_declares_in_their_own_browser(
+        browser, live_server, "tom.evans@example.nhs.uk", review.pk
+    )
+    declare_as(Participant.objects.get(review=review, role=ParticipantRole.EXPERT_BY_EXPERIENCE))
+
+    left = then_the_commissioner_reloading_sees_the_panel_done(page, review_url)
+    and_the_review_page_fits_a_320_px_wide_screen(page)
+    when_they_start_preparing_and_mark_the_review_as_ready(page)
+    then_the_review_is_ready_unless_only_another_apps_check_is_left(page, review, left)
+
+
+# --- the journey's steps ---------------------------------------------------------------------
+
+VENUE = "Northgate Community Centre, room 3"
+
+
+def given_a_commissioner_signed_in(page, commissioner):
+    """A commissioner of an ICB, with their password and security code."""
     sign_in_as_commissioner(page, commissioner)
 
-    # When they open People and add a person with a wrong NHS number and a birth next year
+
+def when_they_add_a_person_with_a_wrong_nhs_number_and_a_birth_next_year(page, next_year):
     page.get_by_role("link", name="People", exact=True).first.click()
     assert_accessible(page)
     page.get_by_role("button", name="Add a person").click()
@@ -199,7 +242,6 @@ def test_commissioner_takes_a_cetr_from_registration_to_ready(
     page.get_by_label("First name").fill("Daniel")
     page.get_by_label("Last name").fill("Clarke")
     page.get_by_label("NHS number").fill("1234567890")
-    next_year = today.replace(year=today.year + 1, day=1)
     fill_date(page, "Date of birth", next_year)
     page.get_by_label("Learning disability").check()
     page.get_by_label("Autism").check()
@@ -207,7 +249,9 @@ def test_commissioner_takes_a_cetr_from_registration_to_ready(
     assert page.get_by_label("Responsible commissioner").input_value()  # their only ICB
     page.get_by_role("button", name="Register person").click()
 
-    # Then both problems are beside their fields and in the summary, with what was typed kept
+
+def then_both_problems_are_beside_their_fields_and_in_the_summary(page, next_year):
+    """And what was typed is kept."""
     summary = error_summary(page)
     nhs_message = "Enter a valid NHS number. Check you have typed all 10 digits correctly"
     dob_message = "Date of birth must be in the past"
@@ -227,18 +271,22 @@ def test_commissioner_takes_a_cetr_from_registration_to_ready(
     assert_accessible(page)
     screenshot(page, "reviews-person-form-errors")
 
-    # When they correct them and register the person
+
+def when_they_correct_them_and_register_the_person(page, valid_nhs_number, born):
     page.get_by_label("NHS number").fill(valid_nhs_number)
     fill_date(page, "Date of birth", born)
     page.get_by_label("Responsible commissioner").select_option(label=ICB)
     page.get_by_role("button", name="Register person").click()
 
-    # Then the person's page shows them
+
+def then_the_persons_page_shows_them(page):
     assert page.get_by_role("heading", level=1).inner_text().endswith("Daniel Clarke")
     assert "Daniel Clarke has been registered" in page.locator("main").inner_text()
     assert_accessible(page)
 
-    # When they add the mother as a contact, a family carer with an email address
+
+def when_they_add_the_mother_as_a_contact(page):
+    """A family carer with an email address."""
     page.get_by_role("link", name="Add a contact").click()
     page.get_by_label("Full name").fill(MOTHER)
     page.get_by_label("Family carer").check()
@@ -249,13 +297,16 @@ def test_commissioner_takes_a_cetr_from_registration_to_ready(
     assert f"{MOTHER} has been added as a contact" in page.locator("main").inner_text()
     assert page.get_by_role("cell", name=MOTHER_EMAIL).is_visible()
 
-    # And plan a community review from the person's page
+
+def and_plan_a_community_review(page):
+    """From the person's page."""
     page.get_by_role("button", name="Plan a review").click()
     page.get_by_label("Community (pre-admission)").check()
     assert_accessible(page)
     page.get_by_role("button", name="Plan the review").click()
 
-    # Then the review is a C(E)TR, and consent, invitations and the panel are still to do
+
+def then_the_review_is_a_cetr_with_consent_invitations_and_panel_to_do(page):
     heading = page.get_by_role("heading", level=1).inner_text()
     assert "Care, Education and Treatment Review (C(E)TR) for Daniel Clarke" in heading
     assert page.title().startswith("Care, Education and Treatment Review for Daniel Clarke")
@@ -264,22 +315,19 @@ def test_commissioner_takes_a_cetr_from_registration_to_ready(
     for start in CORE:
         assert status_of(items, start)[0] is False, items
     assert "no decision recorded yet" in status_of(items, CORE[0])[1].lower()
-    review = Review.objects.get(person__nhs_number=valid_nhs_number)
-    review_url = f"/reviews/{review.pk}/"
-    assert_accessible(page)
-    screenshot(page, "reviews-review-before")
 
-    # When they set a date in the past
+
+def when_they_set_a_date_in_the_past(page, last_week):
     page.get_by_role("link", name="Set the date and place").click()
     assert "C(E)TR for Daniel Clarke" in page.get_by_role("heading", level=1).inner_text()
     assert page.get_by_role("link", name="C(E)TR for Daniel Clarke").is_visible()  # breadcrumb
-    last_week = today - timedelta(days=7)
     fill_date(page, "Date of the review", last_week)
-    venue = "Northgate Community Centre, room 3"
-    page.get_by_label("Venue").fill(venue)
+    page.get_by_label("Venue").fill(VENUE)
     page.get_by_role("button", name="Save the date").click()
 
-    # Then the date is refused beside the field and in the summary, and the typed date is kept
+
+def then_the_date_is_refused_and_what_was_typed_kept(page, last_week):
+    """Beside the field and in the summary."""
     summary = error_summary(page)
     past_message = "The date of the review must be today or in the future"
     assert past_message in summary.inner_text()
@@ -289,12 +337,13 @@ def test_commissioner_takes_a_cetr_from_registration_to_ready(
         str(last_week.month),
         str(last_week.year),
     )
-    assert page.get_by_label("Venue").input_value() == venue
+    assert page.get_by_label("Venue").input_value() == VENUE
     assert_accessible(page)
     screenshot(page, "reviews-schedule-errors")
 
-    # When they choose a date three weeks ahead: after the 14-day due date, so they say why
-    in_three_weeks = today + timedelta(days=21)
+
+def when_they_choose_a_date_after_the_due_date_and_say_why(page, in_three_weeks):
+    """Three weeks ahead: after the 14-day due date."""
     fill_date(page, "Date of the review", in_three_weeks)
     page.get_by_role("button", name="Save the date").click()
     why_late = page.get_by_label("Why will the review be after its due date?")
@@ -303,12 +352,16 @@ def test_commissioner_takes_a_cetr_from_registration_to_ready(
     why_late.fill("The family can only come in the school holidays")
     page.get_by_role("button", name="Save the date").click()
 
-    # Then the review is scheduled for that day
+
+def then_the_review_is_scheduled(page):
+    """For that day."""
     assert "The review is set for" in page.locator("main").inner_text()
     assert state_tag(page) == "Scheduled"
-    assert venue in page.locator("main").inner_text()
+    assert VENUE in page.locator("main").inner_text()
 
-    # When they record a best-interests decision that lets the mother come and have the report
+
+def when_they_record_a_best_interests_decision_for_the_mother(page, today):
+    """One that lets the mother come and have the report."""
     page.get_by_role("link", name="Record consent").click()
     assert page.get_by_role("heading", name="Record consent").is_visible()
     page.get_by_label("Best-interests decision", exact=True).check()
@@ -329,32 +382,38 @@ def test_commissioner_takes_a_cetr_from_registration_to_ready(
     page.get_by_role("button", name="Save decision").click()
     assert "Decision saved: best-interests decision" in page.locator("main").inner_text()
 
-    # Then the review's checklist shows consent done
+
+def then_the_checklist_shows_consent_done(page, review_url):
     page.goto(review_url)
     items = checklist(page)
     assert status_of(items, CORE[0])[0] is True, items
     assert status_of(items, CORE[1])[0] is False
 
-    # When they invite the mother, Daniel, a chair, a clinical expert and an expert by experience
-    def invite(role, name="", email="", contact=None):
-        page.get_by_role("link", name="Add a participant").click()
-        page.get_by_label(role, exact=True).check()
-        if contact:
-            page.get_by_label("Who are they to the person?").select_option(label=contact)
-        if name:
-            page.get_by_label("Full name").fill(name)
-        if email:
-            page.get_by_label("Email address").fill(email)
-        page.get_by_role("button", name="Add and invite").click()
-        assert "has been added" in page.locator("main").inner_text()
 
-    invite("Family carer", contact=f"{MOTHER} (Mother)")
-    invite("The person", "Daniel Clarke", "daniel.clarke@example.com")
-    invite("Chair", "Priya Shah", "priya.shah@example.nhs.uk")
-    invite("Clinical expert", "Dr Tom Evans", "tom.evans@example.nhs.uk")
-    invite("Expert by experience", "Sam Okafor", "sam.okafor@example.nhs.uk")
+def invite(page, role, name="", email="", contact=None):
+    page.get_by_role("link", name="Add a participant").click()
+    page.get_by_label(role, exact=True).check()
+    if contact:
+        page.get_by_label("Who are they to the person?").select_option(label=contact)
+    if name:
+        page.get_by_label("Full name").fill(name)
+    if email:
+        page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Add and invite").click()
+    assert "has been added" in page.locator("main").inner_text()
 
-    # Then invitations are done, and the panel waits for the experts' declarations
+
+def when_they_invite_the_mother_daniel_and_the_panel(page):
+    """A chair, a clinical expert and an expert by experience."""
+    invite(page, "Family carer", contact=f"{MOTHER} (Mother)")
+    invite(page, "The person", "Daniel Clarke", "daniel.clarke@example.com")
+    invite(page, "Chair", "Priya Shah", "priya.shah@example.nhs.uk")
+    invite(page, "Clinical expert", "Dr Tom Evans", "tom.evans@example.nhs.uk")
+    invite(page, "Expert by experience", "Sam Okafor", "sam.okafor@example.nhs.uk")
+
+
+def then_invitations_are_done_and_the_panel_waits_for_declarations(page):
+    """The experts' declarations of independence."""
     items = checklist(page)
     assert status_of(items, CORE[1]) == (True, "Everyone invited"), items
     done, hint = status_of(items, CORE[2])
@@ -362,27 +421,26 @@ def test_commissioner_takes_a_cetr_from_registration_to_ready(
     assert "independence not declared by the clinical expert, expert by experience" in hint.lower()
     assert_accessible(page)
 
-    # When the clinical expert declares in their own browser, and the expert by experience too
-    expert_declares_in_their_own_browser(
-        browser, live_server, "tom.evans@example.nhs.uk", review.pk
-    )
-    declare_as(Participant.objects.get(review=review, role=ParticipantRole.EXPERT_BY_EXPERIENCE))
 
-    # Then the commissioner, reloading, sees the panel done
+def then_the_commissioner_reloading_sees_the_panel_done(page, review_url):
+    """Returns the labels of the checklist items still to do."""
     page.goto(review_url)
     items = checklist(page)
     for start in CORE:
         assert status_of(items, start)[0] is True, items
     left = [label for label, (done, _) in items.items() if not done]
     screenshot(page, "reviews-review-after")
+    return left
 
-    # And the review page fits a 320 px wide screen
+
+def and_the_review_page_fits_a_320_px_wide_screen(page):
     page.set_viewport_size({"width": 320, "height": 640})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     screenshot(page, "reviews-review-320")
     page.set_viewport_size({"width": 1024, "height": 800})
 
-    # When they start preparing and then mark the review as ready
+
+def when_they_start_preparing_and_mark_the_review_as_ready(page):
     page.get_by_role("button", name="Start preparing").click()
     page.get_by_role("button", name="Continue").click()
     assert state_tag(page) == "Preparing"
@@ -390,13 +448,14 @@ def test_commissioner_takes_a_cetr_from_registration_to_ready(
     assert_accessible(page)
     page.get_by_role("button", name="Continue").click()
 
+
+def then_the_review_is_ready_unless_only_another_apps_check_is_left(page, review, left):
+    """Only another app's check (the document pack) may hold it back, and then it says so."""
     if not left:
-        # Then the review is ready
         assert "The review's status is now ready" in page.locator("main").inner_text()
         assert state_tag(page) == "Ready"
         assert Review.objects.get(pk=review.pk).state == ReviewState.READY
     else:
-        # Then only another app's check (the document pack) is left, and it says so
         assert left == ["Document pack"], left
         summary = error_summary(page)
         assert "Document pack" in summary.inner_text()
