@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from documents import services
 from documents.models import DocumentRendition
-from tests.documents.factories import EXE, ensure_checklists, image_bytes, pdf_bytes
+from tests.documents.factories import EXE, image_bytes, pdf_bytes
 from tests.documents.office import CARE_PLAN_CELL, CARE_PLAN_HEADING, office_files_or_skip
 
 from .conftest import assert_accessible, axe_violations, become, screenshot
@@ -40,7 +40,6 @@ def assert_page_accessible(page):
 def test_provider_fills_the_pack_and_the_panel_reads_it(
     page, live_server, review_world, users, tmp_path
 ):
-    ensure_checklists()
     review = review_world["review"]
     services.pack_for_review(review=review)  # made when the review was scheduled
     pack_url = f"/documents/reviews/{review.pk}/"
@@ -155,8 +154,8 @@ def test_a_clinical_expert_reads_a_word_care_plan_in_the_viewer(
     page, live_server, review_world, users, tmp_path, monkeypatch
 ):
     office = office_files_or_skip()
-    ensure_checklists()  # an earlier browser test's flush may have emptied them
     review = review_world["review"]
+    services.pack_for_review(review=review)  # made when the review was scheduled
     pack_url = f"/documents/reviews/{review.pk}/"
     # The worker is slow today: the conversion waits until the test lets it run.
     monkeypatch.setattr(services, "_rendition_enqueue", lambda rendition_id: None)
