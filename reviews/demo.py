@@ -21,19 +21,13 @@ from .models import (
     ReviewEvent,
     SettingChange,
 )
+from .nhs_number import made_up_nhs_number
 from .policy import due_date_for
 
 
 def _nhs(n):
     """A valid made-up NHS number in the 999 range, which is never issued to real patients."""
-    base = 999_000_000 + n * 13
-    while True:
-        digits = f"{base:09d}"
-        check = 11 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
-        check = 0 if check == 11 else check
-        if check != 10:
-            return digits + str(check)
-        base += 1
+    return made_up_nhs_number(999_000_000 + n * 13)
 
 
 def _years_ago(today, years, days=0):
