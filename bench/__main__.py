@@ -7,7 +7,7 @@ from time import perf_counter
 from . import MAX_QUERIES, RESULTS_PATH, BenchError, run
 
 
-def main(argv=None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description="Build national volumes of synthetic data and time CTR Portal's pages "
@@ -35,6 +35,11 @@ def main(argv=None) -> int:
         action="store_true",
         help="skip timing LibreOffice's conversion of a 20-page Word document",
     )
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.scale < 1 or args.repeat < 1:
         parser.error("--scale and --repeat must be at least 1")
@@ -52,7 +57,17 @@ def main(argv=None) -> int:
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
+    _print_report(report, started)
+    if report.failures:
+        print(f"\nFAILED: more than {MAX_QUERIES} queries on a page:", file=sys.stderr)
+        for failure in report.failures:
+            print(f"  {failure}", file=sys.stderr)
+        return 1
+    return 0
 
+
+def _print_report(report, started: float) -> None:
+    """The volumes built and the table of page times, and where the results were written."""
     counts = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in report.counts.items())
     print()
     print(f"{report.database}, scale {report.scale:,}: {counts}")
@@ -64,12 +79,6 @@ def main(argv=None) -> int:
         f"Results: {RESULTS_PATH.relative_to(RESULTS_PATH.parents[2])}; "
         f"total {perf_counter() - started:.0f} s"
     )
-    if report.failures:
-        print(f"\nFAILED: more than {MAX_QUERIES} queries on a page:", file=sys.stderr)
-        for failure in report.failures:
-            print(f"  {failure}", file=sys.stderr)
-        return 1
-    return 0
 
 
 if __name__ == "__main__":

@@ -437,6 +437,7 @@ def people(ctx, volumes):
     from datetime import date, timedelta
 
     from reviews.models import Person
+    from reviews.nhs_number import made_up_nhs_number
 
     rng = random.Random(SEED + 1)
     orgs = ctx["organisations"]
@@ -457,7 +458,7 @@ def people(ctx, volumes):
             Person(
                 given_name=rng.choice(FIRST_NAMES),
                 family_name=rng.choice(LAST_NAMES),
-                nhs_number=_bench_nhs_number(i),
+                nhs_number=made_up_nhs_number(600_000_000 + i * 11),
                 date_of_birth=date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 50)),
                 has_learning_disability=i % 3 != 0,
                 has_autism=i % 3 != 1,
@@ -475,17 +476,6 @@ def people(ctx, volumes):
     made = Person.objects.bulk_create(rows, batch_size=BATCH)
     ctx["people"] = {"big_icb": [p.pk for p in made[:big]]}
     ctx["counts"]["people"] = len(made)
-
-
-def _bench_nhs_number(i: int) -> str:
-    base = 600_000_000 + i * 11
-    while True:
-        digits = f"{base:09d}"
-        check = 11 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
-        check = 0 if check == 11 else check
-        if check != 10:
-            return digits + str(check)
-        base += 1
 
 
 @step

@@ -56,8 +56,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "ods_code"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
+class ReadOnlyMixin:
+    """Reference data and records nobody edits here: an admin page or inline that only reads."""
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -65,6 +67,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(AuditEvent)

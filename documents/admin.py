@@ -3,22 +3,15 @@ them here; a change of policy is a new version, made by a data migration."""
 
 from django.contrib import admin
 
+from ctr_portal.admin import ReadOnlyMixin
+
 from .models import ChecklistItem, ChecklistTemplate
 
 
-class ChecklistItemInline(admin.TabularInline):
+class ChecklistItemInline(ReadOnlyMixin, admin.TabularInline):
     model = ChecklistItem
     extra = 0
     fields = ["position", "title", "hint", "responsible", "core", "is_planner", "ages"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ChecklistTemplate)

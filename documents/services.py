@@ -216,6 +216,26 @@ def _remove_files(names) -> None:
             log.exception("Could not remove a stored document file")
 
 
+def _files_to_keep(files, *, refused: list) -> list:
+    """The files of an upload that pass the checks, as (file, clean name, sniffed type); each
+    other one goes into `refused` with the reason, those after the per-upload limit by name."""
+    limit = settings.DOCUMENTS_MAX_FILES_PER_UPLOAD
+    good = []
+    for index, uploaded in enumerate(files):
+        name = clean_file_name(uploaded.name)
+        if index >= limit:
+            refused.append(
+                (name, f"{name} was not uploaded: you can upload up to {limit} files at a time")
+            )
+            continue
+        sniffed, problem = check_file(uploaded)
+        if sniffed is None:
+            refused.append((name, problem))
+        else:
+            good.append((uploaded, name, sniffed))
+    return good
+
+
 def documents_upload(*, actor, item: PackItem, files, replaces: Document | None = None):
     """Check each file, store the good ones and add them to the item; returns an UploadResult.
 
@@ -223,20 +243,7 @@ def documents_upload(*, actor, item: PackItem, files, replaces: Document | None 
     than DOCUMENTS_MAX_FILES_PER_UPLOAD files: those after the limit are refused by name.
     """
     result = UploadResult()
-    limit = settings.DOCUMENTS_MAX_FILES_PER_UPLOAD
-    good = []
-    for index, uploaded in enumerate(files):
-        name = clean_file_name(uploaded.name)
-        if index >= limit:
-            result.refused.append(
-                (name, f"{name} was not uploaded: you can upload up to {limit} files at a time")
-            )
-            continue
-        sniffed, problem = check_file(uploaded)
-        if sniffed is None:
-            result.refused.append((name, problem))
-        else:
-            good.append((uploaded, name, sniffed))
+    good = _files_to_keep(files, refused=result.refused)
     if not good:
         return result
     scan_status = ScanStatus.CLEAN if clamav.scanning_enabled() else ScanStatus.NOT_SCANNED

@@ -4,35 +4,17 @@ learnt about a person."""
 
 from django.contrib import admin
 
+from ctr_portal.admin import ReadOnlyAdmin, ReadOnlyMixin
+
 from .models import Kloe, KloePrompt, KloeSet
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class KloeInline(admin.TabularInline):
+class KloeInline(ReadOnlyMixin, admin.TabularInline):
     model = Kloe
     fields = ["audience", "number", "title"]
     readonly_fields = fields
     extra = 0
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class KloePromptInline(KloeInline):

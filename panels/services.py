@@ -70,6 +70,12 @@ class EditConflict(Exception):
         super().__init__("Someone changed this since you opened it")
 
 
+def _event_and_audit(*, actor, review, kind, summary, obj, action=Action.UPDATE):
+    """A change to the panel's work: an entry on the review's timeline and in the audit trail."""
+    review_event_record(review=review, kind=kind, summary=summary, actor=actor)
+    audit_record(action=action, actor=actor, obj=obj)
+
+
 # --- The panel -----------------------------------------------------------------------------
 
 
@@ -339,13 +345,13 @@ def workbook_submit(*, actor, workbook: Workbook) -> Workbook:
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["submitted_at"])
         review = locked.panel.review
-        review_event_record(
+        _event_and_audit(
+            actor=actor,
             review=review,
             kind=EVENT_WORKBOOK,
             summary=f"{locked.participant.get_role_display()} submitted their KLOE workbook",
-            actor=actor,
+            obj=locked,
         )
-        audit_record(action=Action.UPDATE, actor=actor, obj=locked)
     return locked
 
 
@@ -441,14 +447,15 @@ def _concern_raise_once(*, actor, answer: KloeAnswer, workbook: Workbook, kloe: 
                 "link": link,
             },
         )
-    review_event_record(
+    _event_and_audit(
+        actor=actor,
         review=review,
         kind=EVENT_CONCERN,
         summary=f"The {workbook.participant.get_role_display().lower()} raised a "
         f"{concern.get_kind_display().lower()} ({kloe.label})",
-        actor=actor,
+        obj=concern,
+        action=Action.CREATE,
     )
-    audit_record(action=Action.CREATE, actor=actor, obj=concern)
     return True
 
 
@@ -471,13 +478,13 @@ def concern_resolve(*, actor, review, concern: Concern, action_taken: str, actio
         locked.resolved_at = timezone.now()
         locked.resolved_by = actor
         locked.save()
-        review_event_record(
+        _event_and_audit(
+            actor=actor,
             review=review,
             kind=EVENT_CONCERN,
             summary=f"The chair recorded what was done about a {locked.get_kind_display().lower()}",
-            actor=actor,
+            obj=locked,
         )
-        audit_record(action=Action.UPDATE, actor=actor, obj=locked)
     return locked
 
 
@@ -661,13 +668,13 @@ def consolidation_finish(*, actor, review, panel: Panel) -> Panel:
         locked.consolidation_finished_at = timezone.now()
         locked.consolidation_finished_by = actor
         locked.save(update_fields=["consolidation_finished_at", "consolidation_finished_by"])
-        review_event_record(
+        _event_and_audit(
+            actor=actor,
             review=review,
             kind=EVENT_CONSOLIDATION,
             summary="The chair finished consolidating the workbooks",
-            actor=actor,
+            obj=locked,
         )
-        audit_record(action=Action.UPDATE, actor=actor, obj=locked)
     panel.consolidation_finished_at = locked.consolidation_finished_at
     panel.consolidation_finished_by = actor
     return panel

@@ -412,12 +412,10 @@ class WorkbookSubmitView(WorkbookMixin, TemplateView):
         return redirect("panels:workbook", pk=self.review.pk)
 
 
-# --- The chair -----------------------------------------------------------------------------
+# --- Pages that form the panel on a save ---------------------------------------------------
 
 
-class ChairMixin(ReviewPageMixin):
-    permission_required = Perm.CONSOLIDATE
-
+class FormsPanelMixin(ReviewPageMixin):
     @property
     def panel(self):
         """A GET shows the panel as it stands (formed at scheduling, or as it would be); a POST
@@ -429,6 +427,13 @@ class ChairMixin(ReviewPageMixin):
                 else queries.panel_or_unformed(self.review)
             )
         return self._panel
+
+
+# --- The chair -----------------------------------------------------------------------------
+
+
+class ChairMixin(FormsPanelMixin):
+    permission_required = Perm.CONSOLIDATE
 
     def chair_breadcrumbs(self):
         return self.breadcrumbs(
@@ -765,24 +770,12 @@ class FindingsView(ReviewPageMixin, TemplateView):
 # --- The provider's part -------------------------------------------------------------------
 
 
-class ProviderPartView(ReviewPageMixin, TemplateView):
+class ProviderPartView(FormsPanelMixin, TemplateView):
     """The provider's physical health and medication sections (KLOE 5 and 6) of a hospital
     review, completed before the day."""
 
     permission_required = Perm.COMPLETE_PROVIDER_PART
     template_name = "panels/provider_part.html"
-
-    @property
-    def panel(self):
-        """A GET shows the panel as it stands (formed at scheduling, or as it would be); a POST
-        forms it if need be."""
-        if not hasattr(self, "_panel"):
-            self._panel = (
-                services.panel_form(review=self.review)
-                if self.request.method == "POST"
-                else queries.panel_or_unformed(self.review)
-            )
-        return self._panel
 
     def make_form(self, data=None):
         panel = self.panel

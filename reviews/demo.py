@@ -21,19 +21,13 @@ from .models import (
     ReviewEvent,
     SettingChange,
 )
+from .nhs_number import made_up_nhs_number
 from .policy import due_date_for
 
 
 def _nhs(n):
     """A valid made-up NHS number in the 999 range, which is never issued to real patients."""
-    base = 999_000_000 + n * 13
-    while True:
-        digits = f"{base:09d}"
-        check = 11 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
-        check = 0 if check == 11 else check
-        if check != 10:
-            return digits + str(check)
-        base += 1
+    return made_up_nhs_number(999_000_000 + n * 13)
 
 
 def _years_ago(today, years, days=0):
@@ -222,20 +216,30 @@ def _review(
 
 def _panel(review, users, commissioner, *, declared=True, family=None, person_user=None):
     now = timezone.now()
+
+    def add(role, user, name, email, **fields):
+        Participant.objects.create(
+            review=review,
+            role=role,
+            user=user,
+            name=name,
+            email=email,
+            added_by=commissioner,
+            invited_at=now,
+            **fields,
+        )
+
     rows = [
         ("chair", users["chair"]),
         ("clinical_expert", users["clinical.expert"]),
         ("expert_by_experience", users["ebe"]),
     ]
     for role, user in rows:
-        Participant.objects.create(
-            review=review,
-            role=role,
-            user=user,
-            name=user.display_name,
-            email=user.email,
-            added_by=commissioner,
-            invited_at=now,
+        add(
+            role,
+            user,
+            user.display_name,
+            user.email,
             independence_declared_at=now if declared and role != "chair" else None,
             independence_statement="I have no part in this person's care and I am not "
             "employed by the provider."
@@ -244,26 +248,9 @@ def _panel(review, users, commissioner, *, declared=True, family=None, person_us
         )
     if family is not None:
         user = users.get("family") if family.email == "family@demo.example" else None
-        Participant.objects.create(
-            review=review,
-            role="family_carer",
-            user=user,
-            contact=family,
-            name=family.name,
-            email=family.email,
-            added_by=commissioner,
-            invited_at=now,
-        )
+        add("family_carer", user, family.name, family.email, contact=family)
     if person_user is not None:
-        Participant.objects.create(
-            review=review,
-            role="person",
-            user=person_user,
-            name=person_user.display_name,
-            email=person_user.email,
-            added_by=commissioner,
-            invited_at=now,
-        )
+        add("person", person_user, person_user.display_name, person_user.email)
 
 
 def _consent(review, commissioner, family, *, best_interests=False, decided_on):

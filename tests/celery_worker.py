@@ -82,12 +82,17 @@ def running_worker(
         wait_for(lambda: "ready." in log_path.read_text(), 60, "the worker to start", log_path)
         yield {"queue": queue, "mail_dir": mail_dir, "log": log_path}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)
+
+
+def stop(process, *, timeout):
+    """End a service the tests started: asked politely first, then killed."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_for(condition, seconds, what, log_path=None):

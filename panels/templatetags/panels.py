@@ -44,18 +44,22 @@ def _rating_label(rating):
     return Rating(rating).label if rating else None
 
 
+def _kloe_link(kloe, url_name, review_pk):
+    """The first cell of a KLOE table: "KLOE 1: Key areas of concern", linking to its page."""
+    href = reverse(url_name, args=[review_pk, kloe.number])
+    return format_html('<a href="{}">{}: {}</a>', href, kloe.label, kloe.title)
+
+
 @register.simple_tag
 def progress_table_rows(rows, review_pk):
     """The member's progress table: KLOE (a link), status and rating, as table tag cells."""
     table = []
     for row in rows:
-        kloe = row["kloe"]
-        href = reverse("panels:workbook_kloe", args=[review_pk, kloe.number])
         text, colour = STATUS_TAGS[row["status"]]
         answer = row["answer"]
         table.append(
             [
-                format_html('<a href="{}">{}: {}</a>', href, kloe.label, kloe.title),
+                _kloe_link(row["kloe"], "panels:workbook_kloe", review_pk),
                 mark_safe(_tag_html(text, colour)),  # noqa: S308 (our own template's output)
                 mark_safe(_rating_html(answer.rating if answer else "")),  # noqa: S308
             ]
@@ -68,10 +72,8 @@ def consolidation_table_rows(kloe_rows, review_pk):
     """The chair's KLOE table: KLOE (a link), each member's rating, the panel's rating."""
     table = []
     for row in kloe_rows:
-        kloe = row["kloe"]
-        href = reverse("panels:consolidation_kloe", args=[review_pk, kloe.number])
         consolidated = row["consolidated"]
-        cells = [format_html('<a href="{}">{}: {}</a>', href, kloe.label, kloe.title)]
+        cells = [_kloe_link(row["kloe"], "panels:consolidation_kloe", review_pk)]
         cells += [mark_safe(_rating_html(r)) for r in row["ratings"]]  # noqa: S308
         cells.append(
             mark_safe(_rating_html(consolidated.rating if consolidated else ""))  # noqa: S308

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.celery_worker import stop
+
 CLAMD = shutil.which("clamd") or "/usr/sbin/clamd"
 
 
@@ -77,11 +79,7 @@ def clamd_socket():
             pytest.fail("clamd did not start within 60 seconds")
         yield str(sock)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout=10)
         shutil.rmtree(folder, ignore_errors=True)
 
 

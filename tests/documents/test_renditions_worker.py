@@ -89,16 +89,37 @@ def test_the_worker_makes_the_pdfs_the_panel_reads_and_tells_once_of_a_corrupt_f
     through_the_worker, office, review_world, users, client_for
 ):
     worker = through_the_worker
+    item = given_the_care_plan_item(review_world["review"])
+    by_name = when_the_provider_uploads(item, users["provider"], office)
+    renditions = finished(by_name.values(), worker)
+    then_the_worker_made_pdfs_of_all_but_the_broken_file(renditions, by_name, item)
+    then_the_notice_of_the_broken_file_leaves_once(
+        worker, renditions[by_name["Broken plan.docx"].pk], users["provider"]
+    )
+    then_the_panel_reads_the_pdf_with_their_name_on_it(
+        client_for, review_world["review"], users["clinical_expert"], by_name["PBS plan.docx"]
+    )
+    then_a_new_version_gets_its_own_pdf(
+        worker, users["provider"], by_name["PBS plan.docx"], renditions
+    )
+
+
+def given_the_care_plan_item(review):
     ensure_checklists()  # an earlier transactional test's flush may have emptied them
-    pack = services.pack_for_review(review=review_world["review"])
-    item = pack.items.get(source__code="care-plan")
+    pack = services.pack_for_review(review=review)
+    return pack.items.get(source__code="care-plan")
+
+
+def when_the_provider_uploads(item, provider, office) -> dict:
+    """Three readable office files and a corrupt one, by name."""
     names = ["PBS plan.docx", "Activity planner.xlsx", "Discharge plan.odt", "Broken plan.docx"]
     documents = services.documents_upload(
-        actor=users["provider"], item=item, files=[upload(n, office[n]) for n in names]
+        actor=provider, item=item, files=[upload(n, office[n]) for n in names]
     ).accepted
-    by_name = {d.original_name: d for d in documents}
-    renditions = finished(documents, worker)
+    return {d.original_name: d for d in documents}
 
+
+def then_the_worker_made_pdfs_of_all_but_the_broken_file(renditions, by_name, item):
     expected = {
         "PBS plan.docx": [CARE_PLAN_HEADING, CARE_PLAN_CELL],
         "Activity planner.xlsx": list(PLANNER_SHEETS.values()),
@@ -115,7 +136,10 @@ def test_the_worker_makes_the_pdfs_the_panel_reads_and_tells_once_of_a_corrupt_f
     item.refresh_from_db()
     assert item.status == ItemStatus.OUTSTANDING
 
-    # The notice leaves the worker's outbox, once.
+
+def then_the_notice_of_the_broken_file_leaves_once(worker, broken, provider):
+    """The notice leaves the worker's outbox, once; the same task delivered again does
+    nothing more."""
     subject = "We could not open 'Broken plan.docx' for the panel"
     wait_for(
         lambda: any(m["Subject"] == subject for m in emails(worker["mail_dir"])),
@@ -124,31 +148,32 @@ def test_the_worker_makes_the_pdfs_the_panel_reads_and_tells_once_of_a_corrupt_f
         worker["log"],
     )
     sent = [m for m in emails(worker["mail_dir"]) if m["Subject"] == subject]
-    assert [m["To"] for m in sent] == [users["provider"].email]
-    # The same task delivered again does nothing more.
+    assert [m["To"] for m in sent] == [provider.email]
     before = made_count(worker)
     celery_app.send_task("documents.tasks.rendition_make", args=[broken.pk], queue=worker["queue"])
     wait_for(lambda: made_count(worker) > before, 60, "the second delivery", worker["log"])
     assert Notification.objects.filter(template="rendition_failed").count() == 1
 
-    # The panel reads the worker's PDF in the viewer, with their name on it.
-    with signed_in_on(client_for, "clinical_expert", day_of(review_world["review"])) as client:
-        document = by_name["PBS plan.docx"]
+
+def then_the_panel_reads_the_pdf_with_their_name_on_it(client_for, review, member, document):
+    """The panel reads the worker's PDF in the viewer, with their name on it."""
+    with signed_in_on(client_for, "clinical_expert", day_of(review)) as client:
         page = client.get(reverse("documents:document", args=[document.pk]))
         served = client.get(page.context["src"])
         text = pdf_text(b"".join(served.streaming_content) if served.streaming else served.content)
     assert CARE_PLAN_HEADING in text
-    assert f"Viewed by {users['clinical_expert'].display_name}" in text
+    assert f"Viewed by {member.display_name}" in text
 
-    # A new version gets its own PDF.
+
+def then_a_new_version_gets_its_own_pdf(worker, provider, document, renditions):
     new_text = "Version two, written after the ward round"
     replacement = services.document_replace(
-        actor=users["provider"],
-        document=by_name["PBS plan.docx"],
+        actor=provider,
+        document=document,
         uploaded=upload("PBS plan v2.docx", docx_with_table(text=new_text)),
     )
     new = finished([replacement], worker)[replacement.pk]
     assert new.status == RenditionStatus.READY
-    assert new.file.name != renditions[by_name["PBS plan.docx"].pk].file.name
+    assert new.file.name != renditions[document.pk].file.name
     with document_storage().open(new.file.name, "rb") as stored:
         assert new_text in pdf_text(stored.read())

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from bench.uploads import handle_measured, upload_request
 from ctr_portal.models import AuditEvent
 from documents import services
 from documents.models import DocumentAccess, ItemStatus
@@ -359,43 +360,14 @@ def test_the_pack_page_makes_the_same_queries_for_few_and_many_items_and_files(
 def test_a_20_mb_upload_streams_to_disk_not_memory(client_for, items, settings):
     """The server's own allocations while it takes a file just under the 20 MB limit stay
     small: the request is built before measuring, so only its handling is counted."""
-    import tracemalloc
-
-    from django.test.client import (
-        BOUNDARY,
-        MULTIPART_CONTENT,
-        ClientHandler,
-        FakePayload,
-        RequestFactory,
-        encode_multipart,
-    )
-    from pypdf import PdfWriter
-
     settings.DOCUMENTS_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    writer.add_attachment("padding.bin", bytes(20 * 1024 * 1024 - 64 * 1024))
-    pdf = io.BytesIO()
-    writer.write(pdf)
-    upload_file = io.BytesIO(pdf.getvalue())
-    upload_file.name = "big-scan.pdf"
-    body = encode_multipart(BOUNDARY, {"files": [upload_file]})
-    client = client_for("provider")
-    environ = RequestFactory()._base_environ(
-        PATH_INFO=reverse("documents:item_upload", args=[items["care-plan"].pk]),
-        REQUEST_METHOD="POST",
-        CONTENT_TYPE=MULTIPART_CONTENT,
-        CONTENT_LENGTH=str(len(body)),
-        HTTP_COOKIE=client.cookies.output(header="", sep=";").strip(),
-        **{"wsgi.input": FakePayload(body)},
+    environ = upload_request(
+        client_for("provider"),
+        reverse("documents:item_upload", args=[items["care-plan"].pk]),
+        size=20 * 1024 * 1024 - 64 * 1024,
+        name="big-scan.pdf",
     )
-    handler = ClientHandler(enforce_csrf_checks=False)
-    tracemalloc.start()
-    try:
-        response = handler(environ)
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    response, _seconds, peak, _rss_growth = handle_measured(environ)
     assert response.status_code == 302
     assert items["care-plan"].documents.get().size > 20_000_000
     assert peak < 5 * 1024 * 1024
