@@ -502,6 +502,7 @@ class PersonEditForm(PersonDetailsForm):
         super().__init__(*args, **kwargs)
         if not person.in_hospital:
             del self.fields["ward"]
+            self.helper.layout = self.get_layout()  # the one built above still asks for it
 
     @staticmethod
     def initial_for(person):

@@ -644,6 +644,32 @@ def test_editing_to_a_duplicate_nhs_number_is_refused(commissioner, review_world
     assert person.given_name == "Daniel" and person.nhs_number != VALID_NHS_NUMBER
 
 
+def test_someone_in_the_community_can_be_edited_and_has_no_ward_to_give(commissioner, icb):
+    person = person_in(icb, given_name="Grace", family_name="Oduya")
+    url = reverse("reviews:person_edit", args=[person.pk])
+
+    response = commissioner.get(url)
+    assert response.status_code == 200
+    assert 'value="Grace"' in page_text(response) and 'name="ward"' not in page_text(response)
+
+    data = {
+        "given_name": "Grace",
+        "family_name": "Oduya",
+        "preferred_name": "Gracie",
+        "nhs_number": person.nhs_number,
+        **split_date("date_of_birth", person.date_of_birth),
+        "diagnosis": ["learning_disability"],
+        "mha_status": "not_detained",
+        "responsible_commissioner": str(icb.pk),
+        "ward": "Ash ward",  # not asked, so not kept
+    }
+    response = commissioner.post(url, data)
+
+    person.refresh_from_db()
+    assert response.status_code == 302
+    assert (person.preferred_name, person.ward) == ("Gracie", "")
+
+
 # --- Contacts ------------------------------------------------------------------------------
 
 

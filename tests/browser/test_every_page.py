@@ -1,0 +1,314 @@
+"""Every page tried by every role (issue 9).
+
+On the demo data, each demo persona signs in and walks every page it can reach from its home
+page, breadth first: same-origin links, and the GET forms' targets with their default values.
+POST forms are never submitted and sign-out is never followed. Every page must answer without a
+server error (downloads too: their status is checked, they are not opened), and the pages are
+checked by axe-core in Chromium: findings of serious or critical impact fail.
+
+Bounds, so that ten roles fit in about two minutes on two cores:
+- a route (one URL pattern with the same query keys) is walked at most PAGES_PER_ROUTE times per
+  role (ADMIN_PAGES_PER_ROUTE in Django's admin), with at most QUERIES_PER_ROUTE sets of query
+  keys, and list pages no further than page LAST_LIST_PAGE. Links are taken spread out, the
+  first link of each route on every page before the second of any, so a capped route's pages
+  come from all of its parents (every review's pack, not only the first's);
+- pages are fetched in process with the role's signed-in test client; a page is opened in
+  Chromium for axe when its markup has a shape not yet checked on that route by any role (the
+  set of its elements with their classes, roles, types and attribute names, and whether those
+  that need a name have text: axe's findings follow from that shape, not from the words), and
+  at most AXE_SHAPES_PER_ROUTE shapes per route and role; Django's admin, one page of each kind.
+
+The demo data takes a while to make (its document packs are real PDFs), so it is made once, all
+the selected roles walk it, and it is then emptied as the transactional tests do; each role is
+still its own test.
+"""
+
+import heapq
+import time
+from collections import Counter, defaultdict
+from html.parser import HTMLParser
+from io import StringIO
+from itertools import count
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import Resolver404, resolve
+
+from ctr_portal.demo import PERSONAS
+from ctr_portal.models import User
+from tests.conftest import sign_in
+
+from .conftest import AXE, axe_violations
+
+pytestmark = pytest.mark.browser
+
+PAGES_PER_ROUTE = 5
+ADMIN_PAGES_PER_ROUTE = 1
+QUERIES_PER_ROUTE = 3
+LAST_LIST_PAGE = 2
+AXE_SHAPES_PER_ROUTE = 1
+NEVER_FOLLOWED = {"logout"}  # URL names: signing out, ours and the admin's
+NAMED = {"a", "button", "label", "legend", "h1", "h2", "h3", "h4", "h5", "h6", "th", "title"}
+
+# Django's own admin markup, not ours: its breadcrumb links are told apart by colour only, and
+# its filter_horizontal widget (SelectFilter2.js) puts aria-label on a plain span.
+DJANGO_ADMIN_UPSTREAM = (
+    ("link-in-text-block", ".breadcrumbs > a"),
+    ("aria-prohibited-attr", ".search-label-icon"),
+)
+
+
+class PageReader(HTMLParser):
+    """The links of a page, its GET forms' default submissions, and the shape of its markup."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links = []
+        self.shape = set()
+        self._open = []  # [tag, has text] of the NAMED elements open now
+        self._form = None  # [action, fields] of the GET form open now
+        self._select = None  # [name, first value, selected value] of the select open now
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.shape.add(
+            (tag, attrs.get("class"), attrs.get("type"), attrs.get("role"), tuple(sorted(attrs)))
+        )
+        if tag in NAMED:
+            self._open.append([tag, False])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        elif tag == "form":
+            get = (attrs.get("method") or "get").lower() == "get"
+            self._form = [attrs.get("action") or "", []] if get else None
+        elif tag == "option" and self._select is not None:
+            value = attrs.get("value", "")
+            if self._select[1] is None:
+                self._select[1] = value
+            if "selected" in attrs:
+                self._select[2] = value
+        elif self._form is not None and attrs.get("name") and "disabled" not in attrs:
+            self._field(tag, attrs)
+
+    def _field(self, tag, attrs):
+        name, fields = attrs["name"], self._form[1]
+        if tag == "input":
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            if kind not in ("submit", "button", "image", "file", "reset"):
+                fields.append((name, attrs.get("value") or ("on" if kind == "checkbox" else "")))
+        elif tag == "select":
+            self._select = [name, None, None]
+        elif tag == "textarea":
+            fields.append((name, ""))
+
+    def handle_data(self, data):
+        if data.strip():
+            for entry in self._open:
+                entry[1] = True
+
+    def handle_endtag(self, tag):
+        if tag in NAMED:
+            for i in range(len(self._open) - 1, -1, -1):
+                if self._open[i][0] == tag:
+                    self.shape.add((tag, "has text", self._open.pop(i)[1]))
+                    break
+        if tag == "select" and self._select is not None and self._form is not None:
+            name, first, selected = self._select
+            self._form[1].append((name, selected if selected is not None else first or ""))
+            self._select = None
+        elif tag == "form" and self._form is not None:
+            action, fields = self._form
+            self.links.append(urljoin(action, "?" + urlencode(fields)))
+            self._form = None
+
+
+def read_page(html):
+    reader = PageReader()
+    reader.feed(html)
+    reader.close()
+    return reader
+
+
+class Crawl:
+    """One role's walk: `client` fetches, `page` (Chromium) runs axe."""
+
+    def __init__(self, client, page, origin, checked_shapes):
+        self.client = client
+        self.page = page
+        self.origin = origin
+        self.checked_shapes = checked_shapes  # shared by the roles
+        self.seen = set()
+        self.queue = []
+        self.order = count()
+        self.per_route = Counter()
+        self.queries = defaultdict(set)  # route: the sets of query keys walked
+        self.shapes = Counter()  # route: shapes checked by axe for this role
+        self.failures = []
+        self.opened = 0
+        self.js_errors = []
+        page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))
+
+    @property
+    def walked(self):
+        return sum(self.per_route.values())
+
+    def run(self, start="/"):
+        self.add_all([start], start)
+        while self.queue:
+            _, _, url, route_key, kind = heapq.heappop(self.queue)
+            route, keys = route_key
+            if self.per_route[route_key] >= (ADMIN_PAGES_PER_ROUTE if kind else PAGES_PER_ROUTE):
+                continue
+            queries = self.queries[route]
+            if keys not in queries and len(queries) >= QUERIES_PER_ROUTE:
+                continue
+            self.per_route[route_key] += 1
+            queries.add(keys)
+            self.visit(url, route_key, kind)
+
+    def add_all(self, hrefs, base):
+        siblings = Counter()
+        for href in hrefs:
+            found = self._target(href, base)
+            if found and found[0] not in self.seen:
+                url, route_key, kind = found
+                self.seen.add(url)
+                rank = siblings[route_key]
+                siblings[route_key] += 1
+                heapq.heappush(self.queue, (rank, next(self.order), url, route_key, kind))
+
+    def _target(self, href, base):
+        parts = urlsplit(urljoin(base, href))
+        if parts.scheme or parts.netloc:  # the app's own links are all relative
+            return None
+        if parts.path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
+            return None
+        query = sorted(parse_qsl(parts.query, keep_blank_values=True))
+        if any(k in ("page", "p") and v.isdigit() and int(v) > LAST_LIST_PAGE for k, v in query):
+            return None
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            route, kind = parts.path, None
+        else:
+            if match.url_name in NEVER_FOLLOWED:
+                return None
+            route = match.route
+            kind = match.url_name.rsplit("_", 1)[-1] if match.namespace == "admin" else None
+        url = parts.path + (f"?{urlencode(query)}" if query else "")
+        return url, (route, tuple(sorted({k for k, _ in query}))), kind
+
+    def visit(self, url, route_key, kind):
+        try:
+            response = self.client.get(url, follow=True)
+        except Exception as exc:  # the test client raises what the view raised
+            self.failures.append(f"{url}: server error, {type(exc).__name__}: {exc}")
+            return
+        if response.status_code >= 500:
+            self.failures.append(f"{url}: answered {response.status_code}")
+        if response.streaming:  # a download: its status is all we check
+            response.close()
+            return
+        if response.status_code >= 500 or not response.get("Content-Type", "").startswith(
+            "text/html"
+        ):
+            return
+        final = response.wsgi_request.get_full_path()
+        page = read_page(response.content.decode())
+        self.add_all(page.links, final)
+        if kind:
+            shape = ("admin", kind)
+        else:
+            shape = (route_key, frozenset(page.shape))
+            if self.shapes[route_key] >= AXE_SHAPES_PER_ROUTE:
+                return
+        if shape not in self.checked_shapes:
+            self.checked_shapes.add(shape)
+            self.shapes[route_key] += 1
+            self.check(url, final, response, admin=bool(kind))
+
+    def check(self, url, final, response, admin):
+        """Open the page in Chromium, answered with the response already fetched (its styles
+        and scripts come from the live server), and run axe."""
+        address = self.origin + final
+        self.page.route(
+            lambda u: u == address,
+            lambda route: route.fulfill(
+                status=response.status_code, headers=dict(response.items()), body=response.content
+            ),
+        )
+        try:
+            self.page.goto(address)
+        finally:
+            self.page.unroute_all()
+        self.opened += 1
+        for violation in axe_violations(self.page):
+            if admin and any(
+                violation.startswith(rule) and target in violation
+                for rule, target in DJANGO_ADMIN_UPSTREAM
+            ):
+                continue
+            self.failures.append(f"{url}: axe {violation}")
+        for error in self.js_errors:
+            self.failures.append(f"{url}: JavaScript error: {error}")
+        self.js_errors.clear()
+
+
+def crawl_as(browser, origin, persona, checked_shapes):
+    client = sign_in(Client(), User.objects.get(email=persona.email))
+    context = browser.new_context(
+        base_url=origin, bypass_csp=True, viewport={"width": 1024, "height": 800}
+    )
+    context.add_init_script(path=str(AXE))  # quicker than adding it to each page after load
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": origin}])
+    crawl = Crawl(client, context.new_page(), origin, checked_shapes)
+    started = time.monotonic()
+    try:
+        crawl.run()
+    finally:
+        context.close()
+    crawl.seconds = time.monotonic() - started
+    return crawl
+
+
+@pytest.fixture(scope="module")
+def crawls(request, browser, django_db_setup, live_server, django_db_blocker):
+    """The walk of every role this run selected, over one load of the demo data (in demo mode),
+    emptied afterwards as the transactional tests do."""
+    selected = {
+        item.callspec.params["persona"].key
+        for item in request.session.items
+        if item.module is request.module
+    }
+    done, checked_shapes = {}, set()
+    with django_db_blocker.unblock(), override_settings(DEMO_MODE=True):
+        live_server._live_server_modified_settings.enable()
+        try:
+            started = time.monotonic()
+            call_command("seed_demo", stdout=StringIO())
+            print(f"\nDemo data made in {time.monotonic() - started:.1f}s")
+            for persona in PERSONAS:
+                if persona.key in selected:
+                    crawl = done[persona.key] = crawl_as(
+                        browser, live_server.url, persona, checked_shapes
+                    )
+                    print(
+                        f"{persona.key}: {crawl.walked} pages on {len(crawl.per_route)} routes, "
+                        f"{crawl.opened} checked by axe, in {crawl.seconds:.1f}s"
+                    )
+        finally:
+            live_server._live_server_modified_settings.disable()
+            call_command("flush", interactive=False, verbosity=0)
+    return done
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=[p.key for p in PERSONAS])
+def test_every_page_a_role_can_reach_answers_and_passes_axe(crawls, persona):
+    failures = crawls[persona.key].failures
+    assert not failures, f"{persona.role}: {len(failures)} faults\n" + "\n".join(failures)
