@@ -15,8 +15,9 @@ Bounds, so that ten roles fit in about two minutes on two cores:
 - pages are fetched in process with the role's signed-in test client; a page is opened in
   Chromium for axe when its markup has a shape not yet checked on that route by any role (the
   set of its elements with their classes, roles, types and attribute names, and whether those
-  that need a name have text: axe's findings follow from that shape, not from the words), and
-  at most AXE_SHAPES_PER_ROUTE shapes per route and role; Django's admin, one page of each kind.
+  that need a name have text: axe's findings follow from that shape, not from the words), on
+  at most AXE_SHAPES_PER_ROUTE pages of a route per role; in Django's admin, one page of each
+  kind (list, add, change, history, delete).
 
 The demo data takes a while to make (its document packs are real PDFs), so it is made once, all
 the selected roles walk it, and it is then emptied as the transactional tests do; each role is
@@ -53,8 +54,9 @@ AXE_SHAPES_PER_ROUTE = 1
 NEVER_FOLLOWED = {"logout"}  # URL names: signing out, ours and the admin's
 NAMED = {"a", "button", "label", "legend", "h1", "h2", "h3", "h4", "h5", "h6", "th", "title"}
 
-# Django's own admin markup, not ours: its breadcrumb links are told apart by colour only, and
-# its filter_horizontal widget (SelectFilter2.js) puts aria-label on a plain span.
+# Django's own admin markup, not ours: its breadcrumb links differ from the text around them by
+# colour only (admin/css/base.css), and its filter_horizontal widget puts aria-label on a plain
+# span (admin/js/SelectFilter2.js).
 DJANGO_ADMIN_UPSTREAM = (
     ("link-in-text-block", ".breadcrumbs > a"),
     ("aria-prohibited-attr", ".search-label-icon"),
