@@ -101,6 +101,7 @@ class Organisation(models.Model):
         )
         PROVIDER = "provider", "Provider"
         LOCAL_AUTHORITY = "local_authority", "Local authority"
+        OVERSIGHT_PANEL = "oversight_panel", "ICS C(E)TR assurance and oversight panel"
 
     COMMISSIONING_KINDS = (Kind.ICB, Kind.SPECIALISED)
 

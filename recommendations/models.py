@@ -1,1 +1,250 @@
-"""Recommendations: fields, constraints, QuerySet methods and values derived from the row itself."""
+"""Recommendations: fields, constraints, QuerySet methods and values derived from the row itself.
+
+A recommendation is SMART (domain.md §1, §10): a specific action in plain words, a named person
+responsible (an account, or a named contact with organisation and email, never "the provider"),
+how everyone will know it is done, and a due date after the review. Its state moves through
+`TRANSITIONS`; "overdue" is derived from the due date and never stored. Every change is a
+`RecommendationUpdate` row, so the history is the table, not a log line.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ctr_portal import limits
+from ctr_portal.models import Organisation
+from panels.models import CarriedRecommendation, Kloe
+from reviews.models import Review
+
+USER = settings.AUTH_USER_MODEL
+
+ACTION_TEXT = 1_000  # "Arrange a housing assessment with the local authority by 3 March"
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AWAITING_OWNER = "awaiting_owner", "Waiting for the owner to accept"
+    DISPUTED = "disputed", "Disputed by the owner"
+    AGREED = "agreed", "Agreed"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"
+    SUPERSEDED = "superseded", "Superseded"
+
+    @property
+    def tag_colour(self) -> str:
+        return {
+            "draft": "grey",
+            "awaiting_owner": "yellow",
+            "disputed": "orange",
+            "agreed": "blue",
+            "in_progress": "blue",
+            "done": "green",
+            "not_achieved": "red",
+            "superseded": "grey",
+        }[self.value]
+
+
+# Where each state may go next (the services check this under a row lock).
+TRANSITIONS: dict[str, set[str]] = {
+    State.DRAFT: {State.AWAITING_OWNER, State.SUPERSEDED},
+    State.AWAITING_OWNER: {State.AGREED, State.DISPUTED, State.DRAFT, State.SUPERSEDED},
+    State.DISPUTED: {State.DRAFT, State.AWAITING_OWNER, State.AGREED, State.SUPERSEDED},
+    State.AGREED: {State.IN_PROGRESS, State.DONE, State.NOT_ACHIEVED, State.SUPERSEDED},
+    State.IN_PROGRESS: {State.DONE, State.NOT_ACHIEVED, State.SUPERSEDED},
+    State.DONE: set(),
+    State.NOT_ACHIEVED: set(),
+    State.SUPERSEDED: set(),
+}
+
+# States in which the owner is still expected to act: reminders and "overdue" apply to these.
+OPEN_STATES = (State.AWAITING_OWNER, State.DISPUTED, State.AGREED, State.IN_PROGRESS)
+CLOSED_STATES = (State.DONE, State.NOT_ACHIEVED, State.SUPERSEDED)
+
+
+class Priority(models.TextChoices):
+    URGENT = "urgent", "Urgent"
+    ROUTINE = "routine", "Routine"
+
+
+class ForWhom(models.TextChoices):
+    """Who the recommendation is for: whose life or work it changes."""
+
+    PERSON = "person", "The person"
+    FAMILY = "family", "Family"
+    PROVIDER = "provider", "Provider"
+    COMMISSIONER = "commissioner", "Commissioner"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    EDUCATION = "education", "Education"
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=OPEN_STATES)
+
+    def overdue(self, today: date):
+        return self.open().filter(due_date__lt=today)
+
+
+class Recommendation(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
+    number = models.PositiveSmallIntegerField(help_text="1, 2, 3… within the review.")
+    kloes = models.ManyToManyField(Kloe, related_name="+", verbose_name="KLOEs")
+    carried = models.ForeignKey(
+        CarriedRecommendation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        help_text="The panel member's suggestion this was drafted from.",
+    )
+
+    action = models.TextField("what will be done", max_length=ACTION_TEXT)
+    measure = models.TextField("how everyone will know it is done", max_length=limits.NOTE)
+    for_whom = models.CharField("who it is for", max_length=20, choices=ForWhom)
+    priority = models.CharField(max_length=10, choices=Priority, default=Priority.ROUTINE)
+
+    # The named person responsible: an account, or a contact who has none.
+    owner = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="recommendations"
+    )
+    owner_name = models.CharField("owner's name", max_length=150, blank=True)
+    owner_organisation = models.CharField("owner's organisation", max_length=200, blank=True)
+    owner_email = models.EmailField("owner's email address", blank=True)
+
+    due_date = models.DateField()
+    progress_check_date = models.DateField(null=True, blank=True)
+
+    state = models.CharField(max_length=20, choices=State, default=State.DRAFT)
+    remit_confirmed_at = models.DateTimeField(null=True, blank=True)
+    dispute_reason = models.TextField(blank=True, max_length=limits.NOTE)
+    outcome_note = models.TextField(
+        blank=True, max_length=limits.LONG_NOTE, help_text="Evidence it was done, or why not."
+    )
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    escalated_to = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalated_recommendations",
+        limit_choices_to={"kind": Organisation.Kind.OVERSIGHT_PANEL},
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalation_reason = models.TextField(blank=True, max_length=limits.NOTE)
+
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "number"]
+        indexes = [
+            models.Index(fields=["owner", "state", "due_date"], name="rec_owner_state_due"),
+            models.Index(fields=["state", "due_date"], name="rec_state_due"),
+            models.Index(fields=["escalated_to", "state"], name="rec_escalated"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "number"], name="rec_number_unique"),
+            models.CheckConstraint(
+                condition=Q(owner__isnull=False)
+                | (~Q(owner_name="") & ~Q(owner_organisation="") & ~Q(owner_email="")),
+                name="rec_named_owner",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="superseded") | Q(superseded_by__isnull=False),
+                name="rec_superseded_by",
+            ),
+            models.CheckConstraint(
+                condition=Q(escalated_to__isnull=True) | Q(escalated_at__isnull=False),
+                name="rec_escalated_when",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Recommendation {self.number}: {self.action[:60]}"
+
+    @property
+    def owner_display(self) -> str:
+        if self.owner_id:
+            return self.owner_name or self.owner.display_name
+        return f"{self.owner_name}, {self.owner_organisation}"
+
+    @property
+    def owner_address(self) -> str:
+        """Where the owner's notices go."""
+        return self.owner.email if self.owner_id else self.owner_email
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.is_open and self.due_date < (today or timezone.localdate())
+
+    def days_overdue(self, today: date | None = None) -> int:
+        return max(0, ((today or timezone.localdate()) - self.due_date).days)
+
+    def can_move_to(self, state: str) -> bool:
+        return state in TRANSITIONS[self.state]
+
+
+class RecommendationUpdate(models.Model):
+    """One change to a recommendation, written once: who, when, what and a note."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Drafted"
+        EDITED = "edited", "Changed"
+        SENT = "sent", "Sent to the owner"
+        ACCEPTED = "accepted", "Accepted by the owner"
+        DISPUTED = "disputed", "Disputed by the owner"
+        RESOLVED = "resolved", "Dispute resolved"
+        PROGRESS = "progress", "Progress"
+        DUE_DATE_CHANGED = "due_date_changed", "Due date changed"
+        DONE = "done", "Marked done"
+        NOT_ACHIEVED = "not_achieved", "Not achieved"
+        SUPERSEDED = "superseded", "Superseded"
+        ESCALATED = "escalated", "Escalated to the oversight panel"
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="updates"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    from_state = models.CharField(max_length=20, choices=State, blank=True)
+    to_state = models.CharField(max_length=20, choices=State, blank=True)
+    note = models.TextField(blank=True, max_length=limits.LONG_NOTE)
+
+    class Meta:
+        ordering = ["recommendation", "occurred_at", "pk"]
+        indexes = [models.Index(fields=["recommendation", "-occurred_at"], name="rec_update_time")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.recommendation_id})"
+
+
+class FollowUpCheck(models.Model):
+    """The commissioner's post-review check: what was found and what happens next."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="follow_up_checks")
+    checked_on = models.DateField()
+    found = models.TextField("what was found", max_length=limits.LONG_NOTE)
+    next_steps = models.TextField("what happens next", max_length=limits.NOTE)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["review", "-checked_on", "-pk"]
+
+    def __str__(self):
+        return f"Follow-up check of review {self.review_id} on {self.checked_on}"

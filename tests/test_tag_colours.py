@@ -6,11 +6,14 @@ from django.urls import reverse
 from ctr_portal.templatetags.nhsuk import TAG_COLOURS
 from documents.models import ItemStatus
 from panels.models import Rating
+from recommendations.models import State as RecommendationState
 from reviews.models import DsrRating, ReviewState
 from tests.reviews.factories import PersonFactory
 
 
-@pytest.mark.parametrize("choices", [ReviewState, DsrRating, ItemStatus, Rating])
+@pytest.mark.parametrize(
+    "choices", [ReviewState, DsrRating, ItemStatus, Rating, RecommendationState]
+)
 def test_every_state_and_rating_has_an_nhsuk_tag_colour(choices):
     for member in choices:
         assert member.tag_colour in TAG_COLOURS, member
