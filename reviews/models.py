@@ -526,6 +526,9 @@ class ReviewEvent(models.Model):
         WORKBOOK = "workbook", "Workbook"
         CONCERN = "concern", "Serious concern"
         CONSOLIDATION = "consolidation", "Panel findings"
+        RECOMMENDATION = "recommendation", "Recommendation"
+        FOLLOW_UP = "follow_up", "Follow-up check"
+        REPORT = "report", "Report"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind)
