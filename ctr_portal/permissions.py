@@ -42,3 +42,14 @@ class Perm(StrEnum):
     COMPLETE_PROVIDER_PART = "panels.complete_provider_part"
 
     # recommendations (add below this line)
+
+    # portal (add below this line)
+    USE_PORTAL = "portal.use_portal"
+    VIEW_PORTAL_REVIEW = "portal.view_portal_review"
+    VIEW_PORTAL_DETAILS = "portal.view_portal_details"
+    ASK_FOR_REVIEW = "portal.ask_for_review"
+    GIVE_FEEDBACK = "portal.give_feedback"
+    VIEW_FEEDBACK = "portal.view_feedback"
+    VIEW_FEEDBACK_SUMMARY = "portal.view_feedback_summary"
+    LIST_REQUESTS = "portal.list_requests"
+    ANSWER_REQUEST = "portal.answer_request"

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "panels",
     "documents",
     "recommendations",
+    "portal",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -321,6 +322,15 @@ CELERY_BEAT_SCHEDULE["documents-renditions"] = {
 # --- panels (add below this line) ---
 # How long after the last keystroke a workbook saves itself (htmx autosave).
 PANELS_AUTOSAVE_DELAY_MS = env.int("PANELS_AUTOSAVE_DELAY_MS", default=1500)
+
+# --- portal (add below this line) ---
+# Feedback is asked for once, from everyone who took part, for reviews held this many days ago or
+# fewer (a daily sweep; the outbox's key makes each invitation once only).
+PORTAL_FEEDBACK_WITHIN_DAYS = env.int("PORTAL_FEEDBACK_WITHIN_DAYS", default=14)
+CELERY_BEAT_SCHEDULE["portal-feedback-invitations"] = {
+    "task": "portal.tasks.feedback_invitations",
+    "schedule": crontab(hour=9, minute=30),
+}
 
 # Behind a trusted proxy (docker-compose, a load balancer) the client address is the first hop of
 # X-Forwarded-For; never trust it when clients can reach the app directly.

@@ -97,7 +97,8 @@ def dashboard_cards(sender, *, request, **kwargs):
                 style="section",
             )
         )
-    mine = reviews_for_participant(user)
+    # The person and their family follow their reviews in the portal, which has its own card.
+    mine = [] if user.kind == user.Kind.PUBLIC else reviews_for_participant(user)
     if mine:
         cards.append(
             Card("Your reviews", "reviews/cards/_participant.html", {"reviews": mine}, order=20)

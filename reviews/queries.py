@@ -18,6 +18,7 @@ from ctr_portal.queries import (
     organisation_ids_for_user,
     organisations_of_kinds,
 )
+from ctr_portal.signals import collect
 
 from .models import (
     NOT_HELD_STATES,
@@ -35,6 +36,7 @@ from .models import (
 from .nhs_number import normalise_nhs_number
 from .policy import NOT_READY_WARNING_DAYS
 from .rules import REVIEW_PARTIES, party_org_ids
+from .signals import person_timeline_entries
 
 
 def commissioning_org_ids(user) -> set[int]:
@@ -163,6 +165,8 @@ def person_timeline(person) -> list[TimelineEntry]:
                 r.state_reason,
             )
         )
+
+    entries += collect(person_timeline_entries, person=person)
 
     def sort_key(entry):
         t = entry.time
@@ -500,3 +504,28 @@ def commissioner_choices():
 
 def local_authority_choices():
     return organisations_of_kinds([Organisation.Kind.LOCAL_AUTHORITY])
+
+
+# --- For the portal and the apps built on reviews ------------------------------------------
+
+
+def next_review_for_person(person, *, after=None):
+    """The person's next review still to be held (other than `after`), soonest due, or None.
+    Callers have already been allowed to see the person's reviews."""
+    reviews = person.reviews.filter(state__in=OPEN_STATES).order_by("due_date", "pk")
+    if after is not None:
+        reviews = reviews.exclude(pk=after.pk)
+    return reviews.first()
+
+
+def reviews_held_since(since):
+    """Reviews held on or after `since` (not cancelled), with their participants and users."""
+    return (
+        Review.objects.filter(held_on__gte=since)
+        .exclude(state=ReviewState.CANCELLED)
+        .select_related("person")
+        .prefetch_related(
+            Prefetch("participants", queryset=Participant.objects.select_related("user"))
+        )
+        .order_by("held_on", "pk")
+    )

@@ -20,3 +20,8 @@ review_scheduled = Signal()
 """Sent with `review` (locked) inside the scheduling transaction, after the review is saved:
 an app makes what the review now needs (documents: its pack). A receiver that raises undoes the
 scheduling."""
+
+person_timeline_entries = Signal()
+"""Sent with `person` when their timeline is drawn. A receiver returns the
+`reviews.queries.TimelineEntry`s its app adds (a request from the family, an oversight visit),
+in a fixed number of queries."""

@@ -242,7 +242,7 @@ def _app_matrices():
     import importlib
 
     merged = {}
-    for app in ("documents", "panels", "recommendations"):
+    for app in ("documents", "panels", "recommendations", "portal"):
         try:
             module = importlib.import_module(f"tests.{app}.access_matrix")
         except ModuleNotFoundError as error:

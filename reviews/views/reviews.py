@@ -64,6 +64,11 @@ class ReviewPlanView(ScopedObjectMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "person": self.get_object()}
 
+    def get_initial(self):
+        """A link may start the form: "Plan a requested review" from a family's request."""
+        fields = ("kind", "requested_by")
+        return {name: self.request.GET[name][:150] for name in fields if name in self.request.GET}
+
     def get_context_data(self, **kwargs):
         person = self.get_object()
         kwargs.update(

@@ -1,0 +1,91 @@
+"""What the portal answers through the extension signals (ADR 0008)."""
+
+from ctr_portal.dashboard import Card
+from ctr_portal.navigation import NavItem
+from ctr_portal.permissions import Perm
+from reviews.queries import TimelineEntry
+from reviews.sections import ReviewLink
+
+
+def dashboard_cards(sender, *, request, **kwargs):
+    from . import queries
+
+    user = request.user
+    cards = []
+    if user.has_perm(Perm.USE_PORTAL):
+        cards.append(
+            Card(
+                "Your reviews",
+                "portal/cards/_reviews.html",
+                {"reviews": queries.portal_reviews(user)},
+                order=5,
+            )
+        )
+    if user.has_perm(Perm.LIST_REQUESTS):
+        cards.append(
+            Card(
+                "Requests from people and families",
+                "portal/cards/_requests.html",
+                {"open": queries.open_request_count(user)},
+                order=40,
+            )
+        )
+    return cards
+
+
+def nav_items(sender, **kwargs):
+    return [
+        NavItem("Your reviews", "portal:home", Perm.USE_PORTAL, order=5, current_for=("portal:",)),
+        NavItem(
+            "Feedback",
+            "portal:feedback_summary",
+            Perm.VIEW_FEEDBACK_SUMMARY,
+            order=60,
+            current_for=("portal:feedback_summary", "portal:review_feedback"),
+        ),
+    ]
+
+
+def review_links(sender, **kwargs):
+    return [
+        ReviewLink(
+            "Give feedback on this review",
+            "portal:feedback",
+            Perm.GIVE_FEEDBACK,
+            order=80,
+            description="How involved you felt, whether the information was clear, and what "
+            "to change",
+        ),
+        ReviewLink(
+            "Feedback from everyone who took part",
+            "portal:review_feedback",
+            Perm.VIEW_FEEDBACK,
+            order=81,
+        ),
+    ]
+
+
+def person_timeline_entries(sender, *, person, **kwargs):
+    from .queries import requests_for_person
+
+    entries = []
+    for request in requests_for_person(person):
+        who = f"{request.made_by.display_name} ({request.made_by_role.lower()})"
+        entries.append(
+            TimelineEntry(
+                f"{request.get_kind_display()} through the portal",
+                request.made_at,
+                who,
+                request.details,
+            )
+        )
+        if request.answered_at:
+            entries.append(
+                TimelineEntry(
+                    "Commissioner replied to the request",
+                    request.answered_at,
+                    request.answered_by.display_name,
+                    request.answer,
+                )
+            )
+    return entries

@@ -1,0 +1,58 @@
+"""Portal: who may use the portal, ask, answer and give or read feedback. Predicates take
+(user, obj); the consent gate itself is reviews.rules'."""
+
+import rules
+
+from ctr_portal.permissions import Perm
+from reviews.models import FAMILY_ROLES, NOT_HELD_STATES, ParticipantRole, ReviewState
+from reviews.rules import (
+    is_commissioner,
+    is_family_allowed_by_consent,
+    is_participant,
+    is_review_commissioner,
+    is_review_provider,
+    is_the_person,
+    participant_for,
+)
+
+PORTAL_ROLES = (ParticipantRole.PERSON, *FAMILY_ROLES)
+
+
+@rules.predicate
+def follows_in_portal(user, review):
+    """The person, or a family carer or advocate on the review, whatever the consent says: the
+    portal page then shows only what the consent allows."""
+    p = participant_for(user, review) if review is not None else None
+    return p is not None and p.role in PORTAL_ROLES
+
+
+@rules.predicate
+def is_public(user):
+    return user.is_authenticated and user.kind == user.Kind.PUBLIC
+
+
+@rules.predicate
+def review_was_held(user, review):
+    return (
+        review is not None
+        and review.state not in NOT_HELD_STATES
+        and review.state != ReviewState.CANCELLED
+    )
+
+
+@rules.predicate
+def answers_for_commissioner(user, request):
+    from reviews.queries import commissioning_org_ids
+
+    return request is not None and request.commissioner_id in commissioning_org_ids(user)
+
+
+rules.add_perm(Perm.USE_PORTAL, is_public)
+rules.add_perm(Perm.VIEW_PORTAL_REVIEW, follows_in_portal)
+rules.add_perm(Perm.VIEW_PORTAL_DETAILS, is_the_person | is_family_allowed_by_consent)
+rules.add_perm(Perm.ASK_FOR_REVIEW, follows_in_portal)
+rules.add_perm(Perm.GIVE_FEEDBACK, review_was_held & (is_participant | is_review_provider))
+rules.add_perm(Perm.VIEW_FEEDBACK, is_review_commissioner)
+rules.add_perm(Perm.VIEW_FEEDBACK_SUMMARY, is_commissioner)
+rules.add_perm(Perm.LIST_REQUESTS, is_commissioner)
+rules.add_perm(Perm.ANSWER_REQUEST, answers_for_commissioner)

@@ -1,0 +1,134 @@
+"""Portal: every write, as keyword-only `<noun>_<verb>` functions that own the transaction, the
+audit entry and the email through the outbox."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from ctr_portal.audit import Action, audit_record
+from ctr_portal.formatting import nhs_date
+from ctr_portal.services import notification_enqueue
+from reviews.models import FAMILY_ROLES, PANEL_ROLES, ParticipantRole
+from reviews.queries import commissioner_contacts
+from reviews.rules import is_review_provider, participant_for
+
+from .models import Feedback, FeedbackGroup, Request
+from .queries import feedback_invitation_candidates
+
+
+def request_make(*, actor, review, kind: str, details: str) -> Request:
+    """The person or a family member asks for a review or raises a worry. It reaches the
+    commissioner (an email with no detail in it, and their list of requests) and the person's
+    timeline."""
+    details = details.strip()
+    if not details:
+        raise ValidationError({"details": "Tell us what you would like to happen"})
+    participant = participant_for(actor, review)
+    with transaction.atomic():
+        request = Request.objects.create(
+            person=review.person,
+            review=review,
+            commissioner=review.commissioner,
+            kind=kind,
+            details=details,
+            made_by=actor,
+            made_by_role=participant.get_role_display() if participant else "",
+        )
+        audit_record(action=Action.CREATE, actor=actor, obj=request)
+        link = settings.SITE_URL + reverse("portal:request_detail", args=[request.pk])
+        for _user_id, name, email in commissioner_contacts(review):
+            notification_enqueue(
+                key=f"portal-request:{request.pk}:{email.lower()}",
+                recipient=email,
+                template="portal_request",
+                context={"name": name, "kind": request.get_kind_display().lower(), "link": link},
+            )
+    return request
+
+
+def request_answer(*, actor, request: Request, answer: str) -> Request:
+    """The commissioner replies; the person or family member who asked is told to sign in."""
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError({"answer": "Enter your reply"})
+    with transaction.atomic():
+        locked = Request.objects.select_for_update().get(pk=request.pk)
+        if locked.state == Request.State.ANSWERED:
+            raise ValidationError("Someone has already replied to this request")
+        locked.state = Request.State.ANSWERED
+        locked.answer, locked.answered_by, locked.answered_at = answer, actor, timezone.now()
+        locked.save(update_fields=["state", "answer", "answered_by", "answered_at"])
+        audit_record(action=Action.UPDATE, actor=actor, obj=locked)
+        notification_enqueue(
+            key=f"portal-request-answered:{locked.pk}",
+            recipient=locked.made_by.email,
+            template="portal_request_answered",
+            context={
+                "name": locked.made_by.display_name,
+                "link": settings.SITE_URL + reverse("portal:review", args=[locked.review_id]),
+            },
+        )
+    return locked
+
+
+def feedback_group(user, review) -> str:
+    participant = participant_for(user, review)
+    role = participant.role if participant else None
+    if role == ParticipantRole.PERSON:
+        return FeedbackGroup.PERSON
+    if role in FAMILY_ROLES:
+        return FeedbackGroup.FAMILY
+    if role in PANEL_ROLES:
+        return FeedbackGroup.PANEL
+    if role == ParticipantRole.PROVIDER or is_review_provider(user, review):
+        return FeedbackGroup.PROVIDER
+    return FeedbackGroup.OTHER
+
+
+def feedback_give(
+    *, actor, review, involved: int, clear: int, change: str = "", easy_read=False
+) -> Feedback:
+    """One answer per person per review; a second is refused with a kind message."""
+    try:
+        with transaction.atomic():
+            feedback = Feedback.objects.create(
+                review=review,
+                given_by=actor,
+                group=feedback_group(actor, review),
+                involved=involved,
+                clear=clear,
+                change=change.strip(),
+                easy_read=easy_read,
+            )
+            audit_record(action=Action.CREATE, actor=actor, obj=feedback)
+    except IntegrityError:
+        raise ValidationError("You have already told us about this review. Thank you.") from None
+    return feedback
+
+
+def feedback_invitations_send(*, today=None) -> None:
+    """Ask everyone who took part in a recently held review for feedback, once each: the
+    outbox key is the review and the participant, so a second sweep queues nothing."""
+    today = today or timezone.localdate()
+    since = today - timedelta(days=settings.PORTAL_FEEDBACK_WITHIN_DAYS)
+    for review in feedback_invitation_candidates(since=since):
+        link = settings.SITE_URL + reverse("portal:feedback", args=[review.pk])
+        for participant in review.participants.all():
+            email = participant.user.email if participant.user_id else participant.email
+            if not email or participant.role == ParticipantRole.COMMISSIONER:
+                continue
+            notification_enqueue(
+                key=f"feedback:{review.pk}:{participant.pk}",
+                recipient=email,
+                template="feedback_invitation",
+                context={
+                    "name": participant.name,
+                    "held_on": nhs_date(review.held_on),
+                    "link": link,
+                    "easy_read": participant.role == ParticipantRole.PERSON,
+                },
+            )

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.PortalHomeView.as_view(), name="home"),
+    path("reviews/<int:pk>/", views.PortalReviewView.as_view(), name="review"),
+    path("reviews/<int:pk>/ask/", views.RequestCreateView.as_view(), name="ask"),
+    path("reviews/<int:pk>/feedback/", views.FeedbackView.as_view(), name="feedback"),
+    path(
+        "reviews/<int:pk>/feedback/answers/",
+        views.ReviewFeedbackView.as_view(),
+        name="review_feedback",
+    ),
+    path("requests/", views.RequestListView.as_view(), name="requests"),
+    path("requests/<int:pk>/", views.RequestDetailView.as_view(), name="request_detail"),
+    path("feedback/", views.FeedbackSummaryView.as_view(), name="feedback_summary"),
+]
