@@ -827,3 +827,68 @@ def _big_panel_details(panel, provider, now) -> None:
             kloe_set_id=panel.kloe_set_id, audience="adult", number__in=(5, 6)
         )
     )
+
+
+@step
+def portal(ctx, volumes):
+    """The portal (issue 12): the bench's family carer follows the big open review and the
+    person's earlier ones (invited by the consent); a request from them waits for the
+    commissioner; the panel gave feedback on every held review of the big ICB."""
+    from django.utils import timezone
+
+    from portal.models import Feedback, Request
+    from reviews.models import ConsentInvitee, ConsentRecord, Contact, Participant, Review
+
+    family = ctx["users"]["family_carer"]
+    creator = ctx["users"]["commissioner"]
+    big = Review.objects.select_related("person").get(pk=ctx["reviews"]["big_icb_open"])
+    contact = Contact.objects.create(
+        person=big.person, name="Bench Carer", relationship="family_carer", email="f@b.example"
+    )
+    followed = list(Review.objects.filter(person=big.person).order_by("-pk")[:4])
+    Participant.objects.bulk_create(
+        Participant(
+            review=review,
+            role="family_carer",
+            user_id=family,
+            contact=contact,
+            name="Bench Carer",
+            email="f@b.example",
+            added_by_id=creator,
+        )
+        for review in followed
+    )
+    ConsentInvitee.objects.bulk_create(
+        ConsentInvitee(consent=record, contact=contact, may_receive_report=True)
+        for record in ConsentRecord.objects.filter(review__in=followed)
+    )
+    Request.objects.create(
+        person=big.person,
+        review=big,
+        commissioner_id=big.commissioner_id,
+        kind="review",
+        details="Please review the leave plan.",
+        made_by_id=family,
+        made_by_role="Family carer",
+    )
+    panel = Participant.objects.filter(
+        review__person_id__in=ctx["people"]["big_icb"],
+        review__held_on__isnull=False,
+        user__isnull=False,
+    ).values_list("review_id", "user_id")
+    made = Feedback.objects.bulk_create(
+        (
+            Feedback(
+                review_id=r,
+                given_by_id=u,
+                group="panel",
+                involved=3,
+                clear=4,
+                given_at=timezone.now(),
+            )
+            for r, u in panel.iterator()
+        ),
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    ctx["counts"]["feedback"] = len(made)

@@ -87,6 +87,23 @@ PAGES: list[BenchPage] = [
         lambda ctx: reverse("panels:consolidation_kloe", args=[ctx["reviews"]["big_icb_open"], 3]),
         role="commissioner",
     ),
+    # Issue 12: the portal for the person and family, and feedback.
+    BenchPage("portal (family carer)", lambda ctx: reverse("portal:home"), role="family_carer"),
+    BenchPage(
+        "portal review (family carer)",
+        lambda ctx: reverse("portal:review", args=[ctx["reviews"]["big_icb_open"]]),
+        role="family_carer",
+    ),
+    BenchPage(
+        "requests from families (commissioner)",
+        lambda ctx: reverse("portal:requests"),
+        role="commissioner",
+    ),
+    BenchPage(
+        "feedback summary (commissioner)",
+        lambda ctx: reverse("portal:feedback_summary"),
+        role="commissioner",
+    ),
     # Later issues: add your pages here.
 ]
 
