@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "panels",
     "documents",
     "recommendations",
+    "reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -321,6 +322,23 @@ CELERY_BEAT_SCHEDULE["documents-renditions"] = {
 # --- panels (add below this line) ---
 # How long after the last keystroke a workbook saves itself (htmx autosave).
 PANELS_AUTOSAVE_DELAY_MS = env.int("PANELS_AUTOSAVE_DELAY_MS", default=1500)
+
+# --- reports ---
+# The report is due this many days after the review (domain.md §3, to confirm); the chair is
+# reminded these many days before; a PDF still "rendering" after the timeout was lost.
+REPORTS_DUE_DAYS = env.int("REPORTS_DUE_DAYS", default=14)
+REPORTS_REMINDER_DAYS = env.list("REPORTS_REMINDER_DAYS", cast=int, default=[3, 1])
+REPORTS_RENDER_TIMEOUT_SECONDS = env.int("REPORTS_RENDER_TIMEOUT_SECONDS", default=300)
+if REPORTS_DUE_DAYS < 1 or any(days < 0 for days in REPORTS_REMINDER_DAYS):
+    raise ImproperlyConfigured("REPORTS_DUE_DAYS must be 1 or more; reminder days 0 or more.")
+CELERY_BEAT_SCHEDULE["reports-deadlines"] = {
+    "task": "reports.tasks.report_deadlines",
+    "schedule": crontab(hour=7, minute=30),
+}
+CELERY_BEAT_SCHEDULE["reports-pdfs"] = {
+    "task": "reports.tasks.report_pdfs_resume",
+    "schedule": crontab(minute="*/5"),
+}
 
 # Behind a trusted proxy (docker-compose, a load balancer) the client address is the first hop of
 # X-Forwarded-For; never trust it when clients can reach the app directly.

@@ -1,0 +1,2 @@
+def seed_reports(sender, *, stdout=None, **kwargs):
+    return None
