@@ -31,19 +31,28 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
 
     expected = {
         signals.nav_items: {"ctr_portal.nav_items", "reviews.nav_items"},
-        signals.dashboard_cards: {"ctr_portal.dashboard_cards", "reviews.dashboard_cards"},
+        signals.dashboard_cards: {
+            "ctr_portal.dashboard_cards",
+            "reviews.dashboard_cards",
+            "reports.dashboard_cards",
+        },
         signals.email_attachments: {"reviews.email_attachments"},
         signals.demo_seed: {
             "ctr_portal.demo_seed",
             "reviews.demo_seed",
             "panels.demo_seed",
             "documents.demo_seed",
+            "reports.demo_seed",
         },
         review_signals.readiness_checks: {
             "reviews.readiness_checks",
             "documents.readiness_checks",
         },
-        review_signals.review_links: {"panels.review_links", "documents.review_links"},
+        review_signals.review_links: {
+            "panels.review_links",
+            "documents.review_links",
+            "reports.review_links",
+        },
         review_signals.review_scheduled: {
             "panels.review_scheduled",
             "documents.review_scheduled",
