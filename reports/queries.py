@@ -84,8 +84,12 @@ def _findings(review) -> list[Finding]:
     if panel is None:
         return []
     quotes: dict[int, list] = {}
+    seen = set()
     for evidence in quotes_for_panel(panel):
-        quotes.setdefault(evidence.answer.kloe_id, []).append(evidence)
+        said = (evidence.answer.kloe_id, evidence.quote_from, " ".join(evidence.shows.split()))
+        if said not in seen:  # members often write down the same words
+            seen.add(said)
+            quotes.setdefault(evidence.answer.kloe_id, []).append(evidence)
     return [
         Finding(kloe, consolidated, quotes.get(kloe.pk, []))
         for kloe, consolidated in consolidated_findings(panel)
