@@ -47,14 +47,23 @@ def _issued(ctx):
     version = ReportVersion.objects.filter(review=review).first()
     if version is None:
         version = ReportVersion.objects.create(
-            review=review, number=1, html="<p>Issued</p>", easy_read_html="<p>Easy</p>",
+            review=review,
+            number=1,
+            html="<p>Issued</p>",
+            easy_read_html="<p>Easy</p>",
             issued_by=chair,
         )
         data = b"%PDF-1.7\n% a stand-in for the access matrix\n%%EOF\n"
         name = report_storage().save("reports/matrix.pdf", ContentFile(data))
         ReportPdf.objects.create(
-            review=review, version=version, kind="full", status=PdfStatus.READY,
-            requested_by=chair, file=name, size=len(data), pages=1,
+            review=review,
+            version=version,
+            kind="full",
+            status=PdfStatus.READY,
+            requested_by=chair,
+            file=name,
+            size=len(data),
+            pages=1,
             sha256=hashlib.sha256(data).hexdigest(),
         )
     return version
