@@ -42,3 +42,4 @@ def core_cards(sender, *, request, **kwargs):
     if is_administrator(user):
         cards.append(Card("Administration", "ctr_portal/cards/_administration.html", order=900))
     return cards
+

@@ -57,7 +57,9 @@ def test_views_build_no_querysets_of_their_own():
 
 def test_forms_read_nothing_through_a_model_manager():
     offenders = offences(form_modules(), MANAGER_IN_FORM)
-    assert not offenders, "Forms get their choices from query functions:\n" + "\n".join(offenders)
+    assert not offenders, "Forms get their choices from query functions:\n" + "\n".join(
+        offenders
+    )
 
 
 def test_the_rules_see_every_views_and_forms_module():

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("ctr_portal", "0002_audit_append_only"),
+        ('ctr_portal', '0002_audit_append_only'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="notification",
-            name="last_error",
+            model_name='notification',
+            name='last_error',
             field=models.TextField(blank=True, max_length=2000),
         ),
     ]

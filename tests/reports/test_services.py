@@ -181,3 +181,14 @@ def test_a_draft_pdf_is_drawn_from_the_data_for_whoever_asked(held_world, settin
     text = "".join(p.extract_text() for p in PdfReader(tmp_path / pdf.file).pages)
     assert "Who will do it: Owner 1" in text
     assert timezone.now() >= pdf.finished_at
+
+
+def test_the_commissioners_dashboard_counts_late_reports(held_world, client_for):
+    from reviews.models import Review
+
+    Review.objects.filter(pk=held_world["review"].pk).update(
+        held_on=timezone.localdate() - timedelta(days=20)
+    )
+    page = client_for("commissioner").get("/").content.decode()
+    assert "Late reports" in page
+    assert "<strong>1</strong> report not issued within 14 days" in page
