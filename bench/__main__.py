@@ -35,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip timing LibreOffice's conversion of a 20-page Word document",
     )
+    parser.add_argument(
+        "--no-report",
+        action="store_true",
+        help="skip timing WeasyPrint's rendering of a 30-recommendation report",
+    )
     return parser
 
 
@@ -58,6 +63,10 @@ def main(argv=None) -> int:
         print(f"bench: {error}", file=sys.stderr)
         return 2
     _print_report(report, started)
+    if not args.no_report:
+        from .report import describe, measure_report
+
+        print(describe(measure_report()))
     if report.failures:
         print(f"\nFAILED: more than {MAX_QUERIES} queries on a page:", file=sys.stderr)
         for failure in report.failures:

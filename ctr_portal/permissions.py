@@ -41,6 +41,13 @@ class Perm(StrEnum):
     RESOLVE_CONCERN = "panels.resolve_concern"
     COMPLETE_PROVIDER_PART = "panels.complete_provider_part"
 
+    # reports
+    VIEW_REPORT = "reports.view_report"
+    VIEW_REPORT_DRAFT = "reports.view_report_draft"
+    EDIT_REPORT = "reports.edit_report"
+    COMMENT_ON_REPORT = "reports.comment_on_report"
+    VIEW_ISSUED_REPORT = "reports.view_issued_report"
+
     # recommendations (add below this line)
 
     # portal (add below this line)

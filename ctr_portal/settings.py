@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "documents",
     "recommendations",
     "portal",
+    "reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -330,6 +331,23 @@ PORTAL_FEEDBACK_WITHIN_DAYS = env.int("PORTAL_FEEDBACK_WITHIN_DAYS", default=14)
 CELERY_BEAT_SCHEDULE["portal-feedback-invitations"] = {
     "task": "portal.tasks.feedback_invitations",
     "schedule": crontab(hour=9, minute=30),
+}
+
+# --- reports ---
+# The report is due this many days after the review (domain.md §3, to confirm); the chair is
+# reminded these many days before; a PDF still "rendering" after the timeout was lost.
+REPORTS_DUE_DAYS = env.int("REPORTS_DUE_DAYS", default=14)
+REPORTS_REMINDER_DAYS = env.list("REPORTS_REMINDER_DAYS", cast=int, default=[3, 1])
+REPORTS_RENDER_TIMEOUT_SECONDS = env.int("REPORTS_RENDER_TIMEOUT_SECONDS", default=300)
+if REPORTS_DUE_DAYS < 1 or any(days < 0 for days in REPORTS_REMINDER_DAYS):
+    raise ImproperlyConfigured("REPORTS_DUE_DAYS must be 1 or more; reminder days 0 or more.")
+CELERY_BEAT_SCHEDULE["reports-deadlines"] = {
+    "task": "reports.tasks.report_deadlines",
+    "schedule": crontab(hour=7, minute=30),
+}
+CELERY_BEAT_SCHEDULE["reports-pdfs"] = {
+    "task": "reports.tasks.report_pdfs_resume",
+    "schedule": crontab(minute="*/5"),
 }
 
 # Behind a trusted proxy (docker-compose, a load balancer) the client address is the first hop of

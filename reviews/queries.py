@@ -529,3 +529,16 @@ def reviews_held_since(since):
         )
         .order_by("held_on", "pk")
     )
+
+
+def reviews_held_between(states, first, last):
+    """Reviews in `states` held on a day from `first` to `last` (either may be None: open),
+    with their participants and whoever planned them (for reminders and deadlines)."""
+    qs = Review.objects.filter(state__in=states, held_on__isnull=False)
+    if first is not None:
+        qs = qs.filter(held_on__gte=first)
+    if last is not None:
+        qs = qs.filter(held_on__lte=last)
+    return qs.select_related("person", "commissioner", "created_by").prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.select_related("user"))
+    )

@@ -35,6 +35,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "ctr_portal.dashboard_cards",
             "reviews.dashboard_cards",
             "portal.dashboard_cards",
+            "reports.dashboard_cards",
         },
         signals.email_attachments: {"reviews.email_attachments"},
         signals.demo_seed: {
@@ -43,6 +44,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "panels.demo_seed",
             "documents.demo_seed",
             "portal.demo_seed",
+            "reports.demo_seed",
         },
         review_signals.readiness_checks: {
             "reviews.readiness_checks",
@@ -52,6 +54,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "panels.review_links",
             "documents.review_links",
             "portal.review_links",
+            "reports.review_links",
         },
         review_signals.person_timeline_entries: {"portal.person_timeline_entries"},
         review_signals.review_scheduled: {

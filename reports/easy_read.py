@@ -1,0 +1,128 @@
+"""The easy-read report, drawn from the same `ReportContent` as the full one: short sentences,
+one idea per line, each beside a symbol (`symbols.py`). It says what the panel found and what
+will happen, by whom and by when."""
+
+from dataclasses import dataclass
+
+from ctr_portal.formatting import nhs_date
+
+from .symbols import RATING_SYMBOLS, SYMBOLS
+
+# Each KLOE as a short question the person would ask (domain.md §9), adult and child sets.
+PLAIN_KLOES = {
+    "adult": {
+        1: "Are there big worries about you?",
+        2: "Do you need to be in hospital?",
+        3: "Are you getting the right care?",
+        4: "Is your care planned around you?",
+        5: "Is your health looked after?",
+        6: "Are you getting the right medicine?",
+        7: "Are risks handled safely and kindly?",
+        8: "Are your autism needs met?",
+        9: "Is there a plan for leaving hospital and your future?",
+        10: "Is your family involved?",
+        11: "Are your rights respected?",
+    },
+    "child": {
+        1: "Are there big worries about you?",
+        2: "Do you need to be in hospital?",
+        3: "Are you getting the right care and education?",
+        4: "Are you involved in your care?",
+        5: "Is your health looked after?",
+        6: "Are you getting the right medicine?",
+        7: "Are risks handled safely and kindly?",
+        8: "Are your autism needs met?",
+        9: "Is there a plan for leaving hospital and your future?",
+        10: "Is your family involved?",
+        11: "Are things that matter to young people looked after?",
+        12: "Are your rights respected?",
+    },
+}
+
+RATING_SENTENCES = {
+    "no_concerns": "The panel thinks this is going well.",
+    "some_concerns": "The panel is a bit worried about this.",
+    "serious_concerns": "The panel is very worried about this.",
+    "not_able_to_assess": "The panel could not find out about this.",
+    "": "The panel has not decided yet.",
+}
+
+
+@dataclass
+class Line:
+    symbol: str
+    text: str
+
+    @property
+    def svg(self):
+        return SYMBOLS[self.symbol]
+
+
+@dataclass
+class Part:
+    heading: str
+    lines: list
+    boxes: list  # lists of Lines shown together, one box per recommendation
+
+
+def _about(content) -> list[Line]:
+    review, person = content.review, content.person
+    lines = [Line("report", f"This report is about your {review.type_label}, {person.known_as}.")]
+    if content.review_date:
+        lines.append(Line("calendar", f"The panel met on {nhs_date(content.review_date)}."))
+    if content.panel_members:
+        names = ", ".join(p.name for p in content.panel_members)
+        lines.append(Line("panel", f"The panel was {names}."))
+    for finding in content.findings:
+        for quote in finding.quotes:
+            if quote.quote_from == "person":
+                lines.append(Line("speech", f"You told us: “{quote.shows.strip()}”"))
+    return lines
+
+
+def _found(content) -> list[Line]:
+    audience = "child" if content.review.is_child_review else "adult"
+    titles = PLAIN_KLOES[audience]
+    lines = []
+    for finding in content.findings:
+        rating = finding.consolidated.rating if finding.consolidated is not None else ""
+        title = titles.get(finding.kloe.number, finding.kloe.title)
+        lines.append(Line(RATING_SYMBOLS[rating], f"{title} {RATING_SENTENCES[rating]}"))
+    return lines
+
+
+def _boxes(content) -> list[list[Line]]:
+    return [
+        [
+            Line("action", rec.action.strip()),
+            Line("who", f"Who will do it: {rec.owner_display}."),
+            Line("calendar", f"By when: {nhs_date(rec.due_date)}."),
+        ]
+        for rec in content.recommendations
+    ]
+
+
+def easy_read_parts(content) -> list[Part]:
+    notes = [
+        Line("idea", line.strip()) for line in content.draft.easy_read.splitlines() if line.strip()
+    ]
+    if content.next_review_due:
+        next_line = Line("calendar", f"Your next review is by {nhs_date(content.next_review_due)}.")
+    else:
+        next_line = Line("calendar", "You will have another review if you need one.")
+    parts = [
+        Part("About this report", _about(content), []),
+        Part("What the panel found", _found(content), []),
+        Part("What the panel wants you to know", notes, []),
+        Part("What will happen", [], _boxes(content)),
+        Part(
+            "What happens next",
+            [
+                next_line,
+                Line("question", "If you have a question, ask your advocate or your family."),
+                Line("person", "You can ask for a review at any time."),
+            ],
+            [],
+        ),
+    ]
+    return [part for part in parts if part.lines or part.boxes]

@@ -1,0 +1,42 @@
+"""What `reports` answers through the extension signals: the link on the review page and the
+commissioner's dashboard card of late reports (ADR 0008)."""
+
+from ctr_portal.dashboard import Card
+from ctr_portal.permissions import Perm
+from reviews.sections import ReviewLink
+
+LINKS = [
+    ReviewLink(
+        "The report",
+        "reports:report",
+        Perm.VIEW_REPORT,
+        order=70,
+        description="The review's report: the draft, the panel's comments, and each issued "
+        "version as a PDF and in easy read.",
+    ),
+]
+
+
+def review_links(sender, **kwargs):
+    return LINKS
+
+
+def dashboard_cards(sender, *, request, **kwargs):
+    """Late reports (not issued 14 days after the review) of the commissioner's organisations:
+    one query, whatever the number of reviews."""
+    from django.conf import settings
+
+    from reviews.rules import is_commissioner
+
+    from .queries import late_reports_for_commissioner
+
+    user = request.user
+    if not is_commissioner(user):
+        return None
+    late = late_reports_for_commissioner(user)
+    return Card(
+        "Late reports",
+        "reports/cards/_late_reports.html",
+        {"late": late, "due_days": settings.REPORTS_DUE_DAYS},
+        order=30,
+    )

@@ -1,0 +1,245 @@
+"""Reads for the report. Each function takes a review the caller found through
+`reviews.queries.review_for_user` (so the user has a part in it and the consent gate was read on
+this request), or the user, and makes a fixed number of queries however many KLOEs, quotes,
+recommendations or versions there are.
+
+`report_content` is the one place the report's data is gathered: the page's preview, the
+worker's PDF, the easy-read version and an issued version's frozen HTML are all drawn from it,
+so a change in the data shows in the next draft and nothing is retyped.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Window, prefetch_related_objects
+from django.utils import timezone
+
+from ctr_portal.permissions import Perm
+from panels.queries import consolidated_findings, panel_for_review, quotes_for_panel
+from recommendations.queries import recommendations_for_report
+from reviews import policy
+from reviews.models import PANEL_ROLES, ParticipantRole, ReviewKind
+from reviews.queries import reviews_for_user
+
+from .models import KEY_QUESTIONS, ReportComment, ReportDraft, ReportPdf, ReportVersion, Section
+from .rules import report_open_to
+
+
+@dataclass
+class Finding:
+    kloe: object
+    consolidated: object  # panels ConsolidatedKloe, or None before the chair writes it
+    quotes: list = field(default_factory=list)  # panels Evidence marked as own words
+
+    @property
+    def rating_label(self) -> str:
+        c = self.consolidated
+        return c.get_rating_display() if c is not None and c.rating else "Not yet agreed"
+
+
+@dataclass
+class ReportContent:
+    review: object
+    person: object
+    draft: ReportDraft
+    review_date: date | None
+    panel_members: list
+    others: list
+    consent: object  # the latest ConsentRecord, or None
+    receivers: list  # names of those who may receive the report
+    findings: list  # Finding, in KLOE order
+    recommendations: list
+    next_review_due: date | None
+    next_review_basis: str
+    drafted_on: date
+
+    @property
+    def key_questions(self) -> list[tuple[str, str]]:
+        return [(Section(s).label, self.draft.text(s)) for s in KEY_QUESTIONS]
+
+    @property
+    def header(self) -> str:
+        """The running header: the person's name and the review date."""
+        when = self.review_date.strftime("%-d %B %Y") if self.review_date else "date not set"
+        return f"{self.person.full_name} · {self.review.type_label} held {when}"
+
+
+def draft_for(review) -> ReportDraft:
+    """The chair's narrative, or an unsaved empty one until the first save."""
+    return ReportDraft.objects.filter(review=review).first() or ReportDraft(review=review)
+
+
+def _next_review(review, review_date):
+    person = review.person
+    if not person.in_hospital or review_date is None:
+        return None, "When it is needed: the person lives in the community"
+    due = policy.due_date_for(
+        person=person, kind=ReviewKind.INPATIENT_REPEAT, today=review_date, last_held=review_date
+    )
+    return due.date, due.basis
+
+
+def _findings(review) -> list[Finding]:
+    panel = panel_for_review(review)
+    if panel is None:
+        return []
+    quotes: dict[int, list] = {}
+    seen = set()
+    for evidence in quotes_for_panel(panel):
+        said = (evidence.answer.kloe_id, evidence.quote_from, " ".join(evidence.shows.split()))
+        if said not in seen:  # members often write down the same words
+            seen.add(said)
+            quotes.setdefault(evidence.answer.kloe_id, []).append(evidence)
+    return [
+        Finding(kloe, consolidated, quotes.get(kloe.pk, []))
+        for kloe, consolidated in consolidated_findings(panel)
+    ]
+
+
+def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent:
+    """Everything the report says, from the data as it stands now (about ten queries)."""
+    participants = list(review.participants.all())
+    consent = getattr(review, "latest_consent", None)
+    review_date = review.held_on or (
+        timezone.localdate(review.starts_at) if review.starts_at else None
+    )
+    receivers = [p for p in participants if report_open_to(p, review)]
+    next_due, basis = _next_review(review, review_date)
+    return ReportContent(
+        review=review,
+        person=review.person,
+        draft=draft if draft is not None else draft_for(review),
+        review_date=review_date,
+        panel_members=[p for p in participants if p.role in PANEL_ROLES],
+        others=[p for p in participants if p.role not in PANEL_ROLES],
+        consent=consent,
+        receivers=[
+            f"{p.name} ({p.get_role_display().lower()})"
+            if p.role != ParticipantRole.PERSON
+            else f"{p.name} (the person)"
+            for p in receivers
+        ],
+        findings=_findings(review),
+        recommendations=recommendations_for_report(review),
+        next_review_due=next_due,
+        next_review_basis=basis,
+        drafted_on=timezone.localdate(),
+    )
+
+
+# --- Comments, PDFs and versions ------------------------------------------------------------
+
+
+def comments_for(review) -> list[ReportComment]:
+    return list(ReportComment.objects.filter(review=review).select_related("author", "resolved_by"))
+
+
+def comment_of_review(review, pk) -> ReportComment | None:
+    return (
+        ReportComment.objects.filter(review=review, pk=pk)
+        .select_related("author", "resolved_by")
+        .first()
+    )
+
+
+def open_comment_count(review) -> int:
+    return ReportComment.objects.filter(review=review, resolved_at__isnull=True).count()
+
+
+def latest_draft_pdfs(review) -> dict[str, ReportPdf]:
+    """The newest draft PDF of each kind, by kind ("full", "easy_read")."""
+    latest = {}
+    for pdf in ReportPdf.objects.filter(review=review, version__isnull=True).order_by(
+        "-created_at", "-pk"
+    )[:20]:
+        latest.setdefault(pdf.kind, pdf)
+    return latest
+
+
+def pdf_of_review(review, pk) -> ReportPdf | None:
+    return ReportPdf.objects.select_related("version").filter(review=review, pk=pk).first()
+
+
+def versions_for(review) -> list[ReportVersion]:
+    """Every issued version, newest first, with its PDFs (two queries)."""
+    return list(
+        ReportVersion.objects.filter(review=review)
+        .select_related("issued_by")
+        .prefetch_related("pdfs")
+        .order_by("-number")
+    )
+
+
+def version_of_review(review, number) -> ReportVersion | None:
+    return (
+        ReportVersion.objects.filter(review=review, number=number)
+        .select_related("issued_by")
+        .prefetch_related("pdfs")
+        .first()
+    )
+
+
+def pdfs_of_version(version) -> dict[str, ReportPdf]:
+    return {pdf.kind: pdf for pdf in version.pdfs.all()}
+
+
+# --- For a portal: the issued reports a user may read -----------------------------------------
+
+
+def issued_reports_for_user(user, limit=25) -> list[ReportVersion]:
+    """The current issued version of each review whose report the user may receive, newest
+    first, as the latest consent stands now (four queries). A family carer's reports appear
+    only while the person's consent lets them receive the report."""
+    versions = list(
+        ReportVersion.objects.filter(
+            review__in=reviews_for_user(user).values("pk"), superseded_at__isnull=True
+        )
+        .select_related("review__person", "review__commissioner", "review__provider")
+        .prefetch_related("pdfs")
+        .order_by("-issued_at", "-pk")[:limit]
+    )
+    reviews = [v.review for v in versions]
+    prefetch_related_objects(reviews, "participants", "consents__invitees")
+    for review in reviews:
+        review.latest_consent = max(
+            review.consents.all(), key=lambda c: (c.recorded_at, c.pk), default=None
+        )
+    return [v for v in versions if user.has_perm(Perm.VIEW_ISSUED_REPORT, v.review)]
+
+
+def easy_read_first(user, review) -> bool:
+    """The person sees the easy-read version first."""
+    from reviews.rules import participant_for
+
+    participant = participant_for(user, review)
+    return participant is not None and participant.role == ParticipantRole.PERSON
+
+
+# --- Deadlines ------------------------------------------------------------------------------
+
+
+@dataclass
+class LateReports:
+    count: int
+    reviews: list
+
+
+def late_reports_for_commissioner(user, *, today=None, limit=5) -> LateReports:
+    """Reviews of the user's commissioning organisations held more than REPORTS_DUE_DAYS ago
+    whose report is not issued: how many, and the oldest few (one query)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from reviews.models import ReviewState
+    from reviews.queries import ReviewFilter, commissioner_reviews
+
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.REPORTS_DUE_DAYS)
+    late = commissioner_reviews(user, ReviewFilter()).filter(
+        state__in=(ReviewState.HELD, ReviewState.REPORT_DRAFTING), held_on__lt=cutoff
+    )
+    rows = list(
+        late.annotate(total=Window(Count("pk"))).order_by("held_on", "pk")[:limit]
+    )  # one query: the count rides on each row
+    return LateReports(count=rows[0].total if rows else 0, reviews=rows)

@@ -1,0 +1,417 @@
+"""Every write to the report: the chair's narrative, comments, PDFs, issuing and the deadline.
+
+Each service validates, writes in one transaction with its audit entry and timeline entry, and
+starts the worker after commit. PDFs are rendered only in the worker (`report_pdf_render`).
+An issued version is written once: its HTML is frozen when the chair issues it, its PDFs are
+stored with their SHA-256 when the worker has made them, and nothing changes either afterwards.
+"""
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+from time import perf_counter
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ctr_portal.audit import Action, audit_record
+from ctr_portal.formatting import nhs_date
+from ctr_portal.services import notification_enqueue
+from reviews.models import ParticipantRole, ReviewEvent, ReviewState
+from reviews.queries import commissioner_contacts, review_for_user, reviews_held_between
+from reviews.services import review_event_record, review_transition
+
+from . import rendering
+from .models import (
+    PdfKind,
+    PdfStatus,
+    ReportComment,
+    ReportDraft,
+    ReportPdf,
+    ReportVersion,
+    Section,
+)
+from .queries import open_comment_count, report_content
+from .rules import report_open_to
+
+log = logging.getLogger(__name__)
+
+NARRATIVE = [s.value for s in Section]
+# Where a review may be when its report is issued (a correction comes after the first issue).
+ISSUABLE = (
+    ReviewState.HELD,
+    ReviewState.REPORT_DRAFTING,
+    ReviewState.REPORT_ISSUED,
+    ReviewState.FOLLOW_UP,
+)
+AWAITING_REPORT = (ReviewState.HELD, ReviewState.REPORT_DRAFTING)
+
+
+class EditConflict(Exception):
+    """Someone saved the draft since this form was opened."""
+
+    def __init__(self, current: ReportDraft):
+        self.current = current
+        super().__init__("The report draft was changed by someone else")
+
+
+def report_storage():
+    """Where report PDFs are kept: the documents storage, never served by URL."""
+    return storages["documents"]
+
+
+def report_due_date(review):
+    """The day the report is due: REPORTS_DUE_DAYS after the review was held (domain.md §3)."""
+    if review.held_on is None:
+        return None
+    return review.held_on + timedelta(days=settings.REPORTS_DUE_DAYS)
+
+
+# --- The chair's narrative ----------------------------------------------------------------
+
+
+def report_draft_save(*, actor, review, expected_version: int, **texts) -> ReportDraft:
+    """Save the narrative sections. Refused (EditConflict) if the draft moved on since
+    `expected_version`. The first save of a held review starts the report's drafting."""
+    unknown = set(texts) - set(NARRATIVE)
+    if unknown:
+        raise ValueError(f"Not a narrative section: {sorted(unknown)}")
+    with transaction.atomic():
+        draft, created = ReportDraft.objects.select_for_update().get_or_create(review=review)
+        if draft.version != expected_version:
+            raise EditConflict(draft)
+        for name, value in texts.items():
+            setattr(draft, name, value.strip())
+        draft.version += 1
+        draft.updated_by = actor
+        draft.updated_at = timezone.now()
+        draft.full_clean()
+        draft.save()
+        audit_record(action=Action.CREATE if created else Action.UPDATE, actor=actor, obj=draft)
+        if created:
+            review_event_record(
+                review=review,
+                kind=ReviewEvent.Kind.REPORT,
+                summary="The chair started writing the report",
+                actor=actor,
+            )
+            if review.state == ReviewState.HELD:
+                review_transition(actor=actor, review=review, to=ReviewState.REPORT_DRAFTING)
+    return draft
+
+
+# --- Panel members' comments --------------------------------------------------------------
+
+
+def report_comment_add(*, actor, review, section: str, text: str) -> ReportComment:
+    comment = ReportComment(review=review, section=section, text=text.strip(), author=actor)
+    comment.full_clean()
+    with transaction.atomic():
+        comment.save()
+        audit_record(action=Action.CREATE, actor=actor, obj=comment)
+    return comment
+
+
+def report_comment_resolve(*, actor, review, comment: ReportComment, resolution: str):
+    """The chair closes a comment with what was done about it."""
+    if not resolution.strip():
+        raise ValidationError({"resolution": "Enter what you did about the comment"})
+    with transaction.atomic():
+        updated = ReportComment.objects.filter(
+            pk=comment.pk, review=review, resolved_at__isnull=True
+        ).update(resolved_at=timezone.now(), resolved_by=actor, resolution=resolution.strip())
+        if not updated:
+            raise ValidationError("This comment was already resolved")
+        audit_record(action=Action.UPDATE, actor=actor, obj=comment)
+    comment.refresh_from_db()
+    return comment
+
+
+# --- PDFs, in the worker ------------------------------------------------------------------
+
+
+def _enqueue(pdf_id: int) -> None:
+    from .tasks import report_pdf_render as task
+
+    transaction.on_commit(lambda: task.delay(pdf_id))
+
+
+def report_pdf_request(*, actor, review, kind: str) -> ReportPdf:
+    """Ask the worker for a PDF of the draft as the data stands now."""
+    pdf = ReportPdf(review=review, kind=PdfKind(kind), requested_by=actor)
+    with transaction.atomic():
+        pdf.save()
+        audit_record(action=Action.CREATE, actor=actor, obj=pdf)
+        _enqueue(pdf.pk)
+    return pdf
+
+
+def _pdf_html(pdf: ReportPdf) -> str:
+    """The print document the PDF is made from: an issued version's frozen HTML, or the draft
+    drawn afresh from the data, as the person who asked for it may see it."""
+    easy = pdf.kind == PdfKind.EASY_READ
+    if pdf.version_id:
+        version = pdf.version
+        body = version.easy_read_html if easy else version.html
+        review = version.review
+    else:
+        review = review_for_user(pdf.requested_by, pdf.review_id)
+        if review is None:
+            raise PermissionError("The person who asked for this PDF no longer has the review")
+        content = report_content(review)
+        body = rendering.easy_read_body(content) if easy else rendering.report_body(content)
+    title = rendering.document_title(review, easy_read=easy)
+    return rendering.print_document(body, title=title, easy_read=easy)
+
+
+def report_pdf_render(*, pdf_id: int) -> ReportPdf | None:
+    """Make one PDF with WeasyPrint and store it with its SHA-256. Runs in the worker; safe to
+    run twice at once (claimed by a conditional update; a finished PDF is left alone)."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.REPORTS_RENDER_TIMEOUT_SECONDS)
+    claimed = (
+        ReportPdf.objects.filter(pk=pdf_id)
+        .filter(Q(status=PdfStatus.PENDING) | Q(status=PdfStatus.RENDERING, started_at__lt=stale))
+        .update(status=PdfStatus.RENDERING, started_at=now)
+    )
+    if not claimed:
+        return None
+    pdf = ReportPdf.objects.select_related("version__review__person", "requested_by").get(pk=pdf_id)
+    started = perf_counter()
+    try:
+        data, pages = rendering.pdf_from_html(_pdf_html(pdf))
+    except Exception as error:  # noqa: BLE001 (any failure is recorded, then logged)
+        log.exception("Report PDF %s failed", pdf_id)
+        return _pdf_finish(pdf, PdfStatus.FAILED, failure=str(error)[:300] or "Failed")
+    name = report_storage().save(f"reports/{secrets.token_hex(20)}.pdf", ContentFile(data))
+    return _pdf_finish(
+        pdf,
+        PdfStatus.READY,
+        file=name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        pages=pages,
+        seconds=perf_counter() - started,
+    )
+
+
+def _pdf_finish(pdf: ReportPdf, status: str, **fields) -> ReportPdf | None:
+    fields = {"status": status, "finished_at": timezone.now(), **fields}
+    with transaction.atomic():
+        updated = ReportPdf.objects.filter(
+            pk=pdf.pk, status=PdfStatus.RENDERING, started_at=pdf.started_at, file=""
+        ).update(**fields)
+        if not updated:
+            if fields.get("file"):
+                report_storage().delete(fields["file"])
+            return None
+        for key, value in fields.items():
+            setattr(pdf, key, value)
+        audit_record(action=Action.CREATE if status == PdfStatus.READY else Action.UPDATE, obj=pdf)
+    return pdf
+
+
+def report_pdfs_resume(*, now=None, limit=20) -> int:
+    """Beat: enqueue PDFs whose task was lost (pending for a minute, or stuck rendering)."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.REPORTS_RENDER_TIMEOUT_SECONDS)
+    ids = list(
+        ReportPdf.objects.filter(
+            Q(status=PdfStatus.PENDING, created_at__lt=now - timedelta(minutes=1))
+            | Q(status=PdfStatus.RENDERING, started_at__lt=stale)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    from .tasks import report_pdf_render as task
+
+    for pdf_id in ids:
+        task.delay(pdf_id)
+    return len(ids)
+
+
+class TamperedFile(Exception):
+    """A stored PDF whose bytes no longer match the SHA-256 taken when it was made."""
+
+
+def report_pdf_read(*, user, pdf: ReportPdf, request=None) -> bytes:
+    """The PDF's bytes, checked against its SHA-256, with an audit entry for the download."""
+    with report_storage().open(pdf.file, "rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != pdf.sha256:
+        log.error("Report PDF %s does not match its SHA-256", pdf.pk)
+        audit_record(action=Action.PERMISSION_DENIED, actor=user, obj=pdf, request=request)
+        raise TamperedFile(pdf.pk)
+    audit_record(action=Action.DOWNLOAD, actor=user, obj=pdf, request=request)
+    return data
+
+
+def report_view_record(*, user, review, version=None, request=None) -> None:
+    """Every reading of the report (a draft or an issued version) is an audit event."""
+    if version is not None:
+        audit_record(action=Action.VIEW, actor=user, obj=version, request=request)
+    else:
+        audit_record(action=Action.VIEW, actor=user, obj=review, request=request)
+
+
+# --- Issuing --------------------------------------------------------------------------------
+
+
+def issue_problems(review, *, correction: str = "", has_versions: bool) -> dict[str, str]:
+    """What stops the chair issuing now, by field ("" for the page as a whole)."""
+    problems = {}
+    if review.state not in ISSUABLE:
+        problems[""] = "The report can be issued once the review has been held"
+    elif open_comment_count(review):
+        problems[""] = "Resolve the panel members' comments on the draft first"
+    if has_versions and not correction.strip():
+        problems["correction"] = "Enter what this version corrects"
+    return problems
+
+
+def report_issue(*, actor, review, correction: str = "") -> ReportVersion:
+    """Issue the report as the data stands: freeze its full and easy-read HTML as the next
+    version, supersede the one before, move the review to "report issued", write the timeline,
+    tell everyone entitled (a link, never the PDF), and ask the worker for the two PDFs."""
+    with transaction.atomic():
+        latest = ReportVersion.objects.select_for_update().filter(review=review)
+        number = (latest.aggregate(n=Max("number"))["n"] or 0) + 1
+        problems = issue_problems(review, correction=correction, has_versions=number > 1)
+        if problems:
+            raise ValidationError({k or "__all__": v for k, v in problems.items()})
+        now = timezone.now()
+        superseded = latest.filter(superseded_at__isnull=True).update(superseded_at=now)
+        version = ReportVersion(
+            review=review,
+            number=number,
+            correction=correction.strip() if number > 1 else "",
+            issued_by=actor,
+            issued_at=now,
+        )
+        content = report_content(review)
+        version.html = rendering.report_body(content, version=version)
+        version.easy_read_html = rendering.easy_read_body(content, version=version)
+        version.save()
+        audit_record(action=Action.CREATE, actor=actor, obj=version)
+        _issue_moves(actor, review)
+        summary = f"Report version {number} issued"
+        if superseded:
+            summary += f"; version {number - 1} superseded"
+        review_event_record(
+            review=review,
+            kind=ReviewEvent.Kind.REPORT,
+            summary=summary,
+            actor=actor,
+            reason=version.correction,
+        )
+        for kind in PdfKind:
+            pdf = ReportPdf.objects.create(
+                review=review, version=version, kind=kind, requested_by=actor
+            )
+            _enqueue(pdf.pk)
+        _notify_issued(review, version)
+    return version
+
+
+def _issue_moves(actor, review) -> None:
+    if review.state == ReviewState.HELD:
+        review_transition(actor=actor, review=review, to=ReviewState.REPORT_DRAFTING)
+    if review.state == ReviewState.REPORT_DRAFTING:
+        review_transition(actor=actor, review=review, to=ReviewState.REPORT_ISSUED)
+
+
+def report_recipients(review) -> dict[str, str]:
+    """email -> name of everyone entitled to the issued report, as the latest consent stands."""
+    recipients = {}
+    for participant in review.participants.all():
+        if not report_open_to(participant, review):
+            continue
+        email = participant.user.email if participant.user_id else participant.email
+        if email:
+            recipients.setdefault(email.lower(), participant.name)
+    return recipients
+
+
+def _notify_issued(review, version) -> None:
+    link = settings.SITE_URL + reverse("reports:report", args=[review.pk])
+    for email, name in report_recipients(review).items():
+        notification_enqueue(
+            key=f"report-issued:{version.pk}:{email}",
+            recipient=email,
+            template="report_issued",
+            context={
+                "name": name,
+                "review_type": review.type_label,
+                "when": nhs_date(review.held_on) if review.held_on else "",
+                "version": version.number,
+                "corrected": version.number > 1,
+                "link": link,
+            },
+        )
+
+
+# --- The deadline ---------------------------------------------------------------------------
+
+
+def _chair_contacts(review) -> list[tuple[str, str]]:
+    return [
+        (p.user.email if p.user_id else p.email, p.name)
+        for p in review.participants.all()
+        if p.role == ParticipantRole.CHAIR and (p.user.email if p.user_id else p.email)
+    ]
+
+
+def _deadline_context(review, name, due) -> dict:
+    return {
+        "name": name,
+        "review_type": review.type_label,
+        "when": nhs_date(review.held_on),
+        "due": nhs_date(due),
+        "link": settings.SITE_URL + reverse("reports:report", args=[review.pk]),
+    }
+
+
+def report_deadlines_check(*, today=None) -> int:
+    """Beat, daily: remind the chair of a report due within REPORTS_REMINDER_DAYS, and tell the
+    commissioner of one not issued by its due date. Each notice goes once (its key names the
+    review and the day before the deadline), so two runs at once, or a rerun, send nothing
+    twice. Returns how many notices it asked the outbox for."""
+    today = today or timezone.localdate()
+    due_days = settings.REPORTS_DUE_DAYS
+    queued = 0
+    lead = max(settings.REPORTS_REMINDER_DAYS, default=0)
+    window = reviews_held_between(
+        AWAITING_REPORT, today - timedelta(days=due_days), today - timedelta(days=due_days - lead)
+    )
+    for review in window:
+        due = report_due_date(review)
+        days_left = (due - today).days
+        step = min((d for d in settings.REPORTS_REMINDER_DAYS if d >= days_left), default=None)
+        if step is None:
+            continue
+        for email, name in _chair_contacts(review):
+            notification_enqueue(
+                key=f"report-reminder:{review.pk}:{step}:{email.lower()}",
+                recipient=email,
+                template="report_reminder",
+                context={**_deadline_context(review, name, due), "days_left": days_left},
+            )
+            queued += 1
+    for review in reviews_held_between(AWAITING_REPORT, None, today - timedelta(days=due_days + 1)):
+        due = report_due_date(review)
+        for _user_id, name, email in commissioner_contacts(review):
+            notification_enqueue(
+                key=f"report-late:{review.pk}:{email.lower()}",
+                recipient=email,
+                template="report_late",
+                context=_deadline_context(review, name, due),
+            )
+            queued += 1
+    return queued

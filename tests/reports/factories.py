@@ -1,0 +1,68 @@
+"""A review whose report can be written: held, with findings, quotes and recommendations."""
+
+import datetime
+
+from panels.models import QuoteFrom, Rating
+from reviews.queries import review_for_user
+from tests.panels.factories import (
+    ConsolidatedKloeFactory,
+    EvidenceFactory,
+    KloeAnswerFactory,
+    PanelFactory,
+    WorkbookFactory,
+    kloe_of,
+    make_held,
+)
+from tests.recommendations.factories import RecommendationFactory
+
+PERSON_QUOTE = "I want to live near my mum and have my own front door."
+FINDING = "Restraint was used four times last month; the plan has not been reviewed."
+
+
+def report_world(world, *, recommendations=3):
+    review = make_held(world["review"], days_ago=1)
+    participants = world["participants"]
+    chair = participants["chair"].user
+    panel = PanelFactory(review=review)
+    ConsolidatedKloeFactory(
+        panel=panel,
+        kloe=kloe_of(panel, 1),
+        finding="Daniel is safe on the ward.",
+        updated_by=chair,
+    )
+    ConsolidatedKloeFactory(
+        panel=panel,
+        kloe=kloe_of(panel, 7),
+        finding=FINDING,
+        rating=Rating.SERIOUS_CONCERNS,
+        reasoning="Two members rated some concerns; the restraint log decided it.",
+        updated_by=chair,
+    )
+    workbook = WorkbookFactory(panel=panel, participant=participants["clinical_expert"])
+    answer = KloeAnswerFactory(workbook=workbook, kloe=kloe_of(panel, 9))
+    EvidenceFactory(
+        answer=answer,
+        source_kind="conversation",
+        source="Daniel",
+        shows=PERSON_QUOTE,
+        quote_from=QuoteFrom.PERSON,
+    )
+    for n in range(1, recommendations + 1):
+        RecommendationFactory(
+            review=review,
+            number=n,
+            action=f"Action number {n}: review the positive behaviour support plan",
+            measure=f"Measure {n}: the new plan is shared with Daniel and his mum",
+            owner=None,
+            owner_name=f"Owner {n}",
+            owner_organisation="Riverside Hospital",
+            owner_email=f"owner{n}@example.nhs.uk",
+            due_date=datetime.date(2026, 6, n),
+            created_by=chair,
+        )
+    return {**world, "review": review, "panel": panel, "chair": chair}
+
+
+def seen_by(user, review):
+    """The review as a request by `user` would load it (participants, latest consent)."""
+    return review_for_user(user, review.pk)

@@ -1,0 +1,78 @@
+"""The report's content comes from the data: nothing is retyped, and a change shows in the next
+draft."""
+
+from reports import queries, rendering, services
+from reports.easy_read import easy_read_parts
+from tests.recommendations.factories import RecommendationFactory
+
+from .factories import FINDING, PERSON_QUOTE, seen_by
+
+
+def draft_html(world):
+    review = seen_by(world["chair"], world["review"])
+    return rendering.report_body(queries.report_content(review))
+
+
+def test_the_draft_gives_the_person_the_review_findings_quotes_and_recommendations(held_world):
+    html = draft_html(held_world)
+
+    assert "Daniel Clarke" in html
+    assert "Speak slowly; I like to see things written down." in html
+    assert "Post-admission" in html
+    assert FINDING in html
+    assert "Serious concerns" in html
+    assert "the restraint log decided it" in html
+    assert PERSON_QUOTE in html and "own words" in html
+    for n in (1, 2, 3):
+        assert f"Action number {n}" in html
+        assert f"Measure {n}" in html
+        assert f"Owner {n}, Riverside Hospital" in html
+    assert "1 June 2026" in html
+    assert "Next review due:" in html
+    assert "Marion Carer (family carer)" in html  # the consent lets her receive it
+
+
+def test_a_change_in_the_data_shows_in_the_next_draft(held_world):
+    before = draft_html(held_world)
+    RecommendationFactory(
+        review=held_world["review"],
+        number=4,
+        action="Book an easy-read tenancy meeting",
+        created_by=held_world["chair"],
+    )
+    after = draft_html(held_world)
+
+    assert "Book an easy-read tenancy meeting" not in before
+    assert "Book an easy-read tenancy meeting" in after
+
+
+def test_the_chairs_narrative_is_the_only_thing_typed(held_world):
+    review = seen_by(held_world["chair"], held_world["review"])
+    services.report_draft_save(
+        actor=held_world["chair"],
+        review=review,
+        expected_version=0,
+        is_safe="Yes, with the changes to restraint below.",
+    )
+
+    html = draft_html(held_world)
+    assert "Yes, with the changes to restraint below." in html
+    review.refresh_from_db()
+    assert review.state == "report_drafting"
+
+
+def test_the_easy_read_version_says_what_was_found_and_who_does_what_by_when(held_world):
+    review = seen_by(held_world["chair"], held_world["review"])
+    parts = {p.heading: p for p in easy_read_parts(queries.report_content(review))}
+
+    found = [line.text for line in parts["What the panel found"].lines]
+    assert "Are risks handled safely and kindly? The panel is very worried about this." in found
+    boxes = parts["What will happen"].boxes
+    assert len(boxes) == 3
+    assert [line.symbol for line in boxes[0]] == ["action", "who", "calendar"]
+    assert boxes[0][1].text == "Who will do it: Owner 1, Riverside Hospital."
+    assert boxes[0][2].text == "By when: 1 June 2026."
+    about = [line.text for line in parts["About this report"].lines]
+    assert f"You told us: “{PERSON_QUOTE}”" in about
+    html = rendering.easy_read_body(queries.report_content(review))
+    assert html.count("<svg") == sum(len(p.lines) + sum(map(len, p.boxes)) for p in parts.values())
