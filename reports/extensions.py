@@ -40,3 +40,28 @@ def dashboard_cards(sender, *, request, **kwargs):
         {"late": late, "due_days": settings.REPORTS_DUE_DAYS},
         order=30,
     )
+
+
+def portal_sections(sender, *, review, user, **kwargs):
+    """The issued report in the portal, for those the consent lets receive it: the easy-read
+    version first for the person; both PDFs (two queries)."""
+    from portal.sections import PortalSection
+
+    from .queries import easy_read_first, pdfs_of_version, versions_for
+
+    if not user.has_perm(Perm.VIEW_ISSUED_REPORT, review):
+        return None
+    current = next((v for v in versions_for(review) if v.superseded_at is None), None)
+    if current is None:
+        return None
+    return PortalSection(
+        "The report",
+        "reports/portal/_section.html",
+        {
+            "review": review,
+            "version": current,
+            "pdfs": pdfs_of_version(current),
+            "easy_read_first": easy_read_first(user, review),
+        },
+        order=10,
+    )

@@ -27,6 +27,7 @@ def test_collect_spreads_lists_and_skips_nothing_answers():
 
 
 def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
+    from portal import signals as portal_signals
     from reviews import signals as review_signals
 
     expected = {
@@ -57,6 +58,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "reports.review_links",
         },
         review_signals.person_timeline_entries: {"portal.person_timeline_entries"},
+        portal_signals.portal_sections: {"reports.portal_sections"},
         review_signals.review_scheduled: {
             "panels.review_scheduled",
             "documents.review_scheduled",
