@@ -309,6 +309,16 @@ def open_review_for_person(user, person):
     )
 
 
+def open_community_review_for_person(user, person):
+    """The person's open community review, which an admission closes or converts, or None."""
+    return (
+        reviews_for_user(user)
+        .filter(person=person, state__in=OPEN_STATES, kind=ReviewKind.COMMUNITY)
+        .order_by("due_date", "pk")
+        .first()
+    )
+
+
 def next_due_dates(user, people) -> dict:
     """{person id: the earliest due date of their open reviews}, for one page of people in one
     query."""
