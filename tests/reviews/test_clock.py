@@ -6,6 +6,8 @@ from datetime import date, datetime, time
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +24,12 @@ from reviews.models import (
 )
 from tests.factories import OrganisationFactory, UserFactory
 
-from .factories import PersonFactory, ReviewFactory
+from .factories import (
+    AdmissionRootCauseFactory,
+    PersonFactory,
+    ReviewFactory,
+    SettingChangeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -455,3 +462,34 @@ def test_the_dashboards_upcoming_list_shows_the_next_review_planned_when_one_is_
     data = queries.commissioner_dashboard(users["commissioner"], queries.ReviewFilter())
 
     assert [r.person for r in data.upcoming] == [person]
+
+
+def test_the_dashboards_new_lists_make_the_same_queries_for_1_row_as_for_25(
+    client_for, organisations
+):
+    icb = organisations["icb"]
+
+    def make(n):
+        for _ in range(n):
+            PersonFactory(
+                responsible_commissioner=icb, in_hospital=True, admission_date=date(2026, 1, 5)
+            )
+            PersonFactory(responsible_commissioner=icb, dsr_rerate_reason="Discharged: rate them")
+            SettingChangeFactory(
+                person=PersonFactory(responsible_commissioner=icb), needs_root_cause=True
+            )
+            AdmissionRootCauseFactory(admission__person=PersonFactory(responsible_commissioner=icb))
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("dashboard"))
+        return len(captured), response.context["cards"][0].context["data"].counts
+
+    client = client_for("commissioner")
+    make(1)
+    one, counts = count()
+    assert (counts["missed"], counts["rerate"], counts["missing_rca"]) == (1, 1, 1)
+    make(24)
+    many, counts = count()
+    assert many == one
+    assert (counts["missed"], counts["rerate"], counts["missing_rca"]) == (25, 25, 25)
