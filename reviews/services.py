@@ -417,11 +417,7 @@ def review_plan(
     clock starts today, an event-triggered one's on the day of the event, and that day is kept
     on the review so that re-computing never restarts it."""
     today = timezone.localdate()
-    clock_start = None
-    if kind == ReviewKind.EVENT_TRIGGERED:
-        clock_start = event_date or today
-    elif kind in (ReviewKind.COMMUNITY, ReviewKind.REQUESTED):
-        clock_start = today
+    clock_start = _clock_start(kind, event_date, today)
     due = policy.due_date_for(
         person=person,
         kind=kind,
@@ -469,15 +465,29 @@ def review_plan(
     return review
 
 
+def _clock_start(kind: str, event_date: date | None, today: date) -> date | None:
+    """The fixed day a review's clock counts from, kept on the review; None for the clocks
+    that follow the person (admission, the last review held)."""
+    if kind == ReviewKind.EVENT_TRIGGERED:
+        return event_date or today
+    if kind in (ReviewKind.COMMUNITY, ReviewKind.REQUESTED):
+        return today
+    return None
+
+
 def _due_for(review: Review) -> policy.DueDate:
-    """The rule table applied to `review` as things stand, from the review's own fixed start."""
+    """The rule table applied to `review` as things stand, from the review's own fixed start.
+    A review made without one (outside `review_plan`) counts from the day it was made."""
+    start = None
+    if review.kind in (ReviewKind.EVENT_TRIGGERED, ReviewKind.COMMUNITY, ReviewKind.REQUESTED):
+        start = review.clock_start or timezone.localdate(review.created_at)
     return policy.due_date_for(
         person=review.person,
         kind=review.kind,
         today=timezone.localdate(),
         last_held=_last_held(review.person),
-        event_date=review.clock_start if review.kind == ReviewKind.EVENT_TRIGGERED else None,
-        clock_start=review.clock_start,
+        event_date=start if review.kind == ReviewKind.EVENT_TRIGGERED else None,
+        clock_start=start,
     )
 
 
@@ -488,7 +498,9 @@ def review_recompute_due(*, review: Review, actor=None, why: str) -> Review:
     due = _due_for(review)
     moved = (due.date, due.rule.code) != (review.due_date, review.due_rule)
     where = {"setting": person.setting, "provider_id": person.provider_id}
-    relocated = review.is_open and (review.setting, review.provider_id) != tuple(where.values())
+    relocated = review.state in OPEN_STATES and (
+        (review.setting, review.provider_id) != tuple(where.values())
+    )
     if not moved and not relocated:
         return review
     fields = where if relocated else {}

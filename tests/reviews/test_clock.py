@@ -493,3 +493,21 @@ def test_the_dashboards_new_lists_make_the_same_queries_for_1_row_as_for_25(
     many, counts = count()
     assert many == one
     assert (counts["missed"], counts["rerate"], counts["missing_rca"]) == (25, 25, 25)
+
+
+def test_a_child_registered_in_hospital_asks_for_a_root_cause_analysis(organisations, actor):
+    person = services.person_register(
+        actor=actor,
+        given_name="Mia",
+        family_name="Jones",
+        nhs_number="9434765919",
+        date_of_birth=date(2012, 5, 1),
+        has_autism=True,
+        setting=Setting.NON_SECURE,
+        provider=organisations["provider"],
+        admission_date=date(2027, 3, 1),
+        responsible_commissioner=organisations["icb"],
+    )
+
+    change = queries.admission_awaiting_root_cause(person)
+    assert change is not None and change.kind == SettingChange.Kind.REGISTERED
