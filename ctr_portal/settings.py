@@ -273,6 +273,32 @@ LOGGING = {
     },
 }
 
+# --- reviews: the review clock (reviews/policy.py, domain.md §3) ---
+# Children's post-admission C(E)TR: within this many working days of admission (2017 policy: 10).
+# NHS England's interim measure for children's commissioners is 5 working days: switch it on with
+# REVIEWS_CHILD_POST_ADMISSION_INTERIM=true.
+REVIEWS_CHILD_POST_ADMISSION_WORKING_DAYS = env.int(
+    "REVIEWS_CHILD_POST_ADMISSION_WORKING_DAYS", default=10
+)
+REVIEWS_CHILD_POST_ADMISSION_INTERIM = env.bool(
+    "REVIEWS_CHILD_POST_ADMISSION_INTERIM", default=False
+)
+# Local settings with no NHS source (product choice): days to hold an event-triggered review
+# (adult, child), a community review from when it is planned, a requested one from the request.
+REVIEWS_EVENT_DAYS_ADULT = env.int("REVIEWS_EVENT_DAYS_ADULT", default=28)
+REVIEWS_EVENT_DAYS_CHILD = env.int("REVIEWS_EVENT_DAYS_CHILD", default=14)
+REVIEWS_COMMUNITY_DAYS = env.int("REVIEWS_COMMUNITY_DAYS", default=14)
+REVIEWS_REQUESTED_DAYS = env.int("REVIEWS_REQUESTED_DAYS", default=28)
+for _name in (
+    "REVIEWS_CHILD_POST_ADMISSION_WORKING_DAYS",
+    "REVIEWS_EVENT_DAYS_ADULT",
+    "REVIEWS_EVENT_DAYS_CHILD",
+    "REVIEWS_COMMUNITY_DAYS",
+    "REVIEWS_REQUESTED_DAYS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+
 # --- documents (add below this line) ---
 # Uploads: the per-file limit, how many files one upload may carry.
 DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)

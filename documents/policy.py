@@ -2,8 +2,8 @@
 
 - Core items: no later than 24 hours before the review (policy, domain.md §3).
 - Everything else: by a target date, DOCUMENTS_TARGET_WORKING_DAYS working days before the day
-  (product choice, for reading time; working days are Monday to Friday: bank holidays are not
-  counted out).
+  (product choice, for reading time; working days are Monday to Friday less England's bank
+  holidays, ctr_portal/working_days.py).
 - Reminders: DOCUMENTS_REMINDER_DAYS days before each deadline, and on it.
 - The panel reads from the day the review is ready, or DOCUMENTS_PANEL_OPENS_DAYS_BEFORE days
   before the day if sooner, to DOCUMENTS_PANEL_CLOSES_DAYS_AFTER days after it, inclusive.
@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from ctr_portal.working_days import working_days_before
 from reviews.models import ReviewState
 
 TARGET_TIME = time(17, 0)  # the target date ends at close of business
@@ -28,14 +29,6 @@ READY_OR_LATER = (
     ReviewState.FOLLOW_UP,
     ReviewState.CLOSED,
 )
-
-
-def working_days_before(day: date, count: int) -> date:
-    while count > 0:
-        day -= timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
 
 
 @dataclass(frozen=True)

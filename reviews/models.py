@@ -141,6 +141,16 @@ class Person(models.Model):
     dsr_rating = models.CharField(
         "Dynamic Support Register rating", max_length=10, choices=DsrRating, blank=True
     )
+    # Set by a discharge or a review held, cleared by the next rating: why the commissioner is
+    # asked to look at the rating again (domain.md §10, §11).
+    dsr_rerate_reason = models.CharField(max_length=200, blank=True)
+    # The learning disability or autism diagnosis was removed: the diagnoses stay as they were
+    # (a person has at least one), and the person stays on the register until the
+    # event-triggered review this starts is held.
+    diagnosis_removed_on = models.DateField(null=True, blank=True)
+    diagnosis_removed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -287,14 +297,48 @@ class SettingChange(models.Model):
     )
     ward = models.CharField(max_length=100, blank=True)
     note = models.TextField(blank=True, max_length=limits.NOTE)
+    # An admission of a child without a community C(E)TR held first: NHS England asks the
+    # commissioner for a root cause analysis (domain.md §3).
+    needs_root_cause = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-effective_date", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["needs_root_cause"],
+                condition=models.Q(needs_root_cause=True),
+                name="settingchange_needs_rca",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.effective_date})"
+
+
+class AdmissionRootCause(models.Model):
+    """The root cause analysis of a child's admission without a community C(E)TR: why there was
+    none, and whether the child was on the Dynamic Support Register."""
+
+    class OnRegister(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_KNOWN = "not_known", "Not known"
+
+    admission = models.OneToOneField(
+        SettingChange, on_delete=models.CASCADE, related_name="root_cause"
+    )
+    why_no_community_review = models.TextField(max_length=limits.LONG_NOTE)
+    on_register = models.CharField(
+        "on the Dynamic Support Register before admission", max_length=10, choices=OnRegister
+    )
+    learning = models.TextField(blank=True, max_length=limits.LONG_NOTE)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Root cause analysis of admission {self.admission_id}"
 
 
 class LaepMeeting(models.Model):
@@ -409,6 +453,9 @@ class Review(models.Model):
     due_date = models.DateField()
     due_rule = models.CharField(max_length=40)
     due_basis = models.CharField(max_length=200, blank=True)
+    # The fixed day a community or requested review's clock counts from (planned or asked for),
+    # or an event-triggered review's event: re-computing never restarts it.
+    clock_start = models.DateField(null=True, blank=True)
 
     starts_at = models.DateTimeField("date and time", null=True, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(

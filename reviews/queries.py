@@ -5,12 +5,22 @@ loads what the rules need (participants, the latest consent) so that permission 
 page cost nothing more.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
+from ctr_portal.formatting import nhs_date
 from ctr_portal.models import Organisation
 from ctr_portal.permissions import Perm
 from ctr_portal.queries import (
@@ -20,9 +30,11 @@ from ctr_portal.queries import (
 )
 from ctr_portal.signals import collect
 
+from . import policy
 from .models import (
     NOT_HELD_STATES,
     OPEN_STATES,
+    SECURE_SETTINGS,
     ConsentInvitee,
     ConsentRecord,
     DsrRating,
@@ -30,13 +42,19 @@ from .models import (
     ParticipantRole,
     Person,
     Review,
+    ReviewEventReason,
+    ReviewKind,
     ReviewState,
     Setting,
+    SettingChange,
 )
 from .nhs_number import normalise_nhs_number
 from .policy import NOT_READY_WARNING_DAYS
 from .rules import REVIEW_PARTIES, party_org_ids
 from .signals import person_timeline_entries
+
+# The clocks that run while someone is in hospital.
+HOSPITAL_CLOCK_KINDS = (ReviewKind.POST_ADMISSION, ReviewKind.INPATIENT_REPEAT)
 
 
 def commissioning_org_ids(user) -> set[int]:
@@ -100,6 +118,7 @@ def person_for_user(user, pk):
             "provider",
             "local_authority",
             "created_by",
+            "diagnosis_removed_by",
         )
         .prefetch_related("contacts")
         .filter(pk=pk)
@@ -116,8 +135,8 @@ class TimelineEntry:
 
 
 def person_timeline(person) -> list[TimelineEntry]:
-    """Ratings, admissions and moves, LAEP meetings and every review with its outcome: four
-    queries whatever the person's history."""
+    """Ratings, admissions and moves (with their root cause analyses), LAEP meetings, a removed
+    diagnosis and every review with its outcome: five queries whatever the person's history."""
     entries = [
         TimelineEntry(
             f"Dynamic Support Register: {c.get_rating_display()}",
@@ -127,25 +146,7 @@ def person_timeline(person) -> list[TimelineEntry]:
         )
         for c in person.dsr_history.select_related("recorded_by")
     ]
-    entries += [
-        TimelineEntry(
-            c.get_kind_display(),
-            c.effective_date,
-            c.recorded_by.display_name,
-            " – ".join(
-                filter(
-                    None,
-                    [
-                        c.get_setting_display(),
-                        c.provider.name if c.provider else "",
-                        c.ward,
-                        c.note,
-                    ],
-                )
-            ),
-        )
-        for c in person.setting_history.select_related("recorded_by", "provider")
-    ]
+    entries += _setting_entries(person)
     entries += [
         TimelineEntry(
             "Local Area Emergency Protocol meeting",
@@ -155,6 +156,15 @@ def person_timeline(person) -> list[TimelineEntry]:
         )
         for m in person.laep_meetings.select_related("recorded_by")
     ]
+    if person.diagnosis_removed_on:
+        entries.append(
+            TimelineEntry(
+                "Learning disability or autism diagnosis removed",
+                person.diagnosis_removed_on,
+                person.diagnosis_removed_by.display_name if person.diagnosis_removed_by else "",
+                "They stay on the register until the event-triggered review is held.",
+            )
+        )
     for r in person.reviews.all():
         when = r.held_on or (timezone.localdate(r.starts_at) if r.starts_at else r.due_date)
         entries.append(
@@ -173,6 +183,106 @@ def person_timeline(person) -> list[TimelineEntry]:
         return t if isinstance(t, date) and not hasattr(t, "hour") else timezone.localdate(t)
 
     return sorted(entries, key=sort_key, reverse=True)
+
+
+def _setting_entries(person) -> list[TimelineEntry]:
+    entries = []
+    changes = person.setting_history.select_related(
+        "recorded_by", "provider", "root_cause", "root_cause__recorded_by"
+    )
+    for c in changes:
+        where = [c.get_setting_display(), c.provider.name if c.provider else "", c.ward, c.note]
+        if c.needs_root_cause and not hasattr(c, "root_cause"):
+            where.append("No community C(E)TR before admission: root cause analysis needed")
+        entries.append(
+            TimelineEntry(
+                c.get_kind_display(),
+                c.effective_date,
+                c.recorded_by.display_name,
+                " – ".join(filter(None, where)),
+            )
+        )
+        rca = getattr(c, "root_cause", None)
+        if rca is not None:
+            entries.append(
+                TimelineEntry(
+                    "Root cause analysis of the admission recorded",
+                    rca.recorded_at,
+                    rca.recorded_by.display_name,
+                    f"Why there was no community C(E)TR: {rca.why_no_community_review} "
+                    f"On the Dynamic Support Register before admission: "
+                    f"{rca.get_on_register_display().lower()}.",
+                )
+            )
+    return entries
+
+
+def community_review_held_before(person, admitted: date):
+    """The community C(E)TR held before the admission on `admitted` (on or before that day, and
+    since the person last left hospital), or None: with one, no post-admission review is
+    planned (domain.md §2)."""
+    left_hospital = (
+        person.setting_history.filter(
+            kind=SettingChange.Kind.DISCHARGE, effective_date__lt=admitted
+        )
+        .order_by("-effective_date")
+        .values_list("effective_date", flat=True)
+        .first()
+    )
+    held = person.reviews.filter(
+        kind=ReviewKind.COMMUNITY, held_on__isnull=False, held_on__lte=admitted
+    )
+    if left_hospital:
+        held = held.filter(held_on__gte=left_hospital)
+    return held.order_by("-held_on", "-pk").first()
+
+
+def no_post_admission_reason(person) -> str:
+    """Why someone in hospital has no post-admission review planned, when the policy says
+    none is needed (a community C(E)TR was held before the admission); else ""."""
+    if not person.in_hospital or not person.admission_date:
+        return ""
+    if person.reviews.filter(
+        state__in=OPEN_STATES, kind__in=(ReviewKind.POST_ADMISSION, ReviewKind.INPATIENT_REPEAT)
+    ).exists():
+        return ""
+    held = community_review_held_before(person, person.admission_date)
+    if held is None:
+        return ""
+    return (
+        f"No post-admission review is planned: a community {held.type_label} was held on "
+        f"{nhs_date(held.held_on)}, before the admission on {nhs_date(person.admission_date)}. "
+        "The next review is the repeat review, counted from that one."
+    )
+
+
+def admission_awaiting_root_cause(person):
+    """The person's latest admission that needs a root cause analysis and has none, or None."""
+    return (
+        person.setting_history.filter(needs_root_cause=True, root_cause__isnull=True)
+        .order_by("-effective_date", "-pk")
+        .first()
+    )
+
+
+def diagnosis_removal_status(person) -> str:
+    """What the removal of the diagnosis means for the register, or "" if none was removed."""
+    removed_on = person.diagnosis_removed_on
+    if not removed_on:
+        return ""
+    held = (
+        person.reviews.filter(
+            kind=ReviewKind.EVENT_TRIGGERED,
+            event_reason=ReviewEventReason.DIAGNOSIS_REMOVED,
+            held_on__gte=removed_on,
+        )
+        .order_by("held_on")
+        .first()
+    )
+    said = f"Learning disability or autism diagnosis removed on {nhs_date(removed_on)}"
+    if held is None:
+        return f"{said}. They stay on the register until the review this triggered is held."
+    return f"{said}. The review it triggered was held on {nhs_date(held.held_on)}."
 
 
 def last_held_review_date(person) -> date | None:
@@ -198,6 +308,16 @@ def open_review_for_person(user, person):
     return (
         reviews_for_user(user)
         .filter(person=person, state__in=OPEN_STATES)
+        .order_by("due_date", "pk")
+        .first()
+    )
+
+
+def open_community_review_for_person(user, person):
+    """The person's open community review, which an admission closes or converts, or None."""
+    return (
+        reviews_for_user(user)
+        .filter(person=person, state__in=OPEN_STATES, kind=ReviewKind.COMMUNITY)
         .order_by("due_date", "pk")
         .first()
     )
@@ -368,44 +488,100 @@ class CommissionerDashboard:
     not_ready: list
     community_due: list
     counts: dict
+    missed: list = field(default_factory=list)
+    rerate: list = field(default_factory=list)
+    missing_rca: list = field(default_factory=list)
 
 
 def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10):
-    """Four lists and their counts: upcoming (next 8 weeks), overdue (due date passed, not held),
-    not ready two weeks before the day, and people rated red or amber in the community with no
-    open review. Eight queries whatever the numbers."""
+    """The commissioner's lists and their counts: upcoming (dated or due in the next 8 weeks),
+    overdue (due date passed, not held, and people in hospital whose last review is older than
+    their interval with no review planned), not ready two weeks before the day, people rated red
+    or amber in the community with no open review, ratings to look at again and root cause
+    analyses to record. A fixed number of queries whatever the numbers."""
     today = today or timezone.localdate()
     now = timezone.now()
     base = commissioner_reviews(user, filters)
-    upcoming = base.filter(
-        state__in=NOT_HELD_STATES, starts_at__gte=now, starts_at__lt=now + timedelta(weeks=8)
-    ).order_by("starts_at", "pk")
+    soon = now + timedelta(weeks=8)
+    upcoming = (
+        base.filter(state__in=NOT_HELD_STATES)
+        .filter(
+            Q(starts_at__gte=now, starts_at__lt=soon)
+            | Q(starts_at__isnull=True, due_date__gte=today, due_date__lt=timezone.localdate(soon))
+        )
+        .order_by(F("starts_at").asc(nulls_last=True), "due_date", "pk")
+    )
     overdue = base.filter(state__in=NOT_HELD_STATES, due_date__lt=today).order_by("due_date", "pk")
     not_ready = base.filter(
         state__in=[ReviewState.PLANNED, ReviewState.SCHEDULED, ReviewState.PREPARING],
         starts_at__gte=now,
         starts_at__lt=now + timedelta(days=NOT_READY_WARNING_DAYS),
     ).order_by("starts_at", "pk")
+    people = Person.objects.filter(responsible_commissioner_id__in=commissioning_org_ids(user))
+    if filters.organisation:
+        people = people.filter(responsible_commissioner_id=filters.organisation)
     open_review = Review.objects.filter(person=OuterRef("pk"), state__in=NOT_HELD_STATES)
     community_due = (
-        Person.objects.filter(responsible_commissioner_id__in=commissioning_org_ids(user))
-        .filter(setting=Setting.COMMUNITY, dsr_rating__in=[DsrRating.RED, DsrRating.AMBER])
+        people.filter(setting=Setting.COMMUNITY, dsr_rating__in=[DsrRating.RED, DsrRating.AMBER])
         .exclude(Exists(open_review))
         .order_by("dsr_rating", "family_name", "pk")
     )
-    if filters.organisation:
-        community_due = community_due.filter(responsible_commissioner_id=filters.organisation)
+    missed = inpatients_past_interval(people, today)
+    rerate = people.exclude(dsr_rerate_reason="").order_by("family_name", "given_name", "pk")
+    missing_rca = (
+        SettingChange.objects.filter(
+            person__in=people, needs_root_cause=True, root_cause__isnull=True
+        )
+        .select_related("person")
+        .order_by("effective_date", "pk")
+    )
+    lists = {
+        "upcoming": upcoming,
+        "overdue": overdue,
+        "not_ready": not_ready,
+        "community_due": community_due,
+        "missed": missed,
+        "rerate": rerate,
+        "missing_rca": missing_rca,
+    }
+    counts = {name: qs.count() for name, qs in lists.items()}
+    counts["overdue"] += counts["missed"]
     return CommissionerDashboard(
-        upcoming=list(upcoming[:limit]),
-        overdue=list(overdue[:limit]),
-        not_ready=list(not_ready[:limit]),
-        community_due=list(community_due[:limit]),
-        counts={
-            "upcoming": upcoming.count(),
-            "overdue": overdue.count(),
-            "not_ready": not_ready.count(),
-            "community_due": community_due.count(),
-        },
+        **{name: list(qs[:limit]) for name, qs in lists.items()}, counts=counts
+    )
+
+
+def inpatients_past_interval(people, today: date):
+    """People in hospital whose last review held is older than their interval (the Assuring
+    Transformation "last review" measure), or with none held and past the post-admission
+    timescale, who have no inpatient review planned and no overdue review on the list: so
+    nobody in hospital falls off the overdue count for want of a review row."""
+    table = policy.rules()
+
+    def cutoff(code):
+        return table[code].overdue_if_started_before(today)
+
+    child = Q(date_of_birth__gt=policy.add_months(today, -18 * 12))
+    secure = Q(setting__in=SECURE_SETTINGS)
+    last_held = Review.objects.filter(person=OuterRef("pk"), held_on__isnull=False)
+    held_late = (
+        (child & Q(last_held__lt=cutoff("repeat_child")))
+        | (~child & secure & Q(last_held__lt=cutoff("repeat_adult_secure")))
+        | (~child & ~secure & Q(last_held__lt=cutoff("repeat_adult_non_secure")))
+    )
+    none_held = Q(last_held__isnull=True) & (
+        (child & Q(admission_date__lt=cutoff("post_admission_child")))
+        | (~child & Q(admission_date__lt=cutoff("post_admission_adult")))
+    )
+    planned = Review.objects.filter(person=OuterRef("pk"), state__in=NOT_HELD_STATES)
+    return (
+        people.in_hospital()
+        .alias(last_held=Subquery(last_held.order_by("-held_on").values("held_on")[:1]))
+        .filter(held_late | none_held)
+        .exclude(Exists(planned.filter(kind__in=HOSPITAL_CLOCK_KINDS)))
+        .exclude(Exists(planned.filter(due_date__lt=today)))
+        .annotate(last_review_held=F("last_held"))
+        .order_by("family_name", "given_name", "pk")
     )
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from .models import (
     INDEPENDENT_ROLES,
     OPEN_STATES,
     REASON_REQUIRED,
+    AdmissionRootCause,
     AgendaItem,
     ConsentDecision,
     ConsentInvitee,
@@ -39,6 +41,7 @@ from .models import (
     Person,
     Review,
     ReviewEvent,
+    ReviewEventReason,
     ReviewKind,
     ReviewState,
     Setting,
@@ -46,6 +49,7 @@ from .models import (
     TransitionError,
 )
 from .nhs_number import normalise_nhs_number
+from .queries import HOSPITAL_CLOCK_KINDS, community_review_held_before
 from .rules import invitee_sees_details, needs_to_declare_independence
 from .signals import review_scheduled
 
@@ -74,6 +78,10 @@ def person_register(*, actor, dsr_reason: str = "", **fields) -> Person:
             setting=person.setting,
             provider=person.provider,
             ward=person.ward,
+            # Registered in hospital as a child: admitted with no community C(E)TR here.
+            needs_root_cause=bool(
+                person.admission_date and person.age_on(person.admission_date) < 18
+            ),
             recorded_by=actor,
         )
         if person.dsr_rating:
@@ -135,13 +143,17 @@ def person_rate_dsr(*, actor, person: Person, rating: str, reason: str) -> DsrRa
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the rating is changing"})
     with transaction.atomic():
-        Person.objects.filter(pk=person.pk).update(dsr_rating=rating)
-        person.dsr_rating = rating
+        Person.objects.filter(pk=person.pk).update(dsr_rating=rating, dsr_rerate_reason="")
+        person.dsr_rating, person.dsr_rerate_reason = rating, ""
         change = DsrRatingChange.objects.create(
             person=person, rating=rating, reason=reason.strip(), recorded_by=actor
         )
         audit_record(action=Action.UPDATE, actor=actor, obj=person)
     return change
+
+
+COMMUNITY_REVIEW_CLOSE = "close"
+COMMUNITY_REVIEW_CONVERT = "convert"
 
 
 def person_change_setting(
@@ -154,10 +166,13 @@ def person_change_setting(
     provider=None,
     ward: str = "",
     note: str = "",
+    community_review: str = COMMUNITY_REVIEW_CLOSE,
 ) -> SettingChange:
-    """An admission, discharge, move or change of security level. Admission rates the person
-    blue and starts the post-admission clock; every change re-computes open reviews' due dates;
-    a move of hospital also plans an event-triggered review."""
+    """An admission, discharge, move or change of security level, always recorded on the person
+    and on their open reviews. An admission rates them blue and starts the post-admission clock
+    (see `_reviews_follow_admission`: `community_review` says what becomes of an open community
+    review); a discharge ends the inpatient reviews and asks for a new rating; a move of hospital
+    plans an event-triggered review; every change re-computes the open reviews' due dates."""
     if effective_date > timezone.localdate():
         raise ValidationError({"effective_date": "The date must be today or in the past"})
     if setting != Setting.COMMUNITY and provider is None:
@@ -185,7 +200,11 @@ def person_change_setting(
         person.save()
         if kind == SettingChange.Kind.ADMISSION:
             _rate_blue_on_admission(person, actor, admitted_on=effective_date)
-        _reviews_follow_setting_change(person, actor, change)
+            _reviews_follow_admission(person, actor, change, community_review=community_review)
+        elif kind == SettingChange.Kind.DISCHARGE:
+            _reviews_follow_discharge(person, actor, change)
+        else:
+            _reviews_follow_setting_change(person, actor, change)
         audit_record(action=Action.UPDATE, actor=actor, obj=person)
     return change
 
@@ -195,7 +214,8 @@ def _rate_blue_on_admission(person, actor, *, admitted_on: date) -> None:
     if person.dsr_rating == DsrRating.BLUE:
         return
     person.dsr_rating = DsrRating.BLUE
-    person.save(update_fields=["dsr_rating"])
+    person.dsr_rerate_reason = ""
+    person.save(update_fields=["dsr_rating", "dsr_rerate_reason"])
     DsrRatingChange.objects.create(
         person=person,
         rating=DsrRating.BLUE,
@@ -204,12 +224,82 @@ def _rate_blue_on_admission(person, actor, *, admitted_on: date) -> None:
     )
 
 
-def _reviews_follow_setting_change(person, actor, change: SettingChange) -> None:
-    """With no open review, an admission starts the post-admission clock and a move of hospital
-    plans an event-triggered review; otherwise the open reviews' due dates are re-computed."""
-    if change.kind == SettingChange.Kind.ADMISSION and not _has_open_review(person):
+def _ask_for_rating(person, why: str) -> None:
+    """Ask the commissioner to look at the person's rating again (cleared by the next rating)."""
+    person.dsr_rerate_reason = why[:200]
+    Person.objects.filter(pk=person.pk).update(dsr_rerate_reason=person.dsr_rerate_reason)
+
+
+def _reviews_follow_admission(person, actor, change: SettingChange, *, community_review) -> None:
+    """An open community review is closed as overtaken by events, or (the commissioner's
+    choice) becomes the post-admission review. The post-admission clock starts from the
+    admission date unless a community C(E)TR was held before it (domain.md §2); a child admitted
+    without one needs a root cause analysis (domain.md §3)."""
+    admitted = change.effective_date
+    held_before = community_review_held_before(person, admitted)
+    convert = community_review == COMMUNITY_REVIEW_CONVERT and held_before is None
+    converted = None
+    for review in person.reviews.filter(state__in=OPEN_STATES, kind=ReviewKind.COMMUNITY):
+        if convert and converted is None:
+            converted = _community_review_becomes_post_admission(review, actor, admitted)
+        else:
+            review_transition(
+                actor=actor,
+                review=review,
+                to=ReviewState.CANCELLED,
+                reason=f"Overtaken by events: admitted to hospital on {admitted:%-d %B %Y}",
+            )
+    _recompute_open_reviews(person, actor, "Admitted to hospital")
+    if held_before is not None:
+        return
+    if person.age_on(admitted) < 18:
+        SettingChange.objects.filter(pk=change.pk).update(needs_root_cause=True)
+        change.needs_root_cause = True
+    if not person.reviews.filter(state__in=OPEN_STATES, kind__in=HOSPITAL_CLOCK_KINDS).exists():
         _plan_post_admission_review(person, actor)
-    elif change.kind == SettingChange.Kind.MOVE and not _has_open_review(person):
+
+
+def _community_review_becomes_post_admission(review, actor, admitted: date) -> Review:
+    Review.objects.filter(pk=review.pk).update(kind=ReviewKind.POST_ADMISSION, clock_start=None)
+    review.kind, review.clock_start = ReviewKind.POST_ADMISSION, None
+    review_event_record(
+        review=review,
+        kind=ReviewEvent.Kind.DUE_DATE,
+        actor=actor,
+        summary="Now the post-admission review",
+        reason=f"Admitted to hospital on {admitted:%-d %B %Y}: the commissioner chose to hold "
+        "this community review as the post-admission review",
+    )
+    return review
+
+
+def _reviews_follow_discharge(person, actor, change: SettingChange) -> None:
+    """Discharge ends the open inpatient and event-triggered reviews (a review of a removed
+    diagnosis goes ahead: it decides whether the person stays on the register), takes the person
+    off blue and asks the commissioner for their new rating."""
+    day = f"{change.effective_date:%-d %B %Y}"
+    ending = person.reviews.filter(state__in=OPEN_STATES).filter(
+        Q(kind__in=HOSPITAL_CLOCK_KINDS)
+        | Q(kind=ReviewKind.EVENT_TRIGGERED) & ~Q(event_reason=ReviewEventReason.DIAGNOSIS_REMOVED)
+    )
+    for review in ending:
+        review_transition(
+            actor=actor,
+            review=review,
+            to=ReviewState.CANCELLED,
+            reason=f"Discharged from hospital on {day}: this review is no longer needed",
+        )
+    _recompute_open_reviews(person, actor, "Discharged from hospital")
+    if person.dsr_rating == DsrRating.BLUE:
+        Person.objects.filter(pk=person.pk).update(dsr_rating="")
+        person.dsr_rating = ""
+    _ask_for_rating(person, f"Discharged from hospital on {day}: record their new rating")
+
+
+def _reviews_follow_setting_change(person, actor, change: SettingChange) -> None:
+    """A move of hospital with no open review plans an event-triggered review; otherwise the
+    open reviews' due dates (and where they are held) are re-computed."""
+    if change.kind == SettingChange.Kind.MOVE and not _has_open_review(person):
         review_plan(
             actor=actor,
             person=person,
@@ -219,6 +309,59 @@ def _reviews_follow_setting_change(person, actor, change: SettingChange) -> None
         )
     else:
         _recompute_open_reviews(person, actor, change.get_kind_display())
+
+
+def person_record_diagnosis_removed(*, actor, person: Person, removed_on: date) -> Review:
+    """The learning disability or autism diagnosis was removed: recorded on the person (their
+    diagnoses stay as they were, so the register's rule of at least one holds) and an
+    event-triggered review planned from that day. They stay on the register until it is held."""
+    if removed_on > timezone.localdate():
+        raise ValidationError({"removed_on": "The date must be today or in the past"})
+    if person.diagnosis_removed_on:
+        when = f"{person.diagnosis_removed_on:%-d %B %Y}"
+        raise ValidationError({"removed_on": f"Already recorded as removed on {when}"})
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(
+            diagnosis_removed_on=removed_on, diagnosis_removed_by=actor
+        )
+        person.diagnosis_removed_on, person.diagnosis_removed_by = removed_on, actor
+        review = review_plan(
+            actor=actor,
+            person=person,
+            kind=ReviewKind.EVENT_TRIGGERED,
+            event_reason=ReviewEventReason.DIAGNOSIS_REMOVED,
+            event_date=removed_on,
+        )
+        audit_record(action=Action.UPDATE, actor=actor, obj=person)
+    return review
+
+
+def admission_root_cause_record(
+    *,
+    actor,
+    admission: SettingChange,
+    why_no_community_review: str,
+    on_register: str,
+    learning: str = "",
+) -> AdmissionRootCause:
+    """The commissioner's root cause analysis of a child's admission without a community
+    C(E)TR, as NHS England asks; shown on the person's timeline."""
+    if not admission.needs_root_cause:
+        raise ValidationError("This admission does not need a root cause analysis")
+    if AdmissionRootCause.objects.filter(admission=admission).exists():
+        raise ValidationError("A root cause analysis of this admission is already recorded")
+    record = AdmissionRootCause(
+        admission=admission,
+        why_no_community_review=why_no_community_review.strip(),
+        on_register=on_register,
+        learning=learning.strip(),
+        recorded_by=actor,
+    )
+    record.full_clean()
+    with transaction.atomic():
+        record.save()
+        audit_record(action=Action.CREATE, actor=actor, obj=record)
+    return record
 
 
 def contact_add(*, actor, person: Person, **fields) -> Contact:
@@ -270,10 +413,18 @@ def review_plan(
     event_date: date | None = None,
     requested_by: str = "",
 ) -> Review:
-    """Plan a review; its due date comes from the rule table."""
+    """Plan a review; its due date comes from the rule table. A community or requested review's
+    clock starts today, an event-triggered one's on the day of the event, and that day is kept
+    on the review so that re-computing never restarts it."""
     today = timezone.localdate()
+    clock_start = _clock_start(kind, event_date, today)
     due = policy.due_date_for(
-        person=person, kind=kind, today=today, last_held=_last_held(person), event_date=event_date
+        person=person,
+        kind=kind,
+        today=today,
+        last_held=_last_held(person),
+        event_date=clock_start if kind == ReviewKind.EVENT_TRIGGERED else None,
+        clock_start=clock_start,
     )
     review = Review(
         person=person,
@@ -282,10 +433,11 @@ def review_plan(
         requested_by=requested_by,
         commissioner=person.responsible_commissioner,
         setting=person.setting,
-        provider=person.provider if person.in_hospital else person.provider,
+        provider=person.provider,
         due_date=due.date,
         due_rule=due.rule.code,
         due_basis=due.basis,
+        clock_start=clock_start,
         created_by=actor,
     )
     if kind == ReviewKind.EVENT_TRIGGERED and not event_reason:
@@ -313,34 +465,59 @@ def review_plan(
     return review
 
 
-def review_recompute_due(*, review: Review, actor=None, why: str) -> Review:
-    """Re-apply the rule table after something changed (setting, age, a correction)."""
-    person = review.person
-    due = policy.due_date_for(
-        person=person,
+def _clock_start(kind: str, event_date: date | None, today: date) -> date | None:
+    """The fixed day a review's clock counts from, kept on the review; None for the clocks
+    that follow the person (admission, the last review held)."""
+    if kind == ReviewKind.EVENT_TRIGGERED:
+        return event_date or today
+    if kind in (ReviewKind.COMMUNITY, ReviewKind.REQUESTED):
+        return today
+    return None
+
+
+def _due_for(review: Review) -> policy.DueDate:
+    """The rule table applied to `review` as things stand, from the review's own fixed start.
+    A review made without one (outside `review_plan`) counts from the day it was made."""
+    start = None
+    if review.kind in (ReviewKind.EVENT_TRIGGERED, ReviewKind.COMMUNITY, ReviewKind.REQUESTED):
+        start = review.clock_start or timezone.localdate(review.created_at)
+    return policy.due_date_for(
+        person=review.person,
         kind=review.kind,
         today=timezone.localdate(),
-        last_held=_last_held(person),
-        event_date=None if review.kind != ReviewKind.EVENT_TRIGGERED else review.created_at.date(),
+        last_held=_last_held(review.person),
+        event_date=start if review.kind == ReviewKind.EVENT_TRIGGERED else None,
+        clock_start=start,
     )
-    if (due.date, due.rule.code) == (review.due_date, review.due_rule):
+
+
+def review_recompute_due(*, review: Review, actor=None, why: str) -> Review:
+    """Re-apply the rule table after something changed (setting, age, a correction), and record
+    where an open review is now held: a hospital review's pack is the provider's."""
+    person = review.person
+    due = _due_for(review)
+    moved = (due.date, due.rule.code) != (review.due_date, review.due_rule)
+    where = {"setting": person.setting, "provider_id": person.provider_id}
+    relocated = review.state in OPEN_STATES and (
+        (review.setting, review.provider_id) != tuple(where.values())
+    )
+    if not moved and not relocated:
         return review
+    fields = where if relocated else {}
+    if moved:
+        fields.update(due_date=due.date, due_rule=due.rule.code, due_basis=due.basis)
     with transaction.atomic():
-        Review.objects.filter(pk=review.pk).update(
-            due_date=due.date,
-            due_rule=due.rule.code,
-            due_basis=due.basis,
-            setting=person.setting,
-            provider=person.provider,
-        )
-        review.due_date, review.due_rule, review.due_basis = due.date, due.rule.code, due.basis
-        review_event_record(
-            review=review,
-            kind=ReviewEvent.Kind.DUE_DATE,
-            actor=actor,
-            summary=f"Due date now {due.date:%-d %B %Y}",
-            reason=f"{why}. {due.rule.description}",
-        )
+        Review.objects.filter(pk=review.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(review, name, value)
+        if moved:
+            review_event_record(
+                review=review,
+                kind=ReviewEvent.Kind.DUE_DATE,
+                actor=actor,
+                summary=f"Due date now {due.date:%-d %B %Y}",
+                reason=f"{why}. {due.rule.description}",
+            )
     return review
 
 
@@ -489,10 +666,28 @@ def review_transition(
         locked = _transition_locked(
             review, to, actor=actor, reason=reason, expected_state=expected_state
         )
+        if to == ReviewState.HELD:
+            _after_review_held(locked, actor)
         audit_record(action=Action.TRANSITION, actor=actor, obj=locked)
     for field in ("state", "state_reason", "held_on"):
         setattr(review, field, getattr(locked, field))
     return review
+
+
+def _after_review_held(review: Review, actor) -> None:
+    """A review held asks for the person's rating to be looked at again (domain.md §10) and, for
+    someone in hospital, plans the next repeat review from the rule table (domain.md §3)."""
+    person = Person.objects.select_for_update().get(pk=review.person_id)
+    _ask_for_rating(
+        person,
+        f"{review.type_label} held on {review.held_on:%-d %B %Y}: look at their rating again",
+    )
+    if not person.in_hospital:
+        return
+    if person.reviews.filter(state__in=OPEN_STATES, kind__in=HOSPITAL_CLOCK_KINDS).exists():
+        _recompute_open_reviews(person, actor, "A review was held")
+        return
+    review_plan(actor=actor, person=person, kind=ReviewKind.INPATIENT_REPEAT)
 
 
 def _transition_locked(review, to, *, actor, reason="", expected_state=None) -> Review:

@@ -15,6 +15,10 @@ urlpatterns = [
     path("people/<int:pk>/rating/", people.DsrRatingView.as_view(), name="person_dsr"),
     path("people/<int:pk>/setting/", people.SettingChangeView.as_view(), name="person_setting"),
     path("people/<int:pk>/laep/", people.LaepCreateView.as_view(), name="person_laep"),
+    path("people/<int:pk>/diagnosis-removed/", people.DiagnosisRemovedView.as_view(),
+         name="person_diagnosis_removed"),
+    path("people/<int:pk>/root-cause/", people.RootCauseView.as_view(),
+         name="person_root_cause"),
     path("people/<int:pk>/reviews/new/", reviews.ReviewPlanView.as_view(), name="review_plan"),
     # Reviews
     path("reviews/", reviews.ReviewListView.as_view(), name="review_list"),

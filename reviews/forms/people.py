@@ -20,7 +20,15 @@ from ctr_portal.nhsuk import (
 )
 from ctr_portal.queries import organisations_among
 
-from ..models import Contact, DsrRating, MentalHealthActStatus, Person, Setting, SettingChange
+from ..models import (
+    AdmissionRootCause,
+    Contact,
+    DsrRating,
+    MentalHealthActStatus,
+    Person,
+    Setting,
+    SettingChange,
+)
 from ..nhs_number import normalise_nhs_number, validate_nhs_number
 from ..queries import (
     PeopleFilter,
@@ -686,14 +694,43 @@ class SettingChangeForm(WhereNowForm, NHSUKFormMixin, forms.Form):
         help_text="For example, why they moved",
     )
 
-    def __init__(self, *args, person: Person, **kwargs):
+    community_review = forms.ChoiceField(
+        label="What happens to the community review that is planned?",
+        choices=[
+            ("close", "Close it: the admission has overtaken it"),
+            ("convert", "Hold it as the post-admission review"),
+        ],
+        initial="close",
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="If a community C(E)TR was already held before the admission, no "
+        "post-admission review is needed and the planned one is closed",
+        error_messages={"invalid_choice": "Select what happens to the community review"},
+    )
+
+    def __init__(self, *args, person: Person, open_community_review=None, **kwargs):
+        """open_community_review: the person's open community review, if any: an admission
+        asks what becomes of it."""
         self.person = person
+        self.open_community_review = open_community_review
         super().__init__(*args, **kwargs)
         self.fields["location"].label = "Where are they now, after this change?"
+        if open_community_review is None:
+            del self.fields["community_review"]
+            self.helper.layout = self.get_layout()  # the one built above still asks for it
 
     def get_layout(self):
+        kind = Field("kind", legend_size="m")
+        if "community_review" in self.fields:
+            kind = Field(
+                "kind",
+                legend_size="m",
+                conditional={
+                    SettingChange.Kind.ADMISSION.value: Field("community_review", legend_size="s")
+                },
+            )
         return Layout(
-            Field("kind", legend_size="m"),
+            kind,
             Field("effective_date", legend_size="s"),
             self.where_now_layout(legend_size="s"),
             Field("note", rows=3),
@@ -762,6 +799,7 @@ class SettingChangeForm(WhereNowForm, NHSUKFormMixin, forms.Form):
             "provider": data.get("provider"),
             "ward": data.get("ward", "").strip(),
             "note": data.get("note", "").strip(),
+            "community_review": data.get("community_review") or "close",
         }
 
 
@@ -797,3 +835,59 @@ class LaepMeetingForm(NHSUKFormMixin, forms.Form):
         if not outcome:
             raise forms.ValidationError("Enter what was agreed")
         return outcome
+
+
+class DiagnosisRemovedForm(NHSUKFormMixin, forms.Form):
+    submit_label = "Record the removal"
+
+    removed_on = SplitDateField(
+        label="Date the diagnosis was removed",
+        bounds=limits.RECENT_EVENT,
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the date the diagnosis was removed"},
+    )
+
+    def get_layout(self):
+        return Layout(Field("removed_on", legend_size="s"), Submit("submit", self.submit_label))
+
+
+class RootCauseForm(NHSUKFormMixin, forms.Form):
+    submit_label = "Save the root cause analysis"
+
+    why_no_community_review = forms.CharField(
+        label="Why was there no community C(E)TR before the admission?",
+        help_text="What happened, and what stopped a community C(E)TR from taking place",
+        widget=forms.Textarea,
+        max_length=limits.LONG_NOTE,
+        error_messages={
+            "required": "Enter why there was no community C(E)TR",
+            **limits.too_long("Why there was no community C(E)TR", limits.LONG_NOTE),
+        },
+    )
+    on_register = forms.ChoiceField(
+        label="Was the child on the Dynamic Support Register before the admission?",
+        choices=AdmissionRootCause.OnRegister.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the child was on the register"},
+    )
+    learning = forms.CharField(
+        label="What will be done differently (optional)",
+        widget=forms.Textarea,
+        max_length=limits.LONG_NOTE,
+        required=False,
+        error_messages=limits.too_long("What will be done differently", limits.LONG_NOTE),
+    )
+
+    def get_layout(self):
+        return Layout(
+            Field("why_no_community_review", rows=5),
+            Field("on_register", legend_size="s"),
+            Field("learning", rows=4),
+            Submit("submit", self.submit_label),
+        )
+
+    def clean_why_no_community_review(self):
+        why = self.cleaned_data["why_no_community_review"].strip()
+        if not why:
+            raise forms.ValidationError("Enter why there was no community C(E)TR")
+        return why

@@ -27,11 +27,13 @@ from .. import queries, services
 from ..forms.people import (
     DUPLICATE_NHS_NUMBER,
     ContactForm,
+    DiagnosisRemovedForm,
     DsrRatingForm,
     LaepMeetingForm,
     PeopleSearchForm,
     PersonEditForm,
     PersonRegisterForm,
+    RootCauseForm,
     SettingChangeForm,
 )
 from ..models import OPEN_STATES, DsrRating, SettingChange
@@ -261,6 +263,9 @@ class PersonDetailView(PersonMixin, TemplateView):
             review_rows=[self._review_row(r, today) for r in reviews],
             timeline=queries.person_timeline(person),
             breadcrumbs=_people_breadcrumbs(),
+            no_post_admission=queries.no_post_admission_reason(person),
+            awaiting_root_cause=queries.admission_awaiting_root_cause(person),
+            diagnosis_removal=queries.diagnosis_removal_status(person),
         )
         return super().get_context_data(**kwargs)
 
@@ -425,6 +430,13 @@ class SettingChangeView(PersonFormView):
     form_class = SettingChangeForm
     heading = "Record an admission, discharge or move"
 
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["open_community_review"] = queries.open_community_review_for_person(
+            self.request.user, self.person
+        )
+        return kwargs
+
     def lead(self):
         person = self.person
         parts = [_where(person), person.ward if person.in_hospital else ""]
@@ -442,9 +454,10 @@ class SettingChangeView(PersonFormView):
 
     def _review_news(self, before) -> str:
         """What the change did to the person's next review, read after the service ran."""
-        after = queries.open_review_for_person(self.request.user, self.person)
+        person = queries.person_for_user(self.request.user, self.person.pk)
+        after = queries.open_review_for_person(self.request.user, person)
         if after is None:
-            return ""
+            return queries.no_post_admission_reason(person)
         kind = after.get_kind_display().lower()
         due = nhs_date(after.due_date)
         if before is None or before.pk != after.pk:
@@ -472,3 +485,70 @@ class LaepCreateView(PersonFormView):
             outcome=data["outcome"],
         )
         return f"Blue light (LAEP) meeting on {nhs_date(meeting.held_on)} recorded."
+
+
+class DiagnosisRemovedView(PersonFormView):
+    form_class = DiagnosisRemovedForm
+    heading = "Record that a diagnosis was removed"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        del kwargs["person"]
+        return kwargs
+
+    def lead(self):
+        return (
+            f"Record this when {self.person.known_as}'s learning disability or autism diagnosis "
+            "is removed. Their diagnoses stay on record, an event-triggered review is planned, "
+            "and they stay on the register until it is held."
+        )
+
+    def save(self, form):
+        review = services.person_record_diagnosis_removed(
+            actor=self.request.user,
+            person=self.person,
+            removed_on=form.cleaned_data["removed_on"],
+        )
+        return (
+            "Removal of the diagnosis recorded. An event-triggered review is due by "
+            f"{nhs_date(review.due_date)}."
+        )
+
+
+class RootCauseView(PersonFormView):
+    """The root cause analysis NHS England asks for when a child is admitted without a
+    community C(E)TR (domain.md §3), for the person's admission still waiting for one."""
+
+    form_class = RootCauseForm
+    heading = "Record the root cause analysis of the admission"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        del kwargs["person"]
+        return kwargs
+
+    @cached_property
+    def admission(self):
+        return queries.admission_awaiting_root_cause(self.person)
+
+    def lead(self):
+        if self.admission is None:
+            return f"No admission of {self.person.known_as} is waiting for a root cause analysis."
+        return (
+            f"{self.person.known_as} was admitted on {nhs_date(self.admission.effective_date)} "
+            "as a child, without a community C(E)TR first. NHS England asks for a root cause "
+            "analysis of every such admission."
+        )
+
+    def save(self, form):
+        if self.admission is None:
+            raise ValidationError("No admission is waiting for a root cause analysis")
+        data = form.cleaned_data
+        services.admission_root_cause_record(
+            actor=self.request.user,
+            admission=self.admission,
+            why_no_community_review=data["why_no_community_review"],
+            on_register=data["on_register"],
+            learning=data["learning"],
+        )
+        return "Root cause analysis of the admission recorded."

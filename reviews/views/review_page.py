@@ -35,10 +35,18 @@ def date_actions(review, *, can_schedule) -> list[dict]:
 def date_rows(review, *, when, rule, stopped_reason) -> list[dict | None]:
     due = format_html(
         '<p class="nhsuk-body nhsuk-u-margin-bottom-1">{}</p>'
-        '<p class="nhsuk-body-s nhsuk-u-secondary-text-colour nhsuk-u-margin-bottom-0">{}{}</p>',
+        '<p class="nhsuk-body-s nhsuk-u-secondary-text-colour nhsuk-u-margin-bottom-0">{}{}</p>'
+        "{}",
         nhs_date(review.due_date),
         rule.description if rule else "",
         f" ({review.due_basis})" if review.due_basis else "",
+        format_html(
+            '<p class="nhsuk-body-s nhsuk-u-secondary-text-colour nhsuk-u-margin-bottom-0">'
+            "Source: {}</p>",
+            rule.source_label,
+        )
+        if rule
+        else "",
     )
     kind = review.get_kind_display()
     if review.event_reason:

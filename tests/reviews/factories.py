@@ -106,6 +106,16 @@ class SettingChangeFactory(factory.django.DjangoModelFactory):
     recorded_by = factory.SubFactory(UserFactory)
 
 
+class AdmissionRootCauseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reviews.AdmissionRootCause"
+
+    admission = factory.SubFactory(SettingChangeFactory, needs_root_cause=True)
+    why_no_community_review = "Admitted in a crisis out of hours; no panel could be found in time"
+    on_register = "no"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
 class LaepMeetingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = LaepMeeting

@@ -49,12 +49,58 @@ def test_post_admission_review_for_an_adult_is_due_within_28_days_of_admission()
     assert result.basis == "28 days from admission on 1 March 2027"
 
 
-def test_post_admission_review_for_a_child_is_due_within_14_days_of_admission():
-    person = child(in_hospital=True, admission_date=date(2027, 3, 1))
+def test_post_admission_review_for_a_child_is_due_within_10_working_days_of_admission():
+    # Admitted on Monday 22 March 2027: Good Friday (26th) and Easter Monday (29th) don't count.
+    person = child(in_hospital=True, admission_date=date(2027, 3, 22))
 
     result = due(person, ReviewKind.POST_ADMISSION)
 
-    assert (result.date, result.rule.code) == (date(2027, 3, 15), "post_admission_child")
+    assert (result.date, result.rule.code) == (date(2027, 4, 7), "post_admission_child")
+    assert result.basis == "10 working days from admission on 22 March 2027"
+    assert result.rule.source == policy.POLICY_2017
+
+
+def test_nhs_englands_interim_measure_of_5_working_days_for_children_is_a_switch(settings):
+    settings.REVIEWS_CHILD_POST_ADMISSION_INTERIM = True
+    person = child(in_hospital=True, admission_date=date(2027, 3, 22))
+
+    result = due(person, ReviewKind.POST_ADMISSION)
+
+    assert result.date == date(2027, 3, 31)
+    assert result.rule.source == policy.UPDATE_2021
+    assert "interim measure" in result.rule.description
+
+
+def test_each_rule_says_where_it_comes_from():
+    sources = {code: r.source for code, r in policy.rules().items()}
+
+    assert sources == {
+        "post_admission_adult": "2017 policy",
+        "post_admission_child": "2017 policy",
+        "repeat_adult_non_secure": "2017 policy",
+        "repeat_adult_secure": "2017 policy",
+        "repeat_child": "2017 policy",
+        "event_adult": "Product choice",
+        "event_child": "Product choice",
+        "community": "Product choice",
+        "requested": "Product choice",
+    }
+    assert policy.rule("repeat_child").source_label == "NHS England 2017 policy"
+
+
+def test_durations_with_no_nhs_source_are_settings(settings):
+    settings.REVIEWS_EVENT_DAYS_ADULT = 21
+    settings.REVIEWS_EVENT_DAYS_CHILD = 10
+    settings.REVIEWS_COMMUNITY_DAYS = 7
+    settings.REVIEWS_REQUESTED_DAYS = 20
+
+    assert due(adult(), ReviewKind.EVENT_TRIGGERED, event_date=TODAY).date == date(2027, 3, 31)
+    assert due(child(), ReviewKind.EVENT_TRIGGERED, event_date=TODAY).date == date(2027, 3, 20)
+    assert due(adult(), ReviewKind.COMMUNITY).date == date(2027, 3, 17)
+    assert due(adult(), ReviewKind.REQUESTED).date == date(2027, 3, 30)
+    assert policy.rule("event_adult").description == (
+        "Event-triggered review for an adult: within 21 days of the event"
+    )
 
 
 def test_repeat_review_for_an_adult_in_a_non_secure_hospital_is_due_6_months_after_the_last():
@@ -132,29 +178,57 @@ def test_planning_a_review_stores_its_due_date_rule_and_basis_and_says_so_on_the
     assert event.reason == policy.rule("post_admission_adult").description
 
 
-def test_turning_18_in_hospital_moves_the_next_review_to_the_adult_rule(time_machine):
-    birthday = date(2027, 3, 20)
-    person = PersonFactory(date_of_birth=date(2009, 3, 20), in_hospital=True)
-    held_review(person, date(2027, 1, 10))
+@pytest.mark.parametrize("secure", [False, True])
+def test_an_overdue_child_review_stays_due_on_its_date_after_the_18th_birthday(
+    time_machine, secure
+):
+    # Due on 10 February 2027 under the child rule; 18 on 20 March; 2 months overdue in April.
+    person = PersonFactory(date_of_birth=date(2009, 3, 20), in_hospital=True, secure=secure)
+    held_review(person, date(2026, 11, 10))
+    time_machine.move_to(date(2027, 1, 5))
     review = services.review_plan(
         actor=UserFactory(), person=person, kind=ReviewKind.INPATIENT_REPEAT
     )
-    assert (review.due_date, review.due_rule) == (date(2027, 4, 10), "repeat_child")
+    assert (review.due_date, review.due_rule) == (date(2027, 2, 10), "repeat_child")
 
-    time_machine.move_to(birthday)
-    assert services.reviews_recompute_for_birthdays(today=birthday) == 1
+    time_machine.move_to(date(2027, 3, 20))
+    services.reviews_recompute_for_birthdays(today=date(2027, 3, 20))
+    time_machine.move_to(date(2027, 4, 10))
+    services.review_recompute_due(review=review, why="Checked again")
 
     review.refresh_from_db()
+    assert (review.due_date, review.due_rule) == (date(2027, 2, 10), "repeat_child")
+    assert not review.events.filter(summary__startswith="Due date now").exists()
+
+
+def test_after_the_18th_birthday_the_next_repeat_review_follows_the_adult_rule():
+    person = PersonFactory(date_of_birth=date(2009, 1, 20), in_hospital=True)
+    held_review(person, date(2027, 3, 1))  # held at 18
+
+    result = due(person, ReviewKind.INPATIENT_REPEAT, last_held=date(2027, 3, 1))
+
+    assert (result.date, result.rule.code) == (date(2027, 9, 1), "repeat_adult_non_secure")
+
+
+def test_a_child_review_that_would_fall_due_after_the_18th_birthday_is_a_ctr_on_the_adult_rule():
+    # Under the child rule it would be due on 10 April, after the birthday on 20 March.
+    person = PersonFactory(date_of_birth=date(2009, 3, 20), in_hospital=True)
+    held_review(person, date(2027, 1, 10))
+
+    review = services.review_plan(
+        actor=UserFactory(), person=person, kind=ReviewKind.INPATIENT_REPEAT
+    )
+
     assert (review.due_date, review.due_rule) == (date(2027, 7, 10), "repeat_adult_non_secure")
     assert review.type_label == "CTR"
-    event = review.events.filter(kind=ReviewEvent.Kind.DUE_DATE).first()
-    assert event.summary == "Due date now 10 July 2027"
-    assert event.reason.startswith("Turned 18: the next review is a CTR.")
+    assert services.reviews_recompute_for_birthdays(today=date(2027, 3, 20)) == 1
+    review.refresh_from_db()
+    assert review.due_date == date(2027, 7, 10)
 
 
 def test_the_birthday_job_leaves_people_who_are_not_turning_18_today_alone():
     person = PersonFactory(date_of_birth=date(2009, 3, 21), in_hospital=True)
-    held_review(person, date(2027, 1, 10))
+    held_review(person, date(2026, 12, 10))
     review = services.review_plan(
         actor=UserFactory(), person=person, kind=ReviewKind.INPATIENT_REPEAT
     )
@@ -189,6 +263,58 @@ def test_moving_to_a_secure_hospital_turns_6_months_into_12():
     assert event.reason.startswith("Security level changed.")
 
 
+def test_recomputing_a_community_review_keeps_counting_from_the_day_it_was_planned(time_machine):
+    person = adult()
+    review = services.review_plan(actor=UserFactory(), person=person, kind=ReviewKind.COMMUNITY)
+    assert review.due_date == date(2027, 3, 24)
+
+    time_machine.move_to(date(2027, 3, 20))
+    services.person_update(actor=UserFactory(), person=person, date_of_birth=date(1990, 6, 1))
+    services.review_recompute_due(review=review, why="Checked again")
+
+    review.refresh_from_db()
+    assert (review.due_date, review.clock_start) == (date(2027, 3, 24), TODAY)
+    assert review.due_basis == "14 days from planned on 10 March 2027"
+
+
+def test_recomputing_a_requested_review_keeps_counting_from_the_request(time_machine):
+    person = adult()
+    review = services.review_plan(
+        actor=UserFactory(), person=person, kind=ReviewKind.REQUESTED, requested_by="Her mother"
+    )
+
+    time_machine.move_to(date(2027, 4, 1))
+    services.review_recompute_due(review=review, why="Checked again")
+
+    review.refresh_from_db()
+    assert review.due_date == date(2027, 4, 7)
+    assert review.due_basis == "28 days from requested on 10 March 2027"
+
+
+def test_recomputing_an_event_review_counts_from_the_event_not_from_when_it_was_planned():
+    person = adult(in_hospital=True)
+    review = services.review_plan(
+        actor=UserFactory(),
+        person=person,
+        kind=ReviewKind.EVENT_TRIGGERED,
+        event_reason="move_of_hospital",
+        event_date=date(2027, 3, 2),
+    )
+    assert review.due_date == date(2027, 3, 30)
+
+    services.person_change_setting(
+        actor=UserFactory(),
+        person=person,
+        kind=SettingChange.Kind.SECURITY,
+        effective_date=TODAY,
+        setting=Setting.LOW_SECURE,
+        provider=person.provider,
+    )
+
+    review.refresh_from_db()
+    assert (review.due_date, review.setting) == (date(2027, 3, 30), Setting.LOW_SECURE)
+
+
 def test_a_rule_can_be_changed_in_settings_without_touching_the_code(settings):
     settings.REVIEW_DUE_RULES = {"post_admission_adult": {"days": 21}}
     person = adult(in_hospital=True, admission_date=date(2027, 3, 1))
@@ -196,7 +322,8 @@ def test_a_rule_can_be_changed_in_settings_without_touching_the_code(settings):
     result = due(person, ReviewKind.POST_ADMISSION)
 
     assert (result.date, result.rule.code) == (date(2027, 3, 22), "post_admission_adult")
-    assert policy.rule("post_admission_child").days == 14  # the others are left as they were
+    assert result.rule.source_label == "Local setting (product choice), not NHS policy"
+    assert policy.rule("post_admission_child").working_days == 10  # the others are as they were
 
 
 @pytest.mark.parametrize(

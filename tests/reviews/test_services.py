@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ctr_portal.models import AuditEvent, Notification
+from ctr_portal.working_days import working_days_after
 from reviews import queries, services
 from reviews.models import DsrRating, Review, ReviewKind, ReviewState
 from tests.reviews.factories import (
@@ -53,7 +54,7 @@ def test_registering_someone_in_hospital_rates_them_blue_and_starts_the_clock(us
     assert AuditEvent.objects.filter(action="create", object_type="reviews.person").exists()
 
 
-def test_a_child_admitted_gets_a_review_due_in_14_days(users, organisations):
+def test_a_child_admitted_gets_a_review_due_in_10_working_days(users, organisations):
     admitted = timezone.localdate() - timedelta(days=1)
     person = register(
         users,
@@ -64,7 +65,7 @@ def test_a_child_admitted_gets_a_review_due_in_14_days(users, organisations):
         date_of_birth=timezone.localdate() - timedelta(days=365 * 15),
     )
     review = person.reviews.get()
-    assert review.due_date == admitted + timedelta(days=14)
+    assert review.due_date == working_days_after(admitted, 10)
     assert review.type_label == "C(E)TR"
 
 
@@ -337,7 +338,15 @@ def test_dashboard_lists_upcoming_overdue_not_ready_and_community_due(users, org
     assert soon in data.upcoming and soon in data.not_ready
     assert overdue in data.overdue and elsewhere not in data.overdue
     assert data.community_due == [red]
-    assert data.counts == {"upcoming": 1, "overdue": 1, "not_ready": 1, "community_due": 1}
+    assert data.counts == {
+        "upcoming": 1,
+        "overdue": 1,
+        "not_ready": 1,
+        "community_due": 1,
+        "missed": 0,
+        "rerate": 0,
+        "missing_rca": 0,
+    }
 
 
 def test_review_type_filter_uses_the_age_on_the_review_date(users, organisations):
