@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("ctr_portal", "0003_limit_text_lengths"),
-        ("reviews", "0004_limit_text_lengths"),
+        ("reviews", "0005_timeline_kinds_recommendations_reports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -16,6 +16,6 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reviews", "0005_review_clock_and_person_history")]
+    dependencies = [("reviews", "0006_review_clock_and_person_history")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]
