@@ -833,6 +833,23 @@ def _guard_problems(review, to, reason):
             f"{item.label}: {item.detail}" if item.detail else item.label
             for item in missing_before_ready(review)
         ]
-    if to == S.HELD and (not review.starts_at or timezone.localdate(review.starts_at) > today):
+    if to == S.HELD:
+        problems += _held_problems(review, today)
+    return problems
+
+
+def _held_problems(review, today) -> list[str]:
+    """Before a review is recorded as held: its day has come, and consent (or a best-interests
+    decision) still stands. Consent can be withdrawn after "ready" (domain.md §5), so the
+    latest record is read again here, never a cached one."""
+    problems = []
+    if not review.starts_at or timezone.localdate(review.starts_at) > today:
         problems.append("A review can be recorded as held only on or after its date")
+    latest = review.consents.order_by("-recorded_at", "-pk").first()
+    if latest is None or not latest.opens_gate:
+        decision = latest.get_decision_display().lower() if latest else "no decision recorded"
+        problems.append(
+            f"The review cannot be recorded as held: consent or a best-interests decision is "
+            f"needed and the latest record says {decision}. Record the person's decision first"
+        )
     return problems
