@@ -669,8 +669,19 @@ CORE_PANEL_ROLES = (
 FAMILY_ROLES = (ParticipantRole.FAMILY_CARER, ParticipantRole.ADVOCATE)
 
 
+class InvitedThrough(models.TextChoices):
+    """How the invitation reaches someone. The person often has no email address: their
+    invitation goes through their keyworker or advocate, or on paper (domain.md §4)."""
+
+    EMAIL = "email", "By email"
+    KEYWORKER = "keyworker", "Through their keyworker"
+    ADVOCATE = "advocate", "Through their advocate"
+    PAPER = "paper", "On paper, by post or by hand"
+
+
 class Participant(models.Model):
-    """Someone's role on one review. The account may come later, through an invitation."""
+    """Someone's role on one review. The account may come later, through an invitation.
+    Only the person may be invited other than by email, and then may have no email address."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="participants")
     role = models.CharField(max_length=30, choices=ParticipantRole)
@@ -686,7 +697,10 @@ class Participant(models.Model):
         help_text="For family carers and advocates: who they are to the person.",
     )
     name = models.CharField(max_length=150)
-    email = models.EmailField()
+    email = models.EmailField(blank=True)
+    invited_through = models.CharField(
+        max_length=20, choices=InvitedThrough, default=InvitedThrough.EMAIL
+    )
     added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
     invited_at = models.DateTimeField(null=True, blank=True)
@@ -702,7 +716,16 @@ class Participant(models.Model):
         ordering = ["role", "name"]
         indexes = [models.Index(fields=["user", "review"], name="participant_user_review")]
         constraints = [
-            models.UniqueConstraint(fields=["review", "email"], name="participant_email_unique"),
+            models.UniqueConstraint(
+                fields=["review", "email"],
+                condition=~models.Q(email=""),
+                name="participant_email_unique",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(email="")
+                | (models.Q(role="person") & ~models.Q(invited_through="email")),
+                name="participant_email_unless_person_invited_otherwise",
+            ),
             models.UniqueConstraint(
                 fields=["review", "user"],
                 condition=models.Q(user__isnull=False),

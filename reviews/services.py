@@ -33,6 +33,7 @@ from .models import (
     DsrRating,
     DsrRatingChange,
     Invitation,
+    InvitedThrough,
     LaepMeeting,
     Participant,
     ParticipantRole,
@@ -673,12 +674,21 @@ def _token_hash(token: str) -> str:
 
 
 def participant_add(
-    *, actor, review: Review, role: str, name: str, email: str, contact: Contact | None = None
+    *,
+    actor,
+    review: Review,
+    role: str,
+    name: str,
+    email: str = "",
+    contact: Contact | None = None,
+    invited_through: str = InvitedThrough.EMAIL,
 ) -> tuple[Participant, list[str]]:
     """Add someone to the review and invite them. Returns the participant and any warnings
     (short notice). Family carers and advocates can be invited only as the person's latest
-    consent allows."""
+    consent allows. The person may be invited through their keyworker or advocate, or on
+    paper, with no email address: then nothing is emailed and the timeline says how."""
     email = email.strip().lower()
+    _check_invitation_route(role, email, invited_through)
     if role in FAMILY_ROLES:
         _check_consent_invites(review, contact)
     user = _account_not_yet_invited(review, role=role, email=email)
@@ -687,6 +697,7 @@ def participant_add(
         role=role,
         name=name.strip(),
         email=email,
+        invited_through=invited_through,
         contact=contact,
         user=user,
         added_by=actor,
@@ -694,18 +705,32 @@ def participant_add(
     )
     participant.full_clean()
     warnings = _short_notice_warnings(review)
+    by_email = invited_through == InvitedThrough.EMAIL
     with transaction.atomic():
         participant.save()
-        token = _invitation_create(participant) if user is None else None
-        _enqueue_invitation(participant, token)
+        if by_email:
+            token = _invitation_create(participant) if user is None else None
+            _enqueue_invitation(participant, token)
         review_event_record(
             review=review,
             kind=ReviewEvent.Kind.INVITATION,
             actor=actor,
-            summary=f"{participant.get_role_display()} invited",
+            summary=f"{participant.get_role_display()} invited"
+            + ("" if by_email else f" {participant.get_invited_through_display().lower()}"),
         )
         audit_record(action=Action.CREATE, actor=actor, obj=participant)
     return participant, warnings
+
+
+def _check_invitation_route(role: str, email: str, invited_through: str) -> None:
+    if invited_through not in InvitedThrough.values:
+        raise ValidationError({"invited_through": "Select how the invitation will reach them"})
+    if invited_through != InvitedThrough.EMAIL and role != ParticipantRole.PERSON:
+        raise ValidationError(
+            {"invited_through": "Only the person can be invited other than by email"}
+        )
+    if invited_through == InvitedThrough.EMAIL and not email:
+        raise ValidationError({"email": "Enter their email address"})
 
 
 def _check_consent_invites(review: Review, contact: Contact | None) -> None:
@@ -735,6 +760,8 @@ def _account_not_yet_invited(review: Review, *, role: str, email: str):
     can take them: one chair only, and nobody invited twice, by address or by account."""
     if role == ParticipantRole.CHAIR and review.participants.filter(role=role).exists():
         raise ValidationError({"role": "This review already has a chair"})
+    if not email:
+        return None
     if review.participants.filter(email=email).exists():
         raise ValidationError({"email": ALREADY_INVITED})
     user = account_for_email(email)

@@ -14,6 +14,7 @@ from ..models import (
     ConsentDecision,
     ConsentRecord,
     ConsentRoute,
+    InvitedThrough,
     ParticipantRole,
 )
 
@@ -327,6 +328,16 @@ class ParticipantForm(NHSUKFormMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
+    invited_through = forms.ChoiceField(
+        label="How will the invitation reach them?",
+        help_text="The person may have no email address: their keyworker or advocate can "
+        "pass the invitation on, or it can go on paper.",
+        widget=forms.RadioSelect,
+        choices=InvitedThrough.choices,
+        initial=InvitedThrough.EMAIL,
+        required=False,
+    )
+
     def __init__(self, *args, contacts, **kwargs):
         self.contacts = {str(c.pk): c for c in contacts}
         super().__init__(*args, **kwargs)
@@ -340,6 +351,7 @@ class ParticipantForm(NHSUKFormMixin, forms.Form):
             Field("contact"),
             Field("name", width="two-thirds", autocomplete="off"),
             Field("email", width="two-thirds"),
+            Field("invited_through", legend_size="s"),
             Submit("submit", self.submit_label),
         )
 
@@ -360,9 +372,21 @@ class ParticipantForm(NHSUKFormMixin, forms.Form):
             cleaned["contact"] = None
         if not cleaned.get("name") and "name" not in self.errors:
             self.add_error("name", "Enter their full name")
+        self._clean_route(cleaned)
+        return cleaned
+
+    def _clean_route(self, cleaned):
+        """Only the person may be invited other than by email, and then needs no address."""
+        route = cleaned.get("invited_through") or InvitedThrough.EMAIL
+        cleaned["invited_through"] = route
+        if route != InvitedThrough.EMAIL:
+            if cleaned.get("role") and cleaned["role"] != ParticipantRole.PERSON:
+                self.add_error(
+                    "invited_through", "Only the person can be invited other than by email"
+                )
+            return
         if not cleaned.get("email") and "email" not in self.errors:
             self.add_error("email", "Enter their email address")
-        return cleaned
 
 
 # --- Invitations ---------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from ..forms.participation import (
     ParticipantForm,
     contact_label,
 )
+from ..models import InvitedThrough
 from ..rules import latest_consent, participant_for
 from .base import ReviewPageMixin
 
@@ -161,7 +162,13 @@ class ParticipantAddView(ReviewPageMixin, FormView):
                     p.name,
                     p.get_role_display()
                     + (" (independence not declared yet)" if not p.is_independent else ""),
-                    "Set up" if p.user_id else "Invited, not set up yet",
+                    "Set up"
+                    if p.user_id
+                    else (
+                        "Invited, not set up yet"
+                        if p.invited_through == InvitedThrough.EMAIL
+                        else f"Invited {p.get_invited_through_display().lower()}"
+                    ),
                 ]
                 for p in participants
             ],
@@ -178,12 +185,18 @@ class ParticipantAddView(ReviewPageMixin, FormView):
                 name=data["name"],
                 email=data["email"],
                 contact=data["contact"],
+                invited_through=data["invited_through"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
         who = f"{participant.name} ({participant.get_role_display().lower()})"
-        if participant.user_id:
+        if participant.invited_through != InvitedThrough.EMAIL:
+            text = (
+                f"{who} has been added. Their invitation goes "
+                f"{participant.get_invited_through_display().lower()}: nothing is emailed"
+            )
+        elif participant.user_id:
             text = f"{who} has been added. They will find the review on their home page"
         else:
             text = f"{who} has been added and sent an invitation by email"

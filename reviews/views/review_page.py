@@ -97,11 +97,20 @@ def participant_rows(participants, *, can_manage) -> list[list]:
         [
             p.get_role_display(),
             p.name,
-            nhs_date(p.invited_at, SHORT_DATE) or "Not yet",
+            _invited(p),
             _independence(p, can_manage=can_manage),
         ]
         for p in participants
     ]
+
+
+def _invited(participant) -> str:
+    when = nhs_date(participant.invited_at, SHORT_DATE)
+    if not when:
+        return "Not yet"
+    if participant.invited_through != "email":
+        return f"{when}, {participant.get_invited_through_display().lower()}"
+    return when
 
 
 def _independence(participant, *, can_manage):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews import queries
+from reviews.extensions import invitations_check
 from reviews.models import Invitation, Participant, Review, ReviewEvent
 from tests.conftest import sign_in
 from tests.factories import UserFactory
@@ -228,6 +229,42 @@ def test_missing_answers_are_asked_for_and_what_was_typed_is_kept(client_for, re
         client_for("commissioner"), review_world["review"], role="panel_member"
     ).content.decode()
     assert "Enter their full name" in page and "Enter their email address" in page
+
+
+def test_the_person_is_invited_through_their_keyworker_without_an_email_address(
+    client_for, review_world, django_capture_on_commit_callbacks, mailoutbox
+):
+    review = review_world["review"]
+    review.participants.filter(role="person").delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = add(
+            client_for("commissioner"),
+            review,
+            role="person",
+            name="Daniel Clarke",
+            invited_through="keyworker",
+        )
+
+    assert response.status_code == 302
+    person = review.participants.get(role="person")
+    assert (person.email, person.invited_through) == ("", "keyworker")
+    assert not mailoutbox and not Invitation.objects.filter(participant=person).exists()
+    assert review.events.filter(summary="The person invited through their keyworker").exists()
+    page = client_for("commissioner").get(reverse("reviews:review_detail", args=[review.pk]))
+    assert "through their keyworker" in page.content.decode()
+    assert invitations_check(Review.objects.get(pk=review.pk)).done
+
+
+def test_only_the_person_may_be_invited_other_than_by_email(client_for, review_world):
+    page = add(
+        client_for("commissioner"),
+        review_world["review"],
+        role="panel_member",
+        name="Sam Jones",
+        invited_through="paper",
+    ).content.decode()
+    assert "Only the person can be invited other than by email" in page
+    assert not Participant.objects.filter(name="Sam Jones").exists()
 
 
 def test_a_review_has_one_chair(client_for, review_world):
