@@ -141,6 +141,17 @@ class Person(models.Model):
     dsr_rating = models.CharField(
         "Dynamic Support Register rating", max_length=10, choices=DsrRating, blank=True
     )
+    # Long-term segregation (domain.md §2): people in it are owed an Independent C(E)TR.
+    segregation_started_on = models.DateField(
+        "long-term segregation started on", null=True, blank=True
+    )
+    segregation_ward = models.CharField(
+        "ward where they are segregated", max_length=100, blank=True
+    )
+    segregation_icetr_held = models.BooleanField(
+        "an Independent C(E)TR has been held", default=False
+    )
+    segregation_ended_on = models.DateField("long-term segregation ended on", null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -168,6 +179,11 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=models.Q(setting="community") | models.Q(provider__isnull=False),
                 name="person_in_hospital_has_provider",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(segregation_ended_on__isnull=True)
+                | models.Q(segregation_started_on__lte=models.F("segregation_ended_on")),
+                name="person_segregation_ends_after_it_starts",
             ),
         ]
 
@@ -200,6 +216,11 @@ class Person(models.Model):
             return dob.replace(year=dob.year + 18)
         except ValueError:  # born on 29 February
             return date(dob.year + 18, 3, 1)
+
+    @property
+    def in_segregation(self) -> bool:
+        """In long-term segregation now: started, and not ended."""
+        return self.segregation_started_on is not None and self.segregation_ended_on is None
 
     @property
     def dsr_short_label(self) -> str:
@@ -366,6 +387,7 @@ class ReviewKind(models.TextChoices):
     INPATIENT_REPEAT = "inpatient_repeat", "Inpatient (repeat)"
     EVENT_TRIGGERED = "event_triggered", "Event-triggered"
     REQUESTED = "requested", "Requested"
+    INDEPENDENT = "independent", "Independent C(E)TR (long-term segregation)"
 
 
 class ReviewEventReason(models.TextChoices):
@@ -745,6 +767,10 @@ class Participant(models.Model):
 
     @property
     def needs_independence(self) -> bool:
+        """Panel experts always; the chair too on an Independent C(E)TR, whose chair must be
+        independent of the person's care and of the commissioner (domain.md §2)."""
+        if self.role == ParticipantRole.CHAIR:
+            return self.review.kind == ReviewKind.INDEPENDENT
         return self.role in INDEPENDENT_ROLES
 
     @property

@@ -98,6 +98,13 @@ _RULES = [
         source="Product choice, to confirm against the 2023 policy",
     ),
     DueRule(
+        "independent",
+        "Independent C(E)TR for someone in long-term segregation: within 28 days of being planned",
+        PLANNED,
+        days=28,
+        source="Product choice, to confirm against the 2023 policy",
+    ),
+    DueRule(
         "requested",
         "Requested review: within 28 days of the request",
         PLANNED,
@@ -171,6 +178,8 @@ def due_date_for(
         chosen = table["event_child" if child_on(start) else "event_adult"]
     elif kind == ReviewKind.REQUESTED:
         start, chosen = today, table["requested"]
+    elif kind == ReviewKind.INDEPENDENT:
+        start, chosen = today, table["independent"]
     else:
         start, chosen = today, table["community"]
     return DueDate(chosen.due_from(start), chosen, start)

@@ -22,7 +22,6 @@ from . import policy
 from .models import (
     FAMILY_ROLES,
     GATE_OPEN_DECISIONS,
-    INDEPENDENT_ROLES,
     OPEN_STATES,
     REASON_REQUIRED,
     AgendaItem,
@@ -222,6 +221,41 @@ def _reviews_follow_setting_change(person, actor, change: SettingChange) -> None
         _recompute_open_reviews(person, actor, change.get_kind_display())
 
 
+def person_record_segregation(
+    *,
+    actor,
+    person: Person,
+    started_on: date,
+    ward: str = "",
+    icetr_held: bool = False,
+    ended_on: date | None = None,
+) -> Person:
+    """Record the person's long-term segregation: when it started, the ward, whether an
+    Independent C(E)TR has been held, and when it ended (None while it goes on)."""
+    errors = {}
+    if not person.in_hospital and ended_on is None:
+        errors["started_on"] = (
+            "Long-term segregation can be recorded only for someone in hospital. Enter when "
+            "it ended, or record the admission first"
+        )
+    if ended_on is not None and ended_on < started_on:
+        errors["ended_on"] = "The date it ended must be the same as or after the date it started"
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        "segregation_started_on": started_on,
+        "segregation_ward": ward.strip(),
+        "segregation_icetr_held": icetr_held,
+        "segregation_ended_on": ended_on,
+    }
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(person, name, value)
+        audit_record(action=Action.UPDATE, actor=actor, obj=person)
+    return person
+
+
 def contact_add(*, actor, person: Person, **fields) -> Contact:
     contact = Contact(person=person, **fields)
     contact.full_clean()
@@ -293,6 +327,8 @@ def review_plan(
         raise ValidationError({"event_reason": "Select what happened"})
     if kind == ReviewKind.REQUESTED and not requested_by.strip():
         raise ValidationError({"requested_by": "Enter who asked for the review"})
+    if kind == ReviewKind.INDEPENDENT and not person.in_segregation:
+        raise ValidationError({"kind": NOT_IN_SEGREGATION})
     review.full_clean()
     with transaction.atomic():
         review.save()
@@ -312,6 +348,12 @@ def review_plan(
         )
         audit_record(action=Action.CREATE, actor=actor, obj=review)
     return review
+
+
+NOT_IN_SEGREGATION = (
+    "An Independent C(E)TR is for someone in long-term segregation: record the segregation "
+    "on the person's page first"
+)
 
 
 def review_recompute_due(*, review: Review, actor=None, why: str) -> Review:
@@ -814,7 +856,7 @@ def _enqueue_invitation(participant, token):
         "link": link,
         "new_account": token is not None,
         "expires_days": INVITATION_DAYS,
-        "needs_independence": participant.role in INDEPENDENT_ROLES,
+        "needs_independence": participant.needs_independence,
         "attachments": [{"builder": "review_ics", "review_id": review.pk}]
         if review.starts_at and details
         else [],

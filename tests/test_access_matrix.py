@@ -198,6 +198,7 @@ MATRIX = {
     "reviews:person_dsr": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:person_setting": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:person_laep": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
+    "reviews:person_segregation": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:review_plan": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     # reviews: the review. Everyone with a part sees its page (what is on it depends on role
     # and consent); only its commissioners manage it.

@@ -1,6 +1,6 @@
 """The reviews domain through its services and queries: what a commissioner's actions do."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from ctr_portal.models import AuditEvent, Notification
 from reviews import queries, services
+from reviews.extensions import panel_check
 from reviews.models import DsrRating, Review, ReviewKind, ReviewState
 from tests.reviews.factories import (
     ConsentInviteeFactory,
     ConsentRecordFactory,
     ContactFactory,
+    ParticipantFactory,
     PersonFactory,
     ReviewFactory,
 )
@@ -374,3 +376,26 @@ def test_scheduling_after_the_due_date_needs_a_reason_and_generates_the_agenda(u
     )
     assert review.state == ReviewState.SCHEDULED and review.agenda.count() == 9
     assert review.is_late and review.late_reason
+
+
+def test_an_independent_review_is_for_someone_in_segregation_and_its_chair_must_be_independent(
+    users, time_machine
+):
+    time_machine.move_to(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    person = PersonFactory(in_hospital=True)
+    actor = users["commissioner"]
+    with pytest.raises(ValidationError) as refused:
+        services.review_plan(actor=actor, person=person, kind=ReviewKind.INDEPENDENT)
+    assert refused.value.message_dict == {"kind": [services.NOT_IN_SEGREGATION]}
+
+    services.person_record_segregation(
+        actor=actor, person=person, started_on=date(2026, 5, 1), ward="Cedar suite"
+    )
+    review = services.review_plan(actor=actor, person=person, kind=ReviewKind.INDEPENDENT)
+
+    assert (review.due_rule, review.due_date) == ("independent", date(2026, 6, 29))
+    chair = ParticipantFactory(review=review, role="chair")
+    assert chair.needs_independence and not chair.is_independent
+    assert "independence not declared by the chair" in panel_check(review).detail
+    ordinary = ParticipantFactory(review=ReviewFactory(person=person), role="chair")
+    assert not ordinary.needs_independence
