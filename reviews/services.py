@@ -485,10 +485,26 @@ def _schedule_errors(review, starts_at, venue, video_link, late_reason) -> dict[
 
 
 def agenda_generate(*, review: Review) -> list[AgendaItem]:
+    """The model agenda (domain.md §8), moved to start when the review does."""
     return AgendaItem.objects.bulk_create(
         AgendaItem(review=review, starts_at=t, title=title, detail=detail, position=i)
-        for i, (t, title, detail) in enumerate(MODEL_AGENDA, start=1)
+        for i, (t, title, detail) in enumerate(model_agenda(review.starts_at), start=1)
     )
+
+
+def model_agenda(starts_at: datetime | None) -> list[tuple[time, str, str]]:
+    """MODEL_AGENDA with every time moved by the same amount, so the first item starts with the
+    review (as written when the review has no time yet, or when a move would cross midnight)."""
+    if starts_at is None:
+        return list(MODEL_AGENDA)
+    day = date(2000, 1, 1)
+    shift = datetime.combine(day, timezone.localtime(starts_at).time()) - datetime.combine(
+        day, MODEL_AGENDA[0][0]
+    )
+    moved = [(datetime.combine(day, t) + shift, title, detail) for t, title, detail in MODEL_AGENDA]
+    if any(when.date() != day for when, _, _ in moved):
+        return list(MODEL_AGENDA)
+    return [(when.time(), title, detail) for when, title, detail in moved]
 
 
 def agenda_update(*, actor, review: Review, items: list[dict]) -> list[AgendaItem]:

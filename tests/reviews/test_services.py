@@ -1,6 +1,6 @@
 """The reviews domain through its services and queries: what a commissioner's actions do."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -399,3 +399,21 @@ def test_an_independent_review_is_for_someone_in_segregation_and_its_chair_must_
     assert "independence not declared by the chair" in panel_check(review).detail
     ordinary = ParticipantFactory(review=ReviewFactory(person=person), role="chair")
     assert not ordinary.needs_independence
+
+
+def test_the_generated_agenda_starts_when_the_review_does(users, time_machine):
+    time_machine.move_to(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    review = ReviewFactory(due_date=date(2026, 6, 30))
+    starts_at = timezone.make_aware(datetime(2026, 6, 15, 10, 30))
+
+    review = services.review_schedule(
+        actor=users["commissioner"],
+        review=review,
+        starts_at=starts_at,
+        duration_minutes=480,
+        venue="Room 1",
+    )
+
+    agenda = list(review.agenda.order_by("position"))
+    assert (agenda[0].starts_at, agenda[0].title) == (time(10, 30), "The panel meets alone")
+    assert (agenda[-1].starts_at, agenda[-1].title) == (time(18, 30), "Close")
