@@ -726,6 +726,9 @@ class Participant(models.Model):
     added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
     invited_at = models.DateTimeField(null=True, blank=True)
+    attended = models.BooleanField(
+        "took part on the day", null=True, blank=True, help_text="Empty until it is recorded."
+    )
     independence_declared_at = models.DateTimeField(null=True, blank=True)
     independence_statement = models.TextField(blank=True, max_length=limits.NOTE)
     conflict_declared = models.TextField(

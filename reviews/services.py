@@ -925,6 +925,29 @@ def invitation_accept(
     return user
 
 
+def review_record_attendance(*, actor, review: Review, attended: set[int]) -> int:
+    """Record who took part on the day: the participants whose ids are in `attended` did, the
+    rest did not. The person may take part without an email address or an account. Returns how
+    many took part."""
+    if not review.starts_at or timezone.localdate(review.starts_at) > timezone.localdate():
+        raise ValidationError("Who took part can be recorded on or after the day of the review")
+    if review.state not in (*OPEN_STATES, ReviewState.HELD, ReviewState.REPORT_DRAFTING):
+        raise ValidationError("Who took part can no longer be changed for this review")
+    with transaction.atomic():
+        participants = review.participants.all()
+        participants.filter(pk__in=attended).update(attended=True)
+        participants.exclude(pk__in=attended).update(attended=False)
+        count = participants.filter(attended=True).count()
+        review_event_record(
+            review=review,
+            kind=ReviewEvent.Kind.PARTICIPANT,
+            actor=actor,
+            summary=f"Attendance recorded: {count} took part",
+        )
+        audit_record(action=Action.UPDATE, actor=actor, obj=review)
+    return count
+
+
 def participant_declare_independence(
     *, actor, participant: Participant, statement: str, conflicts: str = ""
 ) -> Participant:

@@ -216,6 +216,7 @@ MATRIX = {
     "reviews:review_transition": (review_kwargs, REVIEW_MANAGERS, acting(REVIEW_MANAGERS)),
     "reviews:review_consent": (review_kwargs, REVIEW_MANAGERS, acting(REVIEW_MANAGERS)),
     "reviews:review_participant_add": (review_kwargs, REVIEW_MANAGERS, acting(REVIEW_MANAGERS)),
+    "reviews:review_attendance": (review_kwargs, REVIEW_MANAGERS, acting(REVIEW_MANAGERS)),
     "reviews:review_consent_form": (
         review_kwargs,
         only(

@@ -506,3 +506,32 @@ class IndependenceForm(NHSUKFormMixin, forms.Form):
 
     def statement(self) -> str:
         return f"{NO_PART_IN_CARE}. {NOT_EMPLOYED_BY_PROVIDER}."
+
+
+class AttendanceForm(NHSUKFormMixin, forms.Form):
+    """Who took part on the day, the person among them whether or not they have an email."""
+
+    submit_label = "Save who took part"
+
+    attended = forms.MultipleChoiceField(
+        label="Who took part in the review?",
+        help_text="Select everyone who took part, in person, by video or by phone.",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attended"].choices = [
+            (str(p.pk), f"{p.name} ({p.get_role_display().lower()})") for p in participants
+        ]
+        self.initial.setdefault("attended", [str(p.pk) for p in participants if p.attended])
+
+    def get_layout(self):
+        return Layout(
+            Field("attended", legend_size="m"),
+            Submit("submit", self.submit_label),
+        )
+
+    def attended_ids(self) -> set[int]:
+        return {int(pk) for pk in self.cleaned_data["attended"]}

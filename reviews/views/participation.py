@@ -26,6 +26,7 @@ from ctr_portal.views.base import add_service_errors
 
 from .. import queries, services
 from ..forms.participation import (
+    AttendanceForm,
     ConsentForm,
     IndependenceForm,
     InvitationAcceptForm,
@@ -203,6 +204,30 @@ class ParticipantAddView(ReviewPageMixin, FormView):
         messages.success(self.request, text)
         for warning in warnings:
             messages.warning(self.request, warning)
+        return redirect("reviews:review_detail", pk=self.review.pk)
+
+
+class AttendanceView(ReviewPageMixin, FormView):
+    """Who took part on the day, recorded by the commissioner or the chair."""
+
+    permission_required = Perm.MANAGE_REVIEW
+    template_name = "reviews/participation/attendance.html"
+    form_class = AttendanceForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["participants"] = queries.participants_for_review(self.review)
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            count = services.review_record_attendance(
+                actor=self.request.user, review=self.review, attended=form.attended_ids()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Saved: {count} took part in the review")
         return redirect("reviews:review_detail", pk=self.review.pk)
 
 

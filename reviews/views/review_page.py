@@ -6,6 +6,7 @@ what `queries.review_for_user` loaded.
 
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from ctr_portal.formatting import SHORT_DATE, nhs_date, time_24h
@@ -89,7 +90,10 @@ def calendar_link(review) -> str:
 def people_actions(review, *, can_manage) -> list[dict]:
     if not can_manage:
         return []
-    return [_action("reviews:review_participant_add", review, "Add a participant")]
+    actions = [_action("reviews:review_participant_add", review, "Add a participant")]
+    if review.starts_at and timezone.localdate(review.starts_at) <= timezone.localdate():
+        actions.append(_action("reviews:review_attendance", review, "Record who took part"))
+    return actions
 
 
 def participant_rows(participants, *, can_manage) -> list[list]:
@@ -109,7 +113,9 @@ def _invited(participant) -> str:
     if not when:
         return "Not yet"
     if participant.invited_through != "email":
-        return f"{when}, {participant.get_invited_through_display().lower()}"
+        when = f"{when}, {participant.get_invited_through_display().lower()}"
+    if participant.attended is not None:
+        when += "; took part" if participant.attended else "; did not take part"
     return when
 
 

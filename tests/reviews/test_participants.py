@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import queries
+from reviews import queries, services
 from reviews.extensions import invitations_check
 from reviews.models import Invitation, Participant, Review, ReviewEvent
 from tests.conftest import sign_in
@@ -428,3 +428,47 @@ def test_only_panel_experts_declare_independence(client_for, review_world):
     for role in ("chair", "commissioner", "family_carer"):
         url = independence_url(review_world["review"])
         assert client_for(role).get(url).status_code == 403
+
+
+# --- Who took part -------------------------------------------------------------------------
+
+
+def test_the_person_without_an_email_address_is_recorded_as_taking_part(
+    client_for, review_world, users
+):
+    review = review_world["review"]
+    review.participants.filter(role="person").delete()
+    services.participant_add(
+        actor=users["commissioner"],
+        review=review,
+        role="person",
+        name="Daniel Clarke",
+        invited_through="paper",
+    )
+    Review.objects.filter(pk=review.pk).update(starts_at=timezone.now() - timedelta(hours=2))
+    person = review.participants.get(role="person")
+    chair = review.participants.get(role="chair")
+    client = client_for("commissioner")
+    detail = client.get(reverse("reviews:review_detail", args=[review.pk])).content.decode()
+    url = reverse("reviews:review_attendance", args=[review.pk])
+    assert url in detail
+
+    response = client.post(url, {"attended": [str(person.pk), str(chair.pk)]})
+
+    assert response.status_code == 302
+    assert set(review.participants.filter(attended=True)) == {person, chair}
+    assert review.participants.filter(attended=False).count() == review.participants.count() - 2
+    assert review.events.filter(summary="Attendance recorded: 2 took part").exists()
+    page = client.get(response.url).content.decode()
+    assert "on paper, by post or by hand; took part" in page
+
+
+def test_who_took_part_cannot_be_recorded_before_the_day(client_for, review_world):
+    review = review_world["review"]
+    url = reverse("reviews:review_attendance", args=[review.pk])
+    person = review.participants.get(role="person")
+
+    page = client_for("commissioner").post(url, {"attended": [str(person.pk)]}).content.decode()
+
+    assert "Who took part can be recorded on or after the day of the review" in page
+    assert not review.participants.filter(attended__isnull=False).exists()
