@@ -60,6 +60,17 @@ def test_commissioner_sees_every_item_and_who_owes_them(client_for, pack, review
     assert "Files are not scanned for viruses" in page
 
 
+def test_the_review_page_says_other_items_may_come_on_the_day(client_for, pack):
+    PackItem.objects.filter(pack=pack, core=True).update(
+        status=ItemStatus.NOT_HELD, reason="None yet"
+    )
+    owed = PackItem.objects.filter(pack=pack, core=False).count()
+
+    page = client_for("commissioner").get(reverse("reviews:review_detail", args=[pack.review_id]))
+
+    assert f"{owed} other items still to come: they may come on the day" in page.content.decode()
+
+
 def test_provider_sees_and_opens_only_their_own_items(client_for, items, pack, organisations):
     # In hospital the provider owes the planner too; an item someone else owes stays hidden.
     planner = items["planner"]
