@@ -289,12 +289,15 @@ REVIEWS_EVENT_DAYS_ADULT = env.int("REVIEWS_EVENT_DAYS_ADULT", default=28)
 REVIEWS_EVENT_DAYS_CHILD = env.int("REVIEWS_EVENT_DAYS_CHILD", default=14)
 REVIEWS_COMMUNITY_DAYS = env.int("REVIEWS_COMMUNITY_DAYS", default=14)
 REVIEWS_REQUESTED_DAYS = env.int("REVIEWS_REQUESTED_DAYS", default=28)
+# An Independent C(E)TR for someone in long-term segregation, from when it is planned.
+REVIEWS_INDEPENDENT_DAYS = env.int("REVIEWS_INDEPENDENT_DAYS", default=28)
 for _name in (
     "REVIEWS_CHILD_POST_ADMISSION_WORKING_DAYS",
     "REVIEWS_EVENT_DAYS_ADULT",
     "REVIEWS_EVENT_DAYS_CHILD",
     "REVIEWS_COMMUNITY_DAYS",
     "REVIEWS_REQUESTED_DAYS",
+    "REVIEWS_INDEPENDENT_DAYS",
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be 1 or more.")

@@ -2,13 +2,16 @@
 link on the review page and the pack made when a review is scheduled. DocumentsConfig.ready()
 connects each receiver (ADR 0008)."""
 
+from django.conf import settings
 from django.db.models import Count, Q
 
+from ctr_portal.formatting import nhs_datetime
 from ctr_portal.permissions import Perm
 from reviews.readiness import ReadinessItem
 from reviews.sections import ReviewLink
 
 from .models import SETTLED_STATUSES, PackItem
+from .policy import deadlines
 
 
 def readiness_checks(sender, *, review, **kwargs):
@@ -16,18 +19,55 @@ def readiness_checks(sender, *, review, **kwargs):
 
 
 def pack_check(review):
-    """Every item of the pack settled: provided, not applicable or not held. One query."""
+    """What the pack asks before "ready" (domain.md §3, §7), in one query. For a hospital
+    review the core items are needed, no later than 24 hours before the day; other items may
+    come on the day, so they warn and never block. A missing item of a community pack never
+    stops the review: every gap there is a warning."""
     counts = PackItem.objects.filter(pack__review=review).aggregate(
-        total=Count("pk"), owed=Count("pk", filter=~Q(status__in=SETTLED_STATUSES))
+        total=Count("pk"),
+        owed=Count("pk", filter=~Q(status__in=SETTLED_STATUSES)),
+        core_owed=Count("pk", filter=Q(core=True) & ~Q(status__in=SETTLED_STATUSES)),
     )
-    if not counts["total"]:
-        done, detail = False, "the document pack has not been started"
-    elif counts["owed"]:
-        done = False
-        detail = f"{counts['owed']} of {counts['total']} items still needed"
-    else:
-        done, detail = True, f"all {counts['total']} items provided or settled"
-    return ReadinessItem("documents", "Document pack", done, detail, order=40)
+    total, owed, core_owed = counts["total"], counts["owed"], counts["core_owed"]
+    if not review.is_hospital_review:
+        return _community_pack_check(total, owed)
+    if not total:
+        return _pack_item(False, "the document pack has not been started")
+    if core_owed:
+        return _pack_item(False, f"{core_owed} core {_items(core_owed)} still needed{_by(review)}")
+    warning = ""
+    if owed:
+        warning = f"{owed} other {_items(owed)} still to come: they may come on the day"
+    return _pack_item(True, f"core items provided or settled ({total} items in all)", warning)
+
+
+def _community_pack_check(total, owed):
+    if not total:
+        return _pack_item(True, "", "the document pack has not been started")
+    if owed:
+        return _pack_item(
+            True,
+            f"{total - owed} of {total} items provided or settled",
+            f"{owed} {_items(owed)} still to come: a missing item of a community pack never "
+            "stops the review",
+        )
+    return _pack_item(True, f"all {total} items provided or settled")
+
+
+def _pack_item(done, detail, warning=""):
+    return ReadinessItem("documents", "Document pack", done, detail, order=40, warning=warning)
+
+
+def _items(count):
+    return "item" if count == 1 else "items"
+
+
+def _by(review):
+    hours = settings.DOCUMENTS_CORE_HOURS_BEFORE
+    core = deadlines(review).get("core")
+    if core is None:
+        return f" (core documents reach the panel {hours} hours before the review)"
+    return f", by {nhs_datetime(core.due_at)} ({hours} hours before the review)"
 
 
 def review_links(sender, **kwargs):

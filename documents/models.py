@@ -20,9 +20,10 @@ USER = settings.AUTH_USER_MODEL
 
 
 class Responsible(models.TextChoices):
-    """Who normally provides an item (domain.md §7): in the checklists, the provider for a
-    hospital review's items, the commissioner for a community review's and for the planner and
-    the previous report, the local authority for its C(E)TR items."""
+    """Who normally provides an item (domain.md §7): for a CTR in hospital "the responsibility
+    for producing the pack is with the provider", the planner and the previous report and
+    action plan included (checklist version 2); the commissioner for a community review's
+    items; the local authority for its C(E)TR items."""
 
     COMMISSIONER = "commissioner", "The commissioner"
     PROVIDER = "provider", "The provider"
@@ -59,7 +60,15 @@ class ChecklistItem(models.Model):
     class Ages(models.TextChoices):
         ALL = "all", "Everyone"
         ADULT = "adult", "Adults (CTR) only"
+        YOUNG_ADULT = "young_adult", "Young adults aged 18 to 25 only"
         CHILD = "child", "Children and young people (C(E)TR) only"
+
+        @classmethod
+        def for_age(cls, age: int) -> list[str]:
+            """The item ages a pack for someone of `age` on the day of the review includes."""
+            if age < 18:
+                return [cls.ALL, cls.CHILD]
+            return [cls.ALL, cls.ADULT] + ([cls.YOUNG_ADULT] if age <= 25 else [])
 
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="items")
     position = models.PositiveSmallIntegerField()
@@ -75,7 +84,7 @@ class ChecklistItem(models.Model):
         help_text="The planner with consent or best-interests evidence: the one item the panel "
         "may read before consent is recorded.",
     )
-    ages = models.CharField(max_length=10, choices=Ages, default=Ages.ALL)
+    ages = models.CharField(max_length=20, choices=Ages, default=Ages.ALL)
 
     class Meta:
         ordering = ["template", "position"]

@@ -108,11 +108,9 @@ def pack_for_review(*, review: Review) -> DocumentPack:
     if pack is not None:
         return pack
     templates = checklist_templates_for(review)
-    ages = ChecklistItem.Ages.CHILD if review.is_child_review else ChecklistItem.Ages.ADULT
+    ages = ChecklistItem.Ages.for_age(review.person.age_on(review.review_date))
     sources = (
-        ChecklistItem.objects.filter(
-            template__in=templates, ages__in=[ChecklistItem.Ages.ALL, ages]
-        )
+        ChecklistItem.objects.filter(template__in=templates, ages__in=ages)
         .select_related("template")
         .order_by("position")
     )
@@ -375,10 +373,7 @@ def item_settle(*, actor, item: PackItem, status: str, reason: str = "") -> Pack
 
 def item_assign(*, actor, item: PackItem, assignee) -> PackItem:
     """Name a person in the owing organisation for the item (None: nobody named)."""
-    if (
-        assignee is not None
-        and not is_member(assignee, item.organisation_id)
-    ):
+    if assignee is not None and not is_member(assignee, item.organisation_id):
         raise ValidationError({"assignee": "Select someone who works for the organisation"})
     with transaction.atomic():
         PackItem.objects.filter(pk=item.pk).update(assignee=assignee)

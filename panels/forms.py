@@ -300,6 +300,16 @@ class ActionsForm(_NoTagMixin, forms.Form):
         )
 
 
+# The four key questions in the children's wording, for a C(E)TR (domain.md §1): education
+# stands beside care and treatment.
+CHILD_KEY_QUESTIONS = {
+    "is_safe": "Is the child or young person safe?",
+    "good_care_now": "Are they getting good care, education and treatment now?",
+    "future_plans": "What are their plans for the future, including education?",
+    "community_care": "Can care, education and treatment be provided in the community?",
+}
+
+
 class KeyQuestionsForm(NHSUKFormMixin, forms.Form):
     submit_label = "Save"
 
@@ -336,10 +346,8 @@ class KeyQuestionsForm(NHSUKFormMixin, forms.Form):
     def __init__(self, *args, child=False, **kwargs):
         super().__init__(*args, **kwargs)
         if child:
-            self.fields["is_safe"].label = "Is the child or young person safe?"
-            self.fields[
-                "future_plans"
-            ].label = "What are their plans for the future, including education?"
+            for name, label in CHILD_KEY_QUESTIONS.items():
+                self.fields[name].label = label
         self.helper.form_id = "workbook-form"
 
     def get_layout(self):

@@ -37,25 +37,54 @@ def _years_ago(today, years, days=0):
         return date(today.year - years, 3, 1) - timedelta(days=days)
 
 
-def _at(day, hour=10):
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+def _at(day):
+    """The demo reviews start at half past nine; the agenda starts with them."""
+    return timezone.make_aware(datetime.combine(day, time(9, 30)))
 
 
 PEOPLE = [
     # key, given, family, age, ld, autism, setting, dsr, admitted days ago, org
     ("daniel", "Daniel", "Clarke", 24, True, True, "non_secure", "blue", 20, "icb"),
-    ("aisha", "Aisha", "Khan", 16, False, True, "non_secure", "blue", 70, "icb"),
+    # A child in hospital is NHS England specialised commissioning's (domain.md §4).
+    ("aisha", "Aisha", "Khan", 16, False, True, "non_secure", "blue", 70, "specialised"),
     ("tyler", "Tyler", "Brooks", 14, True, False, "community", "red", None, "icb"),
     ("grace", "Grace", "Oduya", 30, True, False, "community", "amber", None, "icb"),
-    ("marcus", "Marcus", "Webb", 35, True, True, "medium_secure", "blue", 420, "specialised"),
+    ("marcus", "Marcus", "Webb", 35, True, True, "medium_secure", "blue", 380, "specialised"),
     ("sophie", "Sophie", "Turner", 19, False, True, "non_secure", "blue", 190, "icb"),
     ("noah", "Noah", "Green", 45, True, False, "non_secure", "blue", 200, "icb"),
     ("liam", "Liam", "Patel", 27, True, False, "non_secure", "blue", 400, "icb"),
     ("chloe", "Chloe", "Evans", 17, True, False, "community", "green", None, "icb"),
-    ("ryan", "Ryan", "Hughes", 40, True, False, "high_secure", "blue", 900, "specialised"),
+    ("ryan", "Ryan", "Hughes", 40, True, False, "high_secure", "blue", 800, "specialised"),
     ("ella", "Ella", "Morris", 22, False, True, "community", "green", None, "icb"),
     ("kai", "Kai", "Robinson", 29, True, True, "community", "amber", None, "icb_other"),
 ]
+
+# Not everyone in hospital is on section 3: Noah is an informal patient.
+DETENTION = {
+    "daniel": "s2",
+    "aisha": "s3",
+    "marcus": "s37_41",
+    "sophie": "s3",
+    "noah": "not_detained",
+    "liam": "s3",
+    "ryan": "s47_49",
+}
+
+# The family carer each person has, by name (Daniel's has the family carer's demo login).
+FAMILY = {
+    "daniel": ("Maureen Clarke", "Mother"),
+    "aisha": ("Samina Khan", "Mother"),
+    "tyler": ("Donna Brooks", "Mother"),
+    "grace": ("Joseph Oduya", "Father"),
+    "marcus": ("Carol Webb", "Mother"),
+    "sophie": ("Helen Turner", "Mother"),
+    "noah": ("Ruth Green", "Sister"),
+    "liam": ("Meera Patel", "Mother"),
+    "chloe": ("Gareth Evans", "Father"),
+    "ryan": ("Linda Hughes", "Mother"),
+    "ella": ("Sarah Morris", "Mother"),
+    "kai": ("Andrea Robinson", "Mother"),
+}
 
 COMMUNICATION = {
     "daniel": "Call me Dan. Speak slowly and give me time to answer. I like to see things "
@@ -108,7 +137,7 @@ def _seed_person(n, row, orgs, commissioner, today):
             key, "Oak ward" if in_hospital else ""
         ),
         admission_date=today - timedelta(days=admitted) if admitted else None,
-        mha_status="s3" if in_hospital else "not_detained",
+        mha_status=DETENTION.get(key, "not_detained"),
         communication=COMMUNICATION.get(key, "Ask me how I am feeling first. Use plain words."),
         reasonable_adjustments="Quiet room; breaks every 45 minutes." if key == "daniel" else "",
         responsible_commissioner=orgs[org],
@@ -118,6 +147,7 @@ def _seed_person(n, row, orgs, commissioner, today):
         keyworker_contact="sara.lewis@demo.example" if age < 18 else "",
         dsr_rating=dsr,
         created_by=commissioner,
+        **(_segregation(today) if key == "ryan" else {}),
     )
     SettingChange.objects.create(
         person=person,
@@ -137,14 +167,24 @@ def _seed_person(n, row, orgs, commissioner, today):
     return person
 
 
+def _segregation(today):
+    """Ryan has been in long-term segregation for four months; no Independent C(E)TR yet."""
+    return {
+        "segregation_started_on": today - timedelta(days=120),
+        "segregation_ward": "Ash suite",
+        "segregation_icetr_held": False,
+    }
+
+
 def _seed_contacts(person, key):
-    """Their mother (Daniel's has the family carer's demo login) and an advocate; returns the
-    mother."""
+    """Their family carer, named (Daniel's mother has the family carer's demo login), and an
+    advocate; returns the family carer."""
+    name, detail = FAMILY[key]
     mother = Contact.objects.create(
         person=person,
-        name="Maureen Clarke" if key == "daniel" else f"{person.family_name} family",
+        name=name,
         relationship="family_carer",
-        relationship_detail="Mother",
+        relationship_detail=detail,
         email="family@demo.example" if key == "daniel" else f"{key}.family@demo.example",
         phone="07700 900123",
     )
@@ -158,60 +198,70 @@ def _seed_contacts(person, key):
     return mother
 
 
-def _review(
-    person,
-    kind,
-    state,
-    commissioner,
-    *,
-    due,
-    starts=None,
-    held=None,
-    reason="",
-    event_reason="",
-    requested_by="",
-):
-    due_rule = due_date_for(person=person, kind=kind, today=timezone.localdate(), last_held=held)
+def _review(person, plan, commissioner, *, planned, day=None, last_held=None):
+    """A review as the rule table would have planned it on `planned`: its due date and the rule
+    and basis the page shows agree, counting from the admission, the last review held or the
+    day it was planned."""
+    due = due_date_for(person=person, kind=plan.kind, today=planned, last_held=last_held)
+    held = day if plan.state not in OPEN_STATES else None
+    starts = _at(day) if day else None
     review = Review.objects.create(
         person=person,
-        kind=kind,
-        state=state,
+        kind=plan.kind,
+        state=plan.state,
         commissioner=person.responsible_commissioner,
         setting=person.setting,
         provider=person.provider,
-        due_date=due,
-        due_rule=due_rule.rule.code,
-        due_basis=due_rule.basis,
+        due_date=due.date,
+        due_rule=due.rule.code,
+        due_basis=due.basis,
         starts_at=starts,
-        duration_minutes=420 if starts else None,
+        duration_minutes=480 if starts else None,
         venue="Riverside Hospital, Cedar meeting room"
         if starts and person.in_hospital
         else ("Harbour Community Centre" if starts else ""),
         held_on=held,
-        state_reason=reason,
-        event_reason=event_reason,
-        requested_by=requested_by,
+        state_reason=plan.reason,
+        requested_by=plan.requested_by,
         created_by=commissioner,
-        late_reason="Family could not attend earlier dates"
-        if starts and timezone.localdate(starts) > due
-        else "",
+        created_at=_at(planned),
+        late_reason="Family could not attend earlier dates" if day and day > due.date else "",
+    )
+    _review_events(review, commissioner, due)
+    if starts:
+        services.agenda_generate(review=review)
+    return review
+
+
+def _review_events(review, commissioner, due):
+    when = review.created_at
+    ReviewEvent.objects.create(
+        review=review,
+        kind="transition",
+        to_state="planned",
+        summary="Planned",
+        actor=commissioner,
+        occurred_at=when,
     )
     ReviewEvent.objects.create(
-        review=review, kind="transition", to_state="planned", summary="Planned", actor=commissioner
+        review=review,
+        kind="due_date",
+        summary=f"Due by {due.date:%-d %B %Y}",
+        reason=due.rule.description,
+        actor=commissioner,
+        occurred_at=when,
     )
-    if state != "planned":
+    if review.state != "planned":
         ReviewEvent.objects.create(
             review=review,
             kind="transition",
             from_state="planned",
-            to_state=state,
+            to_state=review.state,
             summary=f"Planned → {review.get_state_display()}",
-            reason=reason,
+            reason=review.state_reason,
             actor=commissioner,
+            occurred_at=min(timezone.now(), review.starts_at or timezone.now()),
         )
-    if starts:
-        services.agenda_generate(review=review)
-    return review
 
 
 def _panel(review, users, commissioner, *, declared=True, family=None, person_user=None):
@@ -283,48 +333,60 @@ def _consent(review, commissioner, family, *, best_interests=False, decided_on):
 
 @dataclass(frozen=True)
 class _Plan:
-    """A demo review. Its due date, its day (held on it once the review is past it) and the day
-    of the consent decision count in days from today, or from the admission."""
+    """A demo review: when it was planned and its day (held on it once the review is past
+    it), in days from today, and the day of the consent decision in days before its day (or,
+    with no day, from today). Its due date comes from the rule table."""
 
     person: str
     kind: str
     state: str
-    due: int
+    planned: int
     day: int | None = None
     consent: int | None = None
     panel: bool = False  # the panel and the family carer invited
     reason: str = ""
     requested_by: str = ""
-    from_admission: bool = False
 
 
-# The reviews, oldest first, through every state of the lifecycle. Daniel's is `_seed_daniel`'s;
-# Tyler has none, only a meeting under the local area emergency protocol.
+def _earlier(person, kind, planned, day, consent=7):
+    """A review held and closed long ago: people long in hospital have a history."""
+    return _Plan(person, kind, "closed", planned=planned, day=day, consent=consent)
+
+
+# The reviews, each person's oldest first, through every state of the lifecycle. Daniel's is
+# `_seed_daniel`'s; Tyler has none, only a meeting under the local area emergency protocol.
 REVIEWS = [
-    _Plan("aisha", "inpatient_repeat", "scheduled", due=30, day=35),
-    _Plan("grace", "community", "planned", due=-3),
-    _Plan("marcus", "inpatient_repeat", "ready", due=3, day=1, consent=-20, panel=True),
-    _Plan("sophie", "inpatient_repeat", "report_drafting", due=0, day=-3, consent=-30, panel=True),
-    _Plan("noah", "inpatient_repeat", "held", due=5, day=-1, consent=-25, panel=True),
-    _Plan("liam", "post_admission", "closed", due=28, day=21, consent=7, from_admission=True),
-    _Plan("liam", "inpatient_repeat", "report_issued", due=-10, day=-20, consent=-40, panel=True),
-    _Plan("chloe", "community", "follow_up", due=-50, day=-55, consent=-70),
+    _earlier("aisha", "post_admission", planned=-69, day=-58),
+    _Plan("aisha", "inpatient_repeat", "scheduled", planned=-57, day=30),
+    _Plan("grace", "community", "planned", planned=-17),
+    _earlier("marcus", "post_admission", planned=-378, day=-359),
+    _Plan("marcus", "inpatient_repeat", "ready", planned=-358, day=1, consent=21, panel=True),
+    _earlier("sophie", "post_admission", planned=-189, day=-166),
+    _Plan("sophie", "inpatient_repeat", "report_drafting", -165, day=-3, consent=27, panel=True),
+    _earlier("noah", "post_admission", planned=-199, day=-174),
+    _Plan("noah", "inpatient_repeat", "held", planned=-173, day=-1, consent=24, panel=True),
+    _earlier("liam", "post_admission", planned=-399, day=-379),
+    _earlier("liam", "inpatient_repeat", planned=-378, day=-200),
+    _Plan("liam", "inpatient_repeat", "report_issued", -199, day=-20, consent=20, panel=True),
+    _Plan("chloe", "community", "follow_up", planned=-68, day=-55, consent=11),
+    _earlier("ryan", "post_admission", planned=-799, day=-778),
+    _earlier("ryan", "inpatient_repeat", planned=-777, day=-415),
     _Plan(
         "ryan",
         "inpatient_repeat",
         "postponed",
-        due=-12,
+        planned=-414,
         reason="Ward closed to visitors after an outbreak; new date being agreed",
     ),
     _Plan(
         "ella",
         "requested",
         "cancelled",
-        due=-30,
+        planned=-58,
         reason="Ella and her family asked to stop: support at home is working",
         requested_by="Ella's mother",
     ),
-    _Plan("kai", "community", "planned", due=12),
+    _Plan("kai", "community", "planned", planned=-2),
 ]
 
 
@@ -339,29 +401,23 @@ def _seed_reviews(key, person, family, users, commissioner, today):
             "avoided. Community C(E)TR to be arranged.",
             recorded_by=commissioner,
         )
+    last_held = None
     for plan in REVIEWS:
         if plan.person == key:
-            _seed_plan(plan, person, family, users, commissioner, today)
+            review = _seed_plan(plan, person, family, users, commissioner, today, last_held)
+            last_held = review.held_on or last_held
 
 
-def _seed_plan(plan, person, family, users, commissioner, today):
-    start = person.admission_date if plan.from_admission else today
-    day = None if plan.day is None else start + timedelta(days=plan.day)
-    review = _review(
-        person,
-        plan.kind,
-        plan.state,
-        commissioner,
-        due=start + timedelta(days=plan.due),
-        starts=_at(day) if day else None,
-        held=day if plan.state not in OPEN_STATES else None,
-        reason=plan.reason,
-        requested_by=plan.requested_by,
-    )
+def _seed_plan(plan, person, family, users, commissioner, today, last_held):
+    day = None if plan.day is None else today + timedelta(days=plan.day)
+    planned = today + timedelta(days=plan.planned)
+    review = _review(person, plan, commissioner, planned=planned, day=day, last_held=last_held)
     if plan.consent is not None:
-        _consent(review, commissioner, family, decided_on=start + timedelta(days=plan.consent))
+        decided = (day or today) - timedelta(days=plan.consent)
+        _consent(review, commissioner, family, decided_on=min(decided, today))
     if plan.panel:
         _panel(review, users, commissioner, family=family)
+    return review
 
 
 def _seed_daniel(person, family, users, commissioner, today):
@@ -369,11 +425,10 @@ def _seed_daniel(person, family, users, commissioner, today):
     his mother invited, and of the experts only the clinical expert has declared independence."""
     review = _review(
         person,
-        "post_admission",
-        "preparing",
+        _Plan("daniel", "post_admission", "preparing", planned=-20),
         commissioner,
-        due=person.admission_date + timedelta(days=28),
-        starts=_at(today + timedelta(days=10)),
+        planned=person.admission_date,
+        day=today + timedelta(days=6),
     )
     _consent(
         review, commissioner, family, best_interests=True, decided_on=today - timedelta(days=2)

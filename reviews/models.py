@@ -151,6 +151,17 @@ class Person(models.Model):
     diagnosis_removed_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Long-term segregation (domain.md §2): people in it are owed an Independent C(E)TR.
+    segregation_started_on = models.DateField(
+        "long-term segregation started on", null=True, blank=True
+    )
+    segregation_ward = models.CharField(
+        "ward where they are segregated", max_length=100, blank=True
+    )
+    segregation_icetr_held = models.BooleanField(
+        "an Independent C(E)TR has been held", default=False
+    )
+    segregation_ended_on = models.DateField("long-term segregation ended on", null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -178,6 +189,11 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=models.Q(setting="community") | models.Q(provider__isnull=False),
                 name="person_in_hospital_has_provider",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(segregation_ended_on__isnull=True)
+                | models.Q(segregation_started_on__lte=models.F("segregation_ended_on")),
+                name="person_segregation_ends_after_it_starts",
             ),
         ]
 
@@ -210,6 +226,11 @@ class Person(models.Model):
             return dob.replace(year=dob.year + 18)
         except ValueError:  # born on 29 February
             return date(dob.year + 18, 3, 1)
+
+    @property
+    def in_segregation(self) -> bool:
+        """In long-term segregation now: started, and not ended."""
+        return self.segregation_started_on is not None and self.segregation_ended_on is None
 
     @property
     def dsr_short_label(self) -> str:
@@ -410,6 +431,7 @@ class ReviewKind(models.TextChoices):
     INPATIENT_REPEAT = "inpatient_repeat", "Inpatient (repeat)"
     EVENT_TRIGGERED = "event_triggered", "Event-triggered"
     REQUESTED = "requested", "Requested"
+    INDEPENDENT = "independent", "Independent C(E)TR (long-term segregation)"
 
 
 class ReviewEventReason(models.TextChoices):
@@ -719,8 +741,19 @@ CORE_PANEL_ROLES = (
 FAMILY_ROLES = (ParticipantRole.FAMILY_CARER, ParticipantRole.ADVOCATE)
 
 
+class InvitedThrough(models.TextChoices):
+    """How the invitation reaches someone. The person often has no email address: their
+    invitation goes through their keyworker or advocate, or on paper (domain.md §4)."""
+
+    EMAIL = "email", "By email"
+    KEYWORKER = "keyworker", "Through their keyworker"
+    ADVOCATE = "advocate", "Through their advocate"
+    PAPER = "paper", "On paper, by post or by hand"
+
+
 class Participant(models.Model):
-    """Someone's role on one review. The account may come later, through an invitation."""
+    """Someone's role on one review. The account may come later, through an invitation.
+    Only the person may be invited other than by email, and then may have no email address."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="participants")
     role = models.CharField(max_length=30, choices=ParticipantRole)
@@ -736,10 +769,16 @@ class Participant(models.Model):
         help_text="For family carers and advocates: who they are to the person.",
     )
     name = models.CharField(max_length=150)
-    email = models.EmailField()
+    email = models.EmailField(blank=True)
+    invited_through = models.CharField(
+        max_length=20, choices=InvitedThrough, default=InvitedThrough.EMAIL
+    )
     added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
     invited_at = models.DateTimeField(null=True, blank=True)
+    attended = models.BooleanField(
+        "took part on the day", null=True, blank=True, help_text="Empty until it is recorded."
+    )
     independence_declared_at = models.DateTimeField(null=True, blank=True)
     independence_statement = models.TextField(blank=True, max_length=limits.NOTE)
     conflict_declared = models.TextField(
@@ -752,7 +791,16 @@ class Participant(models.Model):
         ordering = ["role", "name"]
         indexes = [models.Index(fields=["user", "review"], name="participant_user_review")]
         constraints = [
-            models.UniqueConstraint(fields=["review", "email"], name="participant_email_unique"),
+            models.UniqueConstraint(
+                fields=["review", "email"],
+                condition=~models.Q(email=""),
+                name="participant_email_unique",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(email="")
+                | (models.Q(role="person") & ~models.Q(invited_through="email")),
+                name="participant_email_unless_person_invited_otherwise",
+            ),
             models.UniqueConstraint(
                 fields=["review", "user"],
                 condition=models.Q(user__isnull=False),
@@ -772,6 +820,10 @@ class Participant(models.Model):
 
     @property
     def needs_independence(self) -> bool:
+        """Panel experts always; the chair too on an Independent C(E)TR, whose chair must be
+        independent of the person's care and of the commissioner (domain.md §2)."""
+        if self.role == ParticipantRole.CHAIR:
+            return self.review.kind == ReviewKind.INDEPENDENT
         return self.role in INDEPENDENT_ROLES
 
     @property
@@ -883,6 +935,23 @@ def _guard_problems(review, to, reason):
             f"{item.label}: {item.detail}" if item.detail else item.label
             for item in missing_before_ready(review)
         ]
-    if to == S.HELD and (not review.starts_at or timezone.localdate(review.starts_at) > today):
+    if to == S.HELD:
+        problems += _held_problems(review, today)
+    return problems
+
+
+def _held_problems(review, today) -> list[str]:
+    """Before a review is recorded as held: its day has come, and consent (or a best-interests
+    decision) still stands. Consent can be withdrawn after "ready" (domain.md §5), so the
+    latest record is read again here, never a cached one."""
+    problems = []
+    if not review.starts_at or timezone.localdate(review.starts_at) > today:
         problems.append("A review can be recorded as held only on or after its date")
+    latest = review.consents.order_by("-recorded_at", "-pk").first()
+    if latest is None or not latest.opens_gate:
+        decision = latest.get_decision_display().lower() if latest else "no decision recorded"
+        problems.append(
+            f"The review cannot be recorded as held: consent or a best-interests decision is "
+            f"needed and the latest record says {decision}. Record the person's decision first"
+        )
     return problems

@@ -165,6 +165,13 @@ def _table() -> list[DueRule]:
             days=settings.REVIEWS_REQUESTED_DAYS,
             source=PRODUCT_CHOICE,
         ),
+        DueRule(
+            "independent",
+            "Independent C(E)TR for someone in long-term segregation",
+            PLANNED,
+            days=settings.REVIEWS_INDEPENDENT_DAYS,
+            source=PRODUCT_CHOICE,
+        ),
     ]
 
 
@@ -232,6 +239,8 @@ def due_date_for(
         chosen = table["event_child" if child_on(start) else "event_adult"]
     elif kind == ReviewKind.REQUESTED:
         start, chosen = clock_start or today, table["requested"]
+    elif kind == ReviewKind.INDEPENDENT:
+        start, chosen = clock_start or today, table["independent"]
     else:
         start, chosen = clock_start or today, table["community"]
     return DueDate(chosen.due_from(start), chosen, start)

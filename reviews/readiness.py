@@ -18,6 +18,9 @@ class ReadinessItem:
     done: bool
     detail: str = ""
     order: int = 100
+    # Something worth knowing that does not stop the review (documents that may come on the
+    # day, a community pack still gathering): shown beside a done item, never blocking.
+    warning: str = ""
 
 
 def readiness_for(review) -> list[ReadinessItem]:

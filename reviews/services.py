@@ -23,7 +23,6 @@ from . import policy
 from .models import (
     FAMILY_ROLES,
     GATE_OPEN_DECISIONS,
-    INDEPENDENT_ROLES,
     OPEN_STATES,
     REASON_REQUIRED,
     AdmissionRootCause,
@@ -35,6 +34,7 @@ from .models import (
     DsrRating,
     DsrRatingChange,
     Invitation,
+    InvitedThrough,
     LaepMeeting,
     Participant,
     ParticipantRole,
@@ -364,6 +364,41 @@ def admission_root_cause_record(
     return record
 
 
+def person_record_segregation(
+    *,
+    actor,
+    person: Person,
+    started_on: date,
+    ward: str = "",
+    icetr_held: bool = False,
+    ended_on: date | None = None,
+) -> Person:
+    """Record the person's long-term segregation: when it started, the ward, whether an
+    Independent C(E)TR has been held, and when it ended (None while it goes on)."""
+    errors = {}
+    if not person.in_hospital and ended_on is None:
+        errors["started_on"] = (
+            "Long-term segregation can be recorded only for someone in hospital. Enter when "
+            "it ended, or record the admission first"
+        )
+    if ended_on is not None and ended_on < started_on:
+        errors["ended_on"] = "The date it ended must be the same as or after the date it started"
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        "segregation_started_on": started_on,
+        "segregation_ward": ward.strip(),
+        "segregation_icetr_held": icetr_held,
+        "segregation_ended_on": ended_on,
+    }
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(person, name, value)
+        audit_record(action=Action.UPDATE, actor=actor, obj=person)
+    return person
+
+
 def contact_add(*, actor, person: Person, **fields) -> Contact:
     contact = Contact(person=person, **fields)
     contact.full_clean()
@@ -444,6 +479,8 @@ def review_plan(
         raise ValidationError({"event_reason": "Select what happened"})
     if kind == ReviewKind.REQUESTED and not requested_by.strip():
         raise ValidationError({"requested_by": "Enter who asked for the review"})
+    if kind == ReviewKind.INDEPENDENT and not person.in_segregation:
+        raise ValidationError({"kind": NOT_IN_SEGREGATION})
     review.full_clean()
     with transaction.atomic():
         review.save()
@@ -465,12 +502,22 @@ def review_plan(
     return review
 
 
+NOT_IN_SEGREGATION = (
+    "An Independent C(E)TR is for someone in long-term segregation: record the segregation "
+    "on the person's page first"
+)
+
+
+# The reviews whose clock counts from the day they were planned (or asked for).
+PLANNED_CLOCKS = (ReviewKind.COMMUNITY, ReviewKind.REQUESTED, ReviewKind.INDEPENDENT)
+
+
 def _clock_start(kind: str, event_date: date | None, today: date) -> date | None:
     """The fixed day a review's clock counts from, kept on the review; None for the clocks
     that follow the person (admission, the last review held)."""
     if kind == ReviewKind.EVENT_TRIGGERED:
         return event_date or today
-    if kind in (ReviewKind.COMMUNITY, ReviewKind.REQUESTED):
+    if kind in PLANNED_CLOCKS:
         return today
     return None
 
@@ -479,7 +526,7 @@ def _due_for(review: Review) -> policy.DueDate:
     """The rule table applied to `review` as things stand, from the review's own fixed start.
     A review made without one (outside `review_plan`) counts from the day it was made."""
     start = None
-    if review.kind in (ReviewKind.EVENT_TRIGGERED, ReviewKind.COMMUNITY, ReviewKind.REQUESTED):
+    if review.kind == ReviewKind.EVENT_TRIGGERED or review.kind in PLANNED_CLOCKS:
         start = review.clock_start or timezone.localdate(review.created_at)
     return policy.due_date_for(
         person=review.person,
@@ -619,10 +666,26 @@ def _schedule_errors(review, starts_at, venue, video_link, late_reason) -> dict[
 
 
 def agenda_generate(*, review: Review) -> list[AgendaItem]:
+    """The model agenda (domain.md §8), moved to start when the review does."""
     return AgendaItem.objects.bulk_create(
         AgendaItem(review=review, starts_at=t, title=title, detail=detail, position=i)
-        for i, (t, title, detail) in enumerate(MODEL_AGENDA, start=1)
+        for i, (t, title, detail) in enumerate(model_agenda(review.starts_at), start=1)
     )
+
+
+def model_agenda(starts_at: datetime | None) -> list[tuple[time, str, str]]:
+    """MODEL_AGENDA with every time moved by the same amount, so the first item starts with the
+    review (as written when the review has no time yet, or when a move would cross midnight)."""
+    if starts_at is None:
+        return list(MODEL_AGENDA)
+    day = date(2000, 1, 1)
+    shift = datetime.combine(day, timezone.localtime(starts_at).time()) - datetime.combine(
+        day, MODEL_AGENDA[0][0]
+    )
+    moved = [(datetime.combine(day, t) + shift, title, detail) for t, title, detail in MODEL_AGENDA]
+    if any(when.date() != day for when, _, _ in moved):
+        return list(MODEL_AGENDA)
+    return [(when.time(), title, detail) for when, title, detail in moved]
 
 
 def agenda_update(*, actor, review: Review, items: list[dict]) -> list[AgendaItem]:
@@ -868,12 +931,21 @@ def _token_hash(token: str) -> str:
 
 
 def participant_add(
-    *, actor, review: Review, role: str, name: str, email: str, contact: Contact | None = None
+    *,
+    actor,
+    review: Review,
+    role: str,
+    name: str,
+    email: str = "",
+    contact: Contact | None = None,
+    invited_through: str = InvitedThrough.EMAIL,
 ) -> tuple[Participant, list[str]]:
     """Add someone to the review and invite them. Returns the participant and any warnings
     (short notice). Family carers and advocates can be invited only as the person's latest
-    consent allows."""
+    consent allows. The person may be invited through their keyworker or advocate, or on
+    paper, with no email address: then nothing is emailed and the timeline says how."""
     email = email.strip().lower()
+    _check_invitation_route(role, email, invited_through)
     if role in FAMILY_ROLES:
         _check_consent_invites(review, contact)
     user = _account_not_yet_invited(review, role=role, email=email)
@@ -882,6 +954,7 @@ def participant_add(
         role=role,
         name=name.strip(),
         email=email,
+        invited_through=invited_through,
         contact=contact,
         user=user,
         added_by=actor,
@@ -889,18 +962,32 @@ def participant_add(
     )
     participant.full_clean()
     warnings = _short_notice_warnings(review)
+    by_email = invited_through == InvitedThrough.EMAIL
     with transaction.atomic():
         participant.save()
-        token = _invitation_create(participant) if user is None else None
-        _enqueue_invitation(participant, token)
+        if by_email:
+            token = _invitation_create(participant) if user is None else None
+            _enqueue_invitation(participant, token)
         review_event_record(
             review=review,
             kind=ReviewEvent.Kind.INVITATION,
             actor=actor,
-            summary=f"{participant.get_role_display()} invited",
+            summary=f"{participant.get_role_display()} invited"
+            + ("" if by_email else f" {participant.get_invited_through_display().lower()}"),
         )
         audit_record(action=Action.CREATE, actor=actor, obj=participant)
     return participant, warnings
+
+
+def _check_invitation_route(role: str, email: str, invited_through: str) -> None:
+    if invited_through not in InvitedThrough.values:
+        raise ValidationError({"invited_through": "Select how the invitation will reach them"})
+    if invited_through != InvitedThrough.EMAIL and role != ParticipantRole.PERSON:
+        raise ValidationError(
+            {"invited_through": "Only the person can be invited other than by email"}
+        )
+    if invited_through == InvitedThrough.EMAIL and not email:
+        raise ValidationError({"email": "Enter their email address"})
 
 
 def _check_consent_invites(review: Review, contact: Contact | None) -> None:
@@ -930,6 +1017,8 @@ def _account_not_yet_invited(review: Review, *, role: str, email: str):
     can take them: one chair only, and nobody invited twice, by address or by account."""
     if role == ParticipantRole.CHAIR and review.participants.filter(role=role).exists():
         raise ValidationError({"role": "This review already has a chair"})
+    if not email:
+        return None
     if review.participants.filter(email=email).exists():
         raise ValidationError({"email": ALREADY_INVITED})
     user = account_for_email(email)
@@ -982,7 +1071,7 @@ def _enqueue_invitation(participant, token):
         "link": link,
         "new_account": token is not None,
         "expires_days": INVITATION_DAYS,
-        "needs_independence": participant.role in INDEPENDENT_ROLES,
+        "needs_independence": participant.needs_independence,
         "attachments": [{"builder": "review_ics", "review_id": review.pk}]
         if review.starts_at and details
         else [],
@@ -1033,6 +1122,29 @@ def invitation_accept(
         Participant.objects.filter(pk=participant.pk).update(user=user)
         audit_record(action=Action.UPDATE, actor=user, obj=participant)
     return user
+
+
+def review_record_attendance(*, actor, review: Review, attended: set[int]) -> int:
+    """Record who took part on the day: the participants whose ids are in `attended` did, the
+    rest did not. The person may take part without an email address or an account. Returns how
+    many took part."""
+    if not review.starts_at or timezone.localdate(review.starts_at) > timezone.localdate():
+        raise ValidationError("Who took part can be recorded on or after the day of the review")
+    if review.state not in (*OPEN_STATES, ReviewState.HELD, ReviewState.REPORT_DRAFTING):
+        raise ValidationError("Who took part can no longer be changed for this review")
+    with transaction.atomic():
+        participants = review.participants.all()
+        participants.filter(pk__in=attended).update(attended=True)
+        participants.exclude(pk__in=attended).update(attended=False)
+        count = participants.filter(attended=True).count()
+        review_event_record(
+            review=review,
+            kind=ReviewEvent.Kind.PARTICIPANT,
+            actor=actor,
+            summary=f"Attendance recorded: {count} took part",
+        )
+        audit_record(action=Action.UPDATE, actor=actor, obj=review)
+    return count
 
 
 def participant_declare_independence(

@@ -19,6 +19,8 @@ urlpatterns = [
          name="person_diagnosis_removed"),
     path("people/<int:pk>/root-cause/", people.RootCauseView.as_view(),
          name="person_root_cause"),
+    path("people/<int:pk>/segregation/", people.SegregationView.as_view(),
+         name="person_segregation"),
     path("people/<int:pk>/reviews/new/", reviews.ReviewPlanView.as_view(), name="review_plan"),
     # Reviews
     path("reviews/", reviews.ReviewListView.as_view(), name="review_list"),
@@ -37,6 +39,8 @@ urlpatterns = [
          name="review_consent_form"),
     path("reviews/<int:pk>/participants/new/", participation.ParticipantAddView.as_view(),
          name="review_participant_add"),
+    path("reviews/<int:pk>/attendance/", participation.AttendanceView.as_view(),
+         name="review_attendance"),
     path("reviews/<int:pk>/independence/", participation.IndependenceView.as_view(),
          name="review_independence"),
     path("invitations/<str:token>/", participation.InvitationAcceptView.as_view(),

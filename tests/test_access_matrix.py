@@ -200,6 +200,7 @@ MATRIX = {
     "reviews:person_laep": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:person_diagnosis_removed": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:person_root_cause": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
+    "reviews:person_segregation": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:review_plan": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     # reviews: the review. Everyone with a part sees its page (what is on it depends on role
     # and consent); only its commissioners manage it.
@@ -217,6 +218,7 @@ MATRIX = {
     "reviews:review_transition": (review_kwargs, REVIEW_MANAGERS, acting(REVIEW_MANAGERS)),
     "reviews:review_consent": (review_kwargs, REVIEW_MANAGERS, acting(REVIEW_MANAGERS)),
     "reviews:review_participant_add": (review_kwargs, REVIEW_MANAGERS, acting(REVIEW_MANAGERS)),
+    "reviews:review_attendance": (review_kwargs, REVIEW_MANAGERS, acting(REVIEW_MANAGERS)),
     "reviews:review_consent_form": (
         review_kwargs,
         only(

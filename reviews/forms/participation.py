@@ -14,6 +14,7 @@ from ..models import (
     ConsentDecision,
     ConsentRecord,
     ConsentRoute,
+    InvitedThrough,
     ParticipantRole,
 )
 
@@ -327,6 +328,16 @@ class ParticipantForm(NHSUKFormMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
+    invited_through = forms.ChoiceField(
+        label="How will the invitation reach them?",
+        help_text="The person may have no email address: their keyworker or advocate can "
+        "pass the invitation on, or it can go on paper.",
+        widget=forms.RadioSelect,
+        choices=InvitedThrough.choices,
+        initial=InvitedThrough.EMAIL,
+        required=False,
+    )
+
     def __init__(self, *args, contacts, **kwargs):
         self.contacts = {str(c.pk): c for c in contacts}
         super().__init__(*args, **kwargs)
@@ -340,6 +351,7 @@ class ParticipantForm(NHSUKFormMixin, forms.Form):
             Field("contact"),
             Field("name", width="two-thirds", autocomplete="off"),
             Field("email", width="two-thirds"),
+            Field("invited_through", legend_size="s"),
             Submit("submit", self.submit_label),
         )
 
@@ -360,9 +372,21 @@ class ParticipantForm(NHSUKFormMixin, forms.Form):
             cleaned["contact"] = None
         if not cleaned.get("name") and "name" not in self.errors:
             self.add_error("name", "Enter their full name")
+        self._clean_route(cleaned)
+        return cleaned
+
+    def _clean_route(self, cleaned):
+        """Only the person may be invited other than by email, and then needs no address."""
+        route = cleaned.get("invited_through") or InvitedThrough.EMAIL
+        cleaned["invited_through"] = route
+        if route != InvitedThrough.EMAIL:
+            if cleaned.get("role") and cleaned["role"] != ParticipantRole.PERSON:
+                self.add_error(
+                    "invited_through", "Only the person can be invited other than by email"
+                )
+            return
         if not cleaned.get("email") and "email" not in self.errors:
             self.add_error("email", "Enter their email address")
-        return cleaned
 
 
 # --- Invitations ---------------------------------------------------------------------------
@@ -482,3 +506,32 @@ class IndependenceForm(NHSUKFormMixin, forms.Form):
 
     def statement(self) -> str:
         return f"{NO_PART_IN_CARE}. {NOT_EMPLOYED_BY_PROVIDER}."
+
+
+class AttendanceForm(NHSUKFormMixin, forms.Form):
+    """Who took part on the day, the person among them whether or not they have an email."""
+
+    submit_label = "Save who took part"
+
+    attended = forms.MultipleChoiceField(
+        label="Who took part in the review?",
+        help_text="Select everyone who took part, in person, by video or by phone.",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attended"].choices = [
+            (str(p.pk), f"{p.name} ({p.get_role_display().lower()})") for p in participants
+        ]
+        self.initial.setdefault("attended", [str(p.pk) for p in participants if p.attended])
+
+    def get_layout(self):
+        return Layout(
+            Field("attended", legend_size="m"),
+            Submit("submit", self.submit_label),
+        )
+
+    def attended_ids(self) -> set[int]:
+        return {int(pk) for pk in self.cleaned_data["attended"]}

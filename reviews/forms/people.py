@@ -891,3 +891,65 @@ class RootCauseForm(NHSUKFormMixin, forms.Form):
         if not why:
             raise forms.ValidationError("Enter why there was no community C(E)TR")
         return why
+class SegregationForm(NHSUKFormMixin, forms.Form):
+    """Long-term segregation on the person: when it started, on which ward, whether an
+    Independent C(E)TR has been held, and when it ended."""
+
+    submit_label = "Save"
+
+    started_on = SplitDateField(
+        label="When did long-term segregation start?",
+        bounds=limits.CARE_HISTORY,
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the date long-term segregation started"},
+    )
+    ward = forms.CharField(
+        label="Ward",
+        max_length=100,
+        required=False,
+        error_messages=limits.too_long("Ward", 100),
+    )
+    icetr_held = forms.ChoiceField(
+        label="Has an Independent C(E)TR been held?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if an Independent C(E)TR has been held"},
+    )
+    ended_on = SplitDateField(
+        label="When did it end? (optional)",
+        bounds=limits.CARE_HISTORY,
+        help_text="Leave empty while it goes on",
+        required=False,
+    )
+
+    def __init__(self, *args, person: Person, **kwargs):
+        self.person = person
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("started_on", person.segregation_started_on)
+        initial.setdefault("ward", person.segregation_ward or person.ward)
+        initial.setdefault(
+            "icetr_held",
+            ("yes" if person.segregation_icetr_held else "no")
+            if person.segregation_started_on
+            else None,
+        )
+        initial.setdefault("ended_on", person.segregation_ended_on)
+        super().__init__(*args, **kwargs)
+
+    def get_layout(self):
+        return Layout(
+            Field("started_on", legend_size="s"),
+            Field("ward", width="two-thirds"),
+            Field("icetr_held", legend_size="s", inline=True),
+            Field("ended_on", legend_size="s"),
+            Submit("submit", self.submit_label),
+        )
+
+    def segregation_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "started_on": data["started_on"],
+            "ward": data["ward"].strip(),
+            "icetr_held": data["icetr_held"] == "yes",
+            "ended_on": data.get("ended_on"),
+        }

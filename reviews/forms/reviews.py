@@ -71,8 +71,10 @@ KIND_HINTS = {
     ReviewKind.INPATIENT_REPEAT: "The regular review while the person is in hospital",
     ReviewKind.EVENT_TRIGGERED: "The person moved hospital, or their diagnosis was removed",
     ReviewKind.REQUESTED: "Anyone may ask for a review, including the person and their family",
+    ReviewKind.INDEPENDENT: "For someone in long-term segregation: an in-depth review whose chair "
+    "is independent too",
 }
-HOSPITAL_KINDS = (ReviewKind.POST_ADMISSION, ReviewKind.INPATIENT_REPEAT)
+HOSPITAL_KINDS = (ReviewKind.POST_ADMISSION, ReviewKind.INPATIENT_REPEAT, ReviewKind.INDEPENDENT)
 
 
 class ReviewPlanForm(NHSUKFormMixin, forms.Form):
@@ -112,6 +114,8 @@ class ReviewPlanForm(NHSUKFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # Only the kinds that fit where the person is now.
         unfit = (ReviewKind.COMMUNITY,) if person.in_hospital else HOSPITAL_KINDS
+        if not person.in_segregation:
+            unfit += (ReviewKind.INDEPENDENT,)
         self.fields["kind"].choices = [
             (value, label) for value, label in ReviewKind.choices if value not in unfit
         ]
@@ -245,9 +249,9 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
         self.fields[
             "late_reason"
         ].help_text = f"It is due by {due}. Say why it cannot be held by then."
-        self.fields["date"].help_text = (
-            f"It is due by {due}. A later date needs a reason. For example, 15 3 2027"
-        )
+        self.fields[
+            "date"
+        ].help_text = f"It is due by {due}. A later date needs a reason. For example, 15 3 2027"
 
     def _date_entered(self):
         if not self.is_bound:

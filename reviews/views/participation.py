@@ -26,6 +26,7 @@ from ctr_portal.views.base import add_service_errors
 
 from .. import queries, services
 from ..forms.participation import (
+    AttendanceForm,
     ConsentForm,
     IndependenceForm,
     InvitationAcceptForm,
@@ -33,6 +34,7 @@ from ..forms.participation import (
     ParticipantForm,
     contact_label,
 )
+from ..models import InvitedThrough
 from ..rules import latest_consent, participant_for
 from .base import ReviewPageMixin
 
@@ -161,7 +163,13 @@ class ParticipantAddView(ReviewPageMixin, FormView):
                     p.name,
                     p.get_role_display()
                     + (" (independence not declared yet)" if not p.is_independent else ""),
-                    "Set up" if p.user_id else "Invited, not set up yet",
+                    "Set up"
+                    if p.user_id
+                    else (
+                        "Invited, not set up yet"
+                        if p.invited_through == InvitedThrough.EMAIL
+                        else f"Invited {p.get_invited_through_display().lower()}"
+                    ),
                 ]
                 for p in participants
             ],
@@ -178,18 +186,48 @@ class ParticipantAddView(ReviewPageMixin, FormView):
                 name=data["name"],
                 email=data["email"],
                 contact=data["contact"],
+                invited_through=data["invited_through"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
         who = f"{participant.name} ({participant.get_role_display().lower()})"
-        if participant.user_id:
+        if participant.invited_through != InvitedThrough.EMAIL:
+            text = (
+                f"{who} has been added. Their invitation goes "
+                f"{participant.get_invited_through_display().lower()}: nothing is emailed"
+            )
+        elif participant.user_id:
             text = f"{who} has been added. They will find the review on their home page"
         else:
             text = f"{who} has been added and sent an invitation by email"
         messages.success(self.request, text)
         for warning in warnings:
             messages.warning(self.request, warning)
+        return redirect("reviews:review_detail", pk=self.review.pk)
+
+
+class AttendanceView(ReviewPageMixin, FormView):
+    """Who took part on the day, recorded by the commissioner or the chair."""
+
+    permission_required = Perm.MANAGE_REVIEW
+    template_name = "reviews/participation/attendance.html"
+    form_class = AttendanceForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["participants"] = queries.participants_for_review(self.review)
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            count = services.review_record_attendance(
+                actor=self.request.user, review=self.review, attended=form.attended_ids()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Saved: {count} took part in the review")
         return redirect("reviews:review_detail", pk=self.review.pk)
 
 

@@ -34,6 +34,7 @@ from ..forms.people import (
     PersonEditForm,
     PersonRegisterForm,
     RootCauseForm,
+    SegregationForm,
     SettingChangeForm,
 )
 from ..models import OPEN_STATES, DsrRating, SettingChange
@@ -68,6 +69,19 @@ def _where(person) -> str:
 def _relationship(contact) -> str:
     detail = contact.relationship_detail
     return contact.get_relationship_display() + (f" ({detail})" if detail else "")
+
+
+def _segregation(person) -> str:
+    if person.segregation_started_on is None:
+        return "None recorded"
+    parts = [f"Since {nhs_date(person.segregation_started_on)}"]
+    if person.segregation_ward:
+        parts.append(person.segregation_ward)
+    if person.segregation_ended_on:
+        parts.append(f"ended {nhs_date(person.segregation_ended_on)}")
+    held = "has been held" if person.segregation_icetr_held else "not held yet"
+    parts.append(f"Independent C(E)TR {held}")
+    return ", ".join(parts)
 
 
 def _people_breadcrumbs():
@@ -307,6 +321,8 @@ class PersonDetailView(PersonMixin, TemplateView):
                 {"key": "Ward", "value": person.ward or "Not given"},
                 {"key": "Date admitted", "value": nhs_date(person.admission_date) or "Not given"},
             ]
+        if person.in_hospital or person.segregation_started_on:
+            rows.append({"key": "Long-term segregation", "value": _segregation(person)})
         return rows
 
     @staticmethod
@@ -552,3 +568,26 @@ class RootCauseView(PersonFormView):
             learning=data["learning"],
         )
         return "Root cause analysis of the admission recorded."
+class SegregationView(PersonFormView):
+    """Long-term segregation on the person: the start, the ward, whether an Independent C(E)TR
+    has been held, and the end."""
+
+    form_class = SegregationForm
+    heading = "Record long-term segregation"
+
+    def lead(self):
+        person = self.person
+        if person.in_segregation:
+            return f"In long-term segregation since {nhs_date(person.segregation_started_on)}."
+        return (
+            "People in long-term segregation should have an Independent C(E)TR, whose chair "
+            "is independent too."
+        )
+
+    def save(self, form):
+        person = services.person_record_segregation(
+            actor=self.request.user, person=self.person, **form.segregation_fields()
+        )
+        if person.in_segregation:
+            return f"Long-term segregation since {nhs_date(person.segregation_started_on)} saved."
+        return f"Long-term segregation ended {nhs_date(person.segregation_ended_on)} saved."

@@ -6,6 +6,7 @@ what `queries.review_for_user` loaded.
 
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from ctr_portal.formatting import SHORT_DATE, nhs_date, time_24h
@@ -97,7 +98,10 @@ def calendar_link(review) -> str:
 def people_actions(review, *, can_manage) -> list[dict]:
     if not can_manage:
         return []
-    return [_action("reviews:review_participant_add", review, "Add a participant")]
+    actions = [_action("reviews:review_participant_add", review, "Add a participant")]
+    if review.starts_at and timezone.localdate(review.starts_at) <= timezone.localdate():
+        actions.append(_action("reviews:review_attendance", review, "Record who took part"))
+    return actions
 
 
 def participant_rows(participants, *, can_manage) -> list[list]:
@@ -105,11 +109,22 @@ def participant_rows(participants, *, can_manage) -> list[list]:
         [
             p.get_role_display(),
             p.name,
-            nhs_date(p.invited_at, SHORT_DATE) or "Not yet",
+            _invited(p),
             _independence(p, can_manage=can_manage),
         ]
         for p in participants
     ]
+
+
+def _invited(participant) -> str:
+    when = nhs_date(participant.invited_at, SHORT_DATE)
+    if not when:
+        return "Not yet"
+    if participant.invited_through != "email":
+        when = f"{when}, {participant.get_invited_through_display().lower()}"
+    if participant.attended is not None:
+        when += "; took part" if participant.attended else "; did not take part"
+    return when
 
 
 def _independence(participant, *, can_manage):

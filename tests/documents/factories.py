@@ -33,6 +33,9 @@ def ensure_checklists():
         return
     migration = importlib.import_module("documents.migrations.0002_checklists_2023")
     migration.add_checklists(apps, None)
+    importlib.import_module("documents.migrations.0006_checklists_version_2").add_version_2(
+        apps, None
+    )
 
 
 # --- Files --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The pack's services: making it from the checklists, uploads, settling, completeness,
 reminders."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -48,7 +48,31 @@ def test_a_hospital_review_gets_the_hospital_checklist_owed_by_the_provider(pack
     assert by_code["physical-health"].core and by_code["medication"].core
     assert not by_code["mdt-minutes"].core
     assert by_code["mdt-minutes"].organisation == organisations["provider"]
-    assert by_code["planner"].organisation == organisations["icb"]
+
+
+def test_in_hospital_the_planner_and_previous_report_are_the_providers_to_provide(
+    pack, organisations
+):
+    by_code = {i.source.code: i for i in pack.items.select_related("source")}
+    assert by_code["planner"].organisation == organisations["provider"]
+    assert by_code["previous-report"].organisation == organisations["provider"]
+    assert by_code["planner"].responsible == "provider"
+
+
+@pytest.mark.parametrize(("age", "has_ehc_item"), [(18, True), (25, True), (26, False)])
+def test_the_adult_hospital_pack_asks_for_an_ehc_plan_from_18_to_25(age, has_ehc_item, users):
+    person = PersonFactory(in_hospital=True, date_of_birth=date(2026 - age, 1, 1))
+    review = ReviewFactory(
+        person=person,
+        kind="inpatient_repeat",
+        scheduled=True,
+        starts_at=timezone.make_aware(datetime(2026, 6, 22, 10, 0)),
+    )
+    items = {i.source.code: i for i in services.pack_for_review(review=review).items.all()}
+    assert ("ehc-plan" in items) is has_ehc_item
+    if has_ehc_item:
+        assert not items["ehc-plan"].core
+        assert items["ehc-plan"].responsible == "provider"
 
 
 def test_a_community_childs_review_adds_the_local_authoritys_items(organisations, users):
@@ -80,10 +104,10 @@ def test_making_the_pack_twice_gives_the_same_pack(review_world):
 
 def test_a_new_checklist_version_does_not_rewrite_an_existing_pack(pack, organisations, users):
     before = list(pack.items.values_list("title", flat=True))
-    old = ChecklistTemplate.objects.get(code="hospital", version=1)
+    old = ChecklistTemplate.objects.filter(code="hospital").order_by("-version").first()
     new = ChecklistTemplate.objects.create(
         code="hospital",
-        version=2,
+        version=old.version + 1,
         name=old.name,
         applies_to=old.applies_to,
         source="A later policy",
@@ -266,8 +290,10 @@ def test_the_commissioner_is_told_once_when_the_pack_is_complete(
 ):
     last = pack.items.order_by("position").last()
     settle_all(pack, users["provider"], but=[last.pk])
-    assert not pack_check(review_world["review"]).done
-    assert "1 of" in pack_check(review_world["review"]).detail
+    assert not last.core
+    assert pack_check(review_world["review"]).warning == (
+        "1 other item still to come: they may come on the day"
+    )
     services.documents_upload(
         actor=users["provider"], item=last, files=[upload("a.pdf", pdf_bytes(text=None))]
     )
@@ -282,6 +308,48 @@ def test_the_commissioner_is_told_once_when_the_pack_is_complete(
 def test_a_review_without_a_pack_is_not_ready(review_world):
     result = pack_check(review_world["review"])
     assert not result.done and "not been started" in result.detail
+
+
+def test_a_missing_core_item_of_a_hospital_pack_blocks_ready_with_its_deadline(
+    pack, users, review_world
+):
+    review = review_world["review"]
+    review.starts_at = timezone.make_aware(datetime(2026, 6, 22, 10, 0))
+    core = pack.items.get(source__code="physical-health")
+    settle_all(pack, users["provider"], but=[core.pk])
+
+    result = pack_check(review)
+
+    assert not result.done
+    assert result.detail == (
+        "1 core item still needed, by 21 June 2026 at 10am (24 hours before the review)"
+    )
+
+
+def test_other_items_of_a_hospital_pack_may_come_on_the_day(pack, users, review_world):
+    core = [i.pk for i in pack.items.all() if i.core]
+    for item in pack.items.filter(pk__in=core):
+        services.item_settle(
+            actor=users["provider"], item=item, status=ItemStatus.NOT_HELD, reason="None yet"
+        )
+
+    result = pack_check(review_world["review"])
+
+    owed = pack.items.count() - len(core)
+    assert result.done
+    assert result.warning == f"{owed} other items still to come: they may come on the day"
+
+
+def test_a_missing_item_of_a_community_pack_never_stops_the_review(organisations):
+    person = PersonFactory(responsible_commissioner=organisations["icb"])
+    review = ReviewFactory(person=person, scheduled=True)
+    pack = services.pack_for_review(review=review)
+    assert pack.items.filter(core=True, status=ItemStatus.OUTSTANDING).exists()
+
+    result = pack_check(review)
+
+    assert result.done
+    assert result.warning.endswith("a missing item of a community pack never stops the review")
 
 
 def test_assigning_needs_someone_from_the_owing_organisation(items, users):

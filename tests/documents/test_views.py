@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from bench.uploads import handle_measured, upload_request
 from ctr_portal.models import AuditEvent
 from documents import services
-from documents.models import DocumentAccess, ItemStatus
+from documents.models import DocumentAccess, ItemStatus, PackItem
 from documents.policy import panel_window
 from tests.reviews.factories import ConsentRecordFactory
 
@@ -60,12 +60,26 @@ def test_commissioner_sees_every_item_and_who_owes_them(client_for, pack, review
     assert "Files are not scanned for viruses" in page
 
 
-def test_provider_sees_and_opens_only_their_own_items(client_for, items, pack):
+def test_the_review_page_says_other_items_may_come_on_the_day(client_for, pack):
+    PackItem.objects.filter(pack=pack, core=True).update(
+        status=ItemStatus.NOT_HELD, reason="None yet"
+    )
+    owed = PackItem.objects.filter(pack=pack, core=False).count()
+
+    page = client_for("commissioner").get(reverse("reviews:review_detail", args=[pack.review_id]))
+
+    assert f"{owed} other items still to come: they may come on the day" in page.content.decode()
+
+
+def test_provider_sees_and_opens_only_their_own_items(client_for, items, pack, organisations):
+    # In hospital the provider owes the planner too; an item someone else owes stays hidden.
+    planner = items["planner"]
+    PackItem.objects.filter(pk=planner.pk).update(organisation=organisations["icb"])
     client = client_for("provider")
     page = client.get(reverse("documents:pack", args=[pack.review_id])).content.decode()
     assert "Medication chart" in page
     assert "My C(E)TR planner" not in page
-    assert client.get(reverse("documents:item", args=[items["planner"].pk])).status_code == 404
+    assert client.get(reverse("documents:item", args=[planner.pk])).status_code == 404
     assert client.get(reverse("documents:item", args=[items["care-plan"].pk])).status_code == 200
 
 

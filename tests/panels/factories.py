@@ -33,6 +33,7 @@ def ensure_kloe_sets():
         return
     migration = importlib.import_module("panels.migrations.0002_kloe_set_version_1")
     migration.add_version_1(apps, None)
+    importlib.import_module("panels.migrations.0004_kloe_set_version_2").add_version_2(apps, None)
 
 
 def make_held(review, *, days_ago=1):

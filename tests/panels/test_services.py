@@ -90,9 +90,9 @@ def save(world, workbook, number=1, role="clinical_expert", version=None, **fiel
 # --- Question sets -------------------------------------------------------------------------
 
 
-def test_version_1_has_the_adult_and_child_kloes_with_their_titles():
+def test_the_current_set_has_the_adult_and_child_kloes_with_their_titles():
     kloe_set = KloeSet.objects.current()
-    assert kloe_set.version == 1
+    assert kloe_set.version == 2
     adult = list(kloe_set.kloes.filter(audience="adult").order_by("number"))
     child = list(kloe_set.kloes.filter(audience="child").order_by("number"))
     assert [k.title for k in adult] == ADULT_TITLES
@@ -140,14 +140,19 @@ def test_each_review_gets_the_right_workbook_and_kloe_set(child, setting, kind, 
         assert PromptScope.COMMUNITY not in scopes
     else:
         assert PromptScope.SECURE not in scopes and PromptScope.HOSPITAL in scopes
+    texts = " ".join(p.text for k in kloes for p in k.prompts.all())
+    # Long-term segregation is asked about in every hospital workbook, not only secure ones.
+    assert ("long-term segregation" in texts) is (setting != "community")
+    if setting != "community":
+        assert "has an Independent C(E)TR been held" in texts
 
 
 def test_a_new_version_never_changes_a_panel_already_formed(world):
     workbook = open_workbook(world)
-    v2 = KloeSet.objects.create(version=2, published_on=date(2026, 1, 1))
+    v2 = KloeSet.objects.create(version=3, published_on=date(2026, 1, 1))
     Kloe.objects.create(kloe_set=v2, audience="adult", number=1, title="A new first KLOE")
     panel = Panel.objects.get(pk=workbook.panel_id)
-    assert panel.kloe_set.version == 1
+    assert panel.kloe_set.version == 2
     assert queries.kloes_for_panel(panel)[0].title == "Key areas of concern"
     later = ReviewFactory(scheduled=True)
     assert services.panel_form(review=later).kloe_set == v2

@@ -272,6 +272,38 @@ def test_the_key_questions_autosave(world, client_for):
     assert Workbook.objects.get().is_safe == "Yes, mostly."
 
 
+def test_a_cetr_asks_the_key_questions_in_the_childrens_wording(world, client_for):
+    person = world["review"].person
+    person.date_of_birth = world["review"].review_date.replace(year=2011)
+    person.save(update_fields=["date_of_birth"])
+    url = reverse("panels:workbook_key_questions", args=[world["review"].pk])
+
+    html = client_for("clinical_expert").get(url).content.decode()
+
+    assert "Is the child or young person safe?" in html
+    assert "Are they getting good care, education and treatment now?" in html
+    assert "What are their plans for the future, including education?" in html
+    assert "Can care, education and treatment be provided in the community?" in html
+    assert "Is the person safe?" not in html
+
+
+@pytest.mark.parametrize("page", ["workbook", "kloe", "key_questions"])
+def test_the_personal_principles_and_smart_fold_out_beside_the_workbook(world, client_for, page):
+    pk = world["review"].pk
+    url = {
+        "workbook": reverse("panels:workbook", args=[pk]),
+        "kloe": kloe_url(world, 3),
+        "key_questions": reverse("panels:workbook_key_questions", args=[pk]),
+    }[page]
+
+    html = client_for("clinical_expert").get(url).content.decode()
+
+    assert html.count('<details class="nhsuk-details">') >= 2
+    assert "The PERSONAL principles" in html and "What SMART means" in html
+    assert "<strong>N</strong>othing about us without us" in html
+    assert "<strong>T</strong>ime-framed" in html
+
+
 def test_withdrawn_consent_closes_the_workbook_at_the_next_request(world, client_for):
     client = client_for("clinical_expert")
     assert client.get(kloe_url(world, 1)).status_code == 200

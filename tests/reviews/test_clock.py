@@ -26,6 +26,7 @@ from tests.factories import OrganisationFactory, UserFactory
 
 from .factories import (
     AdmissionRootCauseFactory,
+    ConsentRecordFactory,
     PersonFactory,
     ReviewFactory,
     SettingChangeFactory,
@@ -79,6 +80,8 @@ def discharge(person, actor, on=TODAY):
 
 
 def hold(review, actor, on=TODAY):
+    """Hold a review that is ready, with the person's consent (checked again when held)."""
+    ConsentRecordFactory(review=review, recorded_by=actor, decided_on=on)
     review.state = ReviewState.READY
     review.starts_at = timezone.make_aware(datetime.combine(on, time(9, 0)))
     review.save()

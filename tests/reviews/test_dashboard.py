@@ -97,12 +97,16 @@ def test_the_dashboard_and_the_review_list_offer_the_same_filters(client_for, or
     dashboard = filter_labels(client.get(reverse("dashboard")))
     review_list = filter_labels(client.get(reverse("reviews:review_list")))
 
-    assert dashboard == review_list == [
-        ("organisation", "Commissioner"),
-        ("review_type", "Type"),
-        ("kind", "Kind"),
-        ("state", "Status"),
-    ]
+    assert (
+        dashboard
+        == review_list
+        == [
+            ("organisation", "Commissioner"),
+            ("review_type", "Type"),
+            ("kind", "Kind"),
+            ("state", "Status"),
+        ]
+    )
 
 
 def test_a_dashboard_filter_that_makes_no_sense_is_ignored_and_the_others_apply(

@@ -295,3 +295,24 @@ def test_two_people_moving_a_review_at_the_same_moment_cannot_both_win(shared_da
     review.refresh_from_db()
     assert review.state == winner
     assert review.events.filter(kind=ReviewEvent.Kind.TRANSITION).count() == 1
+
+
+@pytest.mark.django_db
+def test_consent_withdrawn_after_ready_stops_the_review_being_recorded_as_held():
+    review = ready_to_go(S.READY)
+    ConsentRecordFactory(
+        review=review,
+        decision="withdrawn",
+        shares_information=False,
+        recorded_at=timezone.now() + timedelta(minutes=1),
+    )
+
+    problems = _refusal(review, S.HELD)
+
+    assert problems == [
+        "The review cannot be recorded as held: consent or a best-interests decision is "
+        "needed and the latest record says consent withdrawn. Record the person's decision "
+        "first"
+    ]
+    review.refresh_from_db()
+    assert review.state == S.READY

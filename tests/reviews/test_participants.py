@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import queries
+from reviews import queries, services
+from reviews.extensions import invitations_check
 from reviews.models import Invitation, Participant, Review, ReviewEvent
 from tests.conftest import sign_in
 from tests.factories import UserFactory
@@ -230,6 +231,42 @@ def test_missing_answers_are_asked_for_and_what_was_typed_is_kept(client_for, re
     assert "Enter their full name" in page and "Enter their email address" in page
 
 
+def test_the_person_is_invited_through_their_keyworker_without_an_email_address(
+    client_for, review_world, django_capture_on_commit_callbacks, mailoutbox
+):
+    review = review_world["review"]
+    review.participants.filter(role="person").delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = add(
+            client_for("commissioner"),
+            review,
+            role="person",
+            name="Daniel Clarke",
+            invited_through="keyworker",
+        )
+
+    assert response.status_code == 302
+    person = review.participants.get(role="person")
+    assert (person.email, person.invited_through) == ("", "keyworker")
+    assert not mailoutbox and not Invitation.objects.filter(participant=person).exists()
+    assert review.events.filter(summary="The person invited through their keyworker").exists()
+    page = client_for("commissioner").get(reverse("reviews:review_detail", args=[review.pk]))
+    assert "through their keyworker" in page.content.decode()
+    assert invitations_check(Review.objects.get(pk=review.pk)).done
+
+
+def test_only_the_person_may_be_invited_other_than_by_email(client_for, review_world):
+    page = add(
+        client_for("commissioner"),
+        review_world["review"],
+        role="panel_member",
+        name="Sam Jones",
+        invited_through="paper",
+    ).content.decode()
+    assert "Only the person can be invited other than by email" in page
+    assert not Participant.objects.filter(name="Sam Jones").exists()
+
+
 def test_a_review_has_one_chair(client_for, review_world):
     page = add(
         client_for("commissioner"),
@@ -391,3 +428,47 @@ def test_only_panel_experts_declare_independence(client_for, review_world):
     for role in ("chair", "commissioner", "family_carer"):
         url = independence_url(review_world["review"])
         assert client_for(role).get(url).status_code == 403
+
+
+# --- Who took part -------------------------------------------------------------------------
+
+
+def test_the_person_without_an_email_address_is_recorded_as_taking_part(
+    client_for, review_world, users
+):
+    review = review_world["review"]
+    review.participants.filter(role="person").delete()
+    services.participant_add(
+        actor=users["commissioner"],
+        review=review,
+        role="person",
+        name="Daniel Clarke",
+        invited_through="paper",
+    )
+    Review.objects.filter(pk=review.pk).update(starts_at=timezone.now() - timedelta(hours=2))
+    person = review.participants.get(role="person")
+    chair = review.participants.get(role="chair")
+    client = client_for("commissioner")
+    detail = client.get(reverse("reviews:review_detail", args=[review.pk])).content.decode()
+    url = reverse("reviews:review_attendance", args=[review.pk])
+    assert url in detail
+
+    response = client.post(url, {"attended": [str(person.pk), str(chair.pk)]})
+
+    assert response.status_code == 302
+    assert set(review.participants.filter(attended=True)) == {person, chair}
+    assert review.participants.filter(attended=False).count() == review.participants.count() - 2
+    assert review.events.filter(summary="Attendance recorded: 2 took part").exists()
+    page = client.get(response.url).content.decode()
+    assert "on paper, by post or by hand; took part" in page
+
+
+def test_who_took_part_cannot_be_recorded_before_the_day(client_for, review_world):
+    review = review_world["review"]
+    url = reverse("reviews:review_attendance", args=[review.pk])
+    person = review.participants.get(role="person")
+
+    page = client_for("commissioner").post(url, {"attended": [str(person.pk)]}).content.decode()
+
+    assert "Who took part can be recorded on or after the day of the review" in page
+    assert not review.participants.filter(attended__isnull=False).exists()

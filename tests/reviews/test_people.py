@@ -1,7 +1,7 @@
 """The register of people: the list and its search, registering a person, their page, and the
 changes recorded from it. Asserts what a commissioner would see."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -524,6 +524,7 @@ def test_person_page_shows_who_they_are_how_to_talk_with_them_and_their_history(
         "person_dsr",
         "person_setting",
         "person_laep",
+        "person_segregation",
         "review_plan",
     ):
         assert reverse(f"reviews:{name}", args=[person.pk]) in page
@@ -572,6 +573,7 @@ def test_another_organisations_commissioner_gets_404_and_changes_nothing(client_
         ("person_dsr", "Change their Dynamic Support Register rating"),
         ("person_setting", "Record an admission, discharge or move"),
         ("person_laep", "Record a blue light (LAEP) meeting"),
+        ("person_segregation", "Record long-term segregation"),
     ],
 )
 def test_each_form_page_renders_for_the_commissioner(commissioner, review_world, url_name, heading):
@@ -918,3 +920,53 @@ def test_a_blue_light_meeting_cannot_be_in_the_future(commissioner, icb):
     assert "Date of the meeting must be today or in the past" in page
     assert "Enter what was agreed" in page
     assert not person.laep_meetings.exists()
+
+
+# --- Long-term segregation and the Independent C(E)TR --------------------------------------
+
+
+@pytest.mark.django_db
+def test_long_term_segregation_is_recorded_on_the_person_and_offers_an_independent_review(
+    commissioner, review_world, time_machine
+):
+    time_machine.move_to(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    person = review_world["person"]
+    plan_url = reverse("reviews:review_plan", args=[person.pk])
+    assert 'value="independent"' not in page_text(commissioner.get(plan_url))
+
+    response = commissioner.post(
+        reverse("reviews:person_segregation", args=[person.pk]),
+        {**split_date("started_on", date(2026, 3, 2)), "ward": "Cedar suite", "icetr_held": "no"},
+    )
+
+    person.refresh_from_db()
+    assert (person.segregation_started_on, person.segregation_ward) == (
+        date(2026, 3, 2),
+        "Cedar suite",
+    )
+    assert not person.segregation_icetr_held and person.in_segregation
+    page = page_text(commissioner.get(response.url))
+    assert "Since 2 March 2026, Cedar suite, Independent C(E)TR not held yet" in page
+    assert 'value="independent"' in page_text(commissioner.get(plan_url))
+
+
+@pytest.mark.django_db
+def test_segregation_cannot_end_before_it_started(commissioner, review_world):
+    person = review_world["person"]
+
+    page = _refused(
+        commissioner.post(
+            reverse("reviews:person_segregation", args=[person.pk]),
+            {
+                **split_date("started_on", date(2026, 3, 2)),
+                **split_date("ended_on", date(2026, 3, 1)),
+                "ward": "Cedar suite",
+                "icetr_held": "yes",
+            },
+        )
+    )
+
+    assert "The date it ended must be the same as or after the date it started" in page
+    assert 'value="Cedar suite"' in page
+    person.refresh_from_db()
+    assert person.segregation_started_on is None

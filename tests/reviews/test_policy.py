@@ -84,6 +84,7 @@ def test_each_rule_says_where_it_comes_from():
         "event_child": "Product choice",
         "community": "Product choice",
         "requested": "Product choice",
+        "independent": "Product choice",
     }
     assert policy.rule("repeat_child").source_label == "NHS England 2017 policy"
 

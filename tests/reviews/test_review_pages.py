@@ -3,7 +3,7 @@ lifecycle and the calendar file. Assertions are on what a person would see."""
 
 import html
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -303,6 +303,9 @@ def test_the_list_makes_the_same_number_of_queries_for_1_review_as_for_25(
 
 def test_the_commissioner_sees_the_whole_review(client_for, review_world):
     review = review_world["review"]
+    day = timezone.localdate(review.starts_at)
+    review.starts_at = timezone.make_aware(datetime.combine(day, time(9, 0)))
+    review.save(update_fields=["starts_at"])
     services.agenda_generate(review=review)
     ReviewEventFactory(review=review, summary="Scheduled → Preparing", reason="Pack on its way")
 

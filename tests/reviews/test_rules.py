@@ -38,18 +38,14 @@ def two_icbs(review_world, users, organisations):
         responsible_commissioner=organisations["icb_other"],
         created_by=users["commissioner_other_org"],
     )
-    other = ReviewFactory(
-        person=person, scheduled=True, created_by=users["commissioner_other_org"]
-    )
+    other = ReviewFactory(person=person, scheduled=True, created_by=users["commissioner_other_org"])
     ParticipantFactory(review=other, role="advocate", user=users["person"])
     return [review_world["review"], other]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_the_scoped_query_agrees_with_the_view_permission_for_every_review(
-    role, users, two_icbs
-):
+def test_the_scoped_query_agrees_with_the_view_permission_for_every_review(role, users, two_icbs):
     user = users[role]
     allowed = {
         review.pk

@@ -1,6 +1,6 @@
 """The reviews domain through its services and queries: what a commissioner's actions do."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,11 +9,13 @@ from django.utils import timezone
 from ctr_portal.models import AuditEvent, Notification
 from ctr_portal.working_days import working_days_after
 from reviews import queries, services
+from reviews.extensions import panel_check
 from reviews.models import DsrRating, Review, ReviewKind, ReviewState
 from tests.reviews.factories import (
     ConsentInviteeFactory,
     ConsentRecordFactory,
     ContactFactory,
+    ParticipantFactory,
     PersonFactory,
     ReviewFactory,
 )
@@ -383,3 +385,44 @@ def test_scheduling_after_the_due_date_needs_a_reason_and_generates_the_agenda(u
     )
     assert review.state == ReviewState.SCHEDULED and review.agenda.count() == 9
     assert review.is_late and review.late_reason
+
+
+def test_an_independent_review_is_for_someone_in_segregation_and_its_chair_must_be_independent(
+    users, time_machine
+):
+    time_machine.move_to(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    person = PersonFactory(in_hospital=True)
+    actor = users["commissioner"]
+    with pytest.raises(ValidationError) as refused:
+        services.review_plan(actor=actor, person=person, kind=ReviewKind.INDEPENDENT)
+    assert refused.value.message_dict == {"kind": [services.NOT_IN_SEGREGATION]}
+
+    services.person_record_segregation(
+        actor=actor, person=person, started_on=date(2026, 5, 1), ward="Cedar suite"
+    )
+    review = services.review_plan(actor=actor, person=person, kind=ReviewKind.INDEPENDENT)
+
+    assert (review.due_rule, review.due_date) == ("independent", date(2026, 6, 29))
+    chair = ParticipantFactory(review=review, role="chair")
+    assert chair.needs_independence and not chair.is_independent
+    assert "independence not declared by the chair" in panel_check(review).detail
+    ordinary = ParticipantFactory(review=ReviewFactory(person=person), role="chair")
+    assert not ordinary.needs_independence
+
+
+def test_the_generated_agenda_starts_when_the_review_does(users, time_machine):
+    time_machine.move_to(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    review = ReviewFactory(due_date=date(2026, 6, 30))
+    starts_at = timezone.make_aware(datetime(2026, 6, 15, 10, 30))
+
+    review = services.review_schedule(
+        actor=users["commissioner"],
+        review=review,
+        starts_at=starts_at,
+        duration_minutes=480,
+        venue="Room 1",
+    )
+
+    agenda = list(review.agenda.order_by("position"))
+    assert (agenda[0].starts_at, agenda[0].title) == (time(10, 30), "The panel meets alone")
+    assert (agenda[-1].starts_at, agenda[-1].title) == (time(18, 30), "Close")
