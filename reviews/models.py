@@ -838,4 +838,9 @@ def _guard_problems(review, to, reason):
         ]
     if to == S.HELD and (not review.starts_at or timezone.localdate(review.starts_at) > today):
         problems.append("A review can be recorded as held only on or after its date")
+    from ctr_portal.signals import collect
+
+    from .signals import transition_checks
+
+    problems += collect(transition_checks, review=review, to=to)
     return problems

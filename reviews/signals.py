@@ -20,3 +20,9 @@ review_scheduled = Signal()
 """Sent with `review` (locked) inside the scheduling transaction, after the review is saved:
 an app makes what the review now needs (documents: its pack). A receiver that raises undoes the
 scheduling."""
+
+transition_checks = Signal()
+"""Sent with `review` and `to` whenever the lifecycle asks whether the review may move to `to`
+(the review page's buttons and `review_transition`). A receiver returns the plain-English
+reasons its app refuses the move (a string or a list; nothing when it has none), e.g.
+recommendations: "closed" only once every recommendation is closed."""
