@@ -13,7 +13,9 @@ class RecommendationsConfig(AppConfig):
         from . import demo, extensions
 
         shared.nav_items.connect(extensions.nav_items, dispatch_uid="recommendations.nav_items")
-        shared.demo_seed.connect(demo.seed_recommendations, dispatch_uid="recommendations.demo_seed")
+        shared.demo_seed.connect(
+            demo.seed_recommendations, dispatch_uid="recommendations.demo_seed"
+        )
         signals.review_links.connect(
             extensions.review_links, dispatch_uid="recommendations.review_links"
         )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ctr_portal import limits
 from ctr_portal.models import Organisation
-from documents.models import ScanStatus, document_storage
+from documents.models import DocumentKind, ScanStatus, document_storage
 from panels.models import CarriedRecommendation, Kloe
 from reviews.models import Review
 
@@ -437,6 +437,7 @@ class EvidenceFile(models.Model):
     )
     file = models.FileField(storage=document_storage, max_length=200, unique=True)
     original_name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10, choices=DocumentKind)
     content_type = models.CharField(max_length=120)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)

@@ -477,6 +477,7 @@ def _evidence_file_save(actor, recommendation, update, stored) -> EvidenceFile:
         update=update,
         file=stored.name,
         original_name=stored.original_name,
+        kind=stored.kind,
         content_type=stored.content_type,
         size=stored.size,
         sha256=stored.sha256,
