@@ -30,7 +30,11 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
     from reviews import signals as review_signals
 
     expected = {
-        signals.nav_items: {"ctr_portal.nav_items", "reviews.nav_items"},
+        signals.nav_items: {
+            "ctr_portal.nav_items",
+            "reviews.nav_items",
+            "recommendations.nav_items",
+        },
         signals.dashboard_cards: {"ctr_portal.dashboard_cards", "reviews.dashboard_cards"},
         signals.email_attachments: {"reviews.email_attachments"},
         signals.demo_seed: {
@@ -38,16 +42,23 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "reviews.demo_seed",
             "panels.demo_seed",
             "documents.demo_seed",
+            "recommendations.demo_seed",
         },
         review_signals.readiness_checks: {
             "reviews.readiness_checks",
             "documents.readiness_checks",
         },
-        review_signals.review_links: {"panels.review_links", "documents.review_links"},
+        review_signals.review_links: {
+            "panels.review_links",
+            "documents.review_links",
+            "recommendations.review_links",
+        },
         review_signals.review_scheduled: {
             "panels.review_scheduled",
             "documents.review_scheduled",
+            "recommendations.review_scheduled",
         },
+        review_signals.transition_checks: {"recommendations.transition_checks"},
     }
     for signal, uids in expected.items():
         connected = {entry[0][0] for entry in signal.receivers}
