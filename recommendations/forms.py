@@ -236,13 +236,18 @@ class ResolveForm(NHSUKFormMixin, forms.Form):
     )
 
 
-def _note(label, required_message, max_length=limits.NOTE, help_text=""):
+def _note(label, required_message, max_length=limits.NOTE, help_text="", subject=None):
+    """A required text box; `subject` names it in the too-long message when the label is a
+    question ("Reason must be 2,000 characters or fewer")."""
     return forms.CharField(
         label=label,
         help_text=help_text,
         widget=forms.Textarea,
         max_length=max_length,
-        error_messages={"required": required_message},
+        error_messages={
+            "required": required_message,
+            **(limits.too_long(subject, max_length) if subject else {}),
+        },
     )
 
 
@@ -251,6 +256,7 @@ class ProgressForm(NHSUKFormMixin, forms.Form):
     note = _note(
         "What has happened so far?",
         "Enter what has happened so far",
+        subject="Progress update",
         help_text="Plain words: everyone who follows this recommendation will read it.",
     )
 
@@ -279,7 +285,7 @@ class DoneForm(NHSUKFormMixin, forms.Form):
 
 class NotAchievedForm(NHSUKFormMixin, forms.Form):
     submit_label = "Record as not achieved"
-    reason = _note("Why was it not achieved?", "Enter why this was not achieved")
+    reason = _note("Why was it not achieved?", "Enter why this was not achieved", subject="Reason")
 
 
 class SupersedeForm(NHSUKFormMixin, forms.Form):
@@ -326,7 +332,7 @@ class DueDateForm(NHSUKFormMixin, forms.Form):
         required=False,
         help_text="Needed when the action takes more than 3 months.",
     )
-    reason = _note("Why is the date changing?", "Enter why the date is changing")
+    reason = _note("Why is the date changing?", "Enter why the date is changing", subject="Reason")
 
 
 class EscalateForm(NHSUKFormMixin, forms.Form):
@@ -344,6 +350,7 @@ class EscalateForm(NHSUKFormMixin, forms.Form):
     reason = _note(
         "Why is it escalated?",
         "Enter why this recommendation is escalated",
+        subject="Reason",
         help_text="What is stuck, what has been tried, and what you need from the panel.",
     )
 
@@ -367,8 +374,13 @@ class FollowUpForm(NHSUKFormMixin, forms.Form):
         bounds=limits.RECENT_EVENT,
         error_messages={"required": "Enter the date of the check"},
     )
-    found = _note("What was found?", "Enter what the check found", max_length=limits.LONG_NOTE)
-    next_steps = _note("What happens next?", "Enter what happens next")
+    found = _note(
+        "What was found?",
+        "Enter what the check found",
+        max_length=limits.LONG_NOTE,
+        subject="What was found",
+    )
+    next_steps = _note("What happens next?", "Enter what happens next", subject="Next steps")
 
 
 class TrackerFilterForm(NHSUKFormMixin, forms.Form):
