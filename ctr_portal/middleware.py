@@ -96,7 +96,8 @@ class TwoFactorRequiredMiddleware:
                 has_device = any(devices_for_user(user, confirmed=True))
                 target = "two_factor_verify" if has_device else "two_factor_setup"
                 url = reverse(f"accounts:{target}")
-                if has_device and request.method == "GET":
+                home = reverse(settings.LOGIN_REDIRECT_URL)
+                if has_device and request.method == "GET" and request.path != home:
                     # Back to the page asked for (a link in an email) once the code is entered.
                     url += "?" + urlencode({"next": request.get_full_path()})
                 return redirect(url)
