@@ -290,18 +290,29 @@ def test_the_review_closes_only_when_every_recommendation_is_closed(world):
     assert review.state == ReviewState.CLOSED
 
 
-def test_the_next_review_pack_has_the_previous_report_from_the_recommendations(world):
-    from documents.services import pack_for_review
+def test_scheduling_the_next_review_provides_its_previous_report_from_the_recommendations(world):
+    from django.utils import timezone
+
+    from reviews.services import review_schedule
     from tests.documents.factories import ensure_checklists
 
     ensure_checklists()
     RecommendationFactory(review=world["review"], state=State.IN_PROGRESS)
-    later = ReviewFactory(person=world["person"], scheduled=True)
-    pack_for_review(review=later)
-    services.previous_report_settle(review=later)
+    later = ReviewFactory(
+        person=world["person"], due_date=timezone.localdate() + datetime.timedelta(days=30)
+    )
+    review_schedule(
+        actor=world["users"]["commissioner"],
+        review=later,
+        starts_at=timezone.now() + datetime.timedelta(days=20),
+        duration_minutes=420,
+        venue="Room 1",
+    )
     item = PackItem.objects.get(pack__review=later, source__code="previous-report")
     assert item.status == ItemStatus.PROVIDED
     assert "recommendations" in item.reason
+    first = PackItem.objects.filter(pack__review=world["review"], source__code="previous-report")
+    assert not first.filter(status=ItemStatus.PROVIDED).exists()
 
 
 def test_follow_up_checks_are_recorded_on_the_timeline(world):

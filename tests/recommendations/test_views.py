@@ -219,3 +219,16 @@ def test_the_tracker_totals_and_filters(world, client_for):
     assert "<strong>1</strong> in all matching your filters" in page
     other = client_for("commissioner_other_org").get(reverse("recommendations:tracker"))
     assert "<strong>0</strong> in all" in other.content.decode()
+
+
+def test_the_tracker_filters_by_review_from_the_reviews_page(world, client_for):
+    RecommendationFactory(review=world["review"], state=State.AGREED, action="This review's")
+    other = ReviewFactory(person=world["person"], created_by=world["users"]["commissioner"])
+    RecommendationFactory(review=other, state=State.AGREED, action="Another review's")
+    client = client_for("commissioner")
+    page = client.get(reverse("recommendations:review", args=[world["review"].pk]))
+    link = f"{reverse('recommendations:tracker')}?review={world['review'].pk}"
+    assert link in page.content.decode()
+    text = client.get(link).content.decode()
+    assert "This review&#x27;s" in text and "Another review" not in text
+    assert "<strong>1</strong> in all matching your filters" in text
