@@ -892,3 +892,49 @@ def portal(ctx, volumes):
         ignore_conflicts=True,
     )
     ctx["counts"]["feedback"] = len(made)
+
+
+@step
+def recommendations(ctx, volumes):
+    """Recommendations (issue 11): ten for each review whose report is out or that is closed,
+    in every state, due over the year around today, owned by provider and local authority
+    staff; the signed-in provider owns one in fifty. Each with its first history row."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recommendations.models import Recommendation, State
+    from reviews.models import Review
+
+    rng = random.Random(SEED + 11)
+    today, now = timezone.localdate(), timezone.now()
+    owners = ctx["user_ids"]["provider"] + ctx["user_ids"]["local_authority"]
+    me = ctx["users"]["provider"]
+    states = [s.value for s in State if s != State.SUPERSEDED]
+    reviews = Review.objects.filter(state__in=["closed", "report_issued", "follow_up"]).values_list(
+        "pk", "commissioner_id"
+    )
+    rows, n = [], 0
+    for review_id, _commissioner in reviews.order_by("pk").iterator():
+        for number in range(1, 11):
+            n += 1
+            owner = me if n % 50 == 0 else rng.choice(owners)
+            rows.append(
+                Recommendation(
+                    review_id=review_id,
+                    number=number,
+                    action="Arrange a housing assessment with the local authority and share it",
+                    measure="The assessment report is shared with the person and their family",
+                    for_whom="local_authority",
+                    owner_id=owner,
+                    owner_name="Bench owner",
+                    owner_organisation=f"Organisation {owner % 40}",
+                    due_date=today + timedelta(days=rng.randint(-180, 180)),
+                    state=rng.choice(states),
+                    created_by_id=ctx["users"]["commissioner"],
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    Recommendation.objects.bulk_create(rows, batch_size=BATCH)
+    ctx["counts"]["recommendations"] = len(rows)

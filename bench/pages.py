@@ -104,6 +104,20 @@ PAGES: list[BenchPage] = [
         lambda ctx: reverse("portal:feedback_summary"),
         role="commissioner",
     ),
+    # Issue 11: recommendations.
+    BenchPage(
+        "recommendations tracker (commissioner)",
+        lambda ctx: reverse("recommendations:tracker"),
+        role="commissioner",
+    ),
+    BenchPage(
+        "recommendations tracker, overdue (commissioner)",
+        lambda ctx: reverse("recommendations:tracker") + "?overdue=on",
+        role="commissioner",
+    ),
+    BenchPage(
+        "my actions (provider)", lambda ctx: reverse("recommendations:my_actions"), role="provider"
+    ),
     # Later issues: add your pages here.
 ]
 

@@ -42,6 +42,11 @@ ORGANISATIONS = {
     "provider": ("Riverside Hospital NHS Foundation Trust", "provider", "RRH"),
     "provider_community": ("Harbour Community Support Services", "provider", ""),
     "local_authority": ("North Shore Council", "local_authority", ""),
+    "oversight_panel": (
+        "North Shore ICS C(E)TR assurance and oversight panel",
+        "oversight_panel",
+        "",
+    ),
 }
 
 PERSONAS = [
@@ -90,6 +95,14 @@ PERSONAS = [
     Persona("family_carer", "Family carer", "family@demo.example", "Maureen Clarke", kind="public"),
     Persona("person", "The person", "person@demo.example", "Daniel Clarke", kind="public"),
     Persona("administrator", "Administrator", "admin@demo.example", "Chris Adeyemi", staff=True),
+    Persona(
+        "oversight_panel",
+        "ICS oversight panel member",
+        "oversight@demo.example",
+        "Morgan Ellis",
+        "oversight_panel",
+        "Member, ICS C(E)TR assurance and oversight panel",
+    ),
 ]
 
 

@@ -6,11 +6,12 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
-from django.urls import resolve
+from django.urls import resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django_otp import devices_for_user
 
@@ -94,7 +95,12 @@ class TwoFactorRequiredMiddleware:
             if match is not None and match.view_name not in TWO_FACTOR_EXEMPT:
                 has_device = any(devices_for_user(user, confirmed=True))
                 target = "two_factor_verify" if has_device else "two_factor_setup"
-                return redirect(f"accounts:{target}")
+                url = reverse(f"accounts:{target}")
+                home = reverse(settings.LOGIN_REDIRECT_URL)
+                if has_device and request.method == "GET" and request.path != home:
+                    # Back to the page asked for (a link in an email) once the code is entered.
+                    url += "?" + urlencode({"next": request.get_full_path()})
+                return redirect(url)
         return self.get_response(request)
 
 

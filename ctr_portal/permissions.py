@@ -49,6 +49,17 @@ class Perm(StrEnum):
     VIEW_ISSUED_REPORT = "reports.view_issued_report"
 
     # recommendations (add below this line)
+    VIEW_REVIEW_RECOMMENDATIONS = "recommendations.view_review_recommendations"
+    WRITE_RECOMMENDATIONS = "recommendations.write_recommendations"
+    RECORD_FOLLOW_UP = "recommendations.record_follow_up"
+    VIEW_RECOMMENDATION = "recommendations.view_recommendation"
+    MANAGE_RECOMMENDATION = "recommendations.manage_recommendation"
+    RESPOND_TO_RECOMMENDATION = "recommendations.respond_to_recommendation"
+    UPDATE_RECOMMENDATION = "recommendations.update_recommendation"
+    ESCALATE_RECOMMENDATION = "recommendations.escalate_recommendation"
+    VIEW_MY_ACTIONS = "recommendations.view_my_actions"
+    VIEW_TRACKER = "recommendations.view_tracker"
+    VIEW_ESCALATED = "recommendations.view_escalated"
 
     # portal (add below this line)
     USE_PORTAL = "portal.use_portal"

@@ -379,6 +379,12 @@ CELERY_BEAT_SCHEDULE["reports-pdfs"] = {
     "schedule": crontab(minute="*/5"),
 }
 
+# --- recommendations (add below this line) ---
+# A recommendation due more than this many days after its review needs a date to check progress.
+RECOMMENDATIONS_PROGRESS_CHECK_AFTER_DAYS = env.int(
+    "RECOMMENDATIONS_PROGRESS_CHECK_AFTER_DAYS", default=91
+)
+
 # Behind a trusted proxy (docker-compose, a load balancer) the client address is the first hop of
 # X-Forwarded-For; never trust it when clients can reach the app directly.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)

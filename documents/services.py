@@ -32,6 +32,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
+from ctr_portal import limits
 from ctr_portal.audit import Action, audit_record
 from ctr_portal.formatting import nhs_datetime
 from ctr_portal.queries import is_member, organisation_members
@@ -739,3 +740,84 @@ def download_name(document: Document) -> str:
     if ext.lower().lstrip(".") in (right, "jpeg" if right == "jpg" else right):
         return document.original_name
     return f"{stem or 'document'}.{right}"
+
+
+# --- Files kept by other apps (a recommendation's evidence) ----------------------------------
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file checked as pack uploads are and put in the documents storage; the app that keeps
+    it writes its own row, and removes the file (`stored_files_remove`) if that write fails."""
+
+    name: str
+    original_name: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    scan_status: str
+
+
+def evidence_file_store(*, uploaded, field: str = "evidence") -> StoredFile:
+    """Check one file by size, virus scan and content, and store it under a random name.
+    Raises ValidationError({field: message naming the file}) for a refused file."""
+    sniffed, problem = check_file(uploaded)
+    if sniffed is None:
+        raise ValidationError({field: problem})
+    scan_status = ScanStatus.CLEAN if clamav.scanning_enabled() else ScanStatus.NOT_SCANNED
+    sha, size = _sha256(uploaded), uploaded.size
+    return StoredFile(
+        name=_store(uploaded),
+        original_name=clean_file_name(uploaded.name),
+        kind=sniffed.kind,
+        content_type=sniffed.content_type,
+        size=size,
+        sha256=sha,
+        scan_status=scan_status,
+    )
+
+
+def stored_files_remove(names) -> None:
+    """Remove files stored by `evidence_file_store` whose rows were never written."""
+    _remove_files(names)
+
+
+def stored_file_open(name: str):
+    return document_storage().open(name, "rb")
+
+
+def stored_file_download_name(original_name: str, kind: str) -> str:
+    stem, ext = os.path.splitext(original_name)
+    right = EXTENSIONS[kind]
+    if ext.lower().lstrip(".") in (right, "jpeg" if right == "jpg" else right):
+        return original_name
+    return f"{stem or 'document'}.{right}"
+
+
+# --- Items settled from what the portal already holds --------------------------------------
+
+PREVIOUS_REPORT_CODE = "previous-report"
+
+
+def pack_item_provided_in_portal(*, review: Review, code: str, note: str) -> PackItem | None:
+    """Mark the review's pack item with checklist code `code` provided by what the portal
+    already holds (the previous review's recommendations and their progress), with `note` as
+    where to find it. The pack is made first if need be. Nothing happens to an item already
+    settled; returns the item, or None when the pack has no such item."""
+    pack = pack_for_review(review=review)
+    with transaction.atomic():
+        item = (
+            PackItem.objects.select_for_update()
+            .filter(pack=pack, source__code=code)
+            .order_by("position")
+            .first()
+        )
+        if item is None or item.is_settled:
+            return item
+        item.status, item.reason = ItemStatus.PROVIDED, note.strip()[: limits.FILE_REASON]
+        item.settled_by, item.settled_at = None, timezone.now()
+        item.save(update_fields=["status", "reason", "settled_by", "settled_at"])
+        audit_record(action=Action.UPDATE, obj=item)
+        _pack_completeness_changed(item.pack_id, None)
+    return item

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ctr_portal import limits
 from ctr_portal.models import Organisation
+from documents.models import DocumentKind, ScanStatus, document_storage
 from panels.models import CarriedRecommendation, Kloe
 from reviews.models import Review
 
@@ -63,6 +64,149 @@ TRANSITIONS: dict[str, set[str]] = {
 # States in which the owner is still expected to act: reminders and "overdue" apply to these.
 OPEN_STATES = (State.AWAITING_OWNER, State.DISPUTED, State.AGREED, State.IN_PROGRESS)
 CLOSED_STATES = (State.DONE, State.NOT_ACHIEVED, State.SUPERSEDED)
+
+
+# --- SMART, as rules on the values (the form and the services both ask) ---------------------
+
+# Words that make a recommendation an aspiration rather than a task someone can do.
+ASPIRATIONS = (
+    "should be considered",
+    "consider ",
+    "it would be",
+    "would be good",
+    "would be nice",
+    "ideally",
+    "hopefully",
+    "aspire",
+    "where possible",
+    "if possible",
+    "look into",
+    "think about",
+)
+# Who is not a named person: a team, a service or an organisation.
+NOT_A_PERSON = {
+    "provider",
+    "the provider",
+    "hospital",
+    "the hospital",
+    "ward",
+    "the ward",
+    "team",
+    "the team",
+    "mdt",
+    "the mdt",
+    "staff",
+    "commissioner",
+    "the commissioner",
+    "icb",
+    "the icb",
+    "local authority",
+    "the local authority",
+    "la",
+    "council",
+    "the council",
+    "school",
+    "everyone",
+    "all",
+    "tbc",
+    "tbd",
+    "unknown",
+}
+GOOD_EXAMPLE = (
+    "Arrange a housing assessment with North Shore Council and share the result with Daniel "
+    "and his family"
+)
+BAD_EXAMPLE = "Daniel's housing options should be considered"
+
+
+def smart_problems(
+    *,
+    review_date: date,
+    action: str = "",
+    measure: str = "",
+    for_whom: str = "",
+    kloe_count: int = 0,
+    owner=None,
+    owner_name: str = "",
+    owner_organisation: str = "",
+    owner_email: str = "",
+    due_date: date | None = None,
+    progress_check_date: date | None = None,
+    long_action_days: int = 91,
+) -> dict[str, str]:
+    """What stops a recommendation being SMART, as {field: message}; empty when it is."""
+    problems = {}
+    if kloe_count < 1:
+        problems["kloes"] = "Select the key lines of enquiry this recommendation answers"
+    problems.update(_action_problems(action))
+    if not (measure or "").strip():
+        problems["measure"] = "Enter how everyone will know it is done"
+    if not for_whom:
+        problems["for_whom"] = "Select who the recommendation is for"
+    problems.update(_owner_problems(owner, owner_name, owner_organisation, owner_email))
+    problems.update(date_problems(review_date, due_date, progress_check_date, long_action_days))
+    return problems
+
+
+def _action_problems(action: str) -> dict[str, str]:
+    text = " ".join((action or "").split())
+    if not text:
+        return {"action": "Enter what will be done"}
+    lowered = f" {text.lower()} "
+    if any(f" {phrase}" in lowered for phrase in ASPIRATIONS):
+        return {
+            "action": "Write a task someone will do, not an aspiration: start with what they "
+            f"will do, for example '{GOOD_EXAMPLE}'"
+        }
+    if len(text.split()) < 4:
+        return {"action": "Say exactly what will be done, in a sentence"}
+    return {}
+
+
+def _owner_problems(owner, name, organisation, email) -> dict[str, str]:
+    if owner is not None:
+        return {}
+    name, organisation, email = (v.strip() for v in (name or "", organisation or "", email or ""))
+    if not (name or organisation or email):
+        return {
+            "owner": "Select the person responsible, or enter the name, organisation and email "
+            "address of someone not listed"
+        }
+    problems = {}
+    if not name:
+        problems["owner_name"] = "Enter the name of the person responsible"
+    elif name.lower().strip(". ") in NOT_A_PERSON or len(name.split()) < 2:
+        problems["owner_name"] = (
+            "Enter the full name of one person, not a team or organisation such as 'the provider'"
+        )
+    if not organisation:
+        problems["owner_organisation"] = "Enter the organisation the person responsible works for"
+    if not email:
+        problems["owner_email"] = "Enter the email address of the person responsible"
+    return problems
+
+
+def date_problems(review_date, due_date, check_date, long_action_days) -> dict[str, str]:
+    if due_date is None:
+        return {"due_date": "Enter the date this will be done by"}
+    problems = {}
+    when = f"{review_date.day} {review_date:%B %Y}"
+    if due_date <= review_date:
+        problems["due_date"] = f"The date this will be done by must be after the review on {when}"
+    if check_date is None:
+        if (due_date - review_date).days > long_action_days:
+            problems["progress_check_date"] = (
+                "Enter a date to check progress: this action takes more than 3 months"
+            )
+    elif check_date <= review_date:
+        problems["progress_check_date"] = (
+            f"The date to check progress must be after the review on {when}"
+        )
+    elif check_date >= due_date:
+        problems["progress_check_date"] = (
+            "The date to check progress must be before the date it will be done by"
+        )
+    return problems
 
 
 class Priority(models.TextChoices):
@@ -115,7 +259,13 @@ class Recommendation(models.Model):
     owner_organisation = models.CharField("owner's organisation", max_length=200, blank=True)
     owner_email = models.EmailField("owner's email address", blank=True)
 
-    due_date = models.DateField()
+    # The panel member's suggestion as carried forward, shown to the chair while they write.
+    suggested_owner = models.CharField(max_length=200, blank=True)
+    suggested_timescale = models.CharField(max_length=100, blank=True)
+
+    # A draft made in one click from a suggestion may still lack its date and named owner: the
+    # rules below ask for them from the moment it leaves the chair (sent to the owner).
+    due_date = models.DateField(null=True, blank=True)
     progress_check_date = models.DateField(null=True, blank=True)
 
     state = models.CharField(max_length=20, choices=State, default=State.DRAFT)
@@ -156,9 +306,13 @@ class Recommendation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "number"], name="rec_number_unique"),
             models.CheckConstraint(
-                condition=Q(owner__isnull=False)
+                condition=Q(state="draft")
+                | Q(owner__isnull=False)
                 | (~Q(owner_name="") & ~Q(owner_organisation="") & ~Q(owner_email="")),
                 name="rec_named_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(due_date__isnull=False), name="rec_due_date"
             ),
             models.CheckConstraint(
                 condition=~Q(state="superseded") | Q(superseded_by__isnull=False),
@@ -177,6 +331,8 @@ class Recommendation(models.Model):
     def owner_display(self) -> str:
         if self.owner_id:
             return self.owner_name or self.owner.display_name
+        if not self.owner_name:
+            return "Not named yet"
         return f"{self.owner_name}, {self.owner_organisation}"
 
     @property
@@ -188,10 +344,28 @@ class Recommendation(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    @property
+    def is_closed(self) -> bool:
+        return self.state in CLOSED_STATES
+
+    @property
+    def state_colour(self) -> str:
+        return State(self.state).tag_colour
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue()
+
     def is_overdue(self, today: date | None = None) -> bool:
-        return self.is_open and self.due_date < (today or timezone.localdate())
+        return (
+            self.is_open
+            and self.due_date is not None
+            and self.due_date < (today or timezone.localdate())
+        )
 
     def days_overdue(self, today: date | None = None) -> int:
+        if self.due_date is None:
+            return 0
         return max(0, ((today or timezone.localdate()) - self.due_date).days)
 
     def can_move_to(self, state: str) -> bool:
@@ -248,3 +422,31 @@ class FollowUpCheck(models.Model):
 
     def __str__(self):
         return f"Follow-up check of review {self.review_id} on {self.checked_on}"
+
+
+class EvidenceFile(models.Model):
+    """A file that shows a recommendation was done, checked by content and stored by the
+    documents app's upload checks (`documents.services.evidence_file_store`) under a random name
+    outside the web root; served only through a permission-checked view, as an attachment."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="evidence_files"
+    )
+    update = models.ForeignKey(
+        RecommendationUpdate, on_delete=models.PROTECT, related_name="evidence_files"
+    )
+    file = models.FileField(storage=document_storage, max_length=200, unique=True)
+    original_name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10, choices=DocumentKind)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    scan_status = models.CharField(max_length=20, choices=ScanStatus)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recommendation", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name

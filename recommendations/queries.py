@@ -1,4 +1,272 @@
-"""Recommendations: reads that cross relations or depend on the user; each takes the user."""
+"""Recommendations: reads that cross relations or depend on the user; each takes the user.
+
+Every list is a fixed number of queries whatever its length (tested): rows come with their
+review, person and owner joined, and the KLOEs prefetched.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from ctr_portal.permissions import Perm
+from panels.queries import carried_recommendations, kloes_for_panel, panel_or_unformed
+from reviews.queries import commissioning_org_ids
+
+from .models import (
+    OPEN_STATES,
+    EvidenceFile,
+    Recommendation,
+    RecommendationUpdate,
+    State,
+)
+from .rules import oversight_panel_ids
+
+ROW_RELATIONS = ("review", "review__person", "owner", "escalated_to")
+
+
+def _rows(qs):
+    return qs.select_related(*ROW_RELATIONS).prefetch_related("kloes")
+
+
+# --- One recommendation --------------------------------------------------------------------
+
+
+def recommendation_for_user(user, pk):
+    """One recommendation with what its page and its rules need, or None when the user may not
+    see it (the view answers 404: its existence stays hidden)."""
+    if not user.is_authenticated:
+        return None
+    recommendation = (
+        Recommendation.objects.select_related(
+            "review",
+            "review__person",
+            "review__commissioner",
+            "review__provider",
+            "owner",
+            "escalated_to",
+            "superseded_by",
+            "created_by",
+        )
+        .prefetch_related("kloes", "review__participants")
+        .filter(pk=pk)
+        .first()
+    )
+    if recommendation is None or not user.has_perm(Perm.VIEW_RECOMMENDATION, recommendation):
+        return None
+    return recommendation
+
+
+def history(recommendation) -> list[RecommendationUpdate]:
+    return list(recommendation.updates.select_related("actor").prefetch_related("evidence_files"))
+
+
+def evidence_file_of(recommendation, pk) -> EvidenceFile | None:
+    return EvidenceFile.objects.filter(recommendation=recommendation, pk=pk).first()
+
+
+def other_recommendations(recommendation) -> list[Recommendation]:
+    """What may supersede a recommendation: another of the same review, not itself superseded."""
+    return list(
+        Recommendation.objects.filter(review_id=recommendation.review_id)
+        .exclude(pk=recommendation.pk)
+        .exclude(state=State.SUPERSEDED)
+        .order_by("number")
+    )
+
+
+# --- A review's recommendations ------------------------------------------------------------
+
+
+def recommendations_for_review(review) -> list[Recommendation]:
+    return list(_rows(Recommendation.objects.filter(review=review)).order_by("number"))
+
+
+def open_count(review) -> int:
+    """Recommendations not yet closed (drafts too): the review cannot close while any is."""
+    return (
+        Recommendation.objects.filter(review=review)
+        .exclude(state__in=(State.DONE, State.NOT_ACHIEVED, State.SUPERSEDED))
+        .count()
+    )
+
+
+def suggestions_to_draft(review) -> list:
+    """The chair's carried-forward suggestions not yet turned into a draft."""
+    panel = panel_or_unformed(review)
+    if not panel.pk:
+        return []
+    drafted = set(
+        Recommendation.objects.filter(review=review, carried__isnull=False).values_list(
+            "carried_id", flat=True
+        )
+    )
+    return [c for c in carried_recommendations(panel) if c.pk not in drafted]
+
+
+def carried_of_review(review, pk):
+    panel = panel_or_unformed(review)
+    if not panel.pk:
+        return None
+    return next((c for c in carried_recommendations(panel) if c.pk == pk), None)
+
+
+def kloes_for_review(review) -> list:
+    return kloes_for_panel(panel_or_unformed(review))
+
+
+def previous_review_recommendations(review) -> list[Recommendation]:
+    """The recommendations of the person's review before this one (the latest earlier review
+    that made any), with their state: the next review opens with them."""
+    earlier = Recommendation.objects.filter(
+        review__person_id=review.person_id, review__created_at__lt=review.created_at
+    ).exclude(state=State.DRAFT)
+    last = earlier.order_by("-review__created_at", "-review_id").values("review_id").first()
+    if last is None:
+        return []
+    return list(_rows(earlier.filter(review_id=last["review_id"])).order_by("number"))
+
+
+def follow_up_checks(review) -> list:
+    return list(review.follow_up_checks.select_related("recorded_by"))
+
+
+def owner_candidates(review) -> list:
+    """Accounts that may be named as owner: the review's participants with an account (not the
+    person or family) and the members of its commissioner, provider and local authority."""
+    from ctr_portal.queries import organisation_members
+    from reviews.models import FAMILY_ROLES, ParticipantRole
+
+    people = {}
+    for p in review.participants.all():
+        if p.user_id and p.role not in (*FAMILY_ROLES, ParticipantRole.PERSON):
+            people[p.user_id] = (p.user, p.get_role_display())
+    org_ids = {
+        review.commissioner_id,
+        review.provider_id,
+        review.person.provider_id,
+        review.person.local_authority_id,
+    } - {None}
+    for org_id in sorted(org_ids):
+        for m in organisation_members(org_id):
+            people.setdefault(m.user_id, (m.user, m.organisation.name))
+    return sorted(people.values(), key=lambda pair: pair[0].display_name.lower())
+
+
+# --- My actions ----------------------------------------------------------------------------
+
+
+def my_actions(user) -> list[Recommendation]:
+    """The user's recommendations across all reviews, still to do, soonest due first."""
+    return list(
+        _rows(Recommendation.objects.filter(owner=user, state__in=OPEN_STATES)).order_by(
+            "due_date", "pk"
+        )
+    )
+
+
+def my_closed_actions(user, limit=25) -> list[Recommendation]:
+    return list(
+        _rows(
+            Recommendation.objects.filter(owner=user).filter(
+                state__in=(State.DONE, State.NOT_ACHIEVED, State.SUPERSEDED)
+            )
+        ).order_by("-closed_at", "-pk")[:limit]
+    )
+
+
+# --- The commissioner's tracker ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackerFilter:
+    review: int | None = None
+    owner: str = ""
+    organisation: str = ""
+    state: str = ""
+    overdue: bool = False
+
+
+def tracker_scope(user):
+    """Every recommendation of the reviews the user's organisations commission."""
+    return Recommendation.objects.filter(review__commissioner_id__in=commissioning_org_ids(user))
+
+
+def _filtered(user, filters: TrackerFilter, today: date):
+    qs = tracker_scope(user)
+    if filters.review:
+        qs = qs.filter(review_id=filters.review)
+    if filters.owner:
+        words = filters.owner
+        qs = qs.filter(
+            Q(owner_name__icontains=words)
+            | Q(owner_email__icontains=words)
+            | Q(owner__display_name__icontains=words)
+            | Q(owner__email__icontains=words)
+        )
+    if filters.organisation:
+        qs = qs.filter(owner_organisation=filters.organisation)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.overdue:
+        qs = qs.filter(state__in=OPEN_STATES, due_date__lt=today)
+    return qs
+
+
+def tracker(user, filters: TrackerFilter, today: date | None = None):
+    """The tracker's rows, soonest due first (a queryset, for the paginator and the CSV)."""
+    today = today or timezone.localdate()
+    return _rows(_filtered(user, filters, today)).order_by("due_date", "review_id", "number")
+
+
+def tracker_totals(user, filters: TrackerFilter, today: date | None = None) -> dict:
+    """How many of the filtered rows are in each state, and how many overdue: one query."""
+    today = today or timezone.localdate()
+    counts = {state.value: Count("pk", filter=Q(state=state.value)) for state in State}
+    counts["overdue"] = Count("pk", filter=Q(state__in=OPEN_STATES, due_date__lt=today))
+    counts["total"] = Count("pk")
+    return _filtered(user, filters, today).aggregate(**counts)
+
+
+def tracker_organisations(user) -> list[str]:
+    return list(
+        tracker_scope(user)
+        .exclude(owner_organisation="")
+        .order_by("owner_organisation")
+        .values_list("owner_organisation", flat=True)
+        .distinct()
+    )
+
+
+def tracker_review(user, pk):
+    """The review a tracker is filtered to, if the user's organisations commission it."""
+    found = tracker_scope(user).filter(review_id=pk).select_related("review__person").first()
+    return found.review if found else None
+
+
+# --- The oversight panel -------------------------------------------------------------------
+
+
+def escalated_to_user(user) -> list[Recommendation]:
+    """The recommendations escalated to the user's oversight panels, most recent first, each
+    with its history."""
+    updates = RecommendationUpdate.objects.select_related("actor")
+    return list(
+        _rows(Recommendation.objects.filter(escalated_to_id__in=oversight_panel_ids(user)))
+        .prefetch_related(Prefetch("updates", queryset=updates))
+        .order_by("-escalated_at", "-pk")
+    )
+
+
+def oversight_panels():
+    from ctr_portal.models import Organisation
+    from ctr_portal.queries import organisations_of_kinds
+
+    return organisations_of_kinds([Organisation.Kind.OVERSIGHT_PANEL])
+
+
+# --- Report
 
 
 # --- Report

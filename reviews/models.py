@@ -937,6 +937,11 @@ def _guard_problems(review, to, reason):
         ]
     if to == S.HELD:
         problems += _held_problems(review, today)
+    from ctr_portal.signals import collect
+
+    from .signals import transition_checks
+
+    problems += collect(transition_checks, review=review, to=to)
     return problems
 
 

@@ -25,3 +25,9 @@ person_timeline_entries = Signal()
 """Sent with `person` when their timeline is drawn. A receiver returns the
 `reviews.queries.TimelineEntry`s its app adds (a request from the family, an oversight visit),
 in a fixed number of queries."""
+
+transition_checks = Signal()
+"""Sent with `review` and `to` whenever the lifecycle asks whether the review may move to `to`
+(the review page's buttons and `review_transition`). A receiver returns the plain-English
+reasons its app refuses the move (a string or a list; nothing when it has none), e.g.
+recommendations: "closed" only once every recommendation is closed."""

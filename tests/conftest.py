@@ -23,6 +23,7 @@ ROLES = [
     "family_carer",
     "person",
     "administrator",
+    "oversight_panel",
 ]
 
 
@@ -38,6 +39,10 @@ def organisations(db):
         "provider": OrganisationFactory(name="Riverside Hospital", kind=Organisation.Kind.PROVIDER),
         "local_authority": OrganisationFactory(
             name="North Shore Council", kind=Organisation.Kind.LOCAL_AUTHORITY
+        ),
+        "oversight_panel": OrganisationFactory(
+            name="North Shore ICS C(E)TR oversight panel",
+            kind=Organisation.Kind.OVERSIGHT_PANEL,
         ),
     }
 
@@ -66,6 +71,9 @@ def users(db, organisations):
         "family_carer": UserFactory(email="family@example.com", public=True),
         "person": UserFactory(email="person@example.com", public=True),
         "administrator": UserFactory(email="admin@example.nhs.uk", administrator=True),
+        "oversight_panel": member(
+            "oversight@example.nhs.uk", organisations["oversight_panel"], "Panel member"
+        ),
     }
     # Fixed names (no apostrophes), so tests can look for them in escaped HTML.
     for role, user in made.items():
@@ -85,6 +93,7 @@ ROLE_NAMES = {
     "family_carer": "Marion Carer",
     "person": "Dee Person",
     "administrator": "Chris Adeyemi",
+    "oversight_panel": "Morgan Ellis",
 }
 
 

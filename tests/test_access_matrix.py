@@ -128,7 +128,11 @@ COMMISSIONERS_ONLY = only(
 # The person belongs to the commissioner's ICB (the chair works there too).
 PERSON_OWNERS = only({"commissioner": 200, "chair": 200}, others=404)
 REVIEW_PARTIES = only(
-    {role: 200 for role in ROLES if role not in ("commissioner_other_org", "administrator")},
+    {
+        role: 200
+        for role in ROLES
+        if role not in ("commissioner_other_org", "administrator", "oversight_panel")
+    },
     others=404,
 )
 REVIEW_MANAGERS = only(

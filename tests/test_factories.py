@@ -11,6 +11,7 @@ MODULES = [
     "tests.reviews.factories",
     "tests.documents.factories",
     "tests.panels.factories",
+    "tests.recommendations.factories",
 ]
 
 

@@ -267,3 +267,14 @@ def test_next_parameter_cannot_send_the_user_to_another_site(client):
         f"{LOGIN}?next=https://evil.example/", {"username": user.email, "password": PASSWORD}
     )
     assert response.url == reverse("dashboard")
+
+
+def test_the_code_leads_back_to_the_page_a_link_asked_for(client):
+    user = UserFactory()
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    post_login(client, user.email)
+    asked = reverse("accounts:account")
+    verify = client.get(asked).url
+    assert verify == reverse("accounts:two_factor_verify") + "?next=%2Faccount%2F"
+    response = client.post(verify, {"token": current_code(device)})
+    assert response.url == asked

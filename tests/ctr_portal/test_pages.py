@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from ctr_portal.demo import DEMO_PASSWORD, PERSONAS
+from ctr_portal.demo import DEMO_PASSWORD, ORGANISATIONS, PERSONAS
 from ctr_portal.models import Membership, Organisation, User
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_seed_demo_gives_every_role_an_account_and_is_idempotent():
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo", verbosity=0)
     assert User.objects.exclude(demo_persona="").count() == len(PERSONAS)
-    assert Organisation.objects.count() == 6
+    assert Organisation.objects.count() == len(ORGANISATIONS)
     commissioner = User.objects.get(email="commissioner@demo.example")
     assert commissioner.check_password(DEMO_PASSWORD)
     assert Membership.objects.filter(user=commissioner).count() == 1

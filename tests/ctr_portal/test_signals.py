@@ -31,7 +31,12 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
     from reviews import signals as review_signals
 
     expected = {
-        signals.nav_items: {"ctr_portal.nav_items", "reviews.nav_items", "portal.nav_items"},
+        signals.nav_items: {
+            "ctr_portal.nav_items",
+            "reviews.nav_items",
+            "portal.nav_items",
+            "recommendations.nav_items",
+        },
         signals.dashboard_cards: {
             "ctr_portal.dashboard_cards",
             "reviews.dashboard_cards",
@@ -46,6 +51,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "documents.demo_seed",
             "portal.demo_seed",
             "reports.demo_seed",
+            "recommendations.demo_seed",
         },
         review_signals.readiness_checks: {
             "reviews.readiness_checks",
@@ -56,13 +62,16 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "documents.review_links",
             "portal.review_links",
             "reports.review_links",
+            "recommendations.review_links",
         },
         review_signals.person_timeline_entries: {"portal.person_timeline_entries"},
         portal_signals.portal_sections: {"reports.portal_sections"},
         review_signals.review_scheduled: {
             "panels.review_scheduled",
             "documents.review_scheduled",
+            "recommendations.review_scheduled",
         },
+        review_signals.transition_checks: {"recommendations.transition_checks"},
     }
     for signal, uids in expected.items():
         connected = {entry[0][0] for entry in signal.receivers}

@@ -2,7 +2,13 @@ import datetime
 
 import factory
 
-from recommendations.models import ForWhom, Recommendation
+from recommendations.models import (
+    EvidenceFile,
+    FollowUpCheck,
+    ForWhom,
+    Recommendation,
+    RecommendationUpdate,
+)
 from tests.factories import UserFactory
 from tests.reviews.factories import ReviewFactory
 
@@ -19,3 +25,40 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(UserFactory)
     due_date = factory.LazyAttribute(lambda r: datetime.date(2026, 6, 1))
     created_by = factory.SubFactory(UserFactory)
+
+
+class RecommendationUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecommendationUpdate
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    kind = RecommendationUpdate.Kind.PROGRESS
+    actor = factory.SubFactory(UserFactory)
+    note = "First meeting held with the council"
+
+
+class FollowUpCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUpCheck
+
+    review = factory.SubFactory(ReviewFactory)
+    checked_on = factory.LazyFunction(datetime.date.today)
+    found = "Two of the three recommendations are done"
+    next_steps = "Chase the housing assessment"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class EvidenceFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EvidenceFile
+
+    update = factory.SubFactory(RecommendationUpdateFactory)
+    recommendation = factory.SelfAttribute("update.recommendation")
+    file = factory.Sequence(lambda n: f"documents/evidence-{n}")
+    original_name = "report.pdf"
+    kind = "pdf"
+    content_type = "application/pdf"
+    size = 1024
+    sha256 = "0" * 64
+    scan_status = "not_scanned"
+    uploaded_by = factory.SubFactory(UserFactory)

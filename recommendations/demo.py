@@ -1,0 +1,255 @@
+"""Demo recommendations: every state of the lifecycle, some overdue, one escalated to the ICS
+oversight panel, on the demo reviews that are past their day. Made-up text only. Idempotent: a
+review that already has recommendations is left as it is."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+# (person key, review state) -> the review's recommendations:
+# (state, action, measure, for whom, owner, due in days from today, escalated)
+# owner: "provider" or "local_authority" (demo logins), or a named contact (name, org, email).
+CONTACT = ("Jo Bloggs", "North Shore Council housing team", "jo.bloggs@demo.example")
+PLANS = {
+    ("liam", "closed"): [
+        (
+            "done",
+            "Agree a discharge plan with Liam, his family and the community team",
+            "The discharge plan is signed and shared with Liam",
+            "provider",
+            "provider",
+            -40,
+            False,
+        ),
+        (
+            "not_achieved",
+            "Find a supported living place near Liam's family in Harbour town",
+            "Liam has visited the place and said he likes it",
+            "local_authority",
+            CONTACT,
+            -30,
+            False,
+        ),
+    ],
+    ("liam", "report_issued"): [
+        (
+            "awaiting_owner",
+            "Review Liam's medication with a pharmacist under STOMP",
+            "The pharmacist's review is in Liam's notes and discussed with him",
+            "provider",
+            "provider",
+            40,
+            False,
+        ),
+        (
+            "disputed",
+            "Arrange weekly community leave with two staff Liam knows",
+            "Leave happens every week for a month, recorded in the activity planner",
+            "provider",
+            "provider",
+            20,
+            False,
+        ),
+        (
+            "agreed",
+            "Complete a housing needs assessment for Liam",
+            "The assessment is shared with Liam and his advocate",
+            "local_authority",
+            "local_authority",
+            -5,
+            False,
+        ),
+        (
+            "in_progress",
+            "Write a communication passport with Liam and his speech therapist",
+            "Liam's passport is on the ward and staff have read it",
+            "person",
+            "provider",
+            25,
+            False,
+        ),
+    ],
+    ("chloe", "follow_up"): [
+        (
+            "done",
+            "Add Chloe to the Dynamic Support Register review every month",
+            "Chloe's rating is reviewed at each monthly meeting",
+            "commissioner",
+            "provider",
+            -10,
+            False,
+        ),
+        (
+            "in_progress",
+            "Arrange respite at home for Chloe's family two nights a month",
+            "Two respite nights a month happen for three months in a row",
+            "family",
+            "local_authority",
+            -35,
+            True,
+        ),
+        (
+            "agreed",
+            "Update Chloe's EHC plan to include a transition plan for college",
+            "The updated EHC plan names the college and the support Chloe needs",
+            "education",
+            CONTACT,
+            -3,
+            False,
+        ),
+        (
+            "superseded",
+            "Find a day service for Chloe",
+            "Chloe attends a day service she chose",
+            "person",
+            "local_authority",
+            30,
+            False,
+        ),
+        (
+            "agreed",
+            "Arrange a college taster week for Chloe with a support worker she knows",
+            "Chloe has spent a week at college and says what she thought",
+            "education",
+            "local_authority",
+            45,
+            False,
+        ),
+    ],
+    ("sophie", "report_drafting"): [
+        (
+            "draft",
+            "Refer Sophie to the autism team for a sensory assessment",
+            "The assessment report is shared with Sophie and the ward",
+            "provider",
+            "provider",
+            60,
+            False,
+        ),
+    ],
+}
+
+
+def seed_recommendations(sender=None, *, stdout=None, **kwargs):
+    from ctr_portal.demo import ORGANISATIONS
+    from ctr_portal.models import Organisation, User
+    from panels.queries import kloes_for_panel, panel_or_unformed
+    from reviews.models import Review
+
+    from .models import Recommendation
+
+    users = {u.demo_persona: u for u in User.objects.exclude(demo_persona="")}
+    by_role = {
+        "provider": User.objects.filter(email="provider@demo.example").first(),
+        "local_authority": User.objects.filter(email="local.authority@demo.example").first(),
+        "chair": User.objects.filter(email="chair@demo.example").first(),
+        "commissioner": User.objects.filter(email="commissioner@demo.example").first(),
+    }
+    if not users or None in by_role.values():
+        return
+    panel = Organisation.objects.get(name=ORGANISATIONS["oversight_panel"][0])
+    made = 0
+    for (key, state), plans in PLANS.items():
+        review = (
+            Review.objects.filter(person__nhs_number__isnull=False, state=state)
+            .filter(person__given_name__iexact=key)
+            .select_related("person")
+            .first()
+        )
+        if review is None or Recommendation.objects.filter(review=review).exists():
+            continue
+        kloes = kloes_for_panel(panel_or_unformed(review))
+        seeded = [
+            _seed_one(review, number, plan, by_role, panel, kloes)
+            for number, plan in enumerate(plans, start=1)
+        ]
+        made += len(seeded)
+        # A superseded recommendation points at the one after it, which replaced it.
+        for old, plan in zip(seeded, plans, strict=True):
+            if plan[0] != "superseded":
+                continue
+            old.superseded_by = Recommendation.objects.get(review=review, number=old.number + 1)
+            old.state = "superseded"
+            old.save(update_fields=["superseded_by", "state"])
+    if stdout:
+        stdout.write(f"Demo recommendations added: {made}")
+
+
+def _seed_one(review, number, plan, by_role, panel, kloes):
+    from .models import Recommendation, RecommendationUpdate
+
+    state, action, measure, for_whom, owner, due_in, escalated = plan
+    today, now = timezone.localdate(), timezone.now()
+    account = by_role[owner] if isinstance(owner, str) else None
+    name, organisation, email = (
+        (account.display_name, _organisation_of(account), "") if account else owner
+    )
+    review_date = review.held_on or today - timedelta(days=30)
+    recommendation = Recommendation.objects.create(
+        review=review,
+        number=number,
+        action=action,
+        measure=measure,
+        for_whom=for_whom,
+        priority="urgent" if number == 1 else "routine",
+        owner=account,
+        owner_name=name,
+        owner_organisation=organisation,
+        owner_email=email,
+        due_date=max(today + timedelta(days=due_in), review_date + timedelta(days=7)),
+        # Saved as a draft marker first: it needs the recommendation that replaces it.
+        state="agreed" if state == "superseded" else state,
+        remit_confirmed_at=now if state not in ("draft", "awaiting_owner", "disputed") else None,
+        dispute_reason="Leave needs two staff; the ward cannot staff it every week"
+        if state == "disputed"
+        else "",
+        outcome_note={
+            "done": "Done: see the signed plan in the care record.",
+            "not_achieved": "No place came free within the time; carried to the next review.",
+        }.get(state, ""),
+        closed_at=now if state in ("done", "not_achieved", "superseded") else None,
+        escalated_to=panel if escalated else None,
+        escalated_at=now if escalated else None,
+        escalation_reason="Five weeks overdue and the family is at breaking point; the council "
+        "has not answered two emails."
+        if escalated
+        else "",
+        created_by=by_role["chair"],
+        created_at=now - timedelta(days=20),
+    )
+    if state == "superseded":
+        recommendation.superseded_by = (
+            Recommendation.objects.filter(review=review, number=number - 1).first()
+            or recommendation
+        )
+    recommendation.save()
+    if kloes:
+        recommendation.kloes.set([kloes[(number * 3) % len(kloes)]])
+    for kind, note, actor in _history(state, escalated, by_role, account):
+        RecommendationUpdate.objects.create(
+            recommendation=recommendation, kind=kind, note=note, actor=actor
+        )
+    return recommendation
+
+
+def _organisation_of(user):
+    membership = user.memberships.select_related("organisation").first()
+    return membership.organisation.name if membership else ""
+
+
+def _history(state, escalated, by_role, owner):
+    chair, commissioner = by_role["chair"], by_role["commissioner"]
+    steps = [("created", "", chair)]
+    if state != "draft":
+        steps.append(("sent", "", chair))
+    if state == "disputed":
+        steps.append(("disputed", "The ward cannot staff this every week", owner))
+    if state in ("agreed", "in_progress", "done", "not_achieved", "superseded"):
+        steps.append(("accepted", "", owner or chair))
+    if state in ("in_progress", "done"):
+        steps.append(("progress", "First meeting held; next one booked", owner or chair))
+    if escalated:
+        steps.append(("escalated", "Five weeks overdue; no answer from the council", commissioner))
+    if state in ("done", "not_achieved", "superseded"):
+        steps.append((state, "Recorded at the follow-up meeting", owner or chair))
+    return steps
