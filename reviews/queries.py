@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import (
+    Count,
     Exists,
     F,
     Min,
@@ -503,52 +504,61 @@ def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10)
     now = timezone.now()
     base = commissioner_reviews(user, filters)
     soon = now + timedelta(weeks=8)
-    upcoming = (
-        base.filter(state__in=NOT_HELD_STATES)
-        .filter(
-            Q(starts_at__gte=now, starts_at__lt=soon)
-            | Q(starts_at__isnull=True, due_date__gte=today, due_date__lt=timezone.localdate(soon))
-        )
-        .order_by(F("starts_at").asc(nulls_last=True), "due_date", "pk")
+    is_upcoming = Q(state__in=NOT_HELD_STATES) & (
+        Q(starts_at__gte=now, starts_at__lt=soon)
+        | Q(starts_at__isnull=True, due_date__gte=today, due_date__lt=timezone.localdate(soon))
     )
-    overdue = base.filter(state__in=NOT_HELD_STATES, due_date__lt=today).order_by("due_date", "pk")
-    not_ready = base.filter(
+    is_overdue = Q(state__in=NOT_HELD_STATES, due_date__lt=today)
+    is_not_ready = Q(
         state__in=[ReviewState.PLANNED, ReviewState.SCHEDULED, ReviewState.PREPARING],
         starts_at__gte=now,
         starts_at__lt=now + timedelta(days=NOT_READY_WARNING_DAYS),
-    ).order_by("starts_at", "pk")
+    )
     people = Person.objects.filter(responsible_commissioner_id__in=commissioning_org_ids(user))
     if filters.organisation:
         people = people.filter(responsible_commissioner_id=filters.organisation)
     open_review = Review.objects.filter(person=OuterRef("pk"), state__in=NOT_HELD_STATES)
-    community_due = (
-        people.filter(setting=Setting.COMMUNITY, dsr_rating__in=[DsrRating.RED, DsrRating.AMBER])
-        .exclude(Exists(open_review))
-        .order_by("dsr_rating", "family_name", "pk")
-    )
-    missed = inpatients_past_interval(people, today)
-    rerate = people.exclude(dsr_rerate_reason="").order_by("family_name", "given_name", "pk")
-    missing_rca = (
-        SettingChange.objects.filter(
+    is_community_due = Q(
+        setting=Setting.COMMUNITY, dsr_rating__in=[DsrRating.RED, DsrRating.AMBER]
+    ) & ~Q(Exists(open_review))
+    needs_rerating = ~Q(dsr_rerate_reason="")
+    lists = {
+        "upcoming": base.filter(is_upcoming).order_by(
+            F("starts_at").asc(nulls_last=True), "due_date", "pk"
+        ),
+        "overdue": base.filter(is_overdue).order_by("due_date", "pk"),
+        "not_ready": base.filter(is_not_ready).order_by("starts_at", "pk"),
+        "community_due": people.filter(is_community_due).order_by(
+            "dsr_rating", "family_name", "pk"
+        ),
+        "missed": inpatients_past_interval(people, today),
+        "rerate": people.filter(needs_rerating).order_by("family_name", "given_name", "pk"),
+        "missing_rca": SettingChange.objects.filter(
             person__in=people, needs_root_cause=True, root_cause__isnull=True
         )
         .select_related("person")
-        .order_by("effective_date", "pk")
-    )
-    lists = {
-        "upcoming": upcoming,
-        "overdue": overdue,
-        "not_ready": not_ready,
-        "community_due": community_due,
-        "missed": missed,
-        "rerate": rerate,
-        "missing_rca": missing_rca,
+        .order_by("effective_date", "pk"),
     }
-    counts = {name: qs.count() for name, qs in lists.items()}
-    counts["overdue"] += counts["missed"]
-    return CommissionerDashboard(
-        **{name: list(qs[:limit]) for name, qs in lists.items()}, counts=counts
+    # The counts in three queries, not one per list.
+    counts = base.aggregate(
+        upcoming=Count("pk", filter=is_upcoming),
+        overdue=Count("pk", filter=is_overdue),
+        not_ready=Count("pk", filter=is_not_ready),
     )
+    rca_missing = Q(
+        setting_history__needs_root_cause=True, setting_history__root_cause__isnull=True
+    )
+    counts.update(
+        people.aggregate(
+            community_due=Count("pk", distinct=True, filter=is_community_due),
+            rerate=Count("pk", distinct=True, filter=needs_rerating),
+            missing_rca=Count("setting_history", distinct=True, filter=rca_missing),
+        ),
+        missed=lists["missed"].count(),
+    )
+    rows = {name: list(qs[:limit]) for name, qs in lists.items()}
+    counts["overdue"] += counts["missed"]
+    return CommissionerDashboard(**rows, counts=counts)
 
 
 def inpatients_past_interval(people, today: date):
@@ -556,6 +566,18 @@ def inpatients_past_interval(people, today: date):
     Transformation "last review" measure), or with none held and past the post-admission
     timescale, who have no inpatient review planned and no overdue review on the list: so
     nobody in hospital falls off the overdue count for want of a review row."""
+    last_held, is_past_interval = _past_interval(today)
+    return (
+        people.alias(last_held=last_held)
+        .filter(is_past_interval)
+        .annotate(last_review_held=F("last_held"))
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+def _past_interval(today: date):
+    """The subquery a person's `last_held` alias needs, and the condition on it (with the
+    person's setting, age and open reviews) that `inpatients_past_interval` asks."""
     table = policy.rules()
 
     def cutoff(code):
@@ -574,15 +596,13 @@ def inpatients_past_interval(people, today: date):
         | (~child & Q(admission_date__lt=cutoff("post_admission_adult")))
     )
     planned = Review.objects.filter(person=OuterRef("pk"), state__in=NOT_HELD_STATES)
-    return (
-        people.in_hospital()
-        .alias(last_held=Subquery(last_held.order_by("-held_on").values("held_on")[:1]))
-        .filter(held_late | none_held)
-        .exclude(Exists(planned.filter(kind__in=HOSPITAL_CLOCK_KINDS)))
-        .exclude(Exists(planned.filter(due_date__lt=today)))
-        .annotate(last_review_held=F("last_held"))
-        .order_by("family_name", "given_name", "pk")
+    condition = (
+        ~Q(setting=Setting.COMMUNITY)
+        & (held_late | none_held)
+        & ~Q(Exists(planned.filter(kind__in=HOSPITAL_CLOCK_KINDS)))
+        & ~Q(Exists(planned.filter(due_date__lt=today)))
     )
+    return Subquery(last_held.order_by("-held_on").values("held_on")[:1]), condition
 
 
 def reviews_for_participant(user, limit=25):

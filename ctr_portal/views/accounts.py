@@ -191,9 +191,10 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 class SessionKeepAliveView(View):
-    """Renews the idle timer (the session is saved on every request); called by the warning."""
+    """Renews the idle timer now; called by the warning."""
 
     def post(self, request):
+        request.session.modified = True  # saved, and its cookie sent again with a fresh age
         return JsonResponse({"idle_seconds": settings.SESSION_COOKIE_AGE})
 
 

@@ -231,6 +231,24 @@ def test_keep_alive_renews_the_session(client):
     sign_in(client, UserFactory(public=True))
     response = client.post(reverse("accounts:session_keepalive"))
     assert response.status_code == 200 and response.json() == {"idle_seconds": 900}
+    assert "sessionid" in response.cookies  # saved: the stored expiry is 15 minutes from now
+
+
+def test_the_idle_timer_is_renewed_once_a_minute_not_on_every_page(client, time_machine):
+    """Browsing renews the 15-minute idle limit, writing the session at most once a minute;
+    15 minutes after the last renewal the session has ended."""
+    time_machine.move_to("2026-11-23 09:00", tick=False)
+    sign_in(client, UserFactory(public=True))
+    dashboard = reverse("dashboard")
+    assert "sessionid" in client.get(dashboard).cookies  # renewed: the first request
+    time_machine.move_to("2026-11-23 09:00:30", tick=False)
+    assert "sessionid" not in client.get(dashboard).cookies  # within the minute: no write
+    time_machine.move_to("2026-11-23 09:12", tick=False)
+    assert "sessionid" in client.get(dashboard).cookies  # renewed at 09:12
+    time_machine.move_to("2026-11-23 09:26", tick=False)
+    assert client.get(dashboard).status_code == 200  # 14 minutes idle: still signed in
+    time_machine.move_to("2026-11-23 09:41:30", tick=False)
+    assert client.get(dashboard).status_code == 302  # over 15 minutes since 09:26
 
 
 @override_settings(DEMO_MODE=True)
