@@ -1,6 +1,6 @@
 """Reads of accounts and organisations, scoped to what the user may see."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from .models import Membership, Organisation
 from .rules import is_administrator
@@ -84,3 +84,16 @@ def demo_persona(pk):
     if not str(pk).isdigit():
         return None
     return demo_personas().filter(pk=pk).first()
+
+
+def oversight_panel_for(organisation, *, default: str = "") -> Organisation | None:
+    """The ICS C(E)TR assurance and oversight panel a commissioner's stuck recommendations go to
+    (ADR 0011): the one the commissioner names; else the panel whose ODS code or name is
+    `default`; else the only oversight panel there is; else None."""
+    if organisation is not None and organisation.oversight_panel_id:
+        return organisation.oversight_panel
+    panels = Organisation.objects.filter(kind=Organisation.Kind.OVERSIGHT_PANEL)
+    if default:
+        return panels.filter(Q(ods_code=default) | Q(name=default)).first()
+    only = list(panels[:2])
+    return only[0] if len(only) == 1 else None

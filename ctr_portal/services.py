@@ -121,6 +121,40 @@ def notification_enqueue(*, key: str, recipient: str, template: str, context: di
     return notification
 
 
+def notifications_enqueue(*, messages: list[dict]) -> dict[str, Notification]:
+    """`notification_enqueue` for many at once (the reminder sweep): each message is a dict of
+    its key, recipient, template and context; a key already queued keeps its first row. Returns
+    {key: row} for every message, in three queries however many there are."""
+    if not messages:
+        return {}
+    keys = [m["key"] for m in messages]
+    before = set(
+        Notification.objects.filter(idempotency_key__in=keys).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                idempotency_key=m["key"],
+                recipient=m["recipient"],
+                template=m["template"],
+                context=m["context"],
+            )
+            for m in messages
+            if m["key"] not in before
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    rows = {n.idempotency_key: n for n in Notification.objects.filter(idempotency_key__in=keys)}
+    if len(rows) > len(before):
+        from .tasks import outbox_dispatch
+
+        transaction.on_commit(outbox_dispatch.delay)
+    return rows
+
+
 def _due(now):
     stale = now - timedelta(seconds=settings.OUTBOX_STALE_SENDING_SECONDS)
     return Q(state=Notification.State.PENDING, next_attempt_at__lte=now) | Q(

@@ -341,7 +341,9 @@ RECOMMENDATIONS_DIGEST_WEEKDAY = env.int("RECOMMENDATIONS_DIGEST_WEEKDAY", defau
 # (ADR 0011): the oversight panel's ODS code or name; empty for none.
 RECOMMENDATIONS_OVERSIGHT_PANEL = env.str("RECOMMENDATIONS_OVERSIGHT_PANEL", default="")
 if any(days < 1 for days in RECOMMENDATIONS_REMINDER_DAYS_BEFORE):
-    raise ImproperlyConfigured("RECOMMENDATIONS_REMINDER_DAYS_BEFORE must be whole days, 1 or more.")
+    raise ImproperlyConfigured(
+        "RECOMMENDATIONS_REMINDER_DAYS_BEFORE must be whole days, 1 or more."
+    )
 if RECOMMENDATIONS_OVERDUE_EVERY_DAYS < 1 or RECOMMENDATIONS_COMMISSIONER_AFTER_DAYS < 1:
     raise ImproperlyConfigured(
         "RECOMMENDATIONS_OVERDUE_EVERY_DAYS and _COMMISSIONER_AFTER_DAYS must be at least 1."

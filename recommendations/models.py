@@ -144,6 +144,12 @@ class Recommendation(models.Model):
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    reminders_next_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The next day the reminder sweep looks at it; empty: the next sweep.",
+    )
 
     objects = RecommendationQuerySet.as_manager()
 
@@ -153,6 +159,7 @@ class Recommendation(models.Model):
             models.Index(fields=["owner", "state", "due_date"], name="rec_owner_state_due"),
             models.Index(fields=["state", "due_date"], name="rec_state_due"),
             models.Index(fields=["escalated_to", "state"], name="rec_escalated"),
+            models.Index(fields=["reminders_next_on", "state"], name="rec_reminders_next"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["review", "number"], name="rec_number_unique"),

@@ -80,7 +80,9 @@ def due_points(due_date: date, today: date, policy: Policy) -> list[Point]:
     if late >= policy.commissioner_after:
         since = (late - policy.commissioner_after) // policy.overdue_every
         days = policy.commissioner_after + since * policy.overdue_every
-        points.append(Point(due_date + timedelta(days=days), Kind.COMMISSIONER_OVERDUE, COMMISSIONER))
+        points.append(
+            Point(due_date + timedelta(days=days), Kind.COMMISSIONER_OVERDUE, COMMISSIONER)
+        )
     return sorted(points)
 
 
@@ -98,11 +100,14 @@ def is_followed(state: str) -> bool:
     return state in OPEN_STATES
 
 
-def earliest_due_date_followed(today: date, policy: Policy) -> date | None:
-    """Nothing bounds overdue reminders from below: every open recommendation due before
-    today + the horizon is looked at."""
-    return None
-
-
-def latest_due_date_followed(today: date, policy: Policy) -> date:
-    return today + timedelta(days=policy.horizon)
+def next_look_on(due_date: date, today: date, policy: Policy, *, escalated: bool) -> date:
+    """The next day after `today` on which `due_points` or escalation will have something new for
+    this due date: the sweep skips the recommendation until then."""
+    late = (today - due_date).days
+    days = [-d for d in policy.days_before] + [0, 1]
+    days.append((max(late, 0) // policy.overdue_every + 1) * policy.overdue_every)
+    since = max(late - policy.commissioner_after, -1) // policy.overdue_every + 1
+    days.append(policy.commissioner_after + max(since, 0) * policy.overdue_every)
+    if not escalated and policy.escalate_after > 0:
+        days.append(policy.escalate_after)
+    return due_date + timedelta(days=min(d for d in days if d > late))

@@ -5,15 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ctr_portal', '0004_oversight_panel_kind'),
+        ("ctr_portal", "0004_oversight_panel_kind"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='oversight_panel',
-            field=models.ForeignKey(blank=True, help_text='For a commissioner: the ICS C(E)TR assurance and oversight panel its stuck recommendations are escalated to.', limit_choices_to={'kind': 'oversight_panel'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='overseen', to='ctr_portal.organisation'),
+            model_name="organisation",
+            name="oversight_panel",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For a commissioner: the ICS C(E)TR assurance and oversight panel its stuck recommendations are escalated to.",
+                limit_choices_to={"kind": "oversight_panel"},
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="overseen",
+                to="ctr_portal.organisation",
+            ),
         ),
     ]
