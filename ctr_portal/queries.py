@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, Q
 
-from .models import Membership, Organisation
+from .models import Membership, Notification, Organisation
 from .rules import is_administrator
 
 
@@ -97,3 +97,8 @@ def oversight_panel_for(organisation, *, default: str = "") -> Organisation | No
         return panels.filter(Q(ods_code=default) | Q(name=default)).first()
     only = list(panels[:2])
     return only[0] if len(only) == 1 else None
+
+
+def notifications_queued(key_prefix: str) -> bool:
+    """Whether any outbox row's key starts so (a batch of messages queued together)."""
+    return Notification.objects.filter(idempotency_key__startswith=key_prefix).exists()

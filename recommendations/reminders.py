@@ -2,7 +2,7 @@
 
 The policy (issue 11; intervals are settings): to the owner 14, 7 and 1 days before the due date
 and on the day; once overdue, every week to the owner and, from 7 days overdue, to the
-commissioner; the person and family once, the day after it falls due; escalated to the ICS
+commissioner; the person and family once, in its first week overdue; escalated to the ICS
 oversight panel at 28 days overdue. The sweep asks `due_points` each time it runs; in each series
 only the latest point that has come is due, so a sweep that missed days sends one reminder, not a
 backlog. `planned_points` are the owner's reminders still to come, planned as rows ahead of time
@@ -72,7 +72,9 @@ def due_points(due_date: date, today: date, policy: Policy) -> list[Point]:
     if today == due_date:
         return [Point(due_date, Kind.DUE_TODAY, OWNER)]
     late = (today - due_date).days
-    points = [Point(due_date + timedelta(days=1), Kind.FAMILY_OVERDUE, FAMILY)]
+    points = []
+    if late < policy.overdue_every:  # told once, in its first week overdue
+        points.append(Point(due_date + timedelta(days=1), Kind.FAMILY_OVERDUE, FAMILY))
     weeks = late // policy.overdue_every
     if weeks:
         sent_on = due_date + timedelta(days=weeks * policy.overdue_every)

@@ -6,19 +6,20 @@ an update row written (the history), an entry put on the review's timeline, the 
 `recommendation_changed` sent so the reminder planner can follow.
 """
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
 from ctr_portal.formatting import nhs_date
-from ctr_portal.queries import organisation_members, oversight_panel_for
+from ctr_portal.queries import notifications_queued, organisation_members, oversight_panel_for
 from ctr_portal.services import notifications_enqueue
 from reviews.models import ReviewEvent
 from reviews.queries import notice_contacts
@@ -235,17 +236,14 @@ def _sweep_batch(ids, today, policy, result) -> None:
             pk__in=ids,
             state__in=OPEN_STATES,
         )
-        .select_related("review", "review__commissioner", "owner")
+        .select_related("review", "review__commissioner", "owner", "escalated_to")
         .order_by("pk")
     )
     if not recommendations:
         return
     result.looked_at += len(recommendations)
     points = {r.pk: due_points(r.due_date, today, policy) for r in recommendations}
-    audiences = {p.audience for ps in points.values() for p in ps}
-    contacts = {}
-    if audiences & {COMMISSIONER, FAMILY}:
-        contacts = notice_contacts({r.review_id for r in recommendations if points[r.pk]})
+    contacts = _contacts_for(recommendations, points)
     rows = [
         reminder
         for r in recommendations
@@ -260,6 +258,24 @@ def _sweep_batch(ids, today, policy, result) -> None:
         ):
             _escalate(recommendation, today, result)
     _set_next_look(recommendations, today, policy)
+
+
+def _contacts_for(recommendations, points) -> dict[int, dict]:
+    """Who hears for the commissioner and, only where a family notice is due, the family."""
+    wanted = {
+        audience: {
+            r.review_id
+            for r in recommendations
+            if any(p.audience == audience for p in points[r.pk])
+        }
+        for audience in (COMMISSIONER, FAMILY)
+    }
+    contacts = {}
+    if wanted[FAMILY]:
+        contacts.update(notice_contacts(wanted[FAMILY]))
+    if wanted[COMMISSIONER] - wanted[FAMILY]:
+        contacts.update(notice_contacts(wanted[COMMISSIONER] - wanted[FAMILY], family=False))
+    return contacts
 
 
 def _reminders_for(recommendation, point, contacts) -> list[Reminder]:
@@ -320,17 +336,31 @@ def _deliver(reminders: list[Reminder], today, result) -> None:
         for reminder in reminders
     ]
     queued = notifications_enqueue(messages=messages)
-    now = timezone.now()
+    pairs = []
     for reminder, message in zip(reminders, messages, strict=True):
-        reminder.notification = queued[message["key"]]
-        reminder.state = Reminder.State.SENT
-        reminder.sent_at = now
+        pairs.append((reminder.pk, queued[message["key"]].pk))
         result.lines.append(
             f"{reminder.send_on} {reminder.get_kind_display()} to {reminder.recipient_email}: "
             f"{message['context']['subject']}"
         )
-    Reminder.objects.bulk_update(reminders, ["notification", "state", "sent_at"], batch_size=500)
+    _mark_sent(pairs, timezone.now())
     result.sent += len(reminders)
+
+
+def _mark_sent(pairs: list[tuple[int, int]], now) -> None:
+    """Mark reminders sent, each with its outbox row: one UPDATE ... FROM (VALUES ...) per 500
+    (PostgreSQL and SQLite both have it; bulk_update's CASE takes seconds at the bench's size)."""
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    sent_at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), 500):
+            chunk = pairs[start : start + 500]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET state = %s, sent_at = %s, notification_id = v.column2 "  # noqa: S608
+                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
+                [Reminder.State.SENT.value, sent_at, *[n for pair in chunk for n in pair]],
+            )
 
 
 def _escalate(recommendation, today, result) -> None:
@@ -457,11 +487,18 @@ def recommendation_link(recommendation) -> str:
 def _page_link(name, fallback, *, args=(), fallback_args=()) -> str:
     """The page `name`, or `fallback` while that page is not there yet (the recommendation pages
     come with the lifecycle pages, on their own branch)."""
+    if _has_page(name, len(args)):
+        return settings.SITE_URL + reverse(name, args=args)
+    return settings.SITE_URL + reverse(fallback, args=fallback_args)
+
+
+@functools.cache
+def _has_page(name, arity) -> bool:
     try:
-        path = reverse(name, args=args)
+        reverse(name, args=[1] * arity)
     except NoReverseMatch:
-        path = reverse(fallback, args=fallback_args)
-    return settings.SITE_URL + path
+        return False
+    return True
 
 
 def notice_context(reminder, today: date) -> dict:
@@ -564,18 +601,20 @@ def _digests_send(today: date, result) -> None:
         Recommendation.objects.filter(state__in=OPEN_STATES)
         .filter(Q(due_date__lt=today) | Q(escalated_to__isnull=False))
         .select_related("review")
-        .only("pk", "number", "action", "due_date", "escalated_to", "review")
         .order_by("due_date", "pk")
     )
-    contacts = notice_contacts({r.review_id for r in rows})
+    contacts = notice_contacts({r.review_id for r in rows}, family=False)
     per_person: dict[str, tuple[str, list]] = {}
     for r in rows:
         for _user_id, name, email in contacts.get(r.review_id, {}).get(COMMISSIONER, []):
             per_person.setdefault(email.lower(), (name, []))[1].append(r)
     year, week, _ = today.isocalendar()
+    prefix = f"rec-digest:{year}-W{week:02d}:"
+    if notifications_queued(prefix):
+        return  # this week's digests went in one transaction, all together
     messages = [
         {
-            "key": f"rec-digest:{year}-W{week:02d}:{email}"[:200],
+            "key": f"{prefix}{email}"[:200],
             "recipient": email,
             "template": "recommendation_digest",
             "context": _digest_context(name, items, today),

@@ -484,17 +484,27 @@ def family_contacts(review) -> list[tuple[int | None, str, str]]:
     ]
 
 
-def notice_contacts(review_ids) -> dict[int, dict[str, list[tuple[int | None, str, str]]]]:
-    """Who hears about many reviews at once, in four queries: {review id: {"commissioner":
-    commissioner_contacts, "family": family_contacts}}."""
+def notice_contacts(
+    review_ids, *, family: bool = True
+) -> dict[int, dict[str, list[tuple[int | None, str, str]]]]:
+    """Who hears about many reviews at once, in at most four queries: {review id:
+    {"commissioner": commissioner_contacts, "family": family_contacts}}. Without `family`, only
+    the commissioner's side is loaded (the weekly digest)."""
+    roles = [ParticipantRole.COMMISSIONER]
+    if family:
+        roles += [ParticipantRole.PERSON, *FAMILY_ROLES]
     reviews = list(Review.objects.filter(pk__in=list(review_ids)).select_related("created_by"))
-    prefetch_related_objects(reviews, "participants__user", "consents__invitees")
+    participants = Participant.objects.filter(role__in=roles).select_related("user")
+    prefetch_related_objects(reviews, Prefetch("participants", queryset=participants))
+    if family:
+        prefetch_related_objects(reviews, "consents__invitees")
     contacts = {}
     for review in reviews:
-        review.latest_consent = next(iter(review.consents.all()), None)
+        if family:
+            review.latest_consent = next(iter(review.consents.all()), None)
         contacts[review.pk] = {
             "commissioner": commissioner_contacts(review),
-            "family": family_contacts(review),
+            "family": family_contacts(review) if family else [],
         }
     return contacts
 
