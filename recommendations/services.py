@@ -393,6 +393,7 @@ def _set_next_look(recommendations, today, policy) -> None:
         Recommendation.objects.filter(pk__in=pks).update(reminders_next_on=day)
 
 
+OWNER_KINDS = (Reminder.Kind.DUE_SOON, Reminder.Kind.DUE_TODAY)
 TIMED_KINDS = (
     Reminder.Kind.DUE_SOON,
     Reminder.Kind.DUE_TODAY,
@@ -537,6 +538,11 @@ def reminders_follow_change(*, recommendation, update, previous_due_date) -> Non
         stale.update(state=Reminder.State.CANCELLED)
         Recommendation.objects.filter(pk=recommendation.pk).update(reminders_next_on=None)
     if recommendation.is_open:
+        Reminder.objects.filter(
+            recommendation=recommendation, state=Reminder.State.PLANNED, kind__in=OWNER_KINDS
+        ).exclude(recipient_email=(recommendation.owner_address or "").lower()).update(
+            state=Reminder.State.CANCELLED
+        )  # a new owner: the old one's reminders go
         reminders_plan(recommendation=recommendation, today=today)
     if kind == RecommendationUpdate.Kind.SENT:
         _notify_now(recommendation, Reminder.Kind.TO_ACCEPT, [_owner_contact(recommendation)])
@@ -565,6 +571,7 @@ def reminders_plan(*, recommendation, today: date) -> int:
     Reminder.objects.filter(
         recommendation=recommendation,
         due_date=recommendation.due_date,
+        recipient_email=owner[2].lower(),
         state=Reminder.State.CANCELLED,
         send_on__in=[p.send_on for p in points],
         kind__in=[p.kind for p in points],

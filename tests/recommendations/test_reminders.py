@@ -291,3 +291,83 @@ def test_reminders_for_lists_sent_and_planned_not_cancelled(recommendation, user
     listed = reminders_for(Recommendation.objects.get(pk=recommendation.pk))
     assert [r.state for r in listed].count("cancelled") == 0
     assert len(listed) == 1 + 4
+
+
+def test_a_new_owner_takes_over_the_planned_reminders(recommendation, users):
+    _change(
+        actor=users["chair"],
+        recommendation=recommendation,
+        kind="edited",
+        fields={"owner": users["local_authority"]},
+    )
+    planned = Reminder.objects.filter(state="planned")
+    assert set(planned.values_list("recipient_email", flat=True)) == {
+        users["local_authority"].email
+    }
+    assert Reminder.objects.filter(state="cancelled").count() == 4
+
+
+def test_the_person_and_family_read_plain_english_without_the_person_s_details(
+    recommendation, review_world, users, time_machine, django_capture_on_commit_callbacks
+):
+    person = review_world["person"]
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_on(time_machine, DUE + days(1))
+    message = next(m for m in mail.outbox if m.to == [users["family_carer"].email])
+    assert message.subject == "A recommendation from the review is overdue"
+    assert (
+        "was due on 1 June 2026 and is not done yet: arrange a housing assessment with the local "
+        "authority. The person responsible for it has been reminded." in message.body
+    )
+    text = message.body + message.alternatives[0][0]
+    assert person.nhs_number not in text and person.family_name not in text
+    assert "/reviews/" in text or "/recommendations/" in text  # the full text is behind sign-in
+
+
+@pytest.mark.parametrize(
+    ("setting", "panels", "expected"),
+    [
+        ("", ["Only panel"], "Only panel"),
+        ("", ["Panel A", "Panel B"], None),  # ambiguous: not escalated by time
+        ("OVR2", ["Panel A", "Panel B"], "Panel B"),
+    ],
+)
+def test_the_oversight_panel_is_the_commissioner_s_the_configured_or_the_only_one(
+    db, settings, setting, panels, expected
+):
+    from ctr_portal.queries import oversight_panel_for
+
+    for n, name in enumerate(panels, start=1):
+        OrganisationFactory(name=name, kind="oversight_panel", ods_code=f"OVR{n}")
+    icb = OrganisationFactory(name="An ICB")
+    found = oversight_panel_for(icb, default=setting)
+    assert (found.name if found else None) == expected
+    icb.oversight_panel = OrganisationFactory(name="Named panel", kind="oversight_panel")
+    assert oversight_panel_for(icb, default=setting).name == "Named panel"
+
+
+def test_without_an_oversight_panel_the_sweep_does_not_escalate(
+    recommendation, oversight, time_machine, caplog
+):
+    OrganisationFactory(name="A second panel", kind="oversight_panel")
+    result = sweep_on(time_machine, DUE + days(28))
+    assert result.escalated == 0
+    recommendation.refresh_from_db()
+    assert recommendation.escalated_to is None
+    assert "no oversight panel" in caplog.text
+
+
+def test_the_reminders_partial_lists_names_never_addresses(recommendation, users, time_machine):
+    from django.template.loader import render_to_string
+
+    sweep_on(time_machine, DUE - days(7))
+    html = render_to_string(
+        "recommendations/_reminders.html", {"reminders": reminders_for(recommendation)}
+    )
+    # The head; asked to accept; the 7-day reminder sent; the 1-day and on-the-day ones planned
+    # (the 14-day one, overtaken when that sweep never ran, was cancelled and is not listed).
+    assert html.count('<tr class="nhsuk-table__row">') == 1 + 4
+    assert "Sam Whitfield" in html and "Due soon" in html and "Sent" in html
+    assert "@" not in html
+    empty = render_to_string("recommendations/_reminders.html", {"reminders": []})
+    assert "No reminders have been sent or planned yet." in empty
