@@ -142,6 +142,8 @@ def run(
     rows = measure(list(PAGES if pages is None else pages), context, repeat=repeat, out=out)
     if "documents" in context:
         _time_upload(context, timings, out)
+    if "recommendations" in context.get("counts", {}):
+        _time_sweep(context, timings, out)
     if conversion:
         _time_conversion(timings, out)
     _compare_with_floor(rows)
@@ -204,6 +206,21 @@ def _time_upload(context: dict, timings: dict, out) -> None:
     out(
         f"20 MB upload: {seconds * 1000:.0f} ms, Python memory peak {python_mb:.1f} MB, "
         f"process memory growth {rss_mb:.1f} MB"
+    )
+
+
+def _time_sweep(context: dict, timings: dict, out) -> None:
+    from .sweep import measure_sweep
+
+    measured = measure_sweep()
+    timings["sweep_first_seconds"] = measured["first_seconds"]
+    timings["sweep_second_seconds"] = measured["second_seconds"]
+    out(
+        f"Reminder sweep over {context['counts']['recommendations']:,} recommendations: "
+        f"{measured['first_seconds']:.1f} s (looked at {measured['looked_at']:,}, queued "
+        f"{measured['sent']:,} reminders and {measured['digests']:,} digests, escalated "
+        f"{measured['escalated']:,}); again with nothing new: {measured['second_seconds']:.2f} s "
+        f"(queued {measured['second_sent']:,})"
     )
 
 

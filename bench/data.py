@@ -894,47 +894,71 @@ def portal(ctx, volumes):
     ctx["counts"]["feedback"] = len(made)
 
 
+RECOMMENDATIONS = 100_000  # at full scale: the reminder sweep's volume (issue 11)
+RECOMMENDATION_DAYS = 3_650  # due dates over the last ten years and the next six months
+RECOMMENDATION_OPEN_SINCE_DAYS = 120  # recommendations due longer ago are mostly closed
+
+
 @step
 def recommendations(ctx, volumes):
-    """Recommendations (issue 11): ten for each review whose report is out or that is closed,
-    in every state, due over the year around today, owned by provider and local authority
-    staff; the signed-in provider owns one in fifty. Each with its first history row."""
+    """Recommendations on the held reviews, due over ten years to six months ahead: the old
+    ones closed, about one in twelve still open, those stuck more than 28 days already escalated
+    to the oversight panel (as earlier daily sweeps would have), none yet swept for reminders."""
+    from ctr_portal.models import Membership, Organisation
+    from recommendations.models import Recommendation
+    from reviews.models import Review
+
+    today = timezone_today()
+    panel = Organisation.objects.create(name="ICS C(E)TR oversight panel", kind="oversight_panel")
+    Membership.objects.create(
+        user_id=ctx["user_ids"]["commissioner"][-1], organisation=panel, job_title="Member"
+    )
+    reviews = list(
+        Review.objects.filter(state="closed").order_by("pk").values_list("pk", flat=True)
+    )
+    owners = ctx["user_ids"]["provider"]
+    count = volumes.scaled(RECOMMENDATIONS, minimum=100)
+    rng = random.Random(SEED + 11)
+    rows = [
+        _recommendation_row(i, reviews, owners, panel.pk, today, rng, ctx["users"]["commissioner"])
+        for i in range(count)
+    ]
+    Recommendation.objects.bulk_create(rows, batch_size=BATCH)
+    ctx["counts"]["recommendations"] = count
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _recommendation_row(i, reviews, owners, panel, today, rng, creator):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from recommendations.models import Recommendation, State
-    from reviews.models import Review
+    from recommendations.models import Recommendation
 
-    rng = random.Random(SEED + 11)
-    today, now = timezone.localdate(), timezone.now()
-    owners = ctx["user_ids"]["provider"] + ctx["user_ids"]["local_authority"]
-    me = ctx["users"]["provider"]
-    states = [s.value for s in State if s != State.SUPERSEDED]
-    reviews = Review.objects.filter(state__in=["closed", "report_issued", "follow_up"]).values_list(
-        "pk", "commissioner_id"
+    offset = rng.randrange(-RECOMMENDATION_DAYS, 183)
+    due = today + timedelta(days=offset)
+    if offset >= -RECOMMENDATION_OPEN_SINCE_DAYS or rng.random() < 0.01:
+        state = ["agreed", "in_progress", "awaiting_owner"][i % 3]
+    else:
+        state = "done" if rng.random() < 0.9 else "not_achieved"
+    stuck = state not in ("done", "not_achieved") and offset < -29
+    return Recommendation(
+        review_id=reviews[i % len(reviews)],
+        number=i // len(reviews) + 1,
+        action="Arrange a housing assessment with the local authority",
+        measure="The assessment report is shared with the person and their family",
+        for_whom="local_authority",
+        owner_id=owners[i % len(owners)],
+        due_date=due,
+        state=state,
+        escalated_to_id=panel if stuck else None,
+        escalated_at=timezone.now() if stuck else None,
+        escalation_reason="Not done 28 days after its due date." if stuck else "",
+        closed_at=timezone.now() if state in ("done", "not_achieved") else None,
+        created_by_id=creator,
     )
-    rows, n = [], 0
-    for review_id, _commissioner in reviews.order_by("pk").iterator():
-        for number in range(1, 11):
-            n += 1
-            owner = me if n % 50 == 0 else rng.choice(owners)
-            rows.append(
-                Recommendation(
-                    review_id=review_id,
-                    number=number,
-                    action="Arrange a housing assessment with the local authority and share it",
-                    measure="The assessment report is shared with the person and their family",
-                    for_whom="local_authority",
-                    owner_id=owner,
-                    owner_name="Bench owner",
-                    owner_organisation=f"Organisation {owner % 40}",
-                    due_date=today + timedelta(days=rng.randint(-180, 180)),
-                    state=rng.choice(states),
-                    created_by_id=ctx["users"]["commissioner"],
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-    Recommendation.objects.bulk_create(rows, batch_size=BATCH)
-    ctx["counts"]["recommendations"] = len(rows)

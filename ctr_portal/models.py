@@ -113,6 +113,16 @@ class Organisation(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
     )
+    oversight_panel = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="overseen",
+        limit_choices_to={"kind": "oversight_panel"},
+        help_text="For a commissioner: the ICS C(E)TR assurance and oversight panel its stuck "
+        "recommendations are escalated to.",
+    )
 
     class Meta:
         ordering = ["name"]

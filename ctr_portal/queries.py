@@ -1,8 +1,8 @@
 """Reads of accounts and organisations, scoped to what the user may see."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
-from .models import Membership, Organisation
+from .models import Membership, Notification, Organisation
 from .rules import is_administrator
 
 
@@ -84,3 +84,21 @@ def demo_persona(pk):
     if not str(pk).isdigit():
         return None
     return demo_personas().filter(pk=pk).first()
+
+
+def oversight_panel_for(organisation, *, default: str = "") -> Organisation | None:
+    """The ICS C(E)TR assurance and oversight panel a commissioner's stuck recommendations go to
+    (ADR 0011): the one the commissioner names; else the panel whose ODS code or name is
+    `default`; else the only oversight panel there is; else None."""
+    if organisation is not None and organisation.oversight_panel_id:
+        return organisation.oversight_panel
+    panels = Organisation.objects.filter(kind=Organisation.Kind.OVERSIGHT_PANEL)
+    if default:
+        return panels.filter(Q(ods_code=default) | Q(name=default)).first()
+    only = list(panels[:2])
+    return only[0] if len(only) == 1 else None
+
+
+def notifications_queued(key_prefix: str) -> bool:
+    """Whether any outbox row's key starts so (a batch of messages queued together)."""
+    return Notification.objects.filter(idempotency_key__startswith=key_prefix).exists()

@@ -18,7 +18,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import Action, audit_record
-from .middleware import SESSION_STARTED_KEY
+from .middleware import SESSION_RENEWED_KEY, SESSION_STARTED_KEY
 from .models import Notification
 from .signals import collect, email_attachments
 
@@ -32,6 +32,7 @@ def session_sign_in(*, request, user) -> None:
     """Start a signed-in session for a user whose password (or demo persona) was accepted."""
     login(request, user, backend="ctr_portal.backends.EmailBackend")
     request.session[SESSION_STARTED_KEY] = timezone.now().timestamp()
+    request.session[SESSION_RENEWED_KEY] = timezone.now().timestamp()  # saved as it signs in
     audit_record(action=Action.LOGIN, actor=user, obj=user, request=request)
 
 
@@ -119,6 +120,40 @@ def notification_enqueue(*, key: str, recipient: str, template: str, context: di
 
         transaction.on_commit(outbox_dispatch.delay)
     return notification
+
+
+def notifications_enqueue(*, messages: list[dict]) -> dict[str, Notification]:
+    """`notification_enqueue` for many at once (the reminder sweep): each message is a dict of
+    its key, recipient, template and context; a key already queued keeps its first row. Returns
+    {key: row} for every message, in three queries however many there are."""
+    if not messages:
+        return {}
+    keys = [m["key"] for m in messages]
+    before = set(
+        Notification.objects.filter(idempotency_key__in=keys).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                idempotency_key=m["key"],
+                recipient=m["recipient"],
+                template=m["template"],
+                context=m["context"],
+            )
+            for m in messages
+            if m["key"] not in before
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    rows = {n.idempotency_key: n for n in Notification.objects.filter(idempotency_key__in=keys)}
+    if len(rows) > len(before):
+        from .tasks import outbox_dispatch
+
+        transaction.on_commit(outbox_dispatch.delay)
+    return rows
 
 
 def _due(now):

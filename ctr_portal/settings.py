@@ -387,6 +387,39 @@ CELERY_BEAT_SCHEDULE["reports-pdfs"] = {
 RECOMMENDATIONS_PROGRESS_CHECK_AFTER_DAYS = env.int(
     "RECOMMENDATIONS_PROGRESS_CHECK_AFTER_DAYS", default=91
 )
+# Reminders (issue 11): to the owner this many days before the due date and on the day; when
+# overdue, every RECOMMENDATIONS_OVERDUE_EVERY_DAYS to the owner, and to the commissioner once it
+# is RECOMMENDATIONS_COMMISSIONER_AFTER_DAYS overdue; escalated to the ICS oversight panel once
+# RECOMMENDATIONS_ESCALATE_AFTER_DAYS overdue (0: never by time, only by the commissioner).
+RECOMMENDATIONS_REMINDER_DAYS_BEFORE = tuple(
+    env.list("RECOMMENDATIONS_REMINDER_DAYS_BEFORE", cast=int, default=[14, 7, 1])
+)
+RECOMMENDATIONS_OVERDUE_EVERY_DAYS = env.int("RECOMMENDATIONS_OVERDUE_EVERY_DAYS", default=7)
+RECOMMENDATIONS_COMMISSIONER_AFTER_DAYS = env.int(
+    "RECOMMENDATIONS_COMMISSIONER_AFTER_DAYS", default=7
+)
+RECOMMENDATIONS_ESCALATE_AFTER_DAYS = env.int("RECOMMENDATIONS_ESCALATE_AFTER_DAYS", default=28)
+# The commissioners' weekly digest goes on this weekday (0 is Monday) or the first sweep after it.
+RECOMMENDATIONS_DIGEST_WEEKDAY = env.int("RECOMMENDATIONS_DIGEST_WEEKDAY", default=0)
+# Where escalations go when a commissioner names no oversight panel and there is not exactly one
+# (ADR 0011): the oversight panel's ODS code or name; empty for none.
+RECOMMENDATIONS_OVERSIGHT_PANEL = env.str("RECOMMENDATIONS_OVERSIGHT_PANEL", default="")
+if any(days < 1 for days in RECOMMENDATIONS_REMINDER_DAYS_BEFORE):
+    raise ImproperlyConfigured(
+        "RECOMMENDATIONS_REMINDER_DAYS_BEFORE must be whole days, 1 or more."
+    )
+if RECOMMENDATIONS_OVERDUE_EVERY_DAYS < 1 or RECOMMENDATIONS_COMMISSIONER_AFTER_DAYS < 1:
+    raise ImproperlyConfigured(
+        "RECOMMENDATIONS_OVERDUE_EVERY_DAYS and _COMMISSIONER_AFTER_DAYS must be at least 1."
+    )
+if RECOMMENDATIONS_ESCALATE_AFTER_DAYS < 0 or not 0 <= RECOMMENDATIONS_DIGEST_WEEKDAY <= 6:
+    raise ImproperlyConfigured(
+        "RECOMMENDATIONS_ESCALATE_AFTER_DAYS must be 0 or more; _DIGEST_WEEKDAY 0 to 6."
+    )
+CELERY_BEAT_SCHEDULE["recommendations-sweep"] = {
+    "task": "recommendations.tasks.reminders_sweep",
+    "schedule": crontab(minute=20),
+}
 
 # Behind a trusted proxy (docker-compose, a load balancer) the client address is the first hop of
 # X-Forwarded-For; never trust it when clients can reach the app directly.

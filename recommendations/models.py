@@ -7,6 +7,7 @@ how everyone will know it is done, and a due date after the review. Its state mo
 `RecommendationUpdate` row, so the history is the table, not a log line.
 """
 
+import hashlib
 from datetime import date
 
 from django.conf import settings
@@ -293,6 +294,12 @@ class Recommendation(models.Model):
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    reminders_next_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The next day the reminder sweep looks at it; empty: the next sweep.",
+    )
 
     objects = RecommendationQuerySet.as_manager()
 
@@ -302,6 +309,7 @@ class Recommendation(models.Model):
             models.Index(fields=["owner", "state", "due_date"], name="rec_owner_state_due"),
             models.Index(fields=["state", "due_date"], name="rec_state_due"),
             models.Index(fields=["escalated_to", "state"], name="rec_escalated"),
+            models.Index(fields=["reminders_next_on", "state"], name="rec_reminders_next"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["review", "number"], name="rec_number_unique"),
@@ -450,3 +458,81 @@ class EvidenceFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class Reminder(models.Model):
+    """One notice about a recommendation to one recipient: a reminder before or after the due
+    date, the owner asked to accept, the oversight panel told of an escalation, the person and
+    family told it is done or overdue. Planned once: (recommendation, kind, due date, day,
+    recipient) is unique, so two sweeps at once, a worker killed mid-send or a flushed broker
+    cannot make a second; the outbox row it became carries the same key."""
+
+    class Kind(models.TextChoices):
+        TO_ACCEPT = "to_accept", "Asked to accept"
+        DUE_SOON = "due_soon", "Due soon"
+        DUE_TODAY = "due_today", "Due today"
+        OVERDUE = "overdue", "Overdue"
+        COMMISSIONER_OVERDUE = "commissioner_overdue", "Overdue: to the commissioner"
+        ESCALATED = "escalated", "Escalated: to the oversight panel"
+        FAMILY_OVERDUE = "family_overdue", "Overdue: to the person and family"
+        FAMILY_DONE = "family_done", "Done: to the person and family"
+
+    class State(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=30, choices=Kind)
+    due_date = models.DateField(help_text="The due date the reminder was planned for.")
+    send_on = models.DateField()
+    recipient_email = models.EmailField()
+    recipient_name = models.CharField(max_length=150, blank=True)
+    recipient_user = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State, default=State.PLANNED)
+    notification = models.OneToOneField(
+        "ctr_portal.Notification",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminder",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["recommendation", "send_on", "pk"]
+        indexes = [models.Index(fields=["state", "send_on"], name="reminder_due")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "kind", "due_date", "send_on", "recipient_email"],
+                name="reminder_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="sent") | Q(notification__isnull=False, sent_at__isnull=False),
+                name="reminder_sent_has_notification",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient_email} on {self.send_on}"
+
+    @property
+    def key(self) -> str:
+        """The outbox idempotency key: the same reminder always makes the same key."""
+        return reminder_key(
+            self.recommendation_id, self.kind, self.due_date, self.send_on, self.recipient_email
+        )
+
+
+def reminder_key(recommendation_id, kind, due_date, send_on, email) -> str:
+    """Deterministic, and within the outbox's 200 characters (a very long address is hashed)."""
+    key = f"rec-reminder:{recommendation_id}:{kind}:{due_date}:{send_on}:{email}"
+    if len(key) > 200:
+        digest = hashlib.sha256(email.encode()).hexdigest()
+        key = f"rec-reminder:{recommendation_id}:{kind}:{due_date}:{send_on}:{digest}"
+    return key

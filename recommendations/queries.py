@@ -19,6 +19,7 @@ from .models import (
     EvidenceFile,
     Recommendation,
     RecommendationUpdate,
+    Reminder,
     State,
 )
 from .rules import oversight_panel_ids
@@ -264,6 +265,20 @@ def oversight_panels():
     from ctr_portal.queries import organisations_of_kinds
 
     return organisations_of_kinds([Organisation.Kind.OVERSIGHT_PANEL])
+
+
+# --- Reminders
+
+
+def reminders_for(recommendation) -> list[Reminder]:
+    """The reminders and notices sent for a recommendation, and those still planned, by date
+    (cancelled ones left out): for `recommendations/_reminders.html`. The caller has already
+    checked the user may see the recommendation. One query."""
+    return list(
+        recommendation.reminders.exclude(state=Reminder.State.CANCELLED).order_by(
+            "send_on", "kind", "recipient_name", "pk"
+        )
+    )
 
 
 # --- Report

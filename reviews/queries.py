@@ -33,6 +33,7 @@ from ctr_portal.signals import collect
 
 from . import policy
 from .models import (
+    FAMILY_ROLES,
     NOT_HELD_STATES,
     OPEN_STATES,
     SECURE_SETTINGS,
@@ -51,7 +52,7 @@ from .models import (
 )
 from .nhs_number import normalise_nhs_number
 from .policy import NOT_READY_WARNING_DAYS
-from .rules import REVIEW_PARTIES, party_org_ids
+from .rules import REVIEW_PARTIES, details_open_to, party_org_ids
 from .signals import person_timeline_entries
 
 # The clocks that run while someone is in hospital.
@@ -651,6 +652,8 @@ def commissioning_organisations(user):
 
 
 def participants_for_review(review):
+    if "participants" in getattr(review, "_prefetched_objects_cache", {}):
+        return list(review.participants.all())  # loaded for many reviews by notice_contacts
     return list(review.participants.select_related("user"))
 
 
@@ -666,6 +669,44 @@ def commissioner_contacts(review) -> list[tuple[int | None, str, str]]:
         creator = review.created_by
         people = [(creator.pk, creator.display_name, creator.email)]
     return people
+
+
+def family_contacts(review) -> list[tuple[int | None, str, str]]:
+    """(user id, name, email) of the person and the family carers and advocates who may hear
+    how the review's recommendations are going: whoever the latest consent lets see the review
+    (`details_open_to`, asked now, so withdrawn consent takes effect at once)."""
+    return [
+        (p.user_id, p.name, p.user.email if p.user else p.email)
+        for p in participants_for_review(review)
+        if p.role in (ParticipantRole.PERSON, *FAMILY_ROLES)
+        and (p.user.email if p.user else p.email)
+        and details_open_to(p, review)
+    ]
+
+
+def notice_contacts(
+    review_ids, *, family: bool = True
+) -> dict[int, dict[str, list[tuple[int | None, str, str]]]]:
+    """Who hears about many reviews at once, in at most four queries: {review id:
+    {"commissioner": commissioner_contacts, "family": family_contacts}}. Without `family`, only
+    the commissioner's side is loaded (the weekly digest)."""
+    roles = [ParticipantRole.COMMISSIONER]
+    if family:
+        roles += [ParticipantRole.PERSON, *FAMILY_ROLES]
+    reviews = list(Review.objects.filter(pk__in=list(review_ids)).select_related("created_by"))
+    participants = Participant.objects.filter(role__in=roles).select_related("user")
+    prefetch_related_objects(reviews, Prefetch("participants", queryset=participants))
+    if family:
+        prefetch_related_objects(reviews, "consents__invitees")
+    contacts = {}
+    for review in reviews:
+        if family:
+            review.latest_consent = next(iter(review.consents.all()), None)
+        contacts[review.pk] = {
+            "commissioner": commissioner_contacts(review),
+            "family": family_contacts(review) if family else [],
+        }
+    return contacts
 
 
 def reviews_starting_between(states, after, before):

@@ -32,7 +32,7 @@ def database_url():
 def running_worker(
     tmp_path_factory, django_db_blocker, *, concurrency=2, env=None, also_default_queue=False
 ):
-    """Start a worker (prefork) and yield {"queue", "mail_dir", "log"}; stop it afterwards.
+    """Start a worker (prefork) and yield {"queue", "mail_dir", "log", "pid"}; stop it afterwards.
 
     It takes tasks from a queue of its own (for `send_task(..., queue=...)`), and with
     `also_default_queue` from Celery's default queue too, where the code's own `.delay()` calls
@@ -80,7 +80,7 @@ def running_worker(
         )
     try:
         wait_for(lambda: "ready." in log_path.read_text(), 60, "the worker to start", log_path)
-        yield {"queue": queue, "mail_dir": mail_dir, "log": log_path}
+        yield {"queue": queue, "mail_dir": mail_dir, "log": log_path, "pid": process.pid}
     finally:
         stop(process, timeout=20)
 

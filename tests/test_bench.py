@@ -33,6 +33,9 @@ def test_bench_runs_every_page_at_tiny_scale(tmp_path):
     assert not report.failures, report.failures
     assert {"organisations", "users", "memberships", "audit_events"} <= set(report.counts)
     assert report.counts["audit_events"] == Volumes(10).audit_events
+    assert report.counts["recommendations"] == 100
+    assert 0 < report.timings["sweep_first_seconds"] < 10
+    assert 0 < report.timings["sweep_second_seconds"] < 2
 
     table = report.table()
     assert "p95/floor" in table.splitlines()[0]

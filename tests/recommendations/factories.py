@@ -62,3 +62,17 @@ class EvidenceFileFactory(factory.django.DjangoModelFactory):
     sha256 = "0" * 64
     scan_status = "not_scanned"
     uploaded_by = factory.SubFactory(UserFactory)
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "recommendations.Reminder"
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    kind = "due_soon"
+    due_date = factory.LazyAttribute(lambda r: r.recommendation.due_date)
+    send_on = factory.LazyAttribute(
+        lambda r: r.recommendation.due_date - datetime.timedelta(days=7)
+    )
+    recipient_email = "owner@example.nhs.uk"
+    recipient_name = "Owner"
