@@ -529,3 +529,73 @@ def reviews_held_since(since):
         )
         .order_by("held_on", "pk")
     )
+
+
+# --- For oversight and national returns ----------------------------------------------------
+
+
+def people_in_hospital_commissioned_by(org_ids):
+    """People in hospital whose responsible commissioner is one of `org_ids`, with their
+    organisations. Callers have checked that the user (or the command) may act for `org_ids`."""
+    return (
+        Person.objects.in_hospital()
+        .filter(responsible_commissioner_id__in=org_ids)
+        .select_related("responsible_commissioner", "host_commissioner", "provider")
+    )
+
+
+def people_in_hospital_for_return(org_ids, *, until: date):
+    """`people_in_hospital_commissioned_by`, admitted on or before `until` (or with no admission
+    date), each annotated with what the Assuring Transformation return reads from reviews:
+    `on_register_before_admission` (rated red, amber or green before the admission date),
+    `last_review_held` (on or before `until`), and the first post-admission review since the
+    admission (`post_admission_due`, `post_admission_held`). One query."""
+    from django.db.models import Max, Subquery
+    from django.db.models.functions import TruncDate
+
+    from .models import DsrRatingChange, ReviewKind
+
+    before_admission = (
+        DsrRatingChange.objects.filter(
+            person=OuterRef("pk"),
+            rating__in=[DsrRating.RED, DsrRating.AMBER, DsrRating.GREEN],
+        )
+        .annotate(day=TruncDate("recorded_at"))
+        .filter(day__lt=OuterRef("admission_date"))
+    )
+    post_admission = (
+        Review.objects.filter(
+            person=OuterRef("pk"),
+            kind=ReviewKind.POST_ADMISSION,
+            due_date__gte=OuterRef("admission_date"),
+        )
+        .exclude(state=ReviewState.CANCELLED)
+        .order_by("due_date", "pk")
+    )
+    held = Review.objects.filter(person=OuterRef("pk"), held_on__lte=until).exclude(
+        state=ReviewState.CANCELLED
+    )
+    return (
+        people_in_hospital_commissioned_by(org_ids)
+        .filter(Q(admission_date__lte=until) | Q(admission_date__isnull=True))
+        .annotate(
+            on_register_before_admission=Exists(before_admission),
+            last_review_held=Subquery(
+                held.order_by().values("person").annotate(last=Max("held_on")).values("last")
+            ),
+            post_admission_due=Subquery(post_admission.values("due_date")[:1]),
+            post_admission_held=Subquery(post_admission.values("held_on")[:1]),
+        )
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+def reviews_held_for_providers(org_ids, *, start: date, end: date):
+    """Reviews (not cancelled) held from `start` to `end` inclusive at a provider among
+    `org_ids`, with their people, by date. Callers have checked the user may act for `org_ids`."""
+    return (
+        Review.objects.filter(provider_id__in=org_ids, held_on__gte=start, held_on__lte=end)
+        .exclude(state=ReviewState.CANCELLED)
+        .select_related("person", "provider")
+        .order_by("held_on", "pk")
+    )

@@ -25,3 +25,8 @@ person_timeline_entries = Signal()
 """Sent with `person` when their timeline is drawn. A receiver returns the
 `reviews.queries.TimelineEntry`s its app adds (a request from the family, an oversight visit),
 in a fixed number of queries."""
+
+person_links = Signal()
+"""Sent when the person's page is drawn. A receiver returns the `reviews.sections.PersonLink`s
+its app adds (oversight visits); the page shows those whose permission the user holds on the
+person, in `order`."""

@@ -242,7 +242,7 @@ def _app_matrices():
     import importlib
 
     merged = {}
-    for app in ("documents", "panels", "recommendations", "portal"):
+    for app in ("documents", "panels", "recommendations", "portal", "oversight"):
         try:
             module = importlib.import_module(f"tests.{app}.access_matrix")
         except ModuleNotFoundError as error:
@@ -399,7 +399,7 @@ def _reverse(name, kwargs):
 
 # The project's own tables, which a refused POST must leave as they were; refusals are audited,
 # so the audit trail may grow (sessions and sign-in logs belong to other apps).
-CHECKED_APPS = {"ctr_portal", "reviews", "documents", "panels", "recommendations"}
+CHECKED_APPS = {"ctr_portal", "reviews", "documents", "panels", "recommendations", "oversight"}
 UNCHECKED_TABLES = {"ctr_portal.auditevent"}
 # Opening a page changes nothing either, but reading a pack document is logged by design.
 GET_MAY_WRITE = {"documents.documentaccess"}

@@ -35,6 +35,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "ctr_portal.dashboard_cards",
             "reviews.dashboard_cards",
             "portal.dashboard_cards",
+            "oversight.dashboard_cards",
         },
         signals.email_attachments: {"reviews.email_attachments"},
         signals.demo_seed: {
@@ -43,6 +44,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "panels.demo_seed",
             "documents.demo_seed",
             "portal.demo_seed",
+            "oversight.demo_seed",
         },
         review_signals.readiness_checks: {
             "reviews.readiness_checks",
@@ -53,7 +55,11 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "documents.review_links",
             "portal.review_links",
         },
-        review_signals.person_timeline_entries: {"portal.person_timeline_entries"},
+        review_signals.person_timeline_entries: {
+            "portal.person_timeline_entries",
+            "oversight.person_timeline_entries",
+        },
+        review_signals.person_links: {"oversight.person_links"},
         review_signals.review_scheduled: {
             "panels.review_scheduled",
             "documents.review_scheduled",
