@@ -962,3 +962,69 @@ def _recommendation_row(i, reviews, owners, panel, today, rng, creator):
         closed_at=timezone.now() if state in ("done", "not_achieved") else None,
         created_by_id=creator,
     )
+# --- oversight visits and national returns (issue 13) -------------------------------------------
+
+OUT_OF_AREA_EVERY = 4  # one person in hospital in four is placed out of their home area
+VISITS_PER_PLACEMENT = 6
+
+
+@step
+def oversight(ctx, volumes):
+    """One person in hospital in four is placed in another ICB's area, with six oversight visits
+    each (eight weeks apart, the latest up to ten weeks ago, so some are overdue); the bench
+    opens one of the big ICB's. The MHSDS page opens the bench provider's busiest month of the
+    last two years."""
+    from datetime import timedelta
+
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+    from django.utils import timezone
+
+    from oversight.models import OversightVisit
+    from reviews.models import Person, Review
+
+    icbs = ctx["organisations"]["icb"]
+    creator = ctx["users"]["commissioner"]
+    today = timezone.localdate()
+    placed = list(
+        Person.objects.exclude(setting="community")
+        .order_by("pk")
+        .values_list("pk", "responsible_commissioner_id")[::OUT_OF_AREA_EVERY]
+    )
+    for n, (person_id, org) in enumerate(placed):
+        host = icbs[(icbs.index(org) + 1) % len(icbs)] if org in icbs else icbs[n % len(icbs)]
+        Person.objects.filter(pk=person_id).update(host_commissioner_id=host)
+    visits = [
+        OversightVisit(
+            person_id=person_id,
+            visited_on=today - timedelta(days=n % 70 + k * 56),
+            visited_by="Bench case manager",
+            found="Settled on the ward.",
+            actions="None",
+            recorded_by_id=creator,
+        )
+        for n, (person_id, _org) in enumerate(placed)
+        for k in range(VISITS_PER_PLACEMENT)
+    ]
+    OversightVisit.objects.bulk_create(visits, batch_size=BATCH)
+    big = set(ctx["people"]["big_icb"])
+    ctx["people"]["out_of_area"] = next(
+        (pk for pk, org in placed if pk in big), placed[0][0] if placed else None
+    )
+    busiest = (
+        # The page offers the last 24 months.
+        Review.objects.filter(
+            provider_id=ctx["organisations"]["provider"][0],
+            held_on__gte=today - timedelta(days=700),
+        )
+        .annotate(month=TruncMonth("held_on"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "-month")
+        .first()
+    )
+    ctx["returns"] = {
+        "mhsds_month": f"{busiest['month']:%Y-%m}" if busiest else f"{today:%Y-%m}",
+        "at_month": f"{today.replace(day=1) - timedelta(days=1):%Y-%m}",
+    }
+    ctx["counts"]["oversight_visits"] = len(visits)

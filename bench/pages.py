@@ -118,6 +118,34 @@ PAGES: list[BenchPage] = [
     BenchPage(
         "my actions (provider)", lambda ctx: reverse("recommendations:my_actions"), role="provider"
     ),
+    # Issue 13: oversight visits and the national returns.
+    BenchPage(
+        "oversight visits due (commissioner)",
+        lambda ctx: reverse("oversight:visits_due"),
+        role="commissioner",
+    ),
+    BenchPage(
+        "person's oversight visits (commissioner)",
+        lambda ctx: reverse("oversight:person_visits", args=[ctx["people"]["out_of_area"]]),
+        role="commissioner",
+    ),
+    BenchPage(
+        "AT extract (commissioner)",
+        lambda ctx: (
+            reverse("oversight:at")
+            + f"?organisation={ctx['organisations']['big_icb']}&month={ctx['returns']['at_month']}"
+        ),
+        role="commissioner",
+    ),
+    BenchPage(
+        "MHSDS extract (provider)",
+        lambda ctx: (
+            reverse("oversight:mhsds")
+            + f"?organisation={ctx['organisations']['provider'][0]}"
+            + f"&month={ctx['returns']['mhsds_month']}"
+        ),
+        role="provider",
+    ),
     # Later issues: add your pages here.
 ]
 

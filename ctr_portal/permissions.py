@@ -71,3 +71,10 @@ class Perm(StrEnum):
     VIEW_FEEDBACK_SUMMARY = "portal.view_feedback_summary"
     LIST_REQUESTS = "portal.list_requests"
     ANSWER_REQUEST = "portal.answer_request"
+
+    # oversight (add below this line)
+    VIEW_OVERSIGHT_VISITS = "oversight.view_visits"
+    RECORD_OVERSIGHT_VISIT = "oversight.record_visit"
+    LIST_OVERSIGHT_VISITS = "oversight.list_visits"
+    VIEW_AT_RETURN = "oversight.view_at_return"
+    VIEW_MHSDS_RETURN = "oversight.view_mhsds_return"

@@ -102,3 +102,11 @@ def oversight_panel_for(organisation, *, default: str = "") -> Organisation | No
 def notifications_queued(key_prefix: str) -> bool:
     """Whether any outbox row's key starts so (a batch of messages queued together)."""
     return Notification.objects.filter(idempotency_key__startswith=key_prefix).exists()
+
+
+def organisation_by_code_or_id(value: str) -> Organisation | None:
+    """An organisation named on a command line: by ODS code (any case), or by id."""
+    found = Organisation.objects.filter(ods_code__iexact=value).first()
+    if found is None and value.isdigit():
+        found = Organisation.objects.filter(pk=int(value)).first()
+    return found

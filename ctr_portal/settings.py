@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "recommendations",
     "portal",
     "reports",
+    "oversight",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -420,6 +421,16 @@ CELERY_BEAT_SCHEDULE["recommendations-sweep"] = {
     "task": "recommendations.tasks.reminders_sweep",
     "schedule": crontab(minute=20),
 }
+
+# --- oversight (add below this line) ---
+# Commissioner oversight visits to people placed in hospital out of their home area (domain.md
+# §3): every 8 weeks for adults, every 6 for children; "due soon" on the dashboard this many days
+# ahead.
+OVERSIGHT_VISIT_WEEKS_ADULT = env.int("OVERSIGHT_VISIT_WEEKS_ADULT", default=8)
+OVERSIGHT_VISIT_WEEKS_CHILD = env.int("OVERSIGHT_VISIT_WEEKS_CHILD", default=6)
+OVERSIGHT_VISIT_DUE_SOON_DAYS = env.int("OVERSIGHT_VISIT_DUE_SOON_DAYS", default=14)
+if min(OVERSIGHT_VISIT_WEEKS_ADULT, OVERSIGHT_VISIT_WEEKS_CHILD) < 1:
+    raise ImproperlyConfigured("Oversight visit intervals must be at least one week.")
 
 # Behind a trusted proxy (docker-compose, a load balancer) the client address is the first hop of
 # X-Forwarded-For; never trust it when clients can reach the app directly.

@@ -99,6 +99,17 @@ class Person(models.Model):
     )
     ward = models.CharField(max_length=100, blank=True)
     admission_date = models.DateField(null=True, blank=True)
+    planned_discharge_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The date the care team plans the person to leave hospital, if one is set.",
+    )
+    local_patient_id = models.CharField(
+        "local patient identifier",
+        max_length=20,
+        blank=True,
+        help_text="The hospital's own identifier for the person, as its records use it.",
+    )
     mha_status = models.CharField(
         "Mental Health Act status",
         max_length=20,

@@ -540,7 +540,7 @@ def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10)
         .select_related("person")
         .order_by("effective_date", "pk"),
     }
-    # The counts in three queries, not one per list.
+    # The counts in two queries, not one per list.
     counts = base.aggregate(
         upcoming=Count("pk", filter=is_upcoming),
         overdue=Count("pk", filter=is_overdue),
@@ -554,8 +554,8 @@ def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10)
             community_due=Count("pk", distinct=True, filter=is_community_due),
             rerate=Count("pk", distinct=True, filter=needs_rerating),
             missing_rca=Count("setting_history", distinct=True, filter=rca_missing),
-        ),
-        missed=lists["missed"].count(),
+            missed=Count("pk", distinct=True, filter=past_interval(today)),
+        )
     )
     rows = {name: list(qs[:limit]) for name, qs in lists.items()}
     counts["overdue"] += counts["missed"]
@@ -567,43 +567,48 @@ def inpatients_past_interval(people, today: date):
     Transformation "last review" measure), or with none held and past the post-admission
     timescale, who have no inpatient review planned and no overdue review on the list: so
     nobody in hospital falls off the overdue count for want of a review row."""
-    last_held, is_past_interval = _past_interval(today)
+    last_held = Review.objects.filter(person=OuterRef("pk"), held_on__isnull=False)
     return (
-        people.alias(last_held=last_held)
-        .filter(is_past_interval)
-        .annotate(last_review_held=F("last_held"))
+        people.filter(past_interval(today))
+        .annotate(last_review_held=Subquery(last_held.order_by("-held_on").values("held_on")[:1]))
         .order_by("family_name", "given_name", "pk")
     )
 
 
-def _past_interval(today: date):
-    """The subquery a person's `last_held` alias needs, and the condition on it (with the
-    person's setting, age and open reviews) that `inpatients_past_interval` asks."""
+def past_interval(today: date) -> Q:
+    """The condition on a person that `inpatients_past_interval` asks, as EXISTS clauses only,
+    so that the dashboard can count it in the same query as its other counts."""
     table = policy.rules()
+
+    def held_since(code):
+        return Exists(
+            Review.objects.filter(
+                person=OuterRef("pk"), held_on__gte=table[code].overdue_if_started_before(today)
+            )
+        )
 
     def cutoff(code):
         return table[code].overdue_if_started_before(today)
 
     child = Q(date_of_birth__gt=policy.add_months(today, -18 * 12))
     secure = Q(setting__in=SECURE_SETTINGS)
-    last_held = Review.objects.filter(person=OuterRef("pk"), held_on__isnull=False)
-    held_late = (
-        (child & Q(last_held__lt=cutoff("repeat_child")))
-        | (~child & secure & Q(last_held__lt=cutoff("repeat_adult_secure")))
-        | (~child & ~secure & Q(last_held__lt=cutoff("repeat_adult_non_secure")))
+    any_held = Q(Exists(Review.objects.filter(person=OuterRef("pk"), held_on__isnull=False)))
+    held_late = any_held & (
+        (child & ~Q(held_since("repeat_child")))
+        | (~child & secure & ~Q(held_since("repeat_adult_secure")))
+        | (~child & ~secure & ~Q(held_since("repeat_adult_non_secure")))
     )
-    none_held = Q(last_held__isnull=True) & (
+    none_held = ~any_held & (
         (child & Q(admission_date__lt=cutoff("post_admission_child")))
         | (~child & Q(admission_date__lt=cutoff("post_admission_adult")))
     )
     planned = Review.objects.filter(person=OuterRef("pk"), state__in=NOT_HELD_STATES)
-    condition = (
+    return (
         ~Q(setting=Setting.COMMUNITY)
         & (held_late | none_held)
         & ~Q(Exists(planned.filter(kind__in=HOSPITAL_CLOCK_KINDS)))
         & ~Q(Exists(planned.filter(due_date__lt=today)))
     )
-    return Subquery(last_held.order_by("-held_on").values("held_on")[:1]), condition
 
 
 def reviews_for_participant(user, limit=25):
@@ -778,4 +783,74 @@ def reviews_held_between(states, first, last):
         qs = qs.filter(held_on__lte=last)
     return qs.select_related("person", "commissioner", "created_by").prefetch_related(
         Prefetch("participants", queryset=Participant.objects.select_related("user"))
+    )
+
+
+# --- For oversight and national returns ----------------------------------------------------
+
+
+def people_in_hospital_commissioned_by(org_ids):
+    """People in hospital whose responsible commissioner is one of `org_ids`, with their
+    organisations. Callers have checked that the user (or the command) may act for `org_ids`."""
+    return (
+        Person.objects.in_hospital()
+        .filter(responsible_commissioner_id__in=org_ids)
+        .select_related("responsible_commissioner", "host_commissioner", "provider")
+    )
+
+
+def people_in_hospital_for_return(org_ids, *, until: date):
+    """`people_in_hospital_commissioned_by`, admitted on or before `until` (or with no admission
+    date), each annotated with what the Assuring Transformation return reads from reviews:
+    `on_register_before_admission` (rated red, amber or green before the admission date),
+    `last_review_held` (on or before `until`), and the first post-admission review since the
+    admission (`post_admission_due`, `post_admission_held`). One query."""
+    from django.db.models import Max, Subquery
+    from django.db.models.functions import TruncDate
+
+    from .models import DsrRatingChange, ReviewKind
+
+    before_admission = (
+        DsrRatingChange.objects.filter(
+            person=OuterRef("pk"),
+            rating__in=[DsrRating.RED, DsrRating.AMBER, DsrRating.GREEN],
+        )
+        .annotate(day=TruncDate("recorded_at"))
+        .filter(day__lt=OuterRef("admission_date"))
+    )
+    post_admission = (
+        Review.objects.filter(
+            person=OuterRef("pk"),
+            kind=ReviewKind.POST_ADMISSION,
+            due_date__gte=OuterRef("admission_date"),
+        )
+        .exclude(state=ReviewState.CANCELLED)
+        .order_by("due_date", "pk")
+    )
+    held = Review.objects.filter(person=OuterRef("pk"), held_on__lte=until).exclude(
+        state=ReviewState.CANCELLED
+    )
+    return (
+        people_in_hospital_commissioned_by(org_ids)
+        .filter(Q(admission_date__lte=until) | Q(admission_date__isnull=True))
+        .annotate(
+            on_register_before_admission=Exists(before_admission),
+            last_review_held=Subquery(
+                held.order_by().values("person").annotate(last=Max("held_on")).values("last")
+            ),
+            post_admission_due=Subquery(post_admission.values("due_date")[:1]),
+            post_admission_held=Subquery(post_admission.values("held_on")[:1]),
+        )
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+def reviews_held_for_providers(org_ids, *, start: date, end: date):
+    """Reviews (not cancelled) held from `start` to `end` inclusive at a provider among
+    `org_ids`, with their people, by date. Callers have checked the user may act for `org_ids`."""
+    return (
+        Review.objects.filter(provider_id__in=org_ids, held_on__gte=start, held_on__lte=end)
+        .exclude(state=ReviewState.CANCELLED)
+        .select_related("person", "provider")
+        .order_by("held_on", "pk")
     )

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from ctr_portal.signals import collect
 
-from .signals import review_links
+from .signals import person_links, review_links
 
 
 @dataclass(frozen=True)
@@ -26,4 +26,25 @@ def review_links_for(user, review) -> list[dict]:
          "description": link.description}
         for link in sorted(collect(review_links), key=lambda item: item.order)
         if user.has_perm(link.permission, review)
+    ]
+
+
+@dataclass(frozen=True)
+class PersonLink:
+    text: str
+    url_name: str  # takes the person's pk as its one argument
+    permission: str
+    order: int = 100
+    description: str = ""
+
+
+def person_links_for(user, person) -> list[dict]:
+    return [
+        {
+            "text": link.text,
+            "href": reverse(link.url_name, args=[person.pk]),
+            "description": link.description,
+        }
+        for link in sorted(collect(person_links), key=lambda item: item.order)
+        if user.has_perm(link.permission, person)
     ]

@@ -109,6 +109,8 @@ PERSON_EDITABLE = (
     "mha_status",
     "communication",
     "reasonable_adjustments",
+    "planned_discharge_date",
+    "local_patient_id",
     "responsible_commissioner",
     "host_commissioner",
     "local_authority",

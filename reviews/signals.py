@@ -31,3 +31,8 @@ transition_checks = Signal()
 (the review page's buttons and `review_transition`). A receiver returns the plain-English
 reasons its app refuses the move (a string or a list; nothing when it has none), e.g.
 recommendations: "closed" only once every recommendation is closed."""
+
+person_links = Signal()
+"""Sent when the person's page is drawn. A receiver returns the `reviews.sections.PersonLink`s
+its app adds (oversight visits); the page shows those whose permission the user holds on the
+person, in `order`."""

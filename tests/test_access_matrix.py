@@ -250,7 +250,7 @@ def _app_matrices():
     import importlib
 
     merged = {}
-    for app in ("documents", "panels", "recommendations", "portal", "reports"):
+    for app in ("documents", "panels", "recommendations", "portal", "reports", "oversight"):
         try:
             module = importlib.import_module(f"tests.{app}.access_matrix")
         except ModuleNotFoundError as error:
@@ -407,7 +407,16 @@ def _reverse(name, kwargs):
 
 # The project's own tables, which a refused POST must leave as they were; refusals are audited,
 # so the audit trail may grow (sessions and sign-in logs belong to other apps).
-CHECKED_APPS = {"ctr_portal", "reviews", "documents", "panels", "recommendations", "reports"}
+CHECKED_APPS = {
+    "ctr_portal",
+    "reviews",
+    "documents",
+    "panels",
+    "recommendations",
+    "reports",
+    "portal",
+    "oversight",
+}
 UNCHECKED_TABLES = {"ctr_portal.auditevent"}
 # Opening a page changes nothing either, but reading a pack document is logged by design.
 GET_MAY_WRITE = {"documents.documentaccess"}

@@ -8,7 +8,16 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ["ctr_portal", "reviews", "panels", "documents", "recommendations", "reports", "portal"]
+APPS = [
+    "ctr_portal",
+    "reviews",
+    "panels",
+    "documents",
+    "recommendations",
+    "reports",
+    "portal",
+    "oversight",
+]
 MANAGER = re.compile(r"\b[A-Z][A-Za-z]+\.objects\b")
 MANAGER_NAME = re.compile(r"\b([A-Z][A-Za-z]+)\.objects\b")
 # A view parses, checks and renders: building a queryset (or fetching past the user's scope with

@@ -38,6 +38,7 @@ from ..forms.people import (
     SettingChangeForm,
 )
 from ..models import OPEN_STATES, DsrRating, SettingChange
+from ..sections import person_links_for
 
 PAGE_SIZE = 25
 SETTING_CHANGE_RECORDED = {
@@ -276,6 +277,7 @@ class PersonDetailView(PersonMixin, TemplateView):
             ],
             review_rows=[self._review_row(r, today) for r in reviews],
             timeline=queries.person_timeline(person),
+            links=person_links_for(user, person),
             breadcrumbs=_people_breadcrumbs(),
             no_post_admission=queries.no_post_admission_reason(person),
             awaiting_root_cause=queries.admission_awaiting_root_cause(person),

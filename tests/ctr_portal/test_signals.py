@@ -43,6 +43,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "reviews.dashboard_cards",
             "portal.dashboard_cards",
             "reports.dashboard_cards",
+            "oversight.dashboard_cards",
         },
         signals.email_attachments: {"reviews.email_attachments"},
         signals.demo_seed: {
@@ -53,6 +54,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "portal.demo_seed",
             "reports.demo_seed",
             "recommendations.demo_seed",
+            "oversight.demo_seed",
         },
         review_signals.readiness_checks: {
             "reviews.readiness_checks",
@@ -65,7 +67,11 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "reports.review_links",
             "recommendations.review_links",
         },
-        review_signals.person_timeline_entries: {"portal.person_timeline_entries"},
+        review_signals.person_timeline_entries: {
+            "portal.person_timeline_entries",
+            "oversight.person_timeline_entries",
+        },
+        review_signals.person_links: {"oversight.person_links"},
         portal_signals.portal_sections: {"reports.portal_sections"},
         review_signals.review_scheduled: {
             "panels.review_scheduled",
