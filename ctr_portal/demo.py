@@ -92,7 +92,7 @@ PERSONAS = [
         "local_authority",
         "Children's social worker",
     ),
-    Persona("family_carer", "Family carer", "family@demo.example", "Maureen Clarke", kind="public"),
+    Persona("family_carer", "Family carer", "family@demo.example", "Meera Patel", kind="public"),
     Persona("person", "The person", "person@demo.example", "Daniel Clarke", kind="public"),
     Persona("administrator", "Administrator", "admin@demo.example", "Chris Adeyemi", staff=True),
     Persona(

@@ -1,4 +1,4 @@
-"""Demo data: a request from Daniel's mother waiting for the commissioner, one the commissioner
+"""Demo data: a request from Liam's mother waiting for the commissioner, one the commissioner
 has answered, and feedback from the panels of the reviews already held. Idempotent."""
 
 from datetime import timedelta
@@ -61,8 +61,8 @@ def _seed_requests(participation, family):
     }
     Request.objects.create(
         kind=Request.Kind.WORRY,
-        details="Dan has not been out in the garden for two weeks. He told me he feels "
-        "shut in. Can this be looked at before the review?",
+        details="Liam has not been out in the garden for two weeks. He told me he feels "
+        "shut in. Nobody has told us about the housing assessment either.",
         made_at=timezone.now() - timedelta(days=2),
         **common,
     )

@@ -30,3 +30,8 @@ class RecommendationsConfig(AppConfig):
         recommendation_changed.connect(
             receivers.follow_change, dispatch_uid="recommendations.recommendation_changed"
         )
+        from portal.signals import portal_sections
+
+        portal_sections.connect(
+            extensions.portal_sections, dispatch_uid="recommendations.portal_sections"
+        )

@@ -1,10 +1,14 @@
 """What `recommendations` answers through the extension signals of `ctr_portal` and `reviews`:
 header links, the link on the review page, the guard on closing a review, and the previous
-report of the next review's pack. RecommendationsConfig.ready() connects each (ADR 0008)."""
+report of the next review's pack, and how each recommendation is going in the portal.
+RecommendationsConfig.ready() connects each (ADR 0008)."""
 
+from ctr_portal.formatting import nhs_date
 from ctr_portal.navigation import NavItem
 from ctr_portal.permissions import Perm
 from reviews.sections import ReviewLink
+
+from .models import State
 
 
 def nav_items(sender, **kwargs):
@@ -47,3 +51,53 @@ def previous_report(sender, *, review, **kwargs):
     from .services import previous_report_settle
 
     previous_report_settle(review=review)
+
+
+# How each recommendation is going, in the words the portal uses with the person and family:
+# a short label for the tag, and a sentence.
+PLAIN_STATE = {
+    "awaiting_owner": ("Not agreed yet", "Waiting for {owner} to agree to do it."),
+    "disputed": ("Not agreed yet", "Being talked through again with {owner}."),
+    "agreed": ("Agreed", "{owner} has agreed to do it."),
+    "in_progress": ("Started", "{owner} has started."),
+    "done": ("Done", "{owner} has done it."),
+    "not_achieved": ("Not done", "{owner} could not do it. The commissioner will say why."),
+    "superseded": ("Replaced", "A newer recommendation replaced this one."),
+}
+
+
+def plain_progress(recommendation, today) -> tuple[str, str, str]:
+    """(a short label, a sentence, the tag colour) for one recommendation in the portal."""
+    owner = recommendation.owner_organisation or recommendation.owner_display
+    label, sentence = PLAIN_STATE[recommendation.state]
+    sentence = sentence.format(owner=owner)
+    if recommendation.is_overdue(today):
+        return "Late", f"It was due by {nhs_date(recommendation.due_date)}. {sentence}", "red"
+    return label, sentence, State(recommendation.state).tag_colour
+
+
+def portal_sections(sender, *, review, user, **kwargs):
+    """What the panel recommended and how each is going, in plain English, for the person and
+    the family the consent lets in (never drafts); two queries."""
+    from django.utils import timezone
+
+    from portal.sections import PortalSection
+
+    from .queries import recommendations_for_review
+
+    if not user.has_perm(Perm.VIEW_REVIEW_RECOMMENDATIONS, review):
+        return None
+    today = timezone.localdate()
+    rows = [
+        (r, *plain_progress(r, today))
+        for r in recommendations_for_review(review)
+        if r.state != State.DRAFT
+    ]
+    if not rows:
+        return None
+    return PortalSection(
+        "What the panel recommended, and how it is going",
+        "recommendations/portal/_section.html",
+        {"rows": rows, "review_pk": review.pk},
+        order=20,
+    )

@@ -70,7 +70,9 @@ DETENTION = {
     "ryan": "s47_49",
 }
 
-# The family carer each person has, by name (Daniel's has the family carer's demo login).
+# The family carer each person has, by name. Liam's mother has the family carer's demo login:
+# she follows his reviews in the portal, with an issued report and its recommendations.
+FAMILY_LOGIN = "liam"
 FAMILY = {
     "daniel": ("Maureen Clarke", "Mother"),
     "aisha": ("Samina Khan", "Mother"),
@@ -177,7 +179,7 @@ def _segregation(today):
 
 
 def _seed_contacts(person, key):
-    """Their family carer, named (Daniel's mother has the family carer's demo login), and an
+    """Their family carer, named (Liam's mother has the family carer's demo login), and an
     advocate; returns the family carer."""
     name, detail = FAMILY[key]
     mother = Contact.objects.create(
@@ -185,7 +187,7 @@ def _seed_contacts(person, key):
         name=name,
         relationship="family_carer",
         relationship_detail=detail,
-        email="family@demo.example" if key == "daniel" else f"{key}.family@demo.example",
+        email="family@demo.example" if key == FAMILY_LOGIN else f"{key}.family@demo.example",
         phone="07700 900123",
     )
     Contact.objects.create(

@@ -72,7 +72,10 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "oversight.person_timeline_entries",
         },
         review_signals.person_links: {"oversight.person_links"},
-        portal_signals.portal_sections: {"reports.portal_sections"},
+        portal_signals.portal_sections: {
+            "reports.portal_sections",
+            "recommendations.portal_sections",
+        },
         review_signals.review_scheduled: {
             "panels.review_scheduled",
             "documents.review_scheduled",
