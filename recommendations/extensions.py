@@ -71,8 +71,11 @@ def plain_progress(recommendation, today) -> tuple[str, str, str]:
     owner = recommendation.owner_organisation or recommendation.owner_display
     label, sentence = PLAIN_STATE[recommendation.state]
     sentence = sentence.format(owner=owner)
+    due = nhs_date(recommendation.due_date)
     if recommendation.is_overdue(today):
-        return "Late", f"It was due by {nhs_date(recommendation.due_date)}. {sentence}", "red"
+        return "Late", f"It was due by {due}. {sentence}", "red"
+    if recommendation.is_open:
+        sentence = f"{sentence} Due by {due}."
     return label, sentence, State(recommendation.state).tag_colour
 
 
