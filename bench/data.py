@@ -846,6 +846,8 @@ def portal(ctx, volumes):
         person=big.person, name="Bench Carer", relationship="family_carer", email="f@b.example"
     )
     followed = list(Review.objects.filter(person=big.person).order_by("-pk")[:4])
+    held = next(r for r in followed if r.held_on is not None)
+    ctx["reviews"]["big_icb_held"] = held.pk
     Participant.objects.bulk_create(
         Participant(
             review=review,

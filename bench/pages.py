@@ -95,6 +95,16 @@ PAGES: list[BenchPage] = [
         role="family_carer",
     ),
     BenchPage(
+        "report page, held review (commissioner)",
+        lambda ctx: reverse("reports:report", args=[ctx["reviews"]["big_icb_held"]]),
+        role="commissioner",
+    ),
+    BenchPage(
+        "portal review, held (family carer)",
+        lambda ctx: reverse("portal:review", args=[ctx["reviews"]["big_icb_held"]]),
+        role="family_carer",
+    ),
+    BenchPage(
         "requests from families (commissioner)",
         lambda ctx: reverse("portal:requests"),
         role="commissioner",
