@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -200,7 +201,13 @@ class RequestDetailView(ScopedObjectMixin, FormView):
         return queries.request_for_user(self.request.user, self.kwargs["pk"])
 
     def plan_href(self, request) -> str:
-        query = urlencode({"kind": "requested", "requested_by": request.made_by.display_name})
+        query = urlencode(
+            {
+                "kind": "requested",
+                "requested_by": request.made_by.display_name,
+                "requested_on": timezone.localdate(request.made_at).isoformat(),
+            }
+        )
         return reverse("reviews:review_plan", args=[request.person_id]) + "?" + query
 
     def get_context_data(self, **kwargs):

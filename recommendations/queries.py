@@ -272,7 +272,7 @@ def oversight_panels():
 
 def reminders_for(recommendation) -> list[Reminder]:
     """The reminders and notices sent for a recommendation, and those still planned, by date
-    (cancelled ones left out): for `recommendations/_reminders.html`. The caller has already
+    (cancelled ones left out), for the recommendation's page. The caller has already
     checked the user may see the recommendation. One query."""
     return list(
         recommendation.reminders.exclude(state=Reminder.State.CANCELLED).order_by(

@@ -334,6 +334,16 @@ class RecommendationDetailView(RecommendationPageMixin, TemplateView):
             ],
             evidence=[f for update in updates for f in update.evidence_files.all()],
             kloes=list(recommendation.kloes.all()),
+            reminder_head=["Date", "Reminder", "To", "Status"],
+            reminder_rows=[
+                [
+                    nhs_date(r.send_on),
+                    r.get_kind_display(),
+                    r.recipient_name or "Not named",  # never the email address
+                    r.get_state_display(),
+                ]
+                for r in queries.reminders_for(recommendation)
+            ],
         )
         return super().get_context_data(**kwargs)
 

@@ -449,12 +449,18 @@ def review_plan(
     event_reason: str = "",
     event_date: date | None = None,
     requested_by: str = "",
+    requested_on: date | None = None,
 ) -> Review:
-    """Plan a review; its due date comes from the rule table. A community or requested review's
-    clock starts today, an event-triggered one's on the day of the event, and that day is kept
-    on the review so that re-computing never restarts it."""
+    """Plan a review; its due date comes from the rule table. A community review's clock starts
+    today, a requested one's on the day it was asked for (`requested_on`, or today), an
+    event-triggered one's on the day of the event, and that day is kept on the review so that
+    re-computing never restarts it."""
     today = timezone.localdate()
     clock_start = _clock_start(kind, event_date, today)
+    if kind == ReviewKind.REQUESTED and requested_on is not None:
+        if requested_on > today:
+            raise ValidationError({"requested_on": "The date they asked must be today or past"})
+        clock_start = requested_on
     due = policy.due_date_for(
         person=person,
         kind=kind,

@@ -108,6 +108,13 @@ class ReviewPlanForm(NHSUKFormMixin, forms.Form):
         required=False,
         error_messages=limits.too_long("Description of who asked for the review", 150),
     )
+    requested_on = SplitDateField(
+        label="When did they ask? (optional)",
+        subject="The date they asked",
+        bounds=limits.RECENT_EVENT,
+        help_text="The review's clock starts then. Leave empty if it was today",
+        required=False,
+    )
 
     def __init__(self, *args, person, **kwargs):
         self.person = person
@@ -133,7 +140,10 @@ class ReviewPlanForm(NHSUKFormMixin, forms.Form):
                         Field("event_reason", legend_size="s"),
                         Field("event_date", legend_size="s"),
                     ],
-                    ReviewKind.REQUESTED: Field("requested_by", width="two-thirds"),
+                    ReviewKind.REQUESTED: [
+                        Field("requested_by", width="two-thirds"),
+                        Field("requested_on", legend_size="s"),
+                    ],
                 },
             ),
             Submit("submit", self.submit_label),
@@ -156,7 +166,8 @@ class ReviewPlanForm(NHSUKFormMixin, forms.Form):
             if not cleaned.get("requested_by", "").strip():
                 self.add_error("requested_by", "Enter who asked for the review")
         else:
-            cleaned["requested_by"] = ""
+            cleaned["requested_by"], cleaned["requested_on"] = "", None
+            self.errors.pop("requested_on", None)
         return cleaned
 
 

@@ -7,6 +7,9 @@ someone with no part in it gets 404; the `rules` permission then decides what th
 it a panel or family member sees the person's name and the date of the review, nothing more.
 """
 
+import contextlib
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -66,8 +69,11 @@ class ReviewPlanView(ScopedObjectMixin, FormView):
 
     def get_initial(self):
         """A link may start the form: "Plan a requested review" from a family's request."""
-        fields = ("kind", "requested_by")
-        return {name: self.request.GET[name][:150] for name in fields if name in self.request.GET}
+        query = self.request.GET
+        initial = {name: query[name][:150] for name in ("kind", "requested_by") if name in query}
+        with contextlib.suppress(ValueError):
+            initial["requested_on"] = date.fromisoformat(query.get("requested_on", ""))
+        return initial
 
     def get_context_data(self, **kwargs):
         person = self.get_object()
@@ -91,6 +97,7 @@ class ReviewPlanView(ScopedObjectMixin, FormView):
                 event_reason=data["event_reason"],
                 event_date=data["event_date"],
                 requested_by=data["requested_by"].strip(),
+                requested_on=data["requested_on"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

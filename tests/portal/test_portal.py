@@ -130,9 +130,12 @@ def test_the_commissioner_answers_and_plans_a_requested_review(
 
     detail = client.get(reverse("portal:request_detail", args=[request.pk])).content.decode()
     plan = reverse("reviews:review_plan", args=[world["person"].pk])
-    assert f"{plan}?kind=requested&amp;requested_by=Marion+Carer" in detail
-    form = client.get(f"{plan}?kind=requested&requested_by=Marion+Carer").content.decode()
+    asked = timezone.localdate(request.made_at)
+    query = f"kind=requested&requested_by=Marion+Carer&requested_on={asked.isoformat()}"
+    assert f"{plan}?{query.replace('&', '&amp;')}" in detail
+    form = client.get(f"{plan}?{query}").content.decode()
     assert 'value="requested" checked' in form and 'value="Marion Carer"' in form
+    assert f'value="{asked.year}"' in form
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -252,3 +255,23 @@ def test_the_lists_make_as_many_queries_for_one_row_as_for_many(world, client):
     assert _count_queries(client, reverse("portal:requests")) == requests_one
     sign_in(client, family)
     assert _count_queries(client, reverse("portal:home")) == home_one
+
+
+def test_a_requested_review_counts_from_the_day_it_was_asked_for(world, client, time_machine):
+    time_machine.move_to("2026-11-30 10:00", tick=False)
+    person = world["person"]
+    person.reviews.update(state="cancelled", state_reason="Replaced")
+    sign_in(client, world["users"]["commissioner"])
+    client.post(
+        reverse("reviews:review_plan", args=[person.pk]),
+        {
+            "kind": "requested",
+            "requested_by": "Marion Carer",
+            "requested_on[day]": "20",
+            "requested_on[month]": "11",
+            "requested_on[year]": "2026",
+        },
+    )
+    review = person.reviews.get(kind="requested")
+    assert review.clock_start.isoformat() == "2026-11-20"
+    assert review.due_date.isoformat() == "2026-12-18"  # 28 days from the request

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 
 from ctr_portal.models import Notification, Organisation
 from recommendations.models import Recommendation, RecommendationUpdate, Reminder, State
@@ -355,17 +356,15 @@ def test_without_an_oversight_panel_the_sweep_does_not_escalate(
     assert "no oversight panel" in caplog.text
 
 
-def test_the_reminders_partial_lists_names_never_addresses(recommendation, users, time_machine):
-    from django.template.loader import render_to_string
-
+def test_the_recommendations_page_lists_its_reminders_by_name_never_by_address(
+    recommendation, users, client_for, time_machine
+):
     sweep_on(time_machine, DUE - days(7))
-    html = render_to_string(
-        "recommendations/_reminders.html", {"reminders": reminders_for(recommendation)}
-    )
-    # The head; asked to accept; the 7-day reminder sent; the 1-day and on-the-day ones planned
-    # (the 14-day one, overtaken when that sweep never ran, was cancelled and is not listed).
-    assert html.count('<tr class="nhsuk-table__row">') == 1 + 4
-    assert "Sam Whitfield" in html and "Due soon" in html and "Sent" in html
-    assert "@" not in html
-    empty = render_to_string("recommendations/_reminders.html", {"reminders": []})
-    assert "No reminders have been sent or planned yet." in empty
+    page = client_for("chair").get(reverse("recommendations:detail", args=[recommendation.pk]))
+    html = page.content.decode()
+    table = html[html.index("Reminders sent and planned") : html.index("</table>")]
+    # Asked to accept; the 7-day reminder sent; the 1-day and on-the-day ones planned (the
+    # 14-day one, overtaken when that sweep never ran, was cancelled and is not listed).
+    assert table.count('<tr class="nhsuk-table__row"') == 1 + 4
+    assert "Sam Whitfield" in table and "Due soon" in table and "Sent" in table
+    assert "@" not in table
