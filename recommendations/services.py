@@ -92,25 +92,8 @@ def _change(
     sweeps, acting at once cannot both win)."""
     with transaction.atomic():
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
-        if expected_state and locked.state != expected_state:
-            raise RecommendationError(
-                {
-                    "__all__": "Someone else changed this recommendation: it is now "
-                    f"{locked.get_state_display().lower()}. Check the page and try again"
-                }
-            )
-        problems = check(locked) if check else {}
-        if problems:
-            raise RecommendationError(problems)
-        from_state = locked.state
-        if to and to != from_state and not locked.can_move_to(to):
-            raise RecommendationError(
-                {
-                    "__all__": f"A recommendation that is {locked.get_state_display().lower()} "
-                    f"cannot be {State(to).label.lower()}"
-                }
-            )
-        previous_due_date = locked.due_date
+        _refuse_unless_allowed(locked, to=to, expected_state=expected_state, check=check)
+        from_state, previous_due_date = locked.state, locked.due_date
         for name, value in (fields or {}).items():
             setattr(locked, name, value)
         now = timezone.now()
@@ -129,24 +112,50 @@ def _change(
             to_state=to or "",
             note=note.strip(),
         )
-        review_event_record(
-            review=locked.review,
-            kind=ReviewEvent.Kind.RECOMMENDATION,
-            summary=f"Recommendation {locked.number}: {Kind(kind).label.lower()}",
-            actor=actor,
-            reason=note,
-        )
-        audit_record(action=Action.TRANSITION if to else Action.UPDATE, actor=actor, obj=locked)
-        recommendation_changed.send(
-            sender=Recommendation,
-            recommendation=locked,
-            update=update,
-            previous_due_date=previous_due_date,
-        )
+        _record_elsewhere(locked, update, previous_due_date)
     for name, value in vars(locked).items():
         if not name.startswith("_"):
             setattr(recommendation, name, value)
     return update
+
+
+def _refuse_unless_allowed(locked, *, to, expected_state, check) -> None:
+    if expected_state and locked.state != expected_state:
+        raise RecommendationError(
+            {
+                "__all__": "Someone else changed this recommendation: it is now "
+                f"{locked.get_state_display().lower()}. Check the page and try again"
+            }
+        )
+    problems = check(locked) if check else {}
+    if problems:
+        raise RecommendationError(problems)
+    if to and to != locked.state and not locked.can_move_to(to):
+        raise RecommendationError(
+            {
+                "__all__": f"A recommendation that is {locked.get_state_display().lower()} "
+                f"cannot be {State(to).label.lower()}"
+            }
+        )
+
+
+def _record_elsewhere(locked, update, previous_due_date) -> None:
+    """The change on the review's timeline, in the audit trail, and told to the reminders."""
+    review_event_record(
+        review=locked.review,
+        kind=ReviewEvent.Kind.RECOMMENDATION,
+        summary=f"Recommendation {locked.number}: {Kind(update.kind).label.lower()}",
+        actor=update.actor,
+        reason=update.note,
+    )
+    action = Action.TRANSITION if update.to_state else Action.UPDATE
+    audit_record(action=action, actor=update.actor, obj=locked)
+    recommendation_changed.send(
+        sender=Recommendation,
+        recommendation=locked,
+        update=update,
+        previous_due_date=previous_due_date,
+    )
 
 
 def recommendation_escalate(

@@ -495,15 +495,8 @@ class CommissionerDashboard:
     missing_rca: list = field(default_factory=list)
 
 
-def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10):
-    """The commissioner's lists and their counts: upcoming (dated or due in the next 8 weeks),
-    overdue (due date passed, not held, and people in hospital whose last review is older than
-    their interval with no review planned), not ready two weeks before the day, people rated red
-    or amber in the community with no open review, ratings to look at again and root cause
-    analyses to record. A fixed number of queries whatever the numbers."""
-    today = today or timezone.localdate()
-    now = timezone.now()
-    base = commissioner_reviews(user, filters)
+def _review_lists(today, now) -> tuple[Q, Q, Q]:
+    """Upcoming (dated, or due, in the next 8 weeks), overdue, and not ready two weeks ahead."""
     soon = now + timedelta(weeks=8)
     is_upcoming = Q(state__in=NOT_HELD_STATES) & (
         Q(starts_at__gte=now, starts_at__lt=soon)
@@ -515,6 +508,18 @@ def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10)
         starts_at__gte=now,
         starts_at__lt=now + timedelta(days=NOT_READY_WARNING_DAYS),
     )
+    return is_upcoming, is_overdue, is_not_ready
+
+
+def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10):
+    """The commissioner's lists and their counts: upcoming (dated or due in the next 8 weeks),
+    overdue (due date passed, not held, and people in hospital whose last review is older than
+    their interval with no review planned), not ready two weeks before the day, people rated red
+    or amber in the community with no open review, ratings to look at again and root cause
+    analyses to record. A fixed number of queries whatever the numbers."""
+    today = today or timezone.localdate()
+    base = commissioner_reviews(user, filters)
+    is_upcoming, is_overdue, is_not_ready = _review_lists(today, timezone.now())
     people = Person.objects.filter(responsible_commissioner_id__in=commissioning_org_ids(user))
     if filters.organisation:
         people = people.filter(responsible_commissioner_id=filters.organisation)

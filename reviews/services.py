@@ -441,6 +441,17 @@ def _last_held(person):
     )
 
 
+def _plan_problems(person, kind, event_reason, requested_by, requested_on) -> None:
+    if kind == ReviewKind.EVENT_TRIGGERED and not event_reason:
+        raise ValidationError({"event_reason": "Select what happened"})
+    if kind == ReviewKind.REQUESTED and not requested_by.strip():
+        raise ValidationError({"requested_by": "Enter who asked for the review"})
+    if requested_on is not None and requested_on > timezone.localdate():
+        raise ValidationError({"requested_on": "The date they asked must be today or in the past"})
+    if kind == ReviewKind.INDEPENDENT and not person.in_segregation:
+        raise ValidationError({"kind": NOT_IN_SEGREGATION})
+
+
 def review_plan(
     *,
     actor,
@@ -455,11 +466,10 @@ def review_plan(
     today, a requested one's on the day it was asked for (`requested_on`, or today), an
     event-triggered one's on the day of the event, and that day is kept on the review so that
     re-computing never restarts it."""
+    _plan_problems(person, kind, event_reason, requested_by, requested_on)
     today = timezone.localdate()
     clock_start = _clock_start(kind, event_date, today)
     if kind == ReviewKind.REQUESTED and requested_on is not None:
-        if requested_on > today:
-            raise ValidationError({"requested_on": "The date they asked must be today or past"})
         clock_start = requested_on
     due = policy.due_date_for(
         person=person,
@@ -483,12 +493,6 @@ def review_plan(
         clock_start=clock_start,
         created_by=actor,
     )
-    if kind == ReviewKind.EVENT_TRIGGERED and not event_reason:
-        raise ValidationError({"event_reason": "Select what happened"})
-    if kind == ReviewKind.REQUESTED and not requested_by.strip():
-        raise ValidationError({"requested_by": "Enter who asked for the review"})
-    if kind == ReviewKind.INDEPENDENT and not person.in_segregation:
-        raise ValidationError({"kind": NOT_IN_SEGREGATION})
     review.full_clean()
     with transaction.atomic():
         review.save()
