@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from ctr_portal.audit import Action, audit_record
 from ctr_portal.formatting import nhs_date, nhs_datetime
 from ctr_portal.permissions import Perm
 from ctr_portal.signals import collect
@@ -112,6 +113,7 @@ class PortalReviewView(PortalReviewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, review = self.request.user, self.review
         details = user.has_perm(Perm.VIEW_PORTAL_DETAILS, review)
+        audit_record(action=Action.VIEW, actor=user, obj=review, request=self.request)
         sections = collect(portal_sections, review=review, user=user) if details else []
         kwargs.update(
             details=details,

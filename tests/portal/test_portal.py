@@ -31,6 +31,9 @@ def test_the_family_carer_sees_the_review_while_the_consent_invites_them(world, 
     sign_in(client, world["users"]["family_carer"])
     review = world["review"]
     html = page(client, "portal:review", review.pk).content.decode()
+    assert AuditEvent.objects.filter(
+        action="view", object_type="reviews.review", actor=world["users"]["family_carer"]
+    ).exists()
     assert "Riverside Hospital, meeting room 2" in html
     assert "Who is involved" in html and "Helen Marsh" in html
     assert "Asha Patel" in html  # who to contact
