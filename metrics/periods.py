@@ -64,3 +64,9 @@ def choices(today: date) -> list[Period]:
         quarters.append(quarter(year, q))
         q, year = (q - 1, year) if q > 1 else (4, year - 1)
     return [last_12_months(today), *months, *quarters]
+
+
+def date_range(start: date, end: date) -> Period:
+    from ctr_portal.formatting import nhs_date
+
+    return Period("range", start, end, f"{nhs_date(start)} to {nhs_date(end)}")

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -17,6 +18,10 @@ from ctr_portal.templatetags.nhsuk import tag_html
 from ctr_portal.views.base import ScopedObjectMixin
 
 from . import charts, measures, periods, queries
+from .forms import PeriodForm
+
+# A bar a month; a longer period shows its figures without a chart.
+MAX_CHART_MONTHS = 24
 
 
 class IndexView(PermissionRequiredMixin, TemplateView):
@@ -52,12 +57,19 @@ class OrganisationMixin(ScopedObjectMixin):
     def get_scoped_object(self):
         return queries.organisation_for_metrics(self.request.user, self.kwargs["pk"])
 
+    @cached_property
+    def form(self):
+        return PeriodForm(self.request.GET or None, today=timezone.localdate())
+
     def period(self):
-        today = timezone.localdate()
-        return periods.parse(self.request.GET.get("period", ""), today), today
+        return self.form.chosen(), self.form.today
 
     def period_query(self, period) -> str:
-        return "" if period.token == periods.DEFAULT else "?" + urlencode({"period": period.token})
+        """The query that names `period` again, for the links between the pages."""
+        if period.token == periods.DEFAULT:
+            return ""
+        query = {k: v for k, v in self.request.GET.items() if k != "submit"}
+        return "?" + urlencode(query)
 
 
 class OrganisationView(OrganisationMixin, TemplateView):
@@ -71,11 +83,15 @@ class OrganisationView(OrganisationMixin, TemplateView):
         for f in figures:
             f.href = reverse("metrics:rows", args=[organisation.pk, f.measure.key]) + query
         kwargs.update(
+            form=self.form,
             organisation=organisation,
             period=period,
-            choices=periods.choices(today),
             figures=figures,
-            charts=[_chart(f) for f in figures if f.measure.chart and len(f.months) > 1],
+            charts=[
+                _chart(f)
+                for f in figures
+                if f.measure.chart and 1 < len(f.months) <= MAX_CHART_MONTHS
+            ],
             chart_head=["Month", "Counted", "On time", "Percentage"],
             breadcrumbs=[
                 ("Home", reverse("dashboard")),

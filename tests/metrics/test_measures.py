@@ -260,3 +260,43 @@ def test_the_pages_make_the_same_queries_for_a_larger_world(
         build(world, organisations["icb_other"])
     assert [_queries(client, url) for url in urls] == before
     assert before[0] <= 20
+
+
+def test_a_date_range_counts_its_days_and_the_drill_down_keeps_it(world, today, client_for):
+    client = client_for("commissioner")
+    query = {
+        "period": "range",
+        "start[day]": "1",
+        "start[month]": "3",
+        "start[year]": "2026",
+        "end[day]": "30",
+        "end[month]": "4",
+        "end[year]": "2026",
+    }
+    page = client.get(reverse("metrics:organisation", args=[world.pk]), query)
+    html = page.content.decode()
+    assert "1 of 2 held on or before the due date" in html  # March on time, April late
+    rows_url = reverse("metrics:rows", args=[world.pk, "reviews-on-time"])
+    assert f'href="{rows_url}?period=range' in html.replace("&amp;", "&")
+    rows = client.get(rows_url, query).content.decode()
+    assert rows.count('<tr class="nhsuk-table__row"') - 1 == 2
+
+
+def test_a_range_with_the_end_before_the_start_is_refused_beside_the_field(
+    world, today, client_for
+):
+    query = {
+        "period": "range",
+        "start[day]": "1",
+        "start[month]": "5",
+        "start[year]": "2026",
+        "end[day]": "1",
+        "end[month]": "4",
+        "end[year]": "2026",
+    }
+    page = client_for("commissioner").get(reverse("metrics:organisation", args=[world.pk]), query)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<title>Error:" in html
+    assert html.count("The last day must be the same as or after the first day") == 2
+    assert 'value="2026"' in html  # what was typed is kept
