@@ -92,7 +92,12 @@ class OrganisationView(OrganisationMixin, TemplateView):
                 for f in figures
                 if f.measure.chart and 1 < len(f.months) <= MAX_CHART_MONTHS
             ],
-            chart_head=["Month", "Counted", "On time", "Percentage"],
+            chart_head=[
+                "Month",
+                {"text": "Counted", "format": "numeric"},
+                {"text": "On time", "format": "numeric"},
+                {"text": "Share", "format": "numeric"},
+            ],
             breadcrumbs=[
                 ("Home", reverse("dashboard")),
                 ("Service measures", reverse("metrics:index")),
@@ -114,10 +119,10 @@ def _chart(figure):
         "label_y": charts.HEIGHT - 10,
         "rows": [
             [
-                f"{m.first:%B %Y}",
+                f"{m.first:%b %Y}",
                 str(m.total),
                 str(m.met),
-                "" if m.percent is None else f"{m.percent}%",
+                "–" if m.percent is None else f"{m.percent}%",
             ]
             for m in figure.months
         ],
