@@ -156,6 +156,11 @@ PAGES: list[BenchPage] = [
         ),
         role="provider",
     ),
+    BenchPage(
+        "service measures (commissioner)",
+        lambda ctx: reverse("metrics:organisation", args=[ctx["organisations"]["big_icb"]]),
+        role="commissioner",
+    ),
     # Later issues: add your pages here.
 ]
 

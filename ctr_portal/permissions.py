@@ -78,3 +78,6 @@ class Perm(StrEnum):
     LIST_OVERSIGHT_VISITS = "oversight.list_visits"
     VIEW_AT_RETURN = "oversight.view_at_return"
     VIEW_MHSDS_RETURN = "oversight.view_mhsds_return"
+
+    # metrics (add below this line)
+    VIEW_METRICS = "metrics.view_metrics"

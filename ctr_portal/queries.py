@@ -110,3 +110,17 @@ def organisation_by_code_or_id(value: str) -> Organisation | None:
     if found is None and value.isdigit():
         found = Organisation.objects.filter(pk=int(value)).first()
     return found
+
+
+# --- For metrics ---------------------------------------------------------------------------
+
+
+def commissioners_overseen_by(panel_ids) -> list[Organisation]:
+    """The commissioning organisations that name one of these oversight panels (ADR 0011)."""
+    if not panel_ids:
+        return []
+    return list(
+        Organisation.objects.filter(
+            oversight_panel_id__in=panel_ids, kind__in=Organisation.COMMISSIONING_KINDS
+        ).order_by("name")
+    )

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "portal",
     "reports",
     "oversight",
+    "metrics",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -42,6 +42,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("reports/", include("reports.urls")),
     path("oversight/", include("oversight.urls")),
+    path("measures/", include("metrics.urls")),
     # The admin signs in through our page, with throttling and two-factor.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -300,3 +300,55 @@ def recommendations_for_report(review) -> list:
         .prefetch_related("kloes")
         .order_by("number")
     )
+
+
+# --- For metrics ---------------------------------------------------------------------------
+# Recommendations of reviews whose commissioner is among `org_ids`; callers have checked the
+# user may see them. Drafts and superseded ones are not counted (ADR 0014).
+
+
+def _for_metrics(org_ids):
+    return (
+        Recommendation.objects.filter(review__commissioner_id__in=org_ids)
+        .exclude(state__in=(State.DRAFT, State.SUPERSEDED))
+        .select_related("review__person", "owner")
+    )
+
+
+def recommendations_due_for_metrics(org_ids, *, start: date, end: date, today: date):
+    """Due from `start` to `end`, and done, not achieved, or due before `today`; `met`: marked
+    done on or before the due date."""
+    from django.db.models import BooleanField, ExpressionWrapper, F
+    from django.db.models.functions import TruncDate
+
+    return (
+        _for_metrics(org_ids)
+        .filter(due_date__gte=start, due_date__lte=end)
+        .filter(Q(state__in=(State.DONE, State.NOT_ACHIEVED)) | Q(due_date__lt=today))
+        .annotate(period_day=F("due_date"), closed_on=TruncDate("closed_at"))
+        .annotate(
+            met=ExpressionWrapper(
+                Q(state=State.DONE, closed_on__lte=F("due_date")), output_field=BooleanField()
+            )
+        )
+    )
+
+
+def recommendations_overdue_for_metrics(org_ids, *, today: date):
+    """Open now and past their due date."""
+    from django.db.models import F
+
+    return _for_metrics(org_ids).overdue(today).annotate(period_day=F("due_date"))
+
+
+def recommendations_escalated_open_for_metrics(org_ids):
+    """Escalated to an oversight panel and still open."""
+    from django.db.models.functions import TruncDate
+
+    return (
+        _for_metrics(org_ids)
+        .open()
+        .filter(escalated_to__isnull=False)
+        .annotate(period_day=TruncDate("escalated_at"))
+        .select_related("escalated_to")
+    )

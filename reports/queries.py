@@ -243,3 +243,41 @@ def late_reports_for_commissioner(user, *, today=None, limit=5) -> LateReports:
         late.annotate(total=Window(Count("pk"))).order_by("held_on", "pk")[:limit]
     )  # one query: the count rides on each row
     return LateReports(count=rows[0].total if rows else 0, reviews=rows)
+
+
+# --- For metrics ---------------------------------------------------------------------------
+
+
+def reports_on_time_for_metrics(reviews, *, today: date):
+    """Held `reviews` (from reviews.queries, annotated `period_day`) whose report is issued or
+    due before `today`, annotated `report_issued_at` (the first version's), `report_due`
+    (REPORTS_DUE_DAYS after the day held) and `met`: issued on or before that day."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import (
+        BooleanField,
+        DateField,
+        ExpressionWrapper,
+        F,
+        OuterRef,
+        Q,
+        Subquery,
+    )
+    from django.db.models.functions import TruncDate
+
+    first = ReportVersion.objects.filter(review=OuterRef("pk")).order_by("number")
+    due = ExpressionWrapper(
+        F("held_on") + timedelta(days=settings.REPORTS_DUE_DAYS), output_field=DateField()
+    )
+    return (
+        reviews.annotate(report_issued_at=Subquery(first.values("issued_at")[:1]), report_due=due)
+        .annotate(report_issued_on=TruncDate("report_issued_at"))
+        .filter(Q(report_issued_at__isnull=False) | Q(report_due__lt=today))
+        .annotate(
+            met=ExpressionWrapper(
+                Q(report_issued_on__isnull=False, report_issued_on__lte=F("report_due")),
+                output_field=BooleanField(),
+            )
+        )
+    )

@@ -859,3 +859,49 @@ def reviews_held_for_providers(org_ids, *, start: date, end: date):
         .select_related("person", "provider")
         .order_by("held_on", "pk")
     )
+
+
+# --- For metrics ---------------------------------------------------------------------------
+# Each returns the rows a measure counts, annotated with `period_day` (the date that puts the
+# row in a period) and `met` (whether it counts towards the numerator); metrics/measures.py
+# takes the figure and the drill-down from the same queryset (ADR 0014). Callers have checked
+# that the user may see `org_ids`.
+
+POST_ADMISSION_RULES = ("post_admission_adult", "post_admission_child")
+
+
+def reviews_due_for_metrics(org_ids, *, start: date, end: date, today: date, rules=None):
+    """Reviews of `org_ids` (not cancelled) due from `start` to `end` whose outcome is known:
+    held, or due before `today`. `met`: held on or before the due date."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    qs = (
+        Review.objects.filter(commissioner_id__in=org_ids, due_date__gte=start, due_date__lte=end)
+        .exclude(state=ReviewState.CANCELLED)
+        .filter(Q(held_on__isnull=False) | Q(due_date__lt=today))
+    )
+    if rules is not None:
+        qs = qs.filter(due_rule__in=rules)
+    return qs.annotate(
+        period_day=F("due_date"),
+        met=ExpressionWrapper(
+            Q(held_on__isnull=False, held_on__lte=F("due_date")), output_field=BooleanField()
+        ),
+    ).select_related("person")
+
+
+def reviews_held_for_metrics(org_ids, *, start: date, end: date):
+    """Reviews of `org_ids` (not cancelled) held from `start` to `end`; `period_day` is the day
+    held. Other apps annotate `met` on these."""
+    return (
+        Review.objects.filter(commissioner_id__in=org_ids, held_on__gte=start, held_on__lte=end)
+        .exclude(state=ReviewState.CANCELLED)
+        .annotate(period_day=F("held_on"))
+        .select_related("person")
+    )
+
+
+def reviews_with_family_for_metrics(org_ids, *, start: date, end: date):
+    """`reviews_held_for_metrics`; `met`: a family carer or advocate took part."""
+    family = Participant.objects.filter(review=OuterRef("pk"), role__in=FAMILY_ROLES)
+    return reviews_held_for_metrics(org_ids, start=start, end=end).annotate(met=Exists(family))

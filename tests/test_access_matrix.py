@@ -250,7 +250,15 @@ def _app_matrices():
     import importlib
 
     merged = {}
-    for app in ("documents", "panels", "recommendations", "portal", "reports", "oversight"):
+    for app in (
+        "documents",
+        "panels",
+        "recommendations",
+        "portal",
+        "reports",
+        "oversight",
+        "metrics",
+    ):
         try:
             module = importlib.import_module(f"tests.{app}.access_matrix")
         except ModuleNotFoundError as error:
@@ -416,6 +424,7 @@ CHECKED_APPS = {
     "reports",
     "portal",
     "oversight",
+    "metrics",
 }
 UNCHECKED_TABLES = {"ctr_portal.auditevent"}
 # Opening a page changes nothing either, but reading a pack document is logged by design.

@@ -17,7 +17,7 @@ from django.db import models
 
 from ctr_portal.nhsuk import SplitDateField, length_message
 
-APPS = ["ctr_portal", "reviews", "panels", "documents", "recommendations", "oversight"]
+APPS = ["ctr_portal", "reviews", "panels", "documents", "recommendations", "oversight", "metrics"]
 NOT_IMPORTED = ("migrations", "settings", "settings_production", "settings_test", "wsgi", "asgi")
 DATE_FIELDS = (forms.DateField, forms.DateTimeField, forms.SplitDateTimeField, SplitDateField)
 

@@ -17,6 +17,7 @@ APPS = [
     "reports",
     "portal",
     "oversight",
+    "metrics",
 ]
 MANAGER = re.compile(r"\b[A-Z][A-Za-z]+\.objects\b")
 MANAGER_NAME = re.compile(r"\b([A-Z][A-Za-z]+)\.objects\b")

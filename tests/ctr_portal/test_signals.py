@@ -37,6 +37,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "reviews.nav_items",
             "portal.nav_items",
             "recommendations.nav_items",
+            "metrics.nav_items",
         },
         signals.dashboard_cards: {
             "ctr_portal.dashboard_cards",
@@ -55,6 +56,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "reports.demo_seed",
             "recommendations.demo_seed",
             "oversight.demo_seed",
+            "metrics.demo_seed",
         },
         review_signals.readiness_checks: {
             "reviews.readiness_checks",

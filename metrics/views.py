@@ -1,0 +1,215 @@
+"""Service measures: parse the period, check the permission, call the measures, render.
+
+Anyone who is not a commissioner or an oversight panel member is refused (403); an organisation
+the user may not see is not found (404), through `queries.organisation_for_metrics`."""
+
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from ctr_portal.formatting import nhs_date
+from ctr_portal.permissions import Perm
+from ctr_portal.templatetags.nhsuk import tag_html
+from ctr_portal.views.base import ScopedObjectMixin
+
+from . import charts, measures, periods, queries
+from .forms import PeriodForm
+
+# A bar a month; a longer period shows its figures without a chart.
+MAX_CHART_MONTHS = 24
+
+
+class IndexView(PermissionRequiredMixin, TemplateView):
+    """The organisations whose measures the user may see."""
+
+    permission_required = Perm.VIEW_METRICS
+    raise_exception = True
+    template_name = "metrics/index.html"
+
+    def get_context_data(self, **kwargs):
+        organisations = queries.organisations_for_metrics(self.request.user)
+        kwargs.update(
+            rows=[
+                [
+                    {"text": o.name, "href": reverse("metrics:organisation", args=[o.pk])},
+                    o.get_kind_display(),
+                ]
+                for o in organisations
+            ],
+            head=["Organisation", "Kind"],
+            breadcrumbs=[("Home", reverse("dashboard"))],
+        )
+        return super().get_context_data(**kwargs)
+
+
+class OrganisationMixin(ScopedObjectMixin):
+    object_type = "ctr_portal.organisation"
+    permission_required = Perm.VIEW_METRICS
+
+    def get_permission_object(self):
+        return None  # the role first (403), then the organisation (404)
+
+    def get_scoped_object(self):
+        return queries.organisation_for_metrics(self.request.user, self.kwargs["pk"])
+
+    @cached_property
+    def form(self):
+        return PeriodForm(self.request.GET or None, today=timezone.localdate())
+
+    def period(self):
+        return self.form.chosen(), self.form.today
+
+    def period_query(self, period) -> str:
+        """The query that names `period` again, for the links between the pages."""
+        if period.token == periods.DEFAULT:
+            return ""
+        query = {k: v for k, v in self.request.GET.items() if k != "submit"}
+        return "?" + urlencode(query)
+
+
+class OrganisationView(OrganisationMixin, TemplateView):
+    template_name = "metrics/organisation.html"
+
+    def get_context_data(self, **kwargs):
+        organisation = self.get_object()
+        period, today = self.period()
+        figures = measures.figures([organisation.pk], period, today)
+        query = self.period_query(period)
+        for f in figures:
+            f.href = reverse("metrics:rows", args=[organisation.pk, f.measure.key]) + query
+        kwargs.update(
+            form=self.form,
+            organisation=organisation,
+            period=period,
+            figures=figures,
+            charts=[
+                _chart(f)
+                for f in figures
+                if f.measure.chart and 1 < len(f.months) <= MAX_CHART_MONTHS
+            ],
+            chart_head=[
+                "Month",
+                {"text": "Counted", "format": "numeric"},
+                {"text": "On time", "format": "numeric"},
+                {"text": "Share", "format": "numeric"},
+            ],
+            breadcrumbs=[
+                ("Home", reverse("dashboard")),
+                ("Service measures", reverse("metrics:index")),
+            ],
+        )
+        return super().get_context_data(**kwargs)
+
+
+def _chart(figure):
+    return {
+        "figure": figure,
+        "id": figure.measure.key,
+        "bars": charts.bars(figure.months),
+        "gridlines": charts.gridlines(),
+        "width": charts.WIDTH,
+        "height": charts.HEIGHT,
+        "left": charts.LEFT,
+        "right_x": charts.WIDTH - charts.RIGHT,
+        "label_y": charts.HEIGHT - 10,
+        "rows": [
+            [
+                f"{m.first:%b %Y}",
+                str(m.total),
+                str(m.met),
+                "–" if m.percent is None else f"{m.percent}%",
+            ]
+            for m in figure.months
+        ],
+    }
+
+
+class MeasureRowsView(OrganisationMixin, TemplateView):
+    """The rows behind one figure, each marked whether it counts in the numerator."""
+
+    template_name = "metrics/rows.html"
+
+    def get_context_data(self, **kwargs):
+        organisation = self.get_object()
+        measure = measures.BY_KEY.get(self.kwargs["measure"])
+        if measure is None:
+            raise Http404("No such measure")
+        period, today = self.period()
+        found = list(measures.rows(measure, [organisation.pk], period, today))
+        met = sum(1 for r in found if getattr(r, "met", False))
+        head, cells = COLUMNS[measure.row_kind]
+        kwargs.update(
+            organisation=organisation,
+            measure=measure,
+            period=period,
+            total=len(found),
+            met=met,
+            percent=round(100 * met / len(found)) if found and not measure.snapshot else None,
+            head=[*head, *([] if measure.snapshot else ["Counted in the numerator"])],
+            rows=[[*cells(r), *([] if measure.snapshot else [_counted(r)])] for r in found],
+            breadcrumbs=[
+                ("Home", reverse("dashboard")),
+                ("Service measures", reverse("metrics:index")),
+                (
+                    organisation.name,
+                    reverse("metrics:organisation", args=[organisation.pk])
+                    + self.period_query(period),
+                ),
+            ],
+        )
+        return super().get_context_data(**kwargs)
+
+
+def _counted(row):
+    return tag_html("Yes", "green") if row.met else tag_html("No", "grey")
+
+
+def _review_cells(r):
+    link = {"text": r.person.full_name, "href": reverse("reviews:review_detail", args=[r.pk])}
+    return [link, r.get_kind_display(), nhs_date(r.due_date), nhs_date(r.held_on) or "Not held"]
+
+
+def _recommendation_cells(r):
+    link = {
+        "text": f"{r.review.person.full_name}, recommendation {r.number}",
+        "href": reverse("recommendations:detail", args=[r.pk]),
+    }
+    return [link, r.get_state_display(), nhs_date(r.due_date), nhs_date(r.closed_at)]
+
+
+def _feedback_cells(r):
+    link = {
+        "text": r.review.person.full_name,
+        "href": reverse("reviews:review_detail", args=[r.review_id]),
+    }
+    return [
+        link,
+        nhs_date(r.review.held_on),
+        r.get_group_display(),
+        r.get_involved_display(),
+        r.get_clear_display(),
+    ]
+
+
+def _visit_cells(r):
+    link = {
+        "text": r.person.full_name,
+        "href": reverse("oversight:person_visits", args=[r.person_id]),
+    }
+    return [link, nhs_date(r.counted_from), nhs_date(r.visit_due), nhs_date(r.visited_on)]
+
+
+COLUMNS = {
+    measures.REVIEW: (["Review for", "Kind", "Due", "Held"], _review_cells),
+    measures.RECOMMENDATION: (["Recommendation", "State", "Due", "Closed"], _recommendation_cells),
+    measures.FEEDBACK: (
+        ["Review for", "Held", "Given by", "Felt involved", "Information clear"],
+        _feedback_cells,
+    ),
+    measures.VISIT: (["Person", "Counted from", "Visit due by", "Visited"], _visit_cells),
+}
