@@ -5,6 +5,7 @@ the user may not see is not found (404), through `queries.organisation_for_metri
 
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -129,6 +130,9 @@ def _chart(figure):
     }
 
 
+ROWS_PER_PAGE = 50
+
+
 class MeasureRowsView(OrganisationMixin, TemplateView):
     """The rows behind one figure, each marked whether it counts in the numerator."""
 
@@ -140,18 +144,22 @@ class MeasureRowsView(OrganisationMixin, TemplateView):
         if measure is None:
             raise Http404("No such measure")
         period, today = self.period()
-        found = list(measures.rows(measure, [organisation.pk], period, today))
-        met = sum(1 for r in found if getattr(r, "met", False))
+        # The figure and the page of rows come from the same rows: a national panel's list runs
+        # to thousands, so it is paged, and the totals are counted by the database.
+        figure = measures.figure(measure, [organisation.pk], period, today)
+        found = measures.rows(measure, [organisation.pk], period, today)
+        page = Paginator(found, ROWS_PER_PAGE).get_page(self.request.GET.get("page"))
         head, cells = COLUMNS[measure.row_kind]
         kwargs.update(
             organisation=organisation,
             measure=measure,
             period=period,
-            total=len(found),
-            met=met,
-            percent=round(100 * met / len(found)) if found and not measure.snapshot else None,
+            total=figure.total,
+            met=figure.met,
+            percent=None if measure.snapshot else figure.percent,
+            page_obj=page,
             head=[*head, *([] if measure.snapshot else ["Counted in the numerator"])],
-            rows=[[*cells(r), *([] if measure.snapshot else [_counted(r)])] for r in found],
+            rows=[[*cells(r), *([] if measure.snapshot else [_counted(r)])] for r in page],
             breadcrumbs=[
                 ("Home", reverse("dashboard")),
                 ("Service measures", reverse("metrics:index")),

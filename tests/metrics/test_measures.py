@@ -208,6 +208,23 @@ def test_the_drill_down_page_lists_the_rows_of_its_figure(world, today, client_f
         assert f"{met} of {total}" in page
 
 
+def test_a_long_drill_down_is_paged_and_keeps_its_whole_count(
+    world, today, client_for, monkeypatch
+):
+    import metrics.views
+
+    key = next(k for k, (met, total) in EXPECTED.items() if total >= 3)
+    met, total = EXPECTED[key]
+    monkeypatch.setattr(metrics.views, "ROWS_PER_PAGE", 2)
+    client = client_for("commissioner")
+    url = reverse("metrics:rows", args=[world.pk, key])
+    first = client.get(url).content.decode()
+    assert first.count('<tr class="nhsuk-table__row"') - 1 == 2
+    assert f"{total}" in first and "nhsuk-pagination" in first
+    last = client.get(url + f"?page={(total + 1) // 2}").content.decode()
+    assert last.count('<tr class="nhsuk-table__row"') - 1 == total - 2 * ((total - 1) // 2)
+
+
 def test_a_month_counts_only_its_own_rows(world, today):
     period = periods.parse("2026-04", today)
     figure = measures.figure(measures.BY_KEY["reviews-on-time"], [world.pk], period, today)
