@@ -308,13 +308,31 @@ def details(summary, text=None, html=None, open=False, expander=False):
 # Table -----------------------------------------------------------------------------------------
 
 
+# Every key the table template reads, with a value that renders as the key's absence would.
+# A look-up of a missing key costs the template engine about 25 times a present one (it tries
+# the key, an attribute and an index, each raising): on a page of 25 rows that was most of the
+# table's time (issue 13, bench/RESULTS.md). So every cell carries every key.
+CELL_KEYS = {
+    "href": None,
+    "colspan": None,
+    "rowspan": None,
+    "visually_hidden_text": None,
+    "classes": "",
+}
+
+
 def _cell(item) -> dict:
     cell = dict(item) if isinstance(item, Mapping) else {"text": item}
     if _blank(cell.get("text")):
         cell["text"] = ""
+    for key, value in CELL_KEYS.items():
+        cell.setdefault(key, value)
     cell["has_text"] = cell["text"] != ""
     cell["is_html"] = hasattr(cell["text"], "__html__")
     return cell
+
+
+NO_HEADER = _cell("")  # the header of a cell beyond the last column's
 
 
 def _cell_classes(base, cell, format_=None, align=None) -> str:
@@ -340,7 +358,7 @@ def _table_cell(item, index, headers, first_cell_is_header, responsive) -> dict:
     """One body cell: its element, classes and role, taking format and alignment from its
     column's header unless it sets its own."""
     cell = _cell(item)
-    header = headers[index] if index < len(headers) else {}
+    header = headers[index] if index < len(headers) else NO_HEADER
     is_header = first_cell_is_header and index == 0
     base = "nhsuk-table__header" if is_header else "nhsuk-table__cell"
     format_ = cell.get("format") or header.get("format")

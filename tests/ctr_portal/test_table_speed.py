@@ -19,8 +19,12 @@ HEAD = [
 ]
 ROWS = [
     [{"text": "Ann <Smith>", "href": "/people/1/"}, 3, mark_safe("<strong>Open</strong>"), None],
-    ["Ben", {"text": "2", "format": "string"}, {"text": "Change", "href": "/x/",
-     "visually_hidden_text": "Ben's review"}, {"text": "1 May", "colspan": 2}],
+    [
+        "Ben",
+        {"text": "2", "format": "string"},
+        {"text": "Change", "href": "/x/", "visually_hidden_text": "Ben's review"},
+        {"text": "1 May", "colspan": 2},
+    ],
     [None, "", {"text": mark_safe("<em>x</em>"), "rowspan": 2, "classes": "c"}, "d", "extra cell"],
     None,
     False,
@@ -65,8 +69,20 @@ def test_every_cell_carries_every_key_the_template_reads():
             assert key in header, key
     for row in context["rows"]:
         for cell in row:
-            for key in ("element", "classes", "is_header", "role", "colspan", "rowspan", "href",
-                        "text", "visually_hidden_text", "has_text", "is_html", "header"):
+            for key in (
+                "element",
+                "classes",
+                "is_header",
+                "role",
+                "colspan",
+                "rowspan",
+                "href",
+                "text",
+                "visually_hidden_text",
+                "has_text",
+                "is_html",
+                "header",
+            ):
                 assert f"cell.{key}" in template and key in cell, key
             for key in ("text", "visually_hidden_text", "has_text"):
                 assert key in cell["header"], key
