@@ -375,9 +375,12 @@ def review_for_user(user, pk):
     The latest consent record is read here, on every request, so a withdrawal takes effect at
     the next page load.
     """
+    if not user.is_authenticated:
+        return None
+    # The review by its key, then the scope asked of the row in Python: the same conditions as
+    # reviews_for_user, without making the database plan them across seven joined tables.
     review = (
-        reviews_for_user(user)
-        .select_related(
+        Review.objects.select_related(
             "person",
             "person__provider",
             "person__responsible_commissioner",
@@ -393,6 +396,8 @@ def review_for_user(user, pk):
         .filter(pk=pk)
         .first()
     )
+    if review is not None and not _in_scope(user, review):
+        return None
     if review is not None:
         review.latest_consent = (
             ConsentRecord.objects.filter(review=review)
@@ -403,6 +408,20 @@ def review_for_user(user, pk):
             .first()
         )
     return review
+
+
+def _in_scope(user, review) -> bool:
+    """Whether reviews_for_user(user) holds this review (loaded with its person and
+    participants)."""
+    if any(p.user_id == user.pk for p in review.participants.all()):
+        return True
+    for party, _kinds, path in REVIEW_PARTIES:
+        value = review
+        for attr in path.split("__"):
+            value = getattr(value, attr)
+        if value is not None and value in party_org_ids(user, party):
+            return True
+    return False
 
 
 def review_timeline(review):
