@@ -106,9 +106,10 @@ def build(volumes: Volumes, out: Callable[[str], None] = print) -> tuple[dict, d
 
 
 def analyze() -> None:
-    """Fresh planner statistics, as a production database would have."""
+    """Fresh planner statistics, and on PostgreSQL the visibility map autovacuum would have made
+    of ten years of rows (so index-only scans work as they would in production)."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 # --- steps -------------------------------------------------------------------------------------
