@@ -36,6 +36,15 @@ def _parser() -> argparse.ArgumentParser:
         help="skip timing LibreOffice's conversion of a 20-page Word document",
     )
     parser.add_argument(
+        "--users",
+        type=int,
+        default=50,
+        help="concurrent users against gunicorn on loopback (0: skip); each asks for "
+        "--user-requests pages, within --deadline seconds",
+    )
+    parser.add_argument("--user-requests", type=int, default=10)
+    parser.add_argument("--deadline", type=float, default=60)
+    parser.add_argument(
         "--no-report",
         action="store_true",
         help="skip timing WeasyPrint's rendering of a 30-recommendation report",
@@ -58,6 +67,15 @@ def main(argv=None) -> int:
             keep=args.keep,
             results_path=RESULTS_PATH,
             conversion=not args.no_conversion,
+            concurrency=(
+                {
+                    "users": args.users,
+                    "requests_per_user": args.user_requests,
+                    "deadline": args.deadline,
+                }
+                if args.users > 0
+                else None
+            ),
         )
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)

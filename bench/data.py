@@ -106,9 +106,10 @@ def build(volumes: Volumes, out: Callable[[str], None] = print) -> tuple[dict, d
 
 
 def analyze() -> None:
-    """Fresh planner statistics, as a production database would have."""
+    """Fresh planner statistics, and on PostgreSQL the visibility map autovacuum would have made
+    of ten years of rows (so index-only scans work as they would in production)."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 # --- steps -------------------------------------------------------------------------------------
@@ -681,8 +682,102 @@ def document_packs(ctx, volumes):
             )
     Document.objects.bulk_create(documents, batch_size=BATCH)
     PackItem.objects.filter(pack=pack).update(status=ItemStatus.PROVIDED)
+    _every_review_s_pack(pack, DOCUMENTS_PER_REVIEW)
     ctx["documents"] = {"item": items[0].pk, "packs": DocumentPack.objects.count()}
-    ctx["counts"]["documents"] = len(documents)
+    ctx["counts"]["documents"] = Document.objects.count()
+
+
+DOCUMENTS_PER_REVIEW = 25  # 1.5 million documents for 60,000 reviews at full scale
+
+
+def _every_review_s_pack(big_pack, per_review: int) -> None:
+    """Every other review's pack, made inside the database (INSERT ... SELECT) as copies of the
+    big review's pack: its checklists, its items (provided on held reviews, outstanding on open
+    ones) and `per_review` documents spread over the items (rows only: no files are stored)."""
+    from documents.models import Document, DocumentPack, PackItem
+    from reviews.models import Review
+
+    q = connection.ops.quote_name
+    pack_t, item_t, doc_t = (q(m._meta.db_table) for m in (DocumentPack, PackItem, Document))
+    review_t = q(Review._meta.db_table)
+    through = DocumentPack.templates.through
+    template_item = PackItem.objects.filter(pack=big_pack).order_by("position").first()
+    template_doc = Document.objects.filter(item__pack=big_pack).order_by("pk").first()
+    item_count = PackItem.objects.filter(pack=big_pack).count()
+    with connection.cursor() as cursor:
+        _insert_copy(
+            cursor,
+            DocumentPack,
+            big_pack.pk,
+            {"review_id": "r.id"},
+            f"{review_t} r",
+            "r.id <> %s",
+            [big_pack.review_id],
+        )
+        cursor.execute(
+            f"INSERT INTO {q(through._meta.db_table)} (documentpack_id, checklisttemplate_id) "
+            f"SELECT p.id, bt.checklisttemplate_id FROM {pack_t} p "
+            f"CROSS JOIN {q(through._meta.db_table)} bt "
+            "WHERE bt.documentpack_id = %s AND p.id <> %s",
+            [big_pack.pk, big_pack.pk],
+        )
+        _insert_copy(
+            cursor,
+            PackItem,
+            template_item.pk,
+            {
+                "pack_id": "p.id",
+                "source_id": "b.source_id",
+                "position": "b.position",
+                "title": "b.title",
+                "hint": "b.hint",
+                "core": "b.core",
+                "is_planner": "b.is_planner",
+                "responsible": "b.responsible",
+                "organisation_id": "CASE WHEN b.responsible = 'provider' AND r.provider_id IS "
+                "NOT NULL THEN r.provider_id ELSE r.commissioner_id END",
+                "status": "CASE WHEN r.state = 'closed' THEN 'provided' ELSE 'outstanding' END",
+            },
+            f"{pack_t} p JOIN {review_t} r ON r.id = p.review_id CROSS JOIN {item_t} b",
+            "b.pack_id = %s AND p.id <> %s",
+            [big_pack.pk, big_pack.pk],
+        )
+        _temp_table(cursor, "bench_n", "k INTEGER", [(k,) for k in range(per_review)])
+        _insert_copy(
+            cursor,
+            Document,
+            template_doc.pk,
+            {
+                "item_id": "i.id",
+                "file": "'documents/bench-' || CAST(p.id AS VARCHAR(20)) || '-' || "
+                "CAST(n.k AS VARCHAR(10))",
+                "original_name": "'bench-' || CAST(n.k AS VARCHAR(10)) || '.pdf'",
+            },
+            f"{pack_t} p CROSS JOIN bench_n n JOIN {item_t} i ON i.pack_id = p.id "
+            f"AND i.position = n.k %% {item_count} + 1",
+            "p.id <> %s",
+            [big_pack.pk],
+        )
+        cursor.execute("DROP TABLE bench_n")
+
+
+def _insert_copy(cursor, model, template_pk: int, overrides: dict, joins: str, where, params):
+    """INSERT INTO model's table one row for each row of `joins` (SQL for FROM) meeting `where`,
+    every column copied from the template row `t` unless `overrides` gives its SQL expression:
+    a bulk insert that keeps every NOT NULL column filled without listing them."""
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
+    unknown = set(overrides) - set(columns)
+    if unknown:
+        raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
+    values = [overrides.get(c, f"t.{q(c)}") for c in columns]
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "
+        f"SELECT {', '.join(values)} FROM {table} t CROSS JOIN {joins} "
+        f"WHERE t.id = %s AND ({where})",
+        [template_pk, *params],
+    )
 
 
 # --- panels (issue 6) ------------------------------------------------------------------------
@@ -926,7 +1021,54 @@ def recommendations(ctx, volumes):
         for i in range(count)
     ]
     Recommendation.objects.bulk_create(rows, batch_size=BATCH)
-    ctx["counts"]["recommendations"] = count
+    total = max(count, RECOMMENDATIONS_PER_REVIEW * ctx["counts"]["reviews"])
+    _old_recommendations(rows[0], total - count, owners, first_number=-(-count // len(reviews)) + 1)
+    ctx["counts"]["recommendations"] = Recommendation.objects.count()
+    ctx["counts"]["recommendations_swept"] = count
+
+
+RECOMMENDATIONS_PER_REVIEW = 15  # 900,000 at full scale, of which RECOMMENDATIONS are recent
+
+
+def _old_recommendations(template, count: int, owners, *, first_number: int) -> None:
+    """`count` more recommendations on the held reviews, all long closed (nine in ten done),
+    due on the day their review was held: ten years of history the reminder sweep passes over.
+    Made inside the database (INSERT ... SELECT), numbered on from `first_number`."""
+    from recommendations.models import Recommendation
+    from reviews.models import Review
+
+    if count <= 0:
+        return
+    q = connection.ops.quote_name
+    closed = Review.objects.filter(state="closed").count()
+    per_review = -(-count // closed)
+    with connection.cursor() as cursor:
+        _temp_table(cursor, "bench_n", "k INTEGER", [(k,) for k in range(per_review)])
+        _temp_table(cursor, "bench_owner", "owner_id BIGINT", [(o,) for o in owners])
+        _insert_copy(
+            cursor,
+            Recommendation,
+            template.pk,
+            {
+                "review_id": "r.id",
+                "owner_id": "o.owner_id",
+                "number": f"n.k + {int(first_number)}",
+                "due_date": "r.held_on",
+                "state": "CASE WHEN (r.id + n.k) %% 10 = 0 THEN 'not_achieved' ELSE 'done' END",
+                "escalated_to_id": "NULL",
+                "escalated_at": "NULL",
+                "escalation_reason": "''",
+                "closed_at": "t.created_at",
+                "reminders_next_on": "NULL",
+            },
+            f"{q(Review._meta.db_table)} r CROSS JOIN bench_n n "
+            f"JOIN bench_owner o ON o.n = (r.id + n.k) %% {len(owners)}",
+            # The last round only on some reviews, so the total comes near `count`.
+            "r.state = 'closed' AND (n.k < %s OR r.id %% %s < %s)",
+            [per_review - 1, closed, count - (per_review - 1) * closed],
+        )
+        cursor.execute("DROP TABLE bench_n")
+        cursor.execute("DROP TABLE bench_owner")
 
 
 def timezone_today():
@@ -964,6 +1106,8 @@ def _recommendation_row(i, reviews, owners, panel, today, rng, creator):
         closed_at=timezone.now() if state in ("done", "not_achieved") else None,
         created_by_id=creator,
     )
+
+
 # --- oversight visits and national returns (issue 13) -------------------------------------------
 
 OUT_OF_AREA_EVERY = 4  # one person in hospital in four is placed out of their home area

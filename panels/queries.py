@@ -152,20 +152,27 @@ class Consolidation:
         return [(m.workbook, m.answers.get(kloe.pk)) for m in self.members]
 
 
-def consolidation_for(panel: Panel, *, details=True) -> Consolidation:
+def consolidation_for(panel: Panel, *, details=True, number: int | None = None) -> Consolidation:
     """Everything the chair's pages need, in a fixed number of queries however many members
     and KLOEs (seven; four without `details`: evidence, suggestions and carried
-    recommendations)."""
+    recommendations). With `number`, the answers and the panel's rows of that KLOE only (one
+    KLOE's page), every KLOE still listed."""
     workbooks = list(
         Workbook.objects.filter(panel_id=panel.pk)
         .select_related("participant")
         .order_by("participant__role", "participant__name", "pk")
     )
+    kloes = kloes_for_panel(panel)
     columns = {w.pk: MemberColumn(w) for w in workbooks}
     answers = _answers_queryset() if details else KloeAnswer.objects.select_related("concern")
-    for answer in answers.filter(workbook__panel_id=panel.pk):
-        columns[answer.workbook_id].answers[answer.kloe_id] = answer
+    answers = answers.filter(workbook__panel_id=panel.pk)
     consolidated_rows = ConsolidatedKloe.objects.filter(panel_id=panel.pk)
+    if number is not None:
+        wanted = [k.pk for k in kloes if k.number == number]
+        answers = answers.filter(kloe_id__in=wanted)
+        consolidated_rows = consolidated_rows.filter(kloe_id__in=wanted)
+    for answer in answers:
+        columns[answer.workbook_id].answers[answer.kloe_id] = answer
     if details:
         consolidated_rows = consolidated_rows.prefetch_related(
             Prefetch("carried", queryset=CarriedRecommendation.objects.order_by("pk"))
@@ -173,7 +180,7 @@ def consolidation_for(panel: Panel, *, details=True) -> Consolidation:
     consolidated = {c.kloe_id: c for c in consolidated_rows}
     return Consolidation(
         panel=panel,
-        kloes=kloes_for_panel(panel),
+        kloes=kloes,
         members=list(columns.values()),
         consolidated=consolidated,
     )

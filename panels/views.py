@@ -592,7 +592,8 @@ class ConsolidateKloeView(ChairMixin, TemplateView):
     template_name = "panels/consolidate_kloe.html"
 
     def setup_kloe(self):
-        self.data = queries.consolidation_for(self.panel)
+        # Only this KLOE's answers: the page shows each member's answer to it, not all eleven.
+        self.data = queries.consolidation_for(self.panel, number=self.kwargs["number"])
         self.kloe = next((k for k in self.data.kloes if k.number == self.kwargs["number"]), None)
         if self.kloe is None:
             raise Http404("No such KLOE")

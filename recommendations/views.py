@@ -631,9 +631,11 @@ class TrackerView(TrackerMixin, TemplateView):
         user, today = self.request.user, timezone.localdate()
         form = self.tracker_form()
         filters = form.to_filter()
-        page = Paginator(queries.tracker(user, filters, today), PAGE_SIZE).get_page(
+        # Page the ids, then load the page's 25 rows.
+        page = Paginator(queries.tracker_ids(user, filters, today), PAGE_SIZE).get_page(
             self.request.GET.get("page")
         )
+        page.object_list = queries.tracker_rows_in_order(page.object_list)
         query = self.request.GET.copy()
         query.pop("page", None)
         kwargs.update(

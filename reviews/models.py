@@ -516,6 +516,9 @@ class Review(models.Model):
             models.Index(fields=["commissioner", "starts_at"], name="review_org_starts"),
             models.Index(fields=["person", "-held_on"], name="review_person_held"),
             models.Index(fields=["provider", "state"], name="review_provider_state"),
+            # The dashboard's "community C(E)TR due" asks, for each person, whether a review is
+            # open (issue 13, bench/RESULTS.md).
+            models.Index(fields=["person", "state"], name="review_person_state"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -347,14 +347,26 @@ def reviews_for_user(user):
     if not user.is_authenticated:
         return Review.objects.none()
     # Each condition is asked only for the kinds of organisation the user belongs to, and the
-    # participation is an IN over an index rather than a correlated EXISTS, so the database can
-    # combine index scans instead of reading every review. The parties are the rules' own table.
-    scope = Q(pk__in=Participant.objects.filter(user=user).values("review_id"))
+    # reviews the user takes part in are a list of ids read once per request, not a subquery:
+    # `pk IN (subquery) OR commissioner_id IN (...)` cannot use an index (the database reads
+    # every review), while `pk IN (ids) OR ...` combines index scans (issue 13, bench/RESULTS.md).
+    # The parties are the rules' own table.
+    scope = Q(pk__in=participant_review_ids(user))
     for party, _kinds, path in REVIEW_PARTIES:
         org_ids = party_org_ids(user, party)
         if org_ids:
             scope |= Q(**{f"{path}__in": org_ids})
     return Review.objects.filter(scope)
+
+
+def participant_review_ids(user) -> list[int]:
+    """The reviews the user takes part in, read once per request (kept on the user object,
+    which lives for one request, as memberships_for_user does)."""
+    if not hasattr(user, "_ctr_participant_review_ids"):
+        user._ctr_participant_review_ids = sorted(
+            set(Participant.objects.filter(user=user).values_list("review_id", flat=True))
+        )
+    return user._ctr_participant_review_ids
 
 
 def review_for_user(user, pk):
@@ -363,9 +375,12 @@ def review_for_user(user, pk):
     The latest consent record is read here, on every request, so a withdrawal takes effect at
     the next page load.
     """
+    if not user.is_authenticated:
+        return None
+    # The review by its key, then the scope asked of the row in Python: the same conditions as
+    # reviews_for_user, without making the database plan them across seven joined tables.
     review = (
-        reviews_for_user(user)
-        .select_related(
+        Review.objects.select_related(
             "person",
             "person__provider",
             "person__responsible_commissioner",
@@ -381,6 +396,8 @@ def review_for_user(user, pk):
         .filter(pk=pk)
         .first()
     )
+    if review is not None and not _in_scope(user, review):
+        return None
     if review is not None:
         review.latest_consent = (
             ConsentRecord.objects.filter(review=review)
@@ -391,6 +408,20 @@ def review_for_user(user, pk):
             .first()
         )
     return review
+
+
+def _in_scope(user, review) -> bool:
+    """Whether reviews_for_user(user) holds this review (loaded with its person and
+    participants)."""
+    if any(p.user_id == user.pk for p in review.participants.all()):
+        return True
+    for party, _kinds, path in REVIEW_PARTIES:
+        value = review
+        for attr in path.split("__"):
+            value = getattr(value, attr)
+        if value is not None and value in party_org_ids(user, party):
+            return True
+    return False
 
 
 def review_timeline(review):
@@ -453,6 +484,19 @@ def review_list(user, filters: ReviewFilter):
     if filters != ReviewFilter():
         qs = qs.filter(_through_organisations(organisation_ids_for_user(user)))
     return _apply_review_filter(qs, filters).order_by("due_date", "pk")
+
+
+def review_list_ids(user, filters: ReviewFilter):
+    """The review list's ids in order: page these, then load the page's rows
+    (`reviews_in_order`), so the database sorts ids rather than joined rows."""
+    return review_list(user, filters).select_related(None).values_list("pk", flat=True)
+
+
+def reviews_in_order(ids) -> list:
+    """The reviews with these ids, with their person and commissioner, in the ids' order."""
+    ids = list(ids)
+    found = Review.objects.select_related("person", "commissioner").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _through_organisations(org_ids) -> Q:

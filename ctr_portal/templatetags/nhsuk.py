@@ -21,8 +21,10 @@ from django import template
 from django.conf import settings
 from django.contrib.messages import constants as message_levels
 from django.http import QueryDict
+from django.template.base import render_value_in_context
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from ..formatting import nhs_date, nhs_datetime, nhs_moment, nhs_time
 
@@ -308,13 +310,31 @@ def details(summary, text=None, html=None, open=False, expander=False):
 # Table -----------------------------------------------------------------------------------------
 
 
+# Every key the table template reads, with a value that renders as the key's absence would.
+# A look-up of a missing key costs the template engine about 25 times a present one (it tries
+# the key, an attribute and an index, each raising): on a page of 25 rows that was most of the
+# table's time (issue 13, bench/RESULTS.md). So every cell carries every key.
+CELL_KEYS = {
+    "href": None,
+    "colspan": None,
+    "rowspan": None,
+    "visually_hidden_text": None,
+    "classes": "",
+}
+
+
 def _cell(item) -> dict:
     cell = dict(item) if isinstance(item, Mapping) else {"text": item}
     if _blank(cell.get("text")):
         cell["text"] = ""
+    for key, value in CELL_KEYS.items():
+        cell.setdefault(key, value)
     cell["has_text"] = cell["text"] != ""
     cell["is_html"] = hasattr(cell["text"], "__html__")
     return cell
+
+
+NO_HEADER = _cell("")  # the header of a cell beyond the last column's
 
 
 def _cell_classes(base, cell, format_=None, align=None) -> str:
@@ -340,7 +360,7 @@ def _table_cell(item, index, headers, first_cell_is_header, responsive) -> dict:
     """One body cell: its element, classes and role, taking format and alignment from its
     column's header unless it sets its own."""
     cell = _cell(item)
-    header = headers[index] if index < len(headers) else {}
+    header = headers[index] if index < len(headers) else NO_HEADER
     is_header = first_cell_is_header and index == 0
     base = "nhsuk-table__header" if is_header else "nhsuk-table__cell"
     format_ = cell.get("format") or header.get("format")
@@ -357,6 +377,83 @@ def _table_cell(item, index, headers, first_cell_is_header, responsive) -> dict:
         role=("rowheader" if is_header else "cell") if responsive else None,
     )
     return cell
+
+
+def _value(value) -> str:
+    """A value as ``{{ value }}`` renders it in an autoescaping template."""
+    return render_value_in_context(value, _CELL_CONTEXT)
+
+
+_CELL_CONTEXT = template.Context(autoescape=True)
+
+
+def _hidden(text, has_text) -> str:
+    if not text:
+        return ""
+    space = " " if has_text else ""
+    return f'<span class="nhsuk-u-visually-hidden">{space}{_value(text)}</span>'
+
+
+def _cell_html(cell, responsive) -> str:
+    """One body cell's markup, exactly as the table template wrote it cell by cell (built here
+    because a page of several hundred rows spent most of its time in the template's per-cell
+    tags; tests/ctr_portal/test_table_speed.py holds the markup to the letter)."""
+    element = cell["element"]
+    attributes = f'class="{_value(cell["classes"])}"'
+    if cell["is_header"]:
+        attributes += ' scope="row"'
+    if cell["role"]:
+        attributes += f' role="{_value(cell["role"])}"'
+    if cell["colspan"] and not responsive:
+        attributes += f' colspan="{_value(cell["colspan"])}"'
+    if cell["rowspan"]:
+        attributes += f' rowspan="{_value(cell["rowspan"])}"'
+    content = ""
+    if responsive:
+        header = cell["header"]
+        content += (
+            f'<span class="nhsuk-table__heading" aria-hidden="true">{_value(header["text"])}'
+            f"{_hidden(header['visually_hidden_text'], header['has_text'])} </span>"
+        )
+        if cell["is_html"]:
+            content += "<span>"
+    if cell["href"]:
+        content += f'<a class="nhsuk-link" href="{_value(cell["href"])}">'
+    content += _value(cell["text"]) + _hidden(cell["visually_hidden_text"], cell["has_text"])
+    if cell["href"]:
+        content += "</a>"
+    if responsive and cell["is_html"]:
+        content += "</span>"
+    # Every value in it went through _value (escaped unless already safe).
+    return SafeString(
+        f"\n      <{element} {attributes}>\n        {content}\n      </{element}>\n      "
+    )
+
+
+_MARK = "\x00cell\x00"
+
+
+def _body_cell_renderer(headers, first_cell_is_header, responsive):
+    """A function rendering one body cell. A plain cell (text, not a dict) is its column's
+    markup around its text: worked out once per column (and whether the text is markup) and
+    reused, since a page of several hundred rows spent its time, and its garbage collections,
+    on a dict per cell."""
+    around = {}
+
+    def render(item, index):
+        if isinstance(item, Mapping):
+            cell = _table_cell(item, index, headers, first_cell_is_header, responsive)
+            return _cell_html(cell, responsive)
+        text = "" if _blank(item) else item
+        key = (index, hasattr(text, "__html__"))
+        if key not in around:
+            marker = SafeString(_MARK) if key[1] else _MARK
+            cell = _table_cell(marker, index, headers, first_cell_is_header, responsive)
+            around[key] = _cell_html(cell, responsive).split(_MARK)
+        before, after = around[key]
+        return before + _value(text) + after
+
+    return render
 
 
 @register.inclusion_tag("nhsuk/components/table.html", name="table")
@@ -383,11 +480,10 @@ def nhsuk_table(
     screens, each with its column's header.
     """
     headers = [_table_header(item) for item in head or ()]
+    cell_html = _body_cell_renderer(headers, first_cell_is_header, responsive)
     body = [
-        [
-            _table_cell(item, index, headers, first_cell_is_header, responsive)
-            for index, item in enumerate(row)
-        ]
+        # Every value in it went through _value (escaped unless already safe).
+        SafeString("".join(cell_html(item, index) for index, item in enumerate(row)))
         for row in rows or ()
         if row is not None and row is not False
     ]

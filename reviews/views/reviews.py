@@ -136,10 +136,13 @@ class ReviewListView(PermissionRequiredMixin, TemplateView):
                 organisations=queries.commissioning_organisations(user),
             )
             filters = form.to_filter()
-        page = Paginator(queries.review_list(user, filters), PAGE_SIZE).get_page(
+        # Page the ids, then load the page's 25 rows.
+        page = Paginator(queries.review_list_ids(user, filters), PAGE_SIZE).get_page(
             self.request.GET.get("page")
         )
-        page.object_list = queries.with_consent_gate(user, list(page.object_list))
+        page.object_list = queries.with_consent_gate(
+            user, queries.reviews_in_order(page.object_list)
+        )
         kwargs.update(
             filter_form=form,
             page_obj=page,
