@@ -5,7 +5,9 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from ctr_portal.formatting import nhs_date
 from recommendations.models import State
 from tests.conftest import sign_in
 from tests.reviews.factories import ConsentRecordFactory
@@ -20,9 +22,9 @@ def portal_page(client, review):
 
 
 @pytest.fixture
-def recommendations(review_world, time_machine):
-    time_machine.move_to("2026-11-30 09:00", tick=False)
+def recommendations(review_world):
     review = review_world["review"]
+    today = timezone.localdate()
     made = {
         state: RecommendationFactory(
             review=review,
@@ -35,10 +37,10 @@ def recommendations(review_world, time_machine):
             due_date=due,
         )
         for state, due in (
-            (State.DRAFT, datetime.date(2027, 1, 1)),
-            (State.IN_PROGRESS, datetime.date(2027, 1, 1)),
-            (State.AGREED, datetime.date(2026, 11, 1)),
-            (State.DONE, datetime.date(2026, 10, 1)),
+            (State.DRAFT, today + datetime.timedelta(days=30)),
+            (State.IN_PROGRESS, today + datetime.timedelta(days=30)),
+            (State.AGREED, today - datetime.timedelta(days=29)),
+            (State.DONE, today - datetime.timedelta(days=60)),
         )
     }
     return made
@@ -52,7 +54,8 @@ def test_the_family_sees_how_each_recommendation_is_going(
     assert "What the panel recommended, and how it is going" in html
     assert "Action that is draft" not in html
     assert "Riverside Hospital has started." in html
-    assert "Late" in html and "It was due by 1 November 2026." in html
+    late = nhs_date(timezone.localdate() - datetime.timedelta(days=29))
+    assert "Late" in html and f"It was due by {late}." in html
     assert "Riverside Hospital has done it." in html
 
     ConsentRecordFactory(
