@@ -99,6 +99,8 @@ def _findings(review) -> list[Finding]:
 def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent:
     """Everything the report says, from the data as it stands now (about ten queries)."""
     participants = list(review.participants.all())
+    # Who took part: everyone invited, less those recorded as not there on the day.
+    took_part = [p for p in participants if p.attended is not False]
     consent = getattr(review, "latest_consent", None)
     review_date = review.held_on or (
         timezone.localdate(review.starts_at) if review.starts_at else None
@@ -110,8 +112,8 @@ def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent
         person=review.person,
         draft=draft if draft is not None else draft_for(review),
         review_date=review_date,
-        panel_members=[p for p in participants if p.role in PANEL_ROLES],
-        others=[p for p in participants if p.role not in PANEL_ROLES],
+        panel_members=[p for p in took_part if p.role in PANEL_ROLES],
+        others=[p for p in took_part if p.role not in PANEL_ROLES],
         consent=consent,
         receivers=[
             f"{p.name} ({p.get_role_display().lower()})"

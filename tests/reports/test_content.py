@@ -2,6 +2,7 @@
 draft."""
 
 from reports import queries, rendering, services
+from reviews.models import Participant
 from reports.easy_read import easy_read_parts
 from tests.recommendations.factories import RecommendationFactory
 
@@ -76,3 +77,13 @@ def test_the_easy_read_version_says_what_was_found_and_who_does_what_by_when(hel
     assert f"You told us: “{PERSON_QUOTE}”" in about
     html = rendering.easy_read_body(queries.report_content(review))
     assert html.count("<svg") == sum(len(p.lines) + sum(map(len, p.boxes)) for p in parts.values())
+
+
+def test_someone_recorded_as_not_there_on_the_day_is_not_listed_as_taking_part(held_world):
+    Participant.objects.filter(pk=held_world["participants"]["family_carer"].pk).update(
+        attended=False
+    )
+    html = draft_html(held_world)
+    took_part = html[html.index("Who else took part") :][:600]
+    assert "Marion Carer" not in took_part
+    assert "Dee Person" in took_part
