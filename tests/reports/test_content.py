@@ -2,8 +2,8 @@
 draft."""
 
 from reports import queries, rendering, services
-from reviews.models import Participant
 from reports.easy_read import easy_read_parts
+from reviews.models import Participant
 from tests.recommendations.factories import RecommendationFactory
 
 from .factories import FINDING, PERSON_QUOTE, seen_by
