@@ -721,27 +721,7 @@ def _every_review_s_pack(big_pack, per_review: int) -> None:
             "WHERE bt.documentpack_id = %s AND p.id <> %s",
             [big_pack.pk, big_pack.pk],
         )
-        _insert_copy(
-            cursor,
-            PackItem,
-            template_item.pk,
-            {
-                "pack_id": "p.id",
-                "source_id": "b.source_id",
-                "position": "b.position",
-                "title": "b.title",
-                "hint": "b.hint",
-                "core": "b.core",
-                "is_planner": "b.is_planner",
-                "responsible": "b.responsible",
-                "organisation_id": "CASE WHEN b.responsible = 'provider' AND r.provider_id IS "
-                "NOT NULL THEN r.provider_id ELSE r.commissioner_id END",
-                "status": "CASE WHEN r.state = 'closed' THEN 'provided' ELSE 'outstanding' END",
-            },
-            f"{pack_t} p JOIN {review_t} r ON r.id = p.review_id CROSS JOIN {item_t} b",
-            "b.pack_id = %s AND p.id <> %s",
-            [big_pack.pk, big_pack.pk],
-        )
+        _copy_items(cursor, big_pack, template_item, pack_t, review_t, item_t)
         _temp_table(cursor, "bench_n", "k INTEGER", [(k,) for k in range(per_review)])
         _insert_copy(
             cursor,
@@ -759,6 +739,33 @@ def _every_review_s_pack(big_pack, per_review: int) -> None:
             [big_pack.pk],
         )
         cursor.execute("DROP TABLE bench_n")
+
+
+def _copy_items(cursor, big_pack, template_item, pack_t, review_t, item_t) -> None:
+    """The big pack's items, copied to every other pack: provided on closed reviews."""
+    from documents.models import PackItem
+
+    _insert_copy(
+        cursor,
+        PackItem,
+        template_item.pk,
+        {
+            "pack_id": "p.id",
+            "source_id": "b.source_id",
+            "position": "b.position",
+            "title": "b.title",
+            "hint": "b.hint",
+            "core": "b.core",
+            "is_planner": "b.is_planner",
+            "responsible": "b.responsible",
+            "organisation_id": "CASE WHEN b.responsible = 'provider' AND r.provider_id IS "
+            "NOT NULL THEN r.provider_id ELSE r.commissioner_id END",
+            "status": "CASE WHEN r.state = 'closed' THEN 'provided' ELSE 'outstanding' END",
+        },
+        f"{pack_t} p JOIN {review_t} r ON r.id = p.review_id CROSS JOIN {item_t} b",
+        "b.pack_id = %s AND p.id <> %s",
+        [big_pack.pk, big_pack.pk],
+    )
 
 
 def _insert_copy(cursor, model, template_pk: int, overrides: dict, joins: str, where, params):
@@ -929,9 +936,7 @@ def portal(ctx, volumes):
     """The portal (issue 12): the bench's family carer follows the big open review and the
     person's earlier ones (invited by the consent); a request from them waits for the
     commissioner; the panel gave feedback on every held review of the big ICB."""
-    from django.utils import timezone
-
-    from portal.models import Feedback, Request
+    from portal.models import Request
     from reviews.models import ConsentInvitee, ConsentRecord, Contact, Participant, Review
 
     family = ctx["users"]["family_carer"]
@@ -968,27 +973,29 @@ def portal(ctx, volumes):
         made_by_id=family,
         made_by_role="Family carer",
     )
+    ctx["counts"]["feedback"] = _panel_feedback(ctx["people"]["big_icb"])
+
+
+def _panel_feedback(people) -> int:
+    """Every panel member with an account gave feedback on every held review of `people`."""
+    from django.utils import timezone
+
+    from portal.models import Feedback
+    from reviews.models import Participant
+
     panel = Participant.objects.filter(
-        review__person_id__in=ctx["people"]["big_icb"],
-        review__held_on__isnull=False,
-        user__isnull=False,
+        review__person_id__in=people, review__held_on__isnull=False, user__isnull=False
     ).values_list("review_id", "user_id")
+    now = timezone.now()
     made = Feedback.objects.bulk_create(
         (
-            Feedback(
-                review_id=r,
-                given_by_id=u,
-                group="panel",
-                involved=3,
-                clear=4,
-                given_at=timezone.now(),
-            )
+            Feedback(review_id=r, given_by_id=u, group="panel", involved=3, clear=4, given_at=now)
             for r, u in panel.iterator()
         ),
         batch_size=BATCH,
         ignore_conflicts=True,
     )
-    ctx["counts"]["feedback"] = len(made)
+    return len(made)
 
 
 RECOMMENDATIONS = 100_000  # at full scale: the reminder sweep's volume (issue 11)

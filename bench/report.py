@@ -17,9 +17,8 @@ def sample_content(recommendations: int = 30):
     """A report's content for a made-up adult in hospital: 11 KLOE findings with quotes and
     `recommendations` SMART recommendations."""
     from ctr_portal.models import Organisation
-    from panels.models import ConsolidatedKloe, Evidence, Kloe
     from reports.models import ReportDraft
-    from reports.queries import Finding, ReportContent
+    from reports.queries import ReportContent
     from reviews.models import Person, Review
 
     icb = Organisation(name="Northshire Integrated Care Board", kind="icb")
@@ -42,23 +41,7 @@ def sample_content(recommendations: int = 30):
         state="report_drafting",
     )
     text = "The panel read the notes and met the person, their family and the ward team. " * 4
-    findings = []
-    for n in range(1, 12):
-        kloe = Kloe(number=n, title=f"Key line of enquiry {n}", audience="adult")
-        row = ConsolidatedKloe(kloe=kloe, finding=text, rating="some_concerns", reasoning=text)
-        quote = Evidence(shows="I want to go home to my own flat.", quote_from="person")
-        findings.append(Finding(kloe, row, [quote]))
-    recs = [
-        SimpleNamespace(
-            number=n,
-            action=f"Action {n}: " + "arrange and record the next step. " * 3,
-            measure="The record is shared with the person and their family. " * 2,
-            owner_display=f"Owner {n}, Riverside Hospital",
-            kloes=SimpleNamespace(all=list),
-            due_date=date(2026, 4, 1) + timedelta(days=n),
-        )
-        for n in range(1, recommendations + 1)
-    ]
+    findings, recs = _sample_findings(text), _sample_recommendations(recommendations)
     draft = ReportDraft(review=review, **{k: text for k in ("about", "is_safe", "summary")})
     return ReportContent(
         review=review,
@@ -75,6 +58,33 @@ def sample_content(recommendations: int = 30):
         next_review_basis="6 months",
         drafted_on=date(2026, 3, 5),
     )
+
+
+def _sample_findings(text):
+    from panels.models import ConsolidatedKloe, Evidence, Kloe
+    from reports.queries import Finding
+
+    findings = []
+    for n in range(1, 12):
+        kloe = Kloe(number=n, title=f"Key line of enquiry {n}", audience="adult")
+        row = ConsolidatedKloe(kloe=kloe, finding=text, rating="some_concerns", reasoning=text)
+        quote = Evidence(shows="I want to go home to my own flat.", quote_from="person")
+        findings.append(Finding(kloe, row, [quote]))
+    return findings
+
+
+def _sample_recommendations(count):
+    return [
+        SimpleNamespace(
+            number=n,
+            action=f"Action {n}: " + "arrange and record the next step. " * 3,
+            measure="The record is shared with the person and their family. " * 2,
+            owner_display=f"Owner {n}, Riverside Hospital",
+            kloes=SimpleNamespace(all=list),
+            due_date=date(2026, 4, 1) + timedelta(days=n),
+        )
+        for n in range(1, count + 1)
+    ]
 
 
 def _child(repeat: int) -> dict:
