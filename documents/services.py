@@ -403,12 +403,12 @@ def _pack_completeness_changed(pack_id, actor) -> None:
             summary="Document pack complete: every item provided or settled",
             actor=actor,
         )
-        for email, name in commissioner_recipients(review):
+        for email, _name in commissioner_recipients(review):
             notification_enqueue(
                 key=f"pack-complete:{pack.pk}:{pack.completed_at.isoformat()}:{email}",
                 recipient=email,
                 template="pack_complete",
-                context=_email_context(review, name),
+                context=_email_context(review),
             )
 
 
@@ -418,10 +418,10 @@ def commissioner_recipients(review) -> list[tuple[str, str]]:
     return [(email, name) for _user_id, name, email in commissioner_contacts(review)]
 
 
-def _email_context(review, name, **extra) -> dict:
-    """No name of the person reviewed goes into an email: the link leads to it."""
+def _email_context(review, **extra) -> dict:
+    """No name goes into an email (not the person reviewed's, not the recipient's), nor a file's
+    name: the review by its kind and date, and a link to what to do."""
     return {
-        "name": name,
         "review_type": review.type_long,
         "review_label": review.type_label,
         "when": nhs_datetime(review.starts_at),
@@ -530,7 +530,6 @@ def _remind_for_pack(pack, now) -> int:
         for email, entry in _owers(review, items).items():
             context = _email_context(
                 review,
-                entry["name"],
                 items=entry["items"],
                 deadline_label=deadline.label.lower(),
                 deadline=nhs_datetime(deadline.due_at),
@@ -544,14 +543,13 @@ def _remind_for_pack(pack, now) -> int:
             )
             queued += 1
         if days == 0:
-            for email, name in commissioner_recipients(review):
+            for email, _name in commissioner_recipients(review):
                 notification_enqueue(
                     key=f"pack-deadline-passed:{pack.pk}:{deadline.key}:{due}:{email}",
                     recipient=email,
                     template="pack_deadline_passed",
                     context=_email_context(
                         review,
-                        name,
                         items=[f"{i.title} ({i.organisation.name})" for i in items],
                         deadline_label=deadline.label.lower(),
                         deadline=nhs_datetime(deadline.due_at),
@@ -667,21 +665,18 @@ def _rendition_failed(rendition, reason: str, *, seconds: float) -> DocumentRend
         )
         _refresh_status(item, None)
         review = item.pack.review
-        recipients = {
-            email: entry["name"] for email, entry in _owers(review, [item]).items() if email
-        }
+        recipients = [email for email in _owers(review, [item]) if email]
         uploader = document.uploaded_by
-        if uploader.is_active and uploader.email:
-            recipients.setdefault(uploader.email, uploader.display_name)
-        for email, name in recipients.items():
+        if uploader.is_active and uploader.email and uploader.email not in recipients:
+            recipients.append(uploader.email)
+        for email in recipients:
+            # Never the file's name: people name files after the person ("… care plan.odt").
             notification_enqueue(
                 key=f"rendition-failed:{document.pk}:{email}",
                 recipient=email,
                 template="rendition_failed",
                 context=_email_context(
                     review,
-                    name,
-                    file_name=document.original_name,
                     item_title=item.title,
                     link=settings.SITE_URL + reverse("documents:item", args=[item.pk]),
                 ),

@@ -389,9 +389,8 @@ def workbook_reopen(*, actor, review, workbook: Workbook) -> Workbook:
             recipient=participant.user.email if participant.user else participant.email,
             template="panel_workbook_reopened",
             context={
-                "name": participant.name,
-                "chair": actor.display_name,
                 "review_type": review.type_long,
+                "when": nhs_date(review.starts_at),
                 "link": settings.SITE_URL + reverse("panels:workbook", args=[review.pk]),
             },
         )
@@ -402,8 +401,8 @@ def workbook_reopen(*, actor, review, workbook: Workbook) -> Workbook:
 # --- Serious concerns ----------------------------------------------------------------------
 
 
-def _concern_recipients(review, raiser) -> list[tuple[str, str]]:
-    """(name, email) of the chair and the commissioner: commissioner participants, or else the
+def _concern_recipients(review, raiser) -> list[str]:
+    """The emails of the chair and the commissioner: commissioner participants, or else the
     case manager who planned the review. The raiser is not told of their own concern."""
     chairs = [
         (p.user_id, p.name, p.user.email if p.user else p.email)
@@ -412,11 +411,11 @@ def _concern_recipients(review, raiser) -> list[tuple[str, str]]:
     ]
     people = chairs + commissioner_contacts(review)
     seen, recipients = set(), []
-    for user_id, name, email in people:
+    for user_id, _name, email in people:
         if user_id == raiser.pk or email.lower() in seen:
             continue
         seen.add(email.lower())
-        recipients.append((name, email))
+        recipients.append(email)
     return recipients
 
 
@@ -430,15 +429,15 @@ def _concern_raise_once(*, actor, answer: KloeAnswer, workbook: Workbook, kloe: 
     kind = Concern.Kind.SAFETY if answer.immediate_safety_concern else Concern.Kind.SERIOUS
     concern = Concern.objects.create(panel=panel, answer=answer, kind=kind, raised_by=actor)
     link = settings.SITE_URL + reverse("panels:concerns", args=[review.pk])
-    for name, email in _concern_recipients(review, actor):
+    for email in _concern_recipients(review, actor):
         digest = hashlib.sha256(email.lower().encode()).hexdigest()[:16]
-        # No name or detail of the person in the email: the link leads to it, behind sign-in.
+        # No name (not even the recipient's) and no detail in the email: the link leads to it,
+        # behind sign-in.
         notification_enqueue(
             key=f"panels:concern:{answer.pk}:{digest}",
             recipient=email,
             template="panel_concern",
             context={
-                "name": name,
                 "kind": concern.get_kind_display().lower(),
                 "kloe": f"{kloe.label}: {kloe.title}",
                 "raised_by_role": workbook.participant.get_role_display().lower(),

@@ -40,12 +40,12 @@ def request_make(*, actor, review, kind: str, details: str) -> Request:
         )
         audit_record(action=Action.CREATE, actor=actor, obj=request)
         link = settings.SITE_URL + reverse("portal:request_detail", args=[request.pk])
-        for _user_id, name, email in commissioner_contacts(review):
+        for _user_id, _name, email in commissioner_contacts(review):
             notification_enqueue(
                 key=f"portal-request:{request.pk}:{email.lower()}",
                 recipient=email,
                 template="portal_request",
-                context={"name": name, "kind": request.get_kind_display().lower(), "link": link},
+                context={"kind": request.get_kind_display().lower(), "link": link},
             )
     return request
 
@@ -68,7 +68,6 @@ def request_answer(*, actor, request: Request, answer: str) -> Request:
             recipient=locked.made_by.email,
             template="portal_request_answered",
             context={
-                "name": locked.made_by.display_name,
                 "link": settings.SITE_URL + reverse("portal:review", args=[locked.review_id]),
             },
         )
@@ -126,7 +125,6 @@ def feedback_invitations_send(*, today=None) -> None:
                 recipient=email,
                 template="feedback_invitation",
                 context={
-                    "name": participant.name,
                     "held_on": nhs_date(review.held_on),
                     "link": link,
                     "easy_read": participant.role == ParticipantRole.PERSON,

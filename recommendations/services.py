@@ -844,53 +844,54 @@ TIMED_KINDS = (
     Reminder.Kind.FAMILY_OVERDUE,
 )
 
-# Each notice in plain English: what happened, then what to do. No name of the person reviewed,
-# no NHS number, no clinical detail: the action in short, the rest behind sign-in.
+# Each notice in plain English: what happened, then what to do (ADR 0011). A recommendation is
+# named by its number and its review's date: never the action's words, the owner's name as typed,
+# the person's name or NHS number. Everything else is behind sign-in, at the link.
 NOTICES = {
     Reminder.Kind.TO_ACCEPT: (
         "A recommendation for you to accept",
-        "The review on {review_date} made a recommendation for you to carry out by {due}: "
-        "{action}.",
-        "Sign in to accept it, confirming it is within your remit, or to say why you cannot.",
+        "Recommendation {number} from the review on {review_date} is for you to carry out by "
+        "{due}.",
+        "Sign in to read it and accept it, confirming it is within your remit, or to say why you "
+        "cannot.",
     ),
     Reminder.Kind.DUE_SOON: (
         "A recommendation is due in {days_left}",
-        "A recommendation from the review on {review_date} is due in {days_left}, on {due}: "
-        "{action}.",
+        "Recommendation {number} from the review on {review_date} is due in {days_left}, on {due}.",
         "Sign in to post progress, or to mark it done with evidence of what was done.",
     ),
     Reminder.Kind.DUE_TODAY: (
         "A recommendation is due today",
-        "A recommendation from the review on {review_date} is due today: {action}.",
+        "Recommendation {number} from the review on {review_date} is due today.",
         "Sign in to mark it done with evidence of what was done, or to post progress.",
     ),
     Reminder.Kind.OVERDUE: (
         "A recommendation is {days_late} overdue",
-        "A recommendation from the review on {review_date} was due on {due} and is {days_late} "
-        "overdue: {action}.",
+        "Recommendation {number} from the review on {review_date} was due on {due} and is "
+        "{days_late} overdue.",
         "Sign in to mark it done with evidence, or post progress to say what is holding it up.",
     ),
     Reminder.Kind.COMMISSIONER_OVERDUE: (
         "A recommendation is {days_late} overdue",
-        "A recommendation from the review on {review_date} was due on {due} and is {days_late} "
-        "overdue: {action}. It is with {owner}, who has been reminded.",
+        "Recommendation {number} from the review on {review_date} was due on {due} and is "
+        "{days_late} overdue. The person responsible for it has been reminded.",
         "Sign in to see its history, and escalate it to the oversight panel if it is stuck.",
     ),
     Reminder.Kind.ESCALATED: (
         "A recommendation has been escalated to the oversight panel",
-        "A recommendation from the review on {review_date}, due on {due}, has been escalated to "
-        "{panel}: {action}.",
+        "Recommendation {number} from the review on {review_date}, due on {due}, has been "
+        "escalated to {panel}.",
         "Sign in to see why it was escalated and what has happened so far.",
     ),
     Reminder.Kind.FAMILY_OVERDUE: (
         "A recommendation from the review is overdue",
-        "A recommendation from the review on {review_date} was due on {due} and is not done "
-        "yet: {action}. The person responsible for it has been reminded.",
+        "Recommendation {number} from the review on {review_date} was due on {due} and is not "
+        "done yet. The person responsible for it has been reminded.",
         "Sign in to see how it is going.",
     ),
     Reminder.Kind.FAMILY_DONE: (
         "A recommendation from the review is done",
-        "A recommendation from the review on {review_date} has been done: {action}.",
+        "Recommendation {number} from the review on {review_date} has been done.",
         "Sign in to see what was done.",
     ),
 }
@@ -898,17 +899,6 @@ NOTICES = {
 
 def _days(n: int) -> str:
     return f"{n} day{'' if n == 1 else 's'}"
-
-
-def _short_action(text: str, limit: int = 100) -> str:
-    """The action's first line, cut at a word within `limit` characters, first letter lowered
-    (unless it starts an abbreviation such as "NHS")."""
-    line = text.strip().splitlines()[0].strip().rstrip(".") if text.strip() else ""
-    if len(line) > limit:
-        line = line[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-    if len(line) > 1 and line[0].isupper() and not line[1].isupper():
-        line = line[0].lower() + line[1:]
-    return line
 
 
 def _review_date(review) -> str:
@@ -923,21 +913,20 @@ def recommendation_link(recommendation) -> str:
 
 
 def notice_context(reminder, today: date) -> dict:
-    """The email's words for one reminder, as JSON for the outbox."""
+    """The email's words for one reminder, as JSON for the outbox: no name, not even the
+    recipient's (an owner's name is typed, and has held the person's)."""
     recommendation = reminder.recommendation
     values = {
         "review_date": _review_date(recommendation.review),
         "due": nhs_date(reminder.due_date),
         "days_left": _days((reminder.due_date - today).days),
         "days_late": _days((today - reminder.due_date).days),
-        "action": _short_action(recommendation.action),
-        "owner": recommendation.owner_display,
+        "number": recommendation.number,
         "panel": str(recommendation.escalated_to) if recommendation.escalated_to_id else "",
     }
     subject, what, todo = NOTICES[reminder.kind]
     return {
         "subject": subject.format(**values),
-        "name": reminder.recipient_name,
         "paragraphs": [what.format(**values), todo],
         "link": recommendation_link(recommendation),
         "recommendation_id": recommendation.pk,
@@ -1031,10 +1020,10 @@ def _digests_send(today: date, result) -> None:
         .order_by("due_date", "pk")
     )
     contacts = notice_contacts({r.review_id for r in rows}, family=False)
-    per_person: dict[str, tuple[str, list]] = {}
+    per_person: dict[str, list] = {}
     for r in rows:
-        for _user_id, name, email in contacts.get(r.review_id, {}).get(COMMISSIONER, []):
-            per_person.setdefault(email.lower(), (name, []))[1].append(r)
+        for _user_id, _name, email in contacts.get(r.review_id, {}).get(COMMISSIONER, []):
+            per_person.setdefault(email.lower(), []).append(r)
     year, week, _ = today.isocalendar()
     prefix = f"rec-digest:{year}-W{week:02d}:"
     if notifications_queued(prefix):
@@ -1044,9 +1033,9 @@ def _digests_send(today: date, result) -> None:
             "key": f"{prefix}{email}"[:200],
             "recipient": email,
             "template": "recommendation_digest",
-            "context": _digest_context(name, items, today),
+            "context": _digest_context(items, today),
         }
-        for email, (name, items) in sorted(per_person.items())
+        for email, items in sorted(per_person.items())
     ]
     for start in range(0, len(messages), 1000):
         notifications_enqueue(messages=messages[start : start + 1000])
@@ -1057,20 +1046,20 @@ def _digests_send(today: date, result) -> None:
 DIGEST_ITEMS = 30
 
 
-def _digest_context(name, items, today) -> dict:
+def _digest_context(items, today) -> dict:
+    """Each recommendation by its review's date and its number: no action, no name."""
     overdue = [r for r in items if r.due_date < today]
     escalated = [r for r in items if r.escalated_to_id]
     lines = [
         f"Review on {_review_date(r.review)}, recommendation {r.number}: "
-        f"{_short_action(r.action, 80)} (due {nhs_date(r.due_date)}"
+        f"due {nhs_date(r.due_date)}"
         f"{', ' + _days((today - r.due_date).days) + ' overdue' if r.due_date < today else ''}"
-        f"{', escalated' if r.escalated_to_id else ''})"
+        f"{', escalated' if r.escalated_to_id else ''}"
         for r in items[:DIGEST_ITEMS]
     ]
     return {
         "subject": f"Recommendations overdue or escalated: {len(overdue)} overdue, "
         f"{len(escalated)} escalated",
-        "name": name,
         "overdue": len(overdue),
         "escalated": len(escalated),
         "items": lines,

@@ -341,13 +341,12 @@ def report_recipients(review) -> dict[str, str]:
 
 def _notify_issued(review, version) -> None:
     link = settings.SITE_URL + reverse("reports:report", args=[review.pk])
-    for email, name in report_recipients(review).items():
+    for email in report_recipients(review):
         notification_enqueue(
             key=f"report-issued:{version.pk}:{email}",
             recipient=email,
             template="report_issued",
             context={
-                "name": name,
                 "review_type": review.type_label,
                 "when": nhs_date(review.held_on) if review.held_on else "",
                 "version": version.number,
@@ -368,9 +367,9 @@ def _chair_contacts(review) -> list[tuple[str, str]]:
     ]
 
 
-def _deadline_context(review, name, due) -> dict:
+def _deadline_context(review, due) -> dict:
+    """No name, not even the recipient's: the review by its kind and date, and a link."""
     return {
-        "name": name,
         "review_type": review.type_label,
         "when": nhs_date(review.held_on),
         "due": nhs_date(due),
@@ -396,22 +395,22 @@ def report_deadlines_check(*, today=None) -> int:
         step = min((d for d in settings.REPORTS_REMINDER_DAYS if d >= days_left), default=None)
         if step is None:
             continue
-        for email, name in _chair_contacts(review):
+        for email, _name in _chair_contacts(review):
             notification_enqueue(
                 key=f"report-reminder:{review.pk}:{step}:{email.lower()}",
                 recipient=email,
                 template="report_reminder",
-                context={**_deadline_context(review, name, due), "days_left": days_left},
+                context={**_deadline_context(review, due), "days_left": days_left},
             )
             queued += 1
     for review in reviews_held_between(AWAITING_REPORT, None, today - timedelta(days=due_days + 1)):
         due = report_due_date(review)
-        for _user_id, name, email in commissioner_contacts(review):
+        for _user_id, _name, email in commissioner_contacts(review):
             notification_enqueue(
                 key=f"report-late:{review.pk}:{email.lower()}",
                 recipient=email,
                 template="report_late",
-                context=_deadline_context(review, name, due),
+                context=_deadline_context(review, due),
             )
             queued += 1
     return queued

@@ -1072,14 +1072,14 @@ def _enqueue_invitation(participant, token):
     when = nhs_datetime(review.starts_at)
     # What the review page hides from the invitee, the email hides too: before a panel expert
     # has declared independence (or while consent does not open the gate) it says only the role
-    # and the date, with no kind of review, no place and no calendar file.
+    # and the date, with no kind of review and no calendar file. No email names anyone or says
+    # where the review is held (a venue is typed, and may be the person's home): the page does.
     details = invitee_sees_details(participant, review)
     context = {
-        "name": participant.name,
         "role": participant.get_role_display(),
         "review_type": review.type_long if details else "review",
         "when": when,
-        "where": (review.venue or ("By video" if review.video_link else "")) if details else "",
+        "by_video": bool(details and review.video_link and not review.venue),
         "link": link,
         "new_account": token is not None,
         "expires_days": INVITATION_DAYS,

@@ -140,7 +140,8 @@ def test_reminders_go_on_the_right_days_over_a_recommendation_s_life(
     assert notices.count() == sent().count()
     assert Notification.objects.filter(template="recommendation_digest").count() == 5
     week_before = next(m for m in mail.outbox if "due in 7 days" in m.subject)
-    assert "is due in 7 days, on 1 June 2026: arrange a housing assessment" in week_before.body
+    assert "is due in 7 days, on 1 June 2026." in week_before.body
+    assert "housing" not in "".join(m.body + m.subject for m in mail.outbox)  # nor the action
     assert "Clarke" not in "".join(m.body + m.subject for m in mail.outbox)  # no name reviewed
 
 
@@ -314,11 +315,13 @@ def test_the_person_and_family_read_plain_english_without_the_person_s_details(
         sweep_on(time_machine, DUE + days(1))
     message = next(m for m in mail.outbox if m.to == [users["family_carer"].email])
     assert message.subject == "A recommendation from the review is overdue"
+    assert f"Recommendation {recommendation.number} from the review on " in message.body
     assert (
-        "was due on 1 June 2026 and is not done yet: arrange a housing assessment with the local "
-        "authority. The person responsible for it has been reminded." in message.body
+        "was due on 1 June 2026 and is not done yet. The person responsible for it has been "
+        "reminded." in message.body
     )
     text = message.body + message.alternatives[0][0]
+    assert "housing" not in text  # the action's words are behind sign-in too (ADR 0011)
     assert person.nhs_number not in text and person.family_name not in text
     assert "/reviews/" in text or "/recommendations/" in text  # the full text is behind sign-in
 
