@@ -10,7 +10,8 @@ below, so a review cannot be set for 2126, nor a birth for next week. The messag
 NHS service manual ("Date of birth must be in the past").
 
 `tests/test_form_limits.py` walks every form and model of the project's apps and fails on a
-text field without a maximum length, or a date field without bounds.
+text field without a maximum length, a date field without bounds, or an integer field without
+both a minimum and a maximum (an id is 1 to `INTEGER_MAX`).
 """
 
 import datetime
@@ -37,6 +38,16 @@ def too_long(subject: str, limit: int) -> dict:
     read well in the message (a question): `error_messages=too_long("Reason", NOTE)`. Other
     fields get "<Label> must be N characters or fewer" from NHSUKFormMixin."""
     return {"max_length": too_long_message(subject, limit)}
+
+
+# --- Numbers ----------------------------------------------------------------------------------
+
+# The largest integer the database takes: ids are BigAutoField, a signed 64-bit integer on
+# PostgreSQL (bigint) and on SQLite (INTEGER) alike. A larger number typed into a query string
+# reaches the driver as an error (OverflowError on SQLite), so every integer a form reads from a
+# request is bounded by it: an id is 1 to INTEGER_MAX, and anything past it is the form's error
+# (the filter ignored, as any bad value is), not a 500.
+INTEGER_MAX = 2**63 - 1
 
 
 # --- Dates ------------------------------------------------------------------------------------

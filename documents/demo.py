@@ -11,7 +11,7 @@ SEEDED_STATES = ("scheduled", "preparing", "ready", "held", "report_drafting", "
 def _pdf(title: str, review) -> bytes:
     from html import escape
 
-    from weasyprint import HTML
+    from ctr_portal.pdf import pdf_html
 
     html = f"""<html><head><style>
       @page {{ size: A4; margin: 2cm; }}
@@ -26,7 +26,7 @@ def _pdf(title: str, review) -> bytes:
       assessments, reports. The panel reads it in the browser, with their name on every
       page.</p>
     </body></html>"""
-    return HTML(string=html).write_pdf()
+    return pdf_html(html).write_pdf()
 
 
 def _uploader(item, users_by_org):

@@ -32,7 +32,8 @@ def watermark_text(name: str, when=None) -> str:
 
 def _stamp(width: float, height: float, text: str, short: str):
     from pypdf import PdfReader
-    from weasyprint import HTML
+
+    from ctr_portal.pdf import pdf_html
 
     size = max(6.0, min(9.0, width / 70))
     page_html = _STAMP.format(
@@ -43,7 +44,7 @@ def _stamp(width: float, height: float, text: str, short: str):
         text=html.escape(text),
         short=html.escape(short),
     )
-    return PdfReader(io.BytesIO(HTML(string=page_html).write_pdf())).pages[0]
+    return PdfReader(io.BytesIO(pdf_html(page_html).write_pdf())).pages[0]
 
 
 def watermark_pdf(source, *, name: str, when=None) -> bytes:

@@ -47,7 +47,10 @@ class VersionField(forms.IntegerField):
 
     def __init__(self, **kwargs):
         super().__init__(
-            widget=forms.HiddenInput(attrs={"hx-swap-oob": "true"}), min_value=0, **kwargs
+            widget=forms.HiddenInput(attrs={"hx-swap-oob": "true"}),
+            min_value=0,
+            max_value=limits.INTEGER_MAX,
+            **kwargs,
         )
 
 

@@ -388,7 +388,9 @@ class TrackerFilterForm(NHSUKFormMixin, forms.Form):
 
     submit_label = "Apply filters"
 
-    review = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    review = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=limits.INTEGER_MAX
+    )
     owner = forms.CharField(label="Owner's name or email", max_length=NAME_MAX, required=False)
     organisation = forms.ChoiceField(label="Owner's organisation", required=False)
     state = forms.ChoiceField(

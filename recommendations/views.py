@@ -7,7 +7,6 @@ step of the lifecycle is a small form page (`StepView`) that hands its cleaned d
 service; a refusal shows beside the field, with what was typed kept.
 """
 
-import csv
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -21,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from ctr_portal.exports import CsvWriter
 from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
 from ctr_portal.views.base import ScopedObjectMixin
@@ -662,20 +662,14 @@ class TrackerCsvView(TrackerMixin, View):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="recommendations.csv"'
         response["X-Content-Type-Options"] = "nosniff"
-        writer = csv.writer(response)
+        writer = CsvWriter(response)
         writer.writerow([label for _key, label in CSV_COLUMNS])
         for recommendation in queries.tracker(request.user, filters, today).iterator(
             chunk_size=500
         ):
             values = row(recommendation, today)
-            writer.writerow([_csv_safe(values[key]) for key, _label in CSV_COLUMNS])
+            writer.writerow([values[key] for key, _label in CSV_COLUMNS])
         return response
-
-
-def _csv_safe(value):
-    """Text a spreadsheet would run as a formula is written as text."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class EscalatedView(PermissionRequiredMixin, TemplateView):

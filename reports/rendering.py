@@ -40,7 +40,7 @@ def print_document(body: str, *, title: str, easy_read: bool = False) -> str:
 def pdf_from_html(html: str) -> tuple[bytes, int]:
     """(the PDF, its page count), tagged and with its fonts embedded (WeasyPrint always embeds
     the fonts it uses, subset)."""
-    from weasyprint import HTML
+    from ctr_portal.pdf import pdf_html
 
-    document = HTML(string=html, base_url=None).render(pdf_variant=PDF_VARIANT)
+    document = pdf_html(html).render(pdf_variant=PDF_VARIANT)
     return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
+import icalendar
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -1190,36 +1191,30 @@ def participant_declare_independence(
 
 
 def review_ics(review: Review) -> str:
-    """An iCalendar file for the review: no name or NHS number in it, only the type and place."""
+    """An iCalendar file for the review: no name or NHS number in it, only the type and place.
 
+    The icalendar package writes it, escaping and folding every value, so a venue typed with a
+    line break (CR or LF), `;` or `,` stays inside its LOCATION. The UID is the review's, so a
+    calendar replaces the event; SEQUENCE starts at 0 for a later update to bump."""
     start = review.starts_at.astimezone(UTC)
     end = (review.ends_at or review.starts_at + timedelta(hours=8)).astimezone(UTC)
-    location = review.venue or review.video_link or ""
     link = settings.SITE_URL + reverse("reviews:review_detail", args=[review.pk])
-
-    def esc(text):
-        return (
-            text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-        )
-
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//NHS England//CTR Portal//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:review-{review.pk}@ctr-portal",
-        f"DTSTAMP:{timezone.now().astimezone(UTC):%Y%m%dT%H%M%SZ}",
-        f"DTSTART:{start:%Y%m%dT%H%M%SZ}",
-        f"DTEND:{end:%Y%m%dT%H%M%SZ}",
-        f"SUMMARY:{esc(review.type_long)}",
-        f"LOCATION:{esc(location)}",
-        f"DESCRIPTION:{esc('Details: ' + link)}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(lines) + "\r\n"
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//NHS England//CTR Portal//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = icalendar.Event()
+    event.add("uid", f"review-{review.pk}@ctr-portal")
+    event.add("sequence", 0)
+    event.add("dtstamp", timezone.now().astimezone(UTC))
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", review.type_long)
+    event.add("location", review.venue or review.video_link or "")
+    event.add("description", f"Details: {link}")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()
 
 
 def ics_attachments(sender, *, notification, **kwargs):

@@ -1,6 +1,7 @@
 """Nothing a person types is unbounded: every text field of every form and model in the
-project's apps has a maximum length, every date field has bounds (`ctr_portal/limits.py`), and
-every "too long" message reads as the NHS service manual's.
+project's apps has a maximum length, every date field has bounds (`ctr_portal/limits.py`),
+every integer field a minimum and a maximum the database takes, and every "too long" message
+reads as the NHS service manual's.
 
 Walks the code rather than a list, so a new form or model field without a limit fails here.
 Fields a form adds in `__init__` are not seen by the walk (panels' ProviderPartForm adds one
@@ -83,6 +84,26 @@ def test_every_date_field_of_every_form_has_bounds():
 
     assert not unbounded, (
         "Dates are SplitDateField(bounds=...) with bounds from ctr_portal/limits.py:\n"
+        + "\n".join(unbounded)
+    )
+
+
+def test_every_integer_field_of_every_form_has_bounds_the_database_takes():
+    from ctr_portal.limits import INTEGER_MAX
+
+    unbounded = [
+        name
+        for name, field in form_fields()
+        if isinstance(field, forms.IntegerField)
+        and not (
+            field.min_value is not None
+            and field.max_value is not None
+            and -INTEGER_MAX <= field.min_value <= field.max_value <= INTEGER_MAX
+        )
+    ]
+
+    assert not unbounded, (
+        "Give these integer fields min_value and max_value (at most limits.INTEGER_MAX):\n"
         + "\n".join(unbounded)
     )
 

@@ -5,13 +5,13 @@ query gives into the rows the page shows and the CSV holds, and a validation rep
 The page and the CSV are made from the same `Extract.rows`, so they cannot disagree.
 """
 
-import csv
-import io
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+
+from ctr_portal.exports import csv_text
 
 FILES = {"at": "assuring_transformation.toml", "mhsds": "mhsds.toml"}
 FORMATS = ("nhs_number", "code", "text", "date", "yes_no", "integer")
@@ -103,11 +103,9 @@ class Extract:
         return f"{self.spec.code}-{org}-{self.month:%Y-%m}.csv"
 
     def csv_text(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(self.columns)
-        writer.writerows(self.rows)
-        return out.getvalue()
+        """The CSV file: the project's one writer, so a value a spreadsheet would run (a local
+        patient id typed as `=cmd|...`) reaches the other organisation as text."""
+        return csv_text([self.columns, *self.rows])
 
     def report_lines(self) -> list[str]:
         """The validation report, as plain sentences."""

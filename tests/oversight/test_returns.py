@@ -225,3 +225,31 @@ def test_the_mhsds_page_makes_as_many_queries_for_25_rows_as_for_1(world, client
     with CaptureQueriesContext(connection) as many:
         assert len(client.get(reverse("oversight:mhsds"), query).context["extract"].rows) == 25
     assert len(many) == len(one)
+
+
+FORMULA = "=cmd|'/C calc'!A0"
+
+
+def test_a_local_patient_id_typed_as_a_formula_reaches_the_mhsds_download_as_text(world, client):
+    from reviews.models import Person
+
+    Person.objects.filter(local_patient_id="RM1-001").update(local_patient_id=FORMULA)
+    query = {"organisation": world["orgs"]["meadow"].pk, "month": "2026-11"}
+    sign_in(client, world["users"]["meadow"])
+    text = client.get(reverse("oversight:mhsds_csv"), query).content.decode()
+    assert f'"\'{FORMULA}"' in text
+    assert [row[0] for row in _csv_rows(text)[1:]] == ["", f"'{FORMULA}"]
+    assert not any(line.startswith(("=", "+", "-", "@")) for line in text.splitlines())
+
+
+@pytest.mark.parametrize("code", ["at", "mhsds"])
+def test_every_text_and_code_field_of_each_return_is_neutralised(world, code):
+    fields = returns.spec(code).fields
+    payloads = {f.key: "@SUM(1+1)*cmd;x" for f in fields if f.format in ("text", "code")}
+    extract = returns.extract_build(
+        code, organisation=world["orgs"]["lakeside"], month=TODAY.date(), records=[payloads]
+    )
+    [row] = _csv_rows(extract.csv_text())[1:]
+    assert len(payloads) > 0
+    for f, cell in zip(fields, row, strict=True):
+        assert cell == ("'@SUM(1+1)*cmd;x" if f.key in payloads else "")

@@ -232,3 +232,12 @@ def test_the_tracker_filters_by_review_from_the_reviews_page(world, client_for):
     text = client.get(link).content.decode()
     assert "This review&#x27;s" in text and "Another review" not in text
     assert "<strong>1</strong> in all matching your filters" in text
+
+
+def test_the_csv_writes_a_formula_as_text(world, client_for):
+    RecommendationFactory(review=world["review"], state=State.AGREED, action="=1+1;-2")
+    response = client_for("commissioner").get(reverse("recommendations:tracker_csv"))
+    text = response.content.decode()
+    assert '"\'=1+1;-2"' in text
+    [row] = list(csv.reader(io.StringIO(text)))[1:]
+    assert row[3] == "'=1+1;-2"

@@ -565,6 +565,54 @@ def test_another_organisations_commissioner_gets_404_and_changes_nothing(client_
     assert not DsrRatingChange.objects.filter(reason="Trying").exists()
 
 
+PERSON_CHANGE_PAGES = [
+    "person_edit",
+    "person_segregation",
+    "person_contact_create",
+    "person_dsr",
+    "person_setting",
+    "person_laep",
+    "person_diagnosis_removed",
+    "person_root_cause",
+    "review_plan",
+]
+
+
+@pytest.mark.parametrize("url_name", PERSON_CHANGE_PAGES)
+def test_another_icbs_commissioner_finds_no_person_they_cannot_see(
+    client_for, review_world, url_name
+):
+    """404, as for an id nobody has (the person's existence stays hidden), for GET and POST;
+    nothing changes."""
+    person = review_world["person"]
+    client = client_for("commissioner_other_org")
+    url = reverse(f"reviews:{url_name}", args=[person.pk])
+    before = Person.objects.values().get(pk=person.pk)
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"given_name": "Changed", "started_on[day]": "1"}).status_code == 404
+    missing = reverse(f"reviews:{url_name}", args=[person.pk + 100_000])
+    assert client.get(missing).status_code == 404
+    assert Person.objects.values().get(pk=person.pk) == before
+
+
+@pytest.mark.parametrize("url_name", PERSON_CHANGE_PAGES)
+def test_a_host_commissioner_who_sees_the_person_may_not_change_them(
+    client_for, organisations, url_name
+):
+    """The host ICB sees the person's page, so the change pages answer 403 (a party without
+    the right), not 404."""
+    person = PersonFactory(
+        responsible_commissioner=organisations["icb_other"], host_commissioner=organisations["icb"]
+    )
+    client = client_for("commissioner")
+    url = reverse(f"reviews:{url_name}", args=[person.pk])
+
+    assert client.get(reverse("reviews:person_detail", args=[person.pk])).status_code == 200
+    assert client.get(url).status_code == 403
+    assert client.post(url, {}).status_code == 403
+
+
 @pytest.mark.parametrize(
     ("url_name", "heading"),
     [

@@ -252,6 +252,31 @@ def test_an_invitation_email_goes_through_the_outbox_with_a_calendar_file(
     assert "Daniel" not in message.body and "Clarke" not in message.body
 
 
+def test_a_venue_with_line_breaks_stays_one_location_in_the_calendar_file(review_world):
+    import icalendar
+
+    review = review_world["review"]
+    venue = "Room 4\rBEGIN:VEVENT\nATTENDEE:mailto:x@example.com\r\nX; a, b"
+    Review.objects.filter(pk=review.pk).update(venue=venue)
+    review.refresh_from_db()
+
+    content = services.review_ics(review)
+
+    [event] = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    assert str(event["LOCATION"]) == venue.replace("\r\n", "\n").replace("\r", "\n")
+    assert "ATTENDEE" not in event
+    # No line break but the file's own CRLFs, and no line begins with what the venue held.
+    assert "\r" not in content.replace("\r\n", "") and "\n" not in content.replace("\r\n", "")
+    lines = content.splitlines()
+    assert [line for line in lines if line.startswith("BEGIN")] == [
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT",
+    ]
+    assert not any(line.startswith(("ATTENDEE", "X;", " a")) for line in lines)
+    assert (event["UID"], event["SEQUENCE"]) == (f"review-{review.pk}@ctr-portal", 0)
+    assert services.review_ics(review).count("UID:") == 1
+
+
 def test_short_notice_is_warned_not_refused(users, review_world):
     review = review_world["review"]
     Review.objects.filter(pk=review.pk).update(starts_at=timezone.now() + timedelta(days=5))
