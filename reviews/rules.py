@@ -50,11 +50,21 @@ def _is_party(user, review, party: str) -> bool:
     return False
 
 
-def details_open_to(participant, review) -> bool:
-    """The consent gate for one participant, with or without an account yet: the person always;
-    a panel member once independent and while the latest consent opens the gate; a family carer
-    or advocate while the latest consent invites them. The rules and the emails an invitee gets
-    both ask this."""
+# What the latest consent opens, by purpose: the flag on the consent's invitee that lets a family
+# carer or advocate have it, and whether the review's professional contacts (commissioner,
+# provider, local authority) who take part have it once the gate is open.
+CONSENT_PURPOSES = {
+    "details": ("may_attend", False),
+    "report": ("may_receive_report", True),
+}
+
+
+def open_by_consent(participant, review, purpose: str) -> bool:
+    """The consent gate for one participant, with or without an account yet, for one purpose
+    (CONSENT_PURPOSES): the person always; a panel member once independent and while the latest
+    consent opens the gate; a family carer or advocate while the latest consent invites them for
+    that purpose. The rules, the reports' rules and the emails an invitee gets all ask this."""
+    invitee_flag, professionals = CONSENT_PURPOSES[purpose]
     if participant is None:
         return False
     if participant.role == ParticipantRole.PERSON:
@@ -64,11 +74,17 @@ def details_open_to(participant, review) -> bool:
         return False
     if participant.role in PANEL_ROLES:
         return participant.is_independent
-    if participant.role in FAMILY_ROLES and participant.contact_id is not None:
-        return any(
-            i.contact_id == participant.contact_id and i.may_attend for i in record.invitees.all()
+    if participant.role in FAMILY_ROLES:
+        return participant.contact_id is not None and any(
+            i.contact_id == participant.contact_id and getattr(i, invitee_flag)
+            for i in record.invitees.all()
         )
-    return False
+    return professionals
+
+
+def details_open_to(participant, review) -> bool:
+    """Whether the participant sees the person's details: `open_by_consent` for "details"."""
+    return open_by_consent(participant, review, "details")
 
 
 def participant_for(user, review):
