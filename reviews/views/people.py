@@ -227,7 +227,9 @@ class PersonCreateView(PermissionRequiredMixin, FormView):
 
 
 class PersonMixin(ScopedObjectMixin):
-    """Finds the person through the user's scope: someone else's person is a 404."""
+    """Finds the person through the user's scope: someone else's person is a 404. The one
+    lookup for every page about a person, here and in the apps built on `reviews` (oversight),
+    which set their own `permission_required`."""
 
     object_type = "reviews.person"
     permission_required = Perm.CHANGE_PERSON
@@ -239,8 +241,8 @@ class PersonMixin(ScopedObjectMixin):
     def person(self):
         return self.get_object()
 
-    def person_breadcrumbs(self):
-        return [*_people_breadcrumbs(), (self.person.full_name, self.person_url())]
+    def person_breadcrumbs(self, *extra):
+        return [*_people_breadcrumbs(), (self.person.full_name, self.person_url()), *extra]
 
     def person_url(self):
         return reverse("reviews:person_detail", args=[self.person.pk])
