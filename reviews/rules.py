@@ -197,6 +197,8 @@ def sees_details_as_participant(user, review):
 
 
 is_review_professional = is_review_commissioner | is_review_provider | is_review_local_authority
+# What `reviews.queries.review_for_user` finds: a review the user has any part in.
+has_part_in_review = is_review_professional | is_participant
 
 rules.add_perm(Perm.ADD_PERSON, is_commissioner)
 rules.add_perm(Perm.VIEW_PERSON, is_person_commissioner | is_person_host_commissioner)
@@ -204,7 +206,7 @@ rules.add_perm(Perm.CHANGE_PERSON, is_person_commissioner)
 rules.add_perm(Perm.LIST_REVIEWS, rules.is_authenticated)
 rules.add_perm(Perm.VIEW_COMMISSIONER_DASHBOARD, is_commissioner)
 
-rules.add_perm(Perm.VIEW_REVIEW, is_review_professional | is_participant)
+rules.add_perm(Perm.VIEW_REVIEW, has_part_in_review)
 rules.add_perm(
     Perm.VIEW_REVIEW_DETAILS,
     is_review_professional | sees_details_as_participant,
