@@ -13,11 +13,6 @@ from ctr_portal.queries import memberships_for_user
 
 from .models import FAMILY_ROLES, PANEL_ROLES, ParticipantRole
 
-
-def _commissioning_org_ids(user):
-    return {m.organisation_id for m in memberships_for_user(user) if m.organisation.is_commissioner}
-
-
 # Who is party to a review through their organisation, written once: the rules below and the
 # scoped query `reviews.queries.reviews_for_user` both read this table. Each row is (the kinds of
 # organisation, the review's field naming the organisation, as a lookup path).
@@ -33,6 +28,11 @@ def party_org_ids(user, party: str) -> set[int]:
     """The user's organisations of the kinds that make them this party to a review."""
     kinds = {k for name, kinds, _path in REVIEW_PARTIES if name == party for k in kinds}
     return {m.organisation_id for m in memberships_for_user(user) if m.organisation.kind in kinds}
+
+
+def commissioning_org_ids(user) -> set[int]:
+    """The user's commissioning organisations (ICBs, specialised commissioning)."""
+    return party_org_ids(user, "commissioner")
 
 
 def _is_party(user, review, party: str) -> bool:
@@ -107,17 +107,17 @@ def latest_consent(review):
 
 @rules.predicate
 def is_commissioner(user):
-    return bool(_commissioning_org_ids(user))
+    return bool(commissioning_org_ids(user))
 
 
 @rules.predicate
 def is_person_commissioner(user, person):
-    return person is not None and person.responsible_commissioner_id in _commissioning_org_ids(user)
+    return person is not None and person.responsible_commissioner_id in commissioning_org_ids(user)
 
 
 @rules.predicate
 def is_person_host_commissioner(user, person):
-    return person is not None and person.host_commissioner_id in _commissioning_org_ids(user)
+    return person is not None and person.host_commissioner_id in commissioning_org_ids(user)
 
 
 @rules.predicate
@@ -135,52 +135,41 @@ def is_review_local_authority(user, review):
     return _is_party(user, review, "local_authority")
 
 
-@rules.predicate
-def is_participant(user, review):
-    return review is not None and participant_for(user, review) is not None
+def participant_predicate(name, test=None):
+    """A predicate of (user, review): the user takes part in the review, and `test(participant,
+    review)`, if given, holds. Written once for every question asked of the participant."""
+
+    def check(user, review):
+        p = participant_for(user, review) if review is not None else None
+        return p is not None and (test is None or test(p, review))
+
+    return rules.predicate(check, name=name)
 
 
-@rules.predicate
-def is_panel_member(user, review):
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.role in PANEL_ROLES
-
-
-@rules.predicate
-def is_review_chair(user, review):
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.role == ParticipantRole.CHAIR
-
-
-@rules.predicate
-def has_declared_independence(user, review):
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.is_independent
-
-
-@rules.predicate
-def needs_to_declare_independence(user, review):
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.needs_independence
+is_participant = participant_predicate("is_participant")
+is_panel_member = participant_predicate("is_panel_member", lambda p, r: p.role in PANEL_ROLES)
+is_review_chair = participant_predicate(
+    "is_review_chair", lambda p, r: p.role == ParticipantRole.CHAIR
+)
+has_declared_independence = participant_predicate(
+    "has_declared_independence", lambda p, r: p.is_independent
+)
+needs_to_declare_independence = participant_predicate(
+    "needs_to_declare_independence", lambda p, r: p.needs_independence
+)
+is_the_person = participant_predicate(
+    "is_the_person", lambda p, r: p.role == ParticipantRole.PERSON
+)
+# A family carer or advocate sees the review only while the latest consent invites them.
+is_family_allowed_by_consent = participant_predicate(
+    "is_family_allowed_by_consent", lambda p, r: p.role in FAMILY_ROLES and details_open_to(p, r)
+)
 
 
 @rules.predicate
 def consent_gate_open(user, review):
     record = latest_consent(review) if review is not None else None
     return record is not None and record.opens_gate
-
-
-@rules.predicate
-def is_the_person(user, review):
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.role == ParticipantRole.PERSON
-
-
-@rules.predicate
-def is_family_allowed_by_consent(user, review):
-    """A family carer or advocate sees the review only while the latest consent invites them."""
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.role in FAMILY_ROLES and details_open_to(p, review)
 
 
 def invitee_sees_details(participant, review) -> bool:
