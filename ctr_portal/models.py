@@ -71,7 +71,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_perm(self, perm, obj=None):
         """Superusers pass Django's model permissions (the admin), but never a `rules`
-        permission: administrators manage accounts, they do not read people's reviews."""
+        permission: administrators manage accounts, they do not read people's reviews.
+
+        The one place this is decided: every view (rules' PermissionRequiredMixin), template
+        (`{% has_perm %}`) and menu asks `user.has_perm`, which comes here. A rule's name may be
+        a Django model permission's too (`reviews.change_person`): `backends.EmailBackend`
+        grants no model permission to anyone, so only the rule answers it."""
         import rules
         from django.contrib.auth.models import _user_has_perm
 

@@ -19,6 +19,7 @@ from reviews.models import ReviewState
 from reviews.rules import (
     consent_gate_open,
     has_declared_independence,
+    has_part_in_review,
     is_panel_member,
     is_review_chair,
     is_review_commissioner,
@@ -51,8 +52,12 @@ def commissions_item(user, item):
 
 @rules.predicate
 def owns_item(user, item):
-    """The item is owed by one of the user's organisations, or names the user."""
+    """The item is owed by one of the user's organisations, or names the user, in a review they
+    have a part in: an organisation no longer party to the review (the person has moved
+    hospital since the pack was made) does not find the item (documents.queries), nor open it."""
     if item is None or not user.is_authenticated:
+        return False
+    if not has_part_in_review(user, item.pack.review):
         return False
     return item.assignee_id == user.pk or item.organisation_id in organisation_ids_for_user(user)
 

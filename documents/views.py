@@ -183,11 +183,15 @@ def _owed_groups(items) -> list[dict]:
 # --- Items ----------------------------------------------------------------------------------
 
 
-class ItemMixin(PackPageMixin):
-    object_type = "documents.packitem"
+class PackObjectMixin(PackPageMixin):
+    """A page about something in a pack, found through `lookup`, a `documents.queries` function
+    of the user and the key (404 for someone who may not know of it; the rules then decide,
+    403). Its item (the object, or the document's item) gives the review and the breadcrumbs."""
+
+    lookup = None  # staticmethod(queries.<thing>_for_user)
 
     def get_scoped_object(self):
-        return queries.item_for_user(self.request.user, self.kwargs["pk"])
+        return self.lookup(self.request.user, self.kwargs["pk"])
 
     @property
     def item(self):
@@ -204,6 +208,11 @@ class ItemMixin(PackPageMixin):
         kwargs.setdefault("item", self.item)
         kwargs.setdefault("breadcrumbs", self.pack_breadcrumbs((self.item.title, self.item_url())))
         return super().get_context_data(**kwargs)
+
+
+class ItemMixin(PackObjectMixin):
+    object_type = "documents.packitem"
+    lookup = staticmethod(queries.item_for_user)
 
 
 class ItemView(ItemMixin, TemplateView):
@@ -442,28 +451,20 @@ class ItemAssignView(ItemMixin, FormView):
 # --- Documents ------------------------------------------------------------------------------
 
 
-class DocumentMixin(PackPageMixin):
+class DocumentMixin(PackObjectMixin):
     object_type = "documents.document"
-
-    def get_scoped_object(self):
-        return queries.document_for_user(self.request.user, self.kwargs["pk"])
+    lookup = staticmethod(queries.document_for_user)
 
     @property
     def document(self):
         return self.get_object()
 
     @property
-    def review(self):
-        return self.document.item.pack.review
+    def item(self):
+        return self.document.item
 
     def get_context_data(self, **kwargs):
-        item = self.document.item
         kwargs.setdefault("document", self.document)
-        kwargs.setdefault("item", item)
-        kwargs.setdefault(
-            "breadcrumbs",
-            self.pack_breadcrumbs((item.title, reverse("documents:item", args=[item.pk]))),
-        )
         return super().get_context_data(**kwargs)
 
 

@@ -21,8 +21,8 @@ from ctr_portal.audit import Action, audit_record
 from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
 from ctr_portal.templatetags.nhsuk import tag_html
-from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
-from reviews import queries as reviews_queries
+from ctr_portal.views.base import add_service_errors
+from reviews.views.people import PersonMixin
 
 from . import queries, returns, services
 from .forms import ExtractForm, HomeAreaForm, ReturnItemsForm, VisitForm
@@ -88,30 +88,13 @@ class VisitsDueView(PermissionRequiredMixin, TemplateView):
 # --- One person's oversight visits ------------------------------------------------------------
 
 
-class PersonOversightMixin(ScopedObjectMixin):
-    object_type = "reviews.person"
+class PersonOversightMixin(PersonMixin):
+    """A page of one person's oversight visits: the person is found as on their own page."""
+
     permission_required = Perm.RECORD_OVERSIGHT_VISIT
-
-    def get_scoped_object(self):
-        return reviews_queries.person_for_user(self.request.user, self.kwargs["pk"])
-
-    @property
-    def person(self):
-        return self.get_object()
-
-    def person_url(self):
-        return reverse("reviews:person_detail", args=[self.person.pk])
 
     def visits_url(self):
         return reverse("oversight:person_visits", args=[self.person.pk])
-
-    def breadcrumbs(self, *extra):
-        return [
-            ("Home", reverse("dashboard")),
-            ("People", reverse("reviews:person_list")),
-            (self.person.full_name, self.person_url()),
-            *extra,
-        ]
 
 
 def _placement_sentence(placement) -> str:
@@ -146,7 +129,7 @@ class PersonVisitsView(PersonOversightMixin, TemplateView):
                 for v in queries.visits_for_person(person)
             ],
             can_record=self.request.user.has_perm(Perm.RECORD_OVERSIGHT_VISIT, person),
-            breadcrumbs=self.breadcrumbs(),
+            breadcrumbs=self.person_breadcrumbs(),
         )
         return super().get_context_data(**kwargs)
 
@@ -189,7 +172,7 @@ class PersonFormView(PersonOversightMixin, FormView):
             heading=self.heading,
             caption=self.person.full_name,
             back_href=self.visits_url(),
-            breadcrumbs=self.breadcrumbs(("Oversight visits", self.visits_url())),
+            breadcrumbs=self.person_breadcrumbs(("Oversight visits", self.visits_url())),
         )
         return super().get_context_data(**kwargs)
 

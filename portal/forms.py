@@ -31,7 +31,10 @@ class RequestForm(NHSUKFormMixin, forms.Form):
         "happen. This is not a complaint.",
         widget=forms.Textarea,
         max_length=limits.NOTE,
-        error_messages={"required": "Tell us what you would like to happen"},
+        error_messages={
+            "required": "Tell us what you would like to happen",
+            **limits.too_long("What you tell us", limits.NOTE),
+        },
     )
 
     def get_layout(self):
@@ -114,6 +117,7 @@ class FeedbackForm(NHSUKFormMixin, forms.Form):
         label="Is there anything we should change? (optional)",
         widget=forms.Textarea,
         max_length=limits.NOTE,
+        error_messages=limits.too_long("What we should change", limits.NOTE),
         required=False,
     )
 
@@ -143,5 +147,6 @@ class EasyReadFeedbackForm(FeedbackForm):
         label="What should we do better? (you do not have to answer)",
         widget=forms.Textarea,
         max_length=limits.NOTE,
+        error_messages=limits.too_long("Your answer", limits.NOTE),
         required=False,
     )

@@ -6,24 +6,22 @@ import rules
 from ctr_portal.permissions import Perm
 from reviews.models import FAMILY_ROLES, NOT_HELD_STATES, ParticipantRole, ReviewState
 from reviews.rules import (
+    commissioning_org_ids,
     is_commissioner,
     is_family_allowed_by_consent,
     is_participant,
     is_review_commissioner,
     is_review_provider,
     is_the_person,
-    participant_for,
+    participant_predicate,
 )
 
 PORTAL_ROLES = (ParticipantRole.PERSON, *FAMILY_ROLES)
 
 
-@rules.predicate
-def follows_in_portal(user, review):
-    """The person, or a family carer or advocate on the review, whatever the consent says: the
-    portal page then shows only what the consent allows."""
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.role in PORTAL_ROLES
+# The person, or a family carer or advocate on the review, whatever the consent says: the
+# portal page then shows only what the consent allows.
+follows_in_portal = participant_predicate("follows_in_portal", lambda p, r: p.role in PORTAL_ROLES)
 
 
 @rules.predicate
@@ -42,8 +40,6 @@ def review_was_held(user, review):
 
 @rules.predicate
 def answers_for_commissioner(user, request):
-    from reviews.queries import commissioning_org_ids
-
     return request is not None and request.commissioner_id in commissioning_org_ids(user)
 
 

@@ -14,7 +14,6 @@ request: a withdrawal of consent takes effect at the next page load.
 import rules
 
 from ctr_portal.permissions import Perm
-from reviews.models import FAMILY_ROLES, PANEL_ROLES, ParticipantRole
 from reviews.rules import (
     consent_gate_open,
     has_declared_independence,
@@ -22,29 +21,14 @@ from reviews.rules import (
     is_review_chair,
     is_review_commissioner,
     is_review_professional,
-    latest_consent,
+    open_by_consent,
     participant_for,
 )
 
 
 def report_open_to(participant, review) -> bool:
     """Whether an issued report may go to this participant, as the latest consent stands."""
-    if participant is None:
-        return False
-    if participant.role == ParticipantRole.PERSON:
-        return True
-    record = latest_consent(review)
-    if record is None or not record.opens_gate:
-        return False
-    if participant.role in PANEL_ROLES:
-        return participant.is_independent
-    if participant.role in FAMILY_ROLES and participant.contact_id is not None:
-        return any(
-            i.contact_id == participant.contact_id and i.may_receive_report
-            for i in record.invitees.all()
-        )
-    # The commissioner's, provider's and local authority's contacts on the review.
-    return True
+    return open_by_consent(participant, review, "report")
 
 
 @rules.predicate

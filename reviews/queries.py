@@ -52,15 +52,11 @@ from .models import (
 )
 from .nhs_number import normalise_nhs_number
 from .policy import NOT_READY_WARNING_DAYS
-from .rules import REVIEW_PARTIES, details_open_to, party_org_ids
+from .rules import REVIEW_PARTIES, commissioning_org_ids, details_open_to, party_org_ids
 from .signals import person_timeline_entries
 
 # The clocks that run while someone is in hospital.
 HOSPITAL_CLOCK_KINDS = (ReviewKind.POST_ADMISSION, ReviewKind.INPATIENT_REPEAT)
-
-
-def commissioning_org_ids(user) -> set[int]:
-    return {m.organisation_id for m in memberships_for_user(user) if m.organisation.is_commissioner}
 
 
 # --- People -------------------------------------------------------------------------------

@@ -13,11 +13,6 @@ from ctr_portal.queries import memberships_for_user
 
 from .models import FAMILY_ROLES, PANEL_ROLES, ParticipantRole
 
-
-def _commissioning_org_ids(user):
-    return {m.organisation_id for m in memberships_for_user(user) if m.organisation.is_commissioner}
-
-
 # Who is party to a review through their organisation, written once: the rules below and the
 # scoped query `reviews.queries.reviews_for_user` both read this table. Each row is (the kinds of
 # organisation, the review's field naming the organisation, as a lookup path).
@@ -35,6 +30,11 @@ def party_org_ids(user, party: str) -> set[int]:
     return {m.organisation_id for m in memberships_for_user(user) if m.organisation.kind in kinds}
 
 
+def commissioning_org_ids(user) -> set[int]:
+    """The user's commissioning organisations (ICBs, specialised commissioning)."""
+    return party_org_ids(user, "commissioner")
+
+
 def _is_party(user, review, party: str) -> bool:
     if review is None:
         return False
@@ -50,11 +50,21 @@ def _is_party(user, review, party: str) -> bool:
     return False
 
 
-def details_open_to(participant, review) -> bool:
-    """The consent gate for one participant, with or without an account yet: the person always;
-    a panel member once independent and while the latest consent opens the gate; a family carer
-    or advocate while the latest consent invites them. The rules and the emails an invitee gets
-    both ask this."""
+# What the latest consent opens, by purpose: the flag on the consent's invitee that lets a family
+# carer or advocate have it, and whether the review's professional contacts (commissioner,
+# provider, local authority) who take part have it once the gate is open.
+CONSENT_PURPOSES = {
+    "details": ("may_attend", False),
+    "report": ("may_receive_report", True),
+}
+
+
+def open_by_consent(participant, review, purpose: str) -> bool:
+    """The consent gate for one participant, with or without an account yet, for one purpose
+    (CONSENT_PURPOSES): the person always; a panel member once independent and while the latest
+    consent opens the gate; a family carer or advocate while the latest consent invites them for
+    that purpose. The rules, the reports' rules and the emails an invitee gets all ask this."""
+    invitee_flag, professionals = CONSENT_PURPOSES[purpose]
     if participant is None:
         return False
     if participant.role == ParticipantRole.PERSON:
@@ -64,11 +74,17 @@ def details_open_to(participant, review) -> bool:
         return False
     if participant.role in PANEL_ROLES:
         return participant.is_independent
-    if participant.role in FAMILY_ROLES and participant.contact_id is not None:
-        return any(
-            i.contact_id == participant.contact_id and i.may_attend for i in record.invitees.all()
+    if participant.role in FAMILY_ROLES:
+        return participant.contact_id is not None and any(
+            i.contact_id == participant.contact_id and getattr(i, invitee_flag)
+            for i in record.invitees.all()
         )
-    return False
+    return professionals
+
+
+def details_open_to(participant, review) -> bool:
+    """Whether the participant sees the person's details: `open_by_consent` for "details"."""
+    return open_by_consent(participant, review, "details")
 
 
 def participant_for(user, review):
@@ -91,17 +107,17 @@ def latest_consent(review):
 
 @rules.predicate
 def is_commissioner(user):
-    return bool(_commissioning_org_ids(user))
+    return bool(commissioning_org_ids(user))
 
 
 @rules.predicate
 def is_person_commissioner(user, person):
-    return person is not None and person.responsible_commissioner_id in _commissioning_org_ids(user)
+    return person is not None and person.responsible_commissioner_id in commissioning_org_ids(user)
 
 
 @rules.predicate
 def is_person_host_commissioner(user, person):
-    return person is not None and person.host_commissioner_id in _commissioning_org_ids(user)
+    return person is not None and person.host_commissioner_id in commissioning_org_ids(user)
 
 
 @rules.predicate
@@ -119,52 +135,41 @@ def is_review_local_authority(user, review):
     return _is_party(user, review, "local_authority")
 
 
-@rules.predicate
-def is_participant(user, review):
-    return review is not None and participant_for(user, review) is not None
+def participant_predicate(name, test=None):
+    """A predicate of (user, review): the user takes part in the review, and `test(participant,
+    review)`, if given, holds. Written once for every question asked of the participant."""
+
+    def check(user, review):
+        p = participant_for(user, review) if review is not None else None
+        return p is not None and (test is None or test(p, review))
+
+    return rules.predicate(check, name=name)
 
 
-@rules.predicate
-def is_panel_member(user, review):
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.role in PANEL_ROLES
-
-
-@rules.predicate
-def is_review_chair(user, review):
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.role == ParticipantRole.CHAIR
-
-
-@rules.predicate
-def has_declared_independence(user, review):
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.is_independent
-
-
-@rules.predicate
-def needs_to_declare_independence(user, review):
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.needs_independence
+is_participant = participant_predicate("is_participant")
+is_panel_member = participant_predicate("is_panel_member", lambda p, r: p.role in PANEL_ROLES)
+is_review_chair = participant_predicate(
+    "is_review_chair", lambda p, r: p.role == ParticipantRole.CHAIR
+)
+has_declared_independence = participant_predicate(
+    "has_declared_independence", lambda p, r: p.is_independent
+)
+needs_to_declare_independence = participant_predicate(
+    "needs_to_declare_independence", lambda p, r: p.needs_independence
+)
+is_the_person = participant_predicate(
+    "is_the_person", lambda p, r: p.role == ParticipantRole.PERSON
+)
+# A family carer or advocate sees the review only while the latest consent invites them.
+is_family_allowed_by_consent = participant_predicate(
+    "is_family_allowed_by_consent", lambda p, r: p.role in FAMILY_ROLES and details_open_to(p, r)
+)
 
 
 @rules.predicate
 def consent_gate_open(user, review):
     record = latest_consent(review) if review is not None else None
     return record is not None and record.opens_gate
-
-
-@rules.predicate
-def is_the_person(user, review):
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.role == ParticipantRole.PERSON
-
-
-@rules.predicate
-def is_family_allowed_by_consent(user, review):
-    """A family carer or advocate sees the review only while the latest consent invites them."""
-    p = participant_for(user, review) if review is not None else None
-    return p is not None and p.role in FAMILY_ROLES and details_open_to(p, review)
 
 
 def invitee_sees_details(participant, review) -> bool:
@@ -181,6 +186,8 @@ def sees_details_as_participant(user, review):
 
 
 is_review_professional = is_review_commissioner | is_review_provider | is_review_local_authority
+# What `reviews.queries.review_for_user` finds: a review the user has any part in.
+has_part_in_review = is_review_professional | is_participant
 
 rules.add_perm(Perm.ADD_PERSON, is_commissioner)
 rules.add_perm(Perm.VIEW_PERSON, is_person_commissioner | is_person_host_commissioner)
@@ -188,7 +195,7 @@ rules.add_perm(Perm.CHANGE_PERSON, is_person_commissioner)
 rules.add_perm(Perm.LIST_REVIEWS, rules.is_authenticated)
 rules.add_perm(Perm.VIEW_COMMISSIONER_DASHBOARD, is_commissioner)
 
-rules.add_perm(Perm.VIEW_REVIEW, is_review_professional | is_participant)
+rules.add_perm(Perm.VIEW_REVIEW, has_part_in_review)
 rules.add_perm(
     Perm.VIEW_REVIEW_DETAILS,
     is_review_professional | sees_details_as_participant,

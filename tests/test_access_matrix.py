@@ -35,6 +35,7 @@ from django.urls import (
 )
 
 from .conftest import PARTICIPANT_ROLES, ROLES
+from .project_apps import PROJECT_APPS
 
 ANON = None
 EVERYONE = [ANON, *ROLES]
@@ -415,17 +416,7 @@ def _reverse(name, kwargs):
 
 # The project's own tables, which a refused POST must leave as they were; refusals are audited,
 # so the audit trail may grow (sessions and sign-in logs belong to other apps).
-CHECKED_APPS = {
-    "ctr_portal",
-    "reviews",
-    "documents",
-    "panels",
-    "recommendations",
-    "reports",
-    "portal",
-    "oversight",
-    "metrics",
-}
+CHECKED_APPS = set(PROJECT_APPS)
 UNCHECKED_TABLES = {"ctr_portal.auditevent"}
 # Opening a page changes nothing either, but reading a pack document is logged by design.
 GET_MAY_WRITE = {"documents.documentaccess"}

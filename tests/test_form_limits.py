@@ -17,8 +17,9 @@ from django.apps import apps
 from django.db import models
 
 from ctr_portal.nhsuk import SplitDateField, length_message
+from tests.project_apps import PROJECT_APPS
 
-APPS = ["ctr_portal", "reviews", "panels", "documents", "recommendations", "oversight", "metrics"]
+APPS = PROJECT_APPS
 NOT_IMPORTED = ("migrations", "settings", "settings_production", "settings_test", "wsgi", "asgi")
 DATE_FIELDS = (forms.DateField, forms.DateTimeField, forms.SplitDateTimeField, SplitDateField)
 

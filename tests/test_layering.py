@@ -7,18 +7,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.project_apps import PROJECT_APPS
+
 ROOT = Path(settings.BASE_DIR)
-APPS = [
-    "ctr_portal",
-    "reviews",
-    "panels",
-    "documents",
-    "recommendations",
-    "reports",
-    "portal",
-    "oversight",
-    "metrics",
-]
+APPS = PROJECT_APPS
 MANAGER = re.compile(r"\b[A-Z][A-Za-z]+\.objects\b")
 MANAGER_NAME = re.compile(r"\b([A-Z][A-Za-z]+)\.objects\b")
 # A view parses, checks and renders: building a queryset (or fetching past the user's scope with
@@ -70,6 +62,14 @@ def test_forms_read_nothing_through_a_model_manager():
     assert not offenders, "Forms get their choices from query functions:\n" + "\n".join(
         offenders
     )
+
+
+def test_the_rules_walk_every_app_of_the_project_and_no_other():
+    """The apps come from INSTALLED_APPS, so the later ones (portal, reports, metrics) are
+    walked, and no installed package from outside the project is."""
+    assert {"ctr_portal", "reviews", "portal", "reports", "metrics"} <= set(APPS)
+    assert not {"admin", "auth", "rules", "axes", "otp_totp"} & set(APPS)
+    assert all((ROOT / app / "apps.py").exists() for app in APPS)
 
 
 def test_the_rules_see_every_views_and_forms_module():

@@ -296,3 +296,20 @@ def test_the_code_leads_back_to_the_page_a_link_asked_for(client):
     assert verify == reverse("accounts:two_factor_verify") + "?next=%2Faccount%2F"
     response = client.post(verify, {"token": current_code(device)})
     assert response.url == asked
+
+
+def test_a_superuser_passes_the_admins_permissions_and_no_rule(review_world, users, client_for):
+    """One guard (User.has_perm): the administrator, a superuser, may use the admin, and is asked
+    every `rules` permission like anyone else, including one named as a Django model permission
+    is (reviews.change_person), by views that use rules' PermissionRequiredMixin as they are."""
+    from ctr_portal.permissions import Perm
+
+    admin, person = users["administrator"], review_world["person"]
+    assert admin.is_superuser
+    assert admin.has_perm("ctr_portal.change_user")
+    assert not admin.has_perm(Perm.CHANGE_PERSON, person)
+    assert not admin.has_perm(Perm.ADD_PERSON)
+    assert not admin.has_perm(Perm.VIEW_REVIEW, review_world["review"])
+    client = client_for("administrator")
+    assert client.get(reverse("reviews:person_list")).status_code == 403
+    assert client.get(reverse("reviews:person_create")).status_code == 403

@@ -278,3 +278,18 @@ def test_a_requested_review_counts_from_the_day_it_was_asked_for(world, client, 
     review = person.reviews.get(kind="requested")
     assert review.clock_start.isoformat() == "2026-11-20"
     assert review.due_date.isoformat() == "2026-12-18"  # 28 days from the request
+
+
+def test_too_long_answers_are_refused_in_words_that_do_not_repeat_the_question():
+    """The portal's questions are questions: "What would you like to tell us? must be..." reads
+    badly, so each says what is too long (tests/test_form_limits.py now walks the portal too)."""
+    from portal.forms import EasyReadFeedbackForm, FeedbackForm, RequestForm
+
+    too_long = "x" * 2001
+    request = RequestForm({"kind": Request.Kind.WORRY, "details": too_long})
+    feedback = FeedbackForm({"involved": 1, "clear": 1, "change": too_long})
+    easy = EasyReadFeedbackForm({"involved": 1, "clear": 1, "change": too_long})
+
+    assert request.errors["details"] == ["What you tell us must be 2,000 characters or fewer"]
+    assert feedback.errors["change"] == ["What we should change must be 2,000 characters or fewer"]
+    assert easy.errors["change"] == ["Your answer must be 2,000 characters or fewer"]

@@ -60,6 +60,27 @@ def test_a_family_carer_the_consent_does_not_let_receive_the_report_is_not_told(
     assert held_world["participants"]["family_carer"].user.email not in recipients
 
 
+def test_an_advocate_no_consent_names_is_not_told_though_consent_is_recorded(held_world):
+    """The consent invites family carers and advocates by who they are to the person: one taking
+    part with no contact on record is invited by no consent, so the report does not go to them
+    (as the person's details do not: reviews.rules.open_by_consent)."""
+    from reports.rules import report_open_to
+    from reviews.rules import details_open_to
+    from tests.reviews.factories import ParticipantFactory
+
+    review = held_world["review"]
+    advocate = ParticipantFactory(
+        review=review, role="advocate", contact=None, added_by=held_world["chair"]
+    )
+
+    assert review.consents.latest("recorded_at").opens_gate
+    assert not details_open_to(advocate, review)
+    assert not report_open_to(advocate, review)
+    issue(held_world)
+    recipients = Notification.objects.values_list("recipient", flat=True)
+    assert advocate.user.email not in recipients
+
+
 def test_a_correction_is_a_new_version_and_the_old_one_is_kept_as_superseded(held_world):
     first, _ = issue(held_world)
     with pytest.raises(ValidationError):
