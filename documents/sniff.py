@@ -1,8 +1,9 @@
 """What an uploaded file really is, decided by its content: magic bytes and structure. The name
 and the browser's claim are never asked.
 
-Allowed: PDF (not encrypted), DOCX, XLSX, ODT (without macros), JPEG, PNG. Anything else is
-refused with a message that names the file, in the NHS service manual's words.
+Allowed: PDF (not encrypted, and within the pages and page sizes of documents.policy), DOCX,
+XLSX, ODT (without macros), JPEG, PNG. Anything else is refused with a message that names the
+file, in the NHS service manual's words.
 """
 
 import zipfile
