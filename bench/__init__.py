@@ -171,6 +171,7 @@ def run(
     rows = measure(list(PAGES if pages is None else pages), context, repeat=repeat, out=out)
     if "documents" in context:
         _time_upload(context, timings, out)
+        _time_watermark(timings, out)
     if "recommendations" in context.get("counts", {}):
         _time_sweep(context, timings, out)
     if conversion:
@@ -240,6 +241,13 @@ def _time_upload(context: dict, timings: dict, out) -> None:
         f"20 MB upload: {seconds * 1000:.0f} ms, Python memory peak {python_mb:.1f} MB, "
         f"process memory growth {rss_mb:.1f} MB"
     )
+
+
+def _time_watermark(timings: dict, out) -> None:
+    from .uploads import measure_watermark
+
+    timings["watermark_300_page_sizes_seconds"] = seconds = measure_watermark(sizes=300)
+    out(f"Watermarking a PDF of 300 page sizes (one view): {seconds * 1000:.0f} ms")
 
 
 def _time_sweep(context: dict, timings: dict, out) -> None:

@@ -1,5 +1,6 @@
 """The 20 MB upload (issue 5): how long the server takes and how much its memory grows. The
-upload test of the documents app measures the same way (`upload_request`, `handle_measured`)."""
+upload test of the documents app measures the same way (`upload_request`, `handle_measured`).
+And the watermark a panel member's view puts on a PDF of many page sizes (issue 19)."""
 
 
 def measure_upload(context, *, size=20 * 1024 * 1024 - 64 * 1024):
@@ -72,3 +73,23 @@ def handle_measured(environ):
         tracemalloc.stop()
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return response, elapsed, peak, rss_after - rss_before
+
+
+def measure_watermark(*, sizes=300) -> float:
+    """Seconds to watermark a PDF whose `sizes` pages are each of a different size, as one view
+    by a panel member does (one WeasyPrint render, whatever the sizes)."""
+    import io
+    from time import perf_counter
+
+    from pypdf import PdfWriter
+
+    from documents.watermark import watermark_pdf
+
+    writer = PdfWriter()
+    for n in range(sizes):
+        writer.add_blank_page(300 + n, 400 + n)
+    pdf = io.BytesIO()
+    writer.write(pdf)
+    started = perf_counter()
+    watermark_pdf(io.BytesIO(pdf.getvalue()), name="Bench Reader")
+    return perf_counter() - started

@@ -214,11 +214,17 @@ def _check_pdf(data: bytes) -> None:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    from .sniff import pdf_limits_problem
+
     if not data.startswith(b"%PDF-"):
         raise ConversionFailed("LibreOffice's output is not a PDF")
     try:
-        pages = len(PdfReader(io.BytesIO(data), strict=False).pages)
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        pages = len(reader.pages)
+        problem = pdf_limits_problem(reader)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise ConversionFailed(f"LibreOffice's PDF cannot be read: {error}") from None
     if pages == 0:
         raise ConversionFailed("LibreOffice's PDF has no pages")
+    if problem:  # the panel's viewer could not show it in bounded time
+        raise ConversionFailed(problem.format(name="LibreOffice's PDF"))

@@ -95,3 +95,20 @@ def panel_window(review, today=None) -> PanelWindow:
     if review.state in READY_OR_LATER:
         opens_on = min(opens_on, today)
     return PanelWindow(opens_on, closes_on, opens_on <= today <= closes_on)
+
+
+# --- What the panel's viewer can show: the limits of a PDF (security issue 19) ----------------
+# Every page of a PDF a panel member opens is watermarked inside the request (watermark.py), so
+# the pages a PDF may have bound the time a view takes. Checked when a PDF is uploaded
+# (sniff.pdf_limits_problem) and when LibreOffice makes the PDF of an office document (a
+# rendition over them fails as any failed conversion does).
+
+# Local choice: the watermark takes one render (about half a second) and then 1 to 2 ms a page
+# (6,000 pages of text in 10 s on a loaded development machine; bench: "Watermarking"), so a
+# view of the largest PDF stays well inside the web worker's 30-second time-out; no pack
+# document a panel reads comes near 2,000 pages.
+MAX_PDF_PAGES = 2000
+# Local choice: a real document has a handful of page sizes (counted to the whole point, as
+# shown); hundreds mark a crafted file. The watermark's cost no longer depends on them; the
+# limit keeps any future work per page size bounded.
+MAX_PDF_PAGE_SIZES = 200

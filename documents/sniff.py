@@ -1,14 +1,16 @@
 """What an uploaded file really is, decided by its content: magic bytes and structure. The name
 and the browser's claim are never asked.
 
-Allowed: PDF (not encrypted), DOCX, XLSX, ODT (without macros), JPEG, PNG. Anything else is
-refused with a message that names the file, in the NHS service manual's words.
+Allowed: PDF (not encrypted, and within the pages and page sizes of documents.policy), DOCX,
+XLSX, ODT (without macros), JPEG, PNG. Anything else is refused with a message that names the
+file, in the NHS service manual's words.
 """
 
 import zipfile
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
+from . import policy
 from .models import DocumentKind
 
 CONTENT_TYPES = {
@@ -87,15 +89,35 @@ def _pdf(fileobj) -> Sniffed:
     try:
         reader = PdfReader(fileobj, strict=False)
         encrypted = reader.is_encrypted
-        if not encrypted:
-            len(reader.pages)  # the page tree must be readable
+        # The page tree must be readable, and within what the viewer can show.
+        problem = "" if encrypted else pdf_limits_problem(reader)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError):
         return _refuse("{name} could not be read as a PDF. Save it again as a PDF and upload it")
     finally:
         fileobj.seek(0)
     if encrypted:
         return _refuse("{name} is protected with a password. Upload a copy without a password")
-    return Sniffed(DocumentKind.PDF)
+    return _refuse(problem) if problem else Sniffed(DocumentKind.PDF)
+
+
+def pdf_limits_problem(reader) -> str:
+    """Why the panel's viewer could not show this PDF in bounded time (with "{name}" for the
+    file's name), or "": more pages, or more page sizes, than documents.policy allows."""
+    from .watermark import shown_size
+
+    most = policy.MAX_PDF_PAGES
+    if len(reader.pages) > most:
+        return f"{{name}} has more than {most:,} pages. Upload a PDF of {most:,} pages or fewer"
+    most = policy.MAX_PDF_PAGE_SIZES
+    sizes = set()
+    for page in reader.pages:
+        sizes.add(tuple(round(side) for side in shown_size(page)))
+        if len(sizes) > most:
+            return (
+                f"{{name}} has more than {most:,} different page sizes. "
+                f"Upload a PDF with {most:,} page sizes or fewer"
+            )
+    return ""
 
 
 def _image(fileobj, kind, label) -> Sniffed:

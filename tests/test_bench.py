@@ -41,6 +41,7 @@ def test_bench_runs_every_page_at_tiny_scale(tmp_path):
     assert report.counts["documents"] >= 25 * (report.counts["reviews"] - 1)
     assert 0 < report.timings["sweep_first_seconds"] < 10
     assert 0 < report.timings["sweep_second_seconds"] < 2
+    assert 0 < report.timings["watermark_300_page_sizes_seconds"] < 20  # one render, any sizes
 
     table = report.table()
     assert "p95/signed-in" in table.splitlines()[0]

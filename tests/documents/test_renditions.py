@@ -21,7 +21,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from ctr_portal.models import AuditEvent, Notification
-from documents import libreoffice, queries, services, tasks
+from documents import libreoffice, policy, queries, services, tasks
 from documents.extensions import pack_check
 from documents.models import (
     DocumentAccess,
@@ -296,6 +296,52 @@ def test_a_conversion_over_the_time_limit_is_stopped_and_fails(
     assert rendition.status == RenditionStatus.FAILED
     assert "longer than 0.3 seconds" in rendition.failure
     assert Notification.objects.filter(template="rendition_failed").count() == 1
+
+
+def pdf_of_sizes(sizes) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for width, height in sizes:
+        writer.add_blank_page(width, height)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "sizes, reason",
+    [
+        ([(595, 842)] * (policy.MAX_PDF_PAGES + 1), f"more than {policy.MAX_PDF_PAGES:,} pages"),
+        (
+            [(300 + n, 400) for n in range(policy.MAX_PDF_PAGE_SIZES + 1)],
+            f"more than {policy.MAX_PDF_PAGE_SIZES:,} different page sizes",
+        ),
+    ],
+    ids=["pages", "page sizes"],
+)
+def test_a_pdf_made_over_the_viewer_s_limits_fails_as_a_failed_conversion_does(
+    items, users, settings, monkeypatch, add_files, sizes, reason
+):
+    """Security issue 19: the panel's viewer stamps every page in the request, so a PDF made
+    from an office document is held to the limits an uploaded PDF is."""
+    settings.DOCUMENTS_SOFFICE = "true"  # "installed"; what it makes is given below
+    made = {"pdf": pdf_of_sizes(sizes)}
+    monkeypatch.setattr(libreoffice, "convert", lambda source, **kwargs: made["pdf"])
+    item = items["care-plan"]
+    (document,) = add_files(item, [("Huge sheet.xlsx", docx_bytes())])
+
+    rendition = DocumentRendition.objects.get(document=document)
+    assert rendition.status == RenditionStatus.FAILED
+    assert not rendition.file
+    assert rendition.failure.startswith(f"LibreOffice's PDF has {reason}")
+    item.refresh_from_db()
+    assert item.status == ItemStatus.OUTSTANDING
+    assert Notification.objects.filter(template="rendition_failed").count() == 1
+    # The same document making a PDF within the limits is read by the panel.
+    made["pdf"] = pdf_of_sizes(sizes[:10])
+    (again,) = add_files(item, [("Smaller sheet.xlsx", docx_bytes())])
+    assert DocumentRendition.objects.get(document=again).status == RenditionStatus.READY
 
 
 # --- Before it is ready, and without LibreOffice -------------------------------------------------

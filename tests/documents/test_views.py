@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 from bench.uploads import handle_measured, upload_request
 from ctr_portal.models import AuditEvent
-from documents import services
-from documents.models import DocumentAccess, ItemStatus, PackItem
+from documents import policy, services
+from documents.models import DocumentAccess, ItemStatus, PackItem, document_storage
 from documents.policy import panel_window
 from tests.reviews.factories import ConsentRecordFactory
 
@@ -318,6 +318,65 @@ def test_an_oversize_file_streams_to_disk_and_is_refused_by_name(client_for, ite
         reverse("documents:item_upload", args=[items["care-plan"].pk]), {"files": [big]}
     )
     assert "scan.pdf must be smaller than 48.8KB" in response.content.decode()
+
+
+def stored_files() -> set:
+    storage = document_storage()
+    return set(storage.listdir("documents")[1]) if storage.exists("documents") else set()
+
+
+def blank_pdf(sizes) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for width, height in sizes:
+        writer.add_blank_page(width, height)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "sizes, message",
+    [
+        (
+            [(595, 842)] * (policy.MAX_PDF_PAGES + 1),
+            f"long.pdf has more than {policy.MAX_PDF_PAGES:,} pages. "
+            f"Upload a PDF of {policy.MAX_PDF_PAGES:,} pages or fewer",
+        ),
+        (
+            [(300 + n, 400) for n in range(policy.MAX_PDF_PAGE_SIZES + 1)],
+            f"long.pdf has more than {policy.MAX_PDF_PAGE_SIZES:,} different page sizes. "
+            f"Upload a PDF with {policy.MAX_PDF_PAGE_SIZES:,} page sizes or fewer",
+        ),
+    ],
+    ids=["pages", "page sizes"],
+)
+def test_a_pdf_the_viewer_could_not_stamp_in_time_is_refused_by_name(
+    client_for, items, sizes, message
+):
+    """Security issue 19: every page a panel member opens is watermarked in the request."""
+    item = items["care-plan"]
+    stored_before = stored_files()
+    response = client_for("provider").post(
+        reverse("documents:item_upload", args=[item.pk]),
+        {"files": [upload("long.pdf", blank_pdf(sizes))]},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count(message) == 2  # the error summary and beside the field
+    assert "<title>Error: " in page
+    assert not item.documents.exists()
+    assert stored_files() == stored_before
+    item.refresh_from_db()
+    assert item.status == ItemStatus.OUTSTANDING
+    # Within the limits, the same kind of file is taken.
+    within = [(595, 842)] * 3 + [(300 + n, 400) for n in range(policy.MAX_PDF_PAGE_SIZES - 1)]
+    response = client_for("provider").post(
+        reverse("documents:item_upload", args=[item.pk]),
+        {"files": [upload("long.pdf", blank_pdf(within))]},
+    )
+    assert response.status_code == 302 and item.documents.count() == 1
 
 
 def test_upload_checks_the_csrf_token(users, items):
