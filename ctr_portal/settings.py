@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -56,7 +55,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
-    "django_celery_beat",
 ]
 
 MIDDLEWARE = [
@@ -222,14 +220,6 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = {
-    "outbox-dispatch": {"task": "ctr_portal.tasks.outbox_dispatch", "schedule": 60.0},
-    "reviews-birthdays": {
-        "task": "reviews.tasks.recompute_birthdays",
-        "schedule": crontab(hour=2, minute=15),
-    },
-}
 
 # The notification outbox: how many times to try, and how long to wait between tries.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
@@ -344,20 +334,12 @@ STORAGES["documents"] = {
     ),
     "OPTIONS": {},
 }
-CELERY_BEAT_SCHEDULE["documents-reminders"] = {
-    "task": "documents.tasks.pack_reminders",
-    "schedule": crontab(minute=5),
-}
 # Office documents are shown to the panel as PDFs that LibreOffice makes in the worker.
 # DOCUMENTS_SOFFICE: the program (a name looked up on PATH, or a path).
 DOCUMENTS_SOFFICE = env.str("DOCUMENTS_SOFFICE", default="soffice")
 DOCUMENTS_CONVERSION_TIMEOUT_SECONDS = env.int("DOCUMENTS_CONVERSION_TIMEOUT_SECONDS", default=120)
 if DOCUMENTS_CONVERSION_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("DOCUMENTS_CONVERSION_TIMEOUT_SECONDS must be at least 1.")
-CELERY_BEAT_SCHEDULE["documents-renditions"] = {
-    "task": "documents.tasks.renditions_resume",
-    "schedule": crontab(minute="*/5"),
-}
 
 # --- panels (add below this line) ---
 # How long after the last keystroke a workbook saves itself (htmx autosave).
@@ -367,10 +349,6 @@ PANELS_AUTOSAVE_DELAY_MS = env.int("PANELS_AUTOSAVE_DELAY_MS", default=1500)
 # Feedback is asked for once, from everyone who took part, for reviews held this many days ago or
 # fewer (a daily sweep; the outbox's key makes each invitation once only).
 PORTAL_FEEDBACK_WITHIN_DAYS = env.int("PORTAL_FEEDBACK_WITHIN_DAYS", default=14)
-CELERY_BEAT_SCHEDULE["portal-feedback-invitations"] = {
-    "task": "portal.tasks.feedback_invitations",
-    "schedule": crontab(hour=9, minute=30),
-}
 
 # --- reports ---
 # The report is due this many days after the review (domain.md §3, to confirm); the chair is
@@ -380,14 +358,6 @@ REPORTS_REMINDER_DAYS = env.list("REPORTS_REMINDER_DAYS", cast=int, default=[3, 
 REPORTS_RENDER_TIMEOUT_SECONDS = env.int("REPORTS_RENDER_TIMEOUT_SECONDS", default=300)
 if REPORTS_DUE_DAYS < 1 or any(days < 0 for days in REPORTS_REMINDER_DAYS):
     raise ImproperlyConfigured("REPORTS_DUE_DAYS must be 1 or more; reminder days 0 or more.")
-CELERY_BEAT_SCHEDULE["reports-deadlines"] = {
-    "task": "reports.tasks.report_deadlines",
-    "schedule": crontab(hour=7, minute=30),
-}
-CELERY_BEAT_SCHEDULE["reports-pdfs"] = {
-    "task": "reports.tasks.report_pdfs_resume",
-    "schedule": crontab(minute="*/5"),
-}
 
 # --- recommendations (add below this line) ---
 # A recommendation due more than this many days after its review needs a date to check progress.
@@ -423,10 +393,6 @@ if RECOMMENDATIONS_ESCALATE_AFTER_DAYS < 0 or not 0 <= RECOMMENDATIONS_DIGEST_WE
     raise ImproperlyConfigured(
         "RECOMMENDATIONS_ESCALATE_AFTER_DAYS must be 0 or more; _DIGEST_WEEKDAY 0 to 6."
     )
-CELERY_BEAT_SCHEDULE["recommendations-sweep"] = {
-    "task": "recommendations.tasks.reminders_sweep",
-    "schedule": crontab(minute=20),
-}
 
 # --- oversight (add below this line) ---
 # Commissioner oversight visits to people placed in hospital out of their home area (domain.md
