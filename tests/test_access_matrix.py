@@ -294,8 +294,16 @@ ADMIN_OVERRIDES = {
 }
 # Nobody adds rows to the audit trail, the outbox or the sign-in logs by hand, and nobody
 # deletes audit events or notifications (deleting a failed sign-in attempt unlocks an account).
-NO_ADD = {"auditevent", "notification", "accessattempt", "accessfailurelog", "accesslog"}
-NO_DELETE = {"auditevent", "notification"}
+# Local choices are declared in code: each has its row, which is changed, never added or deleted.
+NO_ADD = {
+    "auditevent",
+    "notification",
+    "accessattempt",
+    "accessfailurelog",
+    "accesslog",
+    "localpolicysetting",
+}
+NO_DELETE = {"auditevent", "notification", "localpolicysetting"}
 
 
 def admin_expected(name):
