@@ -2,8 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from .audit import audit_record
 from .forms import new_password_fields
-from .models import AuditEvent, Membership, Notification, Organisation, User
+from .models import (
+    AuditEvent,
+    LocalPolicySetting,
+    Membership,
+    Notification,
+    Organisation,
+    User,
+)
 
 admin.site.site_header = "CTR Portal administration"
 admin.site.site_title = "CTR Portal administration"
@@ -90,3 +98,43 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ["state", "template"]
     exclude = ["context"]
     show_full_result_count = False
+
+
+@admin.register(LocalPolicySetting)
+class LocalPolicySettingAdmin(admin.ModelAdmin):
+    """The local choices (ADR 0016): each with the value in force, its default and where the
+    default comes from. Every choice has a row; none is added or deleted here."""
+
+    list_display = ["label", "in_force", "default", "source", "changed_at"]
+    fields = ["label", "key", "default", "source", "value"]
+    readonly_fields = ["label", "key", "default", "source"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Local choice")
+    def label(self, obj):
+        return str(obj)
+
+    @admin.display(description="In force")
+    def in_force(self, obj):
+        choice = obj.choice
+        if choice is None:
+            return "No longer used"
+        value = choice.default if obj.value is None else obj.value
+        return f"{value} {choice.unit}" + (" (default)" if obj.value is None else "")
+
+    @admin.display(description="Default")
+    def default(self, obj):
+        return f"{obj.choice.default} {obj.choice.unit}" if obj.choice else "–"
+
+    @admin.display(description="Where the default comes from")
+    def source(self, obj):
+        return obj.choice.source if obj.choice else "–"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(action=AuditEvent.Action.UPDATE, actor=request.user, obj=obj, request=request)

@@ -271,3 +271,37 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.template} → {self.recipient} ({self.get_state_display()})"
+
+
+class LocalPolicySetting(models.Model):
+    """A local choice an administrator has looked at: the value set, or none for the default.
+
+    What each key means, its default and where that comes from are in code, in the app's
+    policy.py (`ctr_portal.policy.LocalChoice`); every choice has a row, made after migrate."""
+
+    key = models.CharField(max_length=100, unique=True, editable=False)
+    value = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Leave empty to use the default."
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = "local choice"
+
+    def __str__(self):
+        choice = self.choice
+        return choice.label if choice else self.key
+
+    @property
+    def choice(self):
+        from .policy import LOCAL_CHOICES
+
+        return LOCAL_CHOICES.get(self.key)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        choice = self.choice
+        if choice and self.value is not None and self.value < choice.minimum:
+            raise ValidationError({"value": f"Enter {choice.minimum} or more."})

@@ -3,13 +3,17 @@
 Every value comes from the environment (django-environ) with a default that runs on a laptop:
 SQLite, Celery on kombu's filesystem broker, email to the console. Production settings
 (`ctr_portal.settings_production`) import these and tighten them; they refuse demo mode.
+
+The environment holds deployment only: where things are, secrets, time-outs, limits that follow
+the machine. Policy (when a review is due, how long before a deadline) is in each app's policy.py,
+each value with its source; the local choices an ICB may change are set by an administrator, not
+here (ADR 0016). What Celery beat runs is in ctr_portal/celery.py.
 """
 
 from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -56,7 +60,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
-    "django_celery_beat",
 ]
 
 MIDDLEWARE = [
@@ -222,14 +225,6 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = {
-    "outbox-dispatch": {"task": "ctr_portal.tasks.outbox_dispatch", "schedule": 60.0},
-    "reviews-birthdays": {
-        "task": "reviews.tasks.recompute_birthdays",
-        "schedule": crontab(hour=2, minute=15),
-    },
-}
 
 # The notification outbox: how many times to try, and how long to wait between tries.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
@@ -283,53 +278,13 @@ LOGGING = {
     },
 }
 
-# --- reviews: the review clock (reviews/policy.py, domain.md §3) ---
-# Children's post-admission C(E)TR: within this many working days of admission (2017 policy: 10).
-# NHS England's interim measure for children's commissioners is 5 working days: switch it on with
-# REVIEWS_CHILD_POST_ADMISSION_INTERIM=true.
-REVIEWS_CHILD_POST_ADMISSION_WORKING_DAYS = env.int(
-    "REVIEWS_CHILD_POST_ADMISSION_WORKING_DAYS", default=10
-)
-REVIEWS_CHILD_POST_ADMISSION_INTERIM = env.bool(
-    "REVIEWS_CHILD_POST_ADMISSION_INTERIM", default=False
-)
-# Local settings with no NHS source (product choice): days to hold an event-triggered review
-# (adult, child), a community review from when it is planned, a requested one from the request.
-REVIEWS_EVENT_DAYS_ADULT = env.int("REVIEWS_EVENT_DAYS_ADULT", default=28)
-REVIEWS_EVENT_DAYS_CHILD = env.int("REVIEWS_EVENT_DAYS_CHILD", default=14)
-REVIEWS_COMMUNITY_DAYS = env.int("REVIEWS_COMMUNITY_DAYS", default=14)
-REVIEWS_REQUESTED_DAYS = env.int("REVIEWS_REQUESTED_DAYS", default=28)
-# An Independent C(E)TR for someone in long-term segregation, from when it is planned.
-REVIEWS_INDEPENDENT_DAYS = env.int("REVIEWS_INDEPENDENT_DAYS", default=28)
-for _name in (
-    "REVIEWS_CHILD_POST_ADMISSION_WORKING_DAYS",
-    "REVIEWS_EVENT_DAYS_ADULT",
-    "REVIEWS_EVENT_DAYS_CHILD",
-    "REVIEWS_COMMUNITY_DAYS",
-    "REVIEWS_REQUESTED_DAYS",
-    "REVIEWS_INDEPENDENT_DAYS",
-):
-    if globals()[_name] < 1:
-        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
-
 # --- documents (add below this line) ---
-# Uploads: the per-file limit, how many files one upload may carry.
+# Uploads: the per-file limit, how many files one upload may carry. Deployment, not policy: they
+# follow what the proxy in front accepts and the disk and memory a request may use.
 DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DOCUMENTS_MAX_FILES_PER_UPLOAD = env.int("DOCUMENTS_MAX_FILES_PER_UPLOAD", default=20)
-# Deadlines: core items 24 hours before the review (policy); the rest a number of working days
-# before it (product choice, for reading time). Reminders go this many days before each deadline,
-# and on it.
-DOCUMENTS_CORE_HOURS_BEFORE = env.int("DOCUMENTS_CORE_HOURS_BEFORE", default=24)
-DOCUMENTS_TARGET_WORKING_DAYS = env.int("DOCUMENTS_TARGET_WORKING_DAYS", default=5)
-DOCUMENTS_REMINDER_DAYS = env.list("DOCUMENTS_REMINDER_DAYS", cast=int, default=[7, 3, 1])
-# The panel's window on the pack: open once the review is ready or this many days before the
-# day, closed this many days after it.
-DOCUMENTS_PANEL_OPENS_DAYS_BEFORE = env.int("DOCUMENTS_PANEL_OPENS_DAYS_BEFORE", default=7)
-DOCUMENTS_PANEL_CLOSES_DAYS_AFTER = env.int("DOCUMENTS_PANEL_CLOSES_DAYS_AFTER", default=14)
 if DOCUMENTS_MAX_FILES_PER_UPLOAD < 1 or DOCUMENTS_MAX_UPLOAD_BYTES < 1:
     raise ImproperlyConfigured("DOCUMENTS_MAX_FILES_PER_UPLOAD and _UPLOAD_BYTES must be positive.")
-if any(days < 0 for days in DOCUMENTS_REMINDER_DAYS):
-    raise ImproperlyConfigured("DOCUMENTS_REMINDER_DAYS must be whole days, 0 or more.")
 # Virus scanning by clamd (INSTREAM): a UNIX socket, or a host and port. Unset: not scanned.
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
 CLAMD_HOST = env.str("CLAMD_HOST", default="")
@@ -344,99 +299,22 @@ STORAGES["documents"] = {
     ),
     "OPTIONS": {},
 }
-CELERY_BEAT_SCHEDULE["documents-reminders"] = {
-    "task": "documents.tasks.pack_reminders",
-    "schedule": crontab(minute=5),
-}
 # Office documents are shown to the panel as PDFs that LibreOffice makes in the worker.
 # DOCUMENTS_SOFFICE: the program (a name looked up on PATH, or a path).
 DOCUMENTS_SOFFICE = env.str("DOCUMENTS_SOFFICE", default="soffice")
 DOCUMENTS_CONVERSION_TIMEOUT_SECONDS = env.int("DOCUMENTS_CONVERSION_TIMEOUT_SECONDS", default=120)
 if DOCUMENTS_CONVERSION_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("DOCUMENTS_CONVERSION_TIMEOUT_SECONDS must be at least 1.")
-CELERY_BEAT_SCHEDULE["documents-renditions"] = {
-    "task": "documents.tasks.renditions_resume",
-    "schedule": crontab(minute="*/5"),
-}
-
-# --- panels (add below this line) ---
-# How long after the last keystroke a workbook saves itself (htmx autosave).
-PANELS_AUTOSAVE_DELAY_MS = env.int("PANELS_AUTOSAVE_DELAY_MS", default=1500)
-
-# --- portal (add below this line) ---
-# Feedback is asked for once, from everyone who took part, for reviews held this many days ago or
-# fewer (a daily sweep; the outbox's key makes each invitation once only).
-PORTAL_FEEDBACK_WITHIN_DAYS = env.int("PORTAL_FEEDBACK_WITHIN_DAYS", default=14)
-CELERY_BEAT_SCHEDULE["portal-feedback-invitations"] = {
-    "task": "portal.tasks.feedback_invitations",
-    "schedule": crontab(hour=9, minute=30),
-}
 
 # --- reports ---
-# The report is due this many days after the review (domain.md §3, to confirm); the chair is
-# reminded these many days before; a PDF still "rendering" after the timeout was lost.
-REPORTS_DUE_DAYS = env.int("REPORTS_DUE_DAYS", default=14)
-REPORTS_REMINDER_DAYS = env.list("REPORTS_REMINDER_DAYS", cast=int, default=[3, 1])
+# A PDF still "rendering" after this long was lost, and is rendered again.
 REPORTS_RENDER_TIMEOUT_SECONDS = env.int("REPORTS_RENDER_TIMEOUT_SECONDS", default=300)
-if REPORTS_DUE_DAYS < 1 or any(days < 0 for days in REPORTS_REMINDER_DAYS):
-    raise ImproperlyConfigured("REPORTS_DUE_DAYS must be 1 or more; reminder days 0 or more.")
-CELERY_BEAT_SCHEDULE["reports-deadlines"] = {
-    "task": "reports.tasks.report_deadlines",
-    "schedule": crontab(hour=7, minute=30),
-}
-CELERY_BEAT_SCHEDULE["reports-pdfs"] = {
-    "task": "reports.tasks.report_pdfs_resume",
-    "schedule": crontab(minute="*/5"),
-}
 
-# --- recommendations (add below this line) ---
-# A recommendation due more than this many days after its review needs a date to check progress.
-RECOMMENDATIONS_PROGRESS_CHECK_AFTER_DAYS = env.int(
-    "RECOMMENDATIONS_PROGRESS_CHECK_AFTER_DAYS", default=91
-)
-# Reminders (issue 11): to the owner this many days before the due date and on the day; when
-# overdue, every RECOMMENDATIONS_OVERDUE_EVERY_DAYS to the owner, and to the commissioner once it
-# is RECOMMENDATIONS_COMMISSIONER_AFTER_DAYS overdue; escalated to the ICS oversight panel once
-# RECOMMENDATIONS_ESCALATE_AFTER_DAYS overdue (0: never by time, only by the commissioner).
-RECOMMENDATIONS_REMINDER_DAYS_BEFORE = tuple(
-    env.list("RECOMMENDATIONS_REMINDER_DAYS_BEFORE", cast=int, default=[14, 7, 1])
-)
-RECOMMENDATIONS_OVERDUE_EVERY_DAYS = env.int("RECOMMENDATIONS_OVERDUE_EVERY_DAYS", default=7)
-RECOMMENDATIONS_COMMISSIONER_AFTER_DAYS = env.int(
-    "RECOMMENDATIONS_COMMISSIONER_AFTER_DAYS", default=7
-)
-RECOMMENDATIONS_ESCALATE_AFTER_DAYS = env.int("RECOMMENDATIONS_ESCALATE_AFTER_DAYS", default=28)
-# The commissioners' weekly digest goes on this weekday (0 is Monday) or the first sweep after it.
-RECOMMENDATIONS_DIGEST_WEEKDAY = env.int("RECOMMENDATIONS_DIGEST_WEEKDAY", default=0)
+# --- recommendations ---
 # Where escalations go when a commissioner names no oversight panel and there is not exactly one
-# (ADR 0011): the oversight panel's ODS code or name; empty for none.
+# (ADR 0011): the oversight panel's ODS code or name; empty for none. Deployment: which
+# organisation, in this installation's data, receives them.
 RECOMMENDATIONS_OVERSIGHT_PANEL = env.str("RECOMMENDATIONS_OVERSIGHT_PANEL", default="")
-if any(days < 1 for days in RECOMMENDATIONS_REMINDER_DAYS_BEFORE):
-    raise ImproperlyConfigured(
-        "RECOMMENDATIONS_REMINDER_DAYS_BEFORE must be whole days, 1 or more."
-    )
-if RECOMMENDATIONS_OVERDUE_EVERY_DAYS < 1 or RECOMMENDATIONS_COMMISSIONER_AFTER_DAYS < 1:
-    raise ImproperlyConfigured(
-        "RECOMMENDATIONS_OVERDUE_EVERY_DAYS and _COMMISSIONER_AFTER_DAYS must be at least 1."
-    )
-if RECOMMENDATIONS_ESCALATE_AFTER_DAYS < 0 or not 0 <= RECOMMENDATIONS_DIGEST_WEEKDAY <= 6:
-    raise ImproperlyConfigured(
-        "RECOMMENDATIONS_ESCALATE_AFTER_DAYS must be 0 or more; _DIGEST_WEEKDAY 0 to 6."
-    )
-CELERY_BEAT_SCHEDULE["recommendations-sweep"] = {
-    "task": "recommendations.tasks.reminders_sweep",
-    "schedule": crontab(minute=20),
-}
-
-# --- oversight (add below this line) ---
-# Commissioner oversight visits to people placed in hospital out of their home area (domain.md
-# §3): every 8 weeks for adults, every 6 for children; "due soon" on the dashboard this many days
-# ahead.
-OVERSIGHT_VISIT_WEEKS_ADULT = env.int("OVERSIGHT_VISIT_WEEKS_ADULT", default=8)
-OVERSIGHT_VISIT_WEEKS_CHILD = env.int("OVERSIGHT_VISIT_WEEKS_CHILD", default=6)
-OVERSIGHT_VISIT_DUE_SOON_DAYS = env.int("OVERSIGHT_VISIT_DUE_SOON_DAYS", default=14)
-if min(OVERSIGHT_VISIT_WEEKS_ADULT, OVERSIGHT_VISIT_WEEKS_CHILD) < 1:
-    raise ImproperlyConfigured("Oversight visit intervals must be at least one week.")
 
 # Behind a trusted proxy (docker-compose, a load balancer) the client address is the first hop of
 # X-Forwarded-For; never trust it when clients can reach the app directly.

@@ -2,7 +2,6 @@
 link on the review page and the pack made when a review is scheduled. DocumentsConfig.ready()
 connects each receiver (ADR 0008)."""
 
-from django.conf import settings
 from django.db.models import Count, Q
 
 from ctr_portal.formatting import nhs_datetime
@@ -11,7 +10,7 @@ from reviews.readiness import ReadinessItem
 from reviews.sections import ReviewLink
 
 from .models import SETTLED_STATUSES, PackItem
-from .policy import deadlines
+from .policy import CORE_HOURS_BEFORE, deadlines
 
 
 def readiness_checks(sender, *, review, **kwargs):
@@ -63,7 +62,7 @@ def _items(count):
 
 
 def _by(review):
-    hours = settings.DOCUMENTS_CORE_HOURS_BEFORE
+    hours = CORE_HOURS_BEFORE
     core = deadlines(review).get("core")
     if core is None:
         return f" (core documents reach the panel {hours} hours before the review)"

@@ -1,22 +1,43 @@
 """The pack's dates: its two deadlines, its reminder points and the panel's reading window.
 
-- Core items: no later than 24 hours before the review (policy, domain.md §3).
-- Everything else: by a target date, DOCUMENTS_TARGET_WORKING_DAYS working days before the day
-  (product choice, for reading time; working days are Monday to Friday less England's bank
-  holidays, ctr_portal/working_days.py).
-- Reminders: DOCUMENTS_REMINDER_DAYS days before each deadline, and on it.
-- The panel reads from the day the review is ready, or DOCUMENTS_PANEL_OPENS_DAYS_BEFORE days
-  before the day if sooner, to DOCUMENTS_PANEL_CLOSES_DAYS_AFTER days after it, inclusive.
+- Core items: no later than CORE_HOURS_BEFORE (24) hours before the review (NHS England policy).
+- Everything else: by a target date, TARGET_WORKING_DAYS working days before the day (a local
+  choice, ADR 0016; working days are Monday to Friday less England's bank holidays,
+  ctr_portal/working_days.py).
+- Reminders: REMINDER_DAYS days before each deadline, and on it.
+- The panel reads from the day the review is ready, or PANEL_OPENS_DAYS_BEFORE days before the
+  day if sooner, to PANEL_CLOSES_DAYS_AFTER days after it, inclusive.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
+from ctr_portal.policy import LocalChoice
 from ctr_portal.working_days import working_days_before
 from reviews.models import ReviewState
+
+# NHS England policy (the C(E)TR policy's timescales, domain.md §3): core documents reach the
+# panel no later than 24 hours before the review; other documents may come on the day.
+CORE_HOURS_BEFORE = 24
+TARGET_WORKING_DAYS = LocalChoice(
+    "documents.target_working_days",
+    "Other pack documents: due this many working days before the review",
+    default=5,
+    source=(
+        "Local choice, not NHS policy: the policy lets other documents come on the day; a "
+        "working week before gives the panel time to read them."
+    ),
+    unit="working days",
+)
+# Local choice: those who still owe items are reminded a week, three days and a day before each
+# deadline (and on it): early enough to act, not so often that it is ignored.
+REMINDER_DAYS = (7, 3, 1)
+# Local choice: the panel reads the pack from a week before the day (or once the review is
+# ready) to two weeks after it, the time the report is written in (reports/policy.py).
+PANEL_OPENS_DAYS_BEFORE = 7
+PANEL_CLOSES_DAYS_AFTER = 14
 
 TARGET_TIME = time(17, 0)  # the target date ends at close of business
 # A panel never reads the pack of a review that is not going ahead.
@@ -57,9 +78,9 @@ def deadlines(review) -> dict[str, Deadline]:
     """{"core": ..., "target": ...}, or {} while the review has no date."""
     if not review.starts_at:
         return {}
-    core = review.starts_at - timedelta(hours=settings.DOCUMENTS_CORE_HOURS_BEFORE)
+    core = review.starts_at - timedelta(hours=CORE_HOURS_BEFORE)
     target_day = working_days_before(
-        timezone.localdate(review.starts_at), settings.DOCUMENTS_TARGET_WORKING_DAYS
+        timezone.localdate(review.starts_at), TARGET_WORKING_DAYS.value()
     )
     target = timezone.make_aware(datetime.combine(target_day, TARGET_TIME))
     return {
@@ -70,7 +91,7 @@ def deadlines(review) -> dict[str, Deadline]:
 
 def reminder_points(deadline: Deadline) -> list[tuple[int, datetime]]:
     """(days before, when) for each reminder of a deadline, earliest first; 0 is the deadline."""
-    days = sorted(set(settings.DOCUMENTS_REMINDER_DAYS) | {0}, reverse=True)
+    days = sorted(set(REMINDER_DAYS) | {0}, reverse=True)
     return [(d, deadline.due_at - timedelta(days=d)) for d in days]
 
 
@@ -90,8 +111,8 @@ def panel_window(review, today=None) -> PanelWindow:
     day = review_day(review)
     if day is None or review.state in WINDOW_SHUT_STATES:
         return PanelWindow(None, None, False)
-    opens_on = day - timedelta(days=settings.DOCUMENTS_PANEL_OPENS_DAYS_BEFORE)
-    closes_on = day + timedelta(days=settings.DOCUMENTS_PANEL_CLOSES_DAYS_AFTER)
+    opens_on = day - timedelta(days=PANEL_OPENS_DAYS_BEFORE)
+    closes_on = day + timedelta(days=PANEL_CLOSES_DAYS_AFTER)
     if review.state in READY_OR_LATER:
         opens_on = min(opens_on, today)
     return PanelWindow(opens_on, closes_on, opens_on <= today <= closes_on)

@@ -152,16 +152,17 @@ def assignable_people(item):
 def packs_on_time_for_metrics(reviews):
     """Held `reviews` (from reviews.queries, annotated `period_day`) that had a date and a
     document pack, with `met`: every core item settled (provided, not applicable or not held)
-    no later than DOCUMENTS_CORE_HOURS_BEFORE hours before the review started (ADR 0014).
+    no later than CORE_HOURS_BEFORE hours before the review started (ADR 0014).
     `pack_late_core`: how many core items were late or are still outstanding."""
     from datetime import timedelta
 
-    from django.conf import settings
     from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
+    from .policy import CORE_HOURS_BEFORE
+
     deadline = ExpressionWrapper(
-        OuterRef("starts_at") - timedelta(hours=settings.DOCUMENTS_CORE_HOURS_BEFORE),
+        OuterRef("starts_at") - timedelta(hours=CORE_HOURS_BEFORE),
         output_field=DateTimeField(),
     )
     late = PackItem.objects.filter(pack__review=OuterRef("pk"), core=True).filter(

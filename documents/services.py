@@ -474,9 +474,9 @@ def _owers(review, items) -> dict[str, dict]:
 def _due_packs(now):
     """Reviews going ahead whose deadlines or reminder points may fall due: their packs are
     made if need be. Returns pack ids."""
-    latest_point = max([*settings.DOCUMENTS_REMINDER_DAYS, 0])
+    latest_point = max([*policy.REMINDER_DAYS, 0])
     # The target date is at most this many calendar days before the review.
-    lead = timedelta(days=latest_point + settings.DOCUMENTS_TARGET_WORKING_DAYS * 7 // 5 + 4)
+    lead = timedelta(days=latest_point + policy.TARGET_WORKING_DAYS.value() * 7 // 5 + 4)
     reviews = reviews_starting_between(CHASED_STATES, now - timedelta(days=1), now + lead)
     ids = []
     for review in reviews:

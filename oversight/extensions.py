@@ -1,6 +1,5 @@
 """What oversight answers through the extension signals (ADR 0008)."""
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +28,7 @@ def _visit_rows(placements, today):
 
 
 def _visits_card(user):
-    from . import queries
+    from . import policy, queries
 
     today = timezone.localdate()
     placements = queries.visits_due_for_user(user)
@@ -42,7 +41,7 @@ def _visits_card(user):
             "overdue": statuses.count(queries.OVERDUE),
             "due_soon": statuses.count(queries.DUE_SOON),
             "total": len(placements),
-            "soon_days": settings.OVERSIGHT_VISIT_DUE_SOON_DAYS,
+            "soon_days": policy.VISIT_DUE_SOON_DAYS,
             "head": ["Name", "Next visit due", "Status"],
             "rows": _visit_rows(pressing, today),
         },

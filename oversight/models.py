@@ -11,6 +11,8 @@ from ctr_portal import limits
 from ctr_portal.models import Organisation
 from reviews.models import Person, age_on
 
+from . import policy
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -65,8 +67,8 @@ def home_icb_id(person, home_area: HomeArea | None) -> int | None:
 
 
 def visit_interval(person, on: date) -> timedelta:
-    """Every 8 weeks for an adult, every 6 for a child (domain.md §3; both settings), by the
+    """Every 8 weeks for an adult, every 6 for a child (domain.md §3, oversight/policy.py), by the
     person's age on the day the interval counts from."""
     child = age_on(person.date_of_birth, on) < 18
-    weeks = settings.OVERSIGHT_VISIT_WEEKS_CHILD if child else settings.OVERSIGHT_VISIT_WEEKS_ADULT
+    weeks = policy.VISIT_WEEKS_CHILD if child else policy.VISIT_WEEKS_ADULT
     return timedelta(weeks=weeks)

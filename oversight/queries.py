@@ -6,7 +6,6 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 
@@ -14,6 +13,7 @@ from ctr_portal.models import Organisation
 from ctr_portal.queries import memberships_for_user
 from reviews import queries as reviews_queries
 
+from . import policy
 from .models import HomeArea, OversightVisit, home_icb_id, visit_interval
 
 # --- Where the person is placed, and when a visit is due -------------------------------------
@@ -55,7 +55,7 @@ class Placement:
         due = self.due
         if due is None or due < today:
             return OVERDUE
-        if due <= today + timedelta(days=settings.OVERSIGHT_VISIT_DUE_SOON_DAYS):
+        if due <= today + timedelta(days=policy.VISIT_DUE_SOON_DAYS):
             return DUE_SOON
         return NOT_DUE
 
@@ -264,9 +264,9 @@ def visits_for_metrics(org_ids, *, start: date, end: date):
             visit_due=Case(
                 When(
                     person__date_of_birth__gt=eighteen,
-                    then=plus(settings.OVERSIGHT_VISIT_WEEKS_CHILD),
+                    then=plus(policy.VISIT_WEEKS_CHILD),
                 ),
-                default=plus(settings.OVERSIGHT_VISIT_WEEKS_ADULT),
+                default=plus(policy.VISIT_WEEKS_ADULT),
                 output_field=DateField(),
             ),
         )

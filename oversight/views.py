@@ -5,7 +5,6 @@ The returns' organisations are the user's own; their rows, the CSV and the valid
 are one `returns.Extract`, so the page and the download cannot disagree.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -24,7 +23,7 @@ from ctr_portal.templatetags.nhsuk import tag_html
 from ctr_portal.views.base import add_service_errors
 from reviews.views.people import PersonMixin
 
-from . import queries, returns, services
+from . import policy, queries, returns, services
 from .forms import ExtractForm, HomeAreaForm, ReturnItemsForm, VisitForm
 
 STATUS_TAGS = {
@@ -62,8 +61,8 @@ class VisitsDueView(PermissionRequiredMixin, TemplateView):
             rows=[self._row(p, today) for p in placements],
             caption="People placed out of their home area",
             settings_weeks={
-                "adult": settings.OVERSIGHT_VISIT_WEEKS_ADULT,
-                "child": settings.OVERSIGHT_VISIT_WEEKS_CHILD,
+                "adult": policy.VISIT_WEEKS_ADULT,
+                "child": policy.VISIT_WEEKS_CHILD,
             },
             breadcrumbs=[("Home", reverse("dashboard"))],
         )

@@ -9,7 +9,6 @@ and the answer is a small status fragment (with the new version number swapped i
 Without JavaScript the same form posts with its buttons and the page reloads.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
@@ -24,7 +23,7 @@ from ctr_portal.permissions import Perm
 from ctr_portal.views.base import add_service_errors
 from reviews.views.base import ReviewPageMixin
 
-from . import queries, services
+from . import policy, queries, services
 from .forms import (
     ActionsForm,
     ConcernResolveForm,
@@ -216,7 +215,7 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
                 (k for k in reversed(self.kloes) if k.number < self.kloe.number), None
             ),
             next_kloe=next_kloe,
-            autosave_delay=settings.PANELS_AUTOSAVE_DELAY_MS,
+            autosave_delay=policy.AUTOSAVE_DELAY_MS,
             breadcrumbs=self.workbook_breadcrumbs(),
         )
         return self.render_to_response(context, status=status)
@@ -315,7 +314,7 @@ class KeyQuestionsView(WorkbookMixin, TemplateView):
         return {
             "data-autosave": "",
             "hx-post": self.request.path,
-            "hx-trigger": f"input delay:{settings.PANELS_AUTOSAVE_DELAY_MS}ms, change",
+            "hx-trigger": f"input delay:{policy.AUTOSAVE_DELAY_MS}ms, change",
             "hx-target": "#autosave-status",
             "hx-sync": "this:queue last",
         }

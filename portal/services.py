@@ -17,6 +17,7 @@ from reviews.queries import commissioner_contacts
 from reviews.rules import is_review_provider, participant_for
 
 from .models import Feedback, FeedbackGroup, Request
+from .policy import FEEDBACK_WITHIN_DAYS
 from .queries import feedback_invitation_candidates
 
 
@@ -113,7 +114,7 @@ def feedback_invitations_send(*, today=None) -> None:
     """Ask everyone who took part in a recently held review for feedback, once each: the
     outbox key is the review and the participant, so a second sweep queues nothing."""
     today = today or timezone.localdate()
-    since = today - timedelta(days=settings.PORTAL_FEEDBACK_WITHIN_DAYS)
+    since = today - timedelta(days=FEEDBACK_WITHIN_DAYS)
     for review in feedback_invitation_candidates(since=since):
         link = settings.SITE_URL + reverse("portal:feedback", args=[review.pk])
         for participant in review.participants.all():

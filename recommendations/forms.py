@@ -3,7 +3,6 @@ word: the SMART rules (`models.smart_problems`) are asked here too, so every pro
 its field and in the error summary with what was typed kept."""
 
 from django import forms
-from django.conf import settings
 
 from ctr_portal import limits
 from ctr_portal.nhsuk import Field, Fieldset, Layout, NHSUKFormMixin, SplitDateField, Submit
@@ -18,6 +17,7 @@ from .models import (
     State,
     smart_problems,
 )
+from .policy import PROGRESS_CHECK_AFTER_DAYS
 
 # A recommendation's dates: from today, within five years.
 DUE = limits.DateBounds(limits.TODAY_OR_FUTURE, years=5)
@@ -154,7 +154,7 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
             owner_email=cleaned.get("owner_email", ""),
             due_date=cleaned.get("due_date"),
             progress_check_date=cleaned.get("progress_check_date"),
-            long_action_days=settings.RECOMMENDATIONS_PROGRESS_CHECK_AFTER_DAYS,
+            long_action_days=PROGRESS_CHECK_AFTER_DAYS,
         )
         for field, message in problems.items():
             if field not in self.errors:

@@ -1,19 +1,18 @@
 """Which reminders, and when: pure functions of a recommendation's due date and today.
 
-The policy (issue 11; intervals are settings): to the owner 14, 7 and 1 days before the due date
-and on the day; once overdue, every week to the owner and, from 7 days overdue, to the
-commissioner; the person and family once, in its first week overdue; escalated to the ICS
-oversight panel at 28 days overdue. The sweep asks `due_points` each time it runs; in each series
-only the latest point that has come is due, so a sweep that missed days sends one reminder, not a
-backlog. `planned_points` are the owner's reminders still to come, planned as rows ahead of time
-so people can see them and a new due date can cancel them.
+The policy (issue 11; the intervals are in recommendations/policy.py): to the owner 14, 7 and 1
+days before the due date and on the day; once overdue, every week to the owner and, from 7 days
+overdue, to the commissioner; the person and family once, in its first week overdue; escalated
+to the ICS oversight panel at 28 days overdue (a local choice). The sweep asks `due_points` each
+time it runs; in each series only the latest point that has come is due, so a sweep that missed
+days sends one reminder, not a backlog. `planned_points` are the owner's reminders still to come,
+planned as rows ahead of time so people can see them and a new due date can cancel them.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
-
+from . import policy as values
 from .models import OPEN_STATES, Reminder
 
 Kind = Reminder.Kind
@@ -26,18 +25,17 @@ PANEL = "panel"
 
 @dataclass(frozen=True)
 class Policy:
-    days_before: tuple[int, ...] = (14, 7, 1)
-    overdue_every: int = 7
-    commissioner_after: int = 7
-    escalate_after: int = 28  # 0: never by time
+    days_before: tuple[int, ...] = values.REMINDER_DAYS_BEFORE
+    overdue_every: int = values.OVERDUE_EVERY_DAYS
+    commissioner_after: int = values.COMMISSIONER_AFTER_DAYS
+    escalate_after: int = values.ESCALATE_AFTER_DAYS.default  # 0: never by time
 
     @classmethod
-    def from_settings(cls) -> "Policy":
+    def in_force(cls) -> "Policy":
+        """The intervals as they stand, the local choice included."""
         return cls(
-            days_before=tuple(sorted(set(settings.RECOMMENDATIONS_REMINDER_DAYS_BEFORE))),
-            overdue_every=settings.RECOMMENDATIONS_OVERDUE_EVERY_DAYS,
-            commissioner_after=settings.RECOMMENDATIONS_COMMISSIONER_AFTER_DAYS,
-            escalate_after=settings.RECOMMENDATIONS_ESCALATE_AFTER_DAYS,
+            days_before=tuple(sorted(set(values.REMINDER_DAYS_BEFORE))),
+            escalate_after=values.ESCALATE_AFTER_DAYS.value(),
         )
 
     @property

@@ -49,6 +49,7 @@ from .models import (
     date_problems,
     smart_problems,
 )
+from .policy import DIGEST_WEEKDAY, PROGRESS_CHECK_AFTER_DAYS
 from .reminders import (
     COMMISSIONER,
     FAMILY,
@@ -218,7 +219,7 @@ def _smart(review, values: dict, kloes) -> dict[str, str]:
         owner_email=values.get("owner_email", ""),
         due_date=values.get("due_date"),
         progress_check_date=values.get("progress_check_date"),
-        long_action_days=settings.RECOMMENDATIONS_PROGRESS_CHECK_AFTER_DAYS,
+        long_action_days=PROGRESS_CHECK_AFTER_DAYS,
     )
 
 
@@ -363,7 +364,7 @@ def recommendation_change_due_date(
             locked.review.review_date,
             due_date,
             progress_check_date,
-            settings.RECOMMENDATIONS_PROGRESS_CHECK_AFTER_DAYS,
+            PROGRESS_CHECK_AFTER_DAYS,
         )
         if not locked.is_open:
             found["__all__"] = "The date of a closed recommendation cannot change"
@@ -637,14 +638,14 @@ def recommendations_sweep(*, today: date | None = None, dry_run: bool = False) -
     dry run does all of it in a transaction it rolls back, so it reports exactly what a real run
     would send and changes nothing."""
     today = today or timezone.localdate()
-    policy = Policy.from_settings()
+    policy = Policy.in_force()
     result = SweepResult()
     try:
         with transaction.atomic():
             for batch in _sweep_batches(today, policy):
                 with transaction.atomic():
                     _sweep_batch(batch, today, policy, result)
-            if today.weekday() == settings.RECOMMENDATIONS_DIGEST_WEEKDAY:
+            if today.weekday() == DIGEST_WEEKDAY:
                 _digests_send(today, result)
             if dry_run:
                 raise _DryRun
@@ -972,7 +973,7 @@ def reminders_plan(*, recommendation, today: date) -> int:
     """Plan the owner's reminders still to come for the current due date (again: a reminder
     cancelled when the date moved comes back if the date moves back). Returns how many are
     planned."""
-    points = planned_points(recommendation.due_date, today, Policy.from_settings())
+    points = planned_points(recommendation.due_date, today, Policy.in_force())
     owner = _owner_contact(recommendation)
     rows = [r for p in points for r in _reminders_for(recommendation, p, {}) if owner[2]]
     if not rows:

@@ -22,12 +22,11 @@ def review_links(sender, **kwargs):
 
 
 def dashboard_cards(sender, *, request, **kwargs):
-    """Late reports (not issued 14 days after the review) of the commissioner's organisations:
+    """Late reports (not issued DUE_DAYS after the review) of the commissioner's organisations:
     one query, whatever the number of reviews."""
-    from django.conf import settings
-
     from reviews.rules import is_commissioner
 
+    from .policy import DUE_DAYS
     from .queries import late_reports_for_commissioner
 
     user = request.user
@@ -37,7 +36,7 @@ def dashboard_cards(sender, *, request, **kwargs):
     return Card(
         "Late reports",
         "reports/cards/_late_reports.html",
-        {"late": late, "due_days": settings.REPORTS_DUE_DAYS},
+        {"late": late, "due_days": DUE_DAYS.value()},
         order=30,
     )
 

@@ -22,6 +22,7 @@ from reviews.models import PANEL_ROLES, ParticipantRole, ReviewKind
 from reviews.queries import reviews_for_user
 
 from .models import KEY_QUESTIONS, ReportComment, ReportDraft, ReportPdf, ReportVersion, Section
+from .policy import DUE_DAYS
 from .rules import report_open_to
 
 
@@ -227,17 +228,15 @@ class LateReports:
 
 
 def late_reports_for_commissioner(user, *, today=None, limit=5) -> LateReports:
-    """Reviews of the user's commissioning organisations held more than REPORTS_DUE_DAYS ago
+    """Reviews of the user's commissioning organisations held more than DUE_DAYS ago
     whose report is not issued: how many, and the oldest few (one query)."""
     from datetime import timedelta
-
-    from django.conf import settings
 
     from reviews.models import ReviewState
     from reviews.queries import ReviewFilter, commissioner_reviews
 
     today = today or timezone.localdate()
-    cutoff = today - timedelta(days=settings.REPORTS_DUE_DAYS)
+    cutoff = today - timedelta(days=DUE_DAYS.value())
     late = commissioner_reviews(user, ReviewFilter()).filter(
         state__in=(ReviewState.HELD, ReviewState.REPORT_DRAFTING), held_on__lt=cutoff
     )
@@ -253,10 +252,9 @@ def late_reports_for_commissioner(user, *, today=None, limit=5) -> LateReports:
 def reports_on_time_for_metrics(reviews, *, today: date):
     """Held `reviews` (from reviews.queries, annotated `period_day`) whose report is issued or
     due before `today`, annotated `report_issued_at` (the first version's), `report_due`
-    (REPORTS_DUE_DAYS after the day held) and `met`: issued on or before that day."""
+    (DUE_DAYS after the day held) and `met`: issued on or before that day."""
     from datetime import timedelta
 
-    from django.conf import settings
     from django.db.models import (
         BooleanField,
         DateField,
@@ -270,7 +268,7 @@ def reports_on_time_for_metrics(reviews, *, today: date):
 
     first = ReportVersion.objects.filter(review=OuterRef("pk")).order_by("number")
     due = ExpressionWrapper(
-        F("held_on") + timedelta(days=settings.REPORTS_DUE_DAYS), output_field=DateField()
+        F("held_on") + timedelta(days=DUE_DAYS.value()), output_field=DateField()
     )
     return (
         reviews.annotate(report_issued_at=Subquery(first.values("issued_at")[:1]), report_due=due)

@@ -28,7 +28,7 @@ from reviews.models import ParticipantRole, ReviewEvent, ReviewState
 from reviews.queries import commissioner_contacts, review_for_user, reviews_held_between
 from reviews.services import review_event_record, review_transition
 
-from . import rendering
+from . import policy, rendering
 from .models import (
     PdfKind,
     PdfStatus,
@@ -68,10 +68,10 @@ def report_storage():
 
 
 def report_due_date(review):
-    """The day the report is due: REPORTS_DUE_DAYS after the review was held (domain.md §3)."""
+    """The day the report is due: DUE_DAYS after the review was held (domain.md §3)."""
     if review.held_on is None:
         return None
-    return review.held_on + timedelta(days=settings.REPORTS_DUE_DAYS)
+    return review.held_on + timedelta(days=policy.DUE_DAYS.value())
 
 
 # --- The chair's narrative ----------------------------------------------------------------
@@ -378,21 +378,21 @@ def _deadline_context(review, due) -> dict:
 
 
 def report_deadlines_check(*, today=None) -> int:
-    """Beat, daily: remind the chair of a report due within REPORTS_REMINDER_DAYS, and tell the
+    """Beat, daily: remind the chair of a report due within REMINDER_DAYS, and tell the
     commissioner of one not issued by its due date. Each notice goes once (its key names the
     review and the day before the deadline), so two runs at once, or a rerun, send nothing
     twice. Returns how many notices it asked the outbox for."""
     today = today or timezone.localdate()
-    due_days = settings.REPORTS_DUE_DAYS
+    due_days = policy.DUE_DAYS.value()
     queued = 0
-    lead = max(settings.REPORTS_REMINDER_DAYS, default=0)
+    lead = max(policy.REMINDER_DAYS, default=0)
     window = reviews_held_between(
         AWAITING_REPORT, today - timedelta(days=due_days), today - timedelta(days=due_days - lead)
     )
     for review in window:
         due = report_due_date(review)
         days_left = (due - today).days
-        step = min((d for d in settings.REPORTS_REMINDER_DAYS if d >= days_left), default=None)
+        step = min((d for d in policy.REMINDER_DAYS if d >= days_left), default=None)
         if step is None:
             continue
         for email, _name in _chair_contacts(review):

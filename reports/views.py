@@ -8,7 +8,6 @@ it, and the page follows its progress with htmx (or a refresh without JavaScript
 of the report and every download is audited.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -27,6 +26,7 @@ from reviews.views.base import ReviewPageMixin
 from . import queries, rendering, services
 from .forms import CommentForm, DraftForm, IssueForm, ResolveForm
 from .models import PdfKind, Section
+from .policy import DUE_DAYS
 
 
 class ReportPageMixin(ReviewPageMixin):
@@ -59,7 +59,7 @@ class ReportView(ReportPageMixin, TemplateView):
             versions=queries.versions_for(review) if (can_draft or can_issued) else [],
             easy_read_first=queries.easy_read_first(user, review),
             due_date=services.report_due_date(review),
-            due_days=settings.REPORTS_DUE_DAYS,
+            due_days=DUE_DAYS.value(),
         )
         kwargs["late"] = bool(kwargs["due_date"]) and kwargs["due_date"] < timezone.localdate()
         if can_draft:

@@ -2,24 +2,27 @@
 
 Every rule has a code (stored on the review, so the page can say which rule produced its date),
 the words shown to people, what it counts from, how long, and where it comes from: NHS England's
-2017 policy, its October 2021 update, or a product choice (a local setting, not NHS policy).
-Durations with no NHS source are settings (REVIEWS_EVENT_DAYS_ADULT, _CHILD, REVIEWS_COMMUNITY_DAYS,
-REVIEWS_REQUESTED_DAYS); the children's post-admission timescale is in working days
-(REVIEWS_CHILD_POST_ADMISSION_WORKING_DAYS, with NHS England's interim 5 as the switch
-REVIEWS_CHILD_POST_ADMISSION_INTERIM). Any rule can still be changed through
-REVIEW_DUE_RULES = {"code": {"days": n} or {"months": n}}; a changed rule is a local setting.
+2017 *Care and Treatment Reviews: Policy and Guidance*, its October 2021 update (the interim
+measure for children's commissioners), or a local choice (not NHS policy).
+
+The NHS timescales are constants in the table. The durations with no NHS timescale, and the
+children's post-admission working days (10 by the 2017 policy, NHS England's interim measure 5),
+are local choices an ICB may change: declared below with their defaults and sources, seen and
+set by an administrator (ctr_portal/policy.py, ADR 0016).
 """
 
 import calendar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
-
 from ctr_portal.formatting import nhs_date
+from ctr_portal.policy import LocalChoice
 from ctr_portal.working_days import working_days_after, working_days_before
 
 from .models import ReviewKind
+
+# A CTR (adult) from the 18th birthday, a C(E)TR before it (domain.md §1, §3 "turning 18").
+ADULT_AGE = 18
 
 ADMISSION = "admission"
 LAST_HELD = "last_held"
@@ -30,6 +33,54 @@ REQUESTED = "requested"
 POLICY_2017 = "2017 policy"
 UPDATE_2021 = "October 2021 update"
 PRODUCT_CHOICE = "Product choice"
+
+# NHS England's interim measure for children's commissioners (domain.md §3): 5 working days.
+CHILD_POST_ADMISSION_INTERIM_WORKING_DAYS = 5
+
+# --- Local choices (ADR 0016) -------------------------------------------------------------
+CHILD_POST_ADMISSION_WORKING_DAYS = LocalChoice(
+    "reviews.child_post_admission_working_days",
+    "Post-admission review for a child or young person: working days from admission",
+    default=10,
+    source=(
+        "NHS England, Care and Treatment Reviews: Policy and Guidance (2017): 10 working days. "
+        "NHS England's interim measure for children's commissioners is 5: set 5 to follow it."
+    ),
+    unit="working days",
+)
+_LOCAL = "Local choice, not NHS policy: "
+EVENT_DAYS_ADULT = LocalChoice(
+    "reviews.event_days_adult",
+    "Event-triggered review for an adult: days from the event",
+    default=28,
+    source=_LOCAL + "28 days, as for an adult's post-admission review.",
+)
+EVENT_DAYS_CHILD = LocalChoice(
+    "reviews.event_days_child",
+    "Event-triggered review for a child or young person: days from the event",
+    default=14,
+    source=_LOCAL + "14 days, about as long as a child's post-admission review (2 weeks).",
+)
+COMMUNITY_DAYS = LocalChoice(
+    "reviews.community_days",
+    "Community (pre-admission) review: days from being planned",
+    default=14,
+    source=_LOCAL + "the policy sets no timescale, only that it must not delay an admission "
+    "that is really needed; 14 days.",
+)
+REQUESTED_DAYS = LocalChoice(
+    "reviews.requested_days",
+    "Requested review: days from the request",
+    default=28,
+    source=_LOCAL + "the policy says anyone may ask, not how soon; 28 days as for an adult's "
+    "post-admission review.",
+)
+INDEPENDENT_DAYS = LocalChoice(
+    "reviews.independent_days",
+    "Independent C(E)TR for someone in long-term segregation: days from being planned",
+    default=28,
+    source=_LOCAL + "the policy sets no timescale here; 28 days to arrange one.",
+)
 
 # What each clock counts from, in the rule's sentence and in the basis shown under the date.
 _FROM_WORDS = {
@@ -64,10 +115,20 @@ class DueRule:
         return add_months(start, self.months) + timedelta(days=self.days)
 
     def overdue_if_started_before(self, today: date) -> date:
-        """A clock that started before this day has run out by `today`."""
+        """A clock that started before this day has run out by `today` (its due date is before
+        today); one that started on it or later has not. Found through `due_from` itself, so a
+        list that asks "started before" and a page that shows the due date never disagree,
+        month ends and weekends included."""
+        one = timedelta(days=1)
         if self.working_days:
-            return working_days_before(today, self.working_days)
-        return add_months(today, -self.months) - timedelta(days=self.days)
+            start = working_days_before(today, self.working_days)
+        else:
+            start = add_months(today, -self.months) - timedelta(days=self.days)
+        while self.due_from(start) < today:
+            start += one
+        while self.due_from(start - one) >= today:
+            start -= one
+        return start
 
     @property
     def period(self) -> str:
@@ -98,12 +159,13 @@ class DueRule:
 
 
 def _child_post_admission() -> DueRule:
-    if settings.REVIEWS_CHILD_POST_ADMISSION_INTERIM:
-        working_days, source = 5, UPDATE_2021
-        note = "NHS England's interim measure"
+    working_days, note = CHILD_POST_ADMISSION_WORKING_DAYS.value(), ""
+    if working_days == CHILD_POST_ADMISSION_INTERIM_WORKING_DAYS:
+        source, note = UPDATE_2021, "NHS England's interim measure"
+    elif working_days == CHILD_POST_ADMISSION_WORKING_DAYS.default:
+        source = POLICY_2017
     else:
-        working_days = settings.REVIEWS_CHILD_POST_ADMISSION_WORKING_DAYS
-        source, note = (POLICY_2017 if working_days == 10 else PRODUCT_CHOICE), ""
+        source = PRODUCT_CHOICE
     return DueRule(
         "post_admission_child",
         "Post-admission review for a child or young person",
@@ -140,21 +202,21 @@ def _table() -> list[DueRule]:
             "event_adult",
             "Event-triggered review for an adult",
             EVENT,
-            days=settings.REVIEWS_EVENT_DAYS_ADULT,
+            days=EVENT_DAYS_ADULT.value(),
             source=PRODUCT_CHOICE,
         ),
         DueRule(
             "event_child",
             "Event-triggered review for a child or young person",
             EVENT,
-            days=settings.REVIEWS_EVENT_DAYS_CHILD,
+            days=EVENT_DAYS_CHILD.value(),
             source=PRODUCT_CHOICE,
         ),
         DueRule(
             "community",
             "Community (pre-admission) review",
             PLANNED,
-            days=settings.REVIEWS_COMMUNITY_DAYS,
+            days=COMMUNITY_DAYS.value(),
             source=PRODUCT_CHOICE,
             note="without delaying an admission that is really needed",
         ),
@@ -162,27 +224,22 @@ def _table() -> list[DueRule]:
             "requested",
             "Requested review",
             REQUESTED,
-            days=settings.REVIEWS_REQUESTED_DAYS,
+            days=REQUESTED_DAYS.value(),
             source=PRODUCT_CHOICE,
         ),
         DueRule(
             "independent",
             "Independent C(E)TR for someone in long-term segregation",
             PLANNED,
-            days=settings.REVIEWS_INDEPENDENT_DAYS,
+            days=INDEPENDENT_DAYS.value(),
             source=PRODUCT_CHOICE,
         ),
     ]
 
 
 def rules() -> dict[str, DueRule]:
-    """The rule table with any overrides from settings applied."""
-    overrides = getattr(settings, "REVIEW_DUE_RULES", {}) or {}
-    table = {}
-    for rule in _table():
-        change = overrides.get(rule.code)
-        table[rule.code] = replace(rule, **change, source=PRODUCT_CHOICE) if change else rule
-    return table
+    """The rule table, with the local choices in force."""
+    return {rule.code: rule for rule in _table()}
 
 
 def rule(code: str) -> DueRule:
@@ -224,7 +281,7 @@ def due_date_for(
     table = rules()
 
     def child_on(day):
-        return person.age_on(day) < 18
+        return person.age_on(day) < ADULT_AGE
 
     if kind == ReviewKind.INPATIENT_REPEAT and last_held is None:
         kind = ReviewKind.POST_ADMISSION
@@ -248,7 +305,7 @@ def due_date_for(
 
 def _repeat_rule(table, person, last_held: date) -> DueRule:
     child = table["repeat_child"]
-    if person.age_on(child.due_from(last_held)) < 18:
+    if person.age_on(child.due_from(last_held)) < ADULT_AGE:
         return child
     return table["repeat_adult_secure" if person.is_secure else "repeat_adult_non_secure"]
 

@@ -9,16 +9,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
+    IntegerField,
     Min,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
+    When,
     prefetch_related_objects,
 )
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from ctr_portal.formatting import nhs_date
@@ -622,30 +627,34 @@ def inpatients_past_interval(people, today: date):
 
 def past_interval(today: date) -> Q:
     """The condition on a person that `inpatients_past_interval` asks, as EXISTS clauses only,
-    so that the dashboard can count it in the same query as its other counts."""
-    table = policy.rules()
+    so that the dashboard can count it in the same query as its other counts.
 
-    def held_since(code):
-        return Exists(
-            Review.objects.filter(
-                person=OuterRef("pk"), held_on__gte=table[code].overdue_if_started_before(today)
-            )
-        )
+    It is `policy.due_date_for` asked of everyone at once: overdue when the due date is before
+    today. Each cut-off comes from the rule's own `due_from`, and child or adult is decided as
+    there: a repeat review by the age on the day the child's rule makes it due (it stays due
+    then after they turn 18), a post-admission review by the age on admission."""
+    table = policy.rules()
+    held = Review.objects.filter(person=OuterRef("pk"), held_on__isnull=False)
 
     def cutoff(code):
         return table[code].overdue_if_started_before(today)
 
-    child = Q(date_of_birth__gt=policy.add_months(today, -18 * 12))
+    def held_since(code):
+        return Q(Exists(held.filter(held_on__gte=cutoff(code))))
+
     secure = Q(setting__in=SECURE_SETTINGS)
-    any_held = Q(Exists(Review.objects.filter(person=OuterRef("pk"), held_on__isnull=False)))
-    held_late = any_held & (
-        (child & ~Q(held_since("repeat_child")))
-        | (~child & secure & ~Q(held_since("repeat_adult_secure")))
-        | (~child & ~secure & ~Q(held_since("repeat_adult_non_secure")))
+    child_rule = _repeat_child_rule_applies(
+        table["repeat_child"], min(cutoff(c) for c in REPEAT_RULES), held
     )
-    none_held = ~any_held & (
-        (child & Q(admission_date__lt=cutoff("post_admission_child")))
-        | (~child & Q(admission_date__lt=cutoff("post_admission_adult")))
+    held_late = Q(Exists(held)) & (
+        (child_rule & ~held_since("repeat_child"))
+        | (~child_rule & secure & ~held_since("repeat_adult_secure"))
+        | (~child_rule & ~secure & ~held_since("repeat_adult_non_secure"))
+    )
+    admitted_child = Q(LessThan(_date_key(F("admission_date")), _adult_from(F("date_of_birth"))))
+    none_held = ~Q(Exists(held)) & (
+        (admitted_child & Q(admission_date__lt=cutoff("post_admission_child")))
+        | (~admitted_child & Q(admission_date__lt=cutoff("post_admission_adult")))
     )
     planned = Review.objects.filter(person=OuterRef("pk"), state__in=NOT_HELD_STATES)
     return (
@@ -653,6 +662,50 @@ def past_interval(today: date) -> Q:
         & (held_late | none_held)
         & ~Q(Exists(planned.filter(kind__in=HOSPITAL_CLOCK_KINDS)))
         & ~Q(Exists(planned.filter(due_date__lt=today)))
+    )
+
+
+REPEAT_RULES = ("repeat_child", "repeat_adult_secure", "repeat_adult_non_secure")
+
+
+def _repeat_child_rule_applies(rule, earliest_cutoff: date, held) -> Q:
+    """The child's repeat rule applies when the last review held plus its interval falls before
+    the 18th birthday: when no review held makes it due on or after that day.
+
+    Someone whose 18th birthday is no later than the child's due date from the earliest cut-off
+    is overdue under every rule if the child's rule applies to them (their last review is older
+    than every cut-off), so the adult rule decides them just as well: the EXISTS is asked only
+    of those younger, not of everyone."""
+    if rule.days or rule.working_days:
+        raise ValueError("The child's repeat rule must count in months: the query adds months.")
+    latest = rule.due_from(earliest_cutoff)
+    young = Q(date_of_birth__gt=policy.add_months(latest, -12 * policy.ADULT_AGE))
+    due_when_adult = held.filter(
+        GreaterThanOrEqual(
+            _date_key(F("held_on"), months=rule.months), _adult_from(OuterRef("date_of_birth"))
+        )
+    )
+    return young & ~Q(Exists(due_when_adult))
+
+
+def _date_key(day, months=0):
+    """A date as one number, ordered as the dates are: (months since year 0 + `months`) × 32 +
+    the day. With `months` it is the key of the date that many months later (`add_months`) as
+    far as comparing it with a real date's key goes: a day past a shorter month's end compares
+    as the month's last day does."""
+    month_count = ExtractYear(day) * 12 + ExtractMonth(day) + (months - 1)
+    return month_count * 32 + ExtractDay(day)
+
+
+def _adult_from(date_of_birth):
+    """The key of the 18th birthday (29 February's: 1 March, as `Person.eighteenth_birthday`)."""
+    years = policy.ADULT_AGE
+    leap_day = Exact(ExtractMonth(date_of_birth) * 32 + ExtractDay(date_of_birth), 2 * 32 + 29)
+    march_first = ((ExtractYear(date_of_birth) + years) * 12 + 2) * 32 + 1
+    return Case(
+        When(leap_day, then=march_first),
+        default=_date_key(date_of_birth, months=12 * years),
+        output_field=IntegerField(),
     )
 
 

@@ -254,3 +254,25 @@ def reference_data(request):
 
         ensure_kloe_sets()
         ensure_checklists()
+
+
+@pytest.fixture(autouse=True)
+def local_choices_at_their_defaults():
+    """Every test starts with no local choice changed, as its database has (ADR 0016): a value a
+    test set is rolled back with its row, so the values read are forgotten with it."""
+    from ctr_portal.policy import policy_values_changed, policy_values_known
+
+    policy_values_known({})
+    yield
+    policy_values_changed()
+
+
+@pytest.fixture
+def set_local_choice(db):
+    """Set a local choice as an administrator would: `set_local_choice(policy.X, 21)`."""
+    from ctr_portal.models import LocalPolicySetting
+
+    def set_it(choice, value):
+        LocalPolicySetting.objects.update_or_create(key=choice.key, defaults={"value": value})
+
+    return set_it

@@ -295,8 +295,16 @@ ADMIN_OVERRIDES = {
 }
 # Nobody adds rows to the audit trail, the outbox or the sign-in logs by hand, and nobody
 # deletes audit events or notifications (deleting a failed sign-in attempt unlocks an account).
-NO_ADD = {"auditevent", "notification", "accessattempt", "accessfailurelog", "accesslog"}
-NO_DELETE = {"auditevent", "notification"}
+# Local choices are declared in code: each has its row, which is changed, never added or deleted.
+NO_ADD = {
+    "auditevent",
+    "notification",
+    "accessattempt",
+    "accessfailurelog",
+    "accesslog",
+    "localpolicysetting",
+}
+NO_DELETE = {"auditevent", "notification", "localpolicysetting"}
 
 
 def admin_expected(name):
@@ -546,13 +554,6 @@ def _mixed_url(name, first, second):
 def sample_objects(users):
     """One row of each model the admin shows, so its change pages have something to open."""
     from django.contrib.auth.models import Group
-    from django_celery_beat.models import (
-        ClockedSchedule,
-        CrontabSchedule,
-        IntervalSchedule,
-        PeriodicTask,
-        SolarSchedule,
-    )
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from .factories import AuditEventFactory, NotificationFactory
@@ -561,15 +562,6 @@ def sample_objects(users):
     NotificationFactory()
     Group.objects.create(name="Sample")
     TOTPDevice.objects.create(user=users["commissioner"], name="Sample", confirmed=True)
-    interval = IntervalSchedule.objects.create(every=60, period="seconds")
-    PeriodicTask.objects.create(
-        name="Sample", task="ctr_portal.tasks.outbox_dispatch", interval=interval
-    )
-    CrontabSchedule.objects.create()
-    SolarSchedule.objects.create(event="sunrise", latitude=51.5, longitude=0)
-    from django.utils import timezone
-
-    ClockedSchedule.objects.create(clocked_time=timezone.now())
 
 
 @pytest.mark.parametrize("role", EVERYONE, ids=lambda r: r or "anonymous")

@@ -33,8 +33,10 @@ def assert_fits(page):
 
 
 @pytest.fixture
-def quick_autosave(settings):
-    settings.PANELS_AUTOSAVE_DELAY_MS = 300
+def quick_autosave(monkeypatch):
+    from panels import policy
+
+    monkeypatch.setattr(policy, "AUTOSAVE_DELAY_MS", 300)
 
 
 def test_clinical_expert_fills_two_kloes_with_autosave_and_the_chair_consolidates_one(

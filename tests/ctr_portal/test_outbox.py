@@ -101,9 +101,24 @@ def test_a_row_left_sending_by_a_dead_worker_is_picked_up_again(settings, time_m
     assert Notification.objects.get().state == "sent"
 
 
-def test_beat_runs_the_dispatcher_every_minute(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["outbox-dispatch"]
+def test_beat_runs_the_dispatcher_every_minute():
+    from ctr_portal.celery import app
+
+    entry = app.conf.beat_schedule["outbox-dispatch"]
     assert entry == {"task": "ctr_portal.tasks.outbox_dispatch", "schedule": 60.0}
+
+
+def test_beats_schedule_is_in_the_code_and_each_entry_runs_a_task_there_is():
+    from django.conf import settings
+
+    from ctr_portal.celery import BEAT_SCHEDULE, app
+
+    app.loader.import_default_modules()
+    assert app.conf.beat_schedule is BEAT_SCHEDULE
+    assert app.conf.beat_scheduler == "celery.beat:PersistentScheduler"
+    assert not hasattr(settings, "CELERY_BEAT_SCHEDULE")
+    assert {entry["task"] for entry in BEAT_SCHEDULE.values()} <= set(app.tasks)
+    assert len(BEAT_SCHEDULE) == 8
 
 
 def test_the_task_sends_what_is_due():

@@ -364,8 +364,12 @@ def test_assigning_needs_someone_from_the_owing_organisation(items, users):
 # --- Reminders ------------------------------------------------------------------------------
 
 
-def test_reminders_go_to_whoever_owes_items_once_per_point(review_world, users, settings):
-    settings.DOCUMENTS_REMINDER_DAYS = [7, 3, 1]
+def test_reminders_go_to_whoever_owes_items_once_per_point(
+    review_world, users, settings, monkeypatch
+):
+    from documents import policy
+
+    monkeypatch.setattr(policy, "REMINDER_DAYS", (7, 3, 1))
     review = review_world["review"]
     start = review.starts_at
     # Three days before the target date: the provider (a member of the owing organisation) and

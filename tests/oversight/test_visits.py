@@ -52,8 +52,10 @@ def test_the_next_visit_counts_from_the_last_and_a_child_is_visited_every_six_we
     assert queries.placement_for(placed).status(TODAY) == queries.OVERDUE
 
 
-def test_the_intervals_are_settings(placed, settings):
-    settings.OVERSIGHT_VISIT_WEEKS_ADULT = 4
+def test_the_intervals_are_named_in_the_apps_policy(placed, monkeypatch):
+    from oversight import policy
+
+    monkeypatch.setattr(policy, "VISIT_WEEKS_ADULT", 4)
     assert queries.placement_for(placed).due == TODAY - timedelta(days=2)
 
 

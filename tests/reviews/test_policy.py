@@ -1,5 +1,5 @@
 """The rule table that sets due dates (reviews/policy.py, domain.md §3): one test per rule, the
-events that re-compute a due date, the settings override and month arithmetic."""
+events that re-compute a due date, the local choices and month arithmetic."""
 
 from datetime import date
 
@@ -60,8 +60,10 @@ def test_post_admission_review_for_a_child_is_due_within_10_working_days_of_admi
     assert result.rule.source == policy.POLICY_2017
 
 
-def test_nhs_englands_interim_measure_of_5_working_days_for_children_is_a_switch(settings):
-    settings.REVIEWS_CHILD_POST_ADMISSION_INTERIM = True
+def test_nhs_englands_interim_measure_of_5_working_days_for_children_is_a_local_choice(
+    set_local_choice,
+):
+    set_local_choice(policy.CHILD_POST_ADMISSION_WORKING_DAYS, 5)
     person = child(in_hospital=True, admission_date=date(2027, 3, 22))
 
     result = due(person, ReviewKind.POST_ADMISSION)
@@ -89,11 +91,11 @@ def test_each_rule_says_where_it_comes_from():
     assert policy.rule("repeat_child").source_label == "NHS England 2017 policy"
 
 
-def test_durations_with_no_nhs_source_are_settings(settings):
-    settings.REVIEWS_EVENT_DAYS_ADULT = 21
-    settings.REVIEWS_EVENT_DAYS_CHILD = 10
-    settings.REVIEWS_COMMUNITY_DAYS = 7
-    settings.REVIEWS_REQUESTED_DAYS = 20
+def test_durations_with_no_nhs_source_are_local_choices(set_local_choice):
+    set_local_choice(policy.EVENT_DAYS_ADULT, 21)
+    set_local_choice(policy.EVENT_DAYS_CHILD, 10)
+    set_local_choice(policy.COMMUNITY_DAYS, 7)
+    set_local_choice(policy.REQUESTED_DAYS, 20)
 
     assert due(adult(), ReviewKind.EVENT_TRIGGERED, event_date=TODAY).date == date(2027, 3, 31)
     assert due(child(), ReviewKind.EVENT_TRIGGERED, event_date=TODAY).date == date(2027, 3, 20)
@@ -316,15 +318,17 @@ def test_recomputing_an_event_review_counts_from_the_event_not_from_when_it_was_
     assert (review.due_date, review.setting) == (date(2027, 3, 30), Setting.LOW_SECURE)
 
 
-def test_a_rule_can_be_changed_in_settings_without_touching_the_code(settings):
-    settings.REVIEW_DUE_RULES = {"post_admission_adult": {"days": 21}}
-    person = adult(in_hospital=True, admission_date=date(2027, 3, 1))
+def test_a_childs_post_admission_timescale_other_than_the_policys_is_a_local_setting(
+    set_local_choice,
+):
+    set_local_choice(policy.CHILD_POST_ADMISSION_WORKING_DAYS, 7)
+    person = child(in_hospital=True, admission_date=date(2027, 3, 1))
 
     result = due(person, ReviewKind.POST_ADMISSION)
 
-    assert (result.date, result.rule.code) == (date(2027, 3, 22), "post_admission_adult")
+    assert (result.date, result.rule.code) == (date(2027, 3, 10), "post_admission_child")
     assert result.rule.source_label == "Local setting (product choice), not NHS policy"
-    assert policy.rule("post_admission_child").working_days == 10  # the others are as they were
+    assert policy.rule("post_admission_adult").days == 28  # the NHS timescales are as they were
 
 
 @pytest.mark.parametrize(

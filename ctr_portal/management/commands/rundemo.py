@@ -49,6 +49,8 @@ class Command(BaseCommand):
                 "beat",
                 "--loglevel=INFO",
                 "--pidfile=",
+                # Beat's own state (when each entry last ran), beside the database.
+                f"--schedule={settings.VAR_DIR / 'celerybeat-schedule'}",
             ],
         }
         children = {}

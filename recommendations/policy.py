@@ -1,0 +1,34 @@
+"""When a recommendation's progress is checked, its owner reminded and it escalated (issue 11,
+ADR 0011). ADR 0016: policy values live here, each with its source.
+
+NHS England's policy asks that every recommendation name a person and a date and that the
+commissioner follow it through, escalating what is stuck to the ICS oversight panel (domain.md
+§1, §10); it sets none of these intervals, so each is a local choice, and why is said by it.
+"""
+
+from ctr_portal.policy import LocalChoice
+
+# Local choice: a recommendation due more than this many days (about three months, the interval
+# of a child's repeat review) after its review needs a date to check progress before then.
+PROGRESS_CHECK_AFTER_DAYS = 91
+# Local choice: the owner is reminded two weeks, one week and a day before the due date (and on
+# the day): time to act, then a nudge.
+REMINDER_DAYS_BEFORE = (14, 7, 1)
+# Local choice: once overdue, the owner is reminded weekly, and the commissioner told too from a
+# week overdue (as often).
+OVERDUE_EVERY_DAYS = 7
+COMMISSIONER_AFTER_DAYS = 7
+# Local choice: the commissioners' weekly digest of what is overdue and escalated goes on Monday
+# (0; Sunday is 6), or on the first sweep after it.
+DIGEST_WEEKDAY = 0
+ESCALATE_AFTER_DAYS = LocalChoice(
+    "recommendations.escalate_after_days",
+    "Recommendations: escalated to the ICS oversight panel this many days overdue (0: only when "
+    "the commissioner escalates)",
+    default=28,
+    source=(
+        "Local choice, not NHS policy: the policy asks commissioners to escalate what is stuck "
+        "but sets no time; four weeks is four weekly reminders unanswered."
+    ),
+    minimum=0,
+)
