@@ -26,6 +26,7 @@ from panels import services as panels
 from panels.models import Workbook
 from portal import services as portal
 from recommendations.models import Recommendation, Reminder, State
+from recommendations.policy import ESCALATE_AFTER_DAYS
 from recommendations.services import _change, recommendations_sweep
 from reports import services as reports
 from reviews.models import Contact, Participant, ParticipantRole
@@ -190,7 +191,7 @@ def _recommendation(world, time_machine):
     )
     _change(actor=users["chair"], recommendation=made, kind="sent", to=State.AWAITING_OWNER)
     _change(actor=users["chair"], recommendation=made, kind="accepted", to=State.AGREED)
-    for day in range(-1, settings.RECOMMENDATIONS_ESCALATE_AFTER_DAYS + 1):
+    for day in range(-1, ESCALATE_AFTER_DAYS.value() + 1):
         time_machine.move_to(f"{due + timedelta(days=day)} 07:00", tick=False)
         recommendations_sweep()
     made = Recommendation.objects.get(pk=made.pk)
