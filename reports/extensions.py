@@ -23,7 +23,7 @@ def review_links(sender, **kwargs):
 
 def dashboard_cards(sender, *, request, **kwargs):
     """Late reports of the commissioner's organisations in the last 12 months, as the service
-    measure counts them (`queries.late_reports`): two queries, whatever the number of reviews."""
+    measure counts them (`queries.late_reports`): one query, whatever the number of reviews."""
     from django.utils import timezone
 
     from ctr_portal.dashboard import PERIOD_LABEL, last_12_months

@@ -250,16 +250,23 @@ def reports_due_in(org_ids, *, start: date, end: date, today: date):
 
 def late_reports(org_ids, *, start: date, end: date, today: date, limit=5) -> LateReports:
     """The late reports among `reports_due_in`: how many are still not issued, how many were
-    issued late, and the oldest few still not issued (two queries, whatever the numbers)."""
-    from django.db.models import Q
+    issued late, and the oldest few still not issued (one query: the counts ride on each row,
+    and the rows still not issued come first)."""
+    from django.db.models import F, Q, Window
 
-    late = reports_due_in(org_ids, start=start, end=end, today=today).filter(met=False)
-    counts = late.aggregate(
-        not_issued=Count("pk", filter=Q(report_issued_at__isnull=True)),
-        issued_late=Count("pk", filter=Q(report_issued_at__isnull=False)),
+    not_issued = Q(report_issued_at__isnull=True)
+    rows = list(
+        reports_due_in(org_ids, start=start, end=end, today=today)
+        .filter(met=False)
+        .annotate(n_late=Window(Count("pk")), n_not_issued=Window(Count("pk", filter=not_issued)))
+        .order_by(F("report_issued_at").asc(nulls_first=True), "held_on", "pk")[:limit]
     )
-    oldest = late.filter(report_issued_at__isnull=True).order_by("held_on", "pk")[:limit]
-    return LateReports(**counts, reviews=list(oldest))
+    late, waiting = (rows[0].n_late, rows[0].n_not_issued) if rows else (0, 0)
+    return LateReports(
+        not_issued=waiting,
+        issued_late=late - waiting,
+        reviews=[r for r in rows if r.report_issued_at is None],
+    )
 
 
 # --- For metrics ---------------------------------------------------------------------------

@@ -108,3 +108,20 @@ def test_overdue_reviews_on_the_card_are_the_measures_overdue_reviews(world, das
     # not held in time, by the same definition (and the reports' reviews, due the day held).
     on_time = measure("reviews-on-time", world)
     assert (on_time.met, on_time.total) == (5, 7)
+
+
+def test_the_late_reports_card_counts_every_row_in_one_query_whatever_it_lists(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ctr_portal.dashboard import last_12_months
+    from reports.queries import late_reports
+
+    start, end = last_12_months(TODAY)
+    with CaptureQueriesContext(connection) as captured:
+        late = late_reports([world.pk], start=start, end=end, today=TODAY, limit=1)
+    assert len(captured) == 1
+    assert (late.count, late.not_issued, late.issued_late) == (3, 1, 2)
+    assert [r.held_on for r in late.reviews] == [date(2026, 9, 1)]
+    none = late_reports([world.pk], start=start, end=date(2026, 2, 28), today=TODAY)
+    assert (none.count, none.reviews) == (0, [])
