@@ -1,5 +1,7 @@
 """The service measures (ADR 0014). Each is one query function of another app (under "For
 metrics" in its queries.py) returning the rows it counts, each annotated `period_day` and `met`.
+Where a dashboard card shows the same figure, its receiver calls the same function (late
+reports, overdue reviews), so the card and the measure cannot disagree (tested).
 The figure, the monthly chart and the drill-down page all come from that one queryset: the
 figure is the rows grouped by month in one query, the drill-down lists the same rows, so the two
 cannot disagree (tested)."""
@@ -67,6 +69,17 @@ MEASURES = [
         ),
     ),
     Measure(
+        "reviews-overdue",
+        "Reviews overdue now",
+        "",
+        "reviews not held whose due date has passed",
+        "today (not the period)",
+        lambda org_ids, period, today: reviews_queries.reviews_overdue_for_metrics(
+            org_ids, today=today
+        ),
+        snapshot=True,
+    ),
+    Measure(
         "packs-complete",
         "Document packs complete by the 24-hour deadline",
         "had every core document settled by the deadline",
@@ -82,8 +95,8 @@ MEASURES = [
         "had the report issued within the time allowed",
         "reviews held in the period whose report was issued, or is past its due date",
         "the day the review was held",
-        lambda org_ids, period, today: reports_queries.reports_on_time_for_metrics(
-            _held(org_ids, period), today=today
+        lambda org_ids, period, today: reports_queries.reports_due_in(
+            org_ids, start=period.start, end=period.end, today=today
         ),
         chart=True,
     ),

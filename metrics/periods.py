@@ -5,6 +5,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from ctr_portal import dashboard
 from reviews.policy import add_months
 
 DEFAULT = "12m"
@@ -33,8 +34,9 @@ def _month_end(first: date) -> date:
 
 
 def last_12_months(today: date) -> Period:
-    start = add_months(today.replace(day=1), -11)
-    return Period(DEFAULT, start, today, "the last 12 months")
+    """The default period, the one the dashboard's cards count over."""
+    start, end = dashboard.last_12_months(today)
+    return Period(DEFAULT, start, end, dashboard.PERIOD_LABEL)
 
 
 def month(first: date) -> Period:

@@ -22,21 +22,26 @@ def review_links(sender, **kwargs):
 
 
 def dashboard_cards(sender, *, request, **kwargs):
-    """Late reports (not issued DUE_DAYS after the review) of the commissioner's organisations:
-    one query, whatever the number of reviews."""
+    """Late reports of the commissioner's organisations in the last 12 months, as the service
+    measure counts them (`queries.late_reports`): one query, whatever the number of reviews."""
+    from django.utils import timezone
+
+    from ctr_portal.dashboard import PERIOD_LABEL, last_12_months
+    from reviews.queries import commissioning_org_ids
     from reviews.rules import is_commissioner
 
     from .policy import DUE_DAYS
-    from .queries import late_reports_for_commissioner
+    from .queries import late_reports
 
     user = request.user
     if not is_commissioner(user):
         return None
-    late = late_reports_for_commissioner(user)
+    start, end = last_12_months(timezone.localdate())
+    late = late_reports(commissioning_org_ids(user), start=start, end=end, today=end)
     return Card(
         "Late reports",
         "reports/cards/_late_reports.html",
-        {"late": late, "due_days": DUE_DAYS.value()},
+        {"late": late, "due_days": DUE_DAYS.value(), "period": PERIOD_LABEL},
         order=30,
     )
 

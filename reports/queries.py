@@ -11,7 +11,7 @@ so a change in the data shows in the next draft and nothing is retyped.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Window, prefetch_related_objects
+from django.db.models import Count, prefetch_related_objects
 from django.utils import timezone
 
 from ctr_portal.permissions import Perm
@@ -223,27 +223,50 @@ def easy_read_first(user, review) -> bool:
 
 @dataclass
 class LateReports:
-    count: int
+    """Late reports of a period (`late_reports`): those still not issued after their due day,
+    those issued after it, and the oldest few still not issued."""
+
+    not_issued: int
+    issued_late: int
     reviews: list
 
+    @property
+    def count(self) -> int:
+        return self.not_issued + self.issued_late
 
-def late_reports_for_commissioner(user, *, today=None, limit=5) -> LateReports:
-    """Reviews of the user's commissioning organisations held more than DUE_DAYS ago
-    whose report is not issued: how many, and the oldest few (one query)."""
-    from datetime import timedelta
 
-    from reviews.models import ReviewState
-    from reviews.queries import ReviewFilter, commissioner_reviews
+def reports_due_in(org_ids, *, start: date, end: date, today: date):
+    """The one definition of a report on time or late, for the service measure ("Reports issued
+    within 14 days") and the dashboard's late reports card alike: reviews of `org_ids` held from
+    `start` to `end` (not cancelled) whose report is issued or past its due day, annotated as
+    `reports_on_time_for_metrics` says. A late report is a row not `met`: issued after its due
+    day, or still not issued when the day has passed. Callers have checked the user may see
+    `org_ids`."""
+    from reviews.queries import reviews_held_for_metrics
 
-    today = today or timezone.localdate()
-    cutoff = today - timedelta(days=DUE_DAYS.value())
-    late = commissioner_reviews(user, ReviewFilter()).filter(
-        state__in=(ReviewState.HELD, ReviewState.REPORT_DRAFTING), held_on__lt=cutoff
-    )
+    held = reviews_held_for_metrics(org_ids, start=start, end=end)
+    return reports_on_time_for_metrics(held, today=today)
+
+
+def late_reports(org_ids, *, start: date, end: date, today: date, limit=5) -> LateReports:
+    """The late reports among `reports_due_in`: how many are still not issued, how many were
+    issued late, and the oldest few still not issued (one query: the counts ride on each row,
+    and the rows still not issued come first)."""
+    from django.db.models import F, Q, Window
+
+    not_issued = Q(report_issued_at__isnull=True)
     rows = list(
-        late.annotate(total=Window(Count("pk"))).order_by("held_on", "pk")[:limit]
-    )  # one query: the count rides on each row
-    return LateReports(count=rows[0].total if rows else 0, reviews=rows)
+        reports_due_in(org_ids, start=start, end=end, today=today)
+        .filter(met=False)
+        .annotate(n_late=Window(Count("pk")), n_not_issued=Window(Count("pk", filter=not_issued)))
+        .order_by(F("report_issued_at").asc(nulls_first=True), "held_on", "pk")[:limit]
+    )
+    late, waiting = (rows[0].n_late, rows[0].n_not_issued) if rows else (0, 0)
+    return LateReports(
+        not_issued=waiting,
+        issued_late=late - waiting,
+        reviews=[r for r in rows if r.report_issued_at is None],
+    )
 
 
 # --- For metrics ---------------------------------------------------------------------------

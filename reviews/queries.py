@@ -540,6 +540,13 @@ class CommissionerDashboard:
     missing_rca: list = field(default_factory=list)
 
 
+def is_overdue(today: date) -> Q:
+    """The one definition of an overdue review, for the dashboard's count and the service
+    measures alike: not held yet (planned to postponed; cancelled is not open) and due before
+    today."""
+    return Q(state__in=NOT_HELD_STATES, due_date__lt=today)
+
+
 def _review_lists(today, now) -> tuple[Q, Q, Q]:
     """Upcoming (dated, or due, in the next 8 weeks), overdue, and not ready two weeks ahead."""
     soon = now + timedelta(weeks=8)
@@ -547,13 +554,13 @@ def _review_lists(today, now) -> tuple[Q, Q, Q]:
         Q(starts_at__gte=now, starts_at__lt=soon)
         | Q(starts_at__isnull=True, due_date__gte=today, due_date__lt=timezone.localdate(soon))
     )
-    is_overdue = Q(state__in=NOT_HELD_STATES, due_date__lt=today)
+    overdue = is_overdue(today)
     is_not_ready = Q(
         state__in=[ReviewState.PLANNED, ReviewState.SCHEDULED, ReviewState.PREPARING],
         starts_at__gte=now,
         starts_at__lt=now + timedelta(days=NOT_READY_WARNING_DAYS),
     )
-    return is_upcoming, is_overdue, is_not_ready
+    return is_upcoming, overdue, is_not_ready
 
 
 def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10):
@@ -608,6 +615,9 @@ def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10)
         )
     )
     rows = {name: list(qs[:limit]) for name, qs in lists.items()}
+    # The overdue reviews are the service measure's (`reviews_overdue_for_metrics`); the card's
+    # overdue count adds the people in hospital with no review in time.
+    counts["overdue_reviews"] = counts["overdue"]
     counts["overdue"] += counts["missed"]
     return CommissionerDashboard(**rows, counts=counts)
 
@@ -965,13 +975,13 @@ POST_ADMISSION_RULES = ("post_admission_adult", "post_admission_child")
 
 def reviews_due_for_metrics(org_ids, *, start: date, end: date, today: date, rules=None):
     """Reviews of `org_ids` (not cancelled) due from `start` to `end` whose outcome is known:
-    held, or due before `today`. `met`: held on or before the due date."""
+    held, or overdue (`is_overdue`). `met`: held on or before the due date."""
     from django.db.models import BooleanField, ExpressionWrapper
 
     qs = (
         Review.objects.filter(commissioner_id__in=org_ids, due_date__gte=start, due_date__lte=end)
         .exclude(state=ReviewState.CANCELLED)
-        .filter(Q(held_on__isnull=False) | Q(due_date__lt=today))
+        .filter(Q(held_on__isnull=False) | is_overdue(today))
     )
     if rules is not None:
         qs = qs.filter(due_rule__in=rules)
@@ -998,3 +1008,15 @@ def reviews_with_family_for_metrics(org_ids, *, start: date, end: date):
     """`reviews_held_for_metrics`; `met`: a family carer or advocate took part."""
     family = Participant.objects.filter(review=OuterRef("pk"), role__in=FAMILY_ROLES)
     return reviews_held_for_metrics(org_ids, start=start, end=end).annotate(met=Exists(family))
+
+
+def reviews_overdue_for_metrics(org_ids, *, today: date):
+    """Reviews of `org_ids` overdue today (`is_overdue`: the overdue reviews the commissioner's
+    dashboard counts); `period_day` is the due date, `met` is never true."""
+    from django.db.models import BooleanField, Value
+
+    return (
+        Review.objects.filter(is_overdue(today), commissioner_id__in=org_ids)
+        .annotate(period_day=F("due_date"), met=Value(False, output_field=BooleanField()))
+        .select_related("person")
+    )

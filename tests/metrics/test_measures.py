@@ -28,6 +28,7 @@ TODAY = date(2026, 11, 30)
 EXPECTED = {
     "reviews-on-time": (2, 4),
     "post-admission": (1, 2),
+    "reviews-overdue": (0, 1),
     "packs-complete": (1, 2),
     "reports-on-time": (1, 3),
     "recommendations-on-time": (1, 4),

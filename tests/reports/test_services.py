@@ -212,4 +212,8 @@ def test_the_commissioners_dashboard_counts_late_reports(held_world, client_for)
     )
     page = client_for("commissioner").get("/").content.decode()
     assert "Late reports" in page
-    assert "<strong>1</strong> report not issued within 14 days" in page
+    assert (
+        "<strong>1</strong> report late in the last 12 months: 1 still not issued, "
+        "0 issued late." in page
+    )
+    assert "A report is late if it is not issued within 14 days of the review." in page
