@@ -113,7 +113,10 @@ def _seed_issued(review, chair):
     seen = review_for_user(chair, review.pk)
     content = queries.report_content(seen)
     version = ReportVersion(review=review, number=1, issued_by=chair)
-    version.issued_at = timezone.now()
+    # Issued within the report's due days, as a well-run review's is.
+    now = timezone.now()
+    days_ago = (timezone.localdate() - (review.held_on or timezone.localdate())).days
+    version.issued_at = now - timedelta(days=max(days_ago - 10, 0))
     version.html = rendering.report_body(content, version=version)
     version.easy_read_html = rendering.easy_read_body(content, version=version)
     version.save()
