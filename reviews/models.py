@@ -11,6 +11,7 @@ from django.utils import timezone
 from ctr_portal import limits
 from ctr_portal.models import Organisation
 
+from . import event_kinds
 from .nhs_number import validate_nhs_number
 
 USER = settings.AUTH_USER_MODEL
@@ -596,6 +597,9 @@ class ReviewEvent(models.Model):
     """The review's timeline: every transition and every notable change, with who, when, why."""
 
     class Kind(models.TextChoices):
+        """The kinds reviews writes itself. The apps built on reviews register theirs in
+        `reviews.event_kinds` (the field has no choices, so a new kind needs no migration)."""
+
         TRANSITION = "transition", "State changed"
         DUE_DATE = "due_date", "Due date set"
         SCHEDULED = "scheduled", "Date set"
@@ -604,17 +608,9 @@ class ReviewEvent(models.Model):
         INVITATION = "invitation", "Invitation sent"
         INDEPENDENCE = "independence", "Independence declared"
         AGENDA = "agenda", "Agenda changed"
-        # Entries the apps built on reviews add to its timeline.
-        DOCUMENTS = "documents", "Document pack"
-        WORKBOOK = "workbook", "Workbook"
-        CONCERN = "concern", "Serious concern"
-        CONSOLIDATION = "consolidation", "Panel findings"
-        RECOMMENDATION = "recommendation", "Recommendation"
-        FOLLOW_UP = "follow_up", "Follow-up check"
-        REPORT = "report", "Report"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind)
+    kind = models.CharField(max_length=event_kinds.MAX_LENGTH)
     from_state = models.CharField(max_length=20, choices=ReviewState, blank=True)
     to_state = models.CharField(max_length=20, choices=ReviewState, blank=True)
     summary = models.CharField(max_length=300)
@@ -628,6 +624,9 @@ class ReviewEvent(models.Model):
 
     def __str__(self):
         return self.summary
+
+    def get_kind_display(self) -> str:
+        return event_kinds.label(self.kind)
 
 
 class ConsentDecision(models.TextChoices):
