@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from ctr_portal.permissions import Perm
 from panels.queries import consolidated_findings, panel_for_review, quotes_for_panel
-from recommendations.queries import recommendations_for_report
+from recommendations.models import Recommendation
+from recommendations.models import State as RecommendationState
 from reviews import policy
 from reviews.models import PANEL_ROLES, ParticipantRole, ReviewKind
 from reviews.queries import reviews_for_user
@@ -123,7 +124,7 @@ def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent
             for p in receivers
         ],
         findings=_findings(review),
-        recommendations=recommendations_for_report(review),
+        recommendations=report_recommendations(review),
         next_review_due=next_due,
         next_review_basis=basis,
         drafted_on=timezone.localdate(),
@@ -246,38 +247,17 @@ def late_reports_for_commissioner(user, *, today=None, limit=5) -> LateReports:
     return LateReports(count=rows[0].total if rows else 0, reviews=rows)
 
 
-# --- For metrics ---------------------------------------------------------------------------
+# --- Recommendations, as the report gives them ---------------------------------------------
 
 
-def reports_on_time_for_metrics(reviews, *, today: date):
-    """Held `reviews` (from reviews.queries, annotated `period_day`) whose report is issued or
-    due before `today`, annotated `report_issued_at` (the first version's), `report_due`
-    (DUE_DAYS after the day held) and `met`: issued on or before that day."""
-    from datetime import timedelta
-
-    from django.db.models import (
-        BooleanField,
-        DateField,
-        ExpressionWrapper,
-        F,
-        OuterRef,
-        Q,
-        Subquery,
-    )
-    from django.db.models.functions import TruncDate
-
-    first = ReportVersion.objects.filter(review=OuterRef("pk")).order_by("number")
-    due = ExpressionWrapper(
-        F("held_on") + timedelta(days=DUE_DAYS.value()), output_field=DateField()
-    )
-    return (
-        reviews.annotate(report_issued_at=Subquery(first.values("issued_at")[:1]), report_due=due)
-        .annotate(report_issued_on=TruncDate("report_issued_at"))
-        .filter(Q(report_issued_at__isnull=False) | Q(report_due__lt=today))
-        .annotate(
-            met=ExpressionWrapper(
-                Q(report_issued_on__isnull=False, report_issued_on__lte=F("report_due")),
-                output_field=BooleanField(),
-            )
-        )
+def report_recommendations(review) -> list:
+    """The review's recommendations as the report's SMART table gives them (action, named owner,
+    measure, due date), in number order, with their KLOEs; superseded ones are left out. Three
+    queries however many rows."""
+    return list(
+        Recommendation.objects.filter(review=review)
+        .exclude(state=RecommendationState.SUPERSEDED)
+        .select_related("owner")
+        .prefetch_related("kloes")
+        .order_by("number")
     )

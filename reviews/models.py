@@ -452,8 +452,30 @@ class ReviewEventReason(models.TextChoices):
 
 
 class ReviewQuerySet(models.QuerySet):
+    """Besides the scoped query functions in reviews.queries, the apps built on reviews read
+    through these (the service measures, ADR 0014); they write only through reviews.services."""
+
     def not_held(self):
         return self.filter(state__in=NOT_HELD_STATES)
+
+    def commissioned_by(self, org_ids):
+        """Reviews (not cancelled) whose commissioner is among `org_ids`."""
+        return self.filter(commissioner_id__in=org_ids).exclude(state=ReviewState.CANCELLED)
+
+    def due_between(self, start: date, end: date):
+        return self.filter(due_date__gte=start, due_date__lte=end)
+
+    def held_between(self, start: date, end: date):
+        return self.filter(held_on__gte=start, held_on__lte=end)
+
+    def outcome_known(self, today: date):
+        """Held, or due before `today`: one not yet due and not held is not yet decided."""
+        return self.filter(models.Q(held_on__isnull=False) | models.Q(due_date__lt=today))
+
+    def with_family(self):
+        """Annotated `has_family`: a family carer or advocate takes part."""
+        family = Participant.objects.filter(review=models.OuterRef("pk"), role__in=FAMILY_ROLES)
+        return self.annotate(has_family=models.Exists(family))
 
 
 class Review(models.Model):

@@ -18,16 +18,11 @@ from .dashboard import (
     reviews_for_partner_organisations,
 )
 from .for_apps import (
-    POST_ADMISSION_RULES,
     next_review_for_person,
     people_in_hospital_commissioned_by,
-    people_in_hospital_for_return,
-    reviews_due_for_metrics,
     reviews_held_between,
-    reviews_held_for_metrics,
     reviews_held_for_providers,
     reviews_held_since,
-    reviews_with_family_for_metrics,
 )
 from .organisations import (
     commissioner_choices,
@@ -78,7 +73,6 @@ from .reviews import (
 __all__ = [
     "CommissionerDashboard",
     "HOSPITAL_CLOCK_KINDS",
-    "POST_ADMISSION_RULES",
     "PeopleFilter",
     "REPEAT_RULES",
     "ReviewFilter",
@@ -111,7 +105,6 @@ __all__ = [
     "past_interval",
     "people_for_user",
     "people_in_hospital_commissioned_by",
-    "people_in_hospital_for_return",
     "people_list",
     "person_for_user",
     "person_timeline",
@@ -119,17 +112,14 @@ __all__ = [
     "review_list",
     "review_list_ids",
     "review_timeline",
-    "reviews_due_for_metrics",
     "reviews_for_participant",
     "reviews_for_partner_organisations",
     "reviews_for_person",
     "reviews_for_user",
     "reviews_held_between",
-    "reviews_held_for_metrics",
     "reviews_held_for_providers",
     "reviews_held_since",
     "reviews_in_order",
     "reviews_starting_between",
-    "reviews_with_family_for_metrics",
     "with_consent_gate",
 ]
