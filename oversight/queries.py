@@ -1,6 +1,6 @@
 """Reads for oversight visits and the national returns. People and reviews come through
-reviews.queries and the reviews querysets; organisations through ctr_portal.queries. Each list makes a fixed number of
-queries whatever its length (tested)."""
+reviews.queries and the reviews querysets; organisations through ctr_portal.queries. Each list
+makes a fixed number of queries whatever its length (tested)."""
 
 import calendar
 from dataclasses import dataclass

@@ -88,22 +88,27 @@ def review_plan(
     review.full_clean()
     with transaction.atomic():
         review.save()
-        ReviewEvent.objects.create(
-            review=review,
-            kind=ReviewEvent.Kind.TRANSITION,
-            to_state=ReviewState.PLANNED,
-            summary="Planned",
-            actor=actor,
-        )
-        review_event_record(
-            review=review,
-            kind=ReviewEvent.Kind.DUE_DATE,
-            actor=actor,
-            summary=f"Due by {due.date:%-d %B %Y}",
-            reason=due.rule.description,
-        )
+        _record_planned(review, actor, due)
         audit_record(action=Action.CREATE, actor=actor, obj=review)
     return review
+
+
+def _record_planned(review: Review, actor, due: policy.DueDate) -> None:
+    """The planned review's first two timeline entries: planned, and when it is due by."""
+    ReviewEvent.objects.create(
+        review=review,
+        kind=ReviewEvent.Kind.TRANSITION,
+        to_state=ReviewState.PLANNED,
+        summary="Planned",
+        actor=actor,
+    )
+    review_event_record(
+        review=review,
+        kind=ReviewEvent.Kind.DUE_DATE,
+        actor=actor,
+        summary=f"Due by {due.date:%-d %B %Y}",
+        reason=due.rule.description,
+    )
 
 
 NOT_IN_SEGREGATION = (
