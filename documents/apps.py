@@ -8,10 +8,11 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         """Connect what `documents` adds to reviews and the demo (ADR 0008)."""
         from ctr_portal.signals import demo_seed
-        from reviews import signals
+        from reviews import event_kinds, signals
 
-        from . import demo, extensions
+        from . import demo, extensions, services
 
+        event_kinds.register(services.EVENT_KINDS)
         signals.readiness_checks.connect(
             extensions.readiness_checks, dispatch_uid="documents.readiness_checks"
         )

@@ -144,33 +144,3 @@ def access_log(pack, limit=100):
 def assignable_people(item):
     """Members of the organisation that owes the item."""
     return organisation_members(item.organisation_id)
-
-
-# --- For metrics ---------------------------------------------------------------------------
-
-
-def packs_on_time_for_metrics(reviews):
-    """Held `reviews` (from reviews.queries, annotated `period_day`) that had a date and a
-    document pack, with `met`: every core item settled (provided, not applicable or not held)
-    no later than CORE_HOURS_BEFORE hours before the review started (ADR 0014).
-    `pack_late_core`: how many core items were late or are still outstanding."""
-    from datetime import timedelta
-
-    from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
-    from .policy import CORE_HOURS_BEFORE
-
-    deadline = ExpressionWrapper(
-        OuterRef("starts_at") - timedelta(hours=CORE_HOURS_BEFORE),
-        output_field=DateTimeField(),
-    )
-    late = PackItem.objects.filter(pack__review=OuterRef("pk"), core=True).filter(
-        ~Q(status__in=SETTLED_STATUSES) | Q(settled_at__isnull=True) | Q(settled_at__gt=deadline)
-    )
-    late_count = late.order_by().values("pack__review").annotate(n=Count("pk")).values("n")
-    return (
-        reviews.filter(starts_at__isnull=False)
-        .filter(Exists(DocumentPack.objects.filter(review=OuterRef("pk"))))
-        .annotate(met=~Exists(late), pack_late_core=Coalesce(Subquery(late_count), 0))
-    )

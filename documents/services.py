@@ -37,7 +37,7 @@ from ctr_portal.audit import Action, audit_record
 from ctr_portal.formatting import nhs_datetime
 from ctr_portal.queries import is_member, organisation_members
 from ctr_portal.services import notification_enqueue
-from reviews.models import ParticipantRole, Review, ReviewEvent, ReviewState
+from reviews.models import ParticipantRole, Review, ReviewState
 from reviews.queries import (
     commissioner_contacts,
     participants_for_review,
@@ -65,6 +65,10 @@ from .models import (
 from .sniff import EXTENSIONS, sniff
 
 log = logging.getLogger(__name__)
+
+# Timeline entries of this app (reviews.ReviewEvent.kind), registered in apps.py.
+EVENT_DOCUMENTS = "documents"
+EVENT_KINDS = [(EVENT_DOCUMENTS, "Document pack")]
 
 # Reviews whose pack is chased: going ahead, with a date.
 CHASED_STATES = (ReviewState.SCHEDULED, ReviewState.PREPARING, ReviewState.READY)
@@ -399,7 +403,7 @@ def _pack_completeness_changed(pack_id, actor) -> None:
         review = pack.review
         review_event_record(
             review=review,
-            kind=ReviewEvent.Kind.DOCUMENTS,
+            kind=EVENT_DOCUMENTS,
             summary="Document pack complete: every item provided or settled",
             actor=actor,
         )

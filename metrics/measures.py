@@ -1,7 +1,8 @@
-"""The service measures (ADR 0014). Each is one query function of another app (under "For
-metrics" in its queries.py) returning the rows it counts, each annotated `period_day` and `met`.
-Where a dashboard card shows the same figure, its receiver calls the same function (late
-reports, overdue reviews), so the card and the measure cannot disagree (tested).
+"""The service measures (ADR 0014). Each is one function of rows.py, reading through the
+querysets of the app that owns the data, returning the rows it counts, each annotated
+`period_day` and `met`. Where a dashboard card shows the same figure, the card and the measure
+call the one definition in the owning app (late reports: `reports.queries.reports_due_in`;
+overdue reviews: `Review.objects.overdue`), so they cannot disagree (tested).
 The figure, the monthly chart and the drill-down page all come from that one queryset: the
 figure is the rows grouped by month in one query, the drill-down lists the same rows, so the two
 cannot disagree (tested)."""
@@ -13,13 +14,9 @@ from datetime import date
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
-from documents import queries as documents_queries
-from oversight import queries as oversight_queries
-from portal import queries as portal_queries
-from recommendations import queries as recommendations_queries
 from reports import queries as reports_queries
-from reviews import queries as reviews_queries
 
+from . import rows as measure_rows
 from .periods import Period
 
 REVIEW, RECOMMENDATION, FEEDBACK, VISIT = "review", "recommendation", "feedback", "visit"
@@ -39,7 +36,7 @@ class Measure:
 
 
 def _held(org_ids, period):
-    return reviews_queries.reviews_held_for_metrics(org_ids, start=period.start, end=period.end)
+    return measure_rows.reviews_held(org_ids, start=period.start, end=period.end)
 
 
 MEASURES = [
@@ -49,7 +46,7 @@ MEASURES = [
         "held on or before the due date",
         "reviews due in the period that were held, or whose due date has passed",
         "the due date",
-        lambda org_ids, period, today: reviews_queries.reviews_due_for_metrics(
+        lambda org_ids, period, today: measure_rows.reviews_due(
             org_ids, start=period.start, end=period.end, today=today
         ),
         chart=True,
@@ -60,12 +57,12 @@ MEASURES = [
         "held on or before the due date",
         "post-admission reviews due in the period that were held, or whose due date has passed",
         "the due date",
-        lambda org_ids, period, today: reviews_queries.reviews_due_for_metrics(
+        lambda org_ids, period, today: measure_rows.reviews_due(
             org_ids,
             start=period.start,
             end=period.end,
             today=today,
-            rules=reviews_queries.POST_ADMISSION_RULES,
+            rules=measure_rows.POST_ADMISSION_RULES,
         ),
     ),
     Measure(
@@ -74,9 +71,7 @@ MEASURES = [
         "",
         "reviews not held whose due date has passed",
         "today (not the period)",
-        lambda org_ids, period, today: reviews_queries.reviews_overdue_for_metrics(
-            org_ids, today=today
-        ),
+        lambda org_ids, period, today: measure_rows.reviews_overdue(org_ids, today=today),
         snapshot=True,
     ),
     Measure(
@@ -85,9 +80,7 @@ MEASURES = [
         "had every core document settled by the deadline",
         "reviews held in the period that had a date and a document pack",
         "the day the review was held",
-        lambda org_ids, period, today: documents_queries.packs_on_time_for_metrics(
-            _held(org_ids, period)
-        ),
+        lambda org_ids, period, today: measure_rows.packs_on_time(_held(org_ids, period)),
     ),
     Measure(
         "reports-on-time",
@@ -106,7 +99,7 @@ MEASURES = [
         "marked done on or before the due date",
         "recommendations due in the period that were closed, or whose due date has passed",
         "the due date",
-        lambda org_ids, period, today: recommendations_queries.recommendations_due_for_metrics(
+        lambda org_ids, period, today: measure_rows.recommendations_due(
             org_ids, start=period.start, end=period.end, today=today
         ),
         row_kind=RECOMMENDATION,
@@ -118,9 +111,7 @@ MEASURES = [
         "",
         "open recommendations past their due date today",
         "today (not the period)",
-        lambda org_ids, period, today: recommendations_queries.recommendations_overdue_for_metrics(
-            org_ids, today=today
-        ),
+        lambda org_ids, period, today: measure_rows.recommendations_overdue(org_ids, today=today),
         row_kind=RECOMMENDATION,
         snapshot=True,
     ),
@@ -130,9 +121,7 @@ MEASURES = [
         "",
         "open recommendations escalated to an oversight panel",
         "today (not the period)",
-        lambda org_ids, period, today: (
-            recommendations_queries.recommendations_escalated_open_for_metrics(org_ids)
-        ),
+        lambda org_ids, period, today: measure_rows.recommendations_escalated_open(org_ids),
         row_kind=RECOMMENDATION,
         snapshot=True,
     ),
@@ -142,7 +131,7 @@ MEASURES = [
         "had a family carer or advocate taking part",
         "reviews held in the period",
         "the day the review was held",
-        lambda org_ids, period, today: reviews_queries.reviews_with_family_for_metrics(
+        lambda org_ids, period, today: measure_rows.reviews_with_family(
             org_ids, start=period.start, end=period.end
         ),
     ),
@@ -152,7 +141,7 @@ MEASURES = [
         "answered “Mostly” or “Completely”",
         "feedback answers on reviews held in the period",
         "the day the review was held",
-        lambda org_ids, period, today: portal_queries.feedback_for_metrics(
+        lambda org_ids, period, today: measure_rows.feedback(
             org_ids, start=period.start, end=period.end, question="involved"
         ),
         row_kind=FEEDBACK,
@@ -163,7 +152,7 @@ MEASURES = [
         "answered “Mostly” or “Completely”",
         "feedback answers on reviews held in the period",
         "the day the review was held",
-        lambda org_ids, period, today: portal_queries.feedback_for_metrics(
+        lambda org_ids, period, today: measure_rows.feedback(
             org_ids, start=period.start, end=period.end, question="clear"
         ),
         row_kind=FEEDBACK,
@@ -174,7 +163,7 @@ MEASURES = [
         "made within 8 weeks (adults) or 6 weeks (children) of the last visit or admission",
         "oversight visits made in the period",
         "the day of the visit",
-        lambda org_ids, period, today: oversight_queries.visits_for_metrics(
+        lambda org_ids, period, today: measure_rows.visits(
             org_ids, start=period.start, end=period.end
         ),
         row_kind=VISIT,

@@ -1,17 +1,18 @@
 """Reads for oversight visits and the national returns. People and reviews come through
-reviews.queries; organisations through ctr_portal.queries. Each list makes a fixed number of
-queries whatever its length (tested)."""
+reviews.queries and the reviews querysets; organisations through ctr_portal.queries. Each list
+makes a fixed number of queries whatever its length (tested)."""
 
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce, TruncDate
 
 from ctr_portal.models import Organisation
 from ctr_portal.queries import memberships_for_user
 from reviews import queries as reviews_queries
+from reviews.models import DsrRating, DsrRatingChange, Review, ReviewKind, ReviewState
 
 from . import policy
 from .models import HomeArea, OversightVisit, home_icb_id, visit_interval
@@ -166,11 +167,52 @@ def _post_admission_on_time(person, end: date) -> bool | None:
     return None
 
 
+def _people_in_the_at_return(org_ids, *, until: date):
+    """`reviews.queries.people_in_hospital_commissioned_by`, admitted on or before `until` (or
+    with no admission date), each annotated with what the Assuring Transformation return reads
+    from reviews: `on_register_before_admission` (rated red, amber or green before the
+    admission date), `last_review_held` (on or before `until`), and the first post-admission
+    review since the admission (`post_admission_due`, `post_admission_held`). One query."""
+    before_admission = (
+        DsrRatingChange.objects.filter(
+            person=OuterRef("pk"),
+            rating__in=[DsrRating.RED, DsrRating.AMBER, DsrRating.GREEN],
+        )
+        .annotate(day=TruncDate("recorded_at"))
+        .filter(day__lt=OuterRef("admission_date"))
+    )
+    post_admission = (
+        Review.objects.filter(
+            person=OuterRef("pk"),
+            kind=ReviewKind.POST_ADMISSION,
+            due_date__gte=OuterRef("admission_date"),
+        )
+        .exclude(state=ReviewState.CANCELLED)
+        .order_by("due_date", "pk")
+    )
+    held = Review.objects.filter(person=OuterRef("pk"), held_on__lte=until).exclude(
+        state=ReviewState.CANCELLED
+    )
+    return (
+        reviews_queries.people_in_hospital_commissioned_by(org_ids)
+        .filter(Q(admission_date__lte=until) | Q(admission_date__isnull=True))
+        .annotate(
+            on_register_before_admission=Exists(before_admission),
+            last_review_held=Subquery(
+                held.order_by().values("person").annotate(last=Max("held_on")).values("last")
+            ),
+            post_admission_due=Subquery(post_admission.values("due_date")[:1]),
+            post_admission_held=Subquery(post_admission.values("held_on")[:1]),
+        )
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
 def at_records(organisation: Organisation, month: date) -> list[dict]:
     """The Assuring Transformation rows for the organisation and month, keyed as
     returns/assuring_transformation.toml names them. Two queries whatever the rows."""
     start, end = month_bounds(month)
-    people = list(reviews_queries.people_in_hospital_for_return([organisation.pk], until=end))
+    people = list(_people_in_the_at_return([organisation.pk], until=end))
     visits = {
         row["person"]: row
         for row in OversightVisit.objects.filter(person__in=[p.pk for p in people])
@@ -221,57 +263,3 @@ def mhsds_records(organisation: Organisation, month: date) -> list[dict]:
         }
         for r in reviews_queries.reviews_held_for_providers([organisation.pk], start=start, end=end)
     ]
-
-
-# --- For metrics ---------------------------------------------------------------------------
-
-
-def visits_for_metrics(org_ids, *, start: date, end: date):
-    """Oversight visits from `start` to `end` to people whose responsible commissioner is among
-    `org_ids`, annotated `counted_from` (the previous visit since the admission, else the
-    admission), `visit_due` (that plus 6 weeks for a child, 8 for an adult, by age on that day;
-    a year is taken as 365.25 days) and `met`: made on or before `visit_due`. Visits with
-    nothing to count from are left out (ADR 0014). Callers have checked the user may see
-    `org_ids`."""
-    from django.db.models import BooleanField, DateField, ExpressionWrapper
-
-    previous = (
-        OversightVisit.objects.filter(
-            person=OuterRef("person"),
-            visited_on__lt=OuterRef("visited_on"),
-            visited_on__gte=OuterRef("person__admission_date"),
-        )
-        .order_by("-visited_on")
-        .values("visited_on")[:1]
-    )
-
-    def plus(weeks):
-        return ExpressionWrapper(
-            F("counted_from") + timedelta(weeks=weeks), output_field=DateField()
-        )
-
-    eighteen = ExpressionWrapper(F("counted_from") - timedelta(days=6575), output_field=DateField())
-    return (
-        OversightVisit.objects.filter(
-            person__responsible_commissioner_id__in=org_ids,
-            visited_on__gte=start,
-            visited_on__lte=end,
-        )
-        .annotate(counted_from=Coalesce(Subquery(previous), F("person__admission_date")))
-        .filter(counted_from__isnull=False)
-        .annotate(
-            period_day=F("visited_on"),
-            visit_due=Case(
-                When(
-                    person__date_of_birth__gt=eighteen,
-                    then=plus(policy.VISIT_WEEKS_CHILD),
-                ),
-                default=plus(policy.VISIT_WEEKS_ADULT),
-                output_field=DateField(),
-            ),
-        )
-        .annotate(
-            met=ExpressionWrapper(Q(visited_on__lte=F("visit_due")), output_field=BooleanField())
-        )
-        .select_related("person")
-    )

@@ -51,10 +51,15 @@ from .models import (
     workbook_kind_for,
 )
 
-# Timeline entries of this app (reviews.ReviewEvent.kind).
+# Timeline entries of this app (reviews.ReviewEvent.kind), registered in apps.py.
 EVENT_WORKBOOK = "workbook"
 EVENT_CONCERN = "concern"
 EVENT_CONSOLIDATION = "consolidation"
+EVENT_KINDS = [
+    (EVENT_WORKBOOK, "Workbook"),
+    (EVENT_CONCERN, "Serious concern"),
+    (EVENT_CONSOLIDATION, "Panel findings"),
+]
 
 # States in which the chair may consolidate on the day of the review, before it is recorded as
 # held (finishing records it as held first).

@@ -160,31 +160,3 @@ def recent_changes_suggested(feedback, limit=10) -> list[Feedback]:
 def feedback_invitation_candidates(*, since):
     """Reviews held on or after `since` (not cancelled), with who took part."""
     return review_queries.reviews_held_since(since)
-
-
-# --- For metrics ---------------------------------------------------------------------------
-
-FEEDBACK_GOOD = 3  # "Mostly" or "Completely" (ADR 0014)
-
-
-def feedback_for_metrics(org_ids, *, start, end, question: str):
-    """Feedback on reviews of `org_ids` held from `start` to `end`; `met`: the answer to
-    `question` ("involved" or "clear") was "Mostly" or "Completely". Callers have checked the
-    user may see `org_ids`."""
-    from django.db.models import BooleanField, ExpressionWrapper, F
-
-    return (
-        Feedback.objects.filter(
-            review__commissioner_id__in=org_ids,
-            review__held_on__gte=start,
-            review__held_on__lte=end,
-        )
-        .exclude(review__state="cancelled")
-        .annotate(
-            period_day=F("review__held_on"),
-            met=ExpressionWrapper(
-                Q(**{f"{question}__gte": FEEDBACK_GOOD}), output_field=BooleanField()
-            ),
-        )
-        .select_related("review__person")
-    )

@@ -8,11 +8,12 @@ class RecommendationsConfig(AppConfig):
     def ready(self):
         """Connect what `recommendations` adds to the header, reviews and the demo (ADR 0008)."""
         from ctr_portal import signals as shared
-        from reviews import signals
+        from reviews import event_kinds, signals
 
-        from . import demo, extensions, receivers
+        from . import demo, extensions, receivers, services
         from .signals import recommendation_changed
 
+        event_kinds.register(services.EVENT_KINDS)
         shared.nav_items.connect(extensions.nav_items, dispatch_uid="recommendations.nav_items")
         shared.demo_seed.connect(
             demo.seed_recommendations, dispatch_uid="recommendations.demo_seed"

@@ -32,7 +32,7 @@ from documents.services import (
     pack_item_provided_in_portal,
     stored_files_remove,
 )
-from reviews.models import ReviewEvent, ReviewState
+from reviews.models import ReviewState
 from reviews.queries import notice_contacts
 from reviews.services import review_event_record
 
@@ -66,6 +66,11 @@ from .signals import recommendation_changed
 log = logging.getLogger(__name__)
 
 Kind = RecommendationUpdate.Kind
+
+# Timeline entries of this app (reviews.ReviewEvent.kind), registered in apps.py; "follow_up"
+# is the kind of entries older versions wrote.
+EVENT_RECOMMENDATION = "recommendation"
+EVENT_KINDS = [(EVENT_RECOMMENDATION, "Recommendation"), ("follow_up", "Follow-up check")]
 
 
 class RecommendationError(Exception):
@@ -144,7 +149,7 @@ def _record_elsewhere(locked, update, previous_due_date) -> None:
     """The change on the review's timeline, in the audit trail, and told to the reminders."""
     review_event_record(
         review=locked.review,
-        kind=ReviewEvent.Kind.RECOMMENDATION,
+        kind=EVENT_RECOMMENDATION,
         summary=f"Recommendation {locked.number}: {Kind(update.kind).label.lower()}",
         actor=update.actor,
         reason=update.note,
@@ -569,7 +574,7 @@ def follow_up_check_record(*, actor, review, checked_on, found: str, next_steps:
         )
         review_event_record(
             review=review,
-            kind=ReviewEvent.Kind.RECOMMENDATION,
+            kind=EVENT_RECOMMENDATION,
             summary="Follow-up check recorded",
             actor=actor,
             reason=f"{found}\nNext: {next_steps}",

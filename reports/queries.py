@@ -9,16 +9,28 @@ so a change in the data shows in the next draft and nothing is retyped.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ctr_portal.permissions import Perm
 from panels.queries import consolidated_findings, panel_for_review, quotes_for_panel
-from recommendations.queries import recommendations_for_report
+from recommendations.models import Recommendation
+from recommendations.models import State as RecommendationState
 from reviews import policy
-from reviews.models import PANEL_ROLES, ParticipantRole, ReviewKind
+from reviews.models import PANEL_ROLES, ParticipantRole, Review, ReviewKind
 from reviews.queries import reviews_for_user
 
 from .models import KEY_QUESTIONS, ReportComment, ReportDraft, ReportPdf, ReportVersion, Section
@@ -123,7 +135,7 @@ def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent
             for p in receivers
         ],
         findings=_findings(review),
-        recommendations=recommendations_for_report(review),
+        recommendations=report_recommendations(review),
         next_review_due=next_due,
         next_review_basis=basis,
         drafted_on=timezone.localdate(),
@@ -238,14 +250,29 @@ class LateReports:
 def reports_due_in(org_ids, *, start: date, end: date, today: date):
     """The one definition of a report on time or late, for the service measure ("Reports issued
     within 14 days") and the dashboard's late reports card alike: reviews of `org_ids` held from
-    `start` to `end` (not cancelled) whose report is issued or past its due day, annotated as
-    `reports_on_time_for_metrics` says. A late report is a row not `met`: issued after its due
-    day, or still not issued when the day has passed. Callers have checked the user may see
-    `org_ids`."""
-    from reviews.queries import reviews_held_for_metrics
-
-    held = reviews_held_for_metrics(org_ids, start=start, end=end)
-    return reports_on_time_for_metrics(held, today=today)
+    `start` to `end` (not cancelled) whose report is issued or past its due day, annotated
+    `period_day` (the day held), `report_issued_at` (the first version's), `report_due` (DUE_DAYS
+    after the day held) and `met`: issued on or before that day. A late report is a row not
+    `met`: issued after its due day, or still not issued when the day has passed. Callers have
+    checked the user may see `org_ids`."""
+    first = ReportVersion.objects.filter(review=OuterRef("pk")).order_by("number")
+    due = ExpressionWrapper(
+        F("held_on") + timedelta(days=DUE_DAYS.value()), output_field=DateField()
+    )
+    on_time = Q(report_issued_on__isnull=False, report_issued_on__lte=F("report_due"))
+    return (
+        Review.objects.commissioned_by(org_ids)
+        .held_between(start, end)
+        .select_related("person")
+        .annotate(
+            period_day=F("held_on"),
+            report_issued_at=Subquery(first.values("issued_at")[:1]),
+            report_due=due,
+        )
+        .annotate(report_issued_on=TruncDate("report_issued_at"))
+        .filter(Q(report_issued_at__isnull=False) | Q(report_due__lt=today))
+        .annotate(met=ExpressionWrapper(on_time, output_field=BooleanField()))
+    )
 
 
 def late_reports(org_ids, *, start: date, end: date, today: date, limit=5) -> LateReports:
@@ -269,38 +296,17 @@ def late_reports(org_ids, *, start: date, end: date, today: date, limit=5) -> La
     )
 
 
-# --- For metrics ---------------------------------------------------------------------------
+# --- Recommendations, as the report gives them ---------------------------------------------
 
 
-def reports_on_time_for_metrics(reviews, *, today: date):
-    """Held `reviews` (from reviews.queries, annotated `period_day`) whose report is issued or
-    due before `today`, annotated `report_issued_at` (the first version's), `report_due`
-    (DUE_DAYS after the day held) and `met`: issued on or before that day."""
-    from datetime import timedelta
-
-    from django.db.models import (
-        BooleanField,
-        DateField,
-        ExpressionWrapper,
-        F,
-        OuterRef,
-        Q,
-        Subquery,
-    )
-    from django.db.models.functions import TruncDate
-
-    first = ReportVersion.objects.filter(review=OuterRef("pk")).order_by("number")
-    due = ExpressionWrapper(
-        F("held_on") + timedelta(days=DUE_DAYS.value()), output_field=DateField()
-    )
-    return (
-        reviews.annotate(report_issued_at=Subquery(first.values("issued_at")[:1]), report_due=due)
-        .annotate(report_issued_on=TruncDate("report_issued_at"))
-        .filter(Q(report_issued_at__isnull=False) | Q(report_due__lt=today))
-        .annotate(
-            met=ExpressionWrapper(
-                Q(report_issued_on__isnull=False, report_issued_on__lte=F("report_due")),
-                output_field=BooleanField(),
-            )
-        )
+def report_recommendations(review) -> list:
+    """The review's recommendations as the report's SMART table gives them (action, named owner,
+    measure, due date), in number order, with their KLOEs; superseded ones are left out. Three
+    queries however many rows."""
+    return list(
+        Recommendation.objects.filter(review=review)
+        .exclude(state=RecommendationState.SUPERSEDED)
+        .select_related("owner")
+        .prefetch_related("kloes")
+        .order_by("number")
     )

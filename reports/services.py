@@ -24,7 +24,7 @@ from django.utils import timezone
 from ctr_portal.audit import Action, audit_record
 from ctr_portal.formatting import nhs_date
 from ctr_portal.services import notification_enqueue
-from reviews.models import ParticipantRole, ReviewEvent, ReviewState
+from reviews.models import ParticipantRole, ReviewState
 from reviews.queries import commissioner_contacts, review_for_user, reviews_held_between
 from reviews.services import review_event_record, review_transition
 
@@ -42,6 +42,10 @@ from .queries import open_comment_count, report_content
 from .rules import report_open_to
 
 log = logging.getLogger(__name__)
+
+# Timeline entries of this app (reviews.ReviewEvent.kind), registered in apps.py.
+EVENT_REPORT = "report"
+EVENT_KINDS = [(EVENT_REPORT, "Report")]
 
 NARRATIVE = [s.value for s in Section]
 # Where a review may be when its report is issued (a correction comes after the first issue).
@@ -98,7 +102,7 @@ def report_draft_save(*, actor, review, expected_version: int, **texts) -> Repor
         if created:
             review_event_record(
                 review=review,
-                kind=ReviewEvent.Kind.REPORT,
+                kind=EVENT_REPORT,
                 summary="The chair started writing the report",
                 actor=actor,
             )
@@ -306,7 +310,7 @@ def report_issue(*, actor, review, correction: str = "") -> ReportVersion:
             summary += f"; version {number - 1} superseded"
         review_event_record(
             review=review,
-            kind=ReviewEvent.Kind.REPORT,
+            kind=EVENT_REPORT,
             summary=summary,
             actor=actor,
             reason=version.correction,

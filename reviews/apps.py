@@ -9,8 +9,10 @@ class ReviewsConfig(AppConfig):
         """Connect what `reviews` adds to the shared layer and answers itself (ADR 0008)."""
         from ctr_portal import signals as shared
 
-        from . import demo, extensions, services, signals
+        from . import demo, event_kinds, extensions, services, signals
+        from .models import ReviewEvent
 
+        event_kinds.register(ReviewEvent.Kind)
         shared.nav_items.connect(extensions.nav_items, dispatch_uid="reviews.nav_items")
         shared.dashboard_cards.connect(
             extensions.dashboard_cards, dispatch_uid="reviews.dashboard_cards"

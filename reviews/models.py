@@ -11,6 +11,7 @@ from django.utils import timezone
 from ctr_portal import limits
 from ctr_portal.models import Organisation
 
+from . import event_kinds
 from .nhs_number import validate_nhs_number
 
 USER = settings.AUTH_USER_MODEL
@@ -450,9 +451,42 @@ class ReviewEventReason(models.TextChoices):
     DIAGNOSIS_REMOVED = "diagnosis_removed", "Learning disability or autism diagnosis removed"
 
 
+def overdue_q(today: date) -> models.Q:
+    """An overdue review: not held yet (planned to postponed; cancelled is not open) and due
+    before `today`."""
+    return models.Q(state__in=NOT_HELD_STATES, due_date__lt=today)
+
+
 class ReviewQuerySet(models.QuerySet):
+    """Besides the scoped query functions in reviews.queries, the apps built on reviews read
+    through these (the service measures, ADR 0014); they write only through reviews.services."""
+
     def not_held(self):
         return self.filter(state__in=NOT_HELD_STATES)
+
+    def overdue(self, today: date):
+        """The one definition of an overdue review, for the dashboard's count and the service
+        measures alike (`overdue_q`)."""
+        return self.filter(overdue_q(today))
+
+    def commissioned_by(self, org_ids):
+        """Reviews (not cancelled) whose commissioner is among `org_ids`."""
+        return self.filter(commissioner_id__in=org_ids).exclude(state=ReviewState.CANCELLED)
+
+    def due_between(self, start: date, end: date):
+        return self.filter(due_date__gte=start, due_date__lte=end)
+
+    def held_between(self, start: date, end: date):
+        return self.filter(held_on__gte=start, held_on__lte=end)
+
+    def outcome_known(self, today: date):
+        """Held, or overdue: one not yet due and not held is not yet decided."""
+        return self.filter(models.Q(held_on__isnull=False) | overdue_q(today))
+
+    def with_family(self):
+        """Annotated `has_family`: a family carer or advocate takes part."""
+        family = Participant.objects.filter(review=models.OuterRef("pk"), role__in=FAMILY_ROLES)
+        return self.annotate(has_family=models.Exists(family))
 
 
 class Review(models.Model):
@@ -596,6 +630,9 @@ class ReviewEvent(models.Model):
     """The review's timeline: every transition and every notable change, with who, when, why."""
 
     class Kind(models.TextChoices):
+        """The kinds reviews writes itself. The apps built on reviews register theirs in
+        `reviews.event_kinds` (the field has no choices, so a new kind needs no migration)."""
+
         TRANSITION = "transition", "State changed"
         DUE_DATE = "due_date", "Due date set"
         SCHEDULED = "scheduled", "Date set"
@@ -604,17 +641,9 @@ class ReviewEvent(models.Model):
         INVITATION = "invitation", "Invitation sent"
         INDEPENDENCE = "independence", "Independence declared"
         AGENDA = "agenda", "Agenda changed"
-        # Entries the apps built on reviews add to its timeline.
-        DOCUMENTS = "documents", "Document pack"
-        WORKBOOK = "workbook", "Workbook"
-        CONCERN = "concern", "Serious concern"
-        CONSOLIDATION = "consolidation", "Panel findings"
-        RECOMMENDATION = "recommendation", "Recommendation"
-        FOLLOW_UP = "follow_up", "Follow-up check"
-        REPORT = "report", "Report"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind)
+    kind = models.CharField(max_length=event_kinds.MAX_LENGTH)
     from_state = models.CharField(max_length=20, choices=ReviewState, blank=True)
     to_state = models.CharField(max_length=20, choices=ReviewState, blank=True)
     summary = models.CharField(max_length=300)
@@ -628,6 +657,9 @@ class ReviewEvent(models.Model):
 
     def __str__(self):
         return self.summary
+
+    def get_kind_display(self) -> str:
+        return event_kinds.label(self.kind)
 
 
 class ConsentDecision(models.TextChoices):

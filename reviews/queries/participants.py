@@ -1,0 +1,99 @@
+"""Who takes part in a review and who hears about it: participants, contacts, the agenda."""
+
+from django.db.models import (
+    Prefetch,
+    prefetch_related_objects,
+)
+
+from ctr_portal.queries import (
+    memberships_for_user,
+)
+
+from ..models import (
+    FAMILY_ROLES,
+    Participant,
+    ParticipantRole,
+    Review,
+)
+from ..rules import details_open_to
+
+# --- Participants and who hears ------------------------------------------------------------
+
+
+def commissioning_organisations(user):
+    return [m.organisation for m in memberships_for_user(user) if m.organisation.is_commissioner]
+
+
+def participants_for_review(review):
+    if "participants" in getattr(review, "_prefetched_objects_cache", {}):
+        return list(review.participants.all())  # loaded for many reviews by notice_contacts
+    return list(review.participants.select_related("user"))
+
+
+def commissioner_contacts(review) -> list[tuple[int | None, str, str]]:
+    """(user id, name, email) of who hears for the commissioner: the review's commissioner
+    participants, or else whoever planned the review."""
+    people = [
+        (p.user_id, p.name, p.user.email if p.user else p.email)
+        for p in participants_for_review(review)
+        if p.role == ParticipantRole.COMMISSIONER and (p.user.email if p.user else p.email)
+    ]
+    if not people and review.created_by.email:
+        creator = review.created_by
+        people = [(creator.pk, creator.display_name, creator.email)]
+    return people
+
+
+def family_contacts(review) -> list[tuple[int | None, str, str]]:
+    """(user id, name, email) of the person and the family carers and advocates who may hear
+    how the review's recommendations are going: whoever the latest consent lets see the review
+    (`details_open_to`, asked now, so withdrawn consent takes effect at once)."""
+    return [
+        (p.user_id, p.name, p.user.email if p.user else p.email)
+        for p in participants_for_review(review)
+        if p.role in (ParticipantRole.PERSON, *FAMILY_ROLES)
+        and (p.user.email if p.user else p.email)
+        and details_open_to(p, review)
+    ]
+
+
+def notice_contacts(
+    review_ids, *, family: bool = True
+) -> dict[int, dict[str, list[tuple[int | None, str, str]]]]:
+    """Who hears about many reviews at once, in at most four queries: {review id:
+    {"commissioner": commissioner_contacts, "family": family_contacts}}. Without `family`, only
+    the commissioner's side is loaded (the weekly digest)."""
+    roles = [ParticipantRole.COMMISSIONER]
+    if family:
+        roles += [ParticipantRole.PERSON, *FAMILY_ROLES]
+    reviews = list(Review.objects.filter(pk__in=list(review_ids)).select_related("created_by"))
+    participants = Participant.objects.filter(role__in=roles).select_related("user")
+    prefetch_related_objects(reviews, Prefetch("participants", queryset=participants))
+    if family:
+        prefetch_related_objects(reviews, "consents__invitees")
+    contacts = {}
+    for review in reviews:
+        if family:
+            review.latest_consent = next(iter(review.consents.all()), None)
+        contacts[review.pk] = {
+            "commissioner": commissioner_contacts(review),
+            "family": family_contacts(review) if family else [],
+        }
+    return contacts
+
+
+def reviews_starting_between(states, after, before):
+    """Reviews in `states` whose day falls in (after, before], with what their packs need."""
+    return Review.objects.filter(
+        state__in=states, starts_at__gt=after, starts_at__lte=before
+    ).select_related(
+        "person", "person__provider", "person__local_authority", "commissioner", "provider"
+    )
+
+
+def agenda_for_review(review):
+    return list(review.agenda.all())
+
+
+def contacts_for_person(person):
+    return list(person.contacts.all())

@@ -1,0 +1,74 @@
+"""Moving a review through its lifecycle (models.TRANSITIONS): row locked, guards checked,
+timeline written, audited."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ctr_portal.audit import Action, audit_record
+
+from ..models import (
+    REASON_REQUIRED,
+    Review,
+    ReviewEvent,
+    ReviewState,
+    TransitionError,
+)
+from .planning import _after_review_held
+
+
+def review_transition(
+    *, actor, review: Review, to: str, reason: str = "", expected_state: str | None = None
+) -> Review:
+    """Move the review through its lifecycle: row locked, guards checked, timeline written,
+    audited. Raises TransitionError with plain-English reasons when the move is refused; `review`
+    is updated in place."""
+    with transaction.atomic():
+        locked = _transition_locked(
+            review, to, actor=actor, reason=reason, expected_state=expected_state
+        )
+        if to == ReviewState.HELD:
+            _after_review_held(locked, actor)
+        audit_record(action=Action.TRANSITION, actor=actor, obj=locked)
+    for field in ("state", "state_reason", "held_on"):
+        setattr(review, field, getattr(locked, field))
+    return review
+
+
+def _transition_locked(review, to, *, actor, reason="", expected_state=None) -> Review:
+    """Move `review` to `to` under a row lock; the caller opens the transaction.
+
+    `expected_state` is the state the person saw when they chose the action: if someone else
+    moved the review in the meantime the move is refused, so two people acting at once cannot
+    both win.
+    """
+    locked = Review.objects.select_for_update().get(pk=review.pk)
+    if expected_state and locked.state != expected_state:
+        raise TransitionError(
+            [
+                "Someone else changed this review: it is now "
+                f"{locked.get_state_display().lower()}. Check the page and try again"
+            ]
+        )
+    problems = locked.transition_problems(to, reason)
+    if problems:
+        raise TransitionError(problems)
+    from_state = locked.state
+    locked.state = to
+    fields = ["state"]
+    if to in REASON_REQUIRED:
+        locked.state_reason = reason.strip()
+        fields.append("state_reason")
+    if to == ReviewState.HELD:
+        locked.held_on = timezone.localdate(locked.starts_at)
+        fields.append("held_on")
+    locked.save(update_fields=fields)
+    ReviewEvent.objects.create(
+        review=locked,
+        kind=ReviewEvent.Kind.TRANSITION,
+        from_state=from_state,
+        to_state=to,
+        summary=f"{ReviewState(from_state).label} → {ReviewState(to).label}",
+        reason=reason.strip(),
+        actor=actor,
+    )
+    return locked

@@ -1,0 +1,290 @@
+"""Participants, their invitations (emailed through the outbox), attendance and declarations
+of independence."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from ctr_portal.audit import Action, audit_record
+from ctr_portal.formatting import nhs_datetime
+from ctr_portal.queries import account_for_email
+from ctr_portal.services import account_create, notification_enqueue
+
+from .. import policy
+from ..models import (
+    FAMILY_ROLES,
+    OPEN_STATES,
+    Contact,
+    Invitation,
+    InvitedThrough,
+    Participant,
+    ParticipantRole,
+    Review,
+    ReviewEvent,
+    ReviewState,
+)
+from ..rules import invitee_sees_details, needs_to_declare_independence
+from .timeline import review_event_record
+
+User = get_user_model()
+
+
+INVITATION_DAYS = 14
+
+
+# --- Participants and invitations ----------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def participant_add(
+    *,
+    actor,
+    review: Review,
+    role: str,
+    name: str,
+    email: str = "",
+    contact: Contact | None = None,
+    invited_through: str = InvitedThrough.EMAIL,
+) -> tuple[Participant, list[str]]:
+    """Add someone to the review and invite them. Returns the participant and any warnings
+    (short notice). Family carers and advocates can be invited only as the person's latest
+    consent allows. The person may be invited through their keyworker or advocate, or on
+    paper, with no email address: then nothing is emailed and the timeline says how."""
+    email = email.strip().lower()
+    _check_invitation_route(role, email, invited_through)
+    if role in FAMILY_ROLES:
+        _check_consent_invites(review, contact)
+    user = _account_not_yet_invited(review, role=role, email=email)
+    participant = Participant(
+        review=review,
+        role=role,
+        name=name.strip(),
+        email=email,
+        invited_through=invited_through,
+        contact=contact,
+        user=user,
+        added_by=actor,
+        invited_at=timezone.now(),
+    )
+    participant.full_clean()
+    warnings = _short_notice_warnings(review)
+    by_email = invited_through == InvitedThrough.EMAIL
+    with transaction.atomic():
+        participant.save()
+        if by_email:
+            token = _invitation_create(participant) if user is None else None
+            _enqueue_invitation(participant, token)
+        review_event_record(
+            review=review,
+            kind=ReviewEvent.Kind.INVITATION,
+            actor=actor,
+            summary=f"{participant.get_role_display()} invited"
+            + ("" if by_email else f" {participant.get_invited_through_display().lower()}"),
+        )
+        audit_record(action=Action.CREATE, actor=actor, obj=participant)
+    return participant, warnings
+
+
+def _check_invitation_route(role: str, email: str, invited_through: str) -> None:
+    if invited_through not in InvitedThrough.values:
+        raise ValidationError({"invited_through": "Select how the invitation will reach them"})
+    if invited_through != InvitedThrough.EMAIL and role != ParticipantRole.PERSON:
+        raise ValidationError(
+            {"invited_through": "Only the person can be invited other than by email"}
+        )
+    if invited_through == InvitedThrough.EMAIL and not email:
+        raise ValidationError({"email": "Enter their email address"})
+
+
+def _check_consent_invites(review: Review, contact: Contact | None) -> None:
+    """A family carer or advocate comes only as the person's latest consent allows."""
+    if contact is None:
+        raise ValidationError({"contact": "Select who this is from the person's contacts"})
+    record = review.consents.order_by("-recorded_at", "-pk").first()  # fresh, never cached
+    allowed = (
+        record is not None
+        and record.opens_gate
+        and any(i.contact_id == contact.pk and i.may_attend for i in record.invitees.all())
+    )
+    if not allowed:
+        raise ValidationError(
+            {
+                "contact": f"{contact.name} cannot be invited: the person's "
+                "consent does not include them"
+            }
+        )
+
+
+ALREADY_INVITED = "This person has already been invited to this review"
+
+
+def _account_not_yet_invited(review: Review, *, role: str, email: str):
+    """The account for `email` (None when there is none yet), once it is clear that the review
+    can take them: one chair only, and nobody invited twice, by address or by account."""
+    if role == ParticipantRole.CHAIR and review.participants.filter(role=role).exists():
+        raise ValidationError({"role": "This review already has a chair"})
+    if not email:
+        return None
+    if review.participants.filter(email=email).exists():
+        raise ValidationError({"email": ALREADY_INVITED})
+    user = account_for_email(email)
+    if user is not None and review.participants.filter(user=user).exists():
+        raise ValidationError({"email": ALREADY_INVITED})
+    return user
+
+
+def _short_notice_warnings(review: Review) -> list[str]:
+    notice = timedelta(days=policy.NOTICE_DAYS)
+    if not review.starts_at or review.starts_at - timezone.now() >= notice:
+        return []
+    days = max(0, (timezone.localdate(review.starts_at) - timezone.localdate()).days)
+    return [
+        f"The review is in {days} days. People should have at least {policy.NOTICE_DAYS} "
+        "days' notice: check they can still come"
+    ]
+
+
+def _invitation_create(participant: Participant) -> str:
+    """A single-use link for someone with no account yet; only the token's hash is kept."""
+    token = secrets.token_urlsafe(32)
+    Invitation.objects.create(
+        participant=participant,
+        token_hash=_token_hash(token),
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    return token
+
+
+def _enqueue_invitation(participant, token):
+    review = participant.review
+    if token:
+        link = settings.SITE_URL + reverse("reviews:invitation_accept", args=[token])
+        key = f"invitation:{participant.pk}:{_token_hash(token)[:16]}"
+    else:
+        link = settings.SITE_URL + reverse("reviews:review_detail", args=[review.pk])
+        key = f"invitation:{participant.pk}:existing"
+    when = nhs_datetime(review.starts_at)
+    # What the review page hides from the invitee, the email hides too: before a panel expert
+    # has declared independence (or while consent does not open the gate) it says only the role
+    # and the date, with no kind of review and no calendar file. No email names anyone or says
+    # where the review is held (a venue is typed, and may be the person's home): the page does.
+    details = invitee_sees_details(participant, review)
+    context = {
+        "role": participant.get_role_display(),
+        "review_type": review.type_long if details else "review",
+        "when": when,
+        "by_video": bool(details and review.video_link and not review.venue),
+        "link": link,
+        "new_account": token is not None,
+        "expires_days": INVITATION_DAYS,
+        "needs_independence": participant.needs_independence,
+        "attachments": [{"builder": "review_ics", "review_id": review.pk}]
+        if review.starts_at and details
+        else [],
+    }
+    notification_enqueue(
+        key=key, recipient=participant.email, template="review_invitation", context=context
+    )
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("participant", "participant__review")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+
+
+def invitation_accept(
+    *, invitation: Invitation, display_name: str, password: str | None = None, signed_in=None
+):
+    """Use up the link and join the review: with a new account made from `password`, or, when
+    an account already exists for the email, only as that account signed in (`signed_in`)."""
+    if not invitation.is_usable:
+        raise ValidationError("This invitation link has expired or has already been used")
+    participant = invitation.participant
+    kind = (
+        User.Kind.PUBLIC
+        if participant.role in (*FAMILY_ROLES, ParticipantRole.PERSON)
+        else User.Kind.PROFESSIONAL
+    )
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        if not claimed:
+            raise ValidationError("This invitation link has already been used")
+        user = account_for_email(participant.email)
+        if user is not None and (signed_in is None or signed_in.pk != user.pk):
+            raise ValidationError(
+                "An account already exists for this email address. Sign in to join the review"
+            )
+        if user is None:
+            if not password:
+                raise ValidationError({"password1": "Enter a password"})
+            user = account_create(
+                email=participant.email, password=password, display_name=display_name, kind=kind
+            )
+        Participant.objects.filter(pk=participant.pk).update(user=user)
+        audit_record(action=Action.UPDATE, actor=user, obj=participant)
+    return user
+
+
+def review_record_attendance(*, actor, review: Review, attended: set[int]) -> int:
+    """Record who took part on the day: the participants whose ids are in `attended` did, the
+    rest did not. The person may take part without an email address or an account. Returns how
+    many took part."""
+    if not review.starts_at or timezone.localdate(review.starts_at) > timezone.localdate():
+        raise ValidationError("Who took part can be recorded on or after the day of the review")
+    if review.state not in (*OPEN_STATES, ReviewState.HELD, ReviewState.REPORT_DRAFTING):
+        raise ValidationError("Who took part can no longer be changed for this review")
+    with transaction.atomic():
+        participants = review.participants.all()
+        participants.filter(pk__in=attended).update(attended=True)
+        participants.exclude(pk__in=attended).update(attended=False)
+        count = participants.filter(attended=True).count()
+        review_event_record(
+            review=review,
+            kind=ReviewEvent.Kind.PARTICIPANT,
+            actor=actor,
+            summary=f"Attendance recorded: {count} took part",
+        )
+        audit_record(action=Action.UPDATE, actor=actor, obj=review)
+    return count
+
+
+def participant_declare_independence(
+    *, actor, participant: Participant, statement: str, conflicts: str = ""
+) -> Participant:
+    """A panel expert confirms they have no part in the person's care and are not employed by
+    the provider, and declares any connection."""
+    if participant.user_id != actor.pk or not needs_to_declare_independence(
+        actor, participant.review
+    ):
+        raise ValidationError("Only a panel expert can make their own declaration")
+    with transaction.atomic():
+        Participant.objects.filter(pk=participant.pk).update(
+            independence_declared_at=timezone.now(),
+            independence_statement=statement.strip(),
+            conflict_declared=conflicts.strip(),
+        )
+        participant.refresh_from_db()
+        review_event_record(
+            review=participant.review,
+            kind=ReviewEvent.Kind.INDEPENDENCE,
+            actor=actor,
+            summary=f"{participant.get_role_display()} declared independence",
+            reason="Declared a possible conflict" if conflicts.strip() else "",
+        )
+        audit_record(action=Action.UPDATE, actor=actor, obj=participant)
+    return participant
