@@ -32,6 +32,7 @@ def test_the_commissioner_reads_the_measures_on_a_small_screen(
         screenshot(page, "metrics-organisation-320")
 
         page.get_by_role("link", name="50% reviews held by their due date").click()
+        page.wait_for_url("**/reviews-on-time/**")
         assert page.locator("main tbody tr").count() == 4
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
         assert_accessible(page)
