@@ -18,6 +18,7 @@ due date changes.
 """
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -186,6 +187,20 @@ def deadline_notices_cancel(*, subject: str, keep=None) -> list[int]:
             state=Notification.State.CANCELLED
         )
     return ids
+
+
+_SUBJECT = re.compile(r"^(.+?):\d{4}-\d{2}-\d{2}")
+
+
+def subjects_waiting(prefix: str) -> set[str]:
+    """The subjects under `prefix` (e.g. "pack:") with notices queued and not yet sent. A sweep
+    looks at these as well as at the subjects it finds near their deadlines, so a deadline moved
+    beyond its reach, or a subject no longer followed, still cancels them. Few rows: the outbox
+    sends within a minute, and only waiting rows are read."""
+    keys = Notification.objects.filter(
+        state=Notification.State.PENDING, idempotency_key__startswith=prefix
+    ).values_list("idempotency_key", flat=True)
+    return {match[1] for match in map(_SUBJECT.match, keys) if match}
 
 
 Message = tuple[str, str, dict]  # recipient, template, context
