@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ctr_portal.models import AuditEvent
+from ctr_portal.models import AuditEvent, Notification
 from portal import services
 from portal.models import Feedback, Request
 from reviews.queries import person_timeline, review_for_user
@@ -216,12 +216,15 @@ def test_the_commissioner_sees_feedback_per_review_and_in_total(world, client):
 def test_feedback_invitations_are_sent_once_to_everyone_who_took_part(
     world, mailoutbox, django_capture_on_commit_callbacks
 ):
-    held_review_like(world, days_ago=2)
+    held = held_review_like(world, days_ago=2)
     held_review_like(world, days_ago=40)  # too long ago to ask
     with django_capture_on_commit_callbacks(execute=True):
-        services.feedback_invitations_send()
+        assert services.feedback_invitations_send() == 5
     with django_capture_on_commit_callbacks(execute=True):
         services.feedback_invitations_send()
+    # Through the deadline mechanism: the key names the review and the day it was held.
+    keys = Notification.objects.values_list("idempotency_key", flat=True)
+    assert all(k.startswith(f"feedback:{held.pk}:{held.held_on}:invitation:") for k in keys)
     recipients = sorted(m.to[0] for m in mailoutbox)
     assert recipients == sorted(
         world["users"][role].email

@@ -179,6 +179,29 @@ def test_the_chair_is_reminded_before_the_deadline_and_the_commissioner_told_aft
     assert late.get().context["due"]
 
 
+def test_a_moved_review_day_or_an_issued_report_cancels_the_reminders_not_yet_sent(held_world):
+    review = held_world["review"]
+    due = services.report_due_date(review)
+    services.report_deadlines_check(today=due - timedelta(days=3))  # queued, not yet sent
+    reminders = Notification.objects.filter(template="report_reminder")
+    (first,) = reminders.values_list("idempotency_key", "state")
+    assert first == (
+        f"report:{review.pk}:{due}:reminder:{due - timedelta(days=3)}:{held_world['chair'].email}",
+        "pending",
+    )
+
+    review.held_on += timedelta(days=2)
+    review.save(update_fields=["held_on"])
+    services.report_deadlines_check(today=due - timedelta(days=1))
+    states = dict(reminders.values_list("idempotency_key", "state"))
+    assert states[first[0]] == "cancelled"
+    assert sorted(states.values()) == ["cancelled", "pending"]  # the new due date's 3 days
+
+    issue(held_world)
+    services.report_deadlines_check(today=due)
+    assert set(reminders.values_list("state", flat=True)) == {"cancelled"}
+
+
 def test_an_issued_report_is_not_late(held_world):
     issue(held_world)
     due = services.report_due_date(held_world["review"])
