@@ -10,8 +10,7 @@ class RecommendationsConfig(AppConfig):
         from ctr_portal import signals as shared
         from reviews import signals
 
-        from . import demo, extensions, receivers
-        from .signals import recommendation_changed
+        from . import demo, extensions
 
         shared.nav_items.connect(extensions.nav_items, dispatch_uid="recommendations.nav_items")
         shared.demo_seed.connect(
@@ -26,9 +25,6 @@ class RecommendationsConfig(AppConfig):
         # After documents' receiver has made the pack (apps are ready in INSTALLED_APPS order).
         signals.review_scheduled.connect(
             extensions.previous_report, dispatch_uid="recommendations.review_scheduled"
-        )
-        recommendation_changed.connect(
-            receivers.follow_change, dispatch_uid="recommendations.recommendation_changed"
         )
         from portal.signals import portal_sections
 
