@@ -296,3 +296,27 @@ def test_too_long_answers_are_refused_in_words_that_do_not_repeat_the_question()
     assert request.errors["details"] == ["What you tell us must be 2,000 characters or fewer"]
     assert feedback.errors["change"] == ["What we should change must be 2,000 characters or fewer"]
     assert easy.errors["change"] == ["Your answer must be 2,000 characters or fewer"]
+
+
+def test_invitations_sent_under_the_old_keys_are_not_sent_again(world):
+    """The migration to the deadline mechanism's keys (ADR 0017) keeps what was sent as sent."""
+    import importlib
+
+    from django.apps import apps
+
+    held = held_review_like(world, days_ago=2)
+    for participant in held.participants.exclude(role="commissioner"):
+        Notification.objects.create(
+            idempotency_key=f"feedback:{held.pk}:{participant.pk}",
+            recipient=participant.user.email if participant.user_id else participant.email,
+            template="feedback_invitation",
+            state="sent",
+            sent_at=timezone.now(),
+        )
+    before = Notification.objects.count()
+    migration = importlib.import_module(
+        "portal.migrations.0002_feedback_keys_on_the_deadline_mechanism"
+    )
+    migration.rewrite(apps, None)
+    services.feedback_invitations_send()
+    assert Notification.objects.count() == before

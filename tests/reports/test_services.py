@@ -236,3 +236,25 @@ def test_the_commissioners_dashboard_counts_late_reports(held_world, client_for)
     page = client_for("commissioner").get("/").content.decode()
     assert "Late reports" in page
     assert "<strong>1</strong> report not issued within 14 days" in page
+
+
+def test_notices_sent_under_the_old_keys_are_not_sent_again(held_world):
+    """The migration to the deadline mechanism's keys (ADR 0017) keeps what was sent as sent."""
+    import importlib
+
+    from django.apps import apps
+
+    review = held_world["review"]
+    due = services.report_due_date(review)
+    services.report_deadlines_check(today=due + timedelta(days=1))
+    late = list(Notification.objects.filter(template="report_late"))
+    assert late
+    for notification in late:  # as the old code keyed them
+        notification.idempotency_key = f"report-late:{review.pk}:{notification.recipient.lower()}"
+        notification.save()
+    migration = importlib.import_module(
+        "reports.migrations.0002_deadline_keys_on_the_deadline_mechanism"
+    )
+    migration.rewrite(apps, None)
+    services.report_deadlines_check(today=due + timedelta(days=5))
+    assert Notification.objects.filter(template="report_late").count() == len(late)
