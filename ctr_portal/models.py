@@ -245,6 +245,7 @@ class Notification(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled before it was sent"
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     recipient = models.EmailField()

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from ctr_portal.deadlines import Series
 from ctr_portal.policy import LocalChoice
 from ctr_portal.working_days import working_days_before
 from reviews.models import ReviewState
@@ -89,10 +90,19 @@ def deadlines(review) -> dict[str, Deadline]:
     }
 
 
-def reminder_points(deadline: Deadline) -> list[tuple[int, datetime]]:
-    """(days before, when) for each reminder of a deadline, earliest first; 0 is the deadline."""
-    days = sorted(set(REMINDER_DAYS) | {0}, reverse=True)
-    return [(d, deadline.due_at - timedelta(days=d)) for d in days]
+OWERS = "owers"
+COMMISSIONER = "commissioner"
+
+
+def notice_series() -> tuple[Series, ...]:
+    """When each deadline's notices go (ctr_portal.deadlines): to whoever still owes its items
+    REMINDER_DAYS days before it and on it (the latest of those that has come); to the
+    commissioner once it has passed with items owed."""
+    before = sorted({-d for d in REMINDER_DAYS} | {0})
+    return (
+        Series("reminder", OWERS, days=tuple(before)),
+        Series("passed", COMMISSIONER, days=(0,)),
+    )
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from ctr_portal import limits
 from ctr_portal.audit import Action, audit_record
+from ctr_portal.deadlines import deadline_notices_cancel, deadline_notices_send, subjects_waiting
 from ctr_portal.formatting import nhs_datetime
 from ctr_portal.queries import is_member, organisation_members
 from ctr_portal.services import notification_enqueue
@@ -482,10 +483,11 @@ def _due_packs(now):
     # The target date is at most this many calendar days before the review.
     lead = timedelta(days=latest_point + policy.TARGET_WORKING_DAYS.value() * 7 // 5 + 4)
     reviews = reviews_starting_between(CHASED_STATES, now - timedelta(days=1), now + lead)
-    ids = []
-    for review in reviews:
-        ids.append(pack_for_review(review=review).pk)
-    return ids
+    ids = [pack_for_review(review=review).pk for review in reviews]
+    # And the packs with reminders still waiting to be sent, whose review may have moved beyond
+    # that reach or stopped going ahead: their reminders are cancelled (ctr_portal.deadlines).
+    waiting = {int(subject.split(":")[1]) for subject in subjects_waiting("pack:")}
+    return ids + sorted(waiting - set(ids))
 
 
 def pack_reminders_send(*, now=None) -> int:
@@ -494,7 +496,8 @@ def pack_reminders_send(*, now=None) -> int:
     were queued.
 
     Safe to run twice at once and to rerun: each pack is claimed under a row lock that a second
-    run skips, and each email has an idempotency key per (pack, deadline, point, recipient).
+    run skips, and each email has an idempotency key per (pack, deadline, point, recipient)
+    that a moved deadline changes, cancelling the old deadline's reminders not yet sent.
     """
     now = now or timezone.now()
     queued = 0
@@ -515,52 +518,53 @@ def pack_reminders_send(*, now=None) -> int:
 
 
 def _remind_for_pack(pack, now) -> int:
+    """Each deadline's notices due `now` (documents/policy.py: `notice_series`), through the
+    deadline mechanism (ctr_portal.deadlines): to whoever owes its items, and to the
+    commissioner once it has passed with items owed."""
     review = pack.review
+    if review.state not in CHASED_STATES:  # postponed or cancelled: nothing more is sent
+        for key in ("core", "target"):
+            deadline_notices_cancel(subject=f"pack:{pack.pk}:{key}")
+        return 0
     owed = list(
         PackItem.objects.filter(pack=pack, status=ItemStatus.OUTSTANDING)
-        .select_related("assignee")
+        .select_related("assignee", "organisation")
         .order_by("position")
     )
     queued = 0
     for deadline in policy.deadlines(review).values():
         items = [i for i in owed if i.core == (deadline.key == "core")]
-        if not items:
-            continue
-        passed_points = [(d, at) for d, at in policy.reminder_points(deadline) if at <= now]
-        if not passed_points:
-            continue
-        days, _at = passed_points[-1]
-        due = deadline.due_at.isoformat()
-        for email, entry in _owers(review, items).items():
-            context = _email_context(
-                review,
-                items=entry["items"],
-                deadline_label=deadline.label.lower(),
-                deadline=nhs_datetime(deadline.due_at),
-                days=days,
-            )
-            notification_enqueue(
-                key=f"pack-reminder:{pack.pk}:{deadline.key}:{due}:{days}:{email}",
-                recipient=email,
-                template="pack_reminder",
-                context=context,
-            )
-            queued += 1
-        if days == 0:
-            for email, _name in commissioner_recipients(review):
-                notification_enqueue(
-                    key=f"pack-deadline-passed:{pack.pk}:{deadline.key}:{due}:{email}",
-                    recipient=email,
-                    template="pack_deadline_passed",
-                    context=_email_context(
-                        review,
-                        items=[f"{i.title} ({i.organisation.name})" for i in items],
-                        deadline_label=deadline.label.lower(),
-                        deadline=nhs_datetime(deadline.due_at),
-                    ),
-                )
-                queued += 1
+        queued += deadline_notices_send(
+            subject=f"pack:{pack.pk}:{deadline.key}",
+            deadline=deadline.due_at,
+            series=policy.notice_series(),
+            today=now,
+            build=lambda point, deadline=deadline, items=items: _pack_notices(
+                review, deadline, items, point
+            ),
+        )
     return queued
+
+
+def _pack_notices(review, deadline, items, point) -> list[tuple[str, str, dict]]:
+    if not items:
+        return []
+    words = {"deadline_label": deadline.label.lower(), "deadline": nhs_datetime(deadline.due_at)}
+    if point.audience == policy.OWERS:
+        days = (deadline.due_at - point.send_on).days
+        return [
+            (
+                email,
+                "pack_reminder",
+                _email_context(review, items=entry["items"], days=days, **words),
+            )
+            for email, entry in _owers(review, items).items()
+        ]
+    owing = [f"{i.title} ({i.organisation.name})" for i in items]
+    return [
+        (email, "pack_deadline_passed", _email_context(review, items=owing, **words))
+        for email, _name in commissioner_recipients(review)
+    ]
 
 
 # --- Renditions: office documents as PDFs for the panel ---------------------------------------

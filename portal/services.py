@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
+from ctr_portal.deadlines import deadline_notices_send
 from ctr_portal.formatting import nhs_date
 from ctr_portal.services import notification_enqueue
 from reviews.models import FAMILY_ROLES, PANEL_ROLES, ParticipantRole
@@ -17,7 +18,7 @@ from reviews.queries import commissioner_contacts
 from reviews.rules import is_review_provider, participant_for
 
 from .models import Feedback, FeedbackGroup, Request
-from .policy import FEEDBACK_WITHIN_DAYS
+from .policy import FEEDBACK_WITHIN_DAYS, feedback_series
 from .queries import feedback_invitation_candidates
 
 
@@ -110,24 +111,36 @@ def feedback_give(
     return feedback
 
 
-def feedback_invitations_send(*, today=None) -> None:
-    """Ask everyone who took part in a recently held review for feedback, once each: the
-    outbox key is the review and the participant, so a second sweep queues nothing."""
+def feedback_invitations_send(*, today=None) -> int:
+    """Ask everyone who took part in a recently held review for feedback, once each, through
+    the deadline mechanism (ctr_portal.deadlines; when: portal/policy.py `feedback_series`): the
+    outbox key names the review, the day it was held and the recipient, so a second sweep
+    queues nothing. Returns how many invitations it asked the outbox for."""
     today = today or timezone.localdate()
     since = today - timedelta(days=FEEDBACK_WITHIN_DAYS)
+    queued = 0
     for review in feedback_invitation_candidates(since=since):
-        link = settings.SITE_URL + reverse("portal:feedback", args=[review.pk])
-        for participant in review.participants.all():
-            email = participant.user.email if participant.user_id else participant.email
-            if not email or participant.role == ParticipantRole.COMMISSIONER:
-                continue
-            notification_enqueue(
-                key=f"feedback:{review.pk}:{participant.pk}",
-                recipient=email,
-                template="feedback_invitation",
-                context={
-                    "held_on": nhs_date(review.held_on),
-                    "link": link,
-                    "easy_read": participant.role == ParticipantRole.PERSON,
-                },
-            )
+        queued += deadline_notices_send(
+            subject=f"feedback:{review.pk}",
+            deadline=review.held_on,
+            series=feedback_series(),
+            today=today,
+            build=lambda _point, review=review: _feedback_invitations(review),
+        )
+    return queued
+
+
+def _feedback_invitations(review) -> list[tuple[str, str, dict]]:
+    link = settings.SITE_URL + reverse("portal:feedback", args=[review.pk])
+    invitations = []
+    for participant in review.participants.all():
+        email = participant.user.email if participant.user_id else participant.email
+        if not email or participant.role == ParticipantRole.COMMISSIONER:
+            continue
+        context = {
+            "held_on": nhs_date(review.held_on),
+            "link": link,
+            "easy_read": participant.role == ParticipantRole.PERSON,
+        }
+        invitations.append((email, "feedback_invitation", context))
+    return invitations

@@ -10,8 +10,7 @@ class RecommendationsConfig(AppConfig):
         from ctr_portal import signals as shared
         from reviews import event_kinds, signals
 
-        from . import demo, extensions, receivers, services
-        from .signals import recommendation_changed
+        from . import demo, extensions, services
 
         event_kinds.register(services.EVENT_KINDS)
         shared.nav_items.connect(extensions.nav_items, dispatch_uid="recommendations.nav_items")
@@ -27,9 +26,6 @@ class RecommendationsConfig(AppConfig):
         # After documents' receiver has made the pack (apps are ready in INSTALLED_APPS order).
         signals.review_scheduled.connect(
             extensions.previous_report, dispatch_uid="recommendations.review_scheduled"
-        )
-        recommendation_changed.connect(
-            receivers.follow_change, dispatch_uid="recommendations.recommendation_changed"
         )
         from portal.signals import portal_sections
 

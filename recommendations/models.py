@@ -7,7 +7,6 @@ how everyone will know it is done, and a due date after the review. Its state mo
 `RecommendationUpdate` row, so the history is the table, not a log line.
 """
 
-import hashlib
 from datetime import date
 
 from django.conf import settings
@@ -537,10 +536,18 @@ class Reminder(models.Model):
         )
 
 
+def reminder_subject(recommendation_id, kind) -> str:
+    """The subject on the deadline mechanism (ctr_portal.deadlines): the reminders timed from
+    the due date are `rec:<id>`, which a new due date cancels; the notices a change caused
+    (asked to accept, escalated, done) are `rec-notice:<id>`, which it leaves to go."""
+    caused = kind in (Reminder.Kind.TO_ACCEPT, Reminder.Kind.ESCALATED, Reminder.Kind.FAMILY_DONE)
+    return f"rec-notice:{recommendation_id}" if caused else f"rec:{recommendation_id}"
+
+
 def reminder_key(recommendation_id, kind, due_date, send_on, email) -> str:
-    """Deterministic, and within the outbox's 200 characters (a very long address is hashed)."""
-    key = f"rec-reminder:{recommendation_id}:{kind}:{due_date}:{send_on}:{email}"
-    if len(key) > 200:
-        digest = hashlib.sha256(email.encode()).hexdigest()
-        key = f"rec-reminder:{recommendation_id}:{kind}:{due_date}:{send_on}:{digest}"
-    return key
+    """The deadline mechanism's key: the subject, the due date, the kind, the day and the
+    recipient, so a new due date makes new keys."""
+    from ctr_portal.deadlines import Point, notice_key
+
+    subject = reminder_subject(recommendation_id, kind)
+    return notice_key(subject, due_date, Point(send_on, kind, ""), email)

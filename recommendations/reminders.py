@@ -1,4 +1,5 @@
-"""Which reminders, and when: pure functions of a recommendation's due date and today.
+"""Which reminders, and when: pure functions of a recommendation's due date and today, as
+series of points on the one deadline mechanism (ctr_portal.deadlines, ADR 0017).
 
 The policy (issue 11; the intervals are in recommendations/policy.py): to the owner 14, 7 and 1
 days before the due date and on the day; once overdue, every week to the owner and, from 7 days
@@ -10,7 +11,11 @@ planned as rows ahead of time so people can see them and a new due date can canc
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from functools import lru_cache
+
+from ctr_portal import deadlines
+from ctr_portal.deadlines import Point, Series, next_point_on, points_from
 
 from . import policy as values
 from .models import OPEN_STATES, Reminder
@@ -21,6 +26,7 @@ OWNER = "owner"
 COMMISSIONER = "commissioner"
 FAMILY = "family"
 PANEL = "panel"
+ESCALATE = "escalate"  # the escalation series: the sweep escalates, it sends no notice itself
 
 
 @dataclass(frozen=True)
@@ -43,56 +49,57 @@ class Policy:
         """How many days ahead of its due date a recommendation can first be reminded of."""
         return max(self.days_before, default=0)
 
+    def series(self, *, escalated: bool = True) -> tuple[Series, ...]:
+        return _series(self, escalated)
 
-@dataclass(frozen=True, order=True)
-class Point:
-    send_on: date
-    kind: str
-    audience: str
+    def _make_series(self, escalated: bool) -> tuple[Series, ...]:
+        """The policy as series of points on the deadline mechanism (ctr_portal.deadlines):
+        the owner before the due date and on it, the person and family once in its first week
+        overdue, the owner and from a set time the commissioner every week overdue; and, while
+        not escalated, escalation after the set time (a write, not a notice: `ESCALATE`)."""
+        series = [
+            *self.owner_series(),
+            Series(Kind.FAMILY_OVERDUE, FAMILY, days=(1,), until=self.overdue_every),
+            Series(Kind.OVERDUE, OWNER, days=(self.overdue_every,), every=self.overdue_every),
+            Series(
+                Kind.COMMISSIONER_OVERDUE,
+                COMMISSIONER,
+                days=(self.commissioner_after,),
+                every=self.overdue_every,
+            ),
+        ]
+        if not escalated and self.escalate_after > 0:
+            series.append(Series(ESCALATE, PANEL, days=(self.escalate_after,)))
+        return tuple(series)
+
+    def owner_series(self) -> tuple[Series, ...]:
+        before = tuple(sorted(-d for d in self.days_before))
+        return (
+            Series(Kind.DUE_SOON, OWNER, days=before, until=0),
+            Series(Kind.DUE_TODAY, OWNER, days=(0,), until=1),
+        )
+
+
+@lru_cache(maxsize=16)
+def _series(policy: Policy, escalated: bool) -> tuple[Series, ...]:
+    """Made once per policy: the sweep asks for them for every recommendation."""
+    return policy._make_series(escalated)
 
 
 def planned_points(due_date: date, today: date, policy: Policy) -> list[Point]:
     """The owner's reminders from today on: each set number of days before, and on the day."""
-    points = [Point(due_date - timedelta(days=d), Kind.DUE_SOON, OWNER) for d in policy.days_before]
-    points.append(Point(due_date, Kind.DUE_TODAY, OWNER))
-    return sorted(p for p in points if p.send_on >= today)
+    return points_from(due_date, today, policy.owner_series())
 
 
 def due_points(due_date: date, today: date, policy: Policy) -> list[Point]:
     """What a sweep on `today` sends for an open recommendation due on `due_date`."""
-    if today < due_date:
-        passed = [
-            due_date - timedelta(days=d)
-            for d in policy.days_before
-            if due_date - timedelta(days=d) <= today
-        ]
-        return [Point(max(passed), Kind.DUE_SOON, OWNER)] if passed else []
-    if today == due_date:
-        return [Point(due_date, Kind.DUE_TODAY, OWNER)]
-    late = (today - due_date).days
-    points = []
-    if late < policy.overdue_every:  # told once, in its first week overdue
-        points.append(Point(due_date + timedelta(days=1), Kind.FAMILY_OVERDUE, FAMILY))
-    weeks = late // policy.overdue_every
-    if weeks:
-        sent_on = due_date + timedelta(days=weeks * policy.overdue_every)
-        points.append(Point(sent_on, Kind.OVERDUE, OWNER))
-    if late >= policy.commissioner_after:
-        since = (late - policy.commissioner_after) // policy.overdue_every
-        days = policy.commissioner_after + since * policy.overdue_every
-        points.append(
-            Point(due_date + timedelta(days=days), Kind.COMMISSIONER_OVERDUE, COMMISSIONER)
-        )
-    return sorted(points)
+    return deadlines.due_points(due_date, today, policy.series())
 
 
 def is_due_for_escalation(due_date: date, today: date, policy: Policy, *, escalated: bool) -> bool:
     """Escalated by the sweep once the set time overdue has passed, once."""
-    return (
-        not escalated
-        and policy.escalate_after > 0
-        and (today - due_date).days >= policy.escalate_after
-    )
+    points = deadlines.due_points(due_date, today, policy.series(escalated=escalated))
+    return any(p.kind == ESCALATE for p in points)
 
 
 def is_followed(state: str) -> bool:
@@ -103,11 +110,4 @@ def is_followed(state: str) -> bool:
 def next_look_on(due_date: date, today: date, policy: Policy, *, escalated: bool) -> date:
     """The next day after `today` on which `due_points` or escalation will have something new for
     this due date: the sweep skips the recommendation until then."""
-    late = (today - due_date).days
-    days = [-d for d in policy.days_before] + [0, 1]
-    days.append((max(late, 0) // policy.overdue_every + 1) * policy.overdue_every)
-    since = max(late - policy.commissioner_after, -1) // policy.overdue_every + 1
-    days.append(policy.commissioner_after + max(since, 0) * policy.overdue_every)
-    if not escalated and policy.escalate_after > 0:
-        days.append(policy.escalate_after)
-    return due_date + timedelta(days=min(d for d in days if d > late))
+    return next_point_on(due_date, today, policy.series(escalated=escalated))

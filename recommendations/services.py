@@ -3,7 +3,7 @@ the audit entry and the on-commit task.
 
 Every change goes through `_change`: the row is locked, the move checked against `TRANSITIONS`,
 an update row written (the history), an entry put on the review's timeline, the change audited and
-`recommendation_changed` sent so the reminder planner can follow.
+the reminders kept in step (`reminders_follow_change`).
 """
 
 import logging
@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
+from ctr_portal.deadlines import Notice, deadline_notices_cancel, notices_queue
 from ctr_portal.formatting import nhs_date
 from ctr_portal.queries import (
     memberships_for_user,
@@ -47,6 +48,7 @@ from .models import (
     Reminder,
     State,
     date_problems,
+    reminder_subject,
     smart_problems,
 )
 from .policy import DIGEST_WEEKDAY, PROGRESS_CHECK_AFTER_DAYS
@@ -61,7 +63,6 @@ from .reminders import (
     next_look_on,
     planned_points,
 )
-from .signals import recommendation_changed
 
 log = logging.getLogger(__name__)
 
@@ -156,11 +157,8 @@ def _record_elsewhere(locked, update, previous_due_date) -> None:
     )
     action = Action.TRANSITION if update.to_state else Action.UPDATE
     audit_record(action=action, actor=update.actor, obj=locked)
-    recommendation_changed.send(
-        sender=Recommendation,
-        recommendation=locked,
-        update=update,
-        previous_due_date=previous_due_date,
+    reminders_follow_change(
+        recommendation=locked, update=update, previous_due_date=previous_due_date
     )
 
 
@@ -772,24 +770,26 @@ def _send_due(recommendations, points, today, result) -> None:
 
 
 def _deliver(reminders: list[Reminder], today, result) -> None:
-    """Queue each reminder's email under its own key and mark it sent, in the caller's
-    transaction."""
-    messages = [
-        {
-            "key": reminder.key,
-            "recipient": reminder.recipient_email,
-            "template": "recommendation_notice",
-            "context": notice_context(reminder, today),
-        }
+    """Queue each reminder's email through the deadline mechanism, under the key made from the
+    reminder itself, and mark it sent, in the caller's transaction."""
+    notices = [
+        Notice(
+            reminder_subject(reminder.recommendation_id, reminder.kind),
+            reminder.due_date,
+            Point(reminder.send_on, reminder.kind, ""),
+            reminder.recipient_email,
+            "recommendation_notice",
+            notice_context(reminder, today),
+        )
         for reminder in reminders
     ]
-    queued = notifications_enqueue(messages=messages)
+    queued = notices_queue(notices)
     pairs = []
-    for reminder, message in zip(reminders, messages, strict=True):
-        pairs.append((reminder.pk, queued[message["key"]].pk))
+    for reminder, notice in zip(reminders, notices, strict=True):
+        pairs.append((reminder.pk, queued[notice.key].pk))
         result.lines.append(
             f"{reminder.send_on} {reminder.get_kind_display()} to {reminder.recipient_email}: "
-            f"{message['context']['subject']}"
+            f"{notice.context['subject']}"
         )
     _mark_sent(pairs, timezone.now())
     result.sent += len(reminders)
@@ -940,7 +940,7 @@ def notice_context(reminder, today: date) -> dict:
 
 
 def reminders_follow_change(*, recommendation, update, previous_due_date) -> None:
-    """Keep the reminders in step with a change, in its transaction (`recommendation_changed`):
+    """Keep the reminders in step with a change, in its transaction (called by `_change`):
     a new due date or a closed recommendation cancels what is not yet sent; an open one has its
     owner's reminders planned; the owner is asked to accept, the oversight panel told of an
     escalation, the person and family told it is done."""
@@ -951,6 +951,12 @@ def reminders_follow_change(*, recommendation, update, previous_due_date) -> Non
         if recommendation.is_open:
             stale = stale.exclude(due_date=recommendation.due_date)
         stale.update(state=Reminder.State.CANCELLED)
+        # And the emails queued for the old date (or at all, once closed) and not yet sent.
+        unsent = deadline_notices_cancel(
+            subject=reminder_subject(recommendation.pk, Reminder.Kind.DUE_SOON),
+            keep=recommendation.due_date if recommendation.is_open else None,
+        )
+        Reminder.objects.filter(notification__in=unsent).update(state=Reminder.State.CANCELLED)
         Recommendation.objects.filter(pk=recommendation.pk).update(reminders_next_on=None)
     if recommendation.is_open:
         Reminder.objects.filter(

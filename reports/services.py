@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
+from ctr_portal.deadlines import deadline_notices_cancel, deadline_notices_send, subjects_waiting
 from ctr_portal.formatting import nhs_date
 from ctr_portal.services import notification_enqueue
 from reviews.models import ParticipantRole, ReviewState
@@ -383,38 +384,47 @@ def _deadline_context(review, due) -> dict:
 
 def report_deadlines_check(*, today=None) -> int:
     """Beat, daily: remind the chair of a report due within REMINDER_DAYS, and tell the
-    commissioner of one not issued by its due date. Each notice goes once (its key names the
-    review and the day before the deadline), so two runs at once, or a rerun, send nothing
-    twice. Returns how many notices it asked the outbox for."""
+    commissioner of one not issued by its due date (reports/policy.py: `notice_series`),
+    through the deadline mechanism (ctr_portal.deadlines): each notice goes once (its key names
+    the review, the due date and the point), so two runs at once, or a rerun, send nothing
+    twice, and a due date that moves cancels what was queued for the old one and not sent.
+    Returns how many notices it asked the outbox for."""
     today = today or timezone.localdate()
     due_days = policy.DUE_DAYS.value()
-    queued = 0
     lead = max(policy.REMINDER_DAYS, default=0)
-    window = reviews_held_between(
-        AWAITING_REPORT, today - timedelta(days=due_days), today - timedelta(days=due_days - lead)
-    )
-    for review in window:
+    reviews = [
+        *reviews_held_between(
+            AWAITING_REPORT,
+            today - timedelta(days=due_days),
+            today - timedelta(days=due_days - lead),
+        ),
+        *reviews_held_between(AWAITING_REPORT, None, today - timedelta(days=due_days + 1)),
+    ]
+    # A report issued, or a review whose day moved, with notices still waiting: cancelled.
+    swept = {review.pk for review in reviews}
+    for subject in subjects_waiting("report:"):
+        if int(subject.split(":")[1]) not in swept:
+            deadline_notices_cancel(subject=subject)
+    queued = 0
+    for review in reviews:
         due = report_due_date(review)
-        days_left = (due - today).days
-        step = min((d for d in policy.REMINDER_DAYS if d >= days_left), default=None)
-        if step is None:
-            continue
-        for email, _name in _chair_contacts(review):
-            notification_enqueue(
-                key=f"report-reminder:{review.pk}:{step}:{email.lower()}",
-                recipient=email,
-                template="report_reminder",
-                context={**_deadline_context(review, due), "days_left": days_left},
-            )
-            queued += 1
-    for review in reviews_held_between(AWAITING_REPORT, None, today - timedelta(days=due_days + 1)):
-        due = report_due_date(review)
-        for _user_id, _name, email in commissioner_contacts(review):
-            notification_enqueue(
-                key=f"report-late:{review.pk}:{email.lower()}",
-                recipient=email,
-                template="report_late",
-                context=_deadline_context(review, due),
-            )
-            queued += 1
+        queued += deadline_notices_send(
+            subject=f"report:{review.pk}",
+            deadline=due,
+            series=policy.notice_series(),
+            today=today,
+            build=lambda point, review=review, due=due: _deadline_notices(
+                review, due, point, today
+            ),
+        )
     return queued
+
+
+def _deadline_notices(review, due, point, today) -> list[tuple[str, str, dict]]:
+    if point.audience == policy.CHAIR:
+        context = {**_deadline_context(review, due), "days_left": (due - today).days}
+        return [(email, "report_reminder", context) for email, _name in _chair_contacts(review)]
+    return [
+        (email, "report_late", _deadline_context(review, due))
+        for _user_id, _name, email in commissioner_contacts(review)
+    ]

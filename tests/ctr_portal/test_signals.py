@@ -28,7 +28,6 @@ def test_collect_spreads_lists_and_skips_nothing_answers():
 
 def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
     from portal import signals as portal_signals
-    from recommendations import signals as recommendation_signals
     from reviews import signals as review_signals
 
     expected = {
@@ -84,7 +83,6 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "recommendations.review_scheduled",
         },
         review_signals.transition_checks: {"recommendations.transition_checks"},
-        recommendation_signals.recommendation_changed: {"recommendations.recommendation_changed"},
     }
     for signal, uids in expected.items():
         connected = {entry[0][0] for entry in signal.receivers}

@@ -401,7 +401,59 @@ def test_reminders_go_to_whoever_owes_items_once_per_point(
         assert settings.SITE_URL in message.body
 
 
+def test_a_review_moved_to_a_later_day_cancels_the_reminders_not_yet_sent(review_world, users):
+    from documents.policy import deadlines
+
+    review = review_world["review"]
+    now = deadlines(review)["core"].due_at - timedelta(days=1) + timedelta(minutes=1)
+    services.pack_reminders_send(now=now)  # queued; the dispatcher has not run
+    queued = Notification.objects.filter(template="pack_reminder")
+    assert set(queued.values_list("state", flat=True)) == {"pending"}
+    pack = services.pack_for_review(review=review)
+    assert all(
+        key.startswith(f"pack:{pack.pk}:")
+        for key in queued.values_list("idempotency_key", flat=True)
+    )
+
+    review.starts_at += timedelta(days=21)
+    review.save(update_fields=["starts_at"])
+    services.pack_reminders_send(now=now + timedelta(hours=1))
+    assert set(queued.values_list("state", flat=True)) == {"cancelled"}
+    assert services.pack_reminders_send(now=review.starts_at - timedelta(days=3)) >= 1
+    assert queued.filter(state="pending").exists()  # the new date's reminders
+
+
 def test_a_review_far_in_the_future_is_not_chased_yet(review_world):
     review = review_world["review"]
     assert services.pack_reminders_send(now=review.starts_at - timedelta(days=60)) == 0
     assert not Notification.objects.filter(template="pack_reminder").exists()
+
+
+def test_reminders_sent_under_the_old_keys_are_not_sent_again(review_world, users):
+    """The migration to the deadline mechanism's keys (ADR 0017) keeps what was sent as sent."""
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from documents.policy import deadlines
+
+    review = review_world["review"]
+    target = deadlines(review)["target"].due_at
+    now = target - timedelta(days=3) + timedelta(minutes=1)
+    services.pack_reminders_send(now=now)
+    sent = list(Notification.objects.filter(template="pack_reminder"))
+    pack = services.pack_for_review(review=review)
+    for notification in sent:  # as the old code keyed them
+        notification.idempotency_key = (
+            f"pack-reminder:{pack.pk}:target:{target.isoformat()}:3:{notification.recipient}"
+        )
+        notification.state, notification.sent_at = "sent", timezone.now()
+        notification.save()
+    migration = importlib.import_module(
+        "documents.migrations.0007_pack_notice_keys_on_the_deadline_mechanism"
+    )
+    migration.rewrite(apps, None)
+    services.pack_reminders_send(now=now + timedelta(hours=1))
+    assert Notification.objects.filter(template="pack_reminder").count() == len(sent)
+    assert set(Notification.objects.values_list("state", flat=True)) == {"sent"}

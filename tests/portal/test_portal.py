@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ctr_portal.models import AuditEvent
+from ctr_portal.models import AuditEvent, Notification
 from portal import services
 from portal.models import Feedback, Request
 from reviews.queries import person_timeline, review_for_user
@@ -216,12 +216,15 @@ def test_the_commissioner_sees_feedback_per_review_and_in_total(world, client):
 def test_feedback_invitations_are_sent_once_to_everyone_who_took_part(
     world, mailoutbox, django_capture_on_commit_callbacks
 ):
-    held_review_like(world, days_ago=2)
+    held = held_review_like(world, days_ago=2)
     held_review_like(world, days_ago=40)  # too long ago to ask
     with django_capture_on_commit_callbacks(execute=True):
-        services.feedback_invitations_send()
+        assert services.feedback_invitations_send() == 5
     with django_capture_on_commit_callbacks(execute=True):
         services.feedback_invitations_send()
+    # Through the deadline mechanism: the key names the review and the day it was held.
+    keys = Notification.objects.values_list("idempotency_key", flat=True)
+    assert all(k.startswith(f"feedback:{held.pk}:{held.held_on}:invitation:") for k in keys)
     recipients = sorted(m.to[0] for m in mailoutbox)
     assert recipients == sorted(
         world["users"][role].email
@@ -293,3 +296,27 @@ def test_too_long_answers_are_refused_in_words_that_do_not_repeat_the_question()
     assert request.errors["details"] == ["What you tell us must be 2,000 characters or fewer"]
     assert feedback.errors["change"] == ["What we should change must be 2,000 characters or fewer"]
     assert easy.errors["change"] == ["Your answer must be 2,000 characters or fewer"]
+
+
+def test_invitations_sent_under_the_old_keys_are_not_sent_again(world):
+    """The migration to the deadline mechanism's keys (ADR 0017) keeps what was sent as sent."""
+    import importlib
+
+    from django.apps import apps
+
+    held = held_review_like(world, days_ago=2)
+    for participant in held.participants.exclude(role="commissioner"):
+        Notification.objects.create(
+            idempotency_key=f"feedback:{held.pk}:{participant.pk}",
+            recipient=participant.user.email if participant.user_id else participant.email,
+            template="feedback_invitation",
+            state="sent",
+            sent_at=timezone.now(),
+        )
+    before = Notification.objects.count()
+    migration = importlib.import_module(
+        "portal.migrations.0002_feedback_keys_on_the_deadline_mechanism"
+    )
+    migration.rewrite(apps, None)
+    services.feedback_invitations_send()
+    assert Notification.objects.count() == before

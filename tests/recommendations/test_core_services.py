@@ -1,14 +1,13 @@
 """The one way a recommendation changes: locked, checked, recorded in its history and on the
-review's timeline, audited, and announced to the reminder planner."""
+review's timeline, audited, and its reminders kept in step."""
 
 import pytest
 
 from ctr_portal.models import AuditEvent, Organisation
-from recommendations.models import RecommendationUpdate, State
+from recommendations.models import RecommendationUpdate, Reminder, State
 from recommendations.services import RecommendationError, recommendation_escalate
-from recommendations.signals import recommendation_changed
 from reviews.models import ReviewEvent
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.recommendations.factories import RecommendationFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,18 +21,10 @@ def panel():
 def test_escalation_is_recorded_everywhere_once(panel):
     recommendation = RecommendationFactory(state=State.IN_PROGRESS)
     commissioner = UserFactory()
-    heard = []
-
-    def listener(sender, *, recommendation, update, previous_due_date, **kwargs):
-        heard.append(update.kind)
-
-    recommendation_changed.connect(listener, dispatch_uid="test.listener")
-    try:
-        recommendation_escalate(
-            actor=commissioner, recommendation=recommendation, panel=panel, reason=" Stuck "
-        )
-    finally:
-        recommendation_changed.disconnect(dispatch_uid="test.listener")
+    MembershipFactory(user=UserFactory(), organisation=panel, job_title="Panel lead")
+    recommendation_escalate(
+        actor=commissioner, recommendation=recommendation, panel=panel, reason=" Stuck "
+    )
 
     recommendation.refresh_from_db()
     assert recommendation.escalated_to == panel
@@ -44,7 +35,9 @@ def test_escalation_is_recorded_everywhere_once(panel):
     event = ReviewEvent.objects.get(review=recommendation.review, kind="recommendation")
     assert "escalated" in event.summary.lower()
     assert AuditEvent.objects.filter(object_id=str(recommendation.pk)).exists()
-    assert heard == ["escalated"]
+    # The reminders were kept in step: the oversight panel's members are told, once.
+    told = Reminder.objects.filter(recommendation=recommendation, kind="escalated")
+    assert list(told.values_list("state", flat=True)) == ["sent"]
 
     with pytest.raises(RecommendationError, match="already been escalated"):
         recommendation_escalate(

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ctr_portal.models import Notification, Organisation
+from ctr_portal.services import outbox_dispatch_due
 from recommendations.models import Recommendation, RecommendationUpdate, Reminder, State
 from recommendations.queries import reminders_for
 from recommendations.reminders import Policy, due_points, next_look_on, planned_points
@@ -179,6 +180,9 @@ def test_a_due_date_change_cancels_what_is_not_sent_and_plans_again(
     recommendation, users, time_machine
 ):
     sweep_on(time_machine, DUE - days(14))
+    outbox_dispatch_due()  # the 14-day reminder leaves
+    sweep_on(time_machine, DUE - days(7))  # the 7-day one is queued, and not yet sent
+    queued = Notification.objects.get(state="pending")
     moved = DUE + days(30)
     _change(
         actor=users["commissioner"],
@@ -189,6 +193,9 @@ def test_a_due_date_change_cancels_what_is_not_sent_and_plans_again(
     rows = Reminder.objects.filter(kind__in=[Kind.DUE_SOON, Kind.DUE_TODAY])
     assert sorted(rows.filter(state="sent").values_list("send_on", flat=True)) == [DUE - days(14)]
     assert rows.filter(state="cancelled", due_date=DUE).count() == 3
+    queued.refresh_from_db()
+    assert queued.state == "cancelled"  # the dispatcher never sends it
+    assert rows.get(notification=queued).state == "cancelled"
     assert sorted(rows.filter(state="planned").values_list("send_on", flat=True)) == [
         moved - days(14),
         moved - days(7),

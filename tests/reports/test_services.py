@@ -179,6 +179,29 @@ def test_the_chair_is_reminded_before_the_deadline_and_the_commissioner_told_aft
     assert late.get().context["due"]
 
 
+def test_a_moved_review_day_or_an_issued_report_cancels_the_reminders_not_yet_sent(held_world):
+    review = held_world["review"]
+    due = services.report_due_date(review)
+    services.report_deadlines_check(today=due - timedelta(days=3))  # queued, not yet sent
+    reminders = Notification.objects.filter(template="report_reminder")
+    (first,) = reminders.values_list("idempotency_key", "state")
+    assert first == (
+        f"report:{review.pk}:{due}:reminder:{due - timedelta(days=3)}:{held_world['chair'].email}",
+        "pending",
+    )
+
+    review.held_on += timedelta(days=2)
+    review.save(update_fields=["held_on"])
+    services.report_deadlines_check(today=due - timedelta(days=1))
+    states = dict(reminders.values_list("idempotency_key", "state"))
+    assert states[first[0]] == "cancelled"
+    assert sorted(states.values()) == ["cancelled", "pending"]  # the new due date's 3 days
+
+    issue(held_world)
+    services.report_deadlines_check(today=due)
+    assert set(reminders.values_list("state", flat=True)) == {"cancelled"}
+
+
 def test_an_issued_report_is_not_late(held_world):
     issue(held_world)
     due = services.report_due_date(held_world["review"])
@@ -217,3 +240,25 @@ def test_the_commissioners_dashboard_counts_late_reports(held_world, client_for)
         "0 issued late." in page
     )
     assert "A report is late if it is not issued within 14 days of the review." in page
+
+
+def test_notices_sent_under_the_old_keys_are_not_sent_again(held_world):
+    """The migration to the deadline mechanism's keys (ADR 0017) keeps what was sent as sent."""
+    import importlib
+
+    from django.apps import apps
+
+    review = held_world["review"]
+    due = services.report_due_date(review)
+    services.report_deadlines_check(today=due + timedelta(days=1))
+    late = list(Notification.objects.filter(template="report_late"))
+    assert late
+    for notification in late:  # as the old code keyed them
+        notification.idempotency_key = f"report-late:{review.pk}:{notification.recipient.lower()}"
+        notification.save()
+    migration = importlib.import_module(
+        "reports.migrations.0002_deadline_keys_on_the_deadline_mechanism"
+    )
+    migration.rewrite(apps, None)
+    services.report_deadlines_check(today=due + timedelta(days=5))
+    assert Notification.objects.filter(template="report_late").count() == len(late)
