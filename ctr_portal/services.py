@@ -46,9 +46,9 @@ def session_sign_out(*, request) -> None:
 def sign_in_failed(*, request, email: str, locked_out=False) -> None:
     """Record a refused sign-in, against the account the email belongs to if there is one (the
     page shown is the same either way). The email itself is not kept."""
-    from .models import User
+    from .queries import account_for_email
 
-    user = User.objects.filter(email__iexact=email).first() if email else None
+    user = account_for_email(email)
     audit_record(
         action=Action.LOCKED_OUT if locked_out else Action.LOGIN_FAILED,
         object_type="ctr_portal.user" if user else "",

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
 from ctr_portal.formatting import nhs_datetime
+from ctr_portal.models import normalise_email
 from ctr_portal.queries import account_for_email
 from ctr_portal.services import account_create, notification_enqueue
 
@@ -956,7 +957,7 @@ def participant_add(
     (short notice). Family carers and advocates can be invited only as the person's latest
     consent allows. The person may be invited through their keyworker or advocate, or on
     paper, with no email address: then nothing is emailed and the timeline says how."""
-    email = email.strip().lower()
+    email = normalise_email(email)
     _check_invitation_route(role, email, invited_through)
     if role in FAMILY_ROLES:
         _check_consent_invites(review, contact)

@@ -296,3 +296,150 @@ def test_the_code_leads_back_to_the_page_a_link_asked_for(client):
     assert verify == reverse("accounts:two_factor_verify") + "?next=%2Faccount%2F"
     response = client.post(verify, {"token": current_code(device)})
     assert response.url == asked
+
+
+# --- One form of an email address: look-up, lock and reset -----------------------------------
+
+ACCOUNT_EMAIL = "local.authority@demo.example"
+# The same account typed another way: case, and spaces around it (a tab, a no-break space).
+OTHER_SPELLINGS = [
+    "Local.Authority@demo.example",
+    "LOCAL.AUTHORITY@DEMO.EXAMPLE",
+    "  local.authority@demo.example ",
+    "\tLocal.Authority@Demo.Example\u00a0",
+]
+# Addresses that look like it and are not it: Cyrillic 'а', fullwidth letters (which NFKC turns
+# into ASCII), the dotless i (which PostgreSQL's UPPER() turns into I), in the name or the domain.
+# Some the form refuses as not an address; the others reach the sign-in check and find nobody.
+LOOK_ALIKES = [
+    "loc\u0430l.authority@demo.example",
+    "\uff4c\uff4f\uff43\uff41\uff4c.authority@demo.example",
+    "\uff2c\uff2f\uff23\uff21\uff2c.authority@demo.example",
+    "local.author\u0131ty@demo.example",
+    "local.authority@d\u0435mo.example",
+    "local.authority@\uff44\uff45\uff4d\uff4f.example",
+    "local.authority@DEM\uff2f.example",
+]
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Local.Authority@Demo.Example", ACCOUNT_EMAIL),
+        (" \t local.authority@demo.example\u00a0\n", ACCOUNT_EMAIL),
+        ("loc\u0430l.authority@demo.example", "loc\u0430l.authority@demo.example"),
+        ("\uff2c\uff4f\uff43al@demo.example", "\uff2c\uff4f\uff43al@demo.example"),
+        ("\u212aate@demo.example", "\u212aate@demo.example"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_an_email_is_normalised_by_case_of_a_to_z_and_surrounding_spaces_only(typed, expected):
+    from ctr_portal.models import normalise_email
+
+    assert normalise_email(typed) == expected
+
+
+@pytest.mark.parametrize("typed", OTHER_SPELLINGS)
+def test_the_account_signs_in_however_its_address_is_typed(client, typed):
+    UserFactory(public=True, email=ACCOUNT_EMAIL)
+    assert post_login(client, typed).status_code == 302
+
+
+@pytest.mark.parametrize("typed", OTHER_SPELLINGS)
+def test_a_locked_account_is_not_signed_in_or_unlocked_by_another_spelling(client, typed):
+    user = UserFactory(public=True, email=ACCOUNT_EMAIL)
+    for _ in range(5):
+        post_login(client, ACCOUNT_EMAIL, "wrong password here")
+    assert post_login(client, typed).status_code == 429  # the right password, another case
+    assert "_auth_user_id" not in client.session
+    assert post_login(client, user.email).status_code == 429  # and the lock is still there
+
+
+def test_failures_in_every_spelling_count_toward_one_lock(client):
+    UserFactory(public=True, email=ACCOUNT_EMAIL)
+    spellings = [ACCOUNT_EMAIL, *OTHER_SPELLINGS]  # five failures, each spelled differently
+    statuses = [post_login(client, typed, "wrong password here").status_code for typed in spellings]
+    assert statuses == [200, 200, 200, 200, 429]  # the fifth locks
+    assert post_login(client, OTHER_SPELLINGS[0]).status_code == 429
+
+
+@pytest.mark.parametrize("typed", LOOK_ALIKES)
+def test_a_look_alike_address_never_reaches_the_account_or_its_lock(client, typed):
+    user = UserFactory(public=True, email=ACCOUNT_EMAIL)
+    refused = post_login(client, typed)  # the right password
+    assert refused.status_code == 200 and "There is a problem" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    for _ in range(5):
+        post_login(client, typed, "wrong password here")
+    assert post_login(client, user.email).status_code == 302  # the account is not locked
+
+
+@pytest.mark.parametrize("typed", LOOK_ALIKES)
+def test_a_look_alike_address_does_not_unlock_the_account(client, typed):
+    user = UserFactory(public=True, email=ACCOUNT_EMAIL)
+    for _ in range(5):
+        post_login(client, user.email, "wrong password here")
+    assert post_login(client, typed).status_code == 200
+    assert post_login(client, user.email).status_code == 429
+
+
+def test_a_failed_sign_in_is_audited_against_the_account_however_it_was_typed(client):
+    user = UserFactory(public=True, email=ACCOUNT_EMAIL)
+    post_login(client, " LOCAL.Authority@demo.example ", "wrong password here")
+    post_login(client, "local.authority@d\u0435mo.example", "wrong password here")
+    first, second = AuditEvent.objects.filter(action="login_failed").order_by("pk")
+    assert first.object_id == str(user.pk) and second.object_id == ""
+
+
+def test_an_account_made_or_changed_in_the_admin_keeps_the_normal_form():
+    from ctr_portal.admin import UserChangeForm, UserCreationForm
+
+    form = UserCreationForm(
+        data={
+            "email": "  New.Person@Example.NHS.uk ",
+            "display_name": "New Person",
+            "password1": "maple river lantern 42",
+            "password2": "maple river lantern 42",
+        }
+    )
+    assert form.is_valid(), form.errors
+    user = form.save()
+    assert user.email == "new.person@example.nhs.uk"
+    data = {**UserChangeForm(instance=user).initial, "email": "Changed.Person@Example.NHS.uk"}
+    form = UserChangeForm(data={k: v for k, v in data.items() if v is not None}, instance=user)
+    assert form.is_valid(), form.errors
+    assert form.save().email == "changed.person@example.nhs.uk"
+
+
+@pytest.mark.parametrize("typed", OTHER_SPELLINGS)
+def test_a_reset_asked_for_in_another_spelling_reaches_the_account(client, typed, mailoutbox):
+    UserFactory(email=ACCOUNT_EMAIL)
+    client.post(reverse("accounts:password_reset"), {"email": typed})
+    assert Notification.objects.get().recipient == ACCOUNT_EMAIL
+
+
+@pytest.mark.parametrize("typed", LOOK_ALIKES)
+def test_a_reset_asked_for_a_look_alike_sends_nothing(client, typed):
+    UserFactory(email=ACCOUNT_EMAIL)
+    response = client.post(reverse("accounts:password_reset"), {"email": typed})
+    # Refused as not an address, or taken and answered as for an unknown one: nothing is sent.
+    assert response.status_code == 200 or response.url == reverse("accounts:password_reset_done")
+    assert not Notification.objects.exists()
+
+
+def test_the_migration_brings_addresses_saved_otherwise_to_the_normal_form(client):
+    import importlib
+
+    from django.apps import apps
+
+    from ctr_portal.models import User
+
+    migration = importlib.import_module("ctr_portal.migrations.0006_user_email_normal_form")
+    user = UserFactory(public=True)
+    User.objects.filter(pk=user.pk).update(email=" Saved.In.Admin@Example.NHS.uk")
+    kept = UserFactory(email="loc\u0430l@example.nhs.uk")
+    migration.normalise_emails(apps, None)
+    assert User.objects.get(pk=user.pk).email == "saved.in.admin@example.nhs.uk"
+    assert User.objects.get(pk=kept.pk).email == "loc\u0430l@example.nhs.uk"
+    assert post_login(client, "SAVED.in.admin@example.nhs.uk").status_code == 302

@@ -156,6 +156,36 @@ def test_someone_with_an_account_finds_the_review_on_their_home_page(
     assert "Ola Ade (other panel member) has been added. They will find the review" in page
 
 
+def test_an_address_typed_in_another_case_or_with_spaces_finds_the_account(
+    client_for, review_world
+):
+    pharmacist = UserFactory(email="pharmacist@example.nhs.uk")
+    review = review_world["review"]
+    add(
+        client_for("commissioner"),
+        review,
+        role="panel_member",
+        name="Ola Ade",
+        email="  Pharmacist@Example.NHS.uk ",
+    )
+    participant = Participant.objects.get(review=review, name="Ola Ade")
+    assert participant.email == pharmacist.email and participant.user == pharmacist
+
+
+def test_a_look_alike_address_is_not_taken_for_someone_elses_account(review_world, users):
+    # The Kelvin sign looks like K, and Python's lower() turns it into an ASCII k.
+    kate = UserFactory(email="kate@example.nhs.uk")
+    participant, _ = services.participant_add(
+        actor=users["commissioner"],
+        review=review_world["review"],
+        role="panel_member",
+        name="Kate Lowe",
+        email="\u212aate@example.nhs.uk",
+    )
+    assert participant.user is None and participant.user != kate
+    assert participant.email == "\u212aate@example.nhs.uk"
+
+
 def test_short_notice_is_shown_as_a_warning_after_adding(client_for, review_world):
     review = review_world["review"]
     Review.objects.filter(pk=review.pk).update(starts_at=timezone.now() + timedelta(days=5))
