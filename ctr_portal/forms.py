@@ -1,5 +1,7 @@
 """Account forms. Fields render through the NHS.UK crispy pack (`ctr_portal.nhsuk`)."""
 
+import hashlib
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -147,11 +149,15 @@ class PasswordResetForm(NHSUKFormMixin, auth_forms.PasswordResetForm):
             "accounts:password_reset_confirm",
             kwargs={"uidb64": context["uid"], "token": context["token"]},
         )
+        # The key names the request by the token's hash; the link itself is a secret the
+        # outbox keeps only until it is sent, and no admin page shows.
+        digest = hashlib.sha256(context["token"].encode()).hexdigest()[:16]
         notification_enqueue(
-            key=f"password-reset:{user.pk}:{context['token']}",
+            key=f"password-reset:{user.pk}:{digest}",
             recipient=to_email,
             template="password_reset",
-            context={"display_name": user.display_name, "reset_url": link},
+            context={"display_name": user.display_name},
+            secret_context={"reset_url": link},
         )
 
 

@@ -269,6 +269,10 @@ class Notification(models.Model):
     recipient = models.EmailField()
     template = models.CharField(max_length=100)
     context = models.JSONField(default=dict, blank=True)
+    # What the email needs that must not be kept (a reset or invitation link carries a token):
+    # merged into the context when the email is built, emptied once the row is sent or fails,
+    # and shown on no admin page.
+    secret_context = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True, max_length=2000)  # the services keep 2,000

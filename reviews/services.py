@@ -1075,13 +1075,13 @@ def _enqueue_invitation(participant, token):
     # has declared independence (or while consent does not open the gate) it says only the role
     # and the date, with no kind of review, no place and no calendar file.
     details = invitee_sees_details(participant, review)
+    # The link (a single-use token for someone new) is kept only until the email is sent.
     context = {
         "name": participant.name,
         "role": participant.get_role_display(),
         "review_type": review.type_long if details else "review",
         "when": when,
         "where": (review.venue or ("By video" if review.video_link else "")) if details else "",
-        "link": link,
         "new_account": token is not None,
         "expires_days": INVITATION_DAYS,
         "needs_independence": participant.needs_independence,
@@ -1090,7 +1090,11 @@ def _enqueue_invitation(participant, token):
         else [],
     }
     notification_enqueue(
-        key=key, recipient=participant.email, template="review_invitation", context=context
+        key=key,
+        recipient=participant.email,
+        template="review_invitation",
+        context=context,
+        secret_context={"link": link},
     )
 
 

@@ -151,9 +151,9 @@ def test_password_reset_goes_through_the_outbox_with_a_link_built_from_site_url(
     assert response.url == reverse("accounts:password_reset_done")
     notification = Notification.objects.get(recipient=user.email)
     assert notification.template == "password_reset" and notification.state == "sent"
-    link = notification.context["reset_url"]
+    assert len(mailoutbox) == 1
+    link = re.search(r"https://\S+/password-reset/\S+/", mailoutbox[0].body).group(0)
     assert link.startswith("https://ctr.example.nhs.uk/account/password-reset/")
-    assert len(mailoutbox) == 1 and link in mailoutbox[0].body
     assert mailoutbox[0].alternatives[0][1] == "text/html"
 
     path = link.removeprefix("https://ctr.example.nhs.uk")
@@ -426,6 +426,62 @@ def test_a_reset_asked_for_a_look_alike_sends_nothing(client, typed):
     # Refused as not an address, or taken and answered as for an unknown one: nothing is sent.
     assert response.status_code == 200 or response.url == reverse("accounts:password_reset_done")
     assert not Notification.objects.exists()
+
+
+# --- The reset link is never kept or shown ----------------------------------------------------
+
+
+def _reset_token(link):
+    """The token of a reset link: /account/password-reset/<uidb64>/<token>/."""
+    return link.rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_the_reset_link_is_kept_nowhere_once_sent_and_no_admin_page_shows_it(
+    client, client_for, django_capture_on_commit_callbacks, mailoutbox
+):
+    user = UserFactory(email="reset.me@example.nhs.uk")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": user.email})
+    [message] = mailoutbox
+    link = re.search(r"https?://\S+/password-reset/\S+/", message.body).group(0)
+    token = _reset_token(link)
+    assert len(token) > 20
+    notification = Notification.objects.get()
+    assert notification.state == "sent"
+    stored = str(
+        Notification.objects.filter(pk=notification.pk).values().get()
+    )  # every column of the row
+    assert token not in stored and link not in stored
+
+    admin = client_for("administrator")
+    pages = [
+        admin.get("/admin/ctr_portal/notification/"),
+        admin.get(f"/admin/ctr_portal/notification/{notification.pk}/change/"),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        assert token not in page.content.decode()
+    assert notification.idempotency_key in pages[1].content.decode()
+
+
+def test_a_pending_reset_keeps_its_token_only_out_of_the_key_and_out_of_the_admin(
+    client, client_for, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="reset.me@example.nhs.uk")
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("accounts:password_reset"), {"email": user.email})
+    notification = Notification.objects.get()
+    assert notification.state == "pending"
+    assert "reset_url" not in notification.context
+    token = _reset_token(notification.secret_context["reset_url"])
+    assert token not in notification.idempotency_key
+    assert notification.idempotency_key.startswith(f"password-reset:{user.pk}:")
+    admin = client_for("administrator")
+    for url in (
+        "/admin/ctr_portal/notification/",
+        f"/admin/ctr_portal/notification/{notification.pk}/change/",
+    ):
+        assert token not in admin.get(url).content.decode()
 
 
 def test_the_migration_brings_addresses_saved_otherwise_to_the_normal_form(client):
