@@ -96,7 +96,8 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "template", "state", "attempts", "sent_at"]
     list_filter = ["state", "template"]
-    exclude = ["context"]
+    # The words of the email stay out of sight, and a link that carries a token never shows.
+    exclude = ["context", "secret_context"]
     show_full_result_count = False
 
 

@@ -1,5 +1,7 @@
 """Account forms. Fields render through the NHS.UK crispy pack (`ctr_portal.nhsuk`)."""
 
+import hashlib
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -8,13 +10,24 @@ from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 
 from . import limits
+from .models import normalise_email
 from .nhsuk import NHSUKFormMixin
+from .queries import account_for_email
 
 SIGN_IN_ERROR = "Enter a correct email address and password"
 LOCKED_OUT_ERROR = (
     "There have been too many failed attempts to sign in with this email address. "
     "Wait 15 minutes, then try again, or reset your password."
 )
+
+
+class AccountEmailField(forms.EmailField):
+    """An email address as typed, in its one normal form (`normalise_email`), for the forms that
+    look an account up by it (sign-in, password reset). Invitations take the same form in
+    `reviews.services.participant_add`, the one way a participant's address is saved."""
+
+    def to_python(self, value):
+        return normalise_email(super().to_python(value))
 
 
 def _with_password_limit(field: forms.CharField) -> forms.CharField:
@@ -34,7 +47,7 @@ def new_password_fields(label1, label2):
 class SignInForm(NHSUKFormMixin, forms.Form):
     submit_label = "Sign in"
 
-    username = forms.EmailField(
+    username = AccountEmailField(
         label="Email address",
         error_messages={
             "required": "Enter your email address",
@@ -101,7 +114,7 @@ class CodeForm(NHSUKFormMixin, forms.Form):
 class PasswordResetForm(NHSUKFormMixin, auth_forms.PasswordResetForm):
     submit_label = "Send reset link"
 
-    email = forms.EmailField(
+    email = AccountEmailField(
         label="Email address",
         max_length=254,
         error_messages={
@@ -110,6 +123,13 @@ class PasswordResetForm(NHSUKFormMixin, auth_forms.PasswordResetForm):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
+
+    def get_users(self, email):
+        """The active account with this address in its normal form (Django's own matches
+        case-insensitively in the database, which on PostgreSQL folds look-alikes)."""
+        user = account_for_email(email)
+        if user is not None and user.is_active and user.has_usable_password():
+            yield user
 
     def send_mail(
         self,
@@ -129,11 +149,15 @@ class PasswordResetForm(NHSUKFormMixin, auth_forms.PasswordResetForm):
             "accounts:password_reset_confirm",
             kwargs={"uidb64": context["uid"], "token": context["token"]},
         )
+        # The key names the request by the token's hash; the link itself is a secret the
+        # outbox keeps only until it is sent, and no admin page shows.
+        digest = hashlib.sha256(context["token"].encode()).hexdigest()[:16]
         notification_enqueue(
-            key=f"password-reset:{user.pk}:{context['token']}",
+            key=f"password-reset:{user.pk}:{digest}",
             recipient=to_email,
             template="password_reset",
-            context={"display_name": user.display_name, "reset_url": link},
+            context={"display_name": user.display_name},
+            secret_context={"reset_url": link},
         )
 
 

@@ -1,21 +1,40 @@
 """What every part of CTR Portal shares: accounts, organisations, the audit trail, the outbox."""
 
+import string
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+
+_A_TO_Z_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def normalise_email(value) -> str:
+    """The one form of an email address that is stored, looked up and counted toward a sign-in
+    lock, wherever an address is typed: spaces around it removed and the letters A to Z made
+    lower case. Nothing else changes, on purpose: no Unicode folding (lower(), casefold(),
+    NFKC), so a look-alike (Cyrillic 'а', fullwidth letters, the Kelvin sign, the dotless ı)
+    stays another address, and never reaches a real account or its lock."""
+    return (value or "").strip().translate(_A_TO_Z_LOWER)
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        # Equality with the stored form: a case-insensitive database match (iexact) would let
+        # PostgreSQL's UPPER() fold look-alikes (ı to I, ſ to S) onto a real address.
+        return self.get(email=normalise_email(username))
+
+    @classmethod
+    def normalize_email(cls, email):
+        return normalise_email(email)
 
     def create_user(self, email, password=None, **extra):
         if not email:
             raise ValueError("An account needs an email address.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -62,6 +81,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.display_name or self.email
+
+    @classmethod
+    def normalize_username(cls, username):
+        """Django's `clean()` (the admin's forms) stores the address in our one form, not NFKC."""
+        return normalise_email(username)
 
     def get_full_name(self):
         return self.display_name
@@ -251,6 +275,10 @@ class Notification(models.Model):
     recipient = models.EmailField()
     template = models.CharField(max_length=100)
     context = models.JSONField(default=dict, blank=True)
+    # What the email needs that must not be kept (a reset or invitation link carries a token):
+    # merged into the context when the email is built, emptied once the row is sent or fails,
+    # and shown on no admin page.
+    secret_context = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True, max_length=2000)  # the services keep 2,000

@@ -66,10 +66,13 @@ def is_member(user, organisation_id) -> bool:
 
 
 def account_for_email(email):
-    """The account registered with this email address, if any (case does not matter)."""
-    from .models import User
+    """The account registered with this email address, if any: the address is compared in its
+    one normal form (`normalise_email`), so case and surrounding spaces do not matter and a
+    look-alike never matches."""
+    from .models import User, normalise_email
 
-    return User.objects.filter(email__iexact=email).first() if email else None
+    email = normalise_email(email)
+    return User.objects.filter(email=email).first() if email else None
 
 
 def demo_personas():

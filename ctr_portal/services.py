@@ -46,9 +46,9 @@ def session_sign_out(*, request) -> None:
 def sign_in_failed(*, request, email: str, locked_out=False) -> None:
     """Record a refused sign-in, against the account the email belongs to if there is one (the
     page shown is the same either way). The email itself is not kept."""
-    from .models import User
+    from .queries import account_for_email
 
-    user = User.objects.filter(email__iexact=email).first() if email else None
+    user = account_for_email(email)
     audit_record(
         action=Action.LOCKED_OUT if locked_out else Action.LOGIN_FAILED,
         object_type="ctr_portal.user" if user else "",
@@ -104,16 +104,25 @@ def two_factor_verify(*, request, token) -> bool:
 # --- The notification outbox ----------------------------------------------------------------
 
 
-def notification_enqueue(*, key: str, recipient: str, template: str, context: dict) -> Notification:
+def notification_enqueue(
+    *, key: str, recipient: str, template: str, context: dict, secret_context=None
+) -> Notification:
     """Queue an email once per `key`; a second call with the same key returns the first row.
 
     `template` names `templates/emails/<template>.subject.txt`, `.txt` and `.html`. The context
-    must be JSON: ids, dates as ISO strings, and the words the email needs. The dispatcher is
-    started when the caller's transaction commits (and by beat every minute, in case that is lost).
+    must be JSON: ids, dates as ISO strings, and the words the email needs. A link that carries
+    a token goes in `secret_context` instead: kept only until the email is sent, and never put
+    in the key (the key is shown to administrators). The dispatcher is started when the
+    caller's transaction commits (and by beat every minute, in case that is lost).
     """
     notification, created = Notification.objects.get_or_create(
         idempotency_key=key,
-        defaults={"recipient": recipient, "template": template, "context": context},
+        defaults={
+            "recipient": recipient,
+            "template": template,
+            "context": context,
+            "secret_context": secret_context or {},
+        },
     )
     if created:
         from .tasks import outbox_dispatch
@@ -124,7 +133,8 @@ def notification_enqueue(*, key: str, recipient: str, template: str, context: di
 
 def notifications_enqueue(*, messages: list[dict]) -> dict[str, Notification]:
     """`notification_enqueue` for many at once (the reminder sweep): each message is a dict of
-    its key, recipient, template and context; a key already queued keeps its first row. Returns
+    its key, recipient, template, context (and optional secret_context); a key already queued
+    keeps its first row. Returns
     {key: row} for every message, in three queries however many there are."""
     if not messages:
         return {}
@@ -141,6 +151,7 @@ def notifications_enqueue(*, messages: list[dict]) -> dict[str, Notification]:
                 recipient=m["recipient"],
                 template=m["template"],
                 context=m["context"],
+                secret_context=m.get("secret_context") or {},
             )
             for m in messages
             if m["key"] not in before
@@ -206,7 +217,9 @@ def notification_send(*, notification: Notification) -> bool:
             type(exc).__name__,
         )
         if notification.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            claimed.update(state=Notification.State.FAILED, last_error=str(exc)[:2000])
+            claimed.update(
+                state=Notification.State.FAILED, last_error=str(exc)[:2000], secret_context={}
+            )
         else:
             backoff = settings.OUTBOX_BACKOFF_SECONDS * 2 ** (notification.attempts - 1)
             claimed.update(
@@ -215,7 +228,7 @@ def notification_send(*, notification: Notification) -> bool:
                 next_attempt_at=now + timedelta(seconds=backoff),
             )
         return False
-    claimed.update(state=Notification.State.SENT, sent_at=now, last_error="")
+    claimed.update(state=Notification.State.SENT, sent_at=now, last_error="", secret_context={})
     return True
 
 
@@ -230,6 +243,7 @@ def outbox_dispatch_due(*, now=None) -> int:
 def _render_email(notification: Notification) -> EmailMultiAlternatives:
     context = {
         **notification.context,
+        **notification.secret_context,
         "site_url": settings.SITE_URL,
         "service_name": settings.SERVICE_NAME,
     }

@@ -160,6 +160,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # ward from signing in. Guessing one account's password stays limited to 5 tries per 15 minutes.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
+# Counted against the address in its one normal form (the form accounts are looked up by), so
+# "Local.Authority@…" and " local.authority@… " share the account's lock; look-alikes do not.
+AXES_USERNAME_CALLABLE = "ctr_portal.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "ctr_portal.views.accounts.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -9,6 +9,7 @@ from django import forms
 
 from ctr_portal import limits
 from ctr_portal.formatting import nhs_date
+from ctr_portal.models import normalise_email
 from ctr_portal.nhsuk import (
     ButtonGroup,
     Field,
@@ -597,7 +598,7 @@ class ContactForm(NHSUKFormMixin, forms.Form):
             "name": data["name"].strip(),
             "relationship": data["relationship"],
             "relationship_detail": data["relationship_detail"].strip(),
-            "email": data["email"].strip().lower(),
+            "email": normalise_email(data["email"]),
             "phone": data["phone"].strip(),
         }
 

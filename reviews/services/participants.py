@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
 from ctr_portal.formatting import nhs_datetime
+from ctr_portal.models import normalise_email
 from ctr_portal.queries import account_for_email
 from ctr_portal.services import account_create, notification_enqueue
 
@@ -60,7 +61,7 @@ def participant_add(
     (short notice). Family carers and advocates can be invited only as the person's latest
     consent allows. The person may be invited through their keyworker or advocate, or on
     paper, with no email address: then nothing is emailed and the timeline says how."""
-    email = email.strip().lower()
+    email = normalise_email(email)
     _check_invitation_route(role, email, invited_through)
     if role in FAMILY_ROLES:
         _check_consent_invites(review, contact)
@@ -184,7 +185,6 @@ def _enqueue_invitation(participant, token):
         "review_type": review.type_long if details else "review",
         "when": when,
         "by_video": bool(details and review.video_link and not review.venue),
-        "link": link,
         "new_account": token is not None,
         "expires_days": INVITATION_DAYS,
         "needs_independence": participant.needs_independence,
@@ -192,8 +192,13 @@ def _enqueue_invitation(participant, token):
         if review.starts_at and details
         else [],
     }
+    # The link (a single-use token for someone new) is kept only until the email is sent.
     notification_enqueue(
-        key=key, recipient=participant.email, template="review_invitation", context=context
+        key=key,
+        recipient=participant.email,
+        template="review_invitation",
+        context=context,
+        secret_context={"link": link},
     )
 
 

@@ -151,9 +151,9 @@ def test_password_reset_goes_through_the_outbox_with_a_link_built_from_site_url(
     assert response.url == reverse("accounts:password_reset_done")
     notification = Notification.objects.get(recipient=user.email)
     assert notification.template == "password_reset" and notification.state == "sent"
-    link = notification.context["reset_url"]
+    assert len(mailoutbox) == 1
+    link = re.search(r"https://\S+/password-reset/\S+/", mailoutbox[0].body).group(0)
     assert link.startswith("https://ctr.example.nhs.uk/account/password-reset/")
-    assert len(mailoutbox) == 1 and link in mailoutbox[0].body
     assert mailoutbox[0].alternatives[0][1] == "text/html"
 
     path = link.removeprefix("https://ctr.example.nhs.uk")
@@ -313,3 +313,206 @@ def test_a_superuser_passes_the_admins_permissions_and_no_rule(review_world, use
     client = client_for("administrator")
     assert client.get(reverse("reviews:person_list")).status_code == 403
     assert client.get(reverse("reviews:person_create")).status_code == 403
+
+
+# --- One form of an email address: look-up, lock and reset -----------------------------------
+
+ACCOUNT_EMAIL = "local.authority@demo.example"
+# The same account typed another way: case, and spaces around it (a tab, a no-break space).
+OTHER_SPELLINGS = [
+    "Local.Authority@demo.example",
+    "LOCAL.AUTHORITY@DEMO.EXAMPLE",
+    "  local.authority@demo.example ",
+    "\tLocal.Authority@Demo.Example\u00a0",
+]
+# Addresses that look like it and are not it: Cyrillic 'а', fullwidth letters (which NFKC turns
+# into ASCII), the dotless i (which PostgreSQL's UPPER() turns into I), in the name or the domain.
+# Some the form refuses as not an address; the others reach the sign-in check and find nobody.
+LOOK_ALIKES = [
+    "loc\u0430l.authority@demo.example",
+    "\uff4c\uff4f\uff43\uff41\uff4c.authority@demo.example",
+    "\uff2c\uff2f\uff23\uff21\uff2c.authority@demo.example",
+    "local.author\u0131ty@demo.example",
+    "local.authority@d\u0435mo.example",
+    "local.authority@\uff44\uff45\uff4d\uff4f.example",
+    "local.authority@DEM\uff2f.example",
+]
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Local.Authority@Demo.Example", ACCOUNT_EMAIL),
+        (" \t local.authority@demo.example\u00a0\n", ACCOUNT_EMAIL),
+        ("loc\u0430l.authority@demo.example", "loc\u0430l.authority@demo.example"),
+        ("\uff2c\uff4f\uff43al@demo.example", "\uff2c\uff4f\uff43al@demo.example"),
+        ("\u212aate@demo.example", "\u212aate@demo.example"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_an_email_is_normalised_by_case_of_a_to_z_and_surrounding_spaces_only(typed, expected):
+    from ctr_portal.models import normalise_email
+
+    assert normalise_email(typed) == expected
+
+
+@pytest.mark.parametrize("typed", OTHER_SPELLINGS)
+def test_the_account_signs_in_however_its_address_is_typed(client, typed):
+    UserFactory(public=True, email=ACCOUNT_EMAIL)
+    assert post_login(client, typed).status_code == 302
+
+
+@pytest.mark.parametrize("typed", OTHER_SPELLINGS)
+def test_a_locked_account_is_not_signed_in_or_unlocked_by_another_spelling(client, typed):
+    user = UserFactory(public=True, email=ACCOUNT_EMAIL)
+    for _ in range(5):
+        post_login(client, ACCOUNT_EMAIL, "wrong password here")
+    assert post_login(client, typed).status_code == 429  # the right password, another case
+    assert "_auth_user_id" not in client.session
+    assert post_login(client, user.email).status_code == 429  # and the lock is still there
+
+
+def test_failures_in_every_spelling_count_toward_one_lock(client):
+    UserFactory(public=True, email=ACCOUNT_EMAIL)
+    spellings = [ACCOUNT_EMAIL, *OTHER_SPELLINGS]  # five failures, each spelled differently
+    statuses = [post_login(client, typed, "wrong password here").status_code for typed in spellings]
+    assert statuses == [200, 200, 200, 200, 429]  # the fifth locks
+    assert post_login(client, OTHER_SPELLINGS[0]).status_code == 429
+
+
+@pytest.mark.parametrize("typed", LOOK_ALIKES)
+def test_a_look_alike_address_never_reaches_the_account_or_its_lock(client, typed):
+    user = UserFactory(public=True, email=ACCOUNT_EMAIL)
+    refused = post_login(client, typed)  # the right password
+    assert refused.status_code == 200 and "There is a problem" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    for _ in range(5):
+        post_login(client, typed, "wrong password here")
+    assert post_login(client, user.email).status_code == 302  # the account is not locked
+
+
+@pytest.mark.parametrize("typed", LOOK_ALIKES)
+def test_a_look_alike_address_does_not_unlock_the_account(client, typed):
+    user = UserFactory(public=True, email=ACCOUNT_EMAIL)
+    for _ in range(5):
+        post_login(client, user.email, "wrong password here")
+    assert post_login(client, typed).status_code == 200
+    assert post_login(client, user.email).status_code == 429
+
+
+def test_a_failed_sign_in_is_audited_against_the_account_however_it_was_typed(client):
+    user = UserFactory(public=True, email=ACCOUNT_EMAIL)
+    post_login(client, " LOCAL.Authority@demo.example ", "wrong password here")
+    post_login(client, "local.authority@d\u0435mo.example", "wrong password here")
+    first, second = AuditEvent.objects.filter(action="login_failed").order_by("pk")
+    assert first.object_id == str(user.pk) and second.object_id == ""
+
+
+def test_an_account_made_or_changed_in_the_admin_keeps_the_normal_form():
+    from ctr_portal.admin import UserChangeForm, UserCreationForm
+
+    form = UserCreationForm(
+        data={
+            "email": "  New.Person@Example.NHS.uk ",
+            "display_name": "New Person",
+            "password1": "maple river lantern 42",
+            "password2": "maple river lantern 42",
+        }
+    )
+    assert form.is_valid(), form.errors
+    user = form.save()
+    assert user.email == "new.person@example.nhs.uk"
+    data = {**UserChangeForm(instance=user).initial, "email": "Changed.Person@Example.NHS.uk"}
+    form = UserChangeForm(data={k: v for k, v in data.items() if v is not None}, instance=user)
+    assert form.is_valid(), form.errors
+    assert form.save().email == "changed.person@example.nhs.uk"
+
+
+@pytest.mark.parametrize("typed", OTHER_SPELLINGS)
+def test_a_reset_asked_for_in_another_spelling_reaches_the_account(client, typed, mailoutbox):
+    UserFactory(email=ACCOUNT_EMAIL)
+    client.post(reverse("accounts:password_reset"), {"email": typed})
+    assert Notification.objects.get().recipient == ACCOUNT_EMAIL
+
+
+@pytest.mark.parametrize("typed", LOOK_ALIKES)
+def test_a_reset_asked_for_a_look_alike_sends_nothing(client, typed):
+    UserFactory(email=ACCOUNT_EMAIL)
+    response = client.post(reverse("accounts:password_reset"), {"email": typed})
+    # Refused as not an address, or taken and answered as for an unknown one: nothing is sent.
+    assert response.status_code == 200 or response.url == reverse("accounts:password_reset_done")
+    assert not Notification.objects.exists()
+
+
+# --- The reset link is never kept or shown ----------------------------------------------------
+
+
+def _reset_token(link):
+    """The token of a reset link: /account/password-reset/<uidb64>/<token>/."""
+    return link.rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_the_reset_link_is_kept_nowhere_once_sent_and_no_admin_page_shows_it(
+    client, client_for, django_capture_on_commit_callbacks, mailoutbox
+):
+    user = UserFactory(email="reset.me@example.nhs.uk")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": user.email})
+    [message] = mailoutbox
+    link = re.search(r"https?://\S+/password-reset/\S+/", message.body).group(0)
+    token = _reset_token(link)
+    assert len(token) > 20
+    notification = Notification.objects.get()
+    assert notification.state == "sent"
+    stored = str(
+        Notification.objects.filter(pk=notification.pk).values().get()
+    )  # every column of the row
+    assert token not in stored and link not in stored
+
+    admin = client_for("administrator")
+    pages = [
+        admin.get("/admin/ctr_portal/notification/"),
+        admin.get(f"/admin/ctr_portal/notification/{notification.pk}/change/"),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        assert token not in page.content.decode()
+    assert notification.idempotency_key in pages[1].content.decode()
+
+
+def test_a_pending_reset_keeps_its_token_only_out_of_the_key_and_out_of_the_admin(
+    client, client_for, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="reset.me@example.nhs.uk")
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("accounts:password_reset"), {"email": user.email})
+    notification = Notification.objects.get()
+    assert notification.state == "pending"
+    assert "reset_url" not in notification.context
+    token = _reset_token(notification.secret_context["reset_url"])
+    assert token not in notification.idempotency_key
+    assert notification.idempotency_key.startswith(f"password-reset:{user.pk}:")
+    admin = client_for("administrator")
+    for url in (
+        "/admin/ctr_portal/notification/",
+        f"/admin/ctr_portal/notification/{notification.pk}/change/",
+    ):
+        assert token not in admin.get(url).content.decode()
+
+
+def test_the_migration_brings_addresses_saved_otherwise_to_the_normal_form(client):
+    import importlib
+
+    from django.apps import apps
+
+    from ctr_portal.models import User
+
+    migration = importlib.import_module("ctr_portal.migrations.0008_user_email_normal_form")
+    user = UserFactory(public=True)
+    User.objects.filter(pk=user.pk).update(email=" Saved.In.Admin@Example.NHS.uk")
+    kept = UserFactory(email="loc\u0430l@example.nhs.uk")
+    migration.normalise_emails(apps, None)
+    assert User.objects.get(pk=user.pk).email == "saved.in.admin@example.nhs.uk"
+    assert User.objects.get(pk=kept.pk).email == "loc\u0430l@example.nhs.uk"
+    assert post_login(client, "SAVED.in.admin@example.nhs.uk").status_code == 302

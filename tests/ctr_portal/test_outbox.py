@@ -91,6 +91,60 @@ def test_a_failure_is_retried_with_backoff_then_marked_failed(settings, monkeypa
     assert notification.state == "failed" and notification.attempts == 3
 
 
+def enqueue_secret(key="password-reset:1:abc"):
+    return services.notification_enqueue(
+        key=key,
+        recipient="carer@example.com",
+        template="password_reset",
+        context={"display_name": "Maureen"},
+        secret_context={"reset_url": "https://ctr.example/reset/MQ/secret-token/"},
+    )
+
+
+def test_a_secret_reaches_the_email_and_is_emptied_once_sent(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        notification = enqueue_secret()
+    assert notification.secret_context and "secret-token" not in str(notification.context)
+    assert services.outbox_dispatch_due() == 1
+    assert "https://ctr.example/reset/MQ/secret-token/" in mail.outbox[0].body
+    notification.refresh_from_db()
+    assert notification.state == "sent" and notification.secret_context == {}
+
+
+def test_a_secret_is_kept_for_a_retry_and_emptied_when_the_row_fails(settings, monkeypatch):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    settings.OUTBOX_BACKOFF_SECONDS = 0
+    notification = enqueue_secret()
+
+    def broken_send(self, fail_silently=False):
+        raise ConnectionRefusedError("SMTP server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", broken_send)
+    services.outbox_dispatch_due()
+    notification.refresh_from_db()
+    assert notification.state == "pending" and notification.secret_context  # for the retry
+    services.outbox_dispatch_due()
+    notification.refresh_from_db()
+    assert notification.state == "failed" and notification.secret_context == {}
+
+
+def test_many_at_once_keep_their_secrets_apart_from_the_context():
+    rows = services.notifications_enqueue(
+        messages=[
+            {
+                "key": "invitation:1:abc",
+                "recipient": "carer@example.com",
+                "template": "password_reset",
+                "context": {"display_name": "Maureen"},
+                "secret_context": {"reset_url": "https://ctr.example/reset/MQ/secret-token/"},
+            }
+        ]
+    )
+    row = rows["invitation:1:abc"]
+    assert row.secret_context["reset_url"].endswith("/secret-token/")
+    assert "secret-token" not in str(row.context)
+
+
 def test_a_row_left_sending_by_a_dead_worker_is_picked_up_again(settings, time_machine):
     time_machine.move_to("2026-11-23 09:00", tick=False)
     NotificationFactory()

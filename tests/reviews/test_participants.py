@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from ctr_portal import services as services_outbox
+from ctr_portal.models import Notification
 from reviews import queries, services
 from reviews.extensions import invitations_check
 from reviews.models import Invitation, Participant, Review, ReviewEvent
@@ -154,6 +156,60 @@ def test_someone_with_an_account_finds_the_review_on_their_home_page(
     assert "/invitations/" not in mailoutbox[0].body
     page = commissioner.get(response.url).content.decode()
     assert "Ola Ade (other panel member) has been added. They will find the review" in page
+
+
+def test_an_address_typed_in_another_case_or_with_spaces_finds_the_account(
+    client_for, review_world
+):
+    pharmacist = UserFactory(email="pharmacist@example.nhs.uk")
+    review = review_world["review"]
+    add(
+        client_for("commissioner"),
+        review,
+        role="panel_member",
+        name="Ola Ade",
+        email="  Pharmacist@Example.NHS.uk ",
+    )
+    participant = Participant.objects.get(review=review, name="Ola Ade")
+    assert participant.email == pharmacist.email and participant.user == pharmacist
+
+
+def test_a_look_alike_address_is_not_taken_for_someone_elses_account(review_world, users):
+    # The Kelvin sign looks like K, and Python's lower() turns it into an ASCII k.
+    kate = UserFactory(email="kate@example.nhs.uk")
+    participant, _ = services.participant_add(
+        actor=users["commissioner"],
+        review=review_world["review"],
+        role="panel_member",
+        name="Kate Lowe",
+        email="\u212aate@example.nhs.uk",
+    )
+    assert participant.user is None and participant.user != kate
+    assert participant.email == "\u212aate@example.nhs.uk"
+
+
+def test_the_invitation_link_is_kept_only_until_it_is_sent_and_never_in_the_key(
+    client_for, review_world, django_capture_on_commit_callbacks, mailoutbox
+):
+    review = review_world["review"]
+    with django_capture_on_commit_callbacks(execute=False):
+        add(
+            client_for("commissioner"),
+            review,
+            role="panel_member",
+            name="Priya Shah",
+            email="priya.shah@example.org",
+        )
+    notification = Notification.objects.get(template="review_invitation")
+    token = notification.secret_context["link"].rstrip("/").rsplit("/", 1)[-1]
+    assert len(token) > 20
+    assert token not in notification.idempotency_key and token not in str(notification.context)
+
+    services_outbox.outbox_dispatch_due()
+    [message] = mailoutbox
+    assert f"/invitations/{token}/" in message.body
+    row = Notification.objects.filter(pk=notification.pk).values().get()
+    assert row["state"] == "sent" and token not in str(row)
 
 
 def test_short_notice_is_shown_as_a_warning_after_adding(client_for, review_world):
