@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from . import policy as values
-from .models import OPEN_STATES, Reminder
+from .models import Reminder
 
 Kind = Reminder.Kind
 
@@ -93,11 +93,6 @@ def is_due_for_escalation(due_date: date, today: date, policy: Policy, *, escala
         and policy.escalate_after > 0
         and (today - due_date).days >= policy.escalate_after
     )
-
-
-def is_followed(state: str) -> bool:
-    """Reminders apply while the owner is still expected to act."""
-    return state in OPEN_STATES
 
 
 def next_look_on(due_date: date, today: date, policy: Policy, *, escalated: bool) -> date:
