@@ -660,6 +660,7 @@ def sample_objects(users):
     TOTPDevice.objects.create(user=users["commissioner"], name="Sample", confirmed=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", EVERYONE, ids=lambda r: r or "anonymous")
 def test_access_matrix(
     role,
