@@ -46,8 +46,8 @@ run: setup
 test: setup
 	$(PY) -m pytest
 
-# Everything but the tests marked slow (browser journeys, the real worker, the access matrix and
-# the other long ones): a minute or two instead of ten.
+# Everything but the tests marked slow (browser journeys, the real worker, the access matrix's
+# runs, the demo seeding, the bench): under half the time of make test.
 test-fast: setup
 	$(PY) -m pytest -m 'not slow'
 
