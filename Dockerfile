@@ -16,8 +16,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --uid 1000 ctr
 WORKDIR /app
-COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir .
+COPY pyproject.toml README.md requirements.lock ./
+RUN pip install --no-cache-dir -c requirements.lock .
 COPY . .
 COPY --from=assets /app/node_modules/nhsuk-frontend/dist/nhsuk /app/node_modules/nhsuk-frontend/dist/nhsuk
 COPY --from=assets /app/build/static /app/build/static

@@ -1,16 +1,31 @@
-# CTR Portal. `make run` starts everything with demo data; `make test` runs the whole suite.
+# CTR Portal. `make run` starts everything with demo data; `make test` runs the whole suite,
+# `make test-fast` all but the slow tests; `make lock` upgrades the pinned Python packages.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1 DEMO_MODE=1
 
-.PHONY: setup run test bench lint css clean
+.PHONY: setup run test test-fast bench lint lock css clean
 
-$(VENV)/.installed: pyproject.toml
+# Installs the versions pinned in requirements.lock (a constraints file), nothing newer.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
+
+# The newest releases pyproject.toml allows, installed into a throw-away venv and pinned.
+LOCK_VENV := var/lock-venv
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/pip install --quiet -e '.[dev]'
+	{ sed -n '/^#/p' requirements.lock; \
+	  $(LOCK_VENV)/bin/pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	rm -rf $(LOCK_VENV)
+	@echo "requirements.lock updated: run make setup (or make test), then commit it."
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -30,6 +45,11 @@ run: setup
 
 test: setup
 	$(PY) -m pytest
+
+# Everything but the tests marked slow (browser journeys, the real worker, the access matrix's
+# runs, the demo seeding, the bench): under half the time of make test.
+test-fast: setup
+	$(PY) -m pytest -m 'not slow'
 
 bench: setup
 	$(PY) -m bench $(BENCH_ARGS)

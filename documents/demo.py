@@ -1,6 +1,7 @@
 """Demo data: the demo reviews' document packs, at every stage of completeness, with small real
 PDFs made here by WeasyPrint. Idempotent: an item already settled is left alone."""
 
+from functools import cache
 
 # What each pack gets, by the order of the reviews that have a date: nothing yet; the planner
 # only; the core documents; nearly everything; everything.
@@ -9,6 +10,13 @@ SEEDED_STATES = ("scheduled", "preparing", "ready", "held", "report_drafting", "
 
 
 def _pdf(title: str, review) -> bytes:
+    return _rendered_pdf(title, review.type_long, review.person.full_name)
+
+
+@cache
+def _rendered_pdf(title: str, review_type: str, person: str) -> bytes:
+    """WeasyPrint takes a tenth of a second a page: each text is rendered once a process (the
+    test suite seeds the demo a dozen times)."""
     from html import escape
 
     from ctr_portal.pdf import pdf_html
@@ -21,7 +29,7 @@ def _pdf(title: str, review) -> bytes:
     </style></head><body>
       <h1>{escape(title)}</h1>
       <p class="note">Demo document. Everything in it is made up.</p>
-      <p>For the {escape(review.type_long)} of {escape(review.person.full_name)}.</p>
+      <p>For the {escape(review_type)} of {escape(person)}.</p>
       <p>This is where the provider's or commissioner's document would be: care plans, risk
       assessments, reports. The panel reads it in the browser, with their name on every
       page.</p>

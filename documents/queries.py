@@ -15,10 +15,6 @@ from reviews.rules import consent_gate_open, is_panel_member, is_review_commissi
 from .models import SETTLED_STATUSES, Document, DocumentAccess, DocumentPack, PackItem
 
 
-def review_for_pack(user, review_pk):
-    return review_for_user(user, review_pk)
-
-
 def visible_items_filter(user, review) -> Q | None:
     """Which of the review's items the user may know of, as a filter; None for none."""
     if is_review_commissioner(user, review):
@@ -77,7 +73,7 @@ def pack_or_unmade(review) -> DocumentPack:
     return pack_for_review_if_made(review) or DocumentPack(review=review)
 
 
-def _item_in_scope(user, item_pk, *, for_document=False):
+def _item_in_scope(user, item_pk):
     review_id = (
         PackItem.objects.filter(pk=item_pk).values_list("pack__review_id", flat=True).first()
     )

@@ -65,7 +65,7 @@ class PackView(PackPageMixin, TemplateView):
     template_name = "documents/pack.html"
 
     def get_scoped_object(self):
-        return queries.review_for_pack(self.request.user, self.kwargs["pk"])
+        return queries.review_for_user(self.request.user, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         user, review = self.request.user, self.review

@@ -360,10 +360,6 @@ class Recommendation(models.Model):
         return self.state in OPEN_STATES
 
     @property
-    def is_closed(self) -> bool:
-        return self.state in CLOSED_STATES
-
-    @property
     def state_colour(self) -> str:
         return State(self.state).tag_colour
 

@@ -84,15 +84,6 @@ def recommendations_for_review(review) -> list[Recommendation]:
     return list(_rows(Recommendation.objects.filter(review=review)).order_by("number"))
 
 
-def open_count(review) -> int:
-    """Recommendations not yet closed (drafts too): the review cannot close while any is."""
-    return (
-        Recommendation.objects.filter(review=review)
-        .exclude(state__in=(State.DONE, State.NOT_ACHIEVED, State.SUPERSEDED))
-        .count()
-    )
-
-
 def suggestions_to_draft(review) -> list:
     """The chair's carried-forward suggestions not yet turned into a draft."""
     panel = panel_or_unformed(review)

@@ -18,7 +18,7 @@ from ctr_portal import deadlines
 from ctr_portal.deadlines import Point, Series, next_point_on, points_from
 
 from . import policy as values
-from .models import OPEN_STATES, Reminder
+from .models import Reminder
 
 Kind = Reminder.Kind
 
@@ -100,11 +100,6 @@ def is_due_for_escalation(due_date: date, today: date, policy: Policy, *, escala
     """Escalated by the sweep once the set time overdue has passed, once."""
     points = deadlines.due_points(due_date, today, policy.series(escalated=escalated))
     return any(p.kind == ESCALATE for p in points)
-
-
-def is_followed(state: str) -> bool:
-    """Reminders apply while the owner is still expected to act."""
-    return state in OPEN_STATES
 
 
 def next_look_on(due_date: date, today: date, policy: Policy, *, escalated: bool) -> date:

@@ -20,18 +20,15 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from ctr_portal.permissions import Perm
 from panels.queries import consolidated_findings, panel_for_review, quotes_for_panel
 from recommendations.models import Recommendation
 from recommendations.models import State as RecommendationState
 from reviews import policy
 from reviews.models import PANEL_ROLES, ParticipantRole, Review, ReviewKind
-from reviews.queries import reviews_for_user
 
 from .models import KEY_QUESTIONS, ReportComment, ReportDraft, ReportPdf, ReportVersion, Section
 from .policy import DUE_DAYS
@@ -198,28 +195,7 @@ def pdfs_of_version(version) -> dict[str, ReportPdf]:
     return {pdf.kind: pdf for pdf in version.pdfs.all()}
 
 
-# --- For a portal: the issued reports a user may read -----------------------------------------
-
-
-def issued_reports_for_user(user, limit=25) -> list[ReportVersion]:
-    """The current issued version of each review whose report the user may receive, newest
-    first, as the latest consent stands now (four queries). A family carer's reports appear
-    only while the person's consent lets them receive the report."""
-    versions = list(
-        ReportVersion.objects.filter(
-            review__in=reviews_for_user(user).values("pk"), superseded_at__isnull=True
-        )
-        .select_related("review__person", "review__commissioner", "review__provider")
-        .prefetch_related("pdfs")
-        .order_by("-issued_at", "-pk")[:limit]
-    )
-    reviews = [v.review for v in versions]
-    prefetch_related_objects(reviews, "participants", "consents__invitees")
-    for review in reviews:
-        review.latest_consent = max(
-            review.consents.all(), key=lambda c: (c.recorded_at, c.pk), default=None
-        )
-    return [v for v in versions if user.has_perm(Perm.VIEW_ISSUED_REPORT, v.review)]
+# --- For a portal ------------------------------------------------------------------------------
 
 
 def easy_read_first(user, review) -> bool:

@@ -861,10 +861,6 @@ class Participant(models.Model):
         return f"{self.name} ({self.get_role_display()})"
 
     @property
-    def is_panel(self) -> bool:
-        return self.role in PANEL_ROLES
-
-    @property
     def needs_independence(self) -> bool:
         """Panel experts always; the chair too on an Independent C(E)TR, whose chair must be
         independent of the person's care and of the commissioner (domain.md §2)."""

@@ -11,9 +11,10 @@ are local choices an ICB may change: declared below with their defaults and sour
 set by an administrator (ctr_portal/policy.py, ADR 0016).
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from ctr_portal.formatting import nhs_date
 from ctr_portal.policy import LocalChoice
@@ -311,11 +312,8 @@ def _repeat_rule(table, person, last_held: date) -> DueRule:
 
 
 def add_months(day: date, months: int) -> date:
-    if not months:
-        return day
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    """The same day `months` later (or earlier), or the last day of a shorter month."""
+    return day + relativedelta(months=months)
 
 
 # Notice and readiness (domain.md §3, §5): used for warnings, never to block.

@@ -13,6 +13,17 @@ from ctr_portal.models import Organisation
 
 from .factories import MembershipFactory, OrganisationFactory, UserFactory
 
+# Browser journeys and tests against real services are slow by nature: `make test-fast`
+# (`pytest -m "not slow"`) leaves them out with the tests marked slow by hand.
+SLOW_BY_NATURE = ("browser", "integration")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_BY_NATURE):
+            item.add_marker(pytest.mark.slow)
+
+
 # Every role the access matrix knows. Later issues give the panel and family roles a part in
 # reviews; "commissioner_other_org" is the right role in the wrong organisation.
 ROLES = [

@@ -430,31 +430,136 @@ UNCHECKED_TABLES = {"ctr_portal.auditevent"}
 GET_MAY_WRITE = {"documents.documentaccess"}
 
 
-def table_rows():
-    """Every row of every checked table, by model (read raw: it runs after every POST)."""
-    quote = connection.ops.quote_name
-    rows = {}
-    with connection.cursor() as cursor:
-        for model in django_apps.get_models():
-            label = model._meta.label_lower
-            if model._meta.app_label not in CHECKED_APPS or label in UNCHECKED_TABLES:
+def checked_models():
+    for model in django_apps.get_models():
+        label = model._meta.label_lower
+        if model._meta.app_label in CHECKED_APPS and label not in UNCHECKED_TABLES:
+            yield label, model
+
+
+class WriteLog:
+    """Notes every row a request inserts, changes or deletes in the checked tables: SQLite
+    triggers, made for the test in the connection's temporary schema (gone with the test's
+    transaction), write the table and what happened to a temporary table. One cheap query after
+    each request instead of reading every table. An UPDATE that leaves a row as it was is not a
+    change, as it was not when the tables were compared row by row. A write a failed savepoint
+    undoes is undone in the log too."""
+
+    TABLE = "access_matrix_writes"
+
+    def __init__(self):
+        self.triggers = []
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE {self.TABLE} (change TEXT)")
+            for label, model in checked_models():
+                for sql in self._trigger_sql(label, model):
+                    cursor.execute(sql)
+
+    def _trigger_sql(self, label, model):
+        quote = connection.ops.quote_name
+        table = model._meta.db_table
+        columns = [quote(f.column) for f in model._meta.local_concrete_fields]
+        differs = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
+        for op, done, when in (
+            ("INSERT", "inserted", ""),
+            ("UPDATE", "changed", f"WHEN {differs}"),
+            ("DELETE", "deleted", ""),
+        ):
+            name = quote(f"access_matrix_{table}_{op.lower()}")
+            self.triggers.append(name)
+            yield (
+                f"CREATE TEMP TRIGGER {name} AFTER {op} ON main.{quote(table)} {when} "
+                f"BEGIN INSERT INTO {self.TABLE} VALUES ('{label} rows {done}'); END"
+            )
+
+    def start(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.TABLE}")  # noqa: S608 - our names
+
+    def changes(self) -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT change FROM {self.TABLE} ORDER BY change")  # noqa: S608
+            return [change for (change,) in cursor.fetchall()]
+
+    def forget(self):
+        """Writes since the last start are allowed (a role that may act has acted)."""
+
+    def close(self):
+        with connection.cursor() as cursor:
+            for name in self.triggers:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+
+
+class TableSnapshot:
+    """The same, for other databases: every row of every checked table, read before and after
+    each request (read raw, in primary-key order) and compared."""
+
+    def __init__(self):
+        self.rows = None
+
+    def _read(self):
+        quote = connection.ops.quote_name
+        rows = {}
+        with connection.cursor() as cursor:
+            for label, model in checked_models():
+                table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+                cursor.execute(f"SELECT * FROM {table} ORDER BY {pk}")  # noqa: S608 - our names
+                rows[label] = cursor.fetchall()
+        return rows
+
+    def start(self):
+        if self.rows is None:
+            self.rows = self._read()
+
+    def changes(self) -> list[str]:
+        before, after = self.rows, self._read()
+        self.rows = after
+        changes = []
+        for label, rows in after.items():
+            if rows == before[label]:
                 continue
-            table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-            cursor.execute(f"SELECT * FROM {table} ORDER BY {pk}")  # noqa: S608 - our names
-            rows[label] = cursor.fetchall()
-    return rows
+            if len(rows) != len(before[label]):
+                changes.append(f"{label} {len(before[label])} -> {len(rows)} rows")
+            else:
+                changes.append(f"{label} rows changed")
+        return changes
+
+    def forget(self):
+        self.rows = None
+
+    def close(self):
+        pass
 
 
-def table_changes(before, after) -> list[str]:
-    changes = []
-    for label, rows in after.items():
-        if rows == before[label]:
-            continue
-        if len(rows) != len(before[label]):
-            changes.append(f"{label} {len(before[label])} -> {len(rows)} rows")
-        else:
-            changes.append(f"{label} rows changed")
-    return changes
+@pytest.fixture
+def table_watch(db):
+    """What changed in the checked tables since `start()`: a write log on SQLite, a comparison
+    of every row elsewhere."""
+    watch = WriteLog() if connection.vendor == "sqlite" else TableSnapshot()
+    yield watch
+    watch.close()
+
+
+def test_the_table_watch_sees_every_write_to_a_checked_table_and_nothing_else(table_watch, users):
+    from ctr_portal.models import Organisation
+
+    from .factories import AuditEventFactory, OrganisationFactory
+
+    def changed(write):
+        table_watch.start()
+        write()
+        return [change.split()[0] for change in table_watch.changes()]
+
+    organisation = OrganisationFactory(name="Watched")
+    rows = Organisation.objects.filter(pk=organisation.pk)
+    assert changed(lambda: None) == []
+    assert changed(organisation.save) == []  # written as it was: nothing changed
+    assert changed(lambda: AuditEventFactory(actor=users["commissioner"])) == []  # unchecked
+    assert changed(lambda: rows.update(name="Renamed")) == ["ctr_portal.organisation"]
+    assert changed(lambda: OrganisationFactory(name="Made")) == ["ctr_portal.organisation"]
+    assert changed(rows.delete) == ["ctr_portal.organisation"]
+    assert changed(lambda: None) == []
 
 
 def _sign_in_paths():
@@ -463,34 +568,27 @@ def _sign_in_paths():
 
 
 class Probe:
-    """One role's client, and what it found wrong. Each refused POST is checked against the
-    tables as they were before it."""
+    """One role's client, and what it found wrong. Each GET and each refused POST is checked
+    against the tables as they were before it."""
 
-    def __init__(self, client_for, role):
-        self.client_for, self.role = client_for, role
+    def __init__(self, client_for, role, watch):
+        self.client_for, self.role, self.watch = client_for, role, watch
         self.client = client_for(role)
         self.failures = []
-        self.tables = None
 
     def get(self, name, url, expected):
         """A GET answers as expected and, whoever sends it, writes nothing (issue 9: pages never
         make the rows they show; the event that calls for them does)."""
-        if self.tables is None:
-            self.tables = table_rows()
+        self.watch.start()
         self._check("GET", name, url, expected, self._send("GET", name, url))
-        after = table_rows()
         changes = [
-            change
-            for change in table_changes(self.tables, after)
-            if change.split()[0] not in GET_MAY_WRITE
+            change for change in self.watch.changes() if change.split()[0] not in GET_MAY_WRITE
         ]
         if changes:
             self.failures.append(f"GET {name} ({url}) changed {changes}")
-        self.tables = after
 
     def post(self, name, url, expected):
-        if self.tables is None:
-            self.tables = table_rows()
+        self.watch.start()
         response = self._send("POST", name, url)
         if expected is ACTS:
             status = response.status_code if response is not None else None
@@ -500,14 +598,12 @@ class Probe:
                 response is None or not response.wsgi_request.user.is_authenticated
             ):
                 self.client = self.client_for(self.role)  # acting signed them out
-            self.tables = None  # and may have changed rows
+            self.watch.forget()  # and may have changed rows
             return
         self._check("POST", name, url, expected, response)
-        after = table_rows()
-        changes = table_changes(self.tables, after)
+        changes = self.watch.changes()
         if changes:
             self.failures.append(f"POST {name} ({url}) was refused but changed {changes}")
-        self.tables = after
 
     def _send(self, method, name, url):
         try:
@@ -564,15 +660,23 @@ def sample_objects(users):
     TOTPDevice.objects.create(user=users["commissioner"], name="Sample", confirmed=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", EVERYONE, ids=lambda r: r or "anonymous")
 def test_access_matrix(
-    role, client_for, users, organisations, sample_objects, review_world, second_review_world
+    role,
+    client_for,
+    users,
+    organisations,
+    sample_objects,
+    review_world,
+    second_review_world,
+    table_watch,
 ):
     first = _urls({"users": users, "organisations": organisations, "world": review_world})
     second = _urls(
         {"users": users, "organisations": organisations, "world": second_review_world}, like=first
     )
-    probe = Probe(client_for, role)
+    probe = Probe(client_for, role, table_watch)
 
     for name, (_, url, get, _) in first.items():
         probe.get(name, url, get[role])

@@ -10,6 +10,7 @@ from bench.data import STEPS, Volumes
 from bench.pages import FLOOR, PAGES, SIGNED_IN_FLOOR
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_bench_runs_every_page_at_tiny_scale(tmp_path):
     results = tmp_path / "latest.json"
@@ -92,6 +93,7 @@ def test_more_than_twenty_queries_fails_the_bench():
     assert "300.0*" in table and "21!" in table
 
 
+@pytest.mark.slow
 def test_the_bench_times_a_word_document_s_conversion():
     """`make bench` times LibreOffice on a 20-page DOCX; here a 2-page one, once."""
     from bench.conversion import measure_conversion
@@ -103,6 +105,7 @@ def test_the_bench_times_a_word_document_s_conversion():
     assert len(measured["seconds"]) == 1 and measured["median"] > 0
 
 
+@pytest.mark.slow
 def test_concurrent_users_against_gunicorn_briefly(tmp_path):
     """`make bench` loads gunicorn with 50 users; here 2 users, 3 requests each, on /healthz
     against a database holding only what the health check reads."""

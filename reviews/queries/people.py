@@ -254,16 +254,6 @@ def diagnosis_removal_status(person) -> str:
     return f"{said}. The review it triggered was held on {nhs_date(held.held_on)}."
 
 
-def last_held_review_date(person) -> date | None:
-    held = (
-        person.reviews.filter(held_on__isnull=False)
-        .order_by("-held_on")
-        .values_list("held_on", flat=True)
-        .first()
-    )
-    return held
-
-
 def reviews_for_person(user, person) -> list:
     """The person's reviews the user may see, latest due first."""
     reviews = list(reviews_for_user(user).filter(person=person).order_by("-due_date", "-pk"))

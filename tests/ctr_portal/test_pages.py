@@ -36,6 +36,7 @@ def test_health_check_answers_without_signing_in(client):
     assert client.get(reverse("healthz")).json() == {"status": "ok"}
 
 
+@pytest.mark.slow
 def test_seed_demo_gives_every_role_an_account_and_is_idempotent():
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo", verbosity=0)

@@ -6,7 +6,8 @@ from django.core.management import call_command
 
 from documents.models import Document, DocumentPack, ItemStatus, PackItem
 
-pytestmark = pytest.mark.django_db
+# Each test seeds the whole demo (twice to show it is idempotent).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_seed_demo_fills_packs_at_every_stage_and_is_idempotent():

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from panels import queries, services
 from panels.models import Concern, KloeAnswer, Panel, Workbook
 
-pytestmark = pytest.mark.django_db
+# Each test seeds the whole demo (twice to show it is idempotent).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_seed_demo_fills_the_held_reviews_workbooks_and_is_idempotent():

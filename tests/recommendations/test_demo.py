@@ -8,7 +8,8 @@ from django.utils import timezone
 from ctr_portal.models import Organisation, User
 from recommendations.models import Recommendation, State
 
-pytestmark = pytest.mark.django_db
+# Each test seeds the whole demo (twice to show it is idempotent).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_seed_demo_adds_recommendations_in_every_state_and_is_idempotent():

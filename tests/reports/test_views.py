@@ -1,6 +1,7 @@
 """The report pages: the chair's preview and PDFs, a panel member's comment, the download's
 SHA-256 check and the audit rows, and the bench's measurement of a 30-recommendation report."""
 
+import pytest
 from django.urls import reverse
 
 from ctr_portal.models import AuditEvent
@@ -74,6 +75,7 @@ def test_a_tampered_pdf_is_not_served(held_world, client_for, settings, tmp_path
     ).exists()
 
 
+@pytest.mark.slow
 def test_the_bench_measures_a_30_recommendation_report():
     from bench.report import describe, measure_report
 

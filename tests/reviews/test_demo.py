@@ -18,7 +18,8 @@ from reviews.models import Contact, Person, Review
 from tests.conftest import sign_in
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# Each test seeds the whole demo (twice to show it is idempotent).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 TODAY = date(2026, 11, 30)
 BASIS = re.compile(

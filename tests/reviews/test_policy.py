@@ -339,6 +339,9 @@ def test_a_childs_post_admission_timescale_other_than_the_policys_is_a_local_set
         (date(2027, 8, 31), 6, date(2028, 2, 29)),
         (date(2027, 11, 15), 3, date(2028, 2, 15)),
         (date(2027, 5, 31), 0, date(2027, 5, 31)),
+        (date(2028, 3, 31), -1, date(2028, 2, 29)),
+        (date(2028, 2, 29), -12, date(2027, 2, 28)),
+        (date(2027, 1, 15), -18 * 12, date(2009, 1, 15)),
     ],
 )
 def test_adding_months_keeps_the_day_or_the_last_day_of_a_shorter_month(start, months, expected):
