@@ -14,24 +14,20 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import FormView, TemplateView
 
 from ctr_portal.formatting import SHORT_DATE, nhs_datetime
 from ctr_portal.permissions import Perm
-from ctr_portal.templatetags.nhsuk import nhsuk_tag
 from ctr_portal.views.base import add_service_errors
 from reviews.rules import consent_gate_open
 from reviews.views.base import ReviewPageMixin
 
-from . import clamav, libreoffice, policy, queries, services
+from . import clamav, libreoffice, policy, presenters, queries, services
 from .forms import AssignForm, DeleteForm, ReplaceForm, SettleForm, UploadForm
 from .models import DocumentAccess, DocumentKind, ItemStatus, RenditionStatus, document_storage
 from .rules import needs_watermark, prepares_pack
@@ -82,15 +78,17 @@ class PackView(PackPageMixin, TemplateView):
         kwargs.update(
             pack=pack,
             items=items,
-            core_rows=_item_rows([i for i in items if i.core], is_preparer=is_preparer),
-            other_rows=_item_rows([i for i in items if not i.core], is_preparer=is_preparer),
+            core_rows=presenters.item_rows([i for i in items if i.core], is_preparer=is_preparer),
+            other_rows=presenters.item_rows(
+                [i for i in items if not i.core], is_preparer=is_preparer
+            ),
             item_head=["Document", "Who provides it", "Status", "Files"]
             if is_preparer
             else ["Document", "Status", "Files"],
             summary=summary,
             percent=round(100 * summary["settled"] / summary["total"]) if summary["total"] else 0,
             owed=_owed_groups(items) if is_preparer else [],
-            deadline_rows=_deadline_rows(deadlines.values()),
+            deadline_rows=presenters.deadline_rows(deadlines.values()),
             consent_open=consent_gate_open(user, review),
             access_head=["Who", "Document", "What", "When"],
             window=window,
@@ -101,56 +99,6 @@ class PackView(PackPageMixin, TemplateView):
             else None,
         )
         return super().get_context_data(**kwargs)
-
-
-def _item_rows(items, *, is_preparer) -> list[list]:
-    """Table rows for the pack page: the item (a link), who provides it, its status, its files."""
-    rows = []
-    for item in items:
-        link = format_html(
-            '<a href="{}">{}</a>{}',
-            reverse("documents:item", args=[item.pk]),
-            item.title,
-            format_html('<br><span class="nhsuk-body-s">{}</span>', item.reason)
-            if item.reason
-            else "",
-        )
-        status = render_to_string(
-            "nhsuk/components/tag.html",
-            nhsuk_tag(item.get_status_display(), item.status_colour),
-        )
-        files = format_html_join(
-            mark_safe("<br>"),  # noqa: S308 (a constant)
-            '<a href="{}">{}</a>{}',
-            (
-                (
-                    reverse("documents:document", args=[d.pk]),
-                    d.original_name,
-                    f" ({PACK_RENDITION_WORDS[d.pdf_rendition.status]})"
-                    if d.pdf_rendition and not d.pdf_rendition.is_ready
-                    else "",
-                )
-                for d in item.current_documents
-            ),
-        )
-        owner = item.organisation.name
-        if item.assignee_id:
-            owner = f"{item.assignee.display_name}, {owner}"
-        row = [link, owner, mark_safe(status), files or "None"]  # noqa: S308 (rendered template)
-        if not is_preparer:
-            del row[1]
-        rows.append(row)
-    return rows
-
-
-def _deadline_rows(deadlines) -> list[dict]:
-    rows = []
-    for deadline in deadlines:
-        when = nhs_datetime(deadline.due_at)
-        if deadline.passed():
-            when = format_html('{} <strong class="nhsuk-tag nhsuk-tag--red">Passed</strong>', when)
-        rows.append({"key": f"{deadline.label} due", "value": when})
-    return rows
 
 
 def _access_rows(accesses) -> list[list]:
@@ -238,7 +186,7 @@ class ItemView(ItemMixin, TemplateView):
             file_rows=[_file_row(d, can_change) for d in current],
             history=history,
             history_head=["File", "What happened"],
-            history_rows=[_history_row(d) for d in history],
+            history_rows=[presenters.history_row(d) for d in history],
             waiting=any(d.pdf_rendition and d.pdf_rendition.is_waiting for d in current),
             can_change=can_change,
             can_download=can_change,
@@ -282,14 +230,8 @@ def _item_summary_rows(user, item, can_change) -> list[dict]:
     ]
 
 
-# How an office document's PDF for the panel stands, in a few words (the pack's table) and in
-# a sentence (the item page: for those who prepare the pack, and for the panel).
-PACK_RENDITION_WORDS = {
-    RenditionStatus.PENDING: "being prepared for reading",
-    RenditionStatus.CONVERTING: "being prepared for reading",
-    RenditionStatus.FAILED: "could not be opened for the panel",
-    RenditionStatus.UNAVAILABLE: "cannot be shown to the panel on this machine",
-}
+# How an office document's PDF for the panel stands, in a sentence (the item page: for those
+# who prepare the pack, and for the panel); in a few words, presenters.PACK_RENDITION_WORDS.
 RENDITION_SENTENCES = {
     RenditionStatus.PENDING: "It is being prepared for the panel to read in the browser",
     RenditionStatus.CONVERTING: "It is being prepared for the panel to read in the browser",
@@ -335,24 +277,6 @@ def _file_row(document, can_change) -> dict:
             for action in ("download", "replace", "delete")
         ]
     return {"key": document.original_name, "value": about, "actions": actions}
-
-
-def _history_row(document) -> list:
-    when = nhs_datetime(document.uploaded_at, SHORT_DATE)
-    events = [f"Uploaded by {document.uploaded_by.display_name}, {when}"]
-    if document.superseded_at:
-        events.append(
-            "Replaced by a new version, "
-            + nhs_datetime(document.superseded_at, SHORT_DATE)
-        )
-    if document.deleted_at:
-        events.append(
-            f"Deleted by {document.deleted_by.display_name}, "
-            + nhs_datetime(document.deleted_at, SHORT_DATE)
-            + f": {document.delete_reason}"
-        )
-    lines = format_html_join(mark_safe("<br>"), "{}", ((e,) for e in events))  # noqa: S308
-    return [document.original_name, lines]
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -13,12 +13,10 @@ from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
-from ctr_portal.templatetags.nhsuk import tag_html
 from ctr_portal.views.base import ScopedObjectMixin
 
-from . import charts, measures, periods, queries
+from . import charts, measures, periods, presenters, queries
 from .forms import PeriodForm
 
 # A bar a month; a longer period shows its figures without a chart.
@@ -149,7 +147,7 @@ class MeasureRowsView(OrganisationMixin, TemplateView):
         figure = measures.figure(measure, [organisation.pk], period, today)
         found = measures.rows(measure, [organisation.pk], period, today)
         page = Paginator(found, ROWS_PER_PAGE).get_page(self.request.GET.get("page"))
-        head, cells = COLUMNS[measure.row_kind]
+        head, cells = presenters.COLUMNS[measure.row_kind]
         kwargs.update(
             organisation=organisation,
             measure=measure,
@@ -159,7 +157,9 @@ class MeasureRowsView(OrganisationMixin, TemplateView):
             percent=None if measure.snapshot else figure.percent,
             page_obj=page,
             head=[*head, *([] if measure.snapshot else ["Counted in the numerator"])],
-            rows=[[*cells(r), *([] if measure.snapshot else [_counted(r)])] for r in page],
+            rows=[
+                [*cells(r), *([] if measure.snapshot else [presenters.counted(r)])] for r in page
+            ],
             breadcrumbs=[
                 ("Home", reverse("dashboard")),
                 ("Service measures", reverse("metrics:index")),
@@ -171,53 +171,3 @@ class MeasureRowsView(OrganisationMixin, TemplateView):
             ],
         )
         return super().get_context_data(**kwargs)
-
-
-def _counted(row):
-    return tag_html("Yes", "green") if row.met else tag_html("No", "grey")
-
-
-def _review_cells(r):
-    link = {"text": r.person.full_name, "href": reverse("reviews:review_detail", args=[r.pk])}
-    return [link, r.get_kind_display(), nhs_date(r.due_date), nhs_date(r.held_on) or "Not held"]
-
-
-def _recommendation_cells(r):
-    link = {
-        "text": f"{r.review.person.full_name}, recommendation {r.number}",
-        "href": reverse("recommendations:detail", args=[r.pk]),
-    }
-    return [link, r.get_state_display(), nhs_date(r.due_date), nhs_date(r.closed_at)]
-
-
-def _feedback_cells(r):
-    link = {
-        "text": r.review.person.full_name,
-        "href": reverse("reviews:review_detail", args=[r.review_id]),
-    }
-    return [
-        link,
-        nhs_date(r.review.held_on),
-        r.get_group_display(),
-        r.get_involved_display(),
-        r.get_clear_display(),
-    ]
-
-
-def _visit_cells(r):
-    link = {
-        "text": r.person.full_name,
-        "href": reverse("oversight:person_visits", args=[r.person_id]),
-    }
-    return [link, nhs_date(r.counted_from), nhs_date(r.visit_due), nhs_date(r.visited_on)]
-
-
-COLUMNS = {
-    measures.REVIEW: (["Review for", "Kind", "Due", "Held"], _review_cells),
-    measures.RECOMMENDATION: (["Recommendation", "State", "Due", "Closed"], _recommendation_cells),
-    measures.FEEDBACK: (
-        ["Review for", "Held", "Given by", "Felt involved", "Information clear"],
-        _feedback_cells,
-    ),
-    measures.VISIT: (["Person", "Counted from", "Visit due by", "Visited"], _visit_cells),
-}

@@ -11,7 +11,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -19,29 +18,12 @@ from rules.contrib.views import PermissionRequiredMixin
 from ctr_portal.audit import Action, audit_record
 from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
-from ctr_portal.templatetags.nhsuk import tag_html
 from ctr_portal.views.base import add_service_errors
 from reviews.views.people import PersonMixin
 
-from . import policy, queries, returns, services
+from . import policy, presenters, queries, returns, services
 from .forms import ExtractForm, HomeAreaForm, ReturnItemsForm, VisitForm
-
-STATUS_TAGS = {
-    queries.OVERDUE: ("Overdue", "red"),
-    queries.DUE_SOON: ("Due soon", "yellow"),
-    queries.NOT_DUE: ("Not due yet", "grey"),
-}
-
-
-def due_text(placement) -> str:
-    if placement.due is None:
-        return "Now: no admission date or visit recorded"
-    return nhs_date(placement.due)
-
-
-def status_tag(placement, today) -> str:
-    return tag_html(*STATUS_TAGS[placement.status(today)])
-
+from .presenters import due_text, status_tag
 
 # --- The commissioner's list of visits due ---------------------------------------------------
 
@@ -154,9 +136,7 @@ class PersonVisitsView(PersonOversightMixin, TemplateView):
                 {"key": "Last visit", "value": nhs_date(placement.last_visit) or "None yet"},
                 {
                     "key": "Next visit due",
-                    "value": format_html(
-                        "{} {}", due_text(placement), status_tag(placement, today)
-                    ),
+                    "value": presenters.next_visit_due(placement, today),
                 },
             ]
         return rows
@@ -285,10 +265,7 @@ class ExtractPageView(ExtractMixin, TemplateView):
             query = f"?organisation={extract.organisation.pk}&month={extract.month:%Y-%m}"
             kwargs.update(
                 csv_href=reverse(self.csv_url_name) + query,
-                problems_html=format_html(
-                    '<ul class="nhsuk-list nhsuk-list--bullet">{}</ul>',
-                    format_html_join("", "<li>{}</li>", ((str(p),) for p in extract.problems)),
-                ),
+                problems_html=presenters.extract_problems(extract),
             )
         return super().get_context_data(**kwargs)
 

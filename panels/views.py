@@ -14,8 +14,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import linebreaks
-from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -23,7 +21,7 @@ from ctr_portal.permissions import Perm
 from ctr_portal.views.base import add_service_errors
 from reviews.views.base import ReviewPageMixin
 
-from . import policy, queries, services
+from . import policy, presenters, queries, services
 from .forms import (
     ActionsForm,
     ConcernResolveForm,
@@ -38,10 +36,6 @@ from .forms import (
 from .models import PROVIDER_KLOE_NUMBERS
 
 AUTOSAVE_TEMPLATE = "panels/_autosave_status.html"
-
-
-def _text(value):
-    return mark_safe(linebreaks(value, autoescape=True)) if value else ""  # noqa: S308
 
 
 def _status(request, **context):
@@ -324,13 +318,7 @@ class KeyQuestionsView(WorkbookMixin, TemplateView):
 
     def render_page(self, form, conflict=None):
         source = conflict or self.workbook
-        saved_rows = [
-            {
-                "key": form.fields[name].label,
-                "value": _text(getattr(source, name)) or "Not answered",
-            }
-            for name in ("is_safe", "good_care_now", "future_plans", "community_care")
-        ]
+        saved_rows = presenters.saved_rows(form, source)
         context = self.get_context_data(
             form=form,
             saved_rows=saved_rows,
@@ -568,22 +556,6 @@ def _suggestion_choices(consolidation, kloe) -> list[tuple[int, str]]:
     return choices
 
 
-def consolidated_rows(row) -> list[dict]:
-    """The panel's view of one KLOE as summary list rows."""
-    if row is None:
-        return []
-    carried = [c.text for c in row.carried.all()]
-    return [
-        {"key": "Agreed finding", "value": _text(row.finding) or "Not written"},
-        {"key": "Rating", "value": row.get_rating_display() or "Not rated"},
-        {"key": "How or why the panel decided", "value": _text(row.reasoning) or "Not written"},
-        {
-            "key": "Recommendations carried forward",
-            "value": _text("\n\n".join(carried)) if carried else "None",
-        },
-    ]
-
-
 class ConsolidateKloeView(ChairMixin, TemplateView):
     """One KLOE: every member's findings, evidence and rating side by side, and the panel's
     agreed finding, rating and reasoning."""
@@ -642,8 +614,8 @@ class ConsolidateKloeView(ChairMixin, TemplateView):
             provider_part=queries.provider_part_for(self.panel, self.kloe),
             show_provider_part=self.panel.is_hospital and self.kloe.number in PROVIDER_KLOE_NUMBERS,
             conflict=conflict,
-            conflict_rows=consolidated_rows(conflict),
-            saved_rows=consolidated_rows(self.row),
+            conflict_rows=presenters.consolidated_rows(conflict),
+            saved_rows=presenters.consolidated_rows(self.row),
             panel=self.panel,
             breadcrumbs=self.chair_breadcrumbs(),
         )
@@ -758,7 +730,7 @@ class FindingsView(ReviewPageMixin, TemplateView):
             panel=panel,
             finished=finished,
             findings=[
-                {"heading": str(kloe), "rows": consolidated_rows(row)}
+                {"heading": str(kloe), "rows": presenters.consolidated_rows(row)}
                 for kloe, row in (queries.consolidated_findings(panel) if finished else [])
             ],
             is_chair=self.request.user.has_perm(Perm.CONSOLIDATE, self.review),

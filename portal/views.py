@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
@@ -20,14 +19,13 @@ from ctr_portal.audit import Action, audit_record
 from ctr_portal.formatting import nhs_date, nhs_datetime
 from ctr_portal.permissions import Perm
 from ctr_portal.signals import collect
-from ctr_portal.templatetags.nhsuk import tag_html
 from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
 from reviews.models import ParticipantRole, ReviewState
 from reviews.queries import commissioner_contacts
 from reviews.rules import participant_for
 from reviews.views.base import ReviewPageMixin
 
-from . import queries, services
+from . import presenters, queries, services
 from .forms import AnswerForm, EasyReadFeedbackForm, FeedbackForm, RequestForm
 from .models import Request
 from .signals import portal_sections
@@ -216,18 +214,7 @@ class RequestDetailView(ScopedObjectMixin, FormView):
         request = self.get_object()
         kwargs.update(
             request_=request,
-            rows=[
-                {
-                    "key": "From",
-                    "value": f"{request.made_by.display_name} ({request.made_by_role.lower()})",
-                },
-                {"key": "Sent", "value": nhs_datetime(request.made_at)},
-                {"key": "What they said", "value": linebreaksbr(request.details)},
-                {
-                    "key": "Status",
-                    "value": tag_html(request.get_state_display(), request.state_colour),
-                },
-            ],
+            rows=presenters.request_rows(request),
             plan_href=self.plan_href(request) if request.kind == Request.Kind.REVIEW else "",
             breadcrumbs=[
                 ("Home", reverse("dashboard")),

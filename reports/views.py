@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -74,7 +73,7 @@ class ReportView(ReportPageMixin, TemplateView):
         comment_form = CommentForm()
         comment_form.helper.form_action = reverse("reports:comment", args=[review.pk])
         return {
-            "preview": mark_safe(rendering.report_body(content)),  # noqa: S308 (autoescaped)
+            "preview": rendering.report_body(content),
             "comments": queries.comments_for(review),
             "comment_form": comment_form,
             "pdfs": pdfs,
@@ -154,7 +153,7 @@ class EasyReadDraftView(ReportPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         content = queries.report_content(self.review)
         kwargs.update(
-            body=mark_safe(rendering.easy_read_body(content)),  # noqa: S308 (autoescaped)
+            body=rendering.easy_read_body(content),
             breadcrumbs=self.report_breadcrumbs(),
         )
         services.report_view_record(
@@ -172,10 +171,9 @@ class VersionView(ReportPageMixin, TemplateView):
         version = queries.version_of_review(self.review, self.kwargs["number"])
         if version is None:
             raise Http404("No such version")
-        html = version.easy_read_html if self.easy_read else version.html
         kwargs.update(
             version=version,
-            body=mark_safe(html),  # noqa: S308 (frozen from an autoescaped template)
+            body=version.easy_read_html if self.easy_read else version.html,
             pdfs=queries.pdfs_of_version(version),
             easy_read=self.easy_read,
             pdf_kind=PdfKind.EASY_READ if self.easy_read else PdfKind.FULL,

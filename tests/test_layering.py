@@ -19,6 +19,12 @@ MANAGER_NAME = re.compile(r"\b([A-Z][A-Za-z]+)\.objects\b")
 QUERY_IN_VIEW = re.compile(r"\.(filter|exclude|annotate|order_by)\(|\bget_object_or_404\b")
 # A form parses what was typed: its choices come from query functions, never a manager.
 MANAGER_IN_FORM = re.compile(r"\.objects\b")
+# Markup belongs in templates: a view or a presenter hands plain values (or a Partial naming the
+# partial template that draws them) to its template, and never builds HTML in Python.
+MARKUP_IN_PYTHON = re.compile(
+    r"\b(format_html|format_html_join|mark_safe|SafeString|SafeText|tag_html|linebreaks"
+    r"|linebreaksbr|render_to_string)\b"
+)
 
 
 def python_files(pattern):
@@ -28,6 +34,10 @@ def python_files(pattern):
 
 def view_modules():
     return [*python_files("views.py"), *python_files("views/*.py")]
+
+
+def presenter_modules():
+    return [*python_files("presenters.py"), *python_files("presenters/*.py")]
 
 
 def form_modules():
@@ -58,11 +68,45 @@ def test_views_build_no_querysets_of_their_own():
     )
 
 
+def test_views_and_presenters_build_no_markup():
+    offenders = offences([*view_modules(), *presenter_modules()], MARKUP_IN_PYTHON)
+    assert not offenders, (
+        "Draw it in a partial template (templates/<app>/_<name>.html) and hand it plain values "
+        "from the app's presenters.py, as a ctr_portal.partials.Partial:\n" + "\n".join(offenders)
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "link = format_html('<a href=\"{}\">{}</a>', href, title)",
+        'files = format_html_join(mark_safe("<br>"), "{}", rows)',
+        "return tag_html(person.dsr_short_label, person.dsr_colour)",
+        '{"key": "Venue", "value": linebreaksbr(review.venue)},',
+        "body=SafeString(html),",
+        'status = render_to_string("nhsuk/components/tag.html", context)',
+    ],
+)
+def test_the_markup_rule_catches_html_however_it_is_built(line):
+    assert MARKUP_IN_PYTHON.search(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'shown = tag(f"Overdue: due {due}", "red")',
+        '{"key": "Venue", "value": line_breaks(review.venue)},',
+        'Partial("documents/_item_link.html", {"href": href, "title": item.title})',
+        '"preview": rendering.report_body(content),',
+    ],
+)
+def test_the_markup_rule_lets_partials_through(line):
+    assert not MARKUP_IN_PYTHON.search(line)
+
+
 def test_forms_read_nothing_through_a_model_manager():
     offenders = offences(form_modules(), MANAGER_IN_FORM)
-    assert not offenders, "Forms get their choices from query functions:\n" + "\n".join(
-        offenders
-    )
+    assert not offenders, "Forms get their choices from query functions:\n" + "\n".join(offenders)
 
 
 def test_the_rules_walk_every_app_of_the_project_and_no_other():
@@ -85,6 +129,13 @@ def test_the_rules_see_every_views_and_forms_module():
         "panels/forms.py",
         "ctr_portal/forms.py",
     } <= names
+    presenters = {str(path.relative_to(ROOT)) for path in presenter_modules()}
+    assert {
+        "reviews/presenters.py",
+        "documents/presenters.py",
+        "oversight/presenters.py",
+        "portal/presenters.py",
+    } <= presenters
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,13 @@ Each tag renders a template in ``nhsuk/components/`` whose markup is the compone
 (``nhsuk-frontend`` 10, ``dist/nhsuk/components/<name>/template.njk``); the rendering tests
 compare it with the package's fixtures.
 
-Text is escaped; a SafeString (``mark_safe``, ``format_html``) goes in as it is, so a value
-can carry a link or a line break. Where the component wraps text in an element of its own (a
-paragraph in the inset text, warning callout and notification banner), ``html=`` gives a block
-of markup to use instead, with no wrapper: the Nunjucks ``html`` option.
+Text is escaped; a value with markup (a link, a tag, a line break) goes in as it is: a
+``ctr_portal.partials.Partial``, which a presenter hands over and its partial template draws
+(no view builds HTML; tests/test_layering.py), or a template's own SafeString output.
+
+Where the component wraps text in an element of its own (a paragraph in the inset text, warning
+callout and notification banner), ``html=`` gives a block of markup to use instead, with no
+wrapper: the Nunjucks ``html`` option.
 
 Lists may hold ``None`` for an item left out (``[row, row if allowed else None]``), as the
 Nunjucks macros skip falsy items; a table cell of ``None`` is an empty cell instead, so that the
@@ -22,7 +25,6 @@ from django.conf import settings
 from django.contrib.messages import constants as message_levels
 from django.http import QueryDict
 from django.template.base import render_value_in_context
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -217,11 +219,6 @@ def nhsuk_tag(text, colour=None, border=True):
             not border and "nhsuk-tag--no-border",
         ),
     }
-
-
-def tag_html(text, colour=None) -> str:
-    """The tag's markup, for a table cell or summary list value built in Python."""
-    return render_to_string("nhsuk/components/tag.html", nhsuk_tag(text, colour))
 
 
 def _checked(value, allowed, what):

@@ -19,7 +19,6 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
-from ctr_portal.templatetags.nhsuk import tag_html
 from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
 
 from .. import queries, services
@@ -36,7 +35,8 @@ from ..forms.people import (
     SegregationForm,
     SettingChangeForm,
 )
-from ..models import OPEN_STATES, DsrRating, SettingChange
+from ..models import DsrRating, SettingChange
+from ..presenters import dsr_tag, person_review_row
 from ..sections import person_links_for
 
 PAGE_SIZE = 25
@@ -49,10 +49,6 @@ SETTING_CHANGE_RECORDED = {
 SEARCH_SESSION_KEY = "reviews.people_search"
 
 # --- Small helpers for the pages -----------------------------------------------------------
-
-
-def dsr_tag(person):
-    return tag_html(person.dsr_short_label, person.dsr_colour)
 
 
 def _born(person, today) -> str:
@@ -267,7 +263,7 @@ class PersonDetailView(PersonMixin, TemplateView):
                 [c.name, _relationship(c), c.email, c.phone]
                 for c in queries.contacts_for_person(person)
             ],
-            review_rows=[self._review_row(r, today) for r in reviews],
+            review_rows=[person_review_row(r, today) for r in reviews],
             timeline=queries.person_timeline(person),
             links=person_links_for(user, person),
             breadcrumbs=_people_breadcrumbs(),
@@ -318,22 +314,6 @@ class PersonDetailView(PersonMixin, TemplateView):
         if person.in_hospital or person.segregation_started_on:
             rows.append({"key": "Long-term segregation", "value": _segregation(person)})
         return rows
-
-    @staticmethod
-    def _review_row(review, today):
-        due = shown = nhs_date(review.due_date)
-        if review.state in OPEN_STATES and review.due_date < today:
-            shown = tag_html(f"Overdue: due {due}", "red")
-        return [
-            {
-                "text": review.type_label,
-                "href": reverse("reviews:review_detail", args=[review.pk]),
-                "visually_hidden_text": f"({review.get_kind_display().lower()}, due by {due})",
-            },
-            review.get_kind_display(),
-            shown,
-            tag_html(review.get_state_display(), review.state_colour),
-        ]
 
 
 class PersonFormView(PersonMixin, FormView):
@@ -562,6 +542,8 @@ class RootCauseView(PersonFormView):
             learning=data["learning"],
         )
         return "Root cause analysis of the admission recorded."
+
+
 class SegregationView(PersonFormView):
     """Long-term segregation on the person: the start, the ward, whether an Independent C(E)TR
     has been held, and the end."""

@@ -27,6 +27,7 @@ from ctr_portal.queries import organisation_ids_for_user
 from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
 
 from .. import policy, queries, services
+from .. import presenters as page
 from ..forms.reviews import (
     AgendaFormSet,
     ReviewFilterForm,
@@ -45,7 +46,6 @@ from ..models import (
 from ..readiness import readiness_for
 from ..rules import participant_for
 from ..sections import review_links_for
-from . import review_page as page
 from .base import ReviewPageMixin
 
 PAGE_SIZE = 25

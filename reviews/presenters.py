@@ -1,16 +1,19 @@
-"""What the review page's cards show, as the rows, cells and actions of the project's `card`,
-`summary_list` and `table` components (ctr_portal/templatetags/nhsuk.py). The template,
-reviews/review/_detail_full.html, lays the cards out; nothing here reads the database beyond
-what `queries.review_for_user` loaded.
+"""What the reviews pages show, as plain values for their templates: the rows, cells and
+actions of the project's `card`, `summary_list` and `table` components
+(ctr_portal/templatetags/nhsuk.py). A value that needs markup (a link, a tag, a line break) is a
+`Partial` naming the partial that draws it (reviews/templates/reviews/*/_*.html); no HTML here.
+
+The review page's template, reviews/review/_detail_full.html, lays its cards out; nothing here
+reads the database beyond what `queries.review_for_user` loaded.
 """
 
-from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 
 from ctr_portal.formatting import SHORT_DATE, nhs_date, time_24h
-from ctr_portal.templatetags.nhsuk import tag_html
+from ctr_portal.partials import Partial, line_breaks, tag
+
+from .models import OPEN_STATES
 
 PARTICIPANT_HEAD = ["Role", "Name", "Invited", "Independence"]
 AGENDA_HEAD = ["Time", "What happens"]
@@ -34,20 +37,14 @@ def date_actions(review, *, can_schedule) -> list[dict]:
 
 
 def date_rows(review, *, when, rule, stopped_reason) -> list[dict | None]:
-    due = format_html(
-        '<p class="nhsuk-body nhsuk-u-margin-bottom-1">{}</p>'
-        '<p class="nhsuk-body-s nhsuk-u-secondary-text-colour nhsuk-u-margin-bottom-0">{}{}</p>'
-        "{}",
-        nhs_date(review.due_date),
-        rule.description if rule else "",
-        f" ({review.due_basis})" if review.due_basis else "",
-        format_html(
-            '<p class="nhsuk-body-s nhsuk-u-secondary-text-colour nhsuk-u-margin-bottom-0">'
-            "Source: {}</p>",
-            rule.source_label,
-        )
-        if rule
-        else "",
+    due = Partial(
+        "reviews/review/_due_by.html",
+        {
+            "due": nhs_date(review.due_date),
+            "rule": rule.description if rule else "",
+            "basis": review.due_basis,
+            "source": rule.source_label if rule else "",
+        },
     )
     kind = review.get_kind_display()
     if review.event_reason:
@@ -57,25 +54,20 @@ def date_rows(review, *, when, rule, stopped_reason) -> list[dict | None]:
     return [
         {"key": "Due by", "value": due},
         {"key": "Date and time", "value": when or "Not set yet"},
-        review.venue and {"key": "Venue", "value": linebreaksbr(review.venue)},
+        review.venue and {"key": "Venue", "value": line_breaks(review.venue)},
         review.video_link
         and {
             "key": "Video link",
-            "value": format_html(
-                '<a class="nhsuk-link" href="{}" rel="noreferrer noopener">Join by video'
-                '<span class="nhsuk-u-visually-hidden"> ({})</span></a>',
-                review.video_link,
-                review.video_link,
-            ),
+            "value": Partial("reviews/review/_video_link.html", {"href": review.video_link}),
         },
         review.is_late
         and review.late_reason
-        and {"key": "Why it is after the due date", "value": linebreaksbr(review.late_reason)},
+        and {"key": "Why it is after the due date", "value": line_breaks(review.late_reason)},
         review.held_on and {"key": "Held on", "value": nhs_date(review.held_on)},
         stopped_reason
         and {
             "key": f"Why it was {review.get_state_display().lower()}",
-            "value": linebreaksbr(stopped_reason),
+            "value": line_breaks(stopped_reason),
         },
         {"key": "Kind of review", "value": kind},
         {"key": "Organised by", "value": review.commissioner.name},
@@ -85,10 +77,9 @@ def date_rows(review, *, when, rule, stopped_reason) -> list[dict | None]:
 def calendar_link(review) -> str:
     if not review.starts_at:
         return ""
-    return format_html(
-        '<a class="nhsuk-link" href="{}" download>Add the review to your calendar</a> '
-        "(an .ics file)",
-        reverse("reviews:review_calendar", args=[review.pk]),
+    return Partial(
+        "reviews/review/_calendar_link.html",
+        {"href": reverse("reviews:review_calendar", args=[review.pk])},
     )
 
 
@@ -131,7 +122,7 @@ def _independence(participant, *, can_manage):
     if not participant.needs_independence:
         return "Not needed"
     if participant.independence_declared_at is None:
-        return tag_html("Not declared", "orange")
+        return tag("Not declared", "orange")
     text = f"Declared {nhs_date(participant.independence_declared_at, SHORT_DATE)}"
     if can_manage and participant.conflict_declared:
         text += " (a possible conflict declared)"
@@ -152,12 +143,12 @@ def consent_actions(review, *, can_manage, can_view_consent) -> list[dict | None
 def consent_rows(consent) -> list[dict]:
     if consent is None:
         return []
-    decision = format_html(
-        "{}{}",
-        consent.get_decision_display(),
-        format_html('<br><span class="nhsuk-body-s">{}</span>', consent.get_route_display())
-        if consent.route
-        else "",
+    decision = Partial(
+        "reviews/review/_consent_decision.html",
+        {
+            "decision": consent.get_decision_display(),
+            "route": consent.get_route_display() if consent.route else "",
+        },
     )
     return [
         {"key": "Latest decision", "value": decision},
@@ -181,15 +172,8 @@ def agenda_rows(agenda) -> list[list]:
     return [
         [
             time_24h(item.starts_at),
-            format_html(
-                "{}{}",
-                item.title,
-                format_html(
-                    '<br><span class="nhsuk-body-s nhsuk-u-secondary-text-colour">{}</span>',
-                    item.detail,
-                )
-                if item.detail
-                else "",
+            Partial(
+                "reviews/review/_agenda_item.html", {"title": item.title, "detail": item.detail}
             ),
         ]
         for item in agenda
@@ -203,7 +187,10 @@ def person_rows(person, *, age) -> list[dict | None]:
     where = person.get_setting_display()
     if person.in_hospital and person.provider:
         ward = f", {person.ward}" if person.ward else ""
-        where = format_html("{}<br>{}{}", where, person.provider.name, ward)
+        where = Partial(
+            "reviews/review/_where.html",
+            {"setting": where, "hospital": person.provider.name + ward},
+        )
     known_as = person.preferred_name + (f" ({person.pronouns})" if person.pronouns else "")
     return [
         person.preferred_name and {"key": "Known as", "value": known_as},
@@ -219,8 +206,32 @@ def person_rows(person, *, age) -> list[dict | None]:
 def person_link(person, *, can_view_person) -> str:
     if not can_view_person:
         return ""
-    return format_html(
-        '<a class="nhsuk-link" href="{}">View {}\'s record</a>',
-        reverse("reviews:person_detail", args=[person.pk]),
-        person.known_as,
+    return Partial(
+        "reviews/review/_person_link.html",
+        {"href": reverse("reviews:person_detail", args=[person.pk]), "name": person.known_as},
     )
+
+
+# --- People --------------------------------------------------------------------------------
+
+
+def dsr_tag(person):
+    """The person's Dynamic Support Register rating, as a tag."""
+    return tag(person.dsr_short_label, person.dsr_colour)
+
+
+def person_review_row(review, today) -> list:
+    """A row of the reviews table on a person's page."""
+    due = shown = nhs_date(review.due_date)
+    if review.state in OPEN_STATES and review.due_date < today:
+        shown = tag(f"Overdue: due {due}", "red")
+    return [
+        {
+            "text": review.type_label,
+            "href": reverse("reviews:review_detail", args=[review.pk]),
+            "visually_hidden_text": f"({review.get_kind_display().lower()}, due by {due})",
+        },
+        review.get_kind_display(),
+        shown,
+        tag(review.get_state_display(), review.state_colour),
+    ]
