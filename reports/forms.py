@@ -21,7 +21,9 @@ HINTS = {
 
 
 class DraftForm(NHSUKFormMixin, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=limits.INTEGER_MAX
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
