@@ -25,7 +25,7 @@ from ctr_portal.queries import (
     organisation_members,
     oversight_panel_for,
 )
-from ctr_portal.services import notifications_enqueue
+from ctr_portal.services import notification_enqueue, notifications_enqueue
 from documents.services import (
     PREVIOUS_REPORT_CODE,
     evidence_file_store,
@@ -40,6 +40,10 @@ from .models import (
     ACTION_TEXT,
     CLOSED_STATES,
     OPEN_STATES,
+    EscalationAction,
+    EscalationClosure,
+    EscalationDecision,
+    EscalationOutcome,
     EvidenceFile,
     FollowUpCheck,
     Recommendation,
@@ -47,6 +51,7 @@ from .models import (
     Reminder,
     State,
     date_problems,
+    escalation_action_problems,
     smart_problems,
 )
 from .policy import DIGEST_WEEKDAY, PROGRESS_CHECK_AFTER_DAYS
@@ -70,7 +75,22 @@ Kind = RecommendationUpdate.Kind
 # Timeline entries of this app (reviews.ReviewEvent.kind), registered in apps.py; "follow_up"
 # is the kind of entries older versions wrote.
 EVENT_RECOMMENDATION = "recommendation"
-EVENT_KINDS = [(EVENT_RECOMMENDATION, "Recommendation"), ("follow_up", "Follow-up check")]
+EVENT_PANEL_DECISION = "panel_decision"
+EVENT_PANEL_ACTION = "panel_action"
+EVENT_ESCALATION_CLOSED = "escalation_closed"
+EVENT_KINDS = [
+    (EVENT_RECOMMENDATION, "Recommendation"),
+    ("follow_up", "Follow-up check"),
+    (EVENT_PANEL_DECISION, "Oversight panel's decision"),
+    (EVENT_PANEL_ACTION, "Oversight panel's action"),
+    (EVENT_ESCALATION_CLOSED, "Escalation closed"),
+]
+# The timeline entry each kind of change makes (a recommendation's, unless named here).
+EVENT_OF_UPDATE = {
+    "panel_decision": EVENT_PANEL_DECISION,
+    "panel_action": EVENT_PANEL_ACTION,
+    "escalation_closed": EVENT_ESCALATION_CLOSED,
+}
 
 
 class RecommendationError(Exception):
@@ -149,7 +169,7 @@ def _record_elsewhere(locked, update, previous_due_date) -> None:
     """The change on the review's timeline, in the audit trail, and told to the reminders."""
     review_event_record(
         review=locked.review,
-        kind=EVENT_RECOMMENDATION,
+        kind=EVENT_OF_UPDATE.get(update.kind, EVENT_RECOMMENDATION),
         summary=f"Recommendation {locked.number}: {Kind(update.kind).label.lower()}",
         actor=update.actor,
         reason=update.note,
@@ -191,6 +211,178 @@ def recommendation_escalate(
             "escalated_to": panel,
             "escalated_at": timezone.now(),
             "escalation_reason": reason,
+        },
+    )
+
+
+# --- The oversight panel acts on an escalation (issue 21) -----------------------------------
+
+
+def _escalation_open(locked) -> dict[str, str]:
+    """The panel acts only on an escalation it has not closed."""
+    if not locked.escalated_to_id:
+        return {"__all__": "This recommendation has not been escalated"}
+    if EscalationClosure.objects.filter(recommendation_id=locked.pk).exists():
+        return {"__all__": "The panel has closed this escalation"}
+    return {}
+
+
+def _meeting_problems(met_on, today) -> dict[str, str]:
+    if met_on is None:
+        return {"met_on": "Enter the date of the panel's meeting"}
+    if met_on > today:
+        return {"met_on": "The date of the panel's meeting must be today or in the past"}
+    return {}
+
+
+def escalation_decision_record(
+    *, actor, recommendation, met_on, decision: str
+) -> EscalationDecision:
+    """The oversight panel's decision at a meeting, on the recommendation's history and the
+    review's timeline, audited; the review's commissioners are told (no words of it)."""
+    decision = (decision or "").strip()
+    problems = _meeting_problems(met_on, timezone.localdate())
+    if not decision:
+        problems["decision"] = "Enter what the panel decided"
+    if problems:
+        raise RecommendationError(problems)
+    with transaction.atomic():
+        _change(
+            actor=actor,
+            recommendation=recommendation,
+            kind=Kind.PANEL_DECISION,
+            note=f"Meeting on {nhs_date(met_on)}. {decision}",
+            check=_escalation_open,
+        )
+        row = EscalationDecision.objects.create(
+            recommendation=recommendation, met_on=met_on, decision=decision, recorded_by=actor
+        )
+        audit_record(action=Action.CREATE, actor=actor, obj=row)
+        _tell_commissioners(recommendation, "decision", row.pk)
+    return row
+
+
+def escalation_action_add(
+    *,
+    actor,
+    recommendation,
+    action: str,
+    owner_name: str,
+    owner_organisation: str,
+    owner_email: str = "",
+    due_date,
+) -> EscalationAction:
+    """An action the panel sets, with a named owner and a date: recorded, audited, and the
+    owner told if they have an email address (no words of the action)."""
+    action = (action or "").strip()
+    owner_name, owner_organisation, owner_email = (
+        " ".join((v or "").split()) for v in (owner_name, owner_organisation, owner_email)
+    )
+    problems = escalation_action_problems(
+        action, owner_name, owner_organisation, due_date, timezone.localdate()
+    )
+    if problems:
+        raise RecommendationError(problems)
+    with transaction.atomic():
+        _change(
+            actor=actor,
+            recommendation=recommendation,
+            kind=Kind.PANEL_ACTION,
+            note=f"{action} Owner: {owner_name}, {owner_organisation}. "
+            f"Due by {nhs_date(due_date)}.",
+            check=_escalation_open,
+        )
+        row = EscalationAction.objects.create(
+            recommendation=recommendation,
+            action=action,
+            owner_name=owner_name,
+            owner_organisation=owner_organisation,
+            owner_email=owner_email,
+            due_date=due_date,
+            recorded_by=actor,
+        )
+        audit_record(action=Action.CREATE, actor=actor, obj=row)
+        if owner_email:
+            _escalation_notify(recommendation, "action", row.pk, owner_email, due=due_date)
+    return row
+
+
+def escalation_close(*, actor, recommendation, outcome: str, reason: str = "") -> EscalationClosure:
+    """The panel closes the escalation: resolved, not resolved (with why), or returned to the
+    commissioner. It leaves the panel's list; the review's commissioners are told."""
+    reason = (reason or "").strip()
+    if outcome not in EscalationOutcome.values:
+        raise RecommendationError({"outcome": "Select the outcome of the escalation"})
+    if outcome != EscalationOutcome.RESOLVED and not reason:
+        raise RecommendationError(
+            {"reason": "Enter why it is not resolved, or why it goes back to the commissioner"}
+        )
+    label = EscalationOutcome(outcome).label
+    with transaction.atomic():
+        _change(
+            actor=actor,
+            recommendation=recommendation,
+            kind=Kind.ESCALATION_CLOSED,
+            note=f"{label}. {reason}".strip(),
+            check=_escalation_open,
+        )
+        row = EscalationClosure.objects.create(
+            recommendation=recommendation, outcome=outcome, reason=reason, closed_by=actor
+        )
+        audit_record(action=Action.CREATE, actor=actor, obj=row)
+        _tell_commissioners(recommendation, "closed", row.pk, outcome=label.lower())
+    return row
+
+
+# What the panel's notices say: the recommendation by its number and review's date, never the
+# decision's or action's words, a name, or the reason (ADR 0003, 0011).
+ESCALATION_NOTICES = {
+    "decision": (
+        "The oversight panel has made a decision on an escalated recommendation",
+        "The oversight panel has recorded a decision on recommendation {number} from the review "
+        "on {review_date}.",
+        "Sign in to read the decision and the actions the panel set.",
+    ),
+    "closed": (
+        "The oversight panel has closed an escalation",
+        "The oversight panel has closed its escalation of recommendation {number} from the "
+        "review on {review_date}: {outcome}.",
+        "Sign in to read the outcome and what happens next.",
+    ),
+    "action": (
+        "The oversight panel has asked you to carry out an action",
+        "The oversight panel has asked you to carry out an action about recommendation {number} "
+        "from the review on {review_date}, by {due}.",
+        "The panel's member who set it will give you the details; if you have an account, sign "
+        "in to read it.",
+    ),
+}
+
+
+def _tell_commissioners(recommendation, kind: str, row_pk: int, outcome: str = "") -> None:
+    contacts = notice_contacts([recommendation.review_id], family=False)
+    for _user_id, _name, email in contacts.get(recommendation.review_id, {}).get(COMMISSIONER, []):
+        if email:
+            _escalation_notify(recommendation, kind, row_pk, email, outcome=outcome)
+
+
+def _escalation_notify(recommendation, kind, row_pk, email, *, due=None, outcome="") -> None:
+    values = {
+        "number": recommendation.number,
+        "review_date": _review_date(recommendation.review),
+        "due": nhs_date(due) if due else "",
+        "outcome": outcome,
+    }
+    subject, what, todo = ESCALATION_NOTICES[kind]
+    notification_enqueue(
+        key=f"escalation:{kind}:{row_pk}:{email.lower()}"[:200],
+        recipient=email,
+        template="escalation_notice",
+        context={
+            "subject": subject,
+            "paragraphs": [what.format(**values), todo],
+            "link": recommendation_link(recommendation),
+            "recommendation_id": recommendation.pk,
         },
     )
 
