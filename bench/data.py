@@ -1019,6 +1019,7 @@ def recommendations(ctx, volumes):
     Membership.objects.create(
         user_id=ctx["user_ids"]["commissioner"][-1], organisation=panel, job_title="Member"
     )
+    ctx["users"]["oversight_panel"] = ctx["user_ids"]["commissioner"][-1]
     reviews = list(
         Review.objects.filter(state="closed").order_by("pk").values_list("pk", flat=True)
     )
@@ -1183,3 +1184,51 @@ def oversight(ctx, volumes):
         "at_month": f"{today.replace(day=1) - timedelta(days=1):%Y-%m}",
     }
     ctx["counts"]["oversight_visits"] = len(visits)
+
+
+@step
+def escalation_decisions(ctx, volumes):
+    """The oversight panel's part (issue 21): a decision and an action on every open escalation
+    but one in three (those wait for the next meeting)."""
+    from datetime import timedelta
+
+    from recommendations.models import EscalationAction, EscalationDecision, Recommendation
+
+    today = timezone_today()
+    member = ctx["users"]["oversight_panel"]
+    escalated = list(
+        Recommendation.objects.filter(
+            escalated_to__isnull=False, state__in=("agreed", "in_progress", "awaiting_owner")
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    decided = [pk for n, pk in enumerate(escalated) if n % 3]
+    EscalationDecision.objects.bulk_create(
+        [
+            EscalationDecision(
+                recommendation_id=pk,
+                met_on=today - timedelta(days=7),
+                decision="Ask the owner's director to attend the next meeting with a plan.",
+                recorded_by_id=member,
+            )
+            for pk in decided
+        ],
+        batch_size=BATCH,
+    )
+    EscalationAction.objects.bulk_create(
+        [
+            EscalationAction(
+                recommendation_id=pk,
+                action="Write to the owner's director asking for a plan and a date",
+                owner_name="Bench Panel Chair",
+                owner_organisation="ICS C(E)TR oversight panel",
+                owner_email="panel.chair@example.nhs.uk",
+                due_date=today + timedelta(days=(n % 28) - 7),
+                recorded_by_id=member,
+            )
+            for n, pk in enumerate(decided)
+        ],
+        batch_size=BATCH,
+    )
+    ctx["counts"]["open_escalations"] = len(escalated)

@@ -168,6 +168,12 @@ PAGES: list[BenchPage] = [
         lambda ctx: reverse("metrics:organisation", args=[ctx["organisations"]["big_icb"]]),
         role="commissioner",
     ),
+    # Issue 21: the oversight panel's meeting view (every open escalation, one page).
+    BenchPage(
+        "oversight panel meeting (panel member)",
+        lambda ctx: reverse("recommendations:escalated"),
+        role="oversight_panel",
+    ),
     # Later issues: add your pages here.
 ]
 

@@ -60,6 +60,7 @@ class Perm(StrEnum):
     VIEW_MY_ACTIONS = "recommendations.view_my_actions"
     VIEW_TRACKER = "recommendations.view_tracker"
     VIEW_ESCALATED = "recommendations.view_escalated"
+    ACT_ON_ESCALATION = "recommendations.act_on_escalation"
 
     # portal (add below this line)
     USE_PORTAL = "portal.use_portal"

@@ -229,7 +229,47 @@ def _seed_one(review, number, plan, by_role, panel, kloes):
         RecommendationUpdate.objects.create(
             recommendation=recommendation, kind=kind, note=note, actor=actor
         )
+    if escalated:
+        _panel_acts(recommendation)
     return recommendation
+
+
+def _panel_acts(recommendation):
+    """The oversight panel has met on it: a decision recorded and one action still open."""
+    from ctr_portal.formatting import nhs_date
+    from ctr_portal.models import User
+
+    from .models import EscalationAction, EscalationDecision, RecommendationUpdate
+
+    member = User.objects.filter(email="oversight@demo.example").first()
+    if member is None:
+        return
+    today = timezone.localdate()
+    met_on = today - timedelta(days=3)
+    decision = (
+        "The council's head of housing is to attend the next panel meeting with a date for "
+        "the assessment; the commissioner to arrange interim respite meanwhile."
+    )
+    action = "Write to the council's head of housing asking for a date for the assessment"
+    EscalationDecision.objects.create(
+        recommendation=recommendation, met_on=met_on, decision=decision, recorded_by=member
+    )
+    EscalationAction.objects.create(
+        recommendation=recommendation,
+        action=action,
+        owner_name="Grace Okoro",
+        owner_organisation="North Shore ICS C(E)TR oversight panel",
+        owner_email="grace.okoro@demo.example",
+        due_date=today + timedelta(days=11),
+        recorded_by=member,
+    )
+    for kind, note in (
+        ("panel_decision", f"Meeting on {nhs_date(met_on)}. {decision}"),
+        ("panel_action", f"{action} Owner: Grace Okoro. Due in 11 days."),
+    ):
+        RecommendationUpdate.objects.create(
+            recommendation=recommendation, kind=kind, note=note, actor=member
+        )
 
 
 def _organisation_of(user):

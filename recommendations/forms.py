@@ -3,6 +3,7 @@ word: the SMART rules (`models.smart_problems`) are asked here too, so every pro
 its field and in the error summary with what was typed kept."""
 
 from django import forms
+from django.utils import timezone
 
 from ctr_portal import limits
 from ctr_portal.nhsuk import Field, Fieldset, Layout, NHSUKFormMixin, SplitDateField, Submit
@@ -12,9 +13,11 @@ from .models import (
     ACTION_TEXT,
     BAD_EXAMPLE,
     GOOD_EXAMPLE,
+    EscalationOutcome,
     ForWhom,
     Priority,
     State,
+    escalation_action_problems,
     smart_problems,
 )
 from .policy import PROGRESS_CHECK_AFTER_DAYS
@@ -431,3 +434,131 @@ class TrackerFilterForm(NHSUKFormMixin, forms.Form):
             state=cleaned.get("state") or "",
             overdue=bool(cleaned.get("overdue")),
         )
+
+
+# --- The oversight panel acts on an escalation (issue 21) -----------------------------------
+
+
+class EscalationDecisionForm(NHSUKFormMixin, forms.Form):
+    submit_label = "Record the decision"
+
+    met_on = SplitDateField(
+        label="Date of the panel's meeting",
+        subject="The date of the panel's meeting",
+        bounds=limits.RECENT_EVENT,
+        error_messages={"required": "Enter the date of the panel's meeting"},
+    )
+    decision = _note(
+        "What did the panel decide?",
+        "Enter what the panel decided",
+        max_length=limits.LONG_NOTE,
+        subject="The decision",
+        help_text="Plain words: the commissioner and everyone who follows this recommendation "
+        "will read it.",
+    )
+
+
+class EscalationActionForm(NHSUKFormMixin, forms.Form):
+    submit_label = "Add the action"
+
+    action = forms.CharField(
+        label="What will be done",
+        widget=forms.Textarea,
+        max_length=ACTION_TEXT,
+        error_messages={
+            "required": "Enter what will be done",
+            **limits.too_long("What will be done", ACTION_TEXT),
+        },
+    )
+    owner_name = forms.CharField(
+        label="Name of the person responsible",
+        max_length=NAME_MAX,
+        error_messages={
+            "required": "Enter the name of the person responsible",
+            **limits.too_long("The name", NAME_MAX),
+        },
+    )
+    owner_organisation = forms.CharField(
+        label="Their organisation",
+        max_length=ORGANISATION_MAX,
+        error_messages={
+            "required": "Enter the organisation the person responsible works for",
+            **limits.too_long("The organisation", ORGANISATION_MAX),
+        },
+    )
+    owner_email = forms.EmailField(
+        label="Their email address (optional)",
+        required=False,
+        help_text="They are told of the action, and reminded when it is due.",
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+    due_date = SplitDateField(
+        label="Date it will be done by",
+        subject="The date it will be done by",
+        bounds=DUE,
+        error_messages={"required": "Enter the date this will be done by"},
+    )
+
+    def get_layout(self):
+        return Layout(
+            Field("action", label_size="m", rows=4),
+            Field("owner_name", width="two-thirds"),
+            Field("owner_organisation", width="two-thirds"),
+            Field("owner_email", width="two-thirds"),
+            Field("due_date", legend_size="s"),
+            Submit("submit", self.submit_label),
+        )
+
+    def clean(self):
+        """The service's rules, so every problem shows at once (the date's own checks first)."""
+        cleaned = super().clean()
+        problems = escalation_action_problems(
+            (cleaned.get("action") or "").strip(),
+            " ".join((cleaned.get("owner_name") or "").split()),
+            (cleaned.get("owner_organisation") or "").strip(),
+            cleaned.get("due_date"),
+            timezone.localdate(),
+        )
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+
+WHY_MESSAGE = "Enter why it is not resolved, or why it goes back to the commissioner"
+
+
+class EscalationCloseForm(NHSUKFormMixin, forms.Form):
+    submit_label = "Close the escalation"
+
+    outcome = forms.ChoiceField(
+        label="What is the outcome?",
+        widget=forms.RadioSelect,
+        choices=EscalationOutcome.choices,
+        error_messages={"required": "Select the outcome of the escalation"},
+    )
+    reason = forms.CharField(
+        label="Why?",
+        widget=forms.Textarea,
+        max_length=limits.NOTE,
+        required=False,
+        help_text="Needed when it is not resolved or returned to the commissioner.",
+        error_messages=limits.too_long("Why", limits.NOTE),
+    )
+
+    def get_layout(self):
+        return Layout(
+            Field("outcome", legend_size="m"),
+            Field("reason", rows=4),
+            Submit("submit", self.submit_label),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        needs_reason = outcome and outcome != EscalationOutcome.RESOLVED
+        if needs_reason and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", WHY_MESSAGE)
+        return cleaned

@@ -399,6 +399,9 @@ class RecommendationUpdate(models.Model):
         NOT_ACHIEVED = "not_achieved", "Not achieved"
         SUPERSEDED = "superseded", "Superseded"
         ESCALATED = "escalated", "Escalated to the oversight panel"
+        PANEL_DECISION = "panel_decision", "Oversight panel's decision"
+        PANEL_ACTION = "panel_action", "Oversight panel's action"
+        ESCALATION_CLOSED = "escalation_closed", "Escalation closed"
 
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.CASCADE, related_name="updates"
@@ -547,3 +550,113 @@ def reminder_key(recommendation_id, kind, due_date, send_on, email) -> str:
 
     subject = reminder_subject(recommendation_id, kind)
     return notice_key(subject, due_date, Point(send_on, kind, ""), email)
+
+# --- The ICS C(E)TR assurance and oversight panel's part (issue 21) --------------------------
+
+
+class EscalationDecision(models.Model):
+    """What the oversight panel decided about an escalated recommendation at one meeting."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="escalation_decisions"
+    )
+    met_on = models.DateField("date of the panel's meeting")
+    decision = models.TextField("what the panel decided", max_length=limits.LONG_NOTE)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recommendation", "met_on", "pk"]
+
+    def __str__(self):
+        return f"Panel decision on {self.met_on} ({self.recommendation_id})"
+
+
+class EscalationActionQuerySet(models.QuerySet):
+    def open(self):
+        """Actions of escalations the panel has not closed."""
+        return self.filter(recommendation__escalation_closure__isnull=True)
+
+    def due_for_reminder(self, today: date):
+        """Open actions due on or before `today` whose owner can be emailed: what a reminder
+        sweep chases (one row per action and its due date; the sweep decides the days)."""
+        return self.open().exclude(owner_email="").filter(due_date__lte=today)
+
+
+def escalation_action_problems(action, owner_name, owner_organisation, due_date, today):
+    """What stops an oversight panel's action being recorded, as {field: message}: a task, one
+    named person and their organisation, a date ahead (the email is optional)."""
+    problems = {}
+    if not action:
+        problems["action"] = "Enter what will be done"
+    if not owner_name:
+        problems["owner_name"] = "Enter the name of the person responsible"
+    elif owner_name.lower().strip(". ") in NOT_A_PERSON or len(owner_name.split()) < 2:
+        problems["owner_name"] = (
+            "Enter the full name of one person, not a team or organisation such as 'the provider'"
+        )
+    if not owner_organisation:
+        problems["owner_organisation"] = "Enter the organisation the person responsible works for"
+    if due_date is None:
+        problems["due_date"] = "Enter the date this will be done by"
+    elif due_date <= today:
+        problems["due_date"] = "The date this will be done by must be in the future"
+    return problems
+
+
+class EscalationAction(models.Model):
+    """An action the oversight panel set, for a named person (an email only if they have one),
+    by a date."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="escalation_actions"
+    )
+    action = models.TextField("what will be done", max_length=ACTION_TEXT)
+    owner_name = models.CharField("owner's name", max_length=150)
+    owner_organisation = models.CharField("owner's organisation", max_length=200)
+    owner_email = models.EmailField("owner's email address", blank=True)
+    due_date = models.DateField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = EscalationActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["recommendation", "due_date", "pk"]
+        indexes = [models.Index(fields=["due_date"], name="esc_action_due")]
+
+    def __str__(self):
+        return f"Panel action due {self.due_date} ({self.recommendation_id})"
+
+    @property
+    def owner_display(self) -> str:
+        return f"{self.owner_name}, {self.owner_organisation}"
+
+
+class EscalationOutcome(models.TextChoices):
+    RESOLVED = "resolved", "Resolved"
+    NOT_RESOLVED = "not_resolved", "Not resolved"
+    RETURNED = "returned", "Returned to the commissioner"
+
+
+class EscalationClosure(models.Model):
+    """The oversight panel closes an escalation, once, with its outcome."""
+
+    recommendation = models.OneToOneField(
+        Recommendation, on_delete=models.PROTECT, related_name="escalation_closure"
+    )
+    outcome = models.CharField(max_length=20, choices=EscalationOutcome)
+    reason = models.TextField(blank=True, max_length=limits.NOTE)
+    closed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(outcome="not_resolved") | ~Q(reason=""),
+                name="esc_closure_not_resolved_reason",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} ({self.recommendation_id})"

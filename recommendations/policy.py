@@ -6,6 +6,7 @@ commissioner follow it through, escalating what is stuck to the ICS oversight pa
 §1, §10); it sets none of these intervals, so each is a local choice, and why is said by it.
 """
 
+from ctr_portal.deadlines import Series
 from ctr_portal.policy import LocalChoice
 
 # Local choice: a recommendation due more than this many days (about three months, the interval
@@ -31,4 +32,12 @@ ESCALATE_AFTER_DAYS = LocalChoice(
         "but sets no time; four weeks is four weekly reminders unanswered."
     ),
     minimum=0,
+)
+
+# Local choice: the oversight panel's actions are chased as recommendations are: their owner
+# reminded a week and a day before the due date and on it, then weekly once overdue, until the
+# panel closes the escalation (the policy asks the panel to follow its actions; it sets no days).
+ACTION_SERIES = (
+    Series("action_due", "owner", (-7, -1, 0)),
+    Series("action_overdue", "owner", (7,), every=7),
 )

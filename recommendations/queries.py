@@ -7,7 +7,7 @@ review, person and owner joined, and the KLOEs prefetched.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from ctr_portal.permissions import Perm
@@ -16,6 +16,7 @@ from reviews.queries import commissioning_org_ids
 
 from .models import (
     OPEN_STATES,
+    EscalationClosure,
     EvidenceFile,
     Recommendation,
     RecommendationUpdate,
@@ -257,15 +258,36 @@ def tracker_review(user, pk):
 # --- The oversight panel -------------------------------------------------------------------
 
 
-def escalated_to_user(user) -> list[Recommendation]:
-    """The recommendations escalated to the user's oversight panels, most recent first, each
-    with its history."""
-    updates = RecommendationUpdate.objects.select_related("actor")
-    return list(
-        _rows(Recommendation.objects.filter(escalated_to_id__in=oversight_panel_ids(user)))
-        .prefetch_related(Prefetch("updates", queryset=updates))
-        .order_by("-escalated_at", "-pk")
+def escalation_scope(user):
+    """The escalations the user may see in a list: those sent to their oversight panels, and
+    those of the reviews their organisations commission."""
+    return Recommendation.objects.filter(escalated_to__isnull=False).filter(
+        Q(escalated_to_id__in=oversight_panel_ids(user))
+        | Q(review__commissioner_id__in=commissioning_org_ids(user))
     )
+
+
+def escalated_to_user(user) -> list[Recommendation]:
+    """The open escalations the user may see, oldest escalated first (the panel's meeting
+    agenda): still being worked on and not closed by the panel, each with the panel's decisions
+    and actions. Four queries however many."""
+    return list(
+        _rows(escalation_scope(user).filter(state__in=OPEN_STATES, escalation_closure__isnull=True))
+        .prefetch_related("escalation_decisions", "escalation_actions")
+        .order_by("escalated_at", "pk")
+    )
+
+
+def escalation_of(recommendation) -> dict:
+    """The panel's part in one escalated recommendation: its decisions, actions and closure.
+    The caller has checked the user may see the recommendation."""
+    if not recommendation.escalated_to_id:
+        return {"decisions": [], "actions": [], "closure": None}
+    return {
+        "decisions": list(recommendation.escalation_decisions.all()),
+        "actions": list(recommendation.escalation_actions.all()),
+        "closure": EscalationClosure.objects.filter(recommendation=recommendation).first(),
+    }
 
 
 def oversight_panels():

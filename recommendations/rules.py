@@ -5,7 +5,10 @@ predicates take (user, recommendation), loaded by `queries.recommendation_for_us
 - The chair and the review's commissioners write and manage every recommendation of the review.
 - The named owner (an account) accepts or disputes theirs, posts progress and marks it done;
   an owner without an account answers by email, and the chair or commissioner records it.
-- The ICS oversight panel's members read the recommendations escalated to their panel.
+- The ICS oversight panel's members read the recommendations escalated to their panel, and
+  record the panel's decisions and actions on them and close the escalation.
+- A commissioner sees the escalations of the reviews their organisations commission (the
+  escalated list is scoped by `queries.escalated_to_user`); another ICB's answer 404.
 - The person, and family carers while the latest consent invites them, read them.
 - Nobody else learns a recommendation exists (404).
 """
@@ -101,4 +104,5 @@ rules.add_perm(Perm.UPDATE_RECOMMENDATION, is_owner | manages)
 rules.add_perm(Perm.ESCALATE_RECOMMENDATION, commissions)
 rules.add_perm(Perm.VIEW_MY_ACTIONS, is_professional)
 rules.add_perm(Perm.VIEW_TRACKER, is_commissioner)
-rules.add_perm(Perm.VIEW_ESCALATED, is_oversight_member)
+rules.add_perm(Perm.VIEW_ESCALATED, is_oversight_member | is_commissioner)
+rules.add_perm(Perm.ACT_ON_ESCALATION, escalated_to_my_panel)

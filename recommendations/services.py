@@ -18,7 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
-from ctr_portal.deadlines import Notice, deadline_notices_cancel, notices_queue
+from ctr_portal.deadlines import (
+    Notice,
+    deadline_notices_cancel,
+    deadline_notices_send,
+    notices_queue,
+)
 from ctr_portal.formatting import nhs_date
 from ctr_portal.queries import (
     memberships_for_user,
@@ -26,7 +31,7 @@ from ctr_portal.queries import (
     organisation_members,
     oversight_panel_for,
 )
-from ctr_portal.services import notifications_enqueue
+from ctr_portal.services import notification_enqueue, notifications_enqueue
 from documents.services import (
     PREVIOUS_REPORT_CODE,
     evidence_file_store,
@@ -41,6 +46,10 @@ from .models import (
     ACTION_TEXT,
     CLOSED_STATES,
     OPEN_STATES,
+    EscalationAction,
+    EscalationClosure,
+    EscalationDecision,
+    EscalationOutcome,
     EvidenceFile,
     FollowUpCheck,
     Recommendation,
@@ -48,10 +57,11 @@ from .models import (
     Reminder,
     State,
     date_problems,
+    escalation_action_problems,
     reminder_subject,
     smart_problems,
 )
-from .policy import DIGEST_WEEKDAY, PROGRESS_CHECK_AFTER_DAYS
+from .policy import ACTION_SERIES, DIGEST_WEEKDAY, PROGRESS_CHECK_AFTER_DAYS
 from .reminders import (
     COMMISSIONER,
     FAMILY,
@@ -71,7 +81,22 @@ Kind = RecommendationUpdate.Kind
 # Timeline entries of this app (reviews.ReviewEvent.kind), registered in apps.py; "follow_up"
 # is the kind of entries older versions wrote.
 EVENT_RECOMMENDATION = "recommendation"
-EVENT_KINDS = [(EVENT_RECOMMENDATION, "Recommendation"), ("follow_up", "Follow-up check")]
+EVENT_PANEL_DECISION = "panel_decision"
+EVENT_PANEL_ACTION = "panel_action"
+EVENT_ESCALATION_CLOSED = "escalation_closed"
+EVENT_KINDS = [
+    (EVENT_RECOMMENDATION, "Recommendation"),
+    ("follow_up", "Follow-up check"),
+    (EVENT_PANEL_DECISION, "Oversight panel's decision"),
+    (EVENT_PANEL_ACTION, "Oversight panel's action"),
+    (EVENT_ESCALATION_CLOSED, "Escalation closed"),
+]
+# The timeline entry each kind of change makes (a recommendation's, unless named here).
+EVENT_OF_UPDATE = {
+    "panel_decision": EVENT_PANEL_DECISION,
+    "panel_action": EVENT_PANEL_ACTION,
+    "escalation_closed": EVENT_ESCALATION_CLOSED,
+}
 
 
 class RecommendationError(Exception):
@@ -150,7 +175,7 @@ def _record_elsewhere(locked, update, previous_due_date) -> None:
     """The change on the review's timeline, in the audit trail, and told to the reminders."""
     review_event_record(
         review=locked.review,
-        kind=EVENT_RECOMMENDATION,
+        kind=EVENT_OF_UPDATE.get(update.kind, EVENT_RECOMMENDATION),
         summary=f"Recommendation {locked.number}: {Kind(update.kind).label.lower()}",
         actor=update.actor,
         reason=update.note,
@@ -191,6 +216,227 @@ def recommendation_escalate(
             "escalation_reason": reason,
         },
     )
+
+
+# --- The oversight panel acts on an escalation (issue 21) -----------------------------------
+
+
+def _escalation_open(locked) -> dict[str, str]:
+    """The panel acts only on an escalation it has not closed."""
+    if not locked.escalated_to_id:
+        return {"__all__": "This recommendation has not been escalated"}
+    if EscalationClosure.objects.filter(recommendation_id=locked.pk).exists():
+        return {"__all__": "The panel has closed this escalation"}
+    return {}
+
+
+def _meeting_problems(met_on, today) -> dict[str, str]:
+    if met_on is None:
+        return {"met_on": "Enter the date of the panel's meeting"}
+    if met_on > today:
+        return {"met_on": "The date of the panel's meeting must be today or in the past"}
+    return {}
+
+
+def escalation_decision_record(
+    *, actor, recommendation, met_on, decision: str
+) -> EscalationDecision:
+    """The oversight panel's decision at a meeting, on the recommendation's history and the
+    review's timeline, audited; the review's commissioners are told (no words of it)."""
+    decision = (decision or "").strip()
+    problems = _meeting_problems(met_on, timezone.localdate())
+    if not decision:
+        problems["decision"] = "Enter what the panel decided"
+    if problems:
+        raise RecommendationError(problems)
+    with transaction.atomic():
+        _change(
+            actor=actor,
+            recommendation=recommendation,
+            kind=Kind.PANEL_DECISION,
+            note=f"Meeting on {nhs_date(met_on)}. {decision}",
+            check=_escalation_open,
+        )
+        row = EscalationDecision.objects.create(
+            recommendation=recommendation, met_on=met_on, decision=decision, recorded_by=actor
+        )
+        audit_record(action=Action.CREATE, actor=actor, obj=row)
+        _tell_commissioners(recommendation, "decision", row.pk)
+    return row
+
+
+def escalation_action_add(
+    *,
+    actor,
+    recommendation,
+    action: str,
+    owner_name: str,
+    owner_organisation: str,
+    owner_email: str = "",
+    due_date,
+) -> EscalationAction:
+    """An action the panel sets, with a named owner and a date: recorded, audited, and the
+    owner told if they have an email address (no words of the action)."""
+    action = (action or "").strip()
+    owner_name, owner_organisation, owner_email = (
+        " ".join((v or "").split()) for v in (owner_name, owner_organisation, owner_email)
+    )
+    problems = escalation_action_problems(
+        action, owner_name, owner_organisation, due_date, timezone.localdate()
+    )
+    if problems:
+        raise RecommendationError(problems)
+    with transaction.atomic():
+        _change(
+            actor=actor,
+            recommendation=recommendation,
+            kind=Kind.PANEL_ACTION,
+            note=f"{action} Owner: {owner_name}, {owner_organisation}. "
+            f"Due by {nhs_date(due_date)}.",
+            check=_escalation_open,
+        )
+        row = EscalationAction.objects.create(
+            recommendation=recommendation,
+            action=action,
+            owner_name=owner_name,
+            owner_organisation=owner_organisation,
+            owner_email=owner_email,
+            due_date=due_date,
+            recorded_by=actor,
+        )
+        audit_record(action=Action.CREATE, actor=actor, obj=row)
+        if owner_email:
+            _escalation_notify(recommendation, "action", row.pk, owner_email, due=due_date)
+    return row
+
+
+def escalation_close(*, actor, recommendation, outcome: str, reason: str = "") -> EscalationClosure:
+    """The panel closes the escalation: resolved, not resolved (with why), or returned to the
+    commissioner. It leaves the panel's list; the review's commissioners are told."""
+    reason = (reason or "").strip()
+    if outcome not in EscalationOutcome.values:
+        raise RecommendationError({"outcome": "Select the outcome of the escalation"})
+    if outcome != EscalationOutcome.RESOLVED and not reason:
+        raise RecommendationError(
+            {"reason": "Enter why it is not resolved, or why it goes back to the commissioner"}
+        )
+    label = EscalationOutcome(outcome).label
+    with transaction.atomic():
+        _change(
+            actor=actor,
+            recommendation=recommendation,
+            kind=Kind.ESCALATION_CLOSED,
+            note=f"{label}. {reason}".strip(),
+            check=_escalation_open,
+        )
+        row = EscalationClosure.objects.create(
+            recommendation=recommendation, outcome=outcome, reason=reason, closed_by=actor
+        )
+        audit_record(action=Action.CREATE, actor=actor, obj=row)
+        _tell_commissioners(recommendation, "closed", row.pk, outcome=label.lower())
+        for action_id in recommendation.escalation_actions.values_list("pk", flat=True):
+            deadline_notices_cancel(subject=action_subject(action_id))
+    return row
+
+
+# What the panel's notices say: the recommendation by its number and review's date, never the
+# decision's or action's words, a name, or the reason (ADR 0003, 0011).
+ESCALATION_NOTICES = {
+    "decision": (
+        "The oversight panel has made a decision on an escalated recommendation",
+        "The oversight panel has recorded a decision on recommendation {number} from the review "
+        "on {review_date}.",
+        "Sign in to read the decision and the actions the panel set.",
+    ),
+    "closed": (
+        "The oversight panel has closed an escalation",
+        "The oversight panel has closed its escalation of recommendation {number} from the "
+        "review on {review_date}: {outcome}.",
+        "Sign in to read the outcome and what happens next.",
+    ),
+    "action_due": (
+        "An action the oversight panel set is due",
+        "An action the oversight panel asked you to carry out about recommendation {number} "
+        "from the review on {review_date} is due by {due}.",
+        "The panel's member who set it can tell you more; if you have an account, sign in to "
+        "read it and what has happened since.",
+    ),
+    "action_overdue": (
+        "An action the oversight panel set is overdue",
+        "An action the oversight panel asked you to carry out about recommendation {number} "
+        "from the review on {review_date} was due by {due} and is not yet closed.",
+        "Tell the panel's member who set it where it stands; if you have an account, sign in.",
+    ),
+    "action": (
+        "The oversight panel has asked you to carry out an action",
+        "The oversight panel has asked you to carry out an action about recommendation {number} "
+        "from the review on {review_date}, by {due}.",
+        "The panel's member who set it will give you the details; if you have an account, sign "
+        "in to read it.",
+    ),
+}
+
+
+def _tell_commissioners(recommendation, kind: str, row_pk: int, outcome: str = "") -> None:
+    contacts = notice_contacts([recommendation.review_id], family=False)
+    for _user_id, _name, email in contacts.get(recommendation.review_id, {}).get(COMMISSIONER, []):
+        if email:
+            _escalation_notify(recommendation, kind, row_pk, email, outcome=outcome)
+
+
+def _escalation_context(recommendation, kind, *, due=None, outcome="") -> dict:
+    values = {
+        "number": recommendation.number,
+        "review_date": _review_date(recommendation.review),
+        "due": nhs_date(due) if due else "",
+        "outcome": outcome,
+    }
+    subject, what, todo = ESCALATION_NOTICES[kind]
+    return {
+        "subject": subject,
+        "paragraphs": [what.format(**values), todo],
+        "link": recommendation_link(recommendation),
+        "recommendation_id": recommendation.pk,
+    }
+
+
+def _escalation_notify(recommendation, kind, row_pk, email, *, due=None, outcome="") -> None:
+    notification_enqueue(
+        key=f"escalation:{kind}:{row_pk}:{email.lower()}"[:200],
+        recipient=email,
+        template="escalation_notice",
+        context=_escalation_context(recommendation, kind, due=due, outcome=outcome),
+    )
+
+
+def action_subject(action_id) -> str:
+    """An oversight panel action's subject on the deadline mechanism (ctr_portal.deadlines)."""
+    return f"esc-action:{action_id}"
+
+
+def _escalation_actions_chase(today: date, result) -> None:
+    """The oversight panel's actions are chased as recommendations are, on the one deadline
+    mechanism (ACTION_SERIES in policy.py), until the panel closes the escalation."""
+    ahead = today + timedelta(days=-min(d for s in ACTION_SERIES for d in s.days))
+    actions = EscalationAction.objects.due_for_reminder(ahead).select_related(
+        "recommendation__review"
+    )
+    for action in actions:
+        def build(point, action=action):
+            kind = "action_overdue" if point.send_on > action.due_date else "action_due"
+            context = _escalation_context(action.recommendation, kind, due=action.due_date)
+            return [(action.owner_email, "escalation_notice", context)]
+
+        sent = deadline_notices_send(
+            subject=action_subject(action.pk),
+            deadline=action.due_date,
+            series=ACTION_SERIES,
+            today=today,
+            build=build,
+        )
+        result.sent += sent
+        if sent:
+            result.lines.append(f"{today} Oversight panel action {action.pk} chased")
 
 
 # --- Writing: the chair and the commissioner ------------------------------------------------
@@ -648,6 +894,7 @@ def recommendations_sweep(*, today: date | None = None, dry_run: bool = False) -
             for batch in _sweep_batches(today, policy):
                 with transaction.atomic():
                     _sweep_batch(batch, today, policy, result)
+            _escalation_actions_chase(today, result)
             if today.weekday() == DIGEST_WEEKDAY:
                 _digests_send(today, result)
             if dry_run:
@@ -1027,7 +1274,10 @@ def _digests_send(today: date, result) -> None:
     """Each commissioner's weekly list of what is overdue or escalated, once per ISO week."""
     rows = list(
         Recommendation.objects.filter(state__in=OPEN_STATES)
-        .filter(Q(due_date__lt=today) | Q(escalated_to__isnull=False))
+        .filter(
+            Q(due_date__lt=today)
+            | Q(escalated_to__isnull=False, escalation_closure__isnull=True)
+        )
         .select_related("review")
         .order_by("due_date", "pk")
     )

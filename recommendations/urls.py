@@ -43,6 +43,21 @@ urlpatterns = [
     path("<int:pk>/supersede/", views.SupersedeView.as_view(), name="supersede"),
     path("<int:pk>/escalate/", views.EscalateView.as_view(), name="escalate"),
     path(
+        "<int:pk>/escalation/decision/",
+        views.EscalationDecisionView.as_view(),
+        name="escalation_decision",
+    ),
+    path(
+        "<int:pk>/escalation/action/",
+        views.EscalationActionView.as_view(),
+        name="escalation_action",
+    ),
+    path(
+        "<int:pk>/escalation/close/",
+        views.EscalationCloseView.as_view(),
+        name="escalation_close",
+    ),
+    path(
         "<int:pk>/evidence/<int:file_pk>/",
         views.EvidenceDownloadView.as_view(),
         name="evidence",

@@ -7,7 +7,6 @@ step of the lifecycle is a small form page (`StepView`) that hands its cleaned d
 service; a refusal shows beside the field, with what was typed kept.
 """
 
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -34,6 +33,9 @@ from .forms import (
     DoneForm,
     DueDateForm,
     EscalateForm,
+    EscalationActionForm,
+    EscalationCloseForm,
+    EscalationDecisionForm,
     FollowUpForm,
     NotAchievedForm,
     ProgressForm,
@@ -320,8 +322,11 @@ class RecommendationDetailView(RecommendationPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         recommendation, user = self.recommendation, self.request.user
         updates = queries.history(recommendation)
+        escalation = queries.escalation_of(recommendation)
         kwargs.update(
             steps=available_steps(user, recommendation),
+            escalation=escalation,
+            panel_steps=escalation_steps(user, recommendation, escalation),
             history=[
                 {
                     "heading": update.get_kind_display(),
@@ -673,7 +678,9 @@ class TrackerCsvView(TrackerMixin, View):
 
 
 class EscalatedView(PermissionRequiredMixin, TemplateView):
-    """The oversight panel's view: what was escalated to it, why, and the history."""
+    """The oversight panel's meeting view: every open escalation, oldest first, with why it
+    was escalated and what the panel has decided and set so far, and counts at the top; one
+    page, a fixed number of queries. A commissioner sees their own reviews' escalations."""
 
     permission_required = Perm.VIEW_ESCALATED
     raise_exception = True
@@ -683,20 +690,111 @@ class EscalatedView(PermissionRequiredMixin, TemplateView):
         today = timezone.localdate()
         items = []
         for r in queries.escalated_to_user(self.request.user):
+            actions = list(r.escalation_actions.all())
+            decisions = list(r.escalation_decisions.all())
             items.append(
                 {
                     "row": row(r, today),
                     "recommendation": r,
-                    "history": [
-                        {
-                            "heading": u.get_kind_display(),
-                            "time": u.occurred_at,
-                            "actor": u.actor.display_name if u.actor else "CTR Portal",
-                            "description": u.note,
-                        }
-                        for u in r.updates.all()
-                    ],
+                    "decision": decisions[-1] if decisions else None,
+                    "actions": actions,
+                    "actions_overdue": sum(1 for a in actions if a.due_date < today),
                 }
             )
-        kwargs.update(items=items, breadcrumbs=[("Home", reverse("dashboard"))])
+        kwargs.update(
+            items=items,
+            counts={
+                "open": len(items),
+                "undecided": sum(1 for i in items if i["decision"] is None),
+                "overdue": sum(1 for i in items if i["row"]["overdue"]),
+                "actions_overdue": sum(i["actions_overdue"] for i in items),
+            },
+            breadcrumbs=[("Home", reverse("dashboard"))],
+        )
         return super().get_context_data(**kwargs)
+
+
+# --- The oversight panel acts on an escalation (issue 21) -----------------------------------
+
+ESCALATION_STEPS = {
+    "escalation_decision": "Record the panel's decision",
+    "escalation_action": "Add an action",
+    "escalation_close": "Close the escalation",
+}
+
+
+def escalation_steps(user, recommendation, escalation) -> list[dict]:
+    """The panel member's steps, while the escalation is open."""
+    if escalation["closure"] is not None or not user.has_perm(
+        Perm.ACT_ON_ESCALATION, recommendation
+    ):
+        return []
+    return [
+        {"text": label, "href": reverse(f"recommendations:{name}", args=[recommendation.pk])}
+        for name, label in ESCALATION_STEPS.items()
+    ]
+
+
+class EscalationStepView(RecommendationPageMixin, TemplateView):
+    """One of the panel's acts on an open escalation: `act(form)` calls its service."""
+
+    permission_required = Perm.ACT_ON_ESCALATION
+    template_name = "recommendations/step.html"
+    step = success = ""
+    form_class = None
+
+    def act(self, form):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        label = ESCALATION_STEPS[self.step]
+        kwargs.setdefault("form", self.form_class())
+        kwargs.update(
+            heading=label,
+            possible=queries.escalation_of(self.recommendation)["closure"] is None,
+            breadcrumbs=self.breadcrumbs((label, "")),
+        )
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                self.act(form)
+            except RecommendationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, self.success)
+                return redirect("recommendations:detail", pk=self.recommendation.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class EscalationDecisionView(EscalationStepView):
+    step, success, form_class = (
+        "escalation_decision",
+        "The panel's decision is recorded",
+        EscalationDecisionForm,
+    )
+
+    def act(self, form):
+        services.escalation_decision_record(
+            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
+        )
+
+
+class EscalationActionView(EscalationStepView):
+    step, success, form_class = ("escalation_action", "Action added", EscalationActionForm)
+
+    def act(self, form):
+        services.escalation_action_add(
+            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
+        )
+
+
+class EscalationCloseView(EscalationStepView):
+    step, success, form_class = ("escalation_close", "Escalation closed", EscalationCloseForm)
+
+    def act(self, form):
+        services.escalation_close(
+            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
+        )

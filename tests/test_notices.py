@@ -27,7 +27,13 @@ from panels.models import Workbook
 from portal import services as portal
 from recommendations.models import Recommendation, Reminder, State
 from recommendations.policy import ESCALATE_AFTER_DAYS
-from recommendations.services import _change, recommendations_sweep
+from recommendations.services import (
+    _change,
+    escalation_action_add,
+    escalation_close,
+    escalation_decision_record,
+    recommendations_sweep,
+)
 from reports import services as reports
 from reviews.models import Contact, Participant, ParticipantRole
 from reviews.queries import review_for_user
@@ -195,7 +201,35 @@ def _recommendation(world, time_machine):
         time_machine.move_to(f"{due + timedelta(days=day)} 07:00", tick=False)
         recommendations_sweep()
     made = Recommendation.objects.get(pk=made.pk)
+    _oversight_panel(users, made)
     _change(actor=users["chair"], recommendation=made, kind="done", to=State.DONE, note="Done")
+
+
+def _oversight_panel(users, made):
+    """The panel's decision and closure (to the commissioner) and an action (to its owner),
+    their words naming the person."""
+    panel_member = users["oversight_panel"]
+    escalation_decision_record(
+        actor=panel_member,
+        recommendation=made,
+        met_on=timezone.localdate(),
+        decision="Zebedee Quixotic-Farnsworth needs housing needs met within a month",
+    )
+    escalation_action_add(
+        actor=panel_member,
+        recommendation=made,
+        action="Write to the council about Zebedee's housing needs",
+        owner_name="Quentin Quixotic-Farnsworth",
+        owner_organisation="North Shore Council",
+        owner_email="quentin.action@example.gov.uk",
+        due_date=timezone.localdate() + timedelta(days=14),
+    )
+    escalation_close(
+        actor=panel_member,
+        recommendation=made,
+        outcome="not_resolved",
+        reason="Zebedee's housing needs are still not met",
+    )
 
 
 def _leaks(notification, secrets) -> list[str]:

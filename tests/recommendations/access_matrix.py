@@ -128,10 +128,20 @@ UPDATE = _recommendation_page(
     {**MANAGERS, "provider": 200}, refused=("oversight_panel", "family_carer", "person")
 )
 ESCALATE = MANAGE
+# The panel's member acts on what was escalated to their panel; the others who may read the
+# recommendation are refused (403); another panel's member is tested apart (test_escalation.py).
+PANEL_ACT = _recommendation_page(
+    {"oversight_panel": 200},
+    refused=("chair", "commissioner", "provider", "family_carer", "person"),
+)
 
 PROFESSIONALS = only({"family_carer": 403, "person": 403}, others=200)
 COMMISSIONERS = only({"commissioner": 200, "commissioner_other_org": 200, "chair": 200}, others=403)
-OVERSIGHT = only({"oversight_panel": 200}, others=403)
+# The panel's meeting view; a commissioner sees their own reviews' escalations there.
+OVERSIGHT = only(
+    {"oversight_panel": 200, "commissioner": 200, "commissioner_other_org": 200, "chair": 200},
+    others=403,
+)
 
 MATRIX = {
     "recommendations:review": (review_kwargs, REVIEW_LIST, NO_POST),
@@ -149,6 +159,9 @@ MATRIX = {
     "recommendations:due_date": (recommendation_kwargs, MANAGE, acting(MANAGE)),
     "recommendations:supersede": (recommendation_kwargs, MANAGE, acting(MANAGE)),
     "recommendations:escalate": (recommendation_kwargs, ESCALATE, acting(ESCALATE)),
+    "recommendations:escalation_decision": (recommendation_kwargs, PANEL_ACT, acting(PANEL_ACT)),
+    "recommendations:escalation_action": (recommendation_kwargs, PANEL_ACT, acting(PANEL_ACT)),
+    "recommendations:escalation_close": (recommendation_kwargs, PANEL_ACT, acting(PANEL_ACT)),
     "recommendations:evidence": (evidence_kwargs, VIEW, NO_POST),
     "recommendations:my_actions": (no_kwargs, PROFESSIONALS, NO_POST),
     "recommendations:tracker": (no_kwargs, COMMISSIONERS, NO_POST),

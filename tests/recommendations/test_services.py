@@ -346,6 +346,6 @@ def test_escalation_reaches_the_oversight_panel(world, client_for):
     )
     page = client_for("oversight_panel").get("/recommendations/escalated/").content.decode()
     assert "Three months overdue, no reply from the council" in page
-    assert "Escalated to the oversight panel" in page
+    assert "Escalated to North Shore ICS C(E)TR oversight panel" in page
     other = OrganisationFactory(name="Another panel", kind=Organisation.Kind.OVERSIGHT_PANEL)
     assert other.escalated_recommendations.count() == 0
