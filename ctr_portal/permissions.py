@@ -60,6 +60,8 @@ class Perm(StrEnum):
     VIEW_MY_ACTIONS = "recommendations.view_my_actions"
     VIEW_TRACKER = "recommendations.view_tracker"
     VIEW_ESCALATED = "recommendations.view_escalated"
+    CHECK_RECOMMENDATION_DONE = "recommendations.check_recommendation_done"
+    REOPEN_RECOMMENDATION = "recommendations.reopen_recommendation"
 
     # portal (add below this line)
     USE_PORTAL = "portal.use_portal"

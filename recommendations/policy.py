@@ -32,3 +32,8 @@ ESCALATE_AFTER_DAYS = LocalChoice(
     ),
     minimum=0,
 )
+# Local choice (issue 21): when the report is issued every recommendation goes to its owner, who
+# is asked to accept it (confirming it is within their remit) or dispute it within ten working
+# days: two working weeks, time to check with their organisation. The reminder mechanism reminds
+# from this date (`Recommendation.objects.answer_late`).
+ACCEPT_WITHIN_WORKING_DAYS = 10

@@ -195,6 +195,13 @@ def _recommendation(world, time_machine):
         time_machine.move_to(f"{due + timedelta(days=day)} 07:00", tick=False)
         recommendations_sweep()
     made = Recommendation.objects.get(pk=made.pk)
+    _change(
+        actor=users["chair"],
+        recommendation=made,
+        kind="done_claimed",
+        to=State.DONE_CLAIMED,
+        note="Done",
+    )
     _change(actor=users["chair"], recommendation=made, kind="done", to=State.DONE, note="Done")
 
 
