@@ -128,6 +128,12 @@ UPDATE = _recommendation_page(
     {**MANAGERS, "provider": 200}, refused=("oversight_panel", "family_carer", "person")
 )
 ESCALATE = MANAGE
+# Only the review's commissioners check an owner's "done"; the chair or a commissioner reopens.
+CHECK_DONE = _recommendation_page(
+    {"commissioner": 200},
+    refused=("chair", "provider", "oversight_panel", "family_carer", "person"),
+)
+REOPEN = MANAGE
 
 PROFESSIONALS = only({"family_carer": 403, "person": 403}, others=200)
 COMMISSIONERS = only({"commissioner": 200, "commissioner_other_org": 200, "chair": 200}, others=403)
@@ -146,6 +152,8 @@ MATRIX = {
     "recommendations:progress": (recommendation_kwargs, UPDATE, acting(UPDATE)),
     "recommendations:done": (recommendation_kwargs, UPDATE, acting(UPDATE)),
     "recommendations:not_achieved": (recommendation_kwargs, UPDATE, acting(UPDATE)),
+    "recommendations:check": (recommendation_kwargs, CHECK_DONE, acting(CHECK_DONE)),
+    "recommendations:reopen": (recommendation_kwargs, REOPEN, acting(REOPEN)),
     "recommendations:due_date": (recommendation_kwargs, MANAGE, acting(MANAGE)),
     "recommendations:supersede": (recommendation_kwargs, MANAGE, acting(MANAGE)),
     "recommendations:escalate": (recommendation_kwargs, ESCALATE, acting(ESCALATE)),
