@@ -128,10 +128,11 @@ UPDATE = _recommendation_page(
     {**MANAGERS, "provider": 200}, refused=("oversight_panel", "family_carer", "person")
 )
 ESCALATE = MANAGE
-# Only the review's commissioners check an owner's "done"; the chair or a commissioner reopens.
+# Only the review's commissioners check an owner's "done" (the world's chair is a member of the
+# commissioning ICB, so checks too); the chair or a commissioner reopens.
 CHECK_DONE = _recommendation_page(
-    {"commissioner": 200},
-    refused=("chair", "provider", "oversight_panel", "family_carer", "person"),
+    {"commissioner": 200, "chair": 200},
+    refused=("provider", "oversight_panel", "family_carer", "person"),
 )
 REOPEN = MANAGE
 
