@@ -25,9 +25,10 @@ from documents.policy import deadlines
 from panels import services as panels
 from panels.models import Workbook
 from portal import services as portal
+from recommendations import services as recommendations
 from recommendations.models import Recommendation, Reminder, State
 from recommendations.policy import ESCALATE_AFTER_DAYS
-from recommendations.services import _change, recommendations_sweep
+from recommendations.services import STEP_NOTICES, _change, recommendations_sweep
 from reports import services as reports
 from reviews.models import Contact, Participant, ParticipantRole
 from reviews.queries import review_for_user
@@ -195,14 +196,29 @@ def _recommendation(world, time_machine):
         time_machine.move_to(f"{due + timedelta(days=day)} 07:00", tick=False)
         recommendations_sweep()
     made = Recommendation.objects.get(pk=made.pk)
-    _change(
-        actor=users["chair"],
-        recommendation=made,
-        kind="done_claimed",
-        to=State.DONE_CLAIMED,
-        note="Done",
+    # Issue 21's steps, each with its notice: marked done, sent back, done again, confirmed,
+    # reopened; and a second one disputed.
+    note = "Zebedee's assessment is done, NHS 999 000 1235"
+    chair, commissioner = users["chair"], users["commissioner"]
+    recommendations.recommendation_mark_done(actor=chair, recommendation=made, note=note)
+    recommendations.recommendation_done_send_back(
+        actor=commissioner, recommendation=made, reason=note
     )
-    _change(actor=users["chair"], recommendation=made, kind="done", to=State.DONE, note="Done")
+    recommendations.recommendation_mark_done(actor=chair, recommendation=made, note=note)
+    recommendations.recommendation_done_confirm(actor=commissioner, recommendation=made)
+    recommendations.recommendation_reopen(actor=chair, recommendation=made, reason=note)
+    disputed = RecommendationFactory(
+        review=world["review"], owner=users["provider"], created_by=chair, due_date=due
+    )
+    _change(actor=chair, recommendation=disputed, kind="sent", to=State.AWAITING_OWNER)
+    recommendations.recommendation_dispute(
+        actor=users["provider"], recommendation=disputed, reason=note
+    )
+    subjects = {
+        n.context["subject"]
+        for n in Notification.objects.filter(idempotency_key__startswith="rec-step:")
+    }
+    assert subjects == {subject for subject, _what, _todo in STEP_NOTICES.values()}
 
 
 def _leaks(notification, secrets) -> list[str]:
