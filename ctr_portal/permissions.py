@@ -61,6 +61,8 @@ class Perm(StrEnum):
     VIEW_TRACKER = "recommendations.view_tracker"
     VIEW_ESCALATED = "recommendations.view_escalated"
     ACT_ON_ESCALATION = "recommendations.act_on_escalation"
+    CHECK_RECOMMENDATION_DONE = "recommendations.check_recommendation_done"
+    REOPEN_RECOMMENDATION = "recommendations.reopen_recommendation"
 
     # portal (add below this line)
     USE_PORTAL = "portal.use_portal"

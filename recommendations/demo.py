@@ -1,6 +1,7 @@
 """Demo recommendations: every state of the lifecycle, some overdue, one escalated to the ICS
-oversight panel, on the demo reviews that are past their day. Made-up text only. Idempotent: a
-review that already has recommendations is left as it is."""
+oversight panel, one disputed, one marked done waiting for the commissioner's check and one
+the commissioner sent back, on the demo reviews that are past their day. Made-up text only.
+Idempotent: a review that already has recommendations is left as it is."""
 
 from datetime import timedelta
 
@@ -60,7 +61,9 @@ PLANS = {
             False,
         ),
         (
-            "in_progress",
+            # Marked done, the commissioner sent it back (the evidence did not show it): in
+            # progress again, with the send-back in its history (issue 21).
+            "sent_back",
             "Write a communication passport with Liam and his speech therapist",
             "Liam's passport is on the ward and staff have read it",
             "person",
@@ -70,6 +73,16 @@ PLANS = {
         ),
     ],
     ("chloe", "follow_up"): [
+        (
+            # Marked done with evidence, waiting for the commissioner to check (issue 21).
+            "done_claimed",
+            "Give Chloe's family a named contact at the council for respite bookings",
+            "Chloe's family have the contact's name and have used it to book respite",
+            "family",
+            "local_authority",
+            5,
+            False,
+        ),
         (
             "done",
             "Add Chloe to the Dynamic Support Register review every month",
@@ -179,6 +192,8 @@ def _seed_one(review, number, plan, by_role, panel, kloes):
     from .models import Recommendation, RecommendationUpdate
 
     state, action, measure, for_whom, owner, due_in, escalated = plan
+    steps_of = state
+    state = "in_progress" if state == "sent_back" else state
     today, now = timezone.localdate(), timezone.now()
     account = by_role[owner] if isinstance(owner, str) else None
     name, organisation, email = (
@@ -203,8 +218,10 @@ def _seed_one(review, number, plan, by_role, panel, kloes):
         dispute_reason="Leave needs two staff; the ward cannot staff it every week"
         if state == "disputed"
         else "",
+        accept_by=today + timedelta(days=4) if state == "awaiting_owner" else None,
         outcome_note={
             "done": "Done: see the signed plan in the care record.",
+            "done_claimed": "A named contact was given to the family by letter on Monday.",
             "not_achieved": "No place came free within the time; carried to the next review.",
         }.get(state, ""),
         closed_at=now if state in ("done", "not_achieved", "superseded") else None,
@@ -225,7 +242,7 @@ def _seed_one(review, number, plan, by_role, panel, kloes):
     recommendation.save()
     if kloes:
         recommendation.kloes.set([kloes[(number * 3) % len(kloes)]])
-    for kind, note, actor in _history(state, escalated, by_role, account):
+    for kind, note, actor in _history(steps_of, escalated, by_role, account):
         RecommendationUpdate.objects.create(
             recommendation=recommendation, kind=kind, note=note, actor=actor
         )
@@ -284,12 +301,28 @@ def _history(state, escalated, by_role, owner):
         steps.append(("sent", "", chair))
     if state == "disputed":
         steps.append(("disputed", "The ward cannot staff this every week", owner))
-    if state in ("agreed", "in_progress", "done", "not_achieved", "superseded"):
+    if state in (
+        "agreed",
+        "in_progress",
+        "sent_back",
+        "done_claimed",
+        "done",
+        "not_achieved",
+        "superseded",
+    ):
         steps.append(("accepted", "", owner or chair))
-    if state in ("in_progress", "done"):
+    if state in ("in_progress", "sent_back", "done_claimed", "done"):
         steps.append(("progress", "First meeting held; next one booked", owner or chair))
     if escalated:
         steps.append(("escalated", "Five weeks overdue; no answer from the council", commissioner))
-    if state in ("done", "not_achieved", "superseded"):
+    if state in ("sent_back", "done_claimed", "done"):
+        steps.append(("done_claimed", "Recorded at the follow-up meeting", owner or chair))
+    if state == "sent_back":
+        steps.append(
+            ("sent_back", "The passport is not on the ward yet: send a photo of it", commissioner)
+        )
+    if state == "done":
+        steps.append(("done", "The evidence was checked", commissioner))
+    elif state in ("not_achieved", "superseded"):
         steps.append((state, "Recorded at the follow-up meeting", owner or chair))
     return steps

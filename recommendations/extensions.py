@@ -60,7 +60,8 @@ PLAIN_STATE = {
     "disputed": ("Not agreed yet", "Being talked through again with {owner}."),
     "agreed": ("Agreed", "{owner} has agreed to do it."),
     "in_progress": ("Started", "{owner} has started."),
-    "done": ("Done", "{owner} has done it."),
+    "done_claimed": ("Being checked", "{owner} says it is done. The commissioner is checking."),
+    "done": ("Done", "{owner} has done it, and the commissioner has checked."),
     "not_achieved": ("Not done", "{owner} could not do it. The commissioner will say why."),
     "superseded": ("Replaced", "A newer recommendation replaced this one."),
 }
@@ -81,26 +82,23 @@ def plain_progress(recommendation, today) -> tuple[str, str, str]:
 
 def portal_sections(sender, *, review, user, **kwargs):
     """What the panel recommended and how each is going, in plain English, for the person and
-    the family the consent lets in (never drafts); two queries."""
+    the family the consent lets in (never drafts), each with its steps; four queries."""
     from django.utils import timezone
 
     from portal.sections import PortalSection
 
-    from .queries import recommendations_for_review
+    from .queries import plan_with_history
 
     if not user.has_perm(Perm.VIEW_REVIEW_RECOMMENDATIONS, review):
         return None
     today = timezone.localdate()
-    rows = [
-        (r, *plain_progress(r, today))
-        for r in recommendations_for_review(review)
-        if r.state != State.DRAFT
-    ]
+    plan = plan_with_history(review, for_family=True)
+    rows = [(r, *plain_progress(r, today)) for r in plan]
     if not rows:
         return None
     return PortalSection(
         "What the panel recommended, and how it is going",
         "recommendations/portal/_section.html",
-        {"rows": rows, "review_pk": review.pk},
+        {"rows": rows, "plan": plan, "review_pk": review.pk},
         order=20,
     )

@@ -271,19 +271,89 @@ class OptionalFileField(forms.Field):
         return value or None
 
 
+# Said before anything is uploaded (issue 21): who reads the evidence.
+EVIDENCE_READERS = (
+    "Who will see it: the chair of the review panel, the commissioner (who checks it before the "
+    "recommendation counts as done), the oversight panel if it is escalated, and the person and "
+    "their family where the person's consent allows."
+)
+
+
 class DoneForm(NHSUKFormMixin, forms.Form):
     submit_label = "Mark as done"
     note = _note(
         "Evidence that it has been done",
         "Enter the evidence that this has been done",
         max_length=limits.LONG_NOTE,
-        help_text="What was done, when, and where the proof is (a report, a letter, a plan).",
+        help_text="What was done, when, and where the proof is (a report, a letter, a plan). "
+        + EVIDENCE_READERS,
     )
     evidence = OptionalFileField(label="Attach a file (optional)", required=False)
+    not_for_family = forms.BooleanField(
+        label="This file is not for the person and family",
+        help_text="Tick if it holds something they should not read, such as another person's "
+        "details. The chair, the commissioner and the oversight panel still see it.",
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].help_text = _upload_hint(many=False)
+        self.fields["evidence"].help_text = f"{EVIDENCE_READERS} {_upload_hint(many=False)}"
+
+
+class CheckDoneForm(NHSUKFormMixin, forms.Form):
+    submit_label = "Save the check"
+
+    decision = forms.ChoiceField(
+        label="Does the evidence show it is done?",
+        widget=forms.RadioSelect,
+        choices=[
+            ("confirm", "Yes, confirm it is done"),
+            ("send_back", "No, send it back to the owner"),
+        ],
+        error_messages={"required": "Select whether the evidence shows it is done"},
+    )
+    note = forms.CharField(
+        label="Anything to add (optional)",
+        widget=forms.Textarea,
+        max_length=limits.NOTE,
+        required=False,
+        error_messages=limits.too_long("Note", limits.NOTE),
+    )
+    reason = forms.CharField(
+        label="Why is it not done yet?",
+        help_text="The owner reads this. Say what is missing.",
+        widget=forms.Textarea,
+        max_length=limits.NOTE,
+        required=False,
+        error_messages=limits.too_long("Reason", limits.NOTE),
+    )
+
+    def get_layout(self):
+        return Layout(
+            Field(
+                "decision",
+                legend_size="m",
+                conditional={"confirm": "note", "send_back": "reason"},
+            ),
+            Submit("submit", self.submit_label),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "send_back" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Enter why it is not done yet")
+        return cleaned
+
+
+class ReopenForm(NHSUKFormMixin, forms.Form):
+    submit_label = "Reopen the recommendation"
+    reason = _note(
+        "Why is it being reopened?",
+        "Enter why the recommendation is reopened",
+        subject="Reason",
+        help_text="The owner is told, and reads this.",
+    )
 
 
 class NotAchievedForm(NHSUKFormMixin, forms.Form):

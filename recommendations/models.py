@@ -31,6 +31,7 @@ class State(models.TextChoices):
     DISPUTED = "disputed", "Disputed by the owner"
     AGREED = "agreed", "Agreed"
     IN_PROGRESS = "in_progress", "In progress"
+    DONE_CLAIMED = "done_claimed", "Marked done — waiting for the commissioner to check"
     DONE = "done", "Done"
     NOT_ACHIEVED = "not_achieved", "Not achieved"
     SUPERSEDED = "superseded", "Superseded"
@@ -43,6 +44,7 @@ class State(models.TextChoices):
             "disputed": "orange",
             "agreed": "blue",
             "in_progress": "blue",
+            "done_claimed": "aqua-green",
             "done": "green",
             "not_achieved": "red",
             "superseded": "grey",
@@ -54,9 +56,17 @@ TRANSITIONS: dict[str, set[str]] = {
     State.DRAFT: {State.AWAITING_OWNER, State.SUPERSEDED},
     State.AWAITING_OWNER: {State.AGREED, State.DISPUTED, State.DRAFT, State.SUPERSEDED},
     State.DISPUTED: {State.DRAFT, State.AWAITING_OWNER, State.AGREED, State.SUPERSEDED},
-    State.AGREED: {State.IN_PROGRESS, State.DONE, State.NOT_ACHIEVED, State.SUPERSEDED},
-    State.IN_PROGRESS: {State.DONE, State.NOT_ACHIEVED, State.SUPERSEDED},
-    State.DONE: set(),
+    # Done is the owner's claim first; the commissioner confirms it (done) or sends it back (in
+    # progress); a confirmed one may be reopened (in progress again), with a reason (issue 21).
+    State.AGREED: {
+        State.IN_PROGRESS,
+        State.DONE_CLAIMED,
+        State.NOT_ACHIEVED,
+        State.SUPERSEDED,
+    },
+    State.IN_PROGRESS: {State.DONE_CLAIMED, State.NOT_ACHIEVED, State.SUPERSEDED},
+    State.DONE_CLAIMED: {State.DONE, State.IN_PROGRESS, State.SUPERSEDED},
+    State.DONE: {State.IN_PROGRESS},
     State.NOT_ACHIEVED: set(),
     State.SUPERSEDED: set(),
 }
@@ -64,6 +74,8 @@ TRANSITIONS: dict[str, set[str]] = {
 # States in which the owner is still expected to act: reminders and "overdue" apply to these.
 OPEN_STATES = (State.AWAITING_OWNER, State.DISPUTED, State.AGREED, State.IN_PROGRESS)
 CLOSED_STATES = (State.DONE, State.NOT_ACHIEVED, State.SUPERSEDED)
+# Neither open nor closed: the owner says it is done and the commissioner has still to check. The
+# owner is not reminded of it; the review cannot close on it.
 
 
 # --- SMART, as rules on the values (the form and the services both ask) ---------------------
@@ -232,6 +244,19 @@ class RecommendationQuerySet(models.QuerySet):
     def overdue(self, today: date):
         return self.open().filter(due_date__lt=today)
 
+    def awaiting_answer(self):
+        """Sent to the owner and not yet accepted or disputed (issue 21): the reminder mechanism
+        reminds these owners from `accept_by`, and the review's page lists them."""
+        return self.filter(state=State.AWAITING_OWNER)
+
+    def answer_late(self, today: date):
+        """Not answered by the date the owner was asked to accept or dispute it by."""
+        return self.awaiting_answer().filter(accept_by__lt=today)
+
+    def done_to_check(self):
+        """Marked done by the owner, waiting for the commissioner to confirm or send back."""
+        return self.filter(state=State.DONE_CLAIMED)
+
 
 class Recommendation(models.Model):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
@@ -269,6 +294,12 @@ class Recommendation(models.Model):
     progress_check_date = models.DateField(null=True, blank=True)
 
     state = models.CharField(max_length=20, choices=State, default=State.DRAFT)
+    accept_by = models.DateField(
+        "accept or dispute by",
+        null=True,
+        blank=True,
+        help_text="Set when it is sent to the owner (policy.ACCEPT_WITHIN_WORKING_DAYS).",
+    )
     remit_confirmed_at = models.DateTimeField(null=True, blank=True)
     dispute_reason = models.TextField(blank=True, max_length=limits.NOTE)
     outcome_note = models.TextField(
@@ -360,6 +391,12 @@ class Recommendation(models.Model):
         return self.state in OPEN_STATES
 
     @property
+    def is_closed(self) -> bool:
+        """Done, not achieved or superseded (a done waiting for its check is neither open nor
+        closed)."""
+        return self.state in CLOSED_STATES
+
+    @property
     def state_colour(self) -> str:
         return State(self.state).tag_colour
 
@@ -395,7 +432,10 @@ class RecommendationUpdate(models.Model):
         RESOLVED = "resolved", "Dispute resolved"
         PROGRESS = "progress", "Progress"
         DUE_DATE_CHANGED = "due_date_changed", "Due date changed"
-        DONE = "done", "Marked done"
+        DONE_CLAIMED = "done_claimed", "Marked done — waiting for the commissioner to check"
+        DONE = "done", "Done — confirmed by the commissioner"
+        SENT_BACK = "sent_back", "Sent back to the owner: not done yet"
+        REOPENED = "reopened", "Reopened"
         NOT_ACHIEVED = "not_achieved", "Not achieved"
         SUPERSEDED = "superseded", "Superseded"
         ESCALATED = "escalated", "Escalated to the oversight panel"
@@ -458,6 +498,12 @@ class EvidenceFile(models.Model):
     scan_status = models.CharField(max_length=20, choices=ScanStatus)
     uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    not_for_family = models.BooleanField(
+        "not for the person and family",
+        default=False,
+        help_text="Seen by the panel and the commissioner only: hidden (404) from the person "
+        "and family.",
+    )
 
     class Meta:
         ordering = ["recommendation", "uploaded_at", "pk"]

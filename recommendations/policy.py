@@ -41,3 +41,9 @@ ACTION_SERIES = (
     Series("action_due", "owner", (-7, -1, 0)),
     Series("action_overdue", "owner", (7,), every=7),
 )
+
+# Local choice (issue 21): when the report is issued every recommendation goes to its owner, who
+# is asked to accept it (confirming it is within their remit) or dispute it within ten working
+# days: two working weeks, time to check with their organisation. The reminder mechanism reminds
+# from this date (`Recommendation.objects.answer_late`).
+ACCEPT_WITHIN_WORKING_DAYS = 10

@@ -7,7 +7,7 @@ review, person and owner joined, and the KLOEs prefetched.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from ctr_portal.permissions import Perm
@@ -23,7 +23,9 @@ from .models import (
     Reminder,
     State,
 )
-from .rules import oversight_panel_ids
+from .rules import oversight_panel_ids, sees_evidence_withheld_from_family
+
+Kind = RecommendationUpdate.Kind
 
 ROW_RELATIONS = ("review", "review__person", "owner", "escalated_to")
 
@@ -60,12 +62,27 @@ def recommendation_for_user(user, pk):
     return recommendation
 
 
-def history(recommendation) -> list[RecommendationUpdate]:
-    return list(recommendation.updates.select_related("actor").prefetch_related("evidence_files"))
+def _evidence_for(user, recommendation):
+    """The recommendation's evidence files the user may see: the person and family do not see
+    those the uploader marked "not for the person and family"."""
+    files = EvidenceFile.objects.filter(recommendation=recommendation)
+    if not sees_evidence_withheld_from_family(user, recommendation):
+        files = files.filter(not_for_family=False)
+    return files
 
 
-def evidence_file_of(recommendation, pk) -> EvidenceFile | None:
-    return EvidenceFile.objects.filter(recommendation=recommendation, pk=pk).first()
+def history(user, recommendation) -> list[RecommendationUpdate]:
+    """Every step, oldest first, each with the evidence files the user may see."""
+    return list(
+        recommendation.updates.select_related("actor").prefetch_related(
+            Prefetch("evidence_files", queryset=_evidence_for(user, recommendation))
+        )
+    )
+
+
+def evidence_file_of(user, recommendation, pk) -> EvidenceFile | None:
+    """One evidence file, or None (404) when it is not the recommendation's or not for the user."""
+    return _evidence_for(user, recommendation).filter(pk=pk).first()
 
 
 def other_recommendations(recommendation) -> list[Recommendation]:
@@ -121,6 +138,38 @@ def previous_review_recommendations(review) -> list[Recommendation]:
     return list(_rows(earlier.filter(review_id=last["review_id"])).order_by("number"))
 
 
+def awaiting_answer(review) -> list[Recommendation]:
+    """The review's recommendations sent to their owners and not yet accepted or disputed, with
+    the date each was to be answered by: the review's page lists who has not answered."""
+    return list(
+        Recommendation.objects.awaiting_answer()
+        .filter(review=review)
+        .select_related("owner")
+        .order_by("accept_by", "number")
+    )
+
+
+def plan_with_history(review, *, for_family: bool = True) -> list[Recommendation]:
+    """The action plan as a living record: every recommendation sent (never a draft), each with
+    its steps and their evidence files (for the person and family, only those meant for them);
+    four queries however many rows."""
+    files = EvidenceFile.objects.all()
+    if for_family:
+        files = files.filter(not_for_family=False)
+    updates = RecommendationUpdate.objects.select_related("actor").prefetch_related(
+        Prefetch("evidence_files", queryset=files)
+    )
+    if for_family:  # the chair's drafting is not part of the plan they follow
+        updates = updates.exclude(kind__in=(Kind.CREATED, Kind.EDITED))
+    return list(
+        Recommendation.objects.filter(review=review)
+        .exclude(state=State.DRAFT)
+        .select_related("owner")
+        .prefetch_related(Prefetch("updates", queryset=updates))
+        .order_by("number")
+    )
+
+
 def follow_up_checks(review) -> list:
     return list(review.follow_up_checks.select_related("recorded_by"))
 
@@ -153,9 +202,9 @@ def owner_candidates(review) -> list:
 def my_actions(user) -> list[Recommendation]:
     """The user's recommendations across all reviews, still to do, soonest due first."""
     return list(
-        _rows(Recommendation.objects.filter(owner=user, state__in=OPEN_STATES)).order_by(
-            "due_date", "pk"
-        )
+        _rows(
+            Recommendation.objects.filter(owner=user, state__in=(*OPEN_STATES, State.DONE_CLAIMED))
+        ).order_by("due_date", "pk")
     )
 
 

@@ -3,13 +3,16 @@
 predicates take (user, recommendation), loaded by `queries.recommendation_for_user`.
 
 - The chair and the review's commissioners write and manage every recommendation of the review.
-- The named owner (an account) accepts or disputes theirs, posts progress and marks it done;
-  an owner without an account answers by email, and the chair or commissioner records it.
+- The named owner (an account) accepts or disputes theirs (ticking "within my remit" themselves:
+  nobody accepts on their behalf), posts progress and marks it done with evidence.
+- The review's commissioners check a "done": confirm it or send it back; the chair or a
+  commissioner may reopen a confirmed one.
 - The ICS oversight panel's members read the recommendations escalated to their panel, and
   record the panel's decisions and actions on them and close the escalation.
 - A commissioner sees the escalations of the reviews their organisations commission (the
   escalated list is scoped by `queries.escalated_to_user`); another ICB's answer 404.
-- The person, and family carers while the latest consent invites them, read them.
+- The person, and family carers while the latest consent invites them, read them, and the
+  evidence files not marked "not for the person and family".
 - Nobody else learns a recommendation exists (404).
 """
 
@@ -87,9 +90,14 @@ def family_reads(user, recommendation):
     )
 
 
-@rules.predicate
-def owner_has_no_account(user, recommendation):
-    return recommendation is not None and recommendation.owner_id is None
+def sees_evidence_withheld_from_family(user, recommendation) -> bool:
+    """Whether the user sees evidence marked "not for the person and family": everyone who may
+    see the recommendation except those who read it only as the person or family."""
+    return bool(
+        is_owner(user, recommendation)
+        or manages(user, recommendation)
+        or escalated_to_my_panel(user, recommendation)
+    )
 
 
 can_view = is_owner | manages | escalated_to_my_panel | family_reads
@@ -99,7 +107,10 @@ rules.add_perm(Perm.WRITE_RECOMMENDATIONS, is_review_manager)
 rules.add_perm(Perm.RECORD_FOLLOW_UP, is_review_commissioner)
 rules.add_perm(Perm.VIEW_RECOMMENDATION, can_view)
 rules.add_perm(Perm.MANAGE_RECOMMENDATION, manages)
-rules.add_perm(Perm.RESPOND_TO_RECOMMENDATION, is_owner | (manages & owner_has_no_account))
+# Only the owner answers: the chair or commissioner can no longer accept on their behalf (issue 21).
+rules.add_perm(Perm.RESPOND_TO_RECOMMENDATION, is_owner)
+rules.add_perm(Perm.CHECK_RECOMMENDATION_DONE, commissions)
+rules.add_perm(Perm.REOPEN_RECOMMENDATION, manages)
 rules.add_perm(Perm.UPDATE_RECOMMENDATION, is_owner | manages)
 rules.add_perm(Perm.ESCALATE_RECOMMENDATION, commissions)
 rules.add_perm(Perm.VIEW_MY_ACTIONS, is_professional)

@@ -32,14 +32,15 @@ from ctr_portal.queries import (
     oversight_panel_for,
 )
 from ctr_portal.services import notification_enqueue, notifications_enqueue
+from ctr_portal.working_days import working_days_after
 from documents.services import (
     PREVIOUS_REPORT_CODE,
     evidence_file_store,
     pack_item_provided_in_portal,
     stored_files_remove,
 )
-from reviews.models import ReviewState
-from reviews.queries import notice_contacts
+from reviews.models import ParticipantRole, ReviewState
+from reviews.queries import commissioner_contacts, notice_contacts, participants_for_review
 from reviews.services import review_event_record
 
 from .models import (
@@ -61,7 +62,12 @@ from .models import (
     reminder_subject,
     smart_problems,
 )
-from .policy import ACTION_SERIES, DIGEST_WEEKDAY, PROGRESS_CHECK_AFTER_DAYS
+from .policy import (
+    ACCEPT_WITHIN_WORKING_DAYS,
+    ACTION_SERIES,
+    DIGEST_WEEKDAY,
+    PROGRESS_CHECK_AFTER_DAYS,
+)
 from .reminders import (
     COMMISSIONER,
     FAMILY,
@@ -117,6 +123,7 @@ def _change(
     fields: dict | None = None,
     expected_state: str | None = None,
     check=None,
+    after=None,
 ) -> RecommendationUpdate:
     """Apply one change under a row lock and record it; the caller may already be in a
     transaction. `fields` are set on the row; `to` is the new state (checked), if any; `check`,
@@ -145,6 +152,8 @@ def _change(
             note=note.strip(),
         )
         _record_elsewhere(locked, update, previous_due_date)
+        if after is not None:
+            after(locked, update)
     for name, value in vars(locked).items():
         if not name.startswith("_"):
             setattr(recommendation, name, value)
@@ -573,8 +582,9 @@ def recommendation_edit(*, actor, recommendation, kloes, **values) -> Recommenda
 
 
 def recommendation_send(*, actor, recommendation) -> RecommendationUpdate:
-    """The chair sends a SMART draft to its owner, who is asked to accept it (the reminders app
-    tells them, hearing the SENT update)."""
+    """The chair sends a SMART draft to its owner, who is asked to accept it by `accept_by` (the
+    reminders app tells them, hearing the SENT update). Issuing the report sends every draft
+    (`recommendations_send_plan`); this sends one added or redrafted after the report."""
 
     def check(locked):
         problems = _smart(
@@ -595,6 +605,8 @@ def recommendation_send(*, actor, recommendation) -> RecommendationUpdate:
         kind=Kind.SENT,
         to=State.AWAITING_OWNER,
         check=check,
+        fields={"accept_by": accept_by_date()},
+        note=f"To accept or dispute by {nhs_date(accept_by_date())}",
     )
 
 
@@ -651,6 +663,7 @@ def recommendation_resolve(*, actor, recommendation, outcome: str, note: str):
         to=targets[outcome],
         note=note,
         expected_state=State.DISPUTED,
+        fields={"accept_by": accept_by_date()} if outcome == "resend" else None,
     )
 
 
@@ -701,6 +714,7 @@ def recommendation_dispute(*, actor, recommendation, reason: str):
         note=reason,
         fields={"dispute_reason": reason},
         expected_state=State.AWAITING_OWNER,
+        after=_step_notice,
     )
 
 
@@ -725,9 +739,13 @@ def recommendation_progress(*, actor, recommendation, note: str):
     )
 
 
-def recommendation_mark_done(*, actor, recommendation, note: str, evidence=None):
-    """Done, with evidence: a note, and optionally a file, checked by content and stored through
-    the documents app; the file is removed again if the change is refused."""
+def recommendation_mark_done(
+    *, actor, recommendation, note: str, evidence=None, not_for_family: bool = False
+):
+    """The owner says it is done, with evidence: a note, and optionally a file, checked by content
+    and stored through the documents app (removed again if the change is refused). It waits for
+    the commissioner to check (`recommendation_done_confirm`, `recommendation_done_send_back`).
+    A file marked `not_for_family` is hidden from the person and family."""
     note = (note or "").strip()
     if not note:
         raise RecommendationError({"note": "Enter the evidence that this has been done"})
@@ -744,13 +762,14 @@ def recommendation_mark_done(*, actor, recommendation, note: str, evidence=None)
             update = _change(
                 actor=actor,
                 recommendation=recommendation,
-                kind=Kind.DONE,
-                to=State.DONE,
+                kind=Kind.DONE_CLAIMED,
+                to=State.DONE_CLAIMED,
                 note=note,
                 fields={"outcome_note": note},
             )
             if stored is not None:
-                _evidence_file_save(actor, recommendation, update, stored)
+                _evidence_file_save(actor, recommendation, update, stored, not_for_family)
+            _step_notice(recommendation, update)
     except Exception:
         if stored is not None:
             stored_files_remove([stored.name])
@@ -758,7 +777,7 @@ def recommendation_mark_done(*, actor, recommendation, note: str, evidence=None)
     return update
 
 
-def _evidence_file_save(actor, recommendation, update, stored) -> EvidenceFile:
+def _evidence_file_save(actor, recommendation, update, stored, not_for_family) -> EvidenceFile:
     evidence = EvidenceFile.objects.create(
         recommendation=recommendation,
         update=update,
@@ -770,6 +789,7 @@ def _evidence_file_save(actor, recommendation, update, stored) -> EvidenceFile:
         sha256=stored.sha256,
         scan_status=stored.scan_status,
         uploaded_by=actor,
+        not_for_family=bool(not_for_family),
     )
     audit_record(action=Action.CREATE, actor=actor, obj=evidence)
     return evidence
@@ -791,6 +811,157 @@ def recommendation_not_achieved(*, actor, recommendation, reason: str):
 
 def evidence_file_access_record(*, user, evidence: EvidenceFile, request=None) -> None:
     audit_record(action=Action.DOWNLOAD, actor=user, obj=evidence, request=request)
+
+
+# --- The action plan: sent when the report is issued, done checked (issue 21) ----------------
+
+
+def accept_by_date(today: date | None = None) -> date:
+    """The date an owner is asked to accept or dispute by (policy.ACCEPT_WITHIN_WORKING_DAYS)."""
+    return working_days_after(today or timezone.localdate(), ACCEPT_WITHIN_WORKING_DAYS)
+
+
+def plan_unfinished(review) -> list[tuple[Recommendation, dict[str, str]]]:
+    """The review's drafts the chair has not finished (no named owner, due date, measure,
+    action…), each with what is missing: issuing the report waits for these."""
+    drafts = (
+        Recommendation.objects.filter(review=review, state=State.DRAFT)
+        .select_related("review", "owner")
+        .prefetch_related("kloes")
+        .order_by("number")
+    )
+    found = []
+    for draft in drafts:
+        values = {name: getattr(draft, name) for name in WRITABLE}
+        problems = _smart(review, values, list(draft.kloes.all()))
+        if problems:
+            found.append((draft, problems))
+    return found
+
+
+def recommendations_send_plan(*, actor, review) -> list[RecommendationUpdate]:
+    """Issuing the report sends the action plan: every draft of the review goes to its owner at
+    once, each to accept or dispute by `accept_by_date()`. Called by reports' issue service, in
+    its transaction; refuses (nothing sent) while a draft is unfinished."""
+    unfinished = plan_unfinished(review)
+    if unfinished:
+        numbers = ", ".join(str(r.number) for r, _problems in unfinished)
+        raise RecommendationError(
+            {"__all__": f"Finish recommendations {numbers} before issuing the report"}
+        )
+    drafts = Recommendation.objects.filter(review=review, state=State.DRAFT).order_by("number")
+    with transaction.atomic():
+        return [recommendation_send(actor=actor, recommendation=r) for r in drafts]
+
+
+def _step_recipients(recommendation, kind) -> list[tuple[str, str]]:
+    """(email, role) of who hears of a step: a dispute the chair (and the commissioner), a done
+    claim the commissioner, a send-back or reopening the owner."""
+    if kind in (Kind.SENT_BACK, Kind.REOPENED):
+        return [(recommendation.owner_address, "owner")] if recommendation.owner_address else []
+    review = recommendation.review
+    people = [(email, "commissioner") for _id, _name, email in commissioner_contacts(review)]
+    if kind == Kind.DISPUTED:
+        chairs = [
+            (p.user.email if p.user else p.email, "chair")
+            for p in participants_for_review(review)
+            if p.role == ParticipantRole.CHAIR
+        ]
+        people = [*chairs, *people]
+    return [(email, role) for email, role in people if email]
+
+
+# What each step's notice says: what happened, then what to do. No names, no action text.
+STEP_NOTICES = {
+    Kind.DISPUTED: (
+        "A recommendation has been disputed",
+        "The person responsible for recommendation {number} from the review on {review_date} "
+        "has disputed it.",
+        "Sign in to read why, then change the recommendation or keep it, saying why.",
+    ),
+    Kind.DONE_CLAIMED: (
+        "A recommendation is marked done: check the evidence",
+        "Recommendation {number} from the review on {review_date} has been marked done.",
+        "Sign in to check the evidence, then confirm it is done or send it back with a reason.",
+    ),
+    Kind.SENT_BACK: (
+        "A recommendation you marked done was sent back",
+        "The commissioner checked recommendation {number} from the review on {review_date} and "
+        "sent it back: it is not done yet.",
+        "Sign in to read why, then post progress or mark it done again with evidence.",
+    ),
+    Kind.REOPENED: (
+        "A recommendation has been reopened",
+        "Recommendation {number} from the review on {review_date} was done and has been reopened.",
+        "Sign in to read why and what is needed now.",
+    ),
+}
+
+
+def _step_notice(recommendation, update) -> None:
+    """Tell whoever acts next, once per step and recipient, through the outbox."""
+    subject, what, todo = STEP_NOTICES[update.kind]
+    values = {"number": recommendation.number, "review_date": _review_date(recommendation.review)}
+    for email, role in _step_recipients(recommendation, update.kind):
+        notification_enqueue(
+            key=f"rec-step:{update.pk}:{role}:{email.lower()}"[:200],
+            recipient=email,
+            template="recommendation_notice",
+            context={
+                "subject": subject,
+                "paragraphs": [what.format(**values), todo],
+                "link": recommendation_link(recommendation),
+                "recommendation_id": recommendation.pk,
+            },
+        )
+
+
+def recommendation_done_confirm(*, actor, recommendation, note: str = ""):
+    """The commissioner has checked the evidence: done. The person and family are told (the
+    reminders hear the DONE update)."""
+    return _change(
+        actor=actor,
+        recommendation=recommendation,
+        kind=Kind.DONE,
+        to=State.DONE,
+        note=(note or "").strip() or "The evidence was checked",
+        expected_state=State.DONE_CLAIMED,
+    )
+
+
+def recommendation_done_send_back(*, actor, recommendation, reason: str):
+    """The commissioner has checked the evidence and it does not show the action done: back to
+    in progress, with why; the owner is told."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RecommendationError({"reason": "Enter why it is not done yet"})
+    return _change(
+        actor=actor,
+        recommendation=recommendation,
+        kind=Kind.SENT_BACK,
+        to=State.IN_PROGRESS,
+        note=reason,
+        expected_state=State.DONE_CLAIMED,
+        after=_step_notice,
+    )
+
+
+def recommendation_reopen(*, actor, recommendation, reason: str):
+    """The chair or commissioner reopens a confirmed recommendation (it did not hold, or the
+    evidence was wrong): in progress again, with why; the owner is told."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RecommendationError({"reason": "Enter why the recommendation is reopened"})
+    return _change(
+        actor=actor,
+        recommendation=recommendation,
+        kind=Kind.REOPENED,
+        to=State.IN_PROGRESS,
+        note=reason,
+        fields={"closed_at": None},
+        expected_state=State.DONE,
+        after=_step_notice,
+    )
 
 
 # --- Follow-up and the review's lifecycle ---------------------------------------------------

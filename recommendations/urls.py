@@ -34,6 +34,8 @@ urlpatterns = [
     path("<int:pk>/resolve/", views.ResolveView.as_view(), name="resolve"),
     path("<int:pk>/progress/", views.ProgressView.as_view(), name="progress"),
     path("<int:pk>/done/", views.DoneView.as_view(), name="done"),
+    path("<int:pk>/check-done/", views.CheckDoneView.as_view(), name="check"),
+    path("<int:pk>/reopen/", views.ReopenView.as_view(), name="reopen"),
     path(
         "<int:pk>/not-achieved/",
         views.NotAchievedView.as_view(),

@@ -25,10 +25,12 @@ from ctr_portal.permissions import Perm
 from ctr_portal.views.base import ScopedObjectMixin
 from documents.services import stored_file_download_name, stored_file_open
 from documents.uploads import use_limited_upload_handlers
+from reviews.models import ReviewState
 from reviews.views.base import ReviewPageMixin
 
 from . import queries, services
 from .forms import (
+    CheckDoneForm,
     ConfirmForm,
     DoneForm,
     DueDateForm,
@@ -40,6 +42,7 @@ from .forms import (
     NotAchievedForm,
     ProgressForm,
     RecommendationForm,
+    ReopenForm,
     ResolveForm,
     RespondForm,
     SupersedeForm,
@@ -117,6 +120,8 @@ class ReviewRecommendationsView(ReviewPageMixin, TemplateView):
             suggestions=queries.suggestions_to_draft(review) if can_write else [],
             can_write=can_write,
             can_follow_up=user.has_perm(Perm.RECORD_FOLLOW_UP, review),
+            not_answered=queries.awaiting_answer(review) if can_write else [],
+            plan=queries.plan_with_history(review, for_family=not can_write),
             checks=queries.follow_up_checks(review),
             draft_form=ConfirmForm(submit_label="Make a draft from this suggestion"),
             breadcrumbs=self.breadcrumbs(),
@@ -278,6 +283,12 @@ STEPS = {
         "Post a progress update",
     ),
     "done": (Perm.UPDATE_RECOMMENDATION, (State.AGREED, State.IN_PROGRESS), "Mark as done"),
+    "check": (
+        Perm.CHECK_RECOMMENDATION_DONE,
+        (State.DONE_CLAIMED,),
+        "Check the evidence it is done",
+    ),
+    "reopen": (Perm.REOPEN_RECOMMENDATION, (State.DONE,), "Reopen the recommendation"),
     "not_achieved": (
         Perm.UPDATE_RECOMMENDATION,
         (State.AGREED, State.IN_PROGRESS),
@@ -293,6 +304,16 @@ STEPS = {
 }
 
 
+def plan_sent(recommendation) -> bool:
+    """Whether the review's report has been issued, sending its action plan: before then, drafts
+    wait to go together with the report; after, one added or redrafted is sent on its own."""
+    return recommendation.review.state in (
+        ReviewState.REPORT_ISSUED,
+        ReviewState.FOLLOW_UP,
+        ReviewState.CLOSED,
+    )
+
+
 def available_steps(user, recommendation) -> list[dict]:
     steps = []
     for name, (permission, states, label) in STEPS.items():
@@ -300,6 +321,8 @@ def available_steps(user, recommendation) -> list[dict]:
             continue
         if name == "escalate" and recommendation.escalated_to_id:
             continue
+        if name == "send" and not plan_sent(recommendation):
+            continue  # issuing the report sends the plan
         steps.append(
             {"text": label, "href": reverse(f"recommendations:{name}", args=[recommendation.pk])}
         )
@@ -321,7 +344,7 @@ class RecommendationDetailView(RecommendationPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         recommendation, user = self.recommendation, self.request.user
-        updates = queries.history(recommendation)
+        updates = queries.history(user, recommendation)
         escalation = queries.escalation_of(recommendation)
         kwargs.update(
             steps=available_steps(user, recommendation),
@@ -453,7 +476,20 @@ class StepView(RecommendationPageMixin, TemplateView):
 
 
 class SendView(StepView):
+    """Only for a recommendation added or redrafted after the report was issued: issuing the
+    report sends every draft at once."""
+
     step, success = "send", "Sent to the owner, who is asked to accept it"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["possible"] = context["possible"] and plan_sent(self.recommendation)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not plan_sent(self.recommendation):
+            return self.render_to_response(self.get_context_data())
+        return super().post(request, *args, **kwargs)
 
     def make_form(self, data=None, files=None):
         return ConfirmForm(data, submit_label="Send to the owner")
@@ -523,6 +559,36 @@ class DoneView(StepView):
         )
 
 
+class CheckDoneView(StepView):
+    """The commissioner checks the owner's evidence: confirms it done, or sends it back."""
+
+    step, success = "check", "Your check is recorded"
+
+    def make_form(self, data=None, files=None):
+        return CheckDoneForm(data)
+
+    def act(self, form):
+        data, user, rec = form.cleaned_data, self.request.user, self.recommendation
+        if data["decision"] == "confirm":
+            services.recommendation_done_confirm(actor=user, recommendation=rec, note=data["note"])
+        else:
+            services.recommendation_done_send_back(
+                actor=user, recommendation=rec, reason=data["reason"]
+            )
+
+
+class ReopenView(StepView):
+    step, success = "reopen", "Reopened: the owner has been told"
+
+    def make_form(self, data=None, files=None):
+        return ReopenForm(data)
+
+    def act(self, form):
+        services.recommendation_reopen(
+            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
+        )
+
+
 class NotAchievedView(StepView):
     step, success = "not_achieved", "Recorded as not achieved"
 
@@ -577,7 +643,9 @@ class EvidenceDownloadView(RecommendationPageMixin, View):
     """An evidence file, as an attachment, to whoever may see the recommendation."""
 
     def get(self, request, *args, **kwargs):
-        evidence = queries.evidence_file_of(self.recommendation, self.kwargs["file_pk"])
+        evidence = queries.evidence_file_of(
+            request.user, self.recommendation, self.kwargs["file_pk"]
+        )
         if evidence is None:
             raise Http404("No such file")
         services.evidence_file_access_record(user=request.user, evidence=evidence, request=request)

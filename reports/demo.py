@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from panels.models import CarriedRecommendation, Kloe
-from recommendations.models import ForWhom, Recommendation, State
+from recommendations.models import ForWhom, Recommendation, RecommendationUpdate, State
 from reviews.models import ParticipantRole, Review
 from reviews.queries import review_for_user
 
@@ -105,6 +105,9 @@ def _seed_recommendations(review, chair):
         )
         if kloes:
             rec.kloes.add(kloes[(n - 1) % len(kloes)])
+        # Issuing sent the plan; each owner answered (issue 21): the history the portal shows.
+        for kind, note in (("sent", "Sent with the issued report"), ("accepted", "")):
+            RecommendationUpdate.objects.create(recommendation=rec, kind=kind, note=note)
 
 
 def _seed_issued(review, chair):

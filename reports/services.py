@@ -25,6 +25,7 @@ from ctr_portal.audit import Action, audit_record
 from ctr_portal.deadlines import deadline_notices_cancel, deadline_notices_send, subjects_waiting
 from ctr_portal.formatting import nhs_date
 from ctr_portal.services import notification_enqueue
+from recommendations import services as recommendations
 from reviews.models import ParticipantRole, ReviewState
 from reviews.queries import commissioner_contacts, review_for_user, reviews_held_between
 from reviews.services import review_event_record, review_transition
@@ -278,6 +279,14 @@ def issue_problems(review, *, correction: str = "", has_versions: bool) -> dict[
         problems[""] = "Resolve the panel members' comments on the draft first"
     if has_versions and not correction.strip():
         problems["correction"] = "Enter what this version corrects"
+    unfinished = recommendations.plan_unfinished(review)
+    if unfinished:
+        numbers = ", ".join(str(r.number) for r, _problems in unfinished)
+        problems["recommendations"] = (
+            f"Finish recommendation{'s' if len(unfinished) > 1 else ''} {numbers} before "
+            "issuing: each needs what will be done, a named owner, how everyone will know it is "
+            "done and a due date"
+        )
     return problems
 
 
@@ -305,6 +314,9 @@ def report_issue(*, actor, review, correction: str = "") -> ReportVersion:
         version.easy_read_html = rendering.easy_read_body(content, version=version)
         version.save()
         audit_record(action=Action.CREATE, actor=actor, obj=version)
+        # The action plan goes to its owners with the report; it is a living record from here,
+        # on the review and in the portal, and a corrected version carries it as it stands.
+        recommendations.recommendations_send_plan(actor=actor, review=review)
         _issue_moves(actor, review)
         summary = f"Report version {number} issued"
         if superseded:

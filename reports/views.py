@@ -20,6 +20,8 @@ from django.views.generic import TemplateView
 from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
 from ctr_portal.views.base import add_service_errors
+from recommendations import services as recommendations
+from recommendations.policy import ACCEPT_WITHIN_WORKING_DAYS
 from reviews.views.base import ReviewPageMixin
 
 from . import queries, rendering, services
@@ -298,12 +300,21 @@ class IssueView(ReportPageMixin, TemplateView):
     def render_page(self, form):
         versions = self.versions()
         problems = services.issue_problems(self.review, has_versions=False)
+        problems.pop("recommendations", None)  # listed below, each linked to its page
         return self.render_to_response(
             self.get_context_data(
                 form=form,
                 versions=versions,
                 problems=list(problems.values()),
+                unfinished=[
+                    {
+                        "text": f"Recommendation {r.number}: {'; '.join(found.values())}",
+                        "href": reverse("recommendations:edit", args=[r.pk]),
+                    }
+                    for r, found in recommendations.plan_unfinished(self.review)
+                ],
                 recipients=services.report_recipients(self.review),
+                accept_days=ACCEPT_WITHIN_WORKING_DAYS,
                 breadcrumbs=self.report_breadcrumbs(),
             )
         )

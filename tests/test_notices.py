@@ -25,9 +25,11 @@ from documents.policy import deadlines
 from panels import services as panels
 from panels.models import Workbook
 from portal import services as portal
+from recommendations import services as recommendations
 from recommendations.models import Recommendation, Reminder, State
 from recommendations.policy import ESCALATE_AFTER_DAYS
 from recommendations.services import (
+    STEP_NOTICES,
     _change,
     escalation_action_add,
     escalation_close,
@@ -202,7 +204,29 @@ def _recommendation(world, time_machine):
         recommendations_sweep()
     made = Recommendation.objects.get(pk=made.pk)
     _oversight_panel(users, made)
-    _change(actor=users["chair"], recommendation=made, kind="done", to=State.DONE, note="Done")
+    # Issue 21's steps, each with its notice: marked done, sent back, done again, confirmed,
+    # reopened; and a second one disputed.
+    note = "Zebedee's assessment is done, NHS 999 000 1235"
+    chair, commissioner = users["chair"], users["commissioner"]
+    recommendations.recommendation_mark_done(actor=chair, recommendation=made, note=note)
+    recommendations.recommendation_done_send_back(
+        actor=commissioner, recommendation=made, reason=note
+    )
+    recommendations.recommendation_mark_done(actor=chair, recommendation=made, note=note)
+    recommendations.recommendation_done_confirm(actor=commissioner, recommendation=made)
+    recommendations.recommendation_reopen(actor=chair, recommendation=made, reason=note)
+    disputed = RecommendationFactory(
+        review=world["review"], owner=users["provider"], created_by=chair, due_date=due
+    )
+    _change(actor=chair, recommendation=disputed, kind="sent", to=State.AWAITING_OWNER)
+    recommendations.recommendation_dispute(
+        actor=users["provider"], recommendation=disputed, reason=note
+    )
+    subjects = {
+        n.context["subject"]
+        for n in Notification.objects.filter(idempotency_key__startswith="rec-step:")
+    }
+    assert subjects == {subject for subject, _what, _todo in STEP_NOTICES.values()}
 
 
 def _oversight_panel(users, made):

@@ -1,6 +1,8 @@
 """The chair writes a recommendation with no owner (refused, with what was typed kept), names
-the owner and sends it; the owner signs in from the recommendation's link, accepts it and marks
-it done with evidence; the commissioner's tracker shows it done."""
+the owner and sends it (added after the report was issued: sent on its own); the owner signs in
+from the recommendation's link, accepts it and marks it done with evidence; the commissioner's
+tracker shows it waiting for their check. (Issuing the report with its plan, and the check, are
+test_action_plan_journey.py.)"""
 
 import datetime
 
@@ -8,6 +10,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recommendations.models import Recommendation, State
+from reviews.models import ReviewState
 from tests.documents.factories import pdf_bytes
 from tests.factories import PASSWORD
 
@@ -64,6 +67,9 @@ def the_chair_writes_it_without_an_owner_then_fixes_it(page, live_server, users,
     )
     page.get_by_role("button", name="Save recommendation").click()
     assert "Recommendation 1" in page.get_by_role("heading", level=1).inner_text()
+    review.state = ReviewState.REPORT_ISSUED  # added after the report: sent on its own
+    review.save(update_fields=["state"])
+    page.reload()
     page.get_by_role("link", name="Send to the owner").click()
     page.get_by_role("button", name="Send to the owner").click()
     assert "Waiting for the owner to accept" in page.locator("main").inner_text()
@@ -95,11 +101,11 @@ def the_owner_signs_in_from_its_link_accepts_and_marks_it_done(
     page.locator("input[type=file]").set_input_files(str(evidence))
     page.get_by_role("button", name="Mark as done").click()
     main = page.locator("main").inner_text()
-    assert "Done" in main and "housing-assessment.pdf" in main
+    assert "Marked done" in main and "housing-assessment.pdf" in main
     assert_accessible(page)
     screenshot(page, "recommendation-done")
     recommendation.refresh_from_db()
-    assert recommendation.state == State.DONE
+    assert recommendation.state == State.DONE_CLAIMED
 
 
 def the_commissioners_tracker_shows_it_done(page, live_server, users):
@@ -107,5 +113,5 @@ def the_commissioners_tracker_shows_it_done(page, live_server, users):
     page.goto("/")
     page.get_by_role("link", name="Recommendations tracker").first.click()
     row = page.locator("tbody tr", has_text=ACTION[:40])
-    assert "Done" in row.inner_text()
+    assert "Marked done — waiting for the commissioner to check" in row.inner_text()
     assert_accessible(page)

@@ -134,6 +134,13 @@ PANEL_ACT = _recommendation_page(
     {"oversight_panel": 200},
     refused=("chair", "commissioner", "provider", "family_carer", "person"),
 )
+# Only the review's commissioners check an owner's "done" (the world's chair is a member of the
+# commissioning ICB, so checks too); the chair or a commissioner reopens.
+CHECK_DONE = _recommendation_page(
+    {"commissioner": 200, "chair": 200},
+    refused=("provider", "oversight_panel", "family_carer", "person"),
+)
+REOPEN = MANAGE
 
 PROFESSIONALS = only({"family_carer": 403, "person": 403}, others=200)
 COMMISSIONERS = only({"commissioner": 200, "commissioner_other_org": 200, "chair": 200}, others=403)
@@ -156,6 +163,8 @@ MATRIX = {
     "recommendations:progress": (recommendation_kwargs, UPDATE, acting(UPDATE)),
     "recommendations:done": (recommendation_kwargs, UPDATE, acting(UPDATE)),
     "recommendations:not_achieved": (recommendation_kwargs, UPDATE, acting(UPDATE)),
+    "recommendations:check": (recommendation_kwargs, CHECK_DONE, acting(CHECK_DONE)),
+    "recommendations:reopen": (recommendation_kwargs, REOPEN, acting(REOPEN)),
     "recommendations:due_date": (recommendation_kwargs, MANAGE, acting(MANAGE)),
     "recommendations:supersede": (recommendation_kwargs, MANAGE, acting(MANAGE)),
     "recommendations:escalate": (recommendation_kwargs, ESCALATE, acting(ESCALATE)),

@@ -3,6 +3,9 @@ import datetime
 import factory
 
 from recommendations.models import (
+    EscalationAction,
+    EscalationClosure,
+    EscalationDecision,
     EvidenceFile,
     FollowUpCheck,
     ForWhom,
@@ -76,3 +79,35 @@ class ReminderFactory(factory.django.DjangoModelFactory):
     )
     recipient_email = "owner@example.nhs.uk"
     recipient_name = "Owner"
+
+
+class EscalationDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EscalationDecision
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    met_on = factory.LazyFunction(datetime.date.today)
+    decision = "Ask the provider's director to attend the next meeting"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class EscalationActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EscalationAction
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    action = "Write to the provider's director"
+    owner_name = "Rita Gomez"
+    owner_organisation = "North Shore Council"
+    owner_email = "rita.gomez@example.gov.uk"
+    due_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=14))
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class EscalationClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EscalationClosure
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    outcome = "resolved"
+    closed_by = factory.SubFactory(UserFactory)

@@ -56,7 +56,7 @@ def test_the_family_sees_how_each_recommendation_is_going(
     assert "Riverside Hospital has started." in html
     late = nhs_date(timezone.localdate() - datetime.timedelta(days=29))
     assert "Late" in html and f"It was due by {late}." in html
-    assert "Riverside Hospital has done it." in html
+    assert "Riverside Hospital has done it, and the commissioner has checked." in html
 
     ConsentRecordFactory(
         review=review_world["review"], withdrawn=True, recorded_by=review_world["review"].created_by

@@ -214,9 +214,17 @@ def test_done_tells_the_person_and_family_the_consent_lets_in_and_stops_reminder
     _change(
         actor=users["provider"],
         recommendation=recommendation,
+        kind="done_claimed",
+        to=State.DONE_CLAIMED,
+        note="Assessment done",
+    )
+    assert not sent(Kind.FAMILY_DONE).exists()  # told once the commissioner has checked
+    _change(
+        actor=users["commissioner"],
+        recommendation=recommendation,
         kind="done",
         to=State.DONE,
-        note="Assessment done",
+        note="Checked",
     )
     told = set(sent(Kind.FAMILY_DONE).values_list("recipient_email", flat=True))
     assert told == {users["family_carer"].email, users["person"].email}

@@ -185,10 +185,22 @@ def test_the_whole_life_to_done_with_evidence(world):
         evidence=SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf"),
     )
     recommendation.refresh_from_db()
-    assert recommendation.state == State.DONE and recommendation.closed_at
+    assert recommendation.state == State.DONE_CLAIMED and not recommendation.closed_at
     evidence = EvidenceFile.objects.get(recommendation=recommendation)
     assert (evidence.original_name, evidence.kind) == ("report.pdf", "pdf")
-    assert kinds(recommendation) == ["created", "sent", "accepted", "progress", "done"]
+    services.recommendation_done_confirm(
+        actor=world["users"]["commissioner"], recommendation=recommendation
+    )
+    recommendation.refresh_from_db()
+    assert recommendation.state == State.DONE and recommendation.closed_at
+    assert kinds(recommendation) == [
+        "created",
+        "sent",
+        "accepted",
+        "progress",
+        "done_claimed",
+        "done",
+    ]
 
 
 def test_an_evidence_file_that_is_not_what_it_says_is_refused_and_nothing_changes(world):
@@ -285,6 +297,12 @@ def test_the_review_closes_only_when_every_recommendation_is_closed(world):
     )
     services.recommendation_mark_done(
         actor=recommendation.owner, recommendation=recommendation, note="Done"
+    )
+    assert "1 recommendation is not closed yet" in " ".join(
+        review.transition_problems(ReviewState.CLOSED)
+    )  # marked done, not yet checked
+    services.recommendation_done_confirm(
+        actor=world["users"]["commissioner"], recommendation=recommendation
     )
     review_transition(actor=world["users"]["commissioner"], review=review, to=ReviewState.CLOSED)
     assert review.state == ReviewState.CLOSED

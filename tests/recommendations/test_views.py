@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from recommendations import services
 from recommendations.models import Recommendation, State
 from tests.factories import UserFactory
 from tests.recommendations.factories import RecommendationFactory
@@ -88,7 +89,8 @@ def test_the_chair_writes_sends_and_the_owner_accepts_and_finishes(world, client
     response = chair.post(create_url(world), form_data(world))
     recommendation = Recommendation.objects.get()
     assert response.url == reverse("recommendations:detail", args=[recommendation.pk])
-    chair.post(reverse("recommendations:send", args=[recommendation.pk]))
+    # Issuing the report sends the plan; here, as issuing does it.
+    services.recommendations_send_plan(actor=world["users"]["chair"], review=world["review"])
     owner = client_for("provider")
     response = owner.post(
         reverse("recommendations:respond", args=[recommendation.pk]), {"response": "accept"}
@@ -103,7 +105,7 @@ def test_the_chair_writes_sends_and_the_owner_accepts_and_finishes(world, client
         {"note": "Assessment done; report shared with Daniel"},
     )
     recommendation.refresh_from_db()
-    assert recommendation.state == State.DONE
+    assert recommendation.state == State.DONE_CLAIMED
     page = chair.get(reverse("recommendations:detail", args=[recommendation.pk])).content.decode()
     for heading in ("Drafted", "Sent to the owner", "Accepted by the owner", "Marked done"):
         assert heading in page

@@ -47,8 +47,10 @@ def report_world(world, *, recommendations=3):
         shows=PERSON_QUOTE,
         quote_from=QuoteFrom.PERSON,
     )
+    # Each SMART (a KLOE, a named owner, a measure, a date after the review): issuing the report
+    # sends them to their owners, and an unfinished one would stop it.
     for n in range(1, recommendations + 1):
-        RecommendationFactory(
+        made = RecommendationFactory(
             review=review,
             number=n,
             action=f"Action number {n}: review the positive behaviour support plan",
@@ -57,10 +59,16 @@ def report_world(world, *, recommendations=3):
             owner_name=f"Owner {n}",
             owner_organisation="Riverside Hospital",
             owner_email=f"owner{n}@example.nhs.uk",
-            due_date=datetime.date(2026, 6, n),
+            due_date=due_date(review, n),
             created_by=chair,
         )
+        made.kloes.set([kloe_of(panel, 9)])
     return {**world, "review": review, "panel": panel, "chair": chair}
+
+
+def due_date(review, n) -> datetime.date:
+    """Recommendation n's due date: n weeks after the review."""
+    return review.review_date + datetime.timedelta(weeks=n)
 
 
 def seen_by(user, review):
