@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from ctr_portal.formatting import SHORT_DATE, nhs_date, time_24h
+from ctr_portal.formatting import SHORT_DATE, nhs_date, nhs_time
 from ctr_portal.templatetags.nhsuk import tag_html
 
 PARTICIPANT_HEAD = ["Role", "Name", "Invited", "Independence"]
@@ -180,7 +180,7 @@ def agenda_actions(review, agenda, *, can_manage) -> list[dict]:
 def agenda_rows(agenda) -> list[list]:
     return [
         [
-            time_24h(item.starts_at),
+            nhs_time(item.starts_at),
             format_html(
                 "{}{}",
                 item.title,
