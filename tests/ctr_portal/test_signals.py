@@ -84,6 +84,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "recommendations.review_scheduled",
         },
         review_signals.transition_checks: {"recommendations.transition_checks"},
+        review_signals.invitation_asks: {"documents.invitation_asks"},
         recommendation_signals.recommendation_changed: {"recommendations.recommendation_changed"},
     }
     for signal, uids in expected.items():
