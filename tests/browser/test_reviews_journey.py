@@ -329,7 +329,7 @@ def when_they_set_a_date_in_the_past(page, last_week):
 def then_the_date_is_refused_and_what_was_typed_kept(page, last_week):
     """Beside the field and in the summary."""
     summary = error_summary(page)
-    past_message = "The date of the review must be today or in the future"
+    past_message = "The date must be today or in the future"
     assert past_message in summary.inner_text()
     assert past_message in error_beside(page, date_group(page, "Date of the review"))
     assert date_values(page, "Date of the review") == (
