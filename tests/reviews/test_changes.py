@@ -90,7 +90,7 @@ def test_a_change_of_format_is_told_and_the_first_date_is_not_a_change(users, pl
     )
     assert planned_review.calendar_sequence == 0
 
-    review = Review.objects.get(pk=review_id(planned_review))
+    review = Review.objects.get(pk=planned_review.pk)
     services.review_schedule(
         actor=users["commissioner"],
         review=review,
@@ -101,10 +101,6 @@ def test_a_change_of_format_is_told_and_the_first_date_is_not_a_change(users, pl
     )
     review.refresh_from_db()
     assert (review.meeting_format, review.calendar_sequence) == (MeetingFormat.MIXED, 1)
-
-
-def review_id(review):
-    return review.pk
 
 
 @pytest.fixture
@@ -158,9 +154,7 @@ def test_a_past_date_is_refused_beside_the_field_and_nothing_is_saved(client_for
 
     response = client_for("commissioner").post(_schedule_url(planned_review), _post(yesterday))
 
-    assert response.context["form"].errors == {
-        "date": ["The date must be today or in the future"]
-    }
+    assert response.context["form"].errors == {"date": ["The date must be today or in the future"]}
     planned_review.refresh_from_db()
     assert planned_review.starts_at is None and planned_review.state == ReviewState.PLANNED
 
