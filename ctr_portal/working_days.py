@@ -36,3 +36,8 @@ def working_days_after(day: date, count: int) -> date:
 def working_days_before(day: date, count: int) -> date:
     """The `count`th working day before `day` (day itself not counted)."""
     return _step(day, count, -1)
+
+
+def bank_holiday_name(day: date) -> str:
+    """The name of England's bank holiday on `day` ("Christmas Day"), or "" if there is none."""
+    return holidays.UK(subdiv="ENG", years=day.year).get(day, "")

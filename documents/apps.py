@@ -20,4 +20,7 @@ class DocumentsConfig(AppConfig):
         signals.review_scheduled.connect(
             extensions.make_pack, dispatch_uid="documents.review_scheduled"
         )
+        signals.invitation_asks.connect(
+            extensions.invitation_asks, dispatch_uid="documents.invitation_asks"
+        )
         demo_seed.connect(demo.seed_document_packs, dispatch_uid="documents.demo_seed")

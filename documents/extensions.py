@@ -66,6 +66,8 @@ def _by(review):
     core = deadlines(review).get("core")
     if core is None:
         return f" (core documents reach the panel {hours} hours before the review)"
+    if core.short_notice:
+        return f", as soon as possible and by {nhs_datetime(core.due_at)} (short notice)"
     return f", by {nhs_datetime(core.due_at)} ({hours} hours before the review)"
 
 
@@ -83,3 +85,37 @@ def make_pack(sender, *, review, **kwargs):
     from .services import pack_for_review
 
     pack_for_review(review=review)
+
+
+def invitation_asks(sender, *, review, participant, **kwargs):
+    """For an invitation: how many pack items the invitee's organisation owes, and by when
+    (the provider's and local authority's contacts: domain.md §7). None when they owe none."""
+    from .models import DocumentPack
+    from .services import PARTICIPANT_ROLE_FOR
+
+    responsible = [r for r, role in PARTICIPANT_ROLE_FOR.items() if role == participant.role]
+    pack = DocumentPack.objects.filter(review=review).first()
+    if not responsible or pack is None:
+        return None
+    owed = list(
+        pack.items.filter(responsible__in=responsible)
+        .exclude(status__in=SETTLED_STATUSES)
+        .values_list("core", flat=True)
+    )
+    if not owed:
+        return None
+    due = deadlines(review, pack_made_at=pack.created_at)
+    lines = []
+    for key, core in (("core", True), ("target", False)):
+        count = owed.count(core)
+        if count and key in due:
+            lines.append(f"{count} {due[key].label.lower()}: {_by_when(due[key])}")
+        elif count:
+            lines.append(f"{count} {'core' if core else 'other'} documents")
+    return {"count": len(owed), "lines": lines}
+
+
+def _by_when(deadline) -> str:
+    """ "by 3 March 2026 at 5pm", or "as soon as possible, and by …" at short notice."""
+    when = nhs_datetime(deadline.due_at)
+    return f"as soon as possible, and by {when}" if deadline.short_notice else f"by {when}"

@@ -4,6 +4,9 @@
 - Everything else: by a target date, TARGET_WORKING_DAYS working days before the day (a local
   choice, ADR 0016; working days are Monday to Friday less England's bank holidays,
   ctr_portal/working_days.py).
+- Short notice: a pack made too late for a deadline gives SHORT_NOTICE_WORKING_DAYS working days
+  from when it was made (capped by the review itself): "as soon as possible, and by" that date,
+  never a deadline passed the moment the pack exists.
 - Reminders: REMINDER_DAYS days before each deadline, and on it.
 - The panel reads from the day the review is ready, or PANEL_OPENS_DAYS_BEFORE days before the
   day if sooner, to PANEL_CLOSES_DAYS_AFTER days after it, inclusive.
@@ -15,8 +18,9 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from ctr_portal.deadlines import Series
+from ctr_portal.formatting import nhs_datetime
 from ctr_portal.policy import LocalChoice
-from ctr_portal.working_days import working_days_before
+from ctr_portal.working_days import working_days_after, working_days_before
 from reviews.models import ReviewState
 
 # NHS England policy (the C(E)TR policy's timescales, domain.md §3): core documents reach the
@@ -29,6 +33,17 @@ TARGET_WORKING_DAYS = LocalChoice(
     source=(
         "Local choice, not NHS policy: the policy lets other documents come on the day; a "
         "working week before gives the panel time to read them."
+    ),
+    unit="working days",
+)
+SHORT_NOTICE_WORKING_DAYS = LocalChoice(
+    "documents.short_notice_working_days",
+    "Short notice: the least time, in working days from when the pack is made, given for it",
+    default=2,
+    source=(
+        "Local choice, not NHS policy: a review arranged at short notice still goes ahead "
+        "(domain.md §3 asks for 14 days' notice, ideally); two working days is the least time "
+        "in which a provider can gather and share its documents."
     ),
     unit="working days",
 )
@@ -58,6 +73,9 @@ class Deadline:
     key: str  # "core" or "target"
     label: str
     due_at: datetime
+    # The pack was made too late for the usual deadline: this one is later, and asked for
+    # "as soon as possible".
+    short_notice: bool = False
 
     def passed(self, now=None) -> bool:
         return (now or timezone.now()) >= self.due_at
@@ -65,6 +83,12 @@ class Deadline:
     @property
     def due_on(self) -> date:
         return timezone.localdate(self.due_at)
+
+    @property
+    def wording(self) -> str:
+        """ "3 March 2026 at 5pm", or "As soon as possible, and by 3 March 2026 at 5pm"."""
+        when = nhs_datetime(self.due_at)
+        return f"As soon as possible, and by {when}" if self.short_notice else when
 
 
 def review_day(review) -> date | None:
@@ -75,18 +99,36 @@ def review_day(review) -> date | None:
     return None
 
 
-def deadlines(review) -> dict[str, Deadline]:
-    """{"core": ..., "target": ...}, or {} while the review has no date."""
+_UNKNOWN = object()
+
+
+def deadlines(review, *, pack_made_at=_UNKNOWN) -> dict[str, Deadline]:
+    """{"core": ..., "target": ...}, or {} while the review has no date. `pack_made_at` is when
+    the pack was made (looked up when not given; None while there is none): a deadline it
+    leaves too little time for moves to SHORT_NOTICE_WORKING_DAYS working days after it,
+    no later than the start of the review day for core items and the core deadline for the
+    rest."""
     if not review.starts_at:
         return {}
+    if pack_made_at is _UNKNOWN:
+        pack_made_at = _pack_made_at(review)
+    day = timezone.localdate(review.starts_at)
     core = review.starts_at - timedelta(hours=CORE_HOURS_BEFORE)
-    target_day = working_days_before(
-        timezone.localdate(review.starts_at), TARGET_WORKING_DAYS.value()
-    )
-    target = timezone.make_aware(datetime.combine(target_day, TARGET_TIME))
+    target_day = working_days_before(day, TARGET_WORKING_DAYS.value())
+    target = min(timezone.make_aware(datetime.combine(target_day, TARGET_TIME)), core)
+    if pack_made_at is None or timezone.localdate(pack_made_at) >= day:
+        floor = None  # no pack yet, or one made for a review recorded after it happened
+    else:
+        floor_day = working_days_after(
+            timezone.localdate(pack_made_at), SHORT_NOTICE_WORKING_DAYS.value()
+        )
+        floor = timezone.make_aware(datetime.combine(floor_day, TARGET_TIME))
+    review_day_starts = timezone.make_aware(datetime.combine(day, time(0)))
+    core_due, core_short = _later(core, floor, cap=max(review_day_starts, core))
+    target_due, target_short = _later(target, floor, cap=max(core_due, target))
     return {
-        "core": Deadline("core", "Core documents", core),
-        "target": Deadline("target", "Other documents", min(target, core)),
+        "core": Deadline("core", "Core documents", core_due, core_short),
+        "target": Deadline("target", "Other documents", target_due, target_short),
     }
 
 
@@ -103,6 +145,20 @@ def notice_series() -> tuple[Series, ...]:
         Series("reminder", OWERS, days=tuple(before)),
         Series("passed", COMMISSIONER, days=(0,)),
     )
+
+
+def _later(due: datetime, floor: datetime | None, *, cap: datetime) -> tuple[datetime, bool]:
+    """(`due`, or `floor` if that is later but never after `cap`; whether it moved)."""
+    if floor is None or floor <= due:
+        return due, False
+    moved = min(floor, cap)
+    return moved, moved > due
+
+
+def _pack_made_at(review) -> datetime | None:
+    from .models import DocumentPack
+
+    return DocumentPack.objects.filter(review=review).values_list("created_at", flat=True).first()
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def deadline_rows(deadlines) -> list[dict]:
             "key": f"{deadline.label} due",
             "value": Partial(
                 "documents/_deadline.html",
-                {"when": nhs_datetime(deadline.due_at), "passed": deadline.passed()},
+                {"when": deadline.wording, "passed": deadline.passed()},
             ),
         }
         for deadline in deadlines

@@ -74,7 +74,7 @@ class PackView(PackPageMixin, TemplateView):
         for item in items:
             item.can_change = user.has_perm(Perm.CHANGE_PACK_ITEM, item)
         summary = queries.pack_summary(pack)
-        deadlines = policy.deadlines(review)
+        deadlines = policy.deadlines(review, pack_made_at=pack.created_at if pack.pk else None)
         kwargs.update(
             pack=pack,
             items=items,
@@ -197,7 +197,9 @@ class ItemView(ItemMixin, TemplateView):
 
 
 def _item_summary_rows(user, item, can_change) -> list[dict]:
-    deadline = policy.deadlines(item.pack.review).get("core" if item.core else "target")
+    deadline = policy.deadlines(item.pack.review, pack_made_at=item.pack.created_at).get(
+        "core" if item.core else "target"
+    )
     status = item.get_status_display()
     if item.reason:
         status = f"{status}: {item.reason}"
@@ -223,7 +225,7 @@ def _item_summary_rows(user, item, can_change) -> list[dict]:
         else None,
         {
             "key": "Due",
-            "value": nhs_datetime(deadline.due_at),
+            "value": deadline.wording,
         }
         if deadline and can_change
         else None,

@@ -55,6 +55,9 @@ SCOPES_BY_PLACE = {
 # The provider completes these KLOEs' physical health and medication sections for a hospital
 # review (domain.md §7).
 PROVIDER_KLOE_NUMBERS = (5, 6)
+# The same sections as pack items (documents' hospital checklist codes): the provider may give
+# them online here or upload them to the pack, and either route counts as given everywhere.
+PROVIDER_PACK_CODES = {5: "physical-health", 6: "medication"}
 # Under KLOE 1 a member can record an immediate safety concern as well as rate it.
 SAFETY_KLOE_NUMBER = 1
 

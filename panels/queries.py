@@ -11,6 +11,7 @@ from reviews.rules import participant_for
 
 from .models import (
     PROVIDER_KLOE_NUMBERS,
+    PROVIDER_PACK_CODES,
     CarriedRecommendation,
     Concern,
     ConsolidatedKloe,
@@ -125,6 +126,19 @@ def provider_part_for(panel: Panel, kloe: Kloe) -> ProviderPart | None:
         .select_related("updated_by")
         .first()
     )
+
+
+def provider_section_in_pack(panel: Panel, kloe: Kloe) -> bool:
+    """Whether the provider gave KLOE 5's or 6's section as a file in the pack (the other route
+    to the online part): the workbook counts it as given, as the pack counts the online one."""
+    from documents.models import ItemStatus, PackItem
+
+    code = PROVIDER_PACK_CODES.get(kloe.number)
+    if not panel.is_hospital or code is None:
+        return False
+    return PackItem.objects.filter(
+        pack__review_id=panel.review_id, source__code=code, status=ItemStatus.PROVIDED
+    ).exists()
 
 
 def provider_kloes(panel: Panel) -> list[Kloe]:

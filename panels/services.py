@@ -19,6 +19,7 @@ from django.utils import timezone
 from ctr_portal.audit import Action, audit_record
 from ctr_portal.formatting import nhs_date
 from ctr_portal.services import notification_enqueue
+from documents.services import pack_item_provided_in_portal
 from reviews.models import (
     ParticipantRole,
     ReviewState,
@@ -35,6 +36,7 @@ from reviews.rules import (
 from reviews.services import review_event_record, review_transition
 
 from .models import (
+    PROVIDER_PACK_CODES,
     SAFETY_KLOE_NUMBER,
     CarriedRecommendation,
     Concern,
@@ -519,7 +521,20 @@ def provider_part_save(*, actor, review, texts: dict[int, str]) -> list[Provider
             )
             audit_record(action=Action.UPDATE, actor=actor, obj=part)
             saved.append(part)
+            _pack_item_given_online(review, part)
     return saved
+
+
+def _pack_item_given_online(review, part: ProviderPart) -> None:
+    """A section completed online is that pack item given: the pack's completeness, the
+    readiness guard and the measures count it as they count an upload."""
+    code = PROVIDER_PACK_CODES.get(part.kloe.number)
+    if code and part.text and review.starts_at:
+        pack_item_provided_in_portal(
+            review=review,
+            code=code,
+            note="Completed online: see Physical health and medication (KLOE 5 and 6)",
+        )
 
 
 # --- The chair's consolidation -------------------------------------------------------------

@@ -15,6 +15,7 @@ from .models import (
     Contact,
     DsrRatingChange,
     LaepMeeting,
+    MeetingFormat,
     Participant,
     Person,
     Review,
@@ -218,10 +219,14 @@ def _review(person, plan, commissioner, *, planned, day=None, last_held=None):
         due_rule=due.rule.code,
         due_basis=due.basis,
         starts_at=starts,
-        duration_minutes=480 if starts else None,
-        venue="Riverside Hospital, Cedar meeting room"
-        if starts and person.in_hospital
-        else ("Harbour Community Centre" if starts else ""),
+        # A community review meets by video for a morning (its agenda has no look at a ward);
+        # a hospital review is a day on the ward.
+        duration_minutes=(480 if person.in_hospital else 240) if starts else None,
+        venue="Riverside Hospital, Cedar meeting room" if starts and person.in_hospital else "",
+        video_link=f"https://meet.example.com/ctr-{person.pk}"
+        if starts and not person.in_hospital
+        else "",
+        meeting_format=MeetingFormat.IN_PERSON if person.in_hospital else MeetingFormat.VIDEO,
         held_on=held,
         state_reason=plan.reason,
         requested_by=plan.requested_by,

@@ -489,6 +489,12 @@ class ReviewQuerySet(models.QuerySet):
         return self.annotate(has_family=models.Exists(family))
 
 
+class MeetingFormat(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "By video"
+    MIXED = "mixed", "Mixed: some in person, some by video"
+
+
 class Review(models.Model):
     """A CTR or C(E)TR. Its type is derived from the person's age on the review date; its due
     date from the policy rules (reviews/policy.py); its state moves only through `transition`."""
@@ -530,6 +536,12 @@ class Review(models.Model):
     )
     venue = models.CharField(max_length=300, blank=True)
     video_link = models.URLField(max_length=500, blank=True)
+    meeting_format = models.CharField(
+        "how people meet", max_length=20, choices=MeetingFormat, default=MeetingFormat.IN_PERSON
+    )
+    # The calendar entry's SEQUENCE (RFC 5545 §3.8.7.4): bumped on every change of date, time,
+    # place or format, and on cancellation, so calendars replace the entry they hold.
+    calendar_sequence = models.PositiveIntegerField(default=0)
     late_reason = models.TextField(
         blank=True, max_length=limits.NOTE, help_text="Why the review is held after its due date."
     )
@@ -930,6 +942,9 @@ TRANSITIONS = {
     S.CANCELLED: (),
 }
 REASON_REQUIRED = (S.POSTPONED, S.CANCELLED)
+# Scheduling refuses a past date, except for a review recorded after it happened (its reason is
+# on the timeline: services.review_schedule).
+PAST_DATE_PROBLEM = "The date of the review must be today or in the future"
 # How each move is offered to people, as a button and a sentence.
 ACTION_LABELS = {
     S.SCHEDULED: "Schedule",
@@ -967,7 +982,7 @@ def _guard_problems(review, to, reason):
         if not review.starts_at:
             problems.append("Set the date and time of the review first")
         elif timezone.localdate(review.starts_at) < today:
-            problems.append("The date of the review must be today or in the future")
+            problems.append(PAST_DATE_PROBLEM)
         elif review.is_late and not review.late_reason.strip():
             problems.append("Enter why the review is after its due date")
     if to == S.READY:

@@ -18,7 +18,12 @@ from dateutil.relativedelta import relativedelta
 
 from ctr_portal.formatting import nhs_date
 from ctr_portal.policy import LocalChoice
-from ctr_portal.working_days import working_days_after, working_days_before
+from ctr_portal.working_days import (
+    bank_holiday_name,
+    is_working_day,
+    working_days_after,
+    working_days_before,
+)
 
 from .models import ReviewKind
 
@@ -319,3 +324,17 @@ def add_months(day: date, months: int) -> date:
 # Notice and readiness (domain.md §3, §5): used for warnings, never to block.
 NOTICE_DAYS = 14
 NOT_READY_WARNING_DAYS = 14
+
+
+# Local choice: a review on a weekend or an English bank holiday is allowed (a family may only be
+# free then) but is most often a slip of the date, so the schedule form asks to confirm it.
+def unusual_day_warning(day: date) -> str:
+    """'Are you sure …' for a weekend or an English bank holiday; empty for a working day."""
+    if is_working_day(day):
+        return ""
+    holiday = bank_holiday_name(day)
+    what = f"a bank holiday ({holiday})" if holiday else f"a {day:%A}"
+    return (
+        f"{nhs_date(day)} is {what}. Are you sure the review is on that day? "
+        "Tick the box to confirm"
+    )

@@ -10,7 +10,7 @@ reads the database beyond what `queries.review_for_user` loaded.
 from django.urls import reverse
 from django.utils import timezone
 
-from ctr_portal.formatting import SHORT_DATE, nhs_date, time_24h
+from ctr_portal.formatting import SHORT_DATE, nhs_date, nhs_time
 from ctr_portal.partials import Partial, line_breaks, tag
 
 from .models import OPEN_STATES
@@ -171,7 +171,7 @@ def agenda_actions(review, agenda, *, can_manage) -> list[dict]:
 def agenda_rows(agenda) -> list[list]:
     return [
         [
-            time_24h(item.starts_at),
+            nhs_time(item.starts_at),
             Partial(
                 "reviews/review/_agenda_item.html", {"title": item.title, "detail": item.detail}
             ),

@@ -36,3 +36,8 @@ person_links = Signal()
 """Sent when the person's page is drawn. A receiver returns the `reviews.sections.PersonLink`s
 its app adds (oversight visits); the page shows those whose permission the user holds on the
 person, in `order`."""
+
+invitation_asks = Signal()
+"""Sent with `review` and `participant` when an invitation email is written. A receiver returns
+what the invitee is asked for (documents: the pack items their organisation owes, as
+{"count": n, "lines": ["5 core documents: by …", …]}), JSON only, with no name or record text."""

@@ -39,7 +39,7 @@ from recommendations.services import (
 from reports import services as reports
 from reviews.models import Contact, Participant, ParticipantRole
 from reviews.queries import review_for_user
-from reviews.services import participant_add
+from reviews.services import participant_add, review_schedule
 from tests.conftest import make_review_world
 from tests.documents.factories import DocumentFactory, DocumentRenditionFactory
 from tests.factories import UserFactory
@@ -118,6 +118,20 @@ def _invitations_and_reset(world, client):
         email="quentin@example.gov.uk",
     )
     client.post(reverse("accounts:password_reset"), {"email": users["person"].email})
+    _change_of_date(review, commissioner)
+
+
+def _change_of_date(review, actor):
+    """A new date tells every invitee, with the calendar entry (review_changed)."""
+    review_schedule(
+        actor=actor,
+        review=review,
+        starts_at=review.starts_at + timedelta(days=1),
+        duration_minutes=review.duration_minutes or 480,
+        venue=review.venue,
+        video_link=review.video_link,
+        late_reason="The family asked for the next day",
+    )
 
 
 def _panel(world):

@@ -16,8 +16,10 @@ from ctr_portal import limits
 from ctr_portal.formatting import nhs_date, time_24h
 from ctr_portal.nhsuk import Field, Fieldset, Layout, NHSUKFormMixin, SplitDateField, Submit
 
+from .. import policy
 from ..models import (
     ACTION_LABELS,
+    MeetingFormat,
     ReviewEventReason,
     ReviewKind,
     ReviewState,
@@ -194,7 +196,7 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
 
     date = SplitDateField(
         label="Date of the review",
-        subject="The date of the review",
+        subject="The date",
         bounds=limits.PLANNED,
         help_text="For example, 15 3 2027",
         error_messages={"required": "Enter the date of the review"},
@@ -229,6 +231,14 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
             "invalid": "Enter a video link in the correct format, like https://meet.example.com/abc"
         },
     )
+    meeting_format = forms.ChoiceField(
+        label="How will people meet?",
+        widget=forms.RadioSelect,
+        choices=MeetingFormat.choices,
+        required=False,
+        help_text="The agenda is planned for it: no look at the ward when everyone meets by video.",
+        error_messages={"invalid_choice": "Select how people will meet"},
+    )
     late_reason = forms.CharField(
         label="Why will the review be after its due date?",
         widget=forms.Textarea,
@@ -236,6 +246,19 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
         required=False,
         error_messages=limits.too_long("Reason", limits.NOTE),
     )
+    after_the_event = forms.BooleanField(
+        label="This review has already happened",
+        help_text="Tick this only to record a review after the day it was held.",
+        required=False,
+    )
+    after_the_event_reason = forms.CharField(
+        label="Why is it being recorded after it happened?",
+        widget=forms.Textarea,
+        max_length=limits.NOTE,
+        required=False,
+        error_messages=limits.too_long("Reason", limits.NOTE),
+    )
+    confirm_day = forms.BooleanField(label="Yes, the review is on that day", required=False)
 
     def __init__(self, *args, review, **kwargs):
         self.review = review
@@ -248,6 +271,7 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
                 "duration_minutes": review.duration_minutes,
                 "venue": review.venue,
                 "video_link": review.video_link,
+                "meeting_format": review.meeting_format,
                 "late_reason": review.late_reason,
             }
         kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
@@ -256,6 +280,8 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
             self.fields["duration_minutes"].choices = sorted(
                 [*DURATIONS, (review.duration_minutes, f"{review.duration_minutes} minutes")]
             )
+        if self.is_bound and self.data.get("after_the_event"):
+            self.fields["date"].bounds = limits.RECENT_EVENT
         due = nhs_date(review.due_date)
         self.fields[
             "late_reason"
@@ -290,13 +316,50 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
             Field("duration_minutes"),
             Fieldset(
                 "Where",
+                Field("meeting_format"),
                 Field("venue", width="full"),
                 Field("video_link", width="full", spellcheck="false", autocomplete="off"),
                 legend_size="m",
             ),
             *([Field("late_reason", rows=3)] if self.asks_why_late else []),
+            *([Field("confirm_day")] if self.asks_to_confirm_day else []),
+            Fieldset(
+                "Recording a review after the day",
+                Field("after_the_event"),
+                Field("after_the_event_reason", rows=3),
+                legend_size="s",
+            ),
             Submit("submit", self.submit_label),
         )
+
+    def clean(self):
+        """A weekend or bank holiday is a warning to confirm with the box, not a refusal."""
+        cleaned = super().clean()
+        day = cleaned.get("date")
+        if day and not cleaned.get("confirm_day") and day >= timezone.localdate():
+            warning = policy.unusual_day_warning(day)
+            if warning:
+                self.add_error("confirm_day", warning)
+        return cleaned
+
+    @property
+    def asks_to_confirm_day(self) -> bool:
+        """The confirm box appears once the service has warned about the day (or stays ticked)."""
+        return bool((self._errors or {}).get("confirm_day") or self.data.get("confirm_day"))
+
+    def service_arguments(self) -> dict:
+        """What the scheduling service takes from this form, beyond the date and time."""
+        data = self.cleaned_data
+        return {
+            "duration_minutes": data["duration_minutes"],
+            "venue": data["venue"],
+            "video_link": data["video_link"],
+            "late_reason": data["late_reason"],
+            "meeting_format": data["meeting_format"],
+            "after_the_event_reason": data["after_the_event_reason"]
+            if data["after_the_event"]
+            else None,
+        }
 
     def refresh_layout(self):
         """After validation (or the service's errors), show the late reason if it is needed."""

@@ -8,6 +8,7 @@ public name here; patch a name in the submodule that calls it."""
 
 from .calendar import (
     ics_attachments,
+    invitees_tell,
     review_ics,
 )
 from .consent import (
@@ -48,7 +49,6 @@ from .planning import (
     reviews_recompute_for_birthdays,
 )
 from .scheduling import (
-    MODEL_AGENDA,
     agenda_generate,
     agenda_update,
     model_agenda,
@@ -64,7 +64,6 @@ __all__ = [
     "COMMUNITY_REVIEW_CONVERT",
     "CONSENT_ROUTES",
     "INVITATION_DAYS",
-    "MODEL_AGENDA",
     "NOT_IN_SEGREGATION",
     "PERSON_EDITABLE",
     "PLANNED_CLOCKS",
@@ -74,6 +73,7 @@ __all__ = [
     "consent_record",
     "contact_add",
     "ics_attachments",
+    "invitees_tell",
     "invitation_accept",
     "invitation_for_token",
     "laep_record",

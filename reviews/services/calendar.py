@@ -7,19 +7,25 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from ctr_portal.formatting import nhs_datetime
+from ctr_portal.services import notification_enqueue
+
 from ..models import (
     Review,
 )
+from ..rules import invitee_sees_details
 
 # --- The calendar file ---------------------------------------------------------------------
 
 
-def review_ics(review: Review) -> str:
+def review_ics(review: Review, *, cancelled: bool = False) -> str:
     """An iCalendar file for the review: no name or NHS number in it, only the type and place.
 
     The icalendar package writes it, escaping and folding every value, so a venue typed with a
     line break (CR or LF), `;` or `,` stays inside its LOCATION. The UID is the review's, so a
-    calendar replaces the event; SEQUENCE starts at 0 for a later update to bump."""
+    calendar replaces the event; SEQUENCE is the review's `calendar_sequence`, bumped by every
+    change, so the newer entry wins (RFC 5546: METHOD:REQUEST for an invitation or an update,
+    METHOD:CANCEL with STATUS:CANCELLED when the review is cancelled)."""
     start = review.starts_at.astimezone(UTC)
     end = (review.ends_at or review.starts_at + timedelta(hours=8)).astimezone(UTC)
     link = settings.SITE_URL + reverse("reviews:review_detail", args=[review.pk])
@@ -27,28 +33,62 @@ def review_ics(review: Review) -> str:
     calendar.add("prodid", "-//NHS England//CTR Portal//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
     event = icalendar.Event()
     event.add("uid", f"review-{review.pk}@ctr-portal")
-    event.add("sequence", 0)
+    event.add("sequence", review.calendar_sequence)
     event.add("dtstamp", timezone.now().astimezone(UTC))
     event.add("dtstart", start)
     event.add("dtend", end)
     event.add("summary", review.type_long)
     event.add("location", review.venue or review.video_link or "")
     event.add("description", f"Details: {link}")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
     return calendar.to_ical().decode()
 
 
 def ics_attachments(sender, *, notification, **kwargs):
     """The `email_attachments` receiver: the calendar file of each review the email names."""
-    ids = [
-        spec["review_id"]
+    specs = {
+        spec["review_id"]: spec
         for spec in notification.context.get("attachments", [])
         if spec.get("builder") == "review_ics"
-    ]
+    }
     return [
-        ("review.ics", review_ics(review), "text/calendar")
-        for review in Review.objects.filter(pk__in=ids).select_related("person")
+        (
+            "review.ics",
+            review_ics(review, cancelled=bool(specs[review.pk].get("cancelled"))),
+            "text/calendar",
+        )
+        for review in Review.objects.filter(pk__in=specs).select_related("person")
     ]
+
+
+def invitees_tell(*, review: Review, cancelled: bool = False) -> int:
+    """Tell every invitee with an email address, once per change (the key holds the calendar
+    SEQUENCE), that the review's arrangements changed or that it is cancelled, with the updated
+    calendar entry where they may see the review's details. No name or venue is in the notice:
+    the review page shows them. Returns how many were told."""
+    link = settings.SITE_URL + reverse("reviews:review_detail", args=[review.pk])
+    invitees = review.participants.exclude(email="").select_related("user")
+    for participant in invitees:
+        details = invitee_sees_details(participant, review)
+        notification_enqueue(
+            key=f"review_changed:{review.pk}:{review.calendar_sequence}:{participant.pk}",
+            recipient=participant.email,
+            template="review_changed",
+            context={
+                "review_type": review.type_long if details else "review",
+                "cancelled": cancelled,
+                "when": nhs_datetime(review.starts_at) if review.starts_at else "",
+                "format": review.get_meeting_format_display() if details else "",
+                "link": link,
+                "attachments": [
+                    {"builder": "review_ics", "review_id": review.pk, "cancelled": cancelled}
+                ]
+                if review.starts_at and details
+                else [],
+            },
+        )
+    return len(invitees)

@@ -7,12 +7,14 @@ from django.utils import timezone
 from ctr_portal.audit import Action, audit_record
 
 from ..models import (
+    PAST_DATE_PROBLEM,
     REASON_REQUIRED,
     Review,
     ReviewEvent,
     ReviewState,
     TransitionError,
 )
+from .calendar import invitees_tell
 from .planning import _after_review_held
 
 
@@ -28,18 +30,30 @@ def review_transition(
         )
         if to == ReviewState.HELD:
             _after_review_held(locked, actor)
+        if to == ReviewState.CANCELLED and locked.starts_at:
+            _calendar_cancel(locked)
         audit_record(action=Action.TRANSITION, actor=actor, obj=locked)
     for field in ("state", "state_reason", "held_on"):
         setattr(review, field, getattr(locked, field))
     return review
 
 
-def _transition_locked(review, to, *, actor, reason="", expected_state=None) -> Review:
+def _calendar_cancel(review: Review) -> None:
+    """A cancelled review leaves every invitee's calendar: a CANCEL entry with a higher SEQUENCE."""
+    review.calendar_sequence += 1
+    review.save(update_fields=["calendar_sequence"])
+    invitees_tell(review=review, cancelled=True)
+
+
+def _transition_locked(
+    review, to, *, actor, reason="", expected_state=None, after_the_event=False
+) -> Review:
     """Move `review` to `to` under a row lock; the caller opens the transaction.
 
     `expected_state` is the state the person saw when they chose the action: if someone else
     moved the review in the meantime the move is refused, so two people acting at once cannot
-    both win.
+    both win. `after_the_event` lets a review recorded after it happened be scheduled for its
+    past date.
     """
     locked = Review.objects.select_for_update().get(pk=review.pk)
     if expected_state and locked.state != expected_state:
@@ -50,6 +64,8 @@ def _transition_locked(review, to, *, actor, reason="", expected_state=None) -> 
             ]
         )
     problems = locked.transition_problems(to, reason)
+    if after_the_event:
+        problems = [problem for problem in problems if problem != PAST_DATE_PROBLEM]
     if problems:
         raise TransitionError(problems)
     from_state = locked.state

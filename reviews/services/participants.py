@@ -17,6 +17,7 @@ from ctr_portal.formatting import nhs_datetime
 from ctr_portal.models import normalise_email
 from ctr_portal.queries import account_for_email
 from ctr_portal.services import account_create, notification_enqueue
+from ctr_portal.signals import collect
 
 from .. import policy
 from ..models import (
@@ -32,6 +33,7 @@ from ..models import (
     ReviewState,
 )
 from ..rules import invitee_sees_details, needs_to_declare_independence
+from ..signals import invitation_asks
 from .timeline import review_event_record
 
 User = get_user_model()
@@ -188,6 +190,7 @@ def _enqueue_invitation(participant, token):
         "new_account": token is not None,
         "expires_days": INVITATION_DAYS,
         "needs_independence": participant.needs_independence,
+        "asks": collect(invitation_asks, sender=Review, review=review, participant=participant),
         "attachments": [{"builder": "review_ics", "review_id": review.pk}]
         if review.starts_at and details
         else [],

@@ -281,16 +281,12 @@ class ReviewScheduleView(ReviewPageMixin, FormView):
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        data = form.cleaned_data
         try:
             review = services.review_schedule(
                 actor=self.request.user,
                 review=self.review,
                 starts_at=form.starts_at,
-                duration_minutes=data["duration_minutes"],
-                venue=data["venue"],
-                video_link=data["video_link"],
-                late_reason=data["late_reason"],
+                **form.service_arguments(),
             )
         except ValidationError as error:
             add_service_errors(form, _renamed(error, {"starts_at": "date"}))

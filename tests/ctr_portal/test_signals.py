@@ -83,6 +83,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "recommendations.review_scheduled",
         },
         review_signals.transition_checks: {"recommendations.transition_checks"},
+        review_signals.invitation_asks: {"documents.invitation_asks"},
     }
     for signal, uids in expected.items():
         connected = {entry[0][0] for entry in signal.receivers}

@@ -209,7 +209,7 @@ def test_a_review_cannot_be_scheduled_for_2126(commissioner, review_world):
                 "venue": "Town hall, room 4",
             },
         ),
-        "The date of the review must be within the next 2 years",
+        "The date must be within the next 2 years",
     )
 
     assert 'href="#id_date-day"' in page

@@ -326,7 +326,7 @@ def test_the_commissioner_sees_the_whole_review(client_for, review_world):
         assert participant.name in page
     assert "Expert by experience" in page and "Not declared" in page
     assert "Latest decision The person consented" in page
-    assert "09:30 What happens Reading time" in page
+    assert "9:30am What happens Reading time" in page
     assert "Scheduled → Preparing" in page and "Pack on its way" in page
     assert "15 June 1995" in page and "400" in page
     links = response.content.decode()
@@ -570,6 +570,8 @@ def schedule_data(when, time="10:00", **fields):
         "venue": "Town hall, room 4",
         "video_link": "",
         "late_reason": "",
+        # Dates here fall on any day of the week: the weekend warning has its own tests.
+        "confirm_day": "on",
         **fields,
     }
 
@@ -630,7 +632,7 @@ def test_a_date_in_the_past_is_refused_beside_the_field_and_what_was_typed_is_ke
 
     assert title(response).startswith("Error: ")
     assert response.context["form"].errors == {
-        "date": ["The date of the review must be today or in the future"]
+        "date": ["The date must be today or in the future"]
     }
     page = response.content.decode()
     assert 'href="#id_date-day"' in page  # the error summary links to the first box
