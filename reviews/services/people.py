@@ -150,12 +150,14 @@ def person_change_setting(
     ward: str = "",
     note: str = "",
     community_review: str = COMMUNITY_REVIEW_CLOSE,
+    bed_commissioner=None,
 ) -> SettingChange:
     """An admission, discharge, move or change of security level, always recorded on the person
     and on their open reviews. An admission rates them blue and starts the post-admission clock
     (see `_reviews_follow_admission`: `community_review` says what becomes of an open community
     review); a discharge ends the inpatient reviews and asks for a new rating; a move of hospital
-    plans an event-triggered review; every change re-computes the open reviews' due dates."""
+    plans an event-triggered review; every change re-computes the open reviews' due dates.
+    `bed_commissioner` is who commissions the bed they are in now (none in the community)."""
     if effective_date > timezone.localdate():
         raise ValidationError({"effective_date": "The date must be today or in the past"})
     if setting != Setting.COMMUNITY and provider is None:
@@ -175,6 +177,7 @@ def person_change_setting(
         person.setting = setting
         person.provider = provider if setting != Setting.COMMUNITY else person.provider
         person.ward = ward if setting != Setting.COMMUNITY else ""
+        person.bed_commissioner = bed_commissioner if setting != Setting.COMMUNITY else None
         if kind == SettingChange.Kind.ADMISSION:
             person.admission_date = effective_date
         if kind == SettingChange.Kind.DISCHARGE:
