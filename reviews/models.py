@@ -1023,7 +1023,7 @@ def _held_problems(review, today) -> list[str]:
 class TransferRequest(models.Model):
     """Another commissioner asks to take over responsibility for a person who has moved to its
     area. Only a request that matched a person (NHS number, date of birth and last name) is kept;
-    the person's current commissioner accepts or refuses it (ADR 0017)."""
+    the person's current commissioner accepts or refuses it (ADR 0018)."""
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting for a decision"

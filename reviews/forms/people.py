@@ -275,7 +275,7 @@ class PeopleSearchForm(NHSUKFormMixin, forms.Form):
 
 DIAGNOSES = [("learning_disability", "Learning disability"), ("autism", "Autism")]
 # Said to anyone registering a number already registered, whoever holds it, with a button to
-# request a transfer; it names no organisation and says nothing of where (ADR 0017).
+# request a transfer; it names no organisation and says nothing of where (ADR 0018).
 NHS_NUMBER_IN_USE = "A person with this NHS number is already registered"  # on changing it
 DUPLICATE_NHS_NUMBER = (
     "This NHS number cannot be registered. If this person has moved to your area, request a "

@@ -15,7 +15,7 @@ REFUSE = "refuse"
 
 
 class TransferRequestForm(NHSUKFormMixin, forms.Form):
-    """Three details that must all match the person's record (ADR 0017): the NHS number alone
+    """Three details that must all match the person's record (ADR 0018): the NHS number alone
     would let anyone with the form find out whether a number is registered."""
 
     submit_label = "Send the request"

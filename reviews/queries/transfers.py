@@ -1,5 +1,5 @@
 """Reads of transfer requests, scoped to the user: a request is seen only by the commissioner
-that holds the person's record now (ADR 0017). The requester never reads a request back: what
+that holds the person's record now (ADR 0018). The requester never reads a request back: what
 it would show (whether a number matched, and whose record it is) is what must not leak."""
 
 from ..models import TransferRequest

@@ -49,7 +49,11 @@ def person_register(*, actor, dsr_reason: str = "", **fields) -> Person:
     person = Person(created_by=actor, **fields)
     if person.in_hospital:
         person.dsr_rating = DsrRating.BLUE
-    person.full_clean()
+    try:
+        person.full_clean()
+    except ValidationError as error:
+        _audit_known_number(actor, error)
+        raise
     with transaction.atomic():
         person.save()
         SettingChange.objects.create(
@@ -76,6 +80,14 @@ def person_register(*, actor, dsr_reason: str = "", **fields) -> Person:
             _plan_post_admission_review(person, actor)
         audit_record(action=Action.CREATE, actor=actor, obj=person)
     return person
+
+
+def _audit_known_number(actor, error: ValidationError) -> None:
+    """A refused registration of a known NHS number is audited with its actor: the refusal
+    says the number is known, so someone trying numbers leaves a trail (ADR 0018)."""
+    codes = [e.code for e in getattr(error, "error_dict", {}).get("nhs_number", [])]
+    if "unique" in codes:
+        audit_record(action=Action.PERMISSION_DENIED, actor=actor, object_type="reviews.person")
 
 
 PERSON_EDITABLE = (

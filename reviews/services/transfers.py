@@ -1,5 +1,5 @@
 """Moving a person's record to another commissioner: the request (which says nothing about
-whether it matched anyone, ADR 0017), the current commissioner's acceptance or refusal, and what
+whether it matched anyone, ADR 0018), the current commissioner's acceptance or refusal, and what
 acceptance moves (the person's responsible commissioner and their open reviews' commissioner).
 """
 

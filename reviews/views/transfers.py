@@ -1,4 +1,4 @@
-"""Moving a person's record to another commissioner (ADR 0017): the request form and the page
+"""Moving a person's record to another commissioner (ADR 0018): the request form and the page
 that follows it, the same whether or not the details matched anyone, and the current
 commissioner's decision."""
 
@@ -52,7 +52,7 @@ class TransferRequestView(PermissionRequiredMixin, FormView):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        # The same page whether or not the details matched anyone: see ADR 0017.
+        # The same page whether or not the details matched anyone: see ADR 0018.
         return redirect("reviews:transfer_sent")
 
 

@@ -1,4 +1,4 @@
-"""Moving a person's record to another commissioner (issue 21, item 8; ADR 0017): the request
+"""Moving a person's record to another commissioner (issue 21, item 8; ADR 0018): the request
 that answers the same whether or not it matched anyone, the current commissioner's decision,
 what acceptance moves, who sees what afterwards, and the bed commissioner question."""
 
@@ -171,6 +171,11 @@ def test_registering_a_known_number_says_only_to_request_a_transfer(
     assert known.given_name not in page and known.family_name not in page
     assert Person.objects.count() == 1
     assert not TransferRequest.objects.exists()
+    assert AuditEvent.objects.filter(
+        action="permission_denied",
+        object_type="reviews.person",
+        actor=users["commissioner_other_org"],
+    ).exists()
 
 
 # --- The decision --------------------------------------------------------------------------
