@@ -418,3 +418,48 @@ def test_the_bed_commissioner_is_recorded_on_the_person(client_for, organisation
     assert person.bed_commissioner == collaborative
     page = client.get(response["Location"]).content.decode()
     assert "North Provider Collaborative (Provider collaborative)" in page
+
+
+def test_admitting_someone_to_a_secure_bed_asks_who_commissions_it(
+    client_for, organisations, users
+):
+    person = PersonFactory(responsible_commissioner=organisations["icb"], dsr_rating="red")
+    url = reverse("reviews:person_setting", args=[person.pk])
+    client = client_for("commissioner")
+    data = {
+        "kind": "admission",
+        **split_date("effective_date", timezone.localdate() - timedelta(days=1)),
+        "location": "hospital",
+        "hospital_setting": "high_secure",
+        "provider": str(organisations["provider"].pk),
+    }
+
+    refused = client.post(url, data).content.decode()
+    response = client.post(
+        url, {**data, "bed_commissioner_kind": "icb", "bed_icb": str(organisations["icb"].pk)}
+    )
+
+    assert refused.count("Select who commissions the bed") == 2
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.setting == "high_secure"
+    assert person.bed_commissioner == organisations["icb"]
+
+
+def test_discharge_clears_the_bed_commissioner(organisations, users):
+    person = PersonFactory(
+        secure=True,
+        responsible_commissioner=organisations["icb"],
+        bed_commissioner=organisations["icb"],
+    )
+
+    services.person_change_setting(
+        actor=users["commissioner"],
+        person=person,
+        kind="discharge",
+        effective_date=timezone.localdate(),
+        setting="community",
+    )
+
+    person.refresh_from_db()
+    assert person.bed_commissioner is None
