@@ -124,15 +124,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         ICB = "icb", "Integrated care board"
-        SPECIALISED = (
-            "specialised",
-            "NHS England specialised commissioning or provider collaborative",
-        )
+        SPECIALISED = "specialised", "NHS England specialised commissioning"
+        COLLABORATIVE = "collaborative", "Provider collaborative"
         PROVIDER = "provider", "Provider"
         LOCAL_AUTHORITY = "local_authority", "Local authority"
         OVERSIGHT_PANEL = "oversight_panel", "ICS C(E)TR assurance and oversight panel"
 
-    COMMISSIONING_KINDS = (Kind.ICB, Kind.SPECIALISED)
+    COMMISSIONING_KINDS = (Kind.ICB, Kind.SPECIALISED, Kind.COLLABORATIVE)
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind)

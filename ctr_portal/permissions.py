@@ -22,6 +22,9 @@ class Perm(StrEnum):
     VIEW_CONSENT = "reviews.view_consent"
     DECLARE_INDEPENDENCE = "reviews.declare_independence"
     VIEW_COMMISSIONER_DASHBOARD = "reviews.view_commissioner_dashboard"
+    # reviews: moving a person's record to another commissioner
+    REQUEST_TRANSFER = "reviews.request_transfer"
+    DECIDE_TRANSFER = "reviews.decide_transfer"
 
     # documents (add below this line)
     VIEW_PACK = "documents.view_pack"

@@ -13,6 +13,7 @@ class ReviewsConfig(AppConfig):
         from .models import ReviewEvent
 
         event_kinds.register(ReviewEvent.Kind)
+        event_kinds.register(services.transfers.EVENT_KINDS)
         shared.nav_items.connect(extensions.nav_items, dispatch_uid="reviews.nav_items")
         shared.dashboard_cards.connect(
             extensions.dashboard_cards, dispatch_uid="reviews.dashboard_cards"

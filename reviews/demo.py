@@ -21,6 +21,7 @@ from .models import (
     Review,
     ReviewEvent,
     SettingChange,
+    TransferRequest,
 )
 from .nhs_number import made_up_nhs_number
 from .policy import due_date_for
@@ -115,6 +116,7 @@ def seed_people_and_reviews(sender=None, *, stdout=None, **kwargs):
         mother = _seed_contacts(person, key)
         _seed_reviews(key, person, mother, users, commissioner, today)
         made += 1
+    _seed_transfer_request(orgs, users)
     if stdout:
         stdout.write(f"Demo people added: {made}")
 
@@ -145,6 +147,8 @@ def _seed_person(n, row, orgs, commissioner, today):
         reasonable_adjustments="Quiet room; breaks every 45 minutes." if key == "daniel" else "",
         responsible_commissioner=orgs[org],
         host_commissioner=orgs["icb"] if org == "specialised" else None,
+        # Who commissions the bed of a child in hospital or anyone in a secure bed.
+        bed_commissioner=orgs["specialised"] if org == "specialised" and in_hospital else None,
         local_authority=orgs["local_authority"],
         keyworker_name="Sara Lewis" if age < 18 else "",
         keyworker_contact="sara.lewis@demo.example" if age < 18 else "",
@@ -168,6 +172,24 @@ def _seed_person(n, row, orgs, commissioner, today):
         reason="Agreed at the Dynamic Support Register meeting",
     )
     return person
+
+
+def _seed_transfer_request(orgs, users):
+    """Grace Oduya has moved to South Vale: its commissioner asked for her record, and the
+    demo ICB's commissioner has it to accept or refuse (dashboard and Grace's page)."""
+    grace = Person.objects.filter(given_name="Grace", family_name="Oduya").first()
+    if grace is None or grace.responsible_commissioner_id != orgs["icb"].pk:
+        return
+    TransferRequest.objects.get_or_create(
+        person=grace,
+        to_organisation=orgs["icb_other"],
+        state=TransferRequest.State.PENDING,
+        defaults={
+            "from_organisation": orgs["icb"],
+            "requested_by": users["commissioner.southvale"],
+            "requested_at": timezone.now() - timedelta(days=2),
+        },
+    )
 
 
 def _segregation(today):

@@ -79,6 +79,7 @@ def dashboard_cards(sender, *, request, **kwargs):
         commissioning_organisations,
         reviews_for_participant,
         reviews_for_partner_organisations,
+        transfer_requests_for_user,
     )
 
     user = request.user
@@ -97,6 +98,16 @@ def dashboard_cards(sender, *, request, **kwargs):
                 style="section",
             )
         )
+        transfers = list(transfer_requests_for_user(user))
+        if transfers:
+            cards.append(
+                Card(
+                    "Transfer requests to decide",
+                    "reviews/cards/_transfers.html",
+                    {"transfers": transfers},
+                    order=5,
+                )
+            )
     # The person and their family follow their reviews in the portal, which has its own card.
     mine = [] if user.kind == user.Kind.PUBLIC else reviews_for_participant(user)
     if mine:

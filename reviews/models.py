@@ -147,6 +147,18 @@ class Person(models.Model):
         related_name="+",
         limit_choices_to={"kind": Organisation.Kind.LOCAL_AUTHORITY},
     )
+    # Who commissions the bed of a child in hospital or of anyone in a secure bed (domain.md §4):
+    # asked when they are registered or admitted there, shown on their page.
+    bed_commissioner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind__in": Organisation.COMMISSIONING_KINDS},
+        help_text="Who commissions the bed: an ICB, NHS England specialised commissioning or "
+        "a provider collaborative.",
+    )
     keyworker_name = models.CharField(max_length=150, blank=True)
     keyworker_contact = models.CharField(max_length=200, blank=True)
 
@@ -1017,3 +1029,51 @@ def _held_problems(review, today) -> list[str]:
             f"needed and the latest record says {decision}. Record the person's decision first"
         )
     return problems
+
+
+class TransferRequest(models.Model):
+    """Another commissioner asks to take over responsibility for a person who has moved to its
+    area. Only a request that matched a person (NHS number, date of birth and last name) is kept;
+    the person's current commissioner accepts or refuses it (ADR 0018)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        ACCEPTED = "accepted", "Accepted"
+        REFUSED = "refused", "Refused"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transfer_requests")
+    from_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The responsible commissioner when the request was made.",
+    )
+    to_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind__in": Organisation.COMMISSIONING_KINDS},
+        help_text="The commissioner asking to take over.",
+    )
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(blank=True, max_length=limits.NOTE)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["from_organisation", "state"], name="transfer_from_state")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "to_organisation"],
+                condition=models.Q(state="pending"),
+                name="transfer_one_pending_per_organisation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Transfer request {self.pk} ({self.get_state_display()})"

@@ -116,6 +116,16 @@ def is_person_commissioner(user, person):
 
 
 @rules.predicate
+def is_transfer_current_commissioner(user, request):
+    """The user's organisation holds the person's record the transfer request asks for."""
+    return (
+        request is not None
+        and request.from_organisation_id in commissioning_org_ids(user)
+        and request.person.responsible_commissioner_id == request.from_organisation_id
+    )
+
+
+@rules.predicate
 def is_person_host_commissioner(user, person):
     return person is not None and person.host_commissioner_id in commissioning_org_ids(user)
 
@@ -192,6 +202,8 @@ has_part_in_review = is_review_professional | is_participant
 rules.add_perm(Perm.ADD_PERSON, is_commissioner)
 rules.add_perm(Perm.VIEW_PERSON, is_person_commissioner | is_person_host_commissioner)
 rules.add_perm(Perm.CHANGE_PERSON, is_person_commissioner)
+rules.add_perm(Perm.REQUEST_TRANSFER, is_commissioner)
+rules.add_perm(Perm.DECIDE_TRANSFER, is_transfer_current_commissioner)
 rules.add_perm(Perm.LIST_REVIEWS, rules.is_authenticated)
 rules.add_perm(Perm.VIEW_COMMISSIONER_DASHBOARD, is_commissioner)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import participation, people, reviews
+from .views import participation, people, reviews, transfers
 
 app_name = "reviews"
 
@@ -21,6 +21,10 @@ urlpatterns = [
          name="person_root_cause"),
     path("people/<int:pk>/segregation/", people.SegregationView.as_view(),
          name="person_segregation"),
+    # Moving a person's record to another commissioner
+    path("transfers/new/", transfers.TransferRequestView.as_view(), name="transfer_request"),
+    path("transfers/sent/", transfers.TransferSentView.as_view(), name="transfer_sent"),
+    path("transfers/<int:pk>/", transfers.TransferDecideView.as_view(), name="transfer_decide"),
     path("people/<int:pk>/reviews/new/", reviews.ReviewPlanView.as_view(), name="review_plan"),
     # Reviews
     path("reviews/", reviews.ReviewListView.as_view(), name="review_list"),

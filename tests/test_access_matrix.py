@@ -119,6 +119,23 @@ def review_kwargs(ctx):
     return {"pk": ctx["world"]["review"].pk}
 
 
+def transfer_kwargs(ctx):
+    """A pending request from the other ICB for the world's person, whom the ICB holds."""
+    from reviews.models import TransferRequest
+
+    person = ctx["world"]["person"]
+    request, _ = TransferRequest.objects.get_or_create(
+        person=person,
+        to_organisation=ctx["organisations"]["icb_other"],
+        state=TransferRequest.State.PENDING,
+        defaults={
+            "from_organisation": person.responsible_commissioner,
+            "requested_by": ctx["users"]["commissioner_other_org"],
+        },
+    )
+    return {"pk": request.pk}
+
+
 def token_kwargs(ctx):
     return {"token": "no-such-invitation"}
 
@@ -207,6 +224,12 @@ MATRIX = {
     "reviews:person_root_cause": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:person_segregation": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:review_plan": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
+    # Moving a record: any commissioner may ask (the answer is the same whether or not the
+    # details match anyone); only the commissioner holding the record sees the request, so the
+    # organisation that asked gets 404 like everyone else.
+    "reviews:transfer_request": (no_kwargs, COMMISSIONERS_ONLY, acting(COMMISSIONERS_ONLY)),
+    "reviews:transfer_sent": (no_kwargs, COMMISSIONERS_ONLY, NO_POST),
+    "reviews:transfer_decide": (transfer_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     # reviews: the review. Everyone with a part sees its page (what is on it depends on role
     # and consent); only its commissioners manage it.
     "reviews:review_list": (no_kwargs, signed_in(200), NO_POST),

@@ -39,7 +39,12 @@ from recommendations.services import (
 from reports import services as reports
 from reviews.models import Contact, Participant, ParticipantRole
 from reviews.queries import review_for_user
-from reviews.services import participant_add, review_schedule
+from reviews.services import (
+    participant_add,
+    review_schedule,
+    transfer_refuse,
+    transfer_request,
+)
 from tests.conftest import make_review_world
 from tests.documents.factories import DocumentFactory, DocumentRenditionFactory
 from tests.factories import UserFactory
@@ -270,6 +275,23 @@ def _oversight_panel(users, made):
     )
 
 
+def _transfer(world):
+    """Another ICB asks for the record; the ICB that holds it refuses, with a reason."""
+    users, person = world["users"], world["person"]
+    request = transfer_request(
+        actor=users["commissioner_other_org"],
+        to_organisation=users["commissioner_other_org"].organisations.get(),
+        nhs_number=NHS_NUMBER,
+        date_of_birth=BORN,
+        family_name=person.family_name,
+    )
+    transfer_refuse(
+        actor=users["commissioner"],
+        request=request,
+        reason="Zebedee still lives at 12 Acacia Avenue (NHS 999 000 1235)",
+    )
+
+
 def _leaks(notification, secrets) -> list[str]:
     message = _render_email(notification)
     found = []
@@ -287,6 +309,7 @@ def test_no_notice_of_any_kind_names_the_person_or_quotes_the_record(
     _pack(world)
     _report_and_portal(world)
     _recommendation(world, time_machine)
+    _transfer(world)
 
     sent = Notification.objects.order_by("pk")
     assert {n.template for n in sent} == notice_kinds_in_code()

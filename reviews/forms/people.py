@@ -6,10 +6,11 @@ functions (reference data, or the user's own organisations passed in by the view
 """
 
 from django import forms
+from django.utils import timezone
 
 from ctr_portal import limits
 from ctr_portal.formatting import nhs_date
-from ctr_portal.models import normalise_email
+from ctr_portal.models import Organisation, normalise_email
 from ctr_portal.nhsuk import (
     ButtonGroup,
     Field,
@@ -22,6 +23,7 @@ from ctr_portal.nhsuk import (
 from ctr_portal.queries import organisations_among
 
 from ..models import (
+    SECURE_SETTINGS,
     AdmissionRootCause,
     Contact,
     DsrRating,
@@ -29,11 +31,14 @@ from ..models import (
     Person,
     Setting,
     SettingChange,
+    age_on,
 )
 from ..nhs_number import normalise_nhs_number, validate_nhs_number
+from ..policy import ADULT_AGE
 from ..queries import (
     PeopleFilter,
     commissioner_choices,
+    commissioners_of_kind,
     hospital_choices,
     local_authority_choices,
 )
@@ -63,6 +68,32 @@ class OrganisationChoiceField(forms.ModelChoiceField):
 
 
 # --- Where the person is -------------------------------------------------------------------
+
+
+# Who commissions a bed (domain.md §4): the kind of organisation, then which one, each kind's
+# organisations revealed under its answer. (kind, the answer, the field naming the organisation)
+BED_COMMISSIONER_KINDS = [
+    (Organisation.Kind.ICB.value, "An integrated care board (ICB)", "bed_icb"),
+    (
+        Organisation.Kind.SPECIALISED.value,
+        "NHS England specialised commissioning",
+        "bed_specialised",
+    ),
+    (Organisation.Kind.COLLABORATIVE.value, "A provider collaborative", "bed_collaborative"),
+]
+BED_COMMISSIONER_WHEN = (
+    "Asked for a child or young person in hospital and for anyone in a secure bed"
+)
+
+
+def _bed_organisation_field(label):
+    return OrganisationChoiceField(
+        label=label,
+        queryset=None,
+        required=False,
+        empty_label="Select an organisation",
+        error_messages={"invalid_choice": "Select an organisation from the list"},
+    )
 
 
 class WhereNowForm(forms.Form):
@@ -95,10 +126,23 @@ class WhereNowForm(forms.Form):
         error_messages={"invalid_choice": "Select a hospital from the list"},
     )
     ward = forms.CharField(label="Ward (optional)", max_length=100, required=False)
+    bed_commissioner_kind = forms.ChoiceField(
+        label="Who commissions the bed?",
+        help_text=BED_COMMISSIONER_WHEN,
+        choices=[(kind, label) for kind, label, _field in BED_COMMISSIONER_KINDS],
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Select who commissions the bed"},
+    )
+    bed_icb = _bed_organisation_field("Integrated care board")
+    bed_specialised = _bed_organisation_field("NHS England specialised commissioning")
+    bed_collaborative = _bed_organisation_field("Provider collaborative")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = hospital_choices()
+        for kind, _label, name in BED_COMMISSIONER_KINDS:
+            self.fields[name].queryset = commissioners_of_kind(kind)
 
     def hospital_fields(self):
         """The questions revealed under "In hospital"."""
@@ -106,6 +150,11 @@ class WhereNowForm(forms.Form):
             Field("hospital_setting", legend_size="s"),
             Field("provider"),
             Field("ward", width=20),
+            Field(
+                "bed_commissioner_kind",
+                legend_size="s",
+                conditional={kind: name for kind, _label, name in BED_COMMISSIONER_KINDS},
+            ),
         ]
 
     def where_now_layout(self, legend_size="m"):
@@ -129,6 +178,25 @@ class WhereNowForm(forms.Form):
             data["provider"] = None
             data["ward"] = ""
         return data
+
+    def resolve_bed_commissioner(self, *, under_18: bool) -> None:
+        """Sets cleaned_data["bed_commissioner"]: asked (and needed) for a child in hospital or
+        anyone in a secure bed, kept if given for anyone else in hospital, none in the
+        community."""
+        data = self.cleaned_data
+        data["bed_commissioner"] = None
+        if data.get("location") != HOSPITAL:
+            return
+        needed = under_18 or data.get("hospital_setting") in SECURE_SETTINGS
+        kind = data.get("bed_commissioner_kind")
+        if not kind:
+            if needed and "bed_commissioner_kind" not in self.errors:
+                self.add_error("bed_commissioner_kind", "Select who commissions the bed")
+            return
+        name = next(n for k, _label, n in BED_COMMISSIONER_KINDS if k == kind)
+        data["bed_commissioner"] = data.get(name)
+        if data["bed_commissioner"] is None and name not in self.errors:
+            self.add_error(name, "Select the organisation that commissions the bed")
 
 
 # --- The people list's search -------------------------------------------------------------
@@ -206,7 +274,13 @@ class PeopleSearchForm(NHSUKFormMixin, forms.Form):
 # --- Registering and changing a person ----------------------------------------------------
 
 DIAGNOSES = [("learning_disability", "Learning disability"), ("autism", "Autism")]
-DUPLICATE_NHS_NUMBER = "A person with this NHS number is already registered"
+# Said to anyone registering a number already registered, whoever holds it, with a button to
+# request a transfer; it names no organisation and says nothing of where (ADR 0018).
+NHS_NUMBER_IN_USE = "A person with this NHS number is already registered"  # on changing it
+DUPLICATE_NHS_NUMBER = (
+    "This NHS number cannot be registered. If this person has moved to your area, request a "
+    "transfer of their record"
+)
 
 
 class PersonDetailsForm(NHSUKFormMixin, forms.Form):
@@ -409,6 +483,10 @@ class PersonRegisterForm(WhereNowForm, PersonDetailsForm):
         "hospital_setting",
         "provider",
         "ward",
+        "bed_commissioner_kind",
+        "bed_icb",
+        "bed_specialised",
+        "bed_collaborative",
         "admission_date",
         "mha_status",
         "communication",
@@ -481,6 +559,10 @@ class PersonRegisterForm(WhereNowForm, PersonDetailsForm):
                 self.add_error("admission_date", "Date admitted must be after their date of birth")
         elif data.get("location") == COMMUNITY:
             data["admission_date"] = None
+        born = data.get("date_of_birth")
+        self.resolve_bed_commissioner(
+            under_18=bool(born) and age_on(born, timezone.localdate()) < ADULT_AGE
+        )
         return data
 
     def person_fields(self) -> dict:
@@ -492,6 +574,7 @@ class PersonRegisterForm(WhereNowForm, PersonDetailsForm):
             provider=data.get("provider"),
             ward=data.get("ward", "").strip(),
             admission_date=data.get("admission_date"),
+            bed_commissioner=data.get("bed_commissioner"),
             dsr_rating="" if rating in ("", "none", None) else rating,
         )
         return fields
@@ -672,6 +755,10 @@ class SettingChangeForm(WhereNowForm, NHSUKFormMixin, forms.Form):
         "hospital_setting",
         "provider",
         "ward",
+        "bed_commissioner_kind",
+        "bed_icb",
+        "bed_specialised",
+        "bed_collaborative",
         "note",
     ]
 
@@ -789,6 +876,9 @@ class SettingChangeForm(WhereNowForm, NHSUKFormMixin, forms.Form):
                 )
             elif kind == kinds.SECURITY and data.get("hospital_setting") == person.setting:
                 self.add_error("hospital_setting", "Select the new security level")
+        self.resolve_bed_commissioner(
+            under_18=person.age_on(when or timezone.localdate()) < ADULT_AGE
+        )
         return data
 
     def change_fields(self) -> dict:
@@ -801,6 +891,7 @@ class SettingChangeForm(WhereNowForm, NHSUKFormMixin, forms.Form):
             "ward": data.get("ward", "").strip(),
             "note": data.get("note", "").strip(),
             "community_review": data.get("community_review") or "close",
+            "bed_commissioner": data.get("bed_commissioner"),
         }
 
 
@@ -892,6 +983,8 @@ class RootCauseForm(NHSUKFormMixin, forms.Form):
         if not why:
             raise forms.ValidationError("Enter why there was no community C(E)TR")
         return why
+
+
 class SegregationForm(NHSUKFormMixin, forms.Form):
     """Long-term segregation on the person: when it started, on which ward, whether an
     Independent C(E)TR has been held, and when it ended."""

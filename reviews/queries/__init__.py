@@ -26,6 +26,7 @@ from .for_apps import (
 )
 from .organisations import (
     commissioner_choices,
+    commissioners_of_kind,
     hospital_choices,
     local_authority_choices,
 )
@@ -68,6 +69,11 @@ from .reviews import (
     reviews_in_order,
     with_consent_gate,
 )
+from .transfers import (
+    transfer_request_for_user,
+    transfer_requests_for_person,
+    transfer_requests_for_user,
+)
 
 __all__ = [
     "CommissionerDashboard",
@@ -82,6 +88,7 @@ __all__ = [
     "commissioner_contacts",
     "commissioner_dashboard",
     "commissioner_reviews",
+    "commissioners_of_kind",
     "commissioning_org_ids",
     "commissioning_organisations",
     "community_review_held_before",
@@ -119,5 +126,8 @@ __all__ = [
     "reviews_held_since",
     "reviews_in_order",
     "reviews_starting_between",
+    "transfer_request_for_user",
+    "transfer_requests_for_person",
+    "transfer_requests_for_user",
     "with_consent_gate",
 ]

@@ -20,3 +20,9 @@ def commissioner_choices():
 
 def local_authority_choices():
     return organisations_of_kinds([Organisation.Kind.LOCAL_AUTHORITY])
+
+
+def commissioners_of_kind(kind: str):
+    """The commissioning organisations of one kind (ICBs, NHS England specialised
+    commissioning, provider collaboratives), by name: who may commission a bed."""
+    return organisations_of_kinds([kind])

@@ -20,6 +20,7 @@ from ..models import (
     ReviewKind,
     Setting,
     SettingChange,
+    TransferRequest,
 )
 from ..nhs_number import normalise_nhs_number
 from ..rules import commissioning_org_ids
@@ -84,6 +85,7 @@ def person_for_user(user, pk):
         .select_related(
             "responsible_commissioner",
             "host_commissioner",
+            "bed_commissioner",
             "provider",
             "local_authority",
             "created_by",
@@ -105,7 +107,8 @@ class TimelineEntry:
 
 def person_timeline(person) -> list[TimelineEntry]:
     """Ratings, admissions and moves (with their root cause analyses), LAEP meetings, a removed
-    diagnosis and every review with its outcome: five queries whatever the person's history."""
+    diagnosis, transfers of the record and every review with its outcome: six queries whatever
+    the person's history."""
     entries = [
         TimelineEntry(
             f"Dynamic Support Register: {c.get_rating_display()}",
@@ -145,6 +148,7 @@ def person_timeline(person) -> list[TimelineEntry]:
             )
         )
 
+    entries += _transfer_entries(person)
     entries += collect(person_timeline_entries, person=person)
 
     def sort_key(entry):
@@ -152,6 +156,20 @@ def person_timeline(person) -> list[TimelineEntry]:
         return t if isinstance(t, date) and not hasattr(t, "hour") else timezone.localdate(t)
 
     return sorted(entries, key=sort_key, reverse=True)
+
+
+def _transfer_entries(person) -> list[TimelineEntry]:
+    """Each accepted transfer of the record, from one commissioner to another."""
+    accepted = person.transfer_requests.filter(state=TransferRequest.State.ACCEPTED)
+    return [
+        TimelineEntry(
+            "Record transferred to another commissioner",
+            t.decided_at,
+            t.decided_by.display_name if t.decided_by else "",
+            f"From {t.from_organisation.name} to {t.to_organisation.name}",
+        )
+        for t in accepted.select_related("decided_by", "from_organisation", "to_organisation")
+    ]
 
 
 def _setting_entries(person) -> list[TimelineEntry]:

@@ -57,6 +57,12 @@ from .scheduling import (
 from .timeline import (
     review_event_record,
 )
+from .transfers import (
+    review_commissioner_change,
+    transfer_accept,
+    transfer_refuse,
+    transfer_request,
+)
 
 __all__ = [
     "ALREADY_INVITED",
@@ -86,6 +92,7 @@ __all__ = [
     "person_record_segregation",
     "person_register",
     "person_update",
+    "review_commissioner_change",
     "review_event_record",
     "review_ics",
     "review_plan",
@@ -94,4 +101,7 @@ __all__ = [
     "review_schedule",
     "review_transition",
     "reviews_recompute_for_birthdays",
+    "transfer_accept",
+    "transfer_refuse",
+    "transfer_request",
 ]

@@ -49,7 +49,11 @@ def person_register(*, actor, dsr_reason: str = "", **fields) -> Person:
     person = Person(created_by=actor, **fields)
     if person.in_hospital:
         person.dsr_rating = DsrRating.BLUE
-    person.full_clean()
+    try:
+        person.full_clean()
+    except ValidationError as error:
+        _audit_known_number(actor, error)
+        raise
     with transaction.atomic():
         person.save()
         SettingChange.objects.create(
@@ -76,6 +80,14 @@ def person_register(*, actor, dsr_reason: str = "", **fields) -> Person:
             _plan_post_admission_review(person, actor)
         audit_record(action=Action.CREATE, actor=actor, obj=person)
     return person
+
+
+def _audit_known_number(actor, error: ValidationError) -> None:
+    """A refused registration of a known NHS number is audited with its actor: the refusal
+    says the number is known, so someone trying numbers leaves a trail (ADR 0018)."""
+    codes = [e.code for e in getattr(error, "error_dict", {}).get("nhs_number", [])]
+    if "unique" in codes:
+        audit_record(action=Action.PERMISSION_DENIED, actor=actor, object_type="reviews.person")
 
 
 PERSON_EDITABLE = (
@@ -150,12 +162,14 @@ def person_change_setting(
     ward: str = "",
     note: str = "",
     community_review: str = COMMUNITY_REVIEW_CLOSE,
+    bed_commissioner=None,
 ) -> SettingChange:
     """An admission, discharge, move or change of security level, always recorded on the person
     and on their open reviews. An admission rates them blue and starts the post-admission clock
     (see `_reviews_follow_admission`: `community_review` says what becomes of an open community
     review); a discharge ends the inpatient reviews and asks for a new rating; a move of hospital
-    plans an event-triggered review; every change re-computes the open reviews' due dates."""
+    plans an event-triggered review; every change re-computes the open reviews' due dates.
+    `bed_commissioner` is who commissions the bed they are in now (none in the community)."""
     if effective_date > timezone.localdate():
         raise ValidationError({"effective_date": "The date must be today or in the past"})
     if setting != Setting.COMMUNITY and provider is None:
@@ -175,6 +189,7 @@ def person_change_setting(
         person.setting = setting
         person.provider = provider if setting != Setting.COMMUNITY else person.provider
         person.ward = ward if setting != Setting.COMMUNITY else ""
+        person.bed_commissioner = bed_commissioner if setting != Setting.COMMUNITY else None
         if kind == SettingChange.Kind.ADMISSION:
             person.admission_date = effective_date
         if kind == SettingChange.Kind.DISCHARGE:

@@ -24,6 +24,7 @@ from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
 from .. import queries, services
 from ..forms.people import (
     DUPLICATE_NHS_NUMBER,
+    NHS_NUMBER_IN_USE,
     ContactForm,
     DiagnosisRemovedForm,
     DsrRatingForm,
@@ -78,6 +79,11 @@ def _segregation(person) -> str:
     held = "has been held" if person.segregation_icetr_held else "not held yet"
     parts.append(f"Independent C(E)TR {held}")
     return ", ".join(parts)
+
+
+def _bed_commissioner(person) -> str:
+    bed = person.bed_commissioner
+    return f"{bed.name} ({bed.get_kind_display()})" if bed else "Not given"
 
 
 def _people_breadcrumbs():
@@ -171,11 +177,11 @@ class PersonListView(PermissionRequiredMixin, TemplateView):
 # --- Registering a person ------------------------------------------------------------------
 
 
-def _add_person_errors(form, error: ValidationError) -> None:
+def _add_person_errors(form, error: ValidationError, duplicate=DUPLICATE_NHS_NUMBER) -> None:
     """A service's errors on the form; a duplicate NHS number says so without saying whose."""
     if hasattr(error, "error_dict") and "nhs_number" in error.error_dict:
         error.error_dict["nhs_number"] = [
-            ValidationError(DUPLICATE_NHS_NUMBER) if e.code == "unique" else e
+            ValidationError(duplicate) if e.code == "unique" else e
             for e in error.error_dict["nhs_number"]
         ]
     add_service_errors(form, error)
@@ -209,6 +215,8 @@ class PersonCreateView(PermissionRequiredMixin, FormView):
             )
         except ValidationError as error:
             _add_person_errors(form, error)
+            if DUPLICATE_NHS_NUMBER in form.errors.get("nhs_number", []):
+                self.extra_context = {"transfer_href": reverse("reviews:transfer_request")}
             return self.form_invalid(form)
         text = f"{person.full_name} has been registered."
         review = queries.open_review_for_person(self.request.user, person)
@@ -270,6 +278,7 @@ class PersonDetailView(PersonMixin, TemplateView):
             no_post_admission=queries.no_post_admission_reason(person),
             awaiting_root_cause=queries.admission_awaiting_root_cause(person),
             diagnosis_removal=queries.diagnosis_removal_status(person),
+            transfer_requests=queries.transfer_requests_for_person(user, person),
         )
         return super().get_context_data(**kwargs)
 
@@ -310,6 +319,7 @@ class PersonDetailView(PersonMixin, TemplateView):
                 {"key": "Hospital", "value": person.provider.name if person.provider else ""},
                 {"key": "Ward", "value": person.ward or "Not given"},
                 {"key": "Date admitted", "value": nhs_date(person.admission_date) or "Not given"},
+                {"key": "Bed commissioned by", "value": _bed_commissioner(person)},
             ]
         if person.in_hospital or person.segregation_started_on:
             rows.append({"key": "Long-term segregation", "value": _segregation(person)})
@@ -369,7 +379,7 @@ class PersonEditView(PersonFormView):
         return kwargs
 
     def add_errors(self, form, error):
-        _add_person_errors(form, error)
+        _add_person_errors(form, error, duplicate=NHS_NUMBER_IN_USE)
 
     def save(self, form):
         # The service sets the fields before it validates them: give it a copy, so that a

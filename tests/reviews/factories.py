@@ -25,6 +25,7 @@ from reviews.models import (
     ReviewState,
     Setting,
     SettingChange,
+    TransferRequest,
 )
 from reviews.nhs_number import made_up_nhs_number
 from tests.factories import OrganisationFactory, UserFactory
@@ -232,3 +233,15 @@ class AgendaItemFactory(factory.django.DjangoModelFactory):
     starts_at = "09:00"
     title = "The panel meets alone"
     position = factory.Sequence(lambda n: n + 1)
+
+
+class TransferRequestFactory(factory.django.DjangoModelFactory):
+    """A pending request from another ICB for a person."""
+
+    class Meta:
+        model = TransferRequest
+
+    person = factory.SubFactory(PersonFactory)
+    from_organisation = factory.SelfAttribute("person.responsible_commissioner")
+    to_organisation = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.ICB)
+    requested_by = factory.SubFactory(UserFactory)

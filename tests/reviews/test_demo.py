@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctr_portal.formatting import nhs_date
-from ctr_portal.models import Membership, Organisation
+from ctr_portal.models import Membership, Organisation, User
 from reviews import policy
-from reviews.models import Contact, Person, Review
+from reviews.models import Contact, Person, Review, TransferRequest
 from tests.conftest import sign_in
 from tests.factories import UserFactory
 
@@ -96,3 +96,19 @@ def test_the_demo_people_are_believable(demo):
     for review in Review.objects.exclude(starts_at=None):
         first = review.agenda.order_by("position").first()
         assert first.starts_at == timezone.localtime(review.starts_at).time(), review
+
+
+def test_the_demo_icb_has_a_transfer_request_from_south_vale_to_decide(demo, client):
+    request = TransferRequest.objects.get()
+    commissioner = User.objects.get(email="commissioner@demo.example")
+    asker = User.objects.get(email="commissioner.southvale@demo.example")
+    assert request.state == TransferRequest.State.PENDING
+    assert request.requested_by == asker
+    assert request.to_organisation in asker.organisations.all()
+    assert request.person.responsible_commissioner in commissioner.organisations.all()
+    page = sign_in(client, commissioner).get(reverse("dashboard")).content.decode()
+    assert reverse("reviews:transfer_decide", args=[request.pk]) in page
+    # The children and adults in secure beds have their bed commissioner recorded.
+    assert not Person.objects.filter(
+        setting__in=["low_secure", "medium_secure", "high_secure"], bed_commissioner=None
+    ).exists()

@@ -1,6 +1,7 @@
 """The register of people: the list and its search, registering a person, their page, and the
 changes recorded from it. Asserts what a commissioner would see."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
@@ -405,10 +406,11 @@ def test_a_duplicate_nhs_number_is_refused_without_saying_whose_it_is(commission
         commissioner.post(reverse("reviews:person_create"), register_data(organisations))
     )
 
-    assert "A person with this NHS number is already registered" in page
+    assert "This NHS number cannot be registered. If this person has moved to your area" in page
     assert "Zara" not in page and "Quinn" not in page
-    assert "NHS South Vale ICB</option>" in page  # only as a host commissioner to choose
-    assert "NHS South Vale ICB" not in page.split('name="host_commissioner"')[0]
+    assert "NHS South Vale ICB</option>" in page  # only among the commissioners to choose
+    assert "NHS South Vale ICB" not in re.sub(r"<option[^>]*>[^<]*</option>", "", page)
+    assert 'href="/transfers/new/"' in page  # the way on: request a transfer
     assert Person.objects.count() == 1
 
 
@@ -827,11 +829,14 @@ def test_recording_an_admission_says_when_the_post_admission_review_is_due(
             "hospital_setting": "low_secure",
             "provider": str(organisations["provider"].pk),
             "ward": "Birch ward",
+            "bed_commissioner_kind": "icb",
+            "bed_icb": str(icb.pk),
             "note": "",
         },
     )
 
     person.refresh_from_db()
+    assert person.bed_commissioner == icb
     assert (person.setting, person.provider, person.ward, person.dsr_rating) == (
         "low_secure",
         organisations["provider"],
