@@ -16,9 +16,7 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import FormView, TemplateView
 
 from ctr_portal.formatting import SHORT_DATE, nhs_datetime
@@ -31,7 +29,7 @@ from . import clamav, libreoffice, policy, presenters, queries, services
 from .forms import AssignForm, DeleteForm, ReplaceForm, SettleForm, UploadForm
 from .models import DocumentAccess, DocumentKind, ItemStatus, RenditionStatus, document_storage
 from .rules import needs_watermark, prepares_pack
-from .uploads import use_limited_upload_handlers
+from .uploads import LimitedUploadMixin
 
 # The file itself may be framed by our own viewer page, runs nothing and loads nothing.
 INLINE_FILE_POLICY = (
@@ -279,22 +277,12 @@ def _file_row(document, can_change) -> dict:
     return {"key": document.original_name, "value": about, "actions": actions}
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class ItemUploadView(ItemMixin, FormView):
-    """Upload one or more files. Works without JavaScript; with it, the page shows progress.
-
-    The files stream to disk through our upload handler, which must be in place before the
-    request body is read: so CSRF is checked here, after, rather than by the middleware.
-    """
+class ItemUploadView(LimitedUploadMixin, ItemMixin, FormView):
+    """Upload one or more files. Works without JavaScript; with it, the page shows progress."""
 
     permission_required = Perm.CHANGE_PACK_ITEM
     template_name = "documents/upload.html"
     form_class = UploadForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST":
-            use_limited_upload_handlers(request)
-        return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "page_heading": True}
@@ -564,16 +552,10 @@ class DocumentDownloadView(DocumentMixin, View):
         return _file_headers(response, DOWNLOAD_POLICY)
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class DocumentReplaceView(DocumentMixin, FormView):
+class DocumentReplaceView(LimitedUploadMixin, DocumentMixin, FormView):
     permission_required = Perm.CHANGE_PACK_ITEM
     template_name = "documents/replace.html"
     form_class = ReplaceForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST":
-            use_limited_upload_handlers(request)
-        return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
     def get_permission_object(self):
         return self.document.item
