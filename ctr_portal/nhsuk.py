@@ -77,6 +77,7 @@ __all__ = [
     "control_id",
     "error_target",
     "render_bound_field",
+    "text_area",
 ]
 
 DATE_PARTS = ("day", "month", "year")
@@ -224,6 +225,23 @@ class LineBreakMaxLengthValidator(MaxLengthValidator):
 
     def clean(self, x):
         return len(x.replace("\r\n", "\n"))
+
+
+def text_area(label, limit, *, required=None, subject=None, **kwargs) -> forms.CharField:
+    """A textarea of at most `limit` characters. `required` is the message when it is left empty
+    ("Enter what you found"), or None for an optional one; `subject` names the text in the
+    too-long message where the label is a question (see `limits.too_long`)."""
+    error_messages = limits.too_long(subject, limit) if subject else {}
+    if required:
+        error_messages["required"] = required
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea,
+        max_length=limit,
+        required=bool(required),
+        error_messages=error_messages,
+        **kwargs,
+    )
 
 
 def length_message(field) -> str:
