@@ -457,19 +457,25 @@ class DocumentFileView(DocumentMixin, View):
         if not document.viewable_in_browser:
             raise Http404("Not shown in the browser")
         watermark = document.kind == DocumentKind.PDF and needs_watermark(user, document)
-        if not _token_is_valid(request.GET.get("t", ""), user, document):
-            services.document_access_record(
-                user=user,
-                document=document,
-                action=DocumentAccess.Action.VIEW,
-                watermarked=watermark,
-                request=request,
-            )
+        _record_view(request, document, watermarked=watermark)
         return _inline_response(
             document.file.name,
             name=services.download_name(document),
             content_type=document.content_type,
             watermark_for=user if watermark else None,
+        )
+
+
+def _record_view(request, document, *, watermarked):
+    """Record a view of the document, unless it was opened from the viewer (with its token): the
+    viewer recorded that one."""
+    if not _token_is_valid(request.GET.get("t", ""), request.user, document):
+        services.document_access_record(
+            user=request.user,
+            document=document,
+            action=DocumentAccess.Action.VIEW,
+            watermarked=watermarked,
+            request=request,
         )
 
 
@@ -507,14 +513,7 @@ class DocumentRenditionView(DocumentMixin, View):
         if rendition is None or not rendition.is_ready:
             raise Http404("No PDF of this document to show")
         watermark = needs_watermark(user, document)
-        if not _token_is_valid(request.GET.get("t", ""), user, document):
-            services.document_access_record(
-                user=user,
-                document=document,
-                action=DocumentAccess.Action.VIEW,
-                watermarked=watermark,
-                request=request,
-            )
+        _record_view(request, document, watermarked=watermark)
         stem = os.path.splitext(document.original_name)[0] or "document"
         return _inline_response(
             rendition.file.name,
