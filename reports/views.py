@@ -40,6 +40,12 @@ class ReportPageMixin(ReviewPageMixin):
     def can(self, perm) -> bool:
         return self.request.user.has_perm(perm, self.review)
 
+    def render_page(self, form, **context):
+        """The page with `form` (and `context`), under the report's breadcrumbs."""
+        return self.render_to_response(
+            self.get_context_data(form=form, breadcrumbs=self.report_breadcrumbs(), **context)
+        )
+
 
 # --- The report page ---------------------------------------------------------------------
 
@@ -198,13 +204,6 @@ class DraftEditView(ReportPageMixin, TemplateView):
         initial = {s.value: draft.text(s) for s in Section}
         return self.render_page(DraftForm(initial={**initial, "version": draft.version}))
 
-    def render_page(self, form, conflict=False):
-        return self.render_to_response(
-            self.get_context_data(
-                form=form, conflict=conflict, breadcrumbs=self.report_breadcrumbs()
-            )
-        )
-
     def post(self, request, *args, **kwargs):
         form = DraftForm(request.POST)
         if not form.is_valid():
@@ -235,11 +234,6 @@ class CommentView(ReportPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         return self.render_page(CommentForm())
 
-    def render_page(self, form):
-        return self.render_to_response(
-            self.get_context_data(form=form, breadcrumbs=self.report_breadcrumbs())
-        )
-
     def post(self, request, *args, **kwargs):
         form = CommentForm(request.POST)
         if not form.is_valid():
@@ -260,12 +254,7 @@ class CommentResolveView(ReportPageMixin, TemplateView):
         return comment
 
     def get(self, request, *args, **kwargs):
-        return self.render_page(self.comment(), ResolveForm())
-
-    def render_page(self, comment, form):
-        return self.render_to_response(
-            self.get_context_data(comment=comment, form=form, breadcrumbs=self.report_breadcrumbs())
-        )
+        return self.render_page(ResolveForm(), comment=self.comment())
 
     def post(self, request, *args, **kwargs):
         comment = self.comment()
@@ -273,14 +262,14 @@ class CommentResolveView(ReportPageMixin, TemplateView):
         if not form.is_valid() or not comment.is_open:
             if not comment.is_open:
                 form.add_error(None, "This comment was already resolved")
-            return self.render_page(comment, form)
+            return self.render_page(form, comment=comment)
         try:
             services.report_comment_resolve(
                 actor=request.user, review=self.review, comment=comment, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
-            return self.render_page(comment, form)
+            return self.render_page(form, comment=comment)
         messages.success(request, "Comment resolved")
         return redirect(self.report_url() + "#comments")
 
@@ -298,14 +287,11 @@ class IssueView(ReportPageMixin, TemplateView):
     def render_page(self, form):
         versions = self.versions()
         problems = services.issue_problems(self.review, has_versions=False)
-        return self.render_to_response(
-            self.get_context_data(
-                form=form,
-                versions=versions,
-                problems=list(problems.values()),
-                recipients=services.report_recipients(self.review),
-                breadcrumbs=self.report_breadcrumbs(),
-            )
+        return super().render_page(
+            form,
+            versions=versions,
+            problems=list(problems.values()),
+            recipients=services.report_recipients(self.review),
         )
 
     def post(self, request, *args, **kwargs):
