@@ -551,13 +551,28 @@ class DocumentDownloadView(DocumentMixin, View):
         return _file_headers(response, DOWNLOAD_POLICY)
 
 
-class DocumentReplaceView(LimitedUploadMixin, DocumentMixin, FormView):
+class DocumentActionView(DocumentMixin, FormView):
+    """A form that acts on the current version of a file, on a page headed "<verb> <file name>"
+    with a line of `intro` if it has one."""
+
     permission_required = Perm.CHANGE_PACK_ITEM
-    template_name = "documents/replace.html"
-    form_class = ReplaceForm
+    template_name = "documents/document_action.html"
+    verb = ""
+    intro = ""
 
     def get_permission_object(self):
         return self.document.item
+
+    def get(self, request, *args, **kwargs):
+        if not self.document.is_current:
+            raise Http404("Not the current version")
+        return super().get(request, *args, **kwargs)
+
+
+class DocumentReplaceView(LimitedUploadMixin, DocumentActionView):
+    form_class = ReplaceForm
+    verb = "Replace"
+    intro = "The new version takes its place in the pack. The old one is kept in the history."
 
     def form_valid(self, form):
         try:
@@ -573,24 +588,10 @@ class DocumentReplaceView(LimitedUploadMixin, DocumentMixin, FormView):
         )
         return redirect("documents:item", self.document.item.pk)
 
-    def get(self, request, *args, **kwargs):
-        if not self.document.is_current:
-            raise Http404("Not the current version")
-        return super().get(request, *args, **kwargs)
 
-
-class DocumentDeleteView(DocumentMixin, FormView):
-    permission_required = Perm.CHANGE_PACK_ITEM
-    template_name = "documents/delete.html"
+class DocumentDeleteView(DocumentActionView):
     form_class = DeleteForm
-
-    def get_permission_object(self):
-        return self.document.item
-
-    def get(self, request, *args, **kwargs):
-        if not self.document.is_current:
-            raise Http404("Not the current version")
-        return super().get(request, *args, **kwargs)
+    verb = "Delete"
 
     def form_valid(self, form):
         try:
