@@ -7,8 +7,7 @@ To add a page, append to `PAGES` below (keep "floor" first: every other page is 
 it). If the page needs data or a user the builder does not make yet, add a step to
 `bench/data.py` that puts what you need into the context, e.g.:
 
-    BenchPage("review", lambda ctx: reverse("reviews:detail", args=[ctx["reviews"]["big"]]),
-              role="commissioner"),
+    BenchPage("review", url("reviews:review_detail", ("reviews", "big")), role="commissioner"),
 """
 
 from collections.abc import Callable
@@ -43,107 +42,96 @@ class BenchPage:
     status: int = 200
 
 
+def url(name: str, *args, query: str = "") -> Callable[[dict], str]:
+    """A url builder: `reverse(name)` with `args`, each a literal or a ("group", "key") pair
+    looked up in the context (e.g. ("reviews", "big_icb_open")), then `query` appended."""
+
+    def build(context: dict) -> str:
+        looked_up = [context[a[0]][a[1]] if isinstance(a, tuple) else a for a in args]
+        return reverse(name, args=looked_up or None) + query
+
+    return build
+
+
+BIG_ICB = ("organisations", "big_icb")
+OPEN_REVIEW = ("reviews", "big_icb_open")
+HELD_REVIEW = ("reviews", "big_icb_held")
+
 PAGES: list[BenchPage] = [
-    BenchPage(FLOOR, lambda ctx: reverse("healthz"), role=ANONYMOUS),
-    BenchPage(SIGNED_IN_FLOOR, lambda ctx: reverse("privacy"), role="commissioner"),
-    BenchPage("dashboard (commissioner)", lambda ctx: reverse("dashboard"), role="commissioner"),
-    BenchPage("dashboard (administrator)", lambda ctx: reverse("dashboard"), role="administrator"),
-    BenchPage(
-        "organisation (big ICB, member)",
-        lambda ctx: reverse("organisation", args=[ctx["organisations"]["big_icb"]]),
-        role="commissioner",
-    ),
+    BenchPage(FLOOR, url("healthz"), role=ANONYMOUS),
+    BenchPage(SIGNED_IN_FLOOR, url("privacy"), role="commissioner"),
+    BenchPage("dashboard (commissioner)", url("dashboard"), role="commissioner"),
+    BenchPage("dashboard (administrator)", url("dashboard"), role="administrator"),
+    BenchPage("organisation (big ICB, member)", url("organisation", BIG_ICB), role="commissioner"),
     # Issue 4: people and reviews.
-    BenchPage(
-        "people list (big ICB)", lambda ctx: reverse("reviews:person_list"), role="commissioner"
-    ),
-    BenchPage(
-        "review list (commissioner)",
-        lambda ctx: reverse("reviews:review_list"),
-        role="commissioner",
-    ),
+    BenchPage("people list (big ICB)", url("reviews:person_list"), role="commissioner"),
+    BenchPage("review list (commissioner)", url("reviews:review_list"), role="commissioner"),
     BenchPage(
         "review page (commissioner)",
-        lambda ctx: reverse("reviews:review_detail", args=[ctx["reviews"]["big_icb_open"]]),
+        url("reviews:review_detail", OPEN_REVIEW),
         role="commissioner",
     ),
     BenchPage(
         "review page (clinical expert)",
-        lambda ctx: reverse("reviews:review_detail", args=[ctx["reviews"]["big_icb_open"]]),
+        url("reviews:review_detail", OPEN_REVIEW),
         role="review_clinical_expert",
     ),
     # Issue 5: document packs.
     BenchPage(
-        "document pack (commissioner)",
-        lambda ctx: reverse("documents:pack", args=[ctx["reviews"]["big_icb_open"]]),
-        role="commissioner",
+        "document pack (commissioner)", url("documents:pack", OPEN_REVIEW), role="commissioner"
     ),
     # Issue 6: panels. The bench commissioner chairs every review.
     BenchPage(
         "KLOE workbook page (clinical expert)",
-        lambda ctx: reverse("panels:workbook_kloe", args=[ctx["reviews"]["big_icb_open"], 3]),
+        url("panels:workbook_kloe", OPEN_REVIEW, 3),
         role="review_clinical_expert",
     ),
     BenchPage(
-        "panel workbooks (chair)",
-        lambda ctx: reverse("panels:consolidation", args=[ctx["reviews"]["big_icb_open"]]),
-        role="commissioner",
+        "panel workbooks (chair)", url("panels:consolidation", OPEN_REVIEW), role="commissioner"
     ),
     BenchPage(
         "KLOE consolidation (chair)",
-        lambda ctx: reverse("panels:consolidation_kloe", args=[ctx["reviews"]["big_icb_open"], 3]),
+        url("panels:consolidation_kloe", OPEN_REVIEW, 3),
         role="commissioner",
     ),
     # Issue 12: the portal for the person and family, and feedback.
-    BenchPage("portal (family carer)", lambda ctx: reverse("portal:home"), role="family_carer"),
+    BenchPage("portal (family carer)", url("portal:home"), role="family_carer"),
     BenchPage(
-        "portal review (family carer)",
-        lambda ctx: reverse("portal:review", args=[ctx["reviews"]["big_icb_open"]]),
-        role="family_carer",
+        "portal review (family carer)", url("portal:review", OPEN_REVIEW), role="family_carer"
     ),
     BenchPage(
         "report page, held review (commissioner)",
-        lambda ctx: reverse("reports:report", args=[ctx["reviews"]["big_icb_held"]]),
+        url("reports:report", HELD_REVIEW),
         role="commissioner",
     ),
     BenchPage(
         "portal review, held (family carer)",
-        lambda ctx: reverse("portal:review", args=[ctx["reviews"]["big_icb_held"]]),
+        url("portal:review", HELD_REVIEW),
         role="family_carer",
     ),
+    BenchPage("requests from families (commissioner)", url("portal:requests"), role="commissioner"),
     BenchPage(
-        "requests from families (commissioner)",
-        lambda ctx: reverse("portal:requests"),
-        role="commissioner",
-    ),
-    BenchPage(
-        "feedback summary (commissioner)",
-        lambda ctx: reverse("portal:feedback_summary"),
-        role="commissioner",
+        "feedback summary (commissioner)", url("portal:feedback_summary"), role="commissioner"
     ),
     # Issue 11: recommendations.
     BenchPage(
         "recommendations tracker (commissioner)",
-        lambda ctx: reverse("recommendations:tracker"),
+        url("recommendations:tracker"),
         role="commissioner",
     ),
     BenchPage(
         "recommendations tracker, overdue (commissioner)",
-        lambda ctx: reverse("recommendations:tracker") + "?overdue=on",
+        url("recommendations:tracker", query="?overdue=on"),
         role="commissioner",
     ),
-    BenchPage(
-        "my actions (provider)", lambda ctx: reverse("recommendations:my_actions"), role="provider"
-    ),
+    BenchPage("my actions (provider)", url("recommendations:my_actions"), role="provider"),
     # Issue 13: oversight visits and the national returns.
     BenchPage(
-        "oversight visits due (commissioner)",
-        lambda ctx: reverse("oversight:visits_due"),
-        role="commissioner",
+        "oversight visits due (commissioner)", url("oversight:visits_due"), role="commissioner"
     ),
     BenchPage(
         "person's oversight visits (commissioner)",
-        lambda ctx: reverse("oversight:person_visits", args=[ctx["people"]["out_of_area"]]),
+        url("oversight:person_visits", ("people", "out_of_area")),
         role="commissioner",
     ),
     BenchPage(
@@ -165,7 +153,7 @@ PAGES: list[BenchPage] = [
     ),
     BenchPage(
         "service measures (commissioner)",
-        lambda ctx: reverse("metrics:organisation", args=[ctx["organisations"]["big_icb"]]),
+        url("metrics:organisation", BIG_ICB),
         role="commissioner",
     ),
     # Issue 21: the oversight panel's meeting view (every open escalation, one page).

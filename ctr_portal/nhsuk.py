@@ -2,9 +2,10 @@
 
 Built the way crispy-forms-gds builds its GOV.UK pack. Every form field renders through
 `templates/nhsuk/field.html`, which hands the bound field to `render_bound_field()` here: the
-widget class picks the NHS.UK component (`templates/nhsuk/fields/<component>.html`) and this module
-works out its label, hint, error message, ids and `aria-describedby`, so the templates only write
-markup. The markup is the NHS.UK frontend's own, checked against the package's fixtures in
+widget class picks the NHS.UK component (`templates/nhsuk/fields/<component>.html`, radios and
+checkboxes both `choices.html`) and this module works out its label, hint, error message, ids and
+`aria-describedby`, so the templates only write markup. The markup is the NHS.UK frontend's own,
+checked against the package's fixtures in
 `tests/ctr_portal/test_nhsuk_forms.py`.
 
 Widget to component:
@@ -76,6 +77,7 @@ __all__ = [
     "control_id",
     "error_target",
     "render_bound_field",
+    "text_area",
 ]
 
 DATE_PARTS = ("day", "month", "year")
@@ -223,6 +225,23 @@ class LineBreakMaxLengthValidator(MaxLengthValidator):
 
     def clean(self, x):
         return len(x.replace("\r\n", "\n"))
+
+
+def text_area(label, limit, *, required=None, subject=None, **kwargs) -> forms.CharField:
+    """A textarea of at most `limit` characters. `required` is the message when it is left empty
+    ("Enter what you found"), or None for an optional one; `subject` names the text in the
+    too-long message where the label is a question (see `limits.too_long`)."""
+    error_messages = limits.too_long(subject, limit) if subject else {}
+    if required:
+        error_messages["required"] = required
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea,
+        max_length=limit,
+        required=bool(required),
+        error_messages=error_messages,
+        **kwargs,
+    )
 
 
 def length_message(field) -> str:
@@ -670,12 +689,18 @@ COMPONENT_CONTEXT = {
 }
 
 
+# Components that share a template: radios and checkboxes differ only in their class prefix and
+# input type, both in the context.
+TEMPLATE_FOR = {"radios": "choices", "checkboxes": "choices"}
+
+
 def render_bound_field(bound_field, options=None, show_errors=True) -> SafeString:
     """Render one bound field as its NHS.UK component."""
     ctx = field_context(bound_field, options, show_errors)
     if ctx["component"] == "hidden":
         return bound_field.as_widget()
-    return render_to_string(f"nhsuk/fields/{ctx['component']}.html", ctx)
+    template = TEMPLATE_FOR.get(ctx["component"], ctx["component"])
+    return render_to_string(f"nhsuk/fields/{template}.html", ctx)
 
 
 # --- Layout objects -------------------------------------------------------------------------

@@ -8,11 +8,11 @@ from django import forms
 from django.conf import settings
 
 from ctr_portal import limits
-from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, Submit
+from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, Submit, text_area
 
 from .models import ItemStatus
 
-REASON_TOO_LONG = limits.too_long("Reason", limits.FILE_REASON)
+REASON = "Reason"  # how a reason over its limit is named in the message
 
 
 class MultipleFileInput(forms.FileInput):
@@ -101,20 +101,12 @@ class SettleForm(NHSUKFormMixin, forms.Form):
         ],
         error_messages={"required": "Select whether the item is not applicable or not held"},
     )
-    not_applicable_reason = forms.CharField(
-        label="Why does it not apply?",
-        widget=forms.Textarea,
-        max_length=limits.FILE_REASON,
-        required=False,
-        error_messages=REASON_TOO_LONG,
-    )
-    not_held_reason = forms.CharField(
-        label="Why is it not held?",
+    not_applicable_reason = text_area("Why does it not apply?", limits.FILE_REASON, subject=REASON)
+    not_held_reason = text_area(
+        "Why is it not held?",
+        limits.FILE_REASON,
         help_text='For example, "No tribunal yet".',
-        widget=forms.Textarea,
-        max_length=limits.FILE_REASON,
-        required=False,
-        error_messages=REASON_TOO_LONG,
+        subject=REASON,
     )
 
     def get_layout(self):
@@ -150,13 +142,13 @@ class SettleForm(NHSUKFormMixin, forms.Form):
 class DeleteForm(NHSUKFormMixin, forms.Form):
     submit_label = "Delete the file"
 
-    reason = forms.CharField(
-        label="Why are you deleting this file?",
+    reason = text_area(
+        "Why are you deleting this file?",
+        limits.FILE_REASON,
         help_text="For example, it was uploaded to the wrong item. The file is removed; "
         "who deleted it, when and why stay in the history.",
-        widget=forms.Textarea,
-        max_length=limits.FILE_REASON,
-        error_messages={"required": "Enter why you are deleting this file", **REASON_TOO_LONG},
+        required="Enter why you are deleting this file",
+        subject=REASON,
     )
 
     def get_layout(self):

@@ -4,6 +4,8 @@ the disk. It still arrives, empty and marked `oversize`, so the page can name it
 
 from django.conf import settings
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 
 class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
@@ -32,3 +34,15 @@ class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
 def use_limited_upload_handlers(request) -> None:
     """Call before anything reads request.POST or request.FILES."""
     request.upload_handlers = [LimitedTemporaryFileUploadHandler(request)]
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class LimitedUploadMixin:
+    """For a view that takes files: put it first among the bases. The files stream to disk
+    through our upload handler, which must be in place before the request body is read: so CSRF
+    is checked here, after, rather than by the middleware."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST":
+            use_limited_upload_handlers(request)
+        return csrf_protect(super().dispatch)(request, *args, **kwargs)

@@ -16,9 +16,7 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import FormView, TemplateView
 
 from ctr_portal.formatting import SHORT_DATE, nhs_datetime
@@ -31,7 +29,7 @@ from . import clamav, libreoffice, policy, presenters, queries, services
 from .forms import AssignForm, DeleteForm, ReplaceForm, SettleForm, UploadForm
 from .models import DocumentAccess, DocumentKind, ItemStatus, RenditionStatus, document_storage
 from .rules import needs_watermark, prepares_pack
-from .uploads import use_limited_upload_handlers
+from .uploads import LimitedUploadMixin
 
 # The file itself may be framed by our own viewer page, runs nothing and loads nothing.
 INLINE_FILE_POLICY = (
@@ -281,22 +279,12 @@ def _file_row(document, can_change) -> dict:
     return {"key": document.original_name, "value": about, "actions": actions}
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class ItemUploadView(ItemMixin, FormView):
-    """Upload one or more files. Works without JavaScript; with it, the page shows progress.
-
-    The files stream to disk through our upload handler, which must be in place before the
-    request body is read: so CSRF is checked here, after, rather than by the middleware.
-    """
+class ItemUploadView(LimitedUploadMixin, ItemMixin, FormView):
+    """Upload one or more files. Works without JavaScript; with it, the page shows progress."""
 
     permission_required = Perm.CHANGE_PACK_ITEM
     template_name = "documents/upload.html"
     form_class = UploadForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST":
-            use_limited_upload_handlers(request)
-        return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "page_heading": True}
@@ -471,19 +459,25 @@ class DocumentFileView(DocumentMixin, View):
         if not document.viewable_in_browser:
             raise Http404("Not shown in the browser")
         watermark = document.kind == DocumentKind.PDF and needs_watermark(user, document)
-        if not _token_is_valid(request.GET.get("t", ""), user, document):
-            services.document_access_record(
-                user=user,
-                document=document,
-                action=DocumentAccess.Action.VIEW,
-                watermarked=watermark,
-                request=request,
-            )
+        _record_view(request, document, watermarked=watermark)
         return _inline_response(
             document.file.name,
             name=services.download_name(document),
             content_type=document.content_type,
             watermark_for=user if watermark else None,
+        )
+
+
+def _record_view(request, document, *, watermarked):
+    """Record a view of the document, unless it was opened from the viewer (with its token): the
+    viewer recorded that one."""
+    if not _token_is_valid(request.GET.get("t", ""), request.user, document):
+        services.document_access_record(
+            user=request.user,
+            document=document,
+            action=DocumentAccess.Action.VIEW,
+            watermarked=watermarked,
+            request=request,
         )
 
 
@@ -521,14 +515,7 @@ class DocumentRenditionView(DocumentMixin, View):
         if rendition is None or not rendition.is_ready:
             raise Http404("No PDF of this document to show")
         watermark = needs_watermark(user, document)
-        if not _token_is_valid(request.GET.get("t", ""), user, document):
-            services.document_access_record(
-                user=user,
-                document=document,
-                action=DocumentAccess.Action.VIEW,
-                watermarked=watermark,
-                request=request,
-            )
+        _record_view(request, document, watermarked=watermark)
         stem = os.path.splitext(document.original_name)[0] or "document"
         return _inline_response(
             rendition.file.name,
@@ -566,19 +553,28 @@ class DocumentDownloadView(DocumentMixin, View):
         return _file_headers(response, DOWNLOAD_POLICY)
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class DocumentReplaceView(DocumentMixin, FormView):
-    permission_required = Perm.CHANGE_PACK_ITEM
-    template_name = "documents/replace.html"
-    form_class = ReplaceForm
+class DocumentActionView(DocumentMixin, FormView):
+    """A form that acts on the current version of a file, on a page headed "<verb> <file name>"
+    with a line of `intro` if it has one."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST":
-            use_limited_upload_handlers(request)
-        return csrf_protect(super().dispatch)(request, *args, **kwargs)
+    permission_required = Perm.CHANGE_PACK_ITEM
+    template_name = "documents/document_action.html"
+    verb = ""
+    intro = ""
 
     def get_permission_object(self):
         return self.document.item
+
+    def get(self, request, *args, **kwargs):
+        if not self.document.is_current:
+            raise Http404("Not the current version")
+        return super().get(request, *args, **kwargs)
+
+
+class DocumentReplaceView(LimitedUploadMixin, DocumentActionView):
+    form_class = ReplaceForm
+    verb = "Replace"
+    intro = "The new version takes its place in the pack. The old one is kept in the history."
 
     def form_valid(self, form):
         try:
@@ -594,24 +590,10 @@ class DocumentReplaceView(DocumentMixin, FormView):
         )
         return redirect("documents:item", self.document.item.pk)
 
-    def get(self, request, *args, **kwargs):
-        if not self.document.is_current:
-            raise Http404("Not the current version")
-        return super().get(request, *args, **kwargs)
 
-
-class DocumentDeleteView(DocumentMixin, FormView):
-    permission_required = Perm.CHANGE_PACK_ITEM
-    template_name = "documents/delete.html"
+class DocumentDeleteView(DocumentActionView):
     form_class = DeleteForm
-
-    def get_permission_object(self):
-        return self.document.item
-
-    def get(self, request, *args, **kwargs):
-        if not self.document.is_current:
-            raise Http404("Not the current version")
-        return super().get(request, *args, **kwargs)
+    verb = "Delete"
 
     def form_valid(self, form):
         try:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from ctr_portal import limits
-from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, SplitDateField, Submit
+from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, SplitDateField, Submit, text_area
 
 MONTHS_OFFERED = 24
 
@@ -28,25 +28,19 @@ class VisitForm(NHSUKFormMixin, forms.Form):
         max_length=300,
         error_messages={"required": "Enter who visited", **limits.too_long("Who visited", 300)},
     )
-    found = forms.CharField(
-        label="What did you find?",
+    found = text_area(
+        "What did you find?",
+        limits.LONG_NOTE,
         help_text="How the person is, their care, and anything that worried you",
-        widget=forms.Textarea,
-        max_length=limits.LONG_NOTE,
-        error_messages={
-            "required": "Enter what you found",
-            **limits.too_long("What you found", limits.LONG_NOTE),
-        },
+        required="Enter what you found",
+        subject="What you found",
     )
-    actions = forms.CharField(
-        label="What actions were agreed?",
+    actions = text_area(
+        "What actions were agreed?",
+        limits.LONG_NOTE,
         help_text="Who will do what, and by when. Write 'None' if there are none.",
-        widget=forms.Textarea,
-        max_length=limits.LONG_NOTE,
-        error_messages={
-            "required": "Enter the actions agreed, or 'None'",
-            **limits.too_long("Actions", limits.LONG_NOTE),
-        },
+        required="Enter the actions agreed, or 'None'",
+        subject="Actions",
     )
 
     def get_layout(self):
@@ -57,21 +51,6 @@ class VisitForm(NHSUKFormMixin, forms.Form):
             Field("actions", rows=5),
             Submit("submit", self.submit_label),
         )
-
-    def _required_text(self, name, message):
-        value = self.cleaned_data[name].strip()
-        if not value:
-            raise forms.ValidationError(message)
-        return value
-
-    def clean_visited_by(self):
-        return self._required_text("visited_by", "Enter who visited")
-
-    def clean_found(self):
-        return self._required_text("found", "Enter what you found")
-
-    def clean_actions(self):
-        return self._required_text("actions", "Enter the actions agreed, or 'None'")
 
 
 class HomeAreaForm(NHSUKFormMixin, forms.Form):

@@ -10,7 +10,7 @@ from django import forms
 
 from ctr_portal import limits
 from ctr_portal.nhsuk import ButtonGroup as BaseButtonGroup
-from ctr_portal.nhsuk import Field, Fieldset, Layout, NHSUKFormMixin, Submit
+from ctr_portal.nhsuk import Field, Fieldset, Layout, NHSUKFormMixin, Submit, text_area
 
 from .models import SAFETY_KLOE_NUMBER, EvidenceSource, QuoteFrom, Rating
 
@@ -55,12 +55,10 @@ class VersionField(forms.IntegerField):
 
 
 class KloeAnswerForm(_NoTagMixin, forms.Form):
-    findings = forms.CharField(
-        label="Your findings",
+    findings = text_area(
+        "Your findings",
+        TEXT_MAX,
         help_text="What you found, in plain English, and how you know. Use the prompts as a guide.",
-        widget=forms.Textarea,
-        required=False,
-        max_length=TEXT_MAX,
     )
     rating = forms.ChoiceField(
         label="Your rating",
@@ -75,14 +73,12 @@ class KloeAnswerForm(_NoTagMixin, forms.Form):
         "straight away.",
         required=False,
     )
-    concern_detail = forms.CharField(
-        label="Describe the concern",
+    concern_detail = text_area(
+        "Describe the concern",
+        TEXT_MAX,
         help_text="Only if you rate this KLOE 'serious concerns' or record an immediate safety "
         "concern: what you found, who is at risk and what you think should happen now.",
-        widget=forms.Textarea,
-        required=False,
-        max_length=TEXT_MAX,
-        error_messages=limits.too_long("Description of the concern", TEXT_MAX),
+        subject="Description of the concern",
     )
     version = VersionField()
 
@@ -170,12 +166,8 @@ class EvidenceForm(_RowForm):
         required=False,
         error_messages=limits.too_long("Source of the evidence", SHORT_MAX),
     )
-    shows = forms.CharField(
-        label="What it shows, or what was said",
-        widget=forms.Textarea,
-        max_length=TEXT_MAX,
-        required=False,
-        error_messages=limits.too_long("What the evidence shows", TEXT_MAX),
+    shows = text_area(
+        "What it shows, or what was said", TEXT_MAX, subject="What the evidence shows"
     )
     quote_from = forms.ChoiceField(
         label="Is this a quote, in their own words?",
@@ -216,13 +208,11 @@ class SuggestionForm(_RowForm):
     legend = "Suggested recommendation"
     content_fields = ("text", "owner", "timescale")
 
-    text = forms.CharField(
-        label="What should happen",
+    text = text_area(
+        "What should happen",
+        TEXT_MAX,
         help_text="A specific action, as you would write it in the report.",
-        widget=forms.Textarea,
-        max_length=TEXT_MAX,
-        required=False,
-        error_messages=limits.too_long("Suggested recommendation", TEXT_MAX),
+        subject="Suggested recommendation",
     )
     owner = forms.CharField(
         label="Suggested owner",
@@ -316,33 +306,19 @@ CHILD_KEY_QUESTIONS = {
 class KeyQuestionsForm(NHSUKFormMixin, forms.Form):
     submit_label = "Save"
 
-    is_safe = forms.CharField(
-        label="Is the person safe?",
-        widget=forms.Textarea,
-        required=False,
-        max_length=TEXT_MAX,
-        error_messages=limits.too_long("Your answer on safety", TEXT_MAX),
+    is_safe = text_area("Is the person safe?", TEXT_MAX, subject="Your answer on safety")
+    good_care_now = text_area(
+        "Are they getting good care now?", TEXT_MAX, subject="Your answer on care now"
     )
-    good_care_now = forms.CharField(
-        label="Are they getting good care now?",
-        widget=forms.Textarea,
-        required=False,
-        max_length=TEXT_MAX,
-        error_messages=limits.too_long("Your answer on care now", TEXT_MAX),
+    future_plans = text_area(
+        "What are their care plans for the future?",
+        TEXT_MAX,
+        subject="Your answer on plans for the future",
     )
-    future_plans = forms.CharField(
-        label="What are their care plans for the future?",
-        widget=forms.Textarea,
-        required=False,
-        max_length=TEXT_MAX,
-        error_messages=limits.too_long("Your answer on plans for the future", TEXT_MAX),
-    )
-    community_care = forms.CharField(
-        label="Can care and treatment be provided in the community?",
-        widget=forms.Textarea,
-        required=False,
-        max_length=TEXT_MAX,
-        error_messages=limits.too_long("Your answer on care in the community", TEXT_MAX),
+    community_care = text_area(
+        "Can care and treatment be provided in the community?",
+        TEXT_MAX,
+        subject="Your answer on care in the community",
     )
     version = VersionField()
 
@@ -385,13 +361,11 @@ class ConfirmForm(NHSUKFormMixin, forms.Form):
 
 
 class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
-    finding = forms.CharField(
-        label="The panel's agreed finding",
+    finding = text_area(
+        "The panel's agreed finding",
+        TEXT_MAX,
         help_text="What the panel found, with the evidence that matters most. This goes in the "
         "report.",
-        widget=forms.Textarea,
-        max_length=TEXT_MAX,
-        required=False,
     )
     rating = forms.ChoiceField(
         label="The panel's rating",
@@ -400,13 +374,11 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
         required=False,
         error_messages={"invalid_choice": "Select the panel's rating"},
     )
-    reasoning = forms.CharField(
-        label="How or why the panel decided",
+    reasoning = text_area(
+        "How or why the panel decided",
+        TEXT_MAX,
         help_text="Needed where members' ratings differ.",
-        widget=forms.Textarea,
-        max_length=TEXT_MAX,
-        required=False,
-        error_messages=limits.too_long("The panel's reasoning", TEXT_MAX),
+        subject="The panel's reasoning",
     )
     carry = forms.TypedMultipleChoiceField(
         label="Suggested recommendations to carry forward",
@@ -446,12 +418,7 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
 class ConcernResolveForm(NHSUKFormMixin, forms.Form):
     submit_label = "Close the concern"
 
-    action_taken = forms.CharField(
-        label="What was done",
-        widget=forms.Textarea,
-        max_length=TEXT_MAX,
-        error_messages={"required": "Enter what was done"},
-    )
+    action_taken = text_area("What was done", TEXT_MAX, required="Enter what was done")
     action_by = forms.CharField(
         label="Who did it",
         help_text="Their name and role, for example 'Sam Whitfield, ward manager'.",
@@ -479,12 +446,10 @@ class ProviderPartForm(NHSUKFormMixin, forms.Form):
         self.kloes = list(kloes)
         super().__init__(*args, **kwargs)
         for kloe in self.kloes:
-            self.fields[f"kloe_{kloe.number}"] = forms.CharField(
-                label=f"{kloe.label}: {kloe.title}",
+            self.fields[f"kloe_{kloe.number}"] = text_area(
+                f"{kloe.label}: {kloe.title}",
+                TEXT_MAX,
                 help_text=" ".join(p.text for p in kloe.prompts.all()),
-                widget=forms.Textarea,
-                max_length=TEXT_MAX,
-                required=False,
             )
         self.helper.layout = self.get_layout()
 

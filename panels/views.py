@@ -387,17 +387,26 @@ class WorkbookSubmitView(WorkbookMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
-        form = ConfirmForm(request.POST, label="Submit your workbook")
-        try:
-            services.workbook_submit(actor=request.user, workbook=self.workbook)
-        except ValidationError as error:
-            form.is_valid()
-            add_service_errors(form, error)
-            return self.render_to_response(self.get_context_data(form=form))
-        messages.success(
-            request, "Your workbook is submitted. The chair can now see it is finished."
+        return _confirmed(
+            self,
+            ConfirmForm(request.POST, label="Submit your workbook"),
+            lambda: services.workbook_submit(actor=request.user, workbook=self.workbook),
+            "Your workbook is submitted. The chair can now see it is finished.",
+            reverse("panels:workbook", args=[self.review.pk]),
         )
-        return redirect("panels:workbook", pk=self.review.pk)
+
+
+def _confirmed(view, form, write, message, next_url):
+    """A confirm button's post: `write()` the service call, then say `message` and go on to
+    `next_url`; or, when the service refuses, show the page again with its reasons."""
+    try:
+        write()
+    except ValidationError as error:
+        form.is_valid()
+        add_service_errors(form, error)
+        return view.render_to_response(view.get_context_data(form=form))
+    messages.success(view.request, message)
+    return redirect(next_url)
 
 
 # --- Pages that form the panel on a save ---------------------------------------------------
@@ -511,17 +520,15 @@ class ConsolidationFinishView(ConsolidationView):
         return HttpResponseNotAllowed(["POST"])
 
     def post(self, request, *args, **kwargs):
-        form = self.finish_form(request.POST)
-        try:
-            services.consolidation_finish(actor=request.user, review=self.review, panel=self.panel)
-        except ValidationError as error:
-            form.is_valid()
-            add_service_errors(form, error)
-            return self.render_to_response(self.get_context_data(form=form))
-        messages.success(
-            request, "Consolidation finished. The review has moved to report drafting."
+        return _confirmed(
+            self,
+            self.finish_form(request.POST),
+            lambda: services.consolidation_finish(
+                actor=request.user, review=self.review, panel=self.panel
+            ),
+            "Consolidation finished. The review has moved to report drafting.",
+            reverse("panels:findings", args=[self.review.pk]),
         )
-        return redirect("panels:findings", pk=self.review.pk)
 
 
 class WorkbookReopenView(ChairMixin, View):

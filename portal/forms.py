@@ -3,7 +3,7 @@
 from django import forms
 
 from ctr_portal import limits
-from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, Submit
+from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, Submit, text_area
 
 from .models import Request, Score
 
@@ -25,16 +25,13 @@ class RequestForm(NHSUKFormMixin, forms.Form):
             "invalid_choice": "Select what you would like to do",
         },
     )
-    details = forms.CharField(
-        label="What would you like to tell us?",
+    details = text_area(
+        "What would you like to tell us?",
+        limits.NOTE,
         help_text="For example, what has changed, what worries you, or what you would like to "
         "happen. This is not a complaint.",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        error_messages={
-            "required": "Tell us what you would like to happen",
-            **limits.too_long("What you tell us", limits.NOTE),
-        },
+        required="Tell us what you would like to happen",
+        subject="What you tell us",
     )
 
     def get_layout(self):
@@ -51,33 +48,20 @@ class RequestForm(NHSUKFormMixin, forms.Form):
             Submit("submit", self.submit_label),
         )
 
-    def clean_details(self):
-        details = self.cleaned_data["details"].strip()
-        if not details:
-            raise forms.ValidationError("Tell us what you would like to happen")
-        return details
-
 
 class AnswerForm(NHSUKFormMixin, forms.Form):
     submit_label = "Send reply"
 
-    answer = forms.CharField(
-        label="Your reply",
+    answer = text_area(
+        "Your reply",
+        limits.NOTE,
         help_text="Plain English: what you will do, and when. They will be told to sign in to "
         "read it.",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        error_messages={"required": "Enter your reply"},
+        required="Enter your reply",
     )
 
     def get_layout(self):
         return Layout(Field("answer", rows=5), Submit("submit", self.submit_label))
-
-    def clean_answer(self):
-        answer = self.cleaned_data["answer"].strip()
-        if not answer:
-            raise forms.ValidationError("Enter your reply")
-        return answer
 
 
 def _score_field(label, required_message, words):
@@ -113,12 +97,10 @@ class FeedbackForm(NHSUKFormMixin, forms.Form):
         "Select how clear the information was",
         WORDS,
     )
-    change = forms.CharField(
-        label="Is there anything we should change? (optional)",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        error_messages=limits.too_long("What we should change", limits.NOTE),
-        required=False,
+    change = text_area(
+        "Is there anything we should change? (optional)",
+        limits.NOTE,
+        subject="What we should change",
     )
 
     def get_layout(self):
@@ -143,10 +125,6 @@ class EasyReadFeedbackForm(FeedbackForm):
 
     involved = _score_field("Did you feel part of your review?", "Choose an answer", WORDS)
     clear = _score_field("Did you understand what people said?", "Choose an answer", WORDS)
-    change = forms.CharField(
-        label="What should we do better? (you do not have to answer)",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        error_messages=limits.too_long("Your answer", limits.NOTE),
-        required=False,
+    change = text_area(
+        "What should we do better? (you do not have to answer)", limits.NOTE, subject="Your answer"
     )

@@ -9,33 +9,28 @@ from ctr_portal.formatting import nhs_date
 from .symbols import RATING_SYMBOLS, SYMBOLS
 
 # Each KLOE as a short question the person would ask (domain.md §9), adult and child sets.
+_ADULT_PLAIN_KLOES = {
+    1: "Are there big worries about you?",
+    2: "Do you need to be in hospital?",
+    3: "Are you getting the right care?",
+    4: "Is your care planned around you?",
+    5: "Is your health looked after?",
+    6: "Are you getting the right medicine?",
+    7: "Are risks handled safely and kindly?",
+    8: "Are your autism needs met?",
+    9: "Is there a plan for leaving hospital and your future?",
+    10: "Is your family involved?",
+    11: "Are your rights respected?",
+}
 PLAIN_KLOES = {
-    "adult": {
-        1: "Are there big worries about you?",
-        2: "Do you need to be in hospital?",
-        3: "Are you getting the right care?",
-        4: "Is your care planned around you?",
-        5: "Is your health looked after?",
-        6: "Are you getting the right medicine?",
-        7: "Are risks handled safely and kindly?",
-        8: "Are your autism needs met?",
-        9: "Is there a plan for leaving hospital and your future?",
-        10: "Is your family involved?",
-        11: "Are your rights respected?",
-    },
+    "adult": _ADULT_PLAIN_KLOES,
+    # The child set asks the same but for 3 and 4, and has a KLOE of its own, 11, before rights.
     "child": {
-        1: "Are there big worries about you?",
-        2: "Do you need to be in hospital?",
+        **_ADULT_PLAIN_KLOES,
         3: "Are you getting the right care and education?",
         4: "Are you involved in your care?",
-        5: "Is your health looked after?",
-        6: "Are you getting the right medicine?",
-        7: "Are risks handled safely and kindly?",
-        8: "Are your autism needs met?",
-        9: "Is there a plan for leaving hospital and your future?",
-        10: "Is your family involved?",
         11: "Are things that matter to young people looked after?",
-        12: "Are your rights respected?",
+        12: _ADULT_PLAIN_KLOES[11],
     },
 }
 

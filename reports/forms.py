@@ -4,7 +4,7 @@ writes: the views hand the cleaned data to the services."""
 from django import forms
 
 from ctr_portal import limits
-from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, Submit
+from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, Submit, text_area
 
 from .models import Section
 
@@ -29,13 +29,11 @@ class DraftForm(NHSUKFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for section in Section:
             limit = limits.NOTE if section == Section.EASY_READ else limits.LONG_NOTE
-            self.fields[section.value] = forms.CharField(
-                label=section.label,
+            self.fields[section.value] = text_area(
+                section.label,
+                limit,
                 help_text=HINTS.get(section, ""),
-                widget=forms.Textarea,
-                max_length=limit,
-                required=False,
-                error_messages=limits.too_long(section.label.rstrip("?"), limit),
+                subject=section.label.rstrip("?"),
             )
         self.helper.layout = Layout(
             *[Field(s.value, label_size="m", rows=5, threshold=90) for s in Section],
@@ -50,12 +48,7 @@ class CommentForm(NHSUKFormMixin, forms.Form):
         choices=[("", "The whole report"), *Section.choices],
         required=False,
     )
-    text = forms.CharField(
-        label="Your comment",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        error_messages={"required": "Enter your comment"},
-    )
+    text = text_area("Your comment", limits.NOTE, required="Enter your comment")
 
     def get_layout(self):
         return Layout(
@@ -66,12 +59,11 @@ class CommentForm(NHSUKFormMixin, forms.Form):
 
 
 class ResolveForm(NHSUKFormMixin, forms.Form):
-    resolution = forms.CharField(
-        label="What you did about it",
+    resolution = text_area(
+        "What you did about it",
+        limits.NOTE,
         help_text="For example, 'Changed the summary' or 'Kept as it is, because…'.",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        error_messages={"required": "Enter what you did about the comment"},
+        required="Enter what you did about the comment",
     )
 
     def get_layout(self):
@@ -79,13 +71,11 @@ class ResolveForm(NHSUKFormMixin, forms.Form):
 
 
 class IssueForm(NHSUKFormMixin, forms.Form):
-    correction = forms.CharField(
-        label="What this version corrects",
+    correction = text_area(
+        "What this version corrects",
+        limits.NOTE,
         help_text="Everyone who receives the report is told it was corrected. The earlier "
         "version stays visible, marked as superseded.",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        required=False,
     )
 
     def __init__(self, *args, correcting=False, **kwargs):

@@ -42,6 +42,12 @@ class ReportPageMixin(ReviewPageMixin):
     def can(self, perm) -> bool:
         return self.request.user.has_perm(perm, self.review)
 
+    def render_page(self, form, **context):
+        """The page with `form` (and `context`), under the report's breadcrumbs."""
+        return self.render_to_response(
+            self.get_context_data(form=form, breadcrumbs=self.report_breadcrumbs(), **context)
+        )
+
 
 # --- The report page ---------------------------------------------------------------------
 
@@ -200,13 +206,6 @@ class DraftEditView(ReportPageMixin, TemplateView):
         initial = {s.value: draft.text(s) for s in Section}
         return self.render_page(DraftForm(initial={**initial, "version": draft.version}))
 
-    def render_page(self, form, conflict=False):
-        return self.render_to_response(
-            self.get_context_data(
-                form=form, conflict=conflict, breadcrumbs=self.report_breadcrumbs()
-            )
-        )
-
     def post(self, request, *args, **kwargs):
         form = DraftForm(request.POST)
         if not form.is_valid():
@@ -237,11 +236,6 @@ class CommentView(ReportPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         return self.render_page(CommentForm())
 
-    def render_page(self, form):
-        return self.render_to_response(
-            self.get_context_data(form=form, breadcrumbs=self.report_breadcrumbs())
-        )
-
     def post(self, request, *args, **kwargs):
         form = CommentForm(request.POST)
         if not form.is_valid():
@@ -262,12 +256,7 @@ class CommentResolveView(ReportPageMixin, TemplateView):
         return comment
 
     def get(self, request, *args, **kwargs):
-        return self.render_page(self.comment(), ResolveForm())
-
-    def render_page(self, comment, form):
-        return self.render_to_response(
-            self.get_context_data(comment=comment, form=form, breadcrumbs=self.report_breadcrumbs())
-        )
+        return self.render_page(ResolveForm(), comment=self.comment())
 
     def post(self, request, *args, **kwargs):
         comment = self.comment()
@@ -275,14 +264,14 @@ class CommentResolveView(ReportPageMixin, TemplateView):
         if not form.is_valid() or not comment.is_open:
             if not comment.is_open:
                 form.add_error(None, "This comment was already resolved")
-            return self.render_page(comment, form)
+            return self.render_page(form, comment=comment)
         try:
             services.report_comment_resolve(
                 actor=request.user, review=self.review, comment=comment, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
-            return self.render_page(comment, form)
+            return self.render_page(form, comment=comment)
         messages.success(request, "Comment resolved")
         return redirect(self.report_url() + "#comments")
 
@@ -301,22 +290,19 @@ class IssueView(ReportPageMixin, TemplateView):
         versions = self.versions()
         problems = services.issue_problems(self.review, has_versions=False)
         problems.pop("recommendations", None)  # listed below, each linked to its page
-        return self.render_to_response(
-            self.get_context_data(
-                form=form,
-                versions=versions,
-                problems=list(problems.values()),
-                unfinished=[
-                    {
-                        "text": f"Recommendation {r.number}: {'; '.join(found.values())}",
-                        "href": reverse("recommendations:edit", args=[r.pk]),
-                    }
-                    for r, found in recommendations.plan_unfinished(self.review)
-                ],
-                recipients=services.report_recipients(self.review),
-                accept_days=ACCEPT_WITHIN_WORKING_DAYS,
-                breadcrumbs=self.report_breadcrumbs(),
-            )
+        return super().render_page(
+            form,
+            versions=versions,
+            problems=list(problems.values()),
+            unfinished=[
+                {
+                    "text": f"Recommendation {r.number}: {'; '.join(found.values())}",
+                    "href": reverse("recommendations:edit", args=[r.pk]),
+                }
+                for r, found in recommendations.plan_unfinished(self.review)
+            ],
+            recipients=services.report_recipients(self.review),
+            accept_days=ACCEPT_WITHIN_WORKING_DAYS,
         )
 
     def post(self, request, *args, **kwargs):

@@ -476,3 +476,22 @@ def test_provider_replaces_deletes_reopens_and_assigns_through_the_pages(client_
     assert client.post(assign, {"assignee": users["provider"].pk}).status_code == 302
     item.refresh_from_db()
     assert item.assignee == users["provider"]
+
+
+def test_replace_and_delete_pages_say_what_they_do_to_which_file(client_for, items, users):
+    client = client_for("provider")
+    document = add_pdf(items["care-plan"], users["provider"], text=None, name="v1.pdf")
+    pages = {
+        verb: client.get(reverse(f"documents:document_{verb.lower()}", args=[document.pk]))
+        for verb in ("Replace", "Delete")
+    }
+    intro = "The new version takes its place in the pack. The old one is kept in the history."
+    for verb, response in pages.items():
+        html = " ".join(response.content.decode().split())
+        assert f"<title>{verb} v1.pdf – " in html
+        assert f"{items['care-plan'].title}</span> {verb} v1.pdf </h1>" in html
+        assert (intro in html) == (verb == "Replace")
+        assert (
+            f'<a href="{reverse("documents:item", args=[items["care-plan"].pk])}">Cancel</a>'
+            in html
+        )
