@@ -37,6 +37,7 @@ from reviews.models import ReviewState
 from reviews.queries import notice_contacts
 from reviews.services import review_event_record
 
+from . import owner_links
 from .models import (
     ACTION_TEXT,
     CLOSED_STATES,
@@ -931,10 +932,15 @@ def notice_context(reminder, today: date) -> dict:
         "panel": str(recommendation.escalated_to) if recommendation.escalated_to_id else "",
     }
     subject, what, todo = NOTICES[reminder.kind]
+    link, link_text = recommendation_link(recommendation), "Sign in to see the recommendation"
+    if owner_links.is_for_someone_without_account(reminder):
+        reach = owner_links.without_account(reminder)
+        todo, link, link_text = reach["todo"], reach["link"], reach["link_text"]
     return {
         "subject": subject.format(**values),
         "paragraphs": [what.format(**values), todo],
-        "link": recommendation_link(recommendation),
+        "link": link,
+        "link_text": link_text,
         "recommendation_id": recommendation.pk,
     }
 

@@ -205,3 +205,37 @@ def test_link_lifetime_comes_from_policy(recommendation):
     assert abs(lifetime - datetime.timedelta(days=LINK_LIFETIME_DAYS["respond"])) < timedelta(
         seconds=5
     )
+
+
+def test_report_link_opens_the_issued_report_until_consent_is_withdrawn(client, world):
+    from reports import services as reports
+    from reports.reader_links import report_links_without_account
+    from reviews.models import Participant, ParticipantRole
+    from reviews.queries import review_for_user
+    from tests.panels.factories import make_held
+
+    chair = world["users"]["chair"]
+    review = make_held(world["review"], days_ago=1)
+    reports.report_issue(actor=chair, review=review_for_user(chair, review.pk))
+    local = Participant.objects.create(
+        review=review,
+        role=ParticipantRole.LOCAL_AUTHORITY,
+        name="Jo Bell",
+        email="jo.bell@example.gov.uk",
+        added_by=world["users"]["commissioner"],
+    )
+    url = report_links_without_account(review_for_user(chair, review.pk))[local.email]["link"]
+    path = url.removeprefix("http://testserver").split("://", 1)[-1]
+    path = path[path.index("/l/") :]
+    assert client.get(path).status_code == 200
+    assert client.get(path).status_code == 200  # read as often as needed until it expires
+    assert client.get(path + "?version=full").status_code == 200
+    ConsentRecordFactory(
+        review=review,
+        decision=ConsentDecision.DECLINED,
+        route="",
+        shares_information=False,
+        recorded_by=world["users"]["commissioner"],
+        recorded_at=timezone.now() + timedelta(seconds=1),
+    )
+    assert client.get(path).status_code == 410
