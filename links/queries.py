@@ -68,3 +68,47 @@ def link_still_allowed(link: ActionLink, obj) -> bool:
 
 def current_report(review) -> ReportVersion | None:
     return ReportVersion.objects.filter(review=review, superseded_at__isnull=True).first()
+
+
+def review_for_manager(user, pk):
+    """The review (None when the user has no part: 404); the view asks MANAGE_REVIEW (403)."""
+    from reviews.queries import review_for_user
+
+    return review_for_user(user, pk)
+
+
+def participant_of_review_for_user(user, pk):
+    """A participant, with its review loaded as the user may see it; None when they have no
+    part in the review."""
+    review_id = Participant.objects.filter(pk=pk).values_list("review_id", flat=True).first()
+    review = review_for_manager(user, review_id) if review_id else None
+    if review is None:
+        return None
+    return next((p for p in review.participants.all() if p.pk == pk), None)
+
+
+def participants_without_account(review) -> list:
+    """Those taking part who have no account: each reached as recorded, with their letters."""
+    from .models import Letter
+
+    people = [p for p in review.participants.all() if p.user_id is None]
+    letters = {}
+    for letter in Letter.objects.filter(participant__in=people).order_by("-requested_at", "-pk"):
+        letters.setdefault(letter.participant_id, []).append(letter)
+    for person in people:
+        person.letters = letters.get(person.pk, [])
+    return people
+
+
+def letter_for_user(user, pk):
+    """A letter and its participant, when the user has a part in its review; else None."""
+    from .models import Letter
+
+    letter = Letter.objects.filter(pk=pk).first()
+    if letter is None:
+        return None
+    participant = participant_of_review_for_user(user, letter.participant_id)
+    if participant is None:
+        return None
+    letter.participant = participant
+    return letter

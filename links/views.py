@@ -9,7 +9,8 @@ of which it was. Each use and each refusal is audited (`ctr_portal.links`).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
@@ -19,12 +20,14 @@ from django.views.decorators.cache import never_cache
 from ctr_portal import links as link_mechanism
 from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
-from ctr_portal.views.base import ScopedObjectMixin
+from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
 from recommendations.forms import ProgressForm, RespondForm
 from recommendations.queries import recommendation_for_user
 from recommendations.views import add_errors
+from reviews import services as review_services
 
 from . import queries, services
+from .forms import HandoverForm, LetterForm, ReachForm
 
 Purpose = queries.Purpose
 REFUSED = "links/refused.html"
@@ -173,3 +176,164 @@ class RecommendationLinksView(ScopedObjectMixin, View):
                 **extra,
             },
         )
+
+
+# --- People without an account: how each is reached, and their letters ----------------------
+
+
+class ReviewManagerMixin(ScopedObjectMixin):
+    """A page of the review's commissioner: 404 for someone with no part, 403 for a
+    participant without the right."""
+
+    permission_required = Perm.MANAGE_REVIEW
+
+    def get_permission_object(self):
+        obj = self.get_object()
+        return getattr(obj, "review", None) or obj.participant.review
+
+
+class ReviewLettersView(ReviewManagerMixin, View):
+    object_type = "reviews.review"
+
+    def get_scoped_object(self):
+        return queries.review_for_manager(self.request.user, self.kwargs["pk"])
+
+    def get_permission_object(self):
+        return self.get_object()
+
+    def get(self, request, *args, **kwargs):
+        review = self.get_object()
+        return render(
+            request,
+            "links/review_letters.html",
+            {"review": review, "people": queries.participants_without_account(review)},
+        )
+
+
+class ParticipantReachView(ReviewManagerMixin, View):
+    object_type = "reviews.participant"
+
+    def get_scoped_object(self):
+        return queries.participant_of_review_for_user(self.request.user, self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        participant = self.get_object()
+        initial = {
+            "invited_through": participant.invited_through,
+            "email": participant.email,
+            "phone": participant.phone,
+            "reached_through": participant.reached_through,
+        }
+        return self.render_form(ReachForm(initial=initial))
+
+    def render_form(self, form):
+        participant = self.get_object()
+        return render(
+            self.request,
+            "links/form.html",
+            {
+                "form": form,
+                "participant": participant,
+                "review": participant.review,
+                "heading": f"How to reach {participant.name}",
+            },
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = ReachForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form)
+        participant = self.get_object()
+        try:
+            review_services.participant_reach_set(
+                actor=request.user, participant=participant, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.render_form(form)
+        messages.success(request, "How to reach them is saved")
+        return redirect("links:review_letters", pk=participant.review.pk)
+
+
+class LetterMakeView(ParticipantReachView):
+    def get(self, request, *args, **kwargs):
+        return self.render_form(LetterForm())
+
+    def render_form(self, form):
+        participant = self.get_object()
+        return render(
+            self.request,
+            "links/form.html",
+            {
+                "form": form,
+                "participant": participant,
+                "review": participant.review,
+                "heading": f"Make a letter for {participant.name}",
+            },
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = LetterForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form)
+        participant = self.get_object()
+        try:
+            services.letter_request(
+                actor=request.user, participant=participant, kind=form.cleaned_data["kind"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.render_form(form)
+        messages.success(request, "The letter is being made. Refresh the page in a moment")
+        return redirect("links:review_letters", pk=participant.review.pk)
+
+
+class LetterPdfView(ReviewManagerMixin, View):
+    object_type = "links.letter"
+
+    def get_scoped_object(self):
+        return queries.letter_for_user(self.request.user, self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        letter = self.get_object()
+        if not letter.file:
+            raise Http404("Not made yet")
+        services.letter_download_record(user=request.user, letter=letter, request=request)
+        response = FileResponse(
+            letter.file.open("rb"),
+            as_attachment=True,
+            filename=f"letter-{letter.pk}.pdf",
+            content_type="application/pdf",
+        )
+        return response
+
+
+class LetterHandoverView(LetterPdfView):
+    def get(self, request, *args, **kwargs):
+        return self.render_form(HandoverForm())
+
+    def render_form(self, form):
+        letter = self.get_object()
+        return render(
+            self.request,
+            "links/form.html",
+            {
+                "form": form,
+                "participant": letter.participant,
+                "review": letter.participant.review,
+                "heading": "Record who handed the letter over",
+            },
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = HandoverForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form)
+        letter = self.get_object()
+        try:
+            services.letter_handover_record(actor=request.user, letter=letter, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.render_form(form)
+        messages.success(request, "The hand-over is recorded")
+        return redirect("links:review_letters", pk=letter.participant.review.pk)
