@@ -62,7 +62,10 @@ class HandoverForm(NHSUKFormMixin, forms.Form):
         label="Who handed it over?",
         help_text="For example, their keyworker's name, or 'posted first class'.",
         max_length=150,
-        error_messages={"required": "Enter who handed the letter over"},
+        error_messages={
+            "required": "Enter who handed the letter over",
+            **limits.too_long("Who handed it over", 150),
+        },
     )
     handed_over_on = SplitDateField(
         label="Date it was handed over",
