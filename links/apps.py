@@ -10,9 +10,11 @@ class LinksConfig(AppConfig):
     verbose_name = "Single-purpose links and letters"
 
     def ready(self):
+        from ctr_portal import signals as shared
         from reviews import event_kinds, signals
 
-        from . import extensions, services
+        from . import demo, extensions, services
 
+        shared.demo_seed.connect(demo.seed_links, dispatch_uid="links.demo_seed")
         event_kinds.register(services.EVENT_KINDS)
         signals.review_links.connect(extensions.review_links, dispatch_uid="links.review_links")
