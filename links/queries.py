@@ -95,8 +95,14 @@ def participants_without_account(review) -> list:
     letters = {}
     for letter in Letter.objects.filter(participant__in=people).order_by("-requested_at", "-pk"):
         letters.setdefault(letter.participant_id, []).append(letter)
+    links = {}
+    for link in ActionLink.objects.filter(
+        object_type=PARTICIPANT, object_id__in=[p.pk for p in people]
+    ):
+        links.setdefault(link.object_id, []).append(link)
     for person in people:
         person.letters = letters.get(person.pk, [])
+        person.links = links.get(person.pk, [])
     return people
 
 

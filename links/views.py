@@ -209,6 +209,17 @@ class ReviewLettersView(ReviewManagerMixin, View):
             {"review": review, "people": queries.participants_without_account(review)},
         )
 
+    def post(self, request, *args, **kwargs):
+        """Revoke one of the review's links to someone without an account (a letter lost)."""
+        review = self.get_object()
+        wanted = request.POST.get("revoke", "")
+        for person in queries.participants_without_account(review):
+            for link in person.links:
+                if str(link.pk) == wanted and link.state == "live":
+                    link_mechanism.link_revoke(actor=request.user, link=link)
+                    messages.success(request, "The link is revoked: it no longer works")
+        return redirect("links:review_letters", pk=review.pk)
+
 
 class ParticipantReachView(ReviewManagerMixin, View):
     object_type = "reviews.participant"

@@ -55,7 +55,7 @@ def letter_kwargs(ctx):
 MATRIX = {
     "links:use": (token_kwargs, everyone(404), everyone(404)),
     "links:recommendation": (recommendation_kwargs, MANAGE, acting(MANAGE)),
-    "links:review_letters": (review_kwargs, REVIEW_MANAGERS, NO_POST),
+    "links:review_letters": (review_kwargs, REVIEW_MANAGERS, acting(REVIEW_MANAGERS)),
     "links:participant_reach": (participant_kwargs, REVIEW_MANAGERS, acting(REVIEW_MANAGERS)),
     "links:letter_make": (participant_kwargs, REVIEW_MANAGERS, acting(REVIEW_MANAGERS)),
     "links:letter_pdf": (letter_kwargs, REVIEW_MANAGERS, NO_POST),

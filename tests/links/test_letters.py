@@ -170,3 +170,15 @@ def test_only_the_person_is_reached_other_than_by_email(world):
             invited_through=InvitedThrough.PAPER,
         )
     assert family.role == ParticipantRole.FAMILY_CARER
+
+
+def test_commissioner_revokes_a_report_link_on_the_review_page(world, on_paper, client_for):
+    from ctr_portal.links import Purpose, link_issue
+
+    link, _token = link_issue(purpose=Purpose.READ_REPORT, obj=on_paper)
+    client = client_for("commissioner")
+    url = reverse("links:review_letters", args=[world["review"].pk])
+    assert "Read this report" in client.get(url).content.decode()
+    client.post(url, {"revoke": str(link.pk)})
+    link.refresh_from_db()
+    assert link.state == "revoked"
