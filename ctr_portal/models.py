@@ -332,3 +332,49 @@ class LocalPolicySetting(models.Model):
         choice = self.choice
         if choice and self.value is not None and self.value < choice.minimum:
             raise ValidationError({"value": f"Enter {choice.minimum} or more."})
+
+
+class ActionLink(models.Model):
+    """A single-purpose, expiring link for someone without an account (ctr_portal.links).
+
+    Its holder may do the one thing `purpose` names to the one object named, and nothing else.
+    Only a hash of the token is kept; the object is a type and an id, like the audit trail's, so
+    this table depends on no app built on it."""
+
+    class Purpose(models.TextChoices):
+        RESPOND = "respond", "Accept or dispute this recommendation"
+        UPDATE = "update", "Update this recommendation"
+        READ_REPORT = "read_report", "Read this report"
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    purpose = models.CharField(max_length=20, choices=Purpose)
+    object_type = models.CharField(max_length=60)
+    object_id = models.PositiveBigIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="actionlink_object")]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} ({self.object_type} {self.object_id})"
+
+    @property
+    def state(self) -> str:
+        """Why the link may no longer be used ("revoked", "used", "expired"), or "live"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.used_at is not None:
+            return "used"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "live"

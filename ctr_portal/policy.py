@@ -79,3 +79,16 @@ def local_choices_sync(apps=None, using="default", **_):
     model.objects.using(using).bulk_create(
         [model(key=key) for key in sorted(LOCAL_CHOICES) if key not in known]
     )
+
+
+# Single-purpose links for people without an account (ctr_portal.links). Product choices, not
+# NHS England policy: long enough for a letter handed over by a keyworker to be read and acted on
+# (a post round trip and a fortnight's wait for a visit), short enough that a lost letter stops
+# working within the month. A report link lasts as long as the report is being talked about.
+LINK_LIFETIME_DAYS = {
+    "respond": 28,  # product choice: accept or dispute within four weeks
+    "update": 28,  # product choice: one update, asked for before each due date
+    "read_report": 90,  # product choice: the report is read and re-read for three months
+}
+# Once-only purposes: the link is spent when used (reading a report is not).
+LINK_SINGLE_USE = {"respond", "update"}

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "reports",
     "oversight",
     "metrics",
+    "links",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -43,6 +43,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("oversight/", include("oversight.urls")),
     path("measures/", include("metrics.urls")),
+    path("", include("links.urls")),
     # The admin signs in through our page, with throttling and two-factor.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -43,6 +43,7 @@ from reviews.models import ParticipantRole, ReviewState
 from reviews.queries import commissioner_contacts, notice_contacts, participants_for_review
 from reviews.services import review_event_record
 
+from . import owner_links
 from .models import (
     ACTION_TEXT,
     CLOSED_STATES,
@@ -367,21 +368,19 @@ ESCALATION_NOTICES = {
         "An action the oversight panel set is due",
         "An action the oversight panel asked you to carry out about recommendation {number} "
         "from the review on {review_date} is due by {due}.",
-        "The panel's member who set it can tell you more; if you have an account, sign in to "
-        "read it and what has happened since.",
+        "The member of the panel who set it can tell you more.",
     ),
     "action_overdue": (
         "An action the oversight panel set is overdue",
         "An action the oversight panel asked you to carry out about recommendation {number} "
         "from the review on {review_date} was due by {due} and is not yet closed.",
-        "Tell the panel's member who set it where it stands; if you have an account, sign in.",
+        "Tell the member of the panel who set it where it stands.",
     ),
     "action": (
         "The oversight panel has asked you to carry out an action",
         "The oversight panel has asked you to carry out an action about recommendation {number} "
         "from the review on {review_date}, by {due}.",
-        "The panel's member who set it will give you the details; if you have an account, sign "
-        "in to read it.",
+        "The member of the panel who set it will give you the details.",
     ),
 }
 
@@ -404,7 +403,8 @@ def _escalation_context(recommendation, kind, *, due=None, outcome="") -> dict:
     return {
         "subject": subject,
         "paragraphs": [what.format(**values), todo],
-        "link": recommendation_link(recommendation),
+        # An action's owner may have no account: they hear the details from the panel.
+        "link": "" if kind.startswith("action") else recommendation_link(recommendation),
         "recommendation_id": recommendation.pk,
     }
 
@@ -903,14 +903,18 @@ def _step_notice(recommendation, update) -> None:
     subject, what, todo = STEP_NOTICES[update.kind]
     values = {"number": recommendation.number, "review_date": _review_date(recommendation.review)}
     for email, role in _step_recipients(recommendation, update.kind):
+        reach = {"todo": todo, "link": recommendation_link(recommendation), "link_text": ""}
+        if role == "owner" and recommendation.owner_id is None:  # no account: never "sign in"
+            reach = owner_links.update_link(recommendation)
         notification_enqueue(
             key=f"rec-step:{update.pk}:{role}:{email.lower()}"[:200],
             recipient=email,
             template="recommendation_notice",
             context={
                 "subject": subject,
-                "paragraphs": [what.format(**values), todo],
-                "link": recommendation_link(recommendation),
+                "paragraphs": [what.format(**values), reach["todo"]],
+                "link": reach["link"],
+                "link_text": reach["link_text"],
                 "recommendation_id": recommendation.pk,
             },
         )
@@ -1349,10 +1353,15 @@ def notice_context(reminder, today: date) -> dict:
         "panel": str(recommendation.escalated_to) if recommendation.escalated_to_id else "",
     }
     subject, what, todo = NOTICES[reminder.kind]
+    link, link_text = recommendation_link(recommendation), "Sign in to see the recommendation"
+    if owner_links.is_for_someone_without_account(reminder):
+        reach = owner_links.without_account(reminder)
+        todo, link, link_text = reach["todo"], reach["link"], reach["link_text"]
     return {
         "subject": subject.format(**values),
         "paragraphs": [what.format(**values), todo],
-        "link": recommendation_link(recommendation),
+        "link": link,
+        "link_text": link_text,
         "recommendation_id": recommendation.pk,
     }
 

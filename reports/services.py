@@ -41,6 +41,7 @@ from .models import (
     Section,
 )
 from .queries import open_comment_count, report_content
+from .reader_links import report_links_without_account
 from .rules import report_open_to
 
 log = logging.getLogger(__name__)
@@ -358,7 +359,9 @@ def report_recipients(review) -> dict[str, str]:
 
 def _notify_issued(review, version) -> None:
     link = settings.SITE_URL + reverse("reports:report", args=[review.pk])
+    without_account = report_links_without_account(review)
     for email in report_recipients(review):
+        reach = without_account.get(email, {})
         notification_enqueue(
             key=f"report-issued:{version.pk}:{email}",
             recipient=email,
@@ -368,7 +371,9 @@ def _notify_issued(review, version) -> None:
                 "when": nhs_date(review.held_on) if review.held_on else "",
                 "version": version.number,
                 "corrected": version.number > 1,
-                "link": link,
+                "link": reach.get("link", link),
+                "without_account": bool(reach),
+                "until": reach.get("until", ""),
             },
         )
 

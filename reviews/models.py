@@ -816,6 +816,7 @@ class InvitedThrough(models.TextChoices):
     invitation goes through their keyworker or advocate, or on paper (domain.md §4)."""
 
     EMAIL = "email", "By email"
+    TEXT = "text", "By text message"
     KEYWORKER = "keyworker", "Through their keyworker"
     ADVOCATE = "advocate", "Through their advocate"
     PAPER = "paper", "On paper, by post or by hand"
@@ -841,7 +842,19 @@ class Participant(models.Model):
     name = models.CharField(max_length=150)
     email = models.EmailField(blank=True)
     invited_through = models.CharField(
-        max_length=20, choices=InvitedThrough, default=InvitedThrough.EMAIL
+        "way to be reached", max_length=20, choices=InvitedThrough, default=InvitedThrough.EMAIL
+    )
+    phone = models.CharField(
+        "mobile phone number",
+        max_length=20,
+        blank=True,
+        help_text="For text messages. Leave empty unless they asked to be reached this way.",
+    )
+    reached_through = models.CharField(
+        "name of the keyworker or advocate",
+        max_length=150,
+        blank=True,
+        help_text="Who passes on letters and messages, when they are reached through someone.",
     )
     added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)

@@ -1,9 +1,13 @@
 """One factory per model of the shared layer; apps add theirs beside their tests."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from ctr_portal.models import (
+    ActionLink,
     AuditEvent,
     LocalPolicySetting,
     Membership,
@@ -89,3 +93,16 @@ class LocalPolicySettingFactory(factory.django.DjangoModelFactory):
 
     key = factory.Sequence(lambda n: f"tests.choice_{n}")
     value = None
+
+
+class ActionLinkFactory(factory.django.DjangoModelFactory):
+    """A single-purpose link's row (only its token's hash is kept; this one's token is unknown)."""
+
+    class Meta:
+        model = ActionLink
+
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    purpose = ActionLink.Purpose.READ_REPORT
+    object_type = "reviews.review"
+    object_id = 1
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=28))

@@ -282,6 +282,7 @@ def _app_matrices():
         "reports",
         "oversight",
         "metrics",
+        "links",
     ):
         try:
             module = importlib.import_module(f"tests.{app}.access_matrix")

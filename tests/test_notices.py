@@ -321,3 +321,21 @@ def test_no_notice_of_any_kind_names_the_person_or_quotes_the_record(
     secrets = SECRETS + sorted(name for name in names if name)
     leaks = {leak for notification in sent for leak in _leaks(notification, secrets)}
     assert not leaks, "Notices carry what they must not:\n" + "\n".join(sorted(leaks))
+    _no_account_is_told_to_sign_in(sent)
+
+
+def _no_account_is_told_to_sign_in(sent):
+    """Someone with no account is never told to sign in: the owner and the professional who
+    never set one up get a single-purpose link (or an invitation to set up an account); the
+    link is in the body only, never in the outbox key."""
+    accounts = {email.lower() for email in User.objects.values_list("email", flat=True)}
+    to_them = [n for n in sent if n.recipient.lower() not in accounts]
+    assert {n.template for n in to_them} >= {"recommendation_notice", "report_issued"}
+    for notification in to_them:
+        message = _render_email(notification)
+        for part in (message.subject, message.body, message.alternatives[0][0]):
+            assert "sign in" not in part.lower(), (notification.template, part)
+        if notification.template in ("recommendation_notice", "report_issued"):
+            token = re.search(r"/l/([A-Za-z0-9_-]{43,})/", message.body)
+            assert token, (notification.template, message.body)
+            assert token.group(1) not in notification.idempotency_key

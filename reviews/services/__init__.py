@@ -25,6 +25,7 @@ from .participants import (
     invitation_for_token,
     participant_add,
     participant_declare_independence,
+    participant_reach_set,
     review_record_attendance,
 )
 from .people import (
@@ -86,6 +87,7 @@ __all__ = [
     "model_agenda",
     "participant_add",
     "participant_declare_independence",
+    "participant_reach_set",
     "person_change_setting",
     "person_rate_dsr",
     "person_record_diagnosis_removed",

@@ -84,6 +84,7 @@ def invitees_tell(*, review: Review, cancelled: bool = False) -> int:
                 "when": nhs_datetime(review.starts_at) if review.starts_at else "",
                 "format": review.get_meeting_format_display() if details else "",
                 "link": link,
+                "has_account": participant.user_id is not None,
                 "attachments": [
                     {"builder": "review_ics", "review_id": review.pk, "cancelled": cancelled}
                 ]

@@ -296,3 +296,40 @@ def participant_declare_independence(
         )
         audit_record(action=Action.UPDATE, actor=actor, obj=participant)
     return participant
+
+
+def participant_reach_set(
+    *,
+    actor,
+    participant: Participant,
+    invited_through: str,
+    phone: str = "",
+    reached_through: str = "",
+    email: str = "",
+) -> Participant:
+    """Record once how a participant is reached: every notice and letter to them follows it.
+    Text messages need a mobile number; a keyworker or advocate needs naming."""
+    phone, reached_through = phone.strip(), reached_through.strip()
+    email = (email or participant.email).strip().lower()
+    _check_invitation_route(participant.role, email, invited_through)
+    if invited_through == InvitedThrough.TEXT and not phone:
+        raise ValidationError({"phone": "Enter their mobile phone number"})
+    through_someone = (InvitedThrough.KEYWORKER, InvitedThrough.ADVOCATE)
+    if invited_through in through_someone and not reached_through:
+        raise ValidationError({"reached_through": "Enter the name of who passes things on"})
+    participant.invited_through = invited_through
+    participant.phone = phone if invited_through == InvitedThrough.TEXT else ""
+    participant.reached_through = reached_through if invited_through in through_someone else ""
+    participant.email = email
+    participant.full_clean()
+    with transaction.atomic():
+        participant.save(update_fields=["invited_through", "phone", "reached_through", "email"])
+        review_event_record(
+            review=participant.review,
+            kind=ReviewEvent.Kind.PARTICIPANT,
+            actor=actor,
+            summary="Way to reach a participant recorded: "
+            + participant.get_invited_through_display().lower(),
+        )
+        audit_record(action=Action.UPDATE, actor=actor, obj=participant)
+    return participant

@@ -1,0 +1,48 @@
+"""A letter's HTML and PDF. WeasyPrint through `ctr_portal.pdf.pdf_html`, the one fetcher that
+reaches nothing but the project's static files; only the worker calls `letter_pdf`."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from ctr_portal.formatting import nhs_date, nhs_datetime
+from ctr_portal.links import Purpose, link_issue, link_url, short_code
+
+# Easy read and large print are set at 18 point (RNIB's clear print guidance, and NHS England's
+# easy read guidance: 16 point or larger); standard letters at 12 point.
+FONT_POINTS = {"standard": 12, "easy_read": 18, "large_print": 18}
+
+
+def letter_context(letter) -> dict:
+    from reviews.rules import details_open_to
+
+    participant = letter.participant
+    review = participant.review
+    details = details_open_to(participant, review)
+    context = {
+        "letter": letter,
+        "name": participant.name,
+        "review_type": review.type_long,
+        "when": nhs_datetime(review.starts_at) if review.starts_at else "",
+        "venue": review.venue if details else "",
+        "by_video": bool(details and review.video_link and not review.venue),
+        "commissioner": review.commissioner.name,
+        "easy_read": letter.format == "easy_read",
+        "font_points": FONT_POINTS[letter.format],
+        "service_name": settings.SERVICE_NAME,
+        "made_on": nhs_date(letter.requested_at),
+    }
+    if letter.kind == "report":
+        link, token = link_issue(purpose=Purpose.READ_REPORT, obj=participant)
+        context.update(url=link_url(token), code=short_code(token), until=nhs_date(link.expires_at))
+    return context
+
+
+def letter_html(letter) -> str:
+    return render_to_string("links/letter/letter.html", letter_context(letter))
+
+
+def letter_pdf(letter) -> tuple[bytes, int]:
+    from ctr_portal.pdf import pdf_html
+
+    document = pdf_html(letter_html(letter)).render()
+    return document.write_pdf(), len(document.pages)

@@ -1,0 +1,182 @@
+"""What the holder of a link does, each in one transaction with the link's use: a refused
+change (the recommendation moved on a moment ago) leaves the link unspent. The actions are the
+recommendations app's own services, with no actor (the holder has no account); the link's use
+is audited against the link."""
+
+from django.db import transaction
+
+from ctr_portal.links import link_issue, link_use
+from ctr_portal.models import ActionLink
+from recommendations import services as recommendation_services
+from recommendations.services import RecommendationError
+
+Purpose = ActionLink.Purpose
+
+
+class LinkSpent(Exception):
+    """The link was used (or revoked, or expired) between the page and the answer."""
+
+
+def link_respond(
+    *, link, recommendation, response: str, remit_confirmed: bool, reason: str, request=None
+):
+    """The owner accepts or disputes the recommendation, through its RESPOND link."""
+    with transaction.atomic():
+        if not link_use(link=link, request=request):
+            raise LinkSpent
+        if response == "accept":
+            return recommendation_services.recommendation_accept(
+                actor=None, recommendation=recommendation, remit_confirmed=remit_confirmed
+            )
+        return recommendation_services.recommendation_dispute(
+            actor=None, recommendation=recommendation, reason=reason
+        )
+
+
+def link_update(*, link, recommendation, note: str, request=None):
+    """The owner posts one progress update, through an UPDATE link."""
+    with transaction.atomic():
+        if not link_use(link=link, request=request):
+            raise LinkSpent
+        return recommendation_services.recommendation_progress(
+            actor=None, recommendation=recommendation, note=note
+        )
+
+
+def recommendation_link_issue(*, actor, recommendation) -> tuple[ActionLink, str]:
+    """A new link for a recommendation's owner who has no account: to accept or dispute it
+    while it waits for them, to post an update once agreed."""
+    from recommendations.models import State
+
+    purpose = Purpose.RESPOND if recommendation.state == State.AWAITING_OWNER else Purpose.UPDATE
+    with transaction.atomic():
+        return link_issue(purpose=purpose, obj=recommendation, actor=actor)
+
+
+__all__ = ["LinkSpent", "RecommendationError", "link_respond", "link_update"]
+
+
+# --- Letters --------------------------------------------------------------------------------
+
+EVENT_LETTER = "letter"
+EVENT_KINDS = [(EVENT_LETTER, "Letter")]
+
+
+def letter_format_for(participant) -> str:
+    """The letter's format from the person's communication needs, as their latest consent
+    record states them (the format they want their report in): easy read, or large print."""
+    from reviews.models import ConsentRecord
+    from reviews.rules import latest_consent
+
+    from .models import Letter
+
+    record = latest_consent(participant.review)
+    wanted = record.report_format if record is not None else ConsentRecord.Format.STANDARD
+    if wanted in (ConsentRecord.Format.EASY_READ, ConsentRecord.Format.SYMBOLS):
+        return Letter.Format.EASY_READ
+    if wanted == ConsentRecord.Format.LARGE_PRINT:
+        return Letter.Format.LARGE_PRINT
+    return Letter.Format.STANDARD
+
+
+def letter_request(*, actor, participant, kind: str):
+    """Ask the worker for a printable letter to a participant reached through someone or on
+    paper; refused for a report the participant may not have."""
+    from django.core.exceptions import ValidationError
+
+    from ctr_portal.audit import Action, audit_record
+    from reports.rules import report_open_to
+    from reviews.services import review_event_record
+
+    from . import queries
+    from .models import Letter
+    from .tasks import letter_render
+
+    if kind not in Letter.Kind.values:
+        raise ValidationError({"kind": "Select which letter to make"})
+    if kind == Letter.Kind.REPORT and not (
+        report_open_to(participant, participant.review)
+        and queries.current_report(participant.review) is not None
+    ):
+        raise ValidationError({"kind": "There is no issued report they may have"})
+    with transaction.atomic():
+        letter = Letter.objects.create(
+            participant=participant,
+            kind=kind,
+            format=letter_format_for(participant),
+            requested_by=actor,
+        )
+        review_event_record(
+            review=participant.review,
+            kind=EVENT_LETTER,
+            actor=actor,
+            summary=f"Letter asked for: {letter.get_kind_display().lower()}",
+        )
+        audit_record(action=Action.CREATE, actor=actor, obj=letter)
+        transaction.on_commit(lambda: letter_render.delay(letter.pk))
+    return letter
+
+
+def letter_render(*, letter_id: int):
+    """In the worker: the letter as a PDF, with its single-purpose link (and short code) where
+    it has one; stored, counted and audited."""
+    from django.core.files.base import ContentFile
+
+    from ctr_portal.audit import Action, audit_record
+
+    from .letters import letter_pdf
+    from .models import Letter
+
+    letter = Letter.objects.select_related("participant__review").get(pk=letter_id)
+    if letter.state == Letter.State.READY:
+        return letter
+    try:
+        pdf, pages = letter_pdf(letter)
+    except Exception:
+        Letter.objects.filter(pk=letter.pk).update(state=Letter.State.FAILED)
+        raise
+    with transaction.atomic():
+        letter.file.save(f"letter-{letter.pk}.pdf", ContentFile(pdf), save=False)
+        letter.pages, letter.state = pages, Letter.State.READY
+        letter.save(update_fields=["file", "pages", "state"])
+        audit_record(action=Action.CREATE, obj=letter)
+    return letter
+
+
+def letter_handover_record(*, actor, letter, handed_over_by: str, handed_over_on):
+    """Who handed the letter over (or posted it) and when: on the review's timeline."""
+    from django.core.exceptions import ValidationError
+
+    from ctr_portal.audit import Action, audit_record
+    from ctr_portal.formatting import nhs_date
+    from reviews.services import review_event_record
+
+    handed_over_by = (handed_over_by or "").strip()
+    if not handed_over_by:
+        raise ValidationError({"handed_over_by": "Enter who handed the letter over"})
+    if handed_over_on is None:
+        raise ValidationError({"handed_over_on": "Enter the date it was handed over"})
+    if handed_over_on < letter.requested_at.date():
+        raise ValidationError(
+            {"handed_over_on": "The date it was handed over must be after it was made"}
+        )
+    letter.handed_over_by, letter.handed_over_on = handed_over_by, handed_over_on
+    letter.handover_recorded_by = actor
+    letter.full_clean()
+    with transaction.atomic():
+        letter.save(update_fields=["handed_over_by", "handed_over_on", "handover_recorded_by"])
+        review_event_record(
+            review=letter.participant.review,
+            kind=EVENT_LETTER,
+            actor=actor,
+            summary=f"Letter handed over: {letter.get_kind_display().lower()}, by "
+            f"{handed_over_by} on {nhs_date(handed_over_on)}",
+        )
+        audit_record(action=Action.UPDATE, actor=actor, obj=letter)
+    return letter
+
+
+def letter_download_record(*, user, letter, request=None) -> None:
+    from ctr_portal.audit import Action, audit_record
+
+    audit_record(action=Action.DOWNLOAD, actor=user, obj=letter, request=request)
