@@ -734,12 +734,6 @@ class DsrRatingForm(NHSUKFormMixin, forms.Form):
             )
         return rating
 
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Enter why the rating is changing")
-        return reason
-
 
 SETTING_CHANGE_KINDS = [
     (kind.value, kind.label) for kind in SettingChange.Kind if kind != SettingChange.Kind.REGISTERED
@@ -922,12 +916,6 @@ class LaepMeetingForm(NHSUKFormMixin, forms.Form):
             Submit("submit", self.submit_label),
         )
 
-    def clean_outcome(self):
-        outcome = self.cleaned_data["outcome"].strip()
-        if not outcome:
-            raise forms.ValidationError("Enter what was agreed")
-        return outcome
-
 
 class DiagnosisRemovedForm(NHSUKFormMixin, forms.Form):
     submit_label = "Record the removal"
@@ -977,12 +965,6 @@ class RootCauseForm(NHSUKFormMixin, forms.Form):
             Field("learning", rows=4),
             Submit("submit", self.submit_label),
         )
-
-    def clean_why_no_community_review(self):
-        why = self.cleaned_data["why_no_community_review"].strip()
-        if not why:
-            raise forms.ValidationError("Enter why there was no community C(E)TR")
-        return why
 
 
 class SegregationForm(NHSUKFormMixin, forms.Form):
