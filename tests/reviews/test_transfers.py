@@ -463,3 +463,27 @@ def test_discharge_clears_the_bed_commissioner(organisations, users):
 
     person.refresh_from_db()
     assert person.bed_commissioner is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "nhs_number_errors"),
+    [
+        ("943 476 5919", None),
+        ("943-476-5919", None),
+        ("9434765918", ["Enter a valid NHS number. Check you have typed all 10 digits correctly"]),
+        ("94347659", ["NHS number must be 10 digits"]),
+        ("9" * 21, ["NHS number must be 10 digits"]),
+    ],
+)
+def test_the_request_and_the_register_read_an_nhs_number_the_same_way(typed, nhs_number_errors):
+    from reviews.forms.people import PersonRegisterForm
+    from reviews.forms.transfers import TransferRequestForm
+
+    for form_class in (TransferRequestForm, PersonRegisterForm):
+        form = form_class(data={"nhs_number": typed})
+        form.is_valid()
+        if nhs_number_errors is None:
+            assert "nhs_number" not in form.errors
+            assert form.cleaned_data["nhs_number"] == "9434765919"
+        else:
+            assert form.errors["nhs_number"] == nhs_number_errors
