@@ -87,6 +87,7 @@ class TransferDecisionForm(NHSUKFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == REFUSE and not data.get("reason", "").strip():
-            self.add_error("reason", "Enter why you are refusing the transfer")
+        self.require_revealed(
+            "decision", {REFUSE}, "reason", "Enter why you are refusing the transfer"
+        )
         return data

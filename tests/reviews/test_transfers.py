@@ -487,3 +487,17 @@ def test_the_request_and_the_register_read_an_nhs_number_the_same_way(typed, nhs
             assert form.cleaned_data["nhs_number"] == "9434765919"
         else:
             assert form.errors["nhs_number"] == nhs_number_errors
+
+
+def test_a_refusal_reason_that_is_too_long_is_not_also_asked_for():
+    from ctr_portal import limits
+    from reviews.forms.transfers import REFUSE, TransferDecisionForm
+
+    too_long = TransferDecisionForm(data={"decision": REFUSE, "reason": "x" * (limits.NOTE + 1)})
+    blank = TransferDecisionForm(data={"decision": REFUSE, "reason": "   "})
+
+    assert not too_long.is_valid() and not blank.is_valid()
+    assert too_long.errors["reason"] == [
+        f"Why you are refusing must be {limits.NOTE:,} characters or fewer"
+    ]
+    assert blank.errors["reason"] == ["Enter why you are refusing the transfer"]
