@@ -982,3 +982,11 @@ class NHSUKFormMixin:
 
     def get_layout(self):
         return Layout(*self.fields, Submit("submit", self.submit_label))
+
+    def require_revealed(self, answer_field, answers, field, message):
+        """For `clean()`: a question revealed under an answer (`conditional=`) must be answered
+        when `answer_field` holds one of `answers`. Not asked again if it already has an error
+        (too long, say)."""
+        data = self.cleaned_data
+        if data.get(answer_field) in answers and not data.get(field) and field not in self.errors:
+            self.add_error(field, message)

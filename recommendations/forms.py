@@ -214,8 +214,9 @@ class RespondForm(NHSUKFormMixin, forms.Form):
             self.add_error(
                 "remit_confirmed", "Confirm this action is within your remit, or dispute it"
             )
-        if cleaned.get("response") == "dispute" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Enter why you cannot accept this recommendation")
+        self.require_revealed(
+            "response", {"dispute"}, "reason", "Enter why you cannot accept this recommendation"
+        )
         return cleaned
 
 
@@ -341,8 +342,7 @@ class CheckDoneForm(NHSUKFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "send_back" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Enter why it is not done yet")
+        self.require_revealed("decision", {"send_back"}, "reason", "Enter why it is not done yet")
         return cleaned
 
 

@@ -67,6 +67,44 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+# --- Who the person is: asked when registering or changing them, and to find their record ---
+
+
+class NhsNumberField(forms.CharField):
+    """An NHS number as typed (spaces or dashes allowed), checked and given back as 10 digits."""
+
+    def __init__(self):
+        super().__init__(
+            label="NHS number",
+            help_text="This is a 10 digit number, like 485 777 3456",
+            max_length=20,
+            error_messages={
+                "required": "Enter their NHS number",
+                "max_length": "NHS number must be 10 digits",
+            },
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        validate_nhs_number(value)
+        return normalise_nhs_number(value)
+
+
+def family_name_field():
+    return forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter their last name"}
+    )
+
+
+def date_of_birth_field():
+    return SplitDateField(
+        label="Date of birth",
+        bounds=limits.BIRTH,
+        help_text="For example, 15 3 1984",
+        error_messages={"required": "Enter their date of birth"},
+    )
+
+
 # --- Where the person is -------------------------------------------------------------------
 
 
@@ -289,9 +327,7 @@ class PersonDetailsForm(NHSUKFormMixin, forms.Form):
     given_name = forms.CharField(
         label="First name", max_length=100, error_messages={"required": "Enter their first name"}
     )
-    family_name = forms.CharField(
-        label="Last name", max_length=100, error_messages={"required": "Enter their last name"}
-    )
+    family_name = family_name_field()
     preferred_name = forms.CharField(
         label="Preferred name (optional)",
         max_length=100,
@@ -304,21 +340,8 @@ class PersonDetailsForm(NHSUKFormMixin, forms.Form):
         required=False,
         help_text="For example, she/her, he/him or they/them",
     )
-    nhs_number = forms.CharField(
-        label="NHS number",
-        max_length=20,
-        help_text="This is a 10 digit number, like 485 777 3456",
-        error_messages={
-            "required": "Enter their NHS number",
-            "max_length": "NHS number must be 10 digits",
-        },
-    )
-    date_of_birth = SplitDateField(
-        label="Date of birth",
-        bounds=limits.BIRTH,
-        help_text="For example, 15 3 1984",
-        error_messages={"required": "Enter their date of birth"},
-    )
+    nhs_number = NhsNumberField()
+    date_of_birth = date_of_birth_field()
     diagnosis = forms.MultipleChoiceField(
         label="Do they have a learning disability, autism or both?",
         help_text="Select all that apply",
@@ -428,11 +451,6 @@ class PersonDetailsForm(NHSUKFormMixin, forms.Form):
             Field("keyworker_contact", width="two-thirds"),
             legend_size="l",
         )
-
-    def clean_nhs_number(self):
-        value = self.cleaned_data["nhs_number"]
-        validate_nhs_number(value)
-        return normalise_nhs_number(value)
 
     DETAIL_FIELDS = (
         "given_name",
@@ -734,12 +752,6 @@ class DsrRatingForm(NHSUKFormMixin, forms.Form):
             )
         return rating
 
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Enter why the rating is changing")
-        return reason
-
 
 SETTING_CHANGE_KINDS = [
     (kind.value, kind.label) for kind in SettingChange.Kind if kind != SettingChange.Kind.REGISTERED
@@ -922,12 +934,6 @@ class LaepMeetingForm(NHSUKFormMixin, forms.Form):
             Submit("submit", self.submit_label),
         )
 
-    def clean_outcome(self):
-        outcome = self.cleaned_data["outcome"].strip()
-        if not outcome:
-            raise forms.ValidationError("Enter what was agreed")
-        return outcome
-
 
 class DiagnosisRemovedForm(NHSUKFormMixin, forms.Form):
     submit_label = "Record the removal"
@@ -977,12 +983,6 @@ class RootCauseForm(NHSUKFormMixin, forms.Form):
             Field("learning", rows=4),
             Submit("submit", self.submit_label),
         )
-
-    def clean_why_no_community_review(self):
-        why = self.cleaned_data["why_no_community_review"].strip()
-        if not why:
-            raise forms.ValidationError("Enter why there was no community C(E)TR")
-        return why
 
 
 class SegregationForm(NHSUKFormMixin, forms.Form):

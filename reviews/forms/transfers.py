@@ -4,11 +4,15 @@ commissioner's decision. No database writes here."""
 from django import forms
 
 from ctr_portal import limits
-from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, SplitDateField, Submit
+from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, Submit
 from ctr_portal.queries import organisations_among
 
-from ..nhs_number import normalise_nhs_number, validate_nhs_number
-from .people import OrganisationChoiceField
+from .people import (
+    NhsNumberField,
+    OrganisationChoiceField,
+    date_of_birth_field,
+    family_name_field,
+)
 
 ACCEPT = "accept"
 REFUSE = "refuse"
@@ -30,26 +34,9 @@ class TransferRequestForm(NHSUKFormMixin, forms.Form):
             "invalid_choice": "Select one of your organisations",
         },
     )
-    nhs_number = forms.CharField(
-        label="NHS number",
-        max_length=20,
-        help_text="This is a 10 digit number, like 485 777 3456",
-        error_messages={
-            "required": "Enter their NHS number",
-            "max_length": "NHS number must be 10 digits",
-        },
-    )
-    date_of_birth = SplitDateField(
-        label="Date of birth",
-        bounds=limits.BIRTH,
-        help_text="For example, 15 3 1984",
-        error_messages={"required": "Enter their date of birth"},
-    )
-    family_name = forms.CharField(
-        label="Last name",
-        max_length=100,
-        error_messages={"required": "Enter their last name"},
-    )
+    nhs_number = NhsNumberField()
+    date_of_birth = date_of_birth_field()
+    family_name = family_name_field()
 
     def __init__(self, *args, commissioners=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,11 +52,6 @@ class TransferRequestForm(NHSUKFormMixin, forms.Form):
             Field("family_name", width="one-half", autocomplete="off", spellcheck="false"),
             Submit("submit", self.submit_label),
         )
-
-    def clean_nhs_number(self):
-        value = self.cleaned_data["nhs_number"]
-        validate_nhs_number(value)
-        return normalise_nhs_number(value)
 
 
 class TransferDecisionForm(NHSUKFormMixin, forms.Form):
@@ -105,6 +87,7 @@ class TransferDecisionForm(NHSUKFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == REFUSE and not data.get("reason", "").strip():
-            self.add_error("reason", "Enter why you are refusing the transfer")
+        self.require_revealed(
+            "decision", {REFUSE}, "reason", "Enter why you are refusing the transfer"
+        )
         return data

@@ -1023,3 +1023,23 @@ def test_segregation_cannot_end_before_it_started(commissioner, review_world):
     assert 'value="Cedar suite"' in page
     person.refresh_from_db()
     assert person.segregation_started_on is None
+
+
+@pytest.mark.parametrize(
+    ("form_path", "field", "message"),
+    [
+        ("DsrRatingForm", "reason", "Enter why the rating is changing"),
+        ("LaepMeetingForm", "outcome", "Enter what was agreed"),
+        ("RootCauseForm", "why_no_community_review", "Enter why there was no community C(E)TR"),
+    ],
+)
+def test_a_note_of_only_spaces_is_asked_for_again(form_path, field, message):
+    """The field strips what was typed, so spaces alone are as good as nothing."""
+    from reviews.forms import people as forms
+
+    form_class = getattr(forms, form_path)
+    kwargs = {"person": PersonFactory()} if form_path == "DsrRatingForm" else {}
+    form = form_class(data={field: "  \n  "}, **kwargs)
+
+    assert not form.is_valid()
+    assert form.errors[field] == [message]

@@ -463,3 +463,41 @@ def test_discharge_clears_the_bed_commissioner(organisations, users):
 
     person.refresh_from_db()
     assert person.bed_commissioner is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "nhs_number_errors"),
+    [
+        ("943 476 5919", None),
+        ("943-476-5919", None),
+        ("9434765918", ["Enter a valid NHS number. Check you have typed all 10 digits correctly"]),
+        ("94347659", ["NHS number must be 10 digits"]),
+        ("9" * 21, ["NHS number must be 10 digits"]),
+    ],
+)
+def test_the_request_and_the_register_read_an_nhs_number_the_same_way(typed, nhs_number_errors):
+    from reviews.forms.people import PersonRegisterForm
+    from reviews.forms.transfers import TransferRequestForm
+
+    for form_class in (TransferRequestForm, PersonRegisterForm):
+        form = form_class(data={"nhs_number": typed})
+        form.is_valid()
+        if nhs_number_errors is None:
+            assert "nhs_number" not in form.errors
+            assert form.cleaned_data["nhs_number"] == "9434765919"
+        else:
+            assert form.errors["nhs_number"] == nhs_number_errors
+
+
+def test_a_refusal_reason_that_is_too_long_is_not_also_asked_for():
+    from ctr_portal import limits
+    from reviews.forms.transfers import REFUSE, TransferDecisionForm
+
+    too_long = TransferDecisionForm(data={"decision": REFUSE, "reason": "x" * (limits.NOTE + 1)})
+    blank = TransferDecisionForm(data={"decision": REFUSE, "reason": "   "})
+
+    assert not too_long.is_valid() and not blank.is_valid()
+    assert too_long.errors["reason"] == [
+        f"Why you are refusing must be {limits.NOTE:,} characters or fewer"
+    ]
+    assert blank.errors["reason"] == ["Enter why you are refusing the transfer"]
