@@ -221,21 +221,25 @@ class ReviewLettersView(ReviewManagerMixin, View):
         return redirect("links:review_letters", pk=review.pk)
 
 
-class ParticipantReachView(ReviewManagerMixin, View):
+class _ParticipantFormView(ReviewManagerMixin, View):
+    """A review manager's form about one participant without an account, back to the letters."""
+
     object_type = "reviews.participant"
+    form_class = None
+    heading = ""
+    success_message = ""
 
     def get_scoped_object(self):
         return queries.participant_of_review_for_user(self.request.user, self.kwargs["pk"])
 
+    def get_initial(self, participant):
+        return {}
+
+    def save(self, participant, cleaned_data):
+        raise NotImplementedError
+
     def get(self, request, *args, **kwargs):
-        participant = self.get_object()
-        initial = {
-            "invited_through": participant.invited_through,
-            "email": participant.email,
-            "phone": participant.phone,
-            "reached_through": participant.reached_through,
-        }
-        return self.render_form(ReachForm(initial=initial))
+        return self.render_form(self.form_class(initial=self.get_initial(self.get_object())))
 
     def render_form(self, form):
         participant = self.get_object()
@@ -246,57 +250,48 @@ class ParticipantReachView(ReviewManagerMixin, View):
                 "form": form,
                 "participant": participant,
                 "review": participant.review,
-                "heading": f"How to reach {participant.name}",
+                "heading": self.heading.format(name=participant.name),
             },
         )
 
     def post(self, request, *args, **kwargs):
-        form = ReachForm(request.POST)
+        form = self.form_class(request.POST)
         if not form.is_valid():
             return self.render_form(form)
         participant = self.get_object()
         try:
-            review_services.participant_reach_set(
-                actor=request.user, participant=participant, **form.cleaned_data
-            )
+            self.save(participant, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.render_form(form)
-        messages.success(request, "How to reach them is saved")
+        messages.success(request, self.success_message)
         return redirect("links:review_letters", pk=participant.review.pk)
 
 
-class LetterMakeView(ParticipantReachView):
-    def get(self, request, *args, **kwargs):
-        return self.render_form(LetterForm())
+class ParticipantReachView(_ParticipantFormView):
+    form_class = ReachForm
+    heading = "How to reach {name}"
+    success_message = "How to reach them is saved"
 
-    def render_form(self, form):
-        participant = self.get_object()
-        return render(
-            self.request,
-            "links/form.html",
-            {
-                "form": form,
-                "participant": participant,
-                "review": participant.review,
-                "heading": f"Make a letter for {participant.name}",
-            },
+    def get_initial(self, participant):
+        fields = ("invited_through", "email", "phone", "reached_through")
+        return {field: getattr(participant, field) for field in fields}
+
+    def save(self, participant, cleaned_data):
+        review_services.participant_reach_set(
+            actor=self.request.user, participant=participant, **cleaned_data
         )
 
-    def post(self, request, *args, **kwargs):
-        form = LetterForm(request.POST)
-        if not form.is_valid():
-            return self.render_form(form)
-        participant = self.get_object()
-        try:
-            services.letter_request(
-                actor=request.user, participant=participant, kind=form.cleaned_data["kind"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.render_form(form)
-        messages.success(request, "The letter is being made. Refresh the page in a moment")
-        return redirect("links:review_letters", pk=participant.review.pk)
+
+class LetterMakeView(_ParticipantFormView):
+    form_class = LetterForm
+    heading = "Make a letter for {name}"
+    success_message = "The letter is being made. Refresh the page in a moment"
+
+    def save(self, participant, cleaned_data):
+        services.letter_request(
+            actor=self.request.user, participant=participant, kind=cleaned_data["kind"]
+        )
 
 
 class LetterPdfView(ReviewManagerMixin, View):
