@@ -51,6 +51,27 @@ def _error_texts(*forms) -> list[str]:
 # --- A member's workbook -------------------------------------------------------------------
 
 
+def _kloe_numbered(kloes, number):
+    """The KLOE with this number, or 404."""
+    kloe = next((k for k in kloes if k.number == number), None)
+    if kloe is None:
+        raise Http404("No such KLOE")
+    return kloe
+
+
+def _kloe_after(kloes, kloe):
+    later = [k for k in kloes if k.number > kloe.number]
+    return later[0] if later else None
+
+
+def _edit_initial(row, fields) -> dict:
+    """A form's initial values from a saved row (if any), with the version it was read at."""
+    initial = {"version": row.version if row else 0}
+    if row:
+        initial.update({field: getattr(row, field) for field in fields})
+    return initial
+
+
 class WorkbookMixin(ReviewPageMixin):
     permission_required = Perm.FILL_WORKBOOK
 
@@ -121,9 +142,7 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
     def setup_kloe(self):
         panel = self.panel
         self.kloes = queries.kloes_for_panel(panel)
-        self.kloe = next((k for k in self.kloes if k.number == self.kwargs["number"]), None)
-        if self.kloe is None:
-            raise Http404("No such KLOE")
+        self.kloe = _kloe_numbered(self.kloes, self.kwargs["number"])
         self.answer = queries.answer_for(self.workbook, self.kloe)
 
     def get(self, request, *args, **kwargs):
@@ -132,14 +151,9 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
 
     def unbound_forms(self):
         answer = self.answer
-        initial = {"version": answer.version if answer else 0}
-        if answer:
-            initial.update(
-                findings=answer.findings,
-                rating=answer.rating,
-                immediate_safety_concern=answer.immediate_safety_concern,
-                concern_detail=answer.concern_detail,
-            )
+        initial = _edit_initial(
+            answer, ("findings", "rating", "immediate_safety_concern", "concern_detail")
+        )
         evidence = [
             {f: getattr(e, f) for f in services.EVIDENCE_FIELDS}
             for e in (answer.evidence.all() if answer else [])
@@ -169,8 +183,7 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
         }
 
     def next_kloe(self):
-        later = [k for k in self.kloes if k.number > self.kloe.number]
-        return later[0] if later else None
+        return _kloe_after(self.kloes, self.kloe)
 
     def render_page(self, forms, conflict=None, status=200):
         next_kloe = self.next_kloe()
@@ -573,27 +586,19 @@ class ConsolidateKloeView(ChairMixin, TemplateView):
     def setup_kloe(self):
         # Only this KLOE's answers: the page shows each member's answer to it, not all eleven.
         self.data = queries.consolidation_for(self.panel, number=self.kwargs["number"])
-        self.kloe = next((k for k in self.data.kloes if k.number == self.kwargs["number"]), None)
-        if self.kloe is None:
-            raise Http404("No such KLOE")
+        self.kloe = _kloe_numbered(self.data.kloes, self.kwargs["number"])
         self.row = self.data.consolidated.get(self.kloe.pk)
         self.ratings = services.member_ratings(self.data, self.kloe)
         self.is_open = services.consolidation_is_open(self.review, self.panel)
 
     def next_kloe(self):
-        later = [k for k in self.data.kloes if k.number > self.kloe.number]
-        return later[0] if later else None
+        return _kloe_after(self.data.kloes, self.kloe)
 
     def make_form(self, data=None):
         row = self.row
-        initial = {"version": row.version if row else 0}
+        initial = _edit_initial(row, ("finding", "rating", "reasoning"))
         if row:
-            initial.update(
-                finding=row.finding,
-                rating=row.rating,
-                reasoning=row.reasoning,
-                carry=[c.source_id for c in row.carried.all() if c.source_id],
-            )
+            initial["carry"] = [c.source_id for c in row.carried.all() if c.source_id]
         next_kloe = self.next_kloe()
         return ConsolidatedKloeForm(
             data,
