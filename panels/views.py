@@ -96,6 +96,16 @@ class WorkbookMixin(ReviewPageMixin):
     def read_only(self) -> bool:
         return self.workbook.is_submitted or self.panel.is_finished
 
+    def refuse_if_read_only(self, autosave):
+        """The answer to a save on a submitted workbook (or a finished panel), else None."""
+        if not self.read_only:
+            return None
+        message = "Not saved: this workbook is submitted. Ask the chair to reopen it."
+        if autosave:
+            return _status(self.request, error=message)
+        messages.error(self.request, message)
+        return redirect(self.request.path)
+
     def workbook_breadcrumbs(self):
         return self.breadcrumbs(
             ("Your workbook", reverse("panels:workbook", args=[self.review.pk]))
@@ -231,12 +241,9 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         self.setup_kloe()
         autosave = bool(getattr(request, "htmx", False))
-        if self.read_only:
-            message = "Not saved: this workbook is submitted. Ask the chair to reopen it."
-            if autosave:
-                return _status(request, error=message)
-            messages.error(request, message)
-            return redirect(request.path)
+        refused = self.refuse_if_read_only(autosave)
+        if refused:
+            return refused
         action = request.POST.get("action", "save")
         forms = self.bound_forms(request.POST, strict=not autosave)
         form = forms["form"]
@@ -345,12 +352,9 @@ class KeyQuestionsView(WorkbookMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         autosave = bool(getattr(request, "htmx", False))
-        if self.read_only:
-            message = "Not saved: this workbook is submitted. Ask the chair to reopen it."
-            if autosave:
-                return _status(request, error=message)
-            messages.error(request, message)
-            return redirect(request.path)
+        refused = self.refuse_if_read_only(autosave)
+        if refused:
+            return refused
         form = self.make_form(request.POST)
         if not form.is_valid():
             if autosave:
