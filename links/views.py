@@ -221,28 +221,28 @@ class ReviewLettersView(ReviewManagerMixin, View):
         return redirect("links:review_letters", pk=review.pk)
 
 
-class _ParticipantFormView(ReviewManagerMixin, View):
-    """A review manager's form about one participant without an account, back to the letters."""
+class _LettersFormView(ReviewManagerMixin, View):
+    """A review manager's form about one participant without an account (or a letter to them),
+    saved through a service and back to the review's letters."""
 
-    object_type = "reviews.participant"
     form_class = None
     heading = ""
     success_message = ""
 
-    def get_scoped_object(self):
-        return queries.participant_of_review_for_user(self.request.user, self.kwargs["pk"])
+    def participant_of(self, obj):
+        return obj
 
-    def get_initial(self, participant):
+    def get_initial(self, obj):
         return {}
 
-    def save(self, participant, cleaned_data):
+    def save(self, obj, cleaned_data):
         raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
         return self.render_form(self.form_class(initial=self.get_initial(self.get_object())))
 
     def render_form(self, form):
-        participant = self.get_object()
+        participant = self.participant_of(self.get_object())
         return render(
             self.request,
             "links/form.html",
@@ -258,14 +258,21 @@ class _ParticipantFormView(ReviewManagerMixin, View):
         form = self.form_class(request.POST)
         if not form.is_valid():
             return self.render_form(form)
-        participant = self.get_object()
+        obj = self.get_object()
         try:
-            self.save(participant, form.cleaned_data)
+            self.save(obj, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.render_form(form)
         messages.success(request, self.success_message)
-        return redirect("links:review_letters", pk=participant.review.pk)
+        return redirect("links:review_letters", pk=self.participant_of(obj).review.pk)
+
+
+class _ParticipantFormView(_LettersFormView):
+    object_type = "reviews.participant"
+
+    def get_scoped_object(self):
+        return queries.participant_of_review_for_user(self.request.user, self.kwargs["pk"])
 
 
 class ParticipantReachView(_ParticipantFormView):
@@ -314,32 +321,17 @@ class LetterPdfView(ReviewManagerMixin, View):
         return response
 
 
-class LetterHandoverView(LetterPdfView):
-    def get(self, request, *args, **kwargs):
-        return self.render_form(HandoverForm())
+class LetterHandoverView(_LettersFormView):
+    object_type = "links.letter"
+    form_class = HandoverForm
+    heading = "Record who handed the letter over"
+    success_message = "The hand-over is recorded"
 
-    def render_form(self, form):
-        letter = self.get_object()
-        return render(
-            self.request,
-            "links/form.html",
-            {
-                "form": form,
-                "participant": letter.participant,
-                "review": letter.participant.review,
-                "heading": "Record who handed the letter over",
-            },
-        )
+    def get_scoped_object(self):
+        return queries.letter_for_user(self.request.user, self.kwargs["pk"])
 
-    def post(self, request, *args, **kwargs):
-        form = HandoverForm(request.POST)
-        if not form.is_valid():
-            return self.render_form(form)
-        letter = self.get_object()
-        try:
-            services.letter_handover_record(actor=request.user, letter=letter, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.render_form(form)
-        messages.success(request, "The hand-over is recorded")
-        return redirect("links:review_letters", pk=letter.participant.review.pk)
+    def participant_of(self, letter):
+        return letter.participant
+
+    def save(self, letter, cleaned_data):
+        services.letter_handover_record(actor=self.request.user, letter=letter, **cleaned_data)
