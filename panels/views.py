@@ -106,6 +106,14 @@ class WorkbookMixin(ReviewPageMixin):
         messages.error(self.request, message)
         return redirect(self.request.path)
 
+    def refused_by_service(self, error, autosave, form, page_forms):
+        """The answer when the service refuses a save: its messages to an autosave, else the
+        page again with them on the form."""
+        if autosave:
+            return _status(self.request, errors=error.messages)
+        add_service_errors(form, error)
+        return self.render_page(page_forms)
+
     def workbook_breadcrumbs(self):
         return self.breadcrumbs(
             ("Your workbook", reverse("panels:workbook", args=[self.review.pk]))
@@ -271,10 +279,7 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
             data["version"] = str(current.version if current else 0)
             return self.render_page(self.bound_forms(data, strict=True), conflict=current)
         except ValidationError as error:
-            if autosave:
-                return _status(request, errors=error.messages)
-            add_service_errors(form, error)
-            return self.render_page(forms)
+            return self.refused_by_service(error, autosave, form, forms)
         if autosave:
             saved_form = KloeAnswerForm(initial={"version": saved.answer.version}, kloe=self.kloe)
             return _status(
@@ -373,10 +378,7 @@ class KeyQuestionsView(WorkbookMixin, TemplateView):
             post["version"] = str(conflict.current.key_questions_version)
             return self.render_page(self.make_form(post), conflict=conflict.current)
         except ValidationError as error:
-            if autosave:
-                return _status(request, errors=error.messages)
-            add_service_errors(form, error)
-            return self.render_page(form)
+            return self.refused_by_service(error, autosave, form, form)
         if autosave:
             fresh = KeyQuestionsForm(initial={"version": workbook.key_questions_version})
             return _status(
