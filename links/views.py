@@ -221,82 +221,84 @@ class ReviewLettersView(ReviewManagerMixin, View):
         return redirect("links:review_letters", pk=review.pk)
 
 
-class ParticipantReachView(ReviewManagerMixin, View):
+class _LettersFormView(ReviewManagerMixin, View):
+    """A review manager's form about one participant without an account (or a letter to them),
+    saved through a service and back to the review's letters."""
+
+    form_class = None
+    heading = ""
+    success_message = ""
+
+    def participant_of(self, obj):
+        return obj
+
+    def get_initial(self, obj):
+        return {}
+
+    def save(self, obj, cleaned_data):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        return self.render_form(self.form_class(initial=self.get_initial(self.get_object())))
+
+    def render_form(self, form):
+        participant = self.participant_of(self.get_object())
+        return render(
+            self.request,
+            "links/form.html",
+            {
+                "form": form,
+                "participant": participant,
+                "review": participant.review,
+                "heading": self.heading.format(name=participant.name),
+            },
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            return self.render_form(form)
+        obj = self.get_object()
+        try:
+            self.save(obj, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.render_form(form)
+        messages.success(request, self.success_message)
+        return redirect("links:review_letters", pk=self.participant_of(obj).review.pk)
+
+
+class _ParticipantFormView(_LettersFormView):
     object_type = "reviews.participant"
 
     def get_scoped_object(self):
         return queries.participant_of_review_for_user(self.request.user, self.kwargs["pk"])
 
-    def get(self, request, *args, **kwargs):
-        participant = self.get_object()
-        initial = {
-            "invited_through": participant.invited_through,
-            "email": participant.email,
-            "phone": participant.phone,
-            "reached_through": participant.reached_through,
-        }
-        return self.render_form(ReachForm(initial=initial))
 
-    def render_form(self, form):
-        participant = self.get_object()
-        return render(
-            self.request,
-            "links/form.html",
-            {
-                "form": form,
-                "participant": participant,
-                "review": participant.review,
-                "heading": f"How to reach {participant.name}",
-            },
+class ParticipantReachView(_ParticipantFormView):
+    form_class = ReachForm
+    heading = "How to reach {name}"
+    success_message = "How to reach them is saved"
+
+    def get_initial(self, participant):
+        fields = ("invited_through", "email", "phone", "reached_through")
+        return {field: getattr(participant, field) for field in fields}
+
+    def save(self, participant, cleaned_data):
+        review_services.participant_reach_set(
+            actor=self.request.user, participant=participant, **cleaned_data
         )
 
-    def post(self, request, *args, **kwargs):
-        form = ReachForm(request.POST)
-        if not form.is_valid():
-            return self.render_form(form)
-        participant = self.get_object()
-        try:
-            review_services.participant_reach_set(
-                actor=request.user, participant=participant, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.render_form(form)
-        messages.success(request, "How to reach them is saved")
-        return redirect("links:review_letters", pk=participant.review.pk)
 
+class LetterMakeView(_ParticipantFormView):
+    form_class = LetterForm
+    heading = "Make a letter for {name}"
+    success_message = "The letter is being made. Refresh the page in a moment"
 
-class LetterMakeView(ParticipantReachView):
-    def get(self, request, *args, **kwargs):
-        return self.render_form(LetterForm())
-
-    def render_form(self, form):
-        participant = self.get_object()
-        return render(
-            self.request,
-            "links/form.html",
-            {
-                "form": form,
-                "participant": participant,
-                "review": participant.review,
-                "heading": f"Make a letter for {participant.name}",
-            },
+    def save(self, participant, cleaned_data):
+        services.letter_request(
+            actor=self.request.user, participant=participant, kind=cleaned_data["kind"]
         )
-
-    def post(self, request, *args, **kwargs):
-        form = LetterForm(request.POST)
-        if not form.is_valid():
-            return self.render_form(form)
-        participant = self.get_object()
-        try:
-            services.letter_request(
-                actor=request.user, participant=participant, kind=form.cleaned_data["kind"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.render_form(form)
-        messages.success(request, "The letter is being made. Refresh the page in a moment")
-        return redirect("links:review_letters", pk=participant.review.pk)
 
 
 class LetterPdfView(ReviewManagerMixin, View):
@@ -319,32 +321,17 @@ class LetterPdfView(ReviewManagerMixin, View):
         return response
 
 
-class LetterHandoverView(LetterPdfView):
-    def get(self, request, *args, **kwargs):
-        return self.render_form(HandoverForm())
+class LetterHandoverView(_LettersFormView):
+    object_type = "links.letter"
+    form_class = HandoverForm
+    heading = "Record who handed the letter over"
+    success_message = "The hand-over is recorded"
 
-    def render_form(self, form):
-        letter = self.get_object()
-        return render(
-            self.request,
-            "links/form.html",
-            {
-                "form": form,
-                "participant": letter.participant,
-                "review": letter.participant.review,
-                "heading": "Record who handed the letter over",
-            },
-        )
+    def get_scoped_object(self):
+        return queries.letter_for_user(self.request.user, self.kwargs["pk"])
 
-    def post(self, request, *args, **kwargs):
-        form = HandoverForm(request.POST)
-        if not form.is_valid():
-            return self.render_form(form)
-        letter = self.get_object()
-        try:
-            services.letter_handover_record(actor=request.user, letter=letter, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.render_form(form)
-        messages.success(request, "The hand-over is recorded")
-        return redirect("links:review_letters", pk=letter.participant.review.pk)
+    def participant_of(self, letter):
+        return letter.participant
+
+    def save(self, letter, cleaned_data):
+        services.letter_handover_record(actor=self.request.user, letter=letter, **cleaned_data)

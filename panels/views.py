@@ -51,6 +51,27 @@ def _error_texts(*forms) -> list[str]:
 # --- A member's workbook -------------------------------------------------------------------
 
 
+def _kloe_numbered(kloes, number):
+    """The KLOE with this number, or 404."""
+    kloe = next((k for k in kloes if k.number == number), None)
+    if kloe is None:
+        raise Http404("No such KLOE")
+    return kloe
+
+
+def _kloe_after(kloes, kloe):
+    later = [k for k in kloes if k.number > kloe.number]
+    return later[0] if later else None
+
+
+def _edit_initial(row, fields) -> dict:
+    """A form's initial values from a saved row (if any), with the version it was read at."""
+    initial = {"version": row.version if row else 0}
+    if row:
+        initial.update({field: getattr(row, field) for field in fields})
+    return initial
+
+
 class WorkbookMixin(ReviewPageMixin):
     permission_required = Perm.FILL_WORKBOOK
 
@@ -74,6 +95,24 @@ class WorkbookMixin(ReviewPageMixin):
     @property
     def read_only(self) -> bool:
         return self.workbook.is_submitted or self.panel.is_finished
+
+    def refuse_if_read_only(self, autosave):
+        """The answer to a save on a submitted workbook (or a finished panel), else None."""
+        if not self.read_only:
+            return None
+        message = "Not saved: this workbook is submitted. Ask the chair to reopen it."
+        if autosave:
+            return _status(self.request, error=message)
+        messages.error(self.request, message)
+        return redirect(self.request.path)
+
+    def refused_by_service(self, error, autosave, form, page_forms):
+        """The answer when the service refuses a save: its messages to an autosave, else the
+        page again with them on the form."""
+        if autosave:
+            return _status(self.request, errors=error.messages)
+        add_service_errors(form, error)
+        return self.render_page(page_forms)
 
     def workbook_breadcrumbs(self):
         return self.breadcrumbs(
@@ -121,9 +160,7 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
     def setup_kloe(self):
         panel = self.panel
         self.kloes = queries.kloes_for_panel(panel)
-        self.kloe = next((k for k in self.kloes if k.number == self.kwargs["number"]), None)
-        if self.kloe is None:
-            raise Http404("No such KLOE")
+        self.kloe = _kloe_numbered(self.kloes, self.kwargs["number"])
         self.answer = queries.answer_for(self.workbook, self.kloe)
 
     def get(self, request, *args, **kwargs):
@@ -132,14 +169,9 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
 
     def unbound_forms(self):
         answer = self.answer
-        initial = {"version": answer.version if answer else 0}
-        if answer:
-            initial.update(
-                findings=answer.findings,
-                rating=answer.rating,
-                immediate_safety_concern=answer.immediate_safety_concern,
-                concern_detail=answer.concern_detail,
-            )
+        initial = _edit_initial(
+            answer, ("findings", "rating", "immediate_safety_concern", "concern_detail")
+        )
         evidence = [
             {f: getattr(e, f) for f in services.EVIDENCE_FIELDS}
             for e in (answer.evidence.all() if answer else [])
@@ -169,8 +201,7 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
         }
 
     def next_kloe(self):
-        later = [k for k in self.kloes if k.number > self.kloe.number]
-        return later[0] if later else None
+        return _kloe_after(self.kloes, self.kloe)
 
     def render_page(self, forms, conflict=None, status=200):
         next_kloe = self.next_kloe()
@@ -218,12 +249,9 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         self.setup_kloe()
         autosave = bool(getattr(request, "htmx", False))
-        if self.read_only:
-            message = "Not saved: this workbook is submitted. Ask the chair to reopen it."
-            if autosave:
-                return _status(request, error=message)
-            messages.error(request, message)
-            return redirect(request.path)
+        refused = self.refuse_if_read_only(autosave)
+        if refused:
+            return refused
         action = request.POST.get("action", "save")
         forms = self.bound_forms(request.POST, strict=not autosave)
         form = forms["form"]
@@ -251,10 +279,7 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
             data["version"] = str(current.version if current else 0)
             return self.render_page(self.bound_forms(data, strict=True), conflict=current)
         except ValidationError as error:
-            if autosave:
-                return _status(request, errors=error.messages)
-            add_service_errors(form, error)
-            return self.render_page(forms)
+            return self.refused_by_service(error, autosave, form, forms)
         if autosave:
             saved_form = KloeAnswerForm(initial={"version": saved.answer.version}, kloe=self.kloe)
             return _status(
@@ -332,12 +357,9 @@ class KeyQuestionsView(WorkbookMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         autosave = bool(getattr(request, "htmx", False))
-        if self.read_only:
-            message = "Not saved: this workbook is submitted. Ask the chair to reopen it."
-            if autosave:
-                return _status(request, error=message)
-            messages.error(request, message)
-            return redirect(request.path)
+        refused = self.refuse_if_read_only(autosave)
+        if refused:
+            return refused
         form = self.make_form(request.POST)
         if not form.is_valid():
             if autosave:
@@ -356,10 +378,7 @@ class KeyQuestionsView(WorkbookMixin, TemplateView):
             post["version"] = str(conflict.current.key_questions_version)
             return self.render_page(self.make_form(post), conflict=conflict.current)
         except ValidationError as error:
-            if autosave:
-                return _status(request, errors=error.messages)
-            add_service_errors(form, error)
-            return self.render_page(form)
+            return self.refused_by_service(error, autosave, form, form)
         if autosave:
             fresh = KeyQuestionsForm(initial={"version": workbook.key_questions_version})
             return _status(
@@ -573,27 +592,19 @@ class ConsolidateKloeView(ChairMixin, TemplateView):
     def setup_kloe(self):
         # Only this KLOE's answers: the page shows each member's answer to it, not all eleven.
         self.data = queries.consolidation_for(self.panel, number=self.kwargs["number"])
-        self.kloe = next((k for k in self.data.kloes if k.number == self.kwargs["number"]), None)
-        if self.kloe is None:
-            raise Http404("No such KLOE")
+        self.kloe = _kloe_numbered(self.data.kloes, self.kwargs["number"])
         self.row = self.data.consolidated.get(self.kloe.pk)
         self.ratings = services.member_ratings(self.data, self.kloe)
         self.is_open = services.consolidation_is_open(self.review, self.panel)
 
     def next_kloe(self):
-        later = [k for k in self.data.kloes if k.number > self.kloe.number]
-        return later[0] if later else None
+        return _kloe_after(self.data.kloes, self.kloe)
 
     def make_form(self, data=None):
         row = self.row
-        initial = {"version": row.version if row else 0}
+        initial = _edit_initial(row, ("finding", "rating", "reasoning"))
         if row:
-            initial.update(
-                finding=row.finding,
-                rating=row.rating,
-                reasoning=row.reasoning,
-                carry=[c.source_id for c in row.carried.all() if c.source_id],
-            )
+            initial["carry"] = [c.source_id for c in row.carried.all() if c.source_id]
         next_kloe = self.next_kloe()
         return ConsolidatedKloeForm(
             data,
