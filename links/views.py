@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
-from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -75,9 +74,7 @@ class LinkUseView(View):
                 "version": version,
                 "easy_read": easy_read,
                 "issued_on": nhs_date(version.issued_at),
-                "body": mark_safe(  # noqa: S308 (frozen from an autoescaped template)
-                    version.easy_read_html if easy_read else version.html
-                ),
+                "body": version.easy_read_html if easy_read else version.html,
             },
         )
 
