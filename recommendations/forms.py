@@ -175,7 +175,43 @@ class ConfirmForm(NHSUKFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class RespondForm(NHSUKFormMixin, forms.Form):
+def _optional_note(label, subject, help_text=""):
+    """An optional text box, named `subject` in the too-long message."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea,
+        max_length=limits.NOTE,
+        required=False,
+        error_messages=limits.too_long(subject, limits.NOTE),
+    )
+
+
+class _AnswerRevealsForm(NHSUKFormMixin, forms.Form):
+    """One radio question (`question`, a field name) whose answers reveal other fields
+    (`reveals`); the answer `needs_reason` makes the revealed `reason` box required, with the
+    message `reason_missing`."""
+
+    question = ""
+    reveals: dict = {}
+    needs_reason = ""
+    reason_missing = ""
+
+    def get_layout(self):
+        return Layout(
+            Field(self.question, legend_size="m", conditional=self.reveals),
+            Submit("submit", self.submit_label),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        answer, reason = cleaned.get(self.question), (cleaned.get("reason") or "").strip()
+        if answer == self.needs_reason and not reason:
+            self.add_error("reason", self.reason_missing)
+        return cleaned
+
+
+class RespondForm(_AnswerRevealsForm):
     submit_label = "Send your answer"
 
     response = forms.ChoiceField(
@@ -188,25 +224,15 @@ class RespondForm(NHSUKFormMixin, forms.Form):
         label="This action is within my remit and I can do it by the date",
         required=False,
     )
-    reason = forms.CharField(
-        label="Why can you not accept it?",
+    reason = _optional_note(
+        "Why can you not accept it?",
+        "Why you cannot accept it",
         help_text="For example, it is not your organisation's responsibility, or the date is "
         "not possible. The chair will look at it again.",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        required=False,
-        error_messages=limits.too_long("Why you cannot accept it", limits.NOTE),
     )
-
-    def get_layout(self):
-        return Layout(
-            Field(
-                "response",
-                legend_size="m",
-                conditional={"accept": "remit_confirmed", "dispute": "reason"},
-            ),
-            Submit("submit", self.submit_label),
-        )
+    question, reveals = "response", {"accept": "remit_confirmed", "dispute": "reason"}
+    needs_reason = "dispute"
+    reason_missing = "Enter why you cannot accept this recommendation"
 
     def clean(self):
         cleaned = super().clean()
@@ -214,8 +240,6 @@ class RespondForm(NHSUKFormMixin, forms.Form):
             self.add_error(
                 "remit_confirmed", "Confirm this action is within your remit, or dispute it"
             )
-        if cleaned.get("response") == "dispute" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Enter why you cannot accept this recommendation")
         return cleaned
 
 
@@ -301,7 +325,7 @@ class DoneForm(NHSUKFormMixin, forms.Form):
         self.fields["evidence"].help_text = f"{EVIDENCE_READERS} {_upload_hint(many=False)}"
 
 
-class CheckDoneForm(NHSUKFormMixin, forms.Form):
+class CheckDoneForm(_AnswerRevealsForm):
     submit_label = "Save the check"
 
     decision = forms.ChoiceField(
@@ -313,37 +337,12 @@ class CheckDoneForm(NHSUKFormMixin, forms.Form):
         ],
         error_messages={"required": "Select whether the evidence shows it is done"},
     )
-    note = forms.CharField(
-        label="Anything to add (optional)",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        required=False,
-        error_messages=limits.too_long("Note", limits.NOTE),
+    note = _optional_note("Anything to add (optional)", "Note")
+    reason = _optional_note(
+        "Why is it not done yet?", "Reason", help_text="The owner reads this. Say what is missing."
     )
-    reason = forms.CharField(
-        label="Why is it not done yet?",
-        help_text="The owner reads this. Say what is missing.",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        required=False,
-        error_messages=limits.too_long("Reason", limits.NOTE),
-    )
-
-    def get_layout(self):
-        return Layout(
-            Field(
-                "decision",
-                legend_size="m",
-                conditional={"confirm": "note", "send_back": "reason"},
-            ),
-            Submit("submit", self.submit_label),
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "send_back" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Enter why it is not done yet")
-        return cleaned
+    question, reveals = "decision", {"confirm": "note", "send_back": "reason"}
+    needs_reason, reason_missing = "send_back", "Enter why it is not done yet"
 
 
 class ReopenForm(NHSUKFormMixin, forms.Form):
