@@ -458,14 +458,15 @@ class StepView(RecommendationPageMixin, TemplateView):
             actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
         )
 
-    def get_context_data(self, **kwargs):
+    def label_and_possible(self) -> tuple[str, bool]:
+        """The step's heading, and whether the recommendation is in a state to take it."""
         _perm, states, label = STEPS[self.step]
+        return label, self.recommendation.state in states
+
+    def get_context_data(self, **kwargs):
+        label, possible = self.label_and_possible()
         kwargs.setdefault("form", self.make_form())
-        kwargs.update(
-            heading=label,
-            possible=self.recommendation.state in states,
-            breadcrumbs=self.breadcrumbs((label, "")),
-        )
+        kwargs.update(heading=label, possible=possible, breadcrumbs=self.breadcrumbs((label, "")))
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -765,38 +766,14 @@ def escalation_steps(user, recommendation, escalation) -> list[dict]:
     ]
 
 
-class EscalationStepView(RecommendationPageMixin, TemplateView):
-    """One of the panel's acts on an open escalation: `act(form)` calls its service."""
+class EscalationStepView(StepView):
+    """One of the panel's acts on an open escalation (`step` names it in ESCALATION_STEPS)."""
 
     permission_required = Perm.ACT_ON_ESCALATION
-    template_name = "recommendations/step.html"
-    step = success = ""
-    form_class = None
 
-    def act(self, form):
-        raise NotImplementedError
-
-    def get_context_data(self, **kwargs):
+    def label_and_possible(self) -> tuple[str, bool]:
         label = ESCALATION_STEPS[self.step]
-        kwargs.setdefault("form", self.form_class())
-        kwargs.update(
-            heading=label,
-            possible=queries.escalation_of(self.recommendation)["closure"] is None,
-            breadcrumbs=self.breadcrumbs((label, "")),
-        )
-        return super().get_context_data(**kwargs)
-
-    def post(self, request, *args, **kwargs):
-        form = self.form_class(request.POST)
-        if form.is_valid():
-            try:
-                self.act(form)
-            except RecommendationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, self.success)
-                return redirect("recommendations:detail", pk=self.recommendation.pk)
-        return self.render_to_response(self.get_context_data(form=form))
+        return label, queries.escalation_of(self.recommendation)["closure"] is None
 
 
 class EscalationDecisionView(EscalationStepView):
@@ -805,26 +782,14 @@ class EscalationDecisionView(EscalationStepView):
         "The panel's decision is recorded",
         EscalationDecisionForm,
     )
-
-    def act(self, form):
-        services.escalation_decision_record(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
+    service = "escalation_decision_record"
 
 
 class EscalationActionView(EscalationStepView):
     step, success, form_class = ("escalation_action", "Action added", EscalationActionForm)
-
-    def act(self, form):
-        services.escalation_action_add(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
+    service = "escalation_action_add"
 
 
 class EscalationCloseView(EscalationStepView):
     step, success, form_class = ("escalation_close", "Escalation closed", EscalationCloseForm)
-
-    def act(self, form):
-        services.escalation_close(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
+    service = "escalation_close"
