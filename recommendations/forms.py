@@ -28,6 +28,18 @@ NAME_MAX = 150
 ORGANISATION_MAX = 200
 
 
+def _progress_check_date():
+    """The optional date to check progress, asked for when a recommendation is written and when
+    its date changes."""
+    return SplitDateField(
+        label="Date to check progress",
+        subject="The date to check progress",
+        bounds=DUE,
+        required=False,
+        help_text="Needed when the action takes more than 3 months.",
+    )
+
+
 class RecommendationForm(NHSUKFormMixin, forms.Form):
     """Write or change a recommendation. `kloes` are the review's KLOEs; `candidates` the
     accounts that may own it, as (user, where they work or their role)."""
@@ -100,13 +112,7 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
         required=False,
         help_text="For example, 15 3 2027",
     )
-    progress_check_date = SplitDateField(
-        label="Date to check progress",
-        subject="The date to check progress",
-        bounds=DUE,
-        required=False,
-        help_text="Needed when the action takes more than 3 months.",
-    )
+    progress_check_date = _progress_check_date()
 
     def __init__(self, *args, review, kloes, candidates, suggestion=None, **kwargs):
         self.review = review
@@ -397,13 +403,7 @@ class DueDateForm(NHSUKFormMixin, forms.Form):
         bounds=DUE,
         error_messages={"required": "Enter the date this will be done by"},
     )
-    progress_check_date = SplitDateField(
-        label="Date to check progress",
-        subject="The date to check progress",
-        bounds=DUE,
-        required=False,
-        help_text="Needed when the action takes more than 3 months.",
-    )
+    progress_check_date = _progress_check_date()
     reason = _note("Why is the date changing?", "Enter why the date is changing", subject="Reason")
 
 
