@@ -28,6 +28,18 @@ NAME_MAX = 150
 ORGANISATION_MAX = 200
 
 
+def _progress_check_date():
+    """The optional date to check progress, asked for when a recommendation is written and when
+    its date changes."""
+    return SplitDateField(
+        label="Date to check progress",
+        subject="The date to check progress",
+        bounds=DUE,
+        required=False,
+        help_text="Needed when the action takes more than 3 months.",
+    )
+
+
 class RecommendationForm(NHSUKFormMixin, forms.Form):
     """Write or change a recommendation. `kloes` are the review's KLOEs; `candidates` the
     accounts that may own it, as (user, where they work or their role)."""
@@ -100,13 +112,7 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
         required=False,
         help_text="For example, 15 3 2027",
     )
-    progress_check_date = SplitDateField(
-        label="Date to check progress",
-        subject="The date to check progress",
-        bounds=DUE,
-        required=False,
-        help_text="Needed when the action takes more than 3 months.",
-    )
+    progress_check_date = _progress_check_date()
 
     def __init__(self, *args, review, kloes, candidates, suggestion=None, **kwargs):
         self.review = review
@@ -175,7 +181,41 @@ class ConfirmForm(NHSUKFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class RespondForm(NHSUKFormMixin, forms.Form):
+def _optional_note(label, subject, help_text=""):
+    """An optional text box, named `subject` in the too-long message."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea,
+        max_length=limits.NOTE,
+        required=False,
+        error_messages=limits.too_long(subject, limits.NOTE),
+    )
+
+
+class _AnswerRevealsForm(NHSUKFormMixin, forms.Form):
+    """One radio question (`question`, a field name) whose answers reveal other fields
+    (`reveals`); the answer `needs_reason` makes the revealed `reason` box required, with the
+    message `reason_missing`."""
+
+    question = ""
+    reveals: dict = {}
+    needs_reason = ""
+    reason_missing = ""
+
+    def get_layout(self):
+        return Layout(
+            Field(self.question, legend_size="m", conditional=self.reveals),
+            Submit("submit", self.submit_label),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        self.require_revealed(self.question, {self.needs_reason}, "reason", self.reason_missing)
+        return cleaned
+
+
+class RespondForm(_AnswerRevealsForm):
     submit_label = "Send your answer"
 
     response = forms.ChoiceField(
@@ -188,25 +228,15 @@ class RespondForm(NHSUKFormMixin, forms.Form):
         label="This action is within my remit and I can do it by the date",
         required=False,
     )
-    reason = forms.CharField(
-        label="Why can you not accept it?",
+    reason = _optional_note(
+        "Why can you not accept it?",
+        "Why you cannot accept it",
         help_text="For example, it is not your organisation's responsibility, or the date is "
         "not possible. The chair will look at it again.",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        required=False,
-        error_messages=limits.too_long("Why you cannot accept it", limits.NOTE),
     )
-
-    def get_layout(self):
-        return Layout(
-            Field(
-                "response",
-                legend_size="m",
-                conditional={"accept": "remit_confirmed", "dispute": "reason"},
-            ),
-            Submit("submit", self.submit_label),
-        )
+    question, reveals = "response", {"accept": "remit_confirmed", "dispute": "reason"}
+    needs_reason = "dispute"
+    reason_missing = "Enter why you cannot accept this recommendation"
 
     def clean(self):
         cleaned = super().clean()
@@ -214,9 +244,6 @@ class RespondForm(NHSUKFormMixin, forms.Form):
             self.add_error(
                 "remit_confirmed", "Confirm this action is within your remit, or dispute it"
             )
-        self.require_revealed(
-            "response", {"dispute"}, "reason", "Enter why you cannot accept this recommendation"
-        )
         return cleaned
 
 
@@ -302,7 +329,7 @@ class DoneForm(NHSUKFormMixin, forms.Form):
         self.fields["evidence"].help_text = f"{EVIDENCE_READERS} {_upload_hint(many=False)}"
 
 
-class CheckDoneForm(NHSUKFormMixin, forms.Form):
+class CheckDoneForm(_AnswerRevealsForm):
     submit_label = "Save the check"
 
     decision = forms.ChoiceField(
@@ -314,36 +341,12 @@ class CheckDoneForm(NHSUKFormMixin, forms.Form):
         ],
         error_messages={"required": "Select whether the evidence shows it is done"},
     )
-    note = forms.CharField(
-        label="Anything to add (optional)",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        required=False,
-        error_messages=limits.too_long("Note", limits.NOTE),
+    note = _optional_note("Anything to add (optional)", "Note")
+    reason = _optional_note(
+        "Why is it not done yet?", "Reason", help_text="The owner reads this. Say what is missing."
     )
-    reason = forms.CharField(
-        label="Why is it not done yet?",
-        help_text="The owner reads this. Say what is missing.",
-        widget=forms.Textarea,
-        max_length=limits.NOTE,
-        required=False,
-        error_messages=limits.too_long("Reason", limits.NOTE),
-    )
-
-    def get_layout(self):
-        return Layout(
-            Field(
-                "decision",
-                legend_size="m",
-                conditional={"confirm": "note", "send_back": "reason"},
-            ),
-            Submit("submit", self.submit_label),
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        self.require_revealed("decision", {"send_back"}, "reason", "Enter why it is not done yet")
-        return cleaned
+    question, reveals = "decision", {"confirm": "note", "send_back": "reason"}
+    needs_reason, reason_missing = "send_back", "Enter why it is not done yet"
 
 
 class ReopenForm(NHSUKFormMixin, forms.Form):
@@ -398,13 +401,7 @@ class DueDateForm(NHSUKFormMixin, forms.Form):
         bounds=DUE,
         error_messages={"required": "Enter the date this will be done by"},
     )
-    progress_check_date = SplitDateField(
-        label="Date to check progress",
-        subject="The date to check progress",
-        bounds=DUE,
-        required=False,
-        help_text="Needed when the action takes more than 3 months.",
-    )
+    progress_check_date = _progress_check_date()
     reason = _note("Why is the date changing?", "Enter why the date is changing", subject="Reason")
 
 

@@ -161,6 +161,21 @@ def _change(
     return update
 
 
+def _reasoned_change(
+    *, actor, recommendation, reason: str, missing: str, save_as=(), field="reason", **change
+) -> RecommendationUpdate:
+    """A change that needs a reason (a dispute, a send-back, a reopening…): refused with
+    `missing` against `field` when the reason is blank; the reason is the update's note and is
+    also set on each row field named in `save_as`."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RecommendationError({field: missing})
+    fields = {**(change.pop("fields", None) or {}), **{name: reason for name in save_as}}
+    return _change(
+        actor=actor, recommendation=recommendation, note=reason, fields=fields or None, **change
+    )
+
+
 def _refuse_unless_allowed(locked, *, to, expected_state, check) -> None:
     if expected_state and locked.state != expected_state:
         raise RecommendationError(
@@ -703,16 +718,14 @@ def recommendation_accept(*, actor, recommendation, remit_confirmed: bool, note:
 
 def recommendation_dispute(*, actor, recommendation, reason: str):
     """The owner disputes it (not theirs to do, not possible), with a reason the chair resolves."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise RecommendationError({"reason": "Enter why you cannot accept this recommendation"})
-    return _change(
+    return _reasoned_change(
         actor=actor,
         recommendation=recommendation,
+        reason=reason,
+        missing="Enter why you cannot accept this recommendation",
+        save_as=("dispute_reason",),
         kind=Kind.DISPUTED,
         to=State.DISPUTED,
-        note=reason,
-        fields={"dispute_reason": reason},
         expected_state=State.AWAITING_OWNER,
         after=_step_notice,
     )
@@ -720,21 +733,20 @@ def recommendation_dispute(*, actor, recommendation, reason: str):
 
 def recommendation_progress(*, actor, recommendation, note: str):
     """A progress update; the first moves an agreed recommendation to in progress."""
-    note = (note or "").strip()
-    if not note:
-        raise RecommendationError({"note": "Enter what has happened so far"})
 
     def check(locked):
         if locked.state not in (State.AGREED, State.IN_PROGRESS):
             return {"__all__": "Progress can be posted once the recommendation is agreed"}
         return {}
 
-    return _change(
+    return _reasoned_change(
         actor=actor,
         recommendation=recommendation,
+        reason=note,
+        missing="Enter what has happened so far",
+        field="note",
         kind=Kind.PROGRESS,
         to=State.IN_PROGRESS,
-        note=note,
         check=check,
     )
 
@@ -796,16 +808,14 @@ def _evidence_file_save(actor, recommendation, update, stored, not_for_family) -
 
 
 def recommendation_not_achieved(*, actor, recommendation, reason: str):
-    reason = (reason or "").strip()
-    if not reason:
-        raise RecommendationError({"reason": "Enter why this was not achieved"})
-    return _change(
+    return _reasoned_change(
         actor=actor,
         recommendation=recommendation,
+        reason=reason,
+        missing="Enter why this was not achieved",
+        save_as=("outcome_note",),
         kind=Kind.NOT_ACHIEVED,
         to=State.NOT_ACHIEVED,
-        note=reason,
-        fields={"outcome_note": reason},
     )
 
 
@@ -936,15 +946,13 @@ def recommendation_done_confirm(*, actor, recommendation, note: str = ""):
 def recommendation_done_send_back(*, actor, recommendation, reason: str):
     """The commissioner has checked the evidence and it does not show the action done: back to
     in progress, with why; the owner is told."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise RecommendationError({"reason": "Enter why it is not done yet"})
-    return _change(
+    return _reasoned_change(
         actor=actor,
         recommendation=recommendation,
+        reason=reason,
+        missing="Enter why it is not done yet",
         kind=Kind.SENT_BACK,
         to=State.IN_PROGRESS,
-        note=reason,
         expected_state=State.DONE_CLAIMED,
         after=_step_notice,
     )
@@ -953,15 +961,13 @@ def recommendation_done_send_back(*, actor, recommendation, reason: str):
 def recommendation_reopen(*, actor, recommendation, reason: str):
     """The chair or commissioner reopens a confirmed recommendation (it did not hold, or the
     evidence was wrong): in progress again, with why; the owner is told."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise RecommendationError({"reason": "Enter why the recommendation is reopened"})
-    return _change(
+    return _reasoned_change(
         actor=actor,
         recommendation=recommendation,
+        reason=reason,
+        missing="Enter why the recommendation is reopened",
         kind=Kind.REOPENED,
         to=State.IN_PROGRESS,
-        note=reason,
         fields={"closed_at": None},
         expected_state=State.DONE,
         after=_step_notice,

@@ -436,30 +436,37 @@ class RecommendationEditView(RecommendationPageMixin, RecommendationFormMixin, T
 
 
 class StepView(RecommendationPageMixin, TemplateView):
-    """One step of the lifecycle: `step` names it in STEPS; `act(form)` calls its service."""
+    """One step of the lifecycle: `step` names it in STEPS; `act(form)` calls its service. By
+    default the form is `form_class(data)` and `act` passes the cleaned data to the service
+    function named `service` (in recommendations.services)."""
 
     template_name = "recommendations/step.html"
     step = ""
     success = ""
+    form_class = None
+    service = ""
 
     @property
     def permission_required(self):
         return STEPS[self.step][0]
 
     def make_form(self, data=None, files=None):
-        raise NotImplementedError
+        return self.form_class(data)
 
     def act(self, form):
-        raise NotImplementedError
+        getattr(services, self.service)(
+            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
+        )
+
+    def label_and_possible(self) -> tuple[str, bool]:
+        """The step's heading, and whether the recommendation is in a state to take it."""
+        _perm, states, label = STEPS[self.step]
+        return label, self.recommendation.state in states
 
     def get_context_data(self, **kwargs):
-        _perm, states, label = STEPS[self.step]
+        label, possible = self.label_and_possible()
         kwargs.setdefault("form", self.make_form())
-        kwargs.update(
-            heading=label,
-            possible=self.recommendation.state in states,
-            breadcrumbs=self.breadcrumbs((label, "")),
-        )
+        kwargs.update(heading=label, possible=possible, breadcrumbs=self.breadcrumbs((label, "")))
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -516,26 +523,12 @@ class RespondView(StepView):
 
 class ResolveView(StepView):
     step, success = "resolve", "The dispute is resolved"
-
-    def make_form(self, data=None, files=None):
-        return ResolveForm(data)
-
-    def act(self, form):
-        services.recommendation_resolve(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
+    form_class, service = ResolveForm, "recommendation_resolve"
 
 
 class ProgressView(StepView):
     step, success = "progress", "Progress update posted"
-
-    def make_form(self, data=None, files=None):
-        return ProgressForm(data)
-
-    def act(self, form):
-        services.recommendation_progress(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
+    form_class, service = ProgressForm, "recommendation_progress"
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -544,6 +537,7 @@ class DoneView(StepView):
     uploads do) before anything reads the form; the CSRF check follows."""
 
     step, success = "done", "Marked as done, with the evidence"
+    service = "recommendation_mark_done"
 
     def dispatch(self, request, *args, **kwargs):
         if request.method == "POST":
@@ -552,11 +546,6 @@ class DoneView(StepView):
 
     def make_form(self, data=None, files=None):
         return DoneForm(data, files)
-
-    def act(self, form):
-        services.recommendation_mark_done(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
 
 
 class CheckDoneView(StepView):
@@ -579,64 +568,38 @@ class CheckDoneView(StepView):
 
 class ReopenView(StepView):
     step, success = "reopen", "Reopened: the owner has been told"
-
-    def make_form(self, data=None, files=None):
-        return ReopenForm(data)
-
-    def act(self, form):
-        services.recommendation_reopen(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
+    form_class, service = ReopenForm, "recommendation_reopen"
 
 
 class NotAchievedView(StepView):
     step, success = "not_achieved", "Recorded as not achieved"
-
-    def make_form(self, data=None, files=None):
-        return NotAchievedForm(data)
-
-    def act(self, form):
-        services.recommendation_not_achieved(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
+    form_class, service = NotAchievedForm, "recommendation_not_achieved"
 
 
 class DueDateView(StepView):
     step, success = "due_date", "Due date changed"
+    service = "recommendation_change_due_date"
 
     def make_form(self, data=None, files=None):
         r = self.recommendation
         initial = {"due_date": r.due_date, "progress_check_date": r.progress_check_date}
         return DueDateForm(data, initial=initial)
 
-    def act(self, form):
-        services.recommendation_change_due_date(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
-
 
 class SupersedeView(StepView):
     step, success = "supersede", "Recorded as superseded"
+    service = "recommendation_supersede"
 
     def make_form(self, data=None, files=None):
         return SupersedeForm(data, others=queries.other_recommendations(self.recommendation))
 
-    def act(self, form):
-        services.recommendation_supersede(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
-
 
 class EscalateView(StepView):
     step, success = "escalate", "Escalated to the oversight panel"
+    service = "recommendation_escalate"
 
     def make_form(self, data=None, files=None):
         return EscalateForm(data, panels=list(queries.oversight_panels()))
-
-    def act(self, form):
-        services.recommendation_escalate(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
 
 
 class EvidenceDownloadView(RecommendationPageMixin, View):
@@ -803,38 +766,14 @@ def escalation_steps(user, recommendation, escalation) -> list[dict]:
     ]
 
 
-class EscalationStepView(RecommendationPageMixin, TemplateView):
-    """One of the panel's acts on an open escalation: `act(form)` calls its service."""
+class EscalationStepView(StepView):
+    """One of the panel's acts on an open escalation (`step` names it in ESCALATION_STEPS)."""
 
     permission_required = Perm.ACT_ON_ESCALATION
-    template_name = "recommendations/step.html"
-    step = success = ""
-    form_class = None
 
-    def act(self, form):
-        raise NotImplementedError
-
-    def get_context_data(self, **kwargs):
+    def label_and_possible(self) -> tuple[str, bool]:
         label = ESCALATION_STEPS[self.step]
-        kwargs.setdefault("form", self.form_class())
-        kwargs.update(
-            heading=label,
-            possible=queries.escalation_of(self.recommendation)["closure"] is None,
-            breadcrumbs=self.breadcrumbs((label, "")),
-        )
-        return super().get_context_data(**kwargs)
-
-    def post(self, request, *args, **kwargs):
-        form = self.form_class(request.POST)
-        if form.is_valid():
-            try:
-                self.act(form)
-            except RecommendationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, self.success)
-                return redirect("recommendations:detail", pk=self.recommendation.pk)
-        return self.render_to_response(self.get_context_data(form=form))
+        return label, queries.escalation_of(self.recommendation)["closure"] is None
 
 
 class EscalationDecisionView(EscalationStepView):
@@ -843,26 +782,14 @@ class EscalationDecisionView(EscalationStepView):
         "The panel's decision is recorded",
         EscalationDecisionForm,
     )
-
-    def act(self, form):
-        services.escalation_decision_record(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
+    service = "escalation_decision_record"
 
 
 class EscalationActionView(EscalationStepView):
     step, success, form_class = ("escalation_action", "Action added", EscalationActionForm)
-
-    def act(self, form):
-        services.escalation_action_add(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
+    service = "escalation_action_add"
 
 
 class EscalationCloseView(EscalationStepView):
     step, success, form_class = ("escalation_close", "Escalation closed", EscalationCloseForm)
-
-    def act(self, form):
-        services.escalation_close(
-            actor=self.request.user, recommendation=self.recommendation, **form.cleaned_data
-        )
+    service = "escalation_close"
