@@ -230,16 +230,11 @@ def _review(person, plan, commissioner, *, planned, day=None, last_held=None):
     due = due_date_for(person=person, kind=plan.kind, today=planned, last_held=last_held)
     held = day if plan.state not in OPEN_STATES else None
     starts = _at(day) if day else None
-    review = Review.objects.create(
-        person=person,
+    review = Review.planned_for(
+        person,
+        due,
         kind=plan.kind,
         state=plan.state,
-        commissioner=person.responsible_commissioner,
-        setting=person.setting,
-        provider=person.provider,
-        due_date=due.date,
-        due_rule=due.rule.code,
-        due_basis=due.basis,
         starts_at=starts,
         # A community review meets by video for a morning (its agenda has no look at a ward);
         # a hospital review is a day on the ward.
@@ -256,6 +251,7 @@ def _review(person, plan, commissioner, *, planned, day=None, last_held=None):
         created_at=_at(planned),
         late_reason="Family could not attend earlier dates" if day and day > due.date else "",
     )
+    review.save()
     _review_events(review, commissioner, due)
     if starts:
         services.agenda_generate(review=review)

@@ -593,6 +593,22 @@ class Review(models.Model):
     def __str__(self):
         return f"{self.type_label} for {self.person}"
 
+    @classmethod
+    def planned_for(cls, person, due, **fields) -> "Review":
+        """A new review of `person` (unsaved): commissioned by their responsible commissioner,
+        in their setting and with their provider as they are today, due as the rule table's
+        `due` (reviews.policy.DueDate) says and why."""
+        return cls(
+            person=person,
+            commissioner=person.responsible_commissioner,
+            setting=person.setting,
+            provider=person.provider,
+            due_date=due.date,
+            due_rule=due.rule.code,
+            due_basis=due.basis,
+            **fields,
+        )
+
     @property
     def review_date(self) -> date:
         """The date that decides the type: the day of the review, or its due date until then."""

@@ -71,17 +71,12 @@ def review_plan(
         event_date=clock_start if kind == ReviewKind.EVENT_TRIGGERED else None,
         clock_start=clock_start,
     )
-    review = Review(
-        person=person,
+    review = Review.planned_for(
+        person,
+        due,
         kind=kind,
         event_reason=event_reason,
         requested_by=requested_by,
-        commissioner=person.responsible_commissioner,
-        setting=person.setting,
-        provider=person.provider,
-        due_date=due.date,
-        due_rule=due.rule.code,
-        due_basis=due.basis,
         clock_start=clock_start,
         created_by=actor,
     )
