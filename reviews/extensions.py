@@ -98,7 +98,8 @@ def dashboard_cards(sender, *, request, **kwargs):
                 style="section",
             )
         )
-        transfers = list(transfer_requests_for_user(user))
+        # Listed only when the dashboard's counts found any (no query otherwise).
+        transfers = list(transfer_requests_for_user(user)) if data.counts["transfers"] else []
         if transfers:
             cards.append(
                 Card(

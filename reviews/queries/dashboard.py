@@ -33,6 +33,7 @@ from ..models import (
     ReviewState,
     Setting,
     SettingChange,
+    TransferRequest,
     overdue_q,
 )
 from ..policy import NOT_READY_WARNING_DAYS
@@ -94,6 +95,12 @@ def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10)
         setting=Setting.COMMUNITY, dsr_rating__in=[DsrRating.RED, DsrRating.AMBER]
     ) & ~Q(Exists(open_review))
     needs_rerating = ~Q(dsr_rerate_reason="")
+    # Another commissioner asks for the record of someone this one holds (the card lists them).
+    pending_transfer = TransferRequest.objects.filter(
+        person=OuterRef("pk"),
+        state=TransferRequest.State.PENDING,
+        from_organisation_id=OuterRef("responsible_commissioner_id"),
+    )
     lists = {
         "upcoming": base.filter(is_upcoming).order_by(
             F("starts_at").asc(nulls_last=True), "due_date", "pk"
@@ -126,9 +133,11 @@ def commissioner_dashboard(user, filters: ReviewFilter, *, today=None, limit=10)
             rerate=Count("pk", distinct=True, filter=needs_rerating),
             missing_rca=Count("setting_history", distinct=True, filter=rca_missing),
             missed=Count("pk", distinct=True, filter=past_interval(today)),
+            transfers=Count("pk", distinct=True, filter=Q(Exists(pending_transfer))),
         )
     )
-    rows = {name: list(qs[:limit]) for name, qs in lists.items()}
+    # A list whose count is nought is not asked for.
+    rows = {name: list(qs[:limit]) if counts[name] else [] for name, qs in lists.items()}
     # The overdue reviews are the service measure's (`Review.objects.overdue`); the card's
     # overdue count adds the people in hospital with no review in time.
     counts["overdue_reviews"] = counts["overdue"]
