@@ -60,6 +60,10 @@ def report_world(world, *, recommendations=3):
             owner_organisation="Riverside Hospital",
             owner_email=f"owner{n}@example.nhs.uk",
             due_date=due_date(review, n),
+            # Due more than three months on: a date to check progress before then.
+            progress_check_date=review.review_date + datetime.timedelta(weeks=12)
+            if n > 13
+            else None,
             created_by=chair,
         )
         made.kloes.set([kloe_of(panel, 9)])
