@@ -369,6 +369,7 @@ def test_dashboard_lists_upcoming_overdue_not_ready_and_community_due(users, org
         "upcoming": 1,
         "overdue": 1,
         "overdue_reviews": 1,
+        "transfers": 0,
         "not_ready": 1,
         "community_due": 1,
         "missed": 0,
