@@ -515,6 +515,49 @@ class WriteLog:
             cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
 
 
+class PostgresWriteLog(WriteLog):
+    """The write log on PostgreSQL: a temporary table, and row triggers on the checked tables
+    calling one function, all made inside the test's transaction and so gone with its rollback
+    (PostgreSQL's DDL is transactional). An UPDATE whose row is not distinct is not a change."""
+
+    FUNCTION = "access_matrix_note_write"
+
+    def __init__(self):
+        self.triggers = []
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE {self.TABLE} (change TEXT)")
+            cursor.execute(
+                f"CREATE FUNCTION {self.FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                f"BEGIN INSERT INTO {self.TABLE} VALUES (TG_ARGV[0] || ' rows ' || TG_ARGV[1]); "
+                "RETURN NULL; END $$"
+            )
+            for label, model in checked_models():
+                for sql in self._trigger_sql(label, model):
+                    cursor.execute(sql)
+
+    def _trigger_sql(self, label, model):
+        quote = connection.ops.quote_name
+        table = model._meta.db_table
+        for op, done, when in (
+            ("INSERT", "inserted", ""),
+            ("UPDATE", "changed", "WHEN (OLD.* IS DISTINCT FROM NEW.*)"),
+            ("DELETE", "deleted", ""),
+        ):
+            name = quote(f"am_{table}_{op.lower()}"[:63])
+            self.triggers.append((name, quote(table)))
+            yield (
+                f"CREATE TRIGGER {name} AFTER {op} ON {quote(table)} FOR EACH ROW {when} "
+                f"EXECUTE FUNCTION {self.FUNCTION}('{label}', '{done}')"
+            )
+
+    def close(self):
+        with connection.cursor() as cursor:
+            for name, table in self.triggers:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {self.FUNCTION}()")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+
+
 class TableSnapshot:
     """The same, for other databases: every row of every checked table, read before and after
     each request (read raw, in primary-key order) and compared."""
@@ -558,9 +601,10 @@ class TableSnapshot:
 
 @pytest.fixture
 def table_watch(db):
-    """What changed in the checked tables since `start()`: a write log on SQLite, a comparison
-    of every row elsewhere."""
-    watch = WriteLog() if connection.vendor == "sqlite" else TableSnapshot()
+    """What changed in the checked tables since `start()`: a write log made by triggers on
+    SQLite and PostgreSQL, a comparison of every row elsewhere."""
+    logs = {"sqlite": WriteLog, "postgresql": PostgresWriteLog}
+    watch = logs.get(connection.vendor, TableSnapshot)()
     yield watch
     watch.close()
 
