@@ -66,6 +66,19 @@ def link_still_allowed(link: ActionLink, obj) -> bool:
     return obj.state in RECOMMENDATION_STATES[link.purpose]
 
 
+def plan_as_it_stands(review) -> list[tuple]:
+    """The action plan the report's reader follows: each recommendation sent (never a draft),
+    with its steps and the evidence meant for the person and family, in plain words (the
+    portal's); four queries however many."""
+    from django.utils import timezone
+
+    from recommendations.extensions import plain_progress
+    from recommendations.queries import plan_with_history
+
+    today = timezone.localdate()
+    return [(r, *plain_progress(r, today)) for r in plan_with_history(review, for_family=True)]
+
+
 def current_report(review) -> ReportVersion | None:
     return ReportVersion.objects.filter(review=review, superseded_at__isnull=True).first()
 

@@ -53,6 +53,51 @@ def recommendation_link_issue(*, actor, recommendation) -> tuple[ActionLink, str
         return link_issue(purpose=purpose, obj=recommendation, actor=actor)
 
 
+def link_account_ask(*, link, obj, request=None) -> str:
+    """The holder of a link asks to be invited to set up an account instead. Someone taking part
+    is sent an invitation to the email address recorded for them ("invited"; "no_email" when
+    there is none); a recommendation's owner is not someone the service knows, so the review's
+    commissioner is asked to invite them ("commissioner"). The link stays as it was."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from ctr_portal.audit import Action, audit_record
+    from ctr_portal.formatting import nhs_date
+    from ctr_portal.services import notification_enqueue
+    from reviews.queries import commissioner_contacts
+    from reviews.services import participant_account_invite
+
+    audit_record(action=Action.VIEW, obj=link, request=request)
+    if link.purpose == Purpose.READ_REPORT:
+        invited = participant_account_invite(participant=obj, request=request)
+        return "invited" if invited else "no_email"
+    review = obj.review
+    when = review.held_on or (review.starts_at and review.starts_at.date())
+    with transaction.atomic():
+        for _id, _name, email in commissioner_contacts(review):
+            notification_enqueue(
+                key=f"account-ask:{link.pk}:{email.lower()}"[:200],
+                recipient=email,
+                template="recommendation_notice",
+                context={
+                    "subject": "A recommendation's owner asked for an account",
+                    "paragraphs": [
+                        f"The owner of recommendation {obj.number} from the review on "
+                        f"{nhs_date(when) if when else 'a date not set'} has no account and asked "
+                        "to be invited to set one up.",
+                        "Sign in to see the recommendation and how to reach its owner. An "
+                        "administrator can make them an account, and you can then name it as "
+                        "the owner.",
+                    ],
+                    "link": settings.SITE_URL
+                    + reverse("links:recommendation", args=[obj.pk]),
+                    "link_text": "Sign in to see the recommendation",
+                    "recommendation_id": obj.pk,
+                },
+            )
+    return "commissioner"
+
+
 __all__ = ["LinkSpent", "RecommendationError", "link_respond", "link_update"]
 
 

@@ -67,6 +67,7 @@ class LinkUseView(View):
         version = queries.current_report(self.obj.review)
         easy_read = self.request.GET.get("version") != "full"
         link_mechanism.link_use(link=self.link, request=self.request, spend=False)
+        review = self.obj.review
         return render(
             self.request,
             "links/report.html",
@@ -75,6 +76,9 @@ class LinkUseView(View):
                 "easy_read": easy_read,
                 "issued_on": nhs_date(version.issued_at),
                 "body": version.easy_read_html if easy_read else version.html,
+                "plan_rows": queries.plan_as_it_stands(review),
+                "commissioner": review.commissioner.name,
+                "can_ask_for_account": bool(self.obj.email),
             },
         )
 
@@ -96,6 +100,9 @@ class LinkUseView(View):
         )
 
     def post(self, request, *args, **kwargs):
+        if request.POST.get("account") == "ask":
+            outcome = services.link_account_ask(link=self.link, obj=self.obj, request=request)
+            return render(request, "links/account_asked.html", {"outcome": outcome})
         form = self.make_form(request.POST)
         if form is None:
             return self.get(request, *args, **kwargs)

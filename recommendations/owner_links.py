@@ -26,6 +26,11 @@ UPDATE_TODO = (
     "one thing, once, until {until}. To mark it done with evidence, contact the commissioning "
     "team who organised the review."
 )
+FAMILY_READ_TODO = (
+    "Use the link below to read the report and see how each of its recommendations is going. "
+    "You do not need an account: the link works until {until}. The commissioning team who "
+    "organised the review can also invite you to set up an account."
+)
 FAMILY_TODO = (
     "The commissioning team who organised the review can tell you more, or invite you to set up "
     "an account to follow it."
@@ -46,7 +51,7 @@ def without_account(reminder) -> dict:
         and reminder.recipient_email.lower() == (recommendation.owner_email or "").lower()
     )
     if not is_owner:
-        return {"todo": FAMILY_TODO, "link": "", "link_text": ""}
+        return family_link(recommendation.review, reminder.recipient_email)
     if recommendation.state in (State.AGREED, State.IN_PROGRESS):
         purpose, todo, text = Purpose.UPDATE, UPDATE_TODO, "Post an update on the recommendation"
     else:
@@ -57,6 +62,36 @@ def without_account(reminder) -> dict:
         "todo": todo.format(until=nhs_date(link.expires_at)),
         "link": link_url(token),
         "link_text": text,
+    }
+
+
+def family_link(review, email: str) -> dict:
+    """For the person, a family carer or an advocate with no account: a single-purpose link to
+    read the review's report and follow its action plan (links: READ_REPORT on their part in
+    the review), while the consent lets the report reach them; otherwise whom to ask."""
+    from reviews.models import ReviewState
+    from reviews.rules import open_by_consent
+
+    participant = review.participants.filter(email__iexact=email, user__isnull=True).first()
+    issued = review.state in (ReviewState.REPORT_ISSUED, ReviewState.CLOSED)
+    if participant is None or not issued or not open_by_consent(participant, review, "report"):
+        return {"todo": FAMILY_TODO, "link": "", "link_text": ""}
+    link, token = link_issue(purpose=Purpose.READ_REPORT, obj=participant)
+    return {
+        "todo": FAMILY_READ_TODO.format(until=nhs_date(link.expires_at)),
+        "link": link_url(token),
+        "link_text": "Read the report and how each recommendation is going",
+    }
+
+
+def respond_link(recommendation) -> dict:
+    """For an owner with no account asked again to answer: the last paragraph, a single-purpose
+    link to accept or dispute, and its words."""
+    link, token = link_issue(purpose=Purpose.RESPOND, obj=recommendation)
+    return {
+        "todo": RESPOND_TODO.format(until=nhs_date(link.expires_at)),
+        "link": link_url(token),
+        "link_text": "Accept or dispute the recommendation",
     }
 
 

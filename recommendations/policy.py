@@ -47,3 +47,10 @@ ACTION_SERIES = (
 # days: two working weeks, time to check with their organisation. The reminder mechanism reminds
 # from this date (`Recommendation.objects.answer_late`).
 ACCEPT_WITHIN_WORKING_DAYS = 10
+# Local choice: an owner who has not answered by that date is reminded the day after it and then
+# every week until they answer; the commissioner is told once, three days after it, so they can
+# ring the owner (the review's page lists who has not answered).
+ANSWER_SERIES = (
+    Series("answer_late", "owner", (1,), every=7),
+    Series("answer_late_commissioner", "commissioner", (3,)),
+)

@@ -22,9 +22,11 @@ from ctr_portal.deadlines import (
     Notice,
     deadline_notices_cancel,
     deadline_notices_send,
+    notice_key,
     notices_queue,
 )
 from ctr_portal.formatting import nhs_date
+from ctr_portal.models import Notification
 from ctr_portal.queries import (
     memberships_for_user,
     notifications_queued,
@@ -66,6 +68,7 @@ from .models import (
 from .policy import (
     ACCEPT_WITHIN_WORKING_DAYS,
     ACTION_SERIES,
+    ANSWER_SERIES,
     DIGEST_WEEKDAY,
     PROGRESS_CHECK_AFTER_DAYS,
 )
@@ -461,6 +464,91 @@ def _escalation_actions_chase(today: date, result) -> None:
         result.sent += sent
         if sent:
             result.lines.append(f"{today} Oversight panel action {action.pk} chased")
+
+
+def answer_subject(recommendation_id) -> str:
+    """A recommendation's answer (accept or dispute) on the deadline mechanism."""
+    return f"answer:{recommendation_id}"
+
+
+ANSWER_NOTICES = {
+    "answer_late": (
+        "A recommendation is waiting for your answer",
+        "Recommendation {number} from the review on {review_date} was sent to you to accept or "
+        "dispute by {accept_by}. We have not had your answer yet.",
+        "Sign in to read it and accept it, confirming it is within your remit, or to say why you "
+        "cannot.",
+    ),
+    "answer_late_commissioner": (
+        "A recommendation's owner has not answered",
+        "Recommendation {number} from the review on {review_date} was to be accepted or disputed "
+        "by {accept_by}. Its owner has not answered and has been reminded.",
+        "Sign in to see who has not answered, and contact them.",
+    ),
+}
+
+
+def _answer_context(recommendation, kind: str, recipient: str) -> dict:
+    values = {
+        "number": recommendation.number,
+        "review_date": _review_date(recommendation.review),
+        "accept_by": nhs_date(recommendation.accept_by),
+    }
+    subject, what, todo = ANSWER_NOTICES[kind]
+    link, link_text = recommendation_link(recommendation), "Sign in to see the recommendation"
+    if kind == "answer_late" and recommendation.owner_id is None:
+        reach = owner_links.respond_link(recommendation)
+        todo, link, link_text = reach["todo"], reach["link"], reach["link_text"]
+    elif kind == "answer_late_commissioner":
+        link = settings.SITE_URL + reverse(
+            "recommendations:review", args=[recommendation.review_id]
+        )
+    return {
+        "subject": subject,
+        "paragraphs": [what.format(**values), todo],
+        "link": link,
+        "link_text": link_text,
+        "recommendation_id": recommendation.pk,
+    }
+
+
+def _answers_chase(today: date, result) -> None:
+    """Owners who have not accepted or disputed a recommendation by its `accept_by` date are
+    reminded, and the commissioner told, on the one deadline mechanism (ANSWER_SERIES in
+    policy.py), until the owner answers."""
+    late = (
+        Recommendation.objects.answer_late(today)
+        .select_related("review", "review__commissioner", "review__created_by", "owner")
+        .order_by("pk")
+    )
+    for recommendation in late:
+
+        def build(point, r=recommendation):
+            if point.audience == "owner":
+                people = [r.owner_address] if r.owner_address else []
+            else:
+                people = [email for _id, _name, email in commissioner_contacts(r.review)]
+            subject = answer_subject(r.pk)
+            return [
+                (email, "recommendation_notice", _answer_context(r, point.kind, email))
+                for email in people
+                # An owner without an account gets a new link in each notice: made only for a
+                # notice not queued already (the sweep runs hourly; the key makes it once).
+                if not Notification.objects.filter(
+                    idempotency_key=notice_key(subject, r.accept_by, point, email)
+                ).exists()
+            ]
+
+        sent = deadline_notices_send(
+            subject=answer_subject(recommendation.pk),
+            deadline=recommendation.accept_by,
+            series=ANSWER_SERIES,
+            today=today,
+            build=build,
+        )
+        result.sent += sent
+        if sent:
+            result.lines.append(f"{today} Recommendation {recommendation.pk}: answer chased")
 
 
 # --- Writing: the chair and the commissioner ------------------------------------------------
@@ -1076,6 +1164,7 @@ def recommendations_sweep(*, today: date | None = None, dry_run: bool = False) -
                 with transaction.atomic():
                     _sweep_batch(batch, today, policy, result)
             _escalation_actions_chase(today, result)
+            _answers_chase(today, result)
             if today.weekday() == DIGEST_WEEKDAY:
                 _digests_send(today, result)
             if dry_run:
@@ -1379,6 +1468,8 @@ def reminders_follow_change(*, recommendation, update, previous_due_date) -> Non
     escalation, the person and family told it is done."""
     today = timezone.localdate()
     kind = update.kind
+    if update.from_state == State.AWAITING_OWNER and recommendation.state != State.AWAITING_OWNER:
+        deadline_notices_cancel(subject=answer_subject(recommendation.pk))  # answered
     if not recommendation.is_open or recommendation.due_date != previous_due_date:
         stale = Reminder.objects.filter(recommendation=recommendation, state=Reminder.State.PLANNED)
         if recommendation.is_open:

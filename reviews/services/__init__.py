@@ -23,6 +23,7 @@ from .participants import (
     INVITATION_DAYS,
     invitation_accept,
     invitation_for_token,
+    participant_account_invite,
     participant_add,
     participant_declare_independence,
     participant_reach_set,

@@ -205,6 +205,30 @@ def _enqueue_invitation(participant, token):
     )
 
 
+def participant_account_invite(*, participant: Participant, request=None) -> bool:
+    """Someone taking part without an account asks for one (from a single-purpose link): an
+    invitation to set it up goes to the email address the commissioner recorded for them, once
+    a day at most. False when there is no address to send it to (they ask the commissioner)."""
+    if participant.user_id is not None or not participant.email:
+        return False
+    today = timezone.localdate()
+    with transaction.atomic():
+        if Invitation.objects.filter(
+            participant=participant, created_at__date=today, used_at__isnull=True
+        ).exists():
+            return True  # one invitation a day, however often the button is pressed
+        token = _invitation_create(participant)
+        _enqueue_invitation(participant, token)
+        review_event_record(
+            review=participant.review,
+            kind=ReviewEvent.Kind.INVITATION,
+            actor=None,
+            summary=f"{participant.get_role_display()} asked for an account: invitation sent",
+        )
+        audit_record(action=Action.UPDATE, obj=participant, request=request)
+    return True
+
+
 def invitation_for_token(token: str) -> Invitation | None:
     return (
         Invitation.objects.select_related("participant", "participant__review")

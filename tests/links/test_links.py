@@ -239,3 +239,110 @@ def test_report_link_opens_the_issued_report_until_consent_is_withdrawn(client, 
         recorded_at=timezone.now() + timedelta(seconds=1),
     )
     assert client.get(path).status_code == 410
+
+
+def _family_without_account(world, email="amir.clarke@example.com"):
+    from reviews.models import ParticipantRole
+    from tests.reviews.factories import ConsentInviteeFactory, ContactFactory, ParticipantFactory
+
+    contact = ContactFactory(person=world["person"], name="Amir Clarke", email=email)
+    ConsentInviteeFactory(consent=world["consent"], contact=contact)
+    return ParticipantFactory(
+        review=world["review"],
+        role=ParticipantRole.FAMILY_CARER,
+        user=None,
+        contact=contact,
+        email=email,
+        name="Amir Clarke",
+        added_by=world["users"]["commissioner"],
+    )
+
+
+def _issued(world):
+    from reports import services as reports
+    from reviews.queries import review_for_user
+    from tests.panels.factories import make_held
+
+    chair = world["users"]["chair"]
+    review = make_held(world["review"], days_ago=1)
+    reports.report_issue(actor=chair, review=review_for_user(chair, review.pk))
+    return review
+
+
+def _path(url):
+    return url[url.index("/l/") :]
+
+
+def test_a_family_carer_without_an_account_follows_the_plan_from_the_notice_link(client, world):
+    """Told a recommendation is done, a family carer with no account gets a link (never "sign
+    in") that opens the report and the action plan as it stands: each step, the evidence named
+    but not downloadable."""
+    from ctr_portal.models import Notification
+    from recommendations import services
+
+    carer = _family_without_account(world)
+    _issued(world)
+    recommendation = RecommendationFactory(
+        review=world["review"],
+        number=1,
+        state=State.AGREED,
+        owner=world["users"]["provider"],
+        created_by=world["users"]["chair"],
+        due_date=timezone.localdate() + timedelta(days=60),
+    )
+    services.recommendation_mark_done(
+        actor=world["users"]["provider"], recommendation=recommendation, note="Assessment done"
+    )
+    services.recommendation_done_confirm(
+        actor=world["users"]["commissioner"], recommendation=recommendation
+    )
+    [notice] = Notification.objects.filter(recipient=carer.email, template="recommendation_notice")
+    words = " ".join(notice.context["paragraphs"])
+    assert "Sign in" not in words and "You do not need an account" in words
+    page = client.get(_path(notice.context["link"]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "How each recommendation is going today" in text
+    assert recommendation.action in text and "Done" in text
+    assert "Marked done" in text  # its steps
+    assert "/evidence/" not in text
+    assert "Ask for an account" in text
+
+
+def test_asking_for_an_account_from_a_report_link_emails_one_invitation(client, world):
+    from ctr_portal.models import Notification
+    from reviews.models import Invitation
+
+    carer = _family_without_account(world)
+    _issued(world)
+    _link, token = links.link_issue(purpose=Purpose.READ_REPORT, obj=carer)
+    url = reverse("links:use", args=[token])
+    answer = client.post(url, {"account": "ask"})
+    assert "Check your email" in answer.content.decode()
+    client.post(url, {"account": "ask"})  # pressed twice: one invitation
+    assert Invitation.objects.filter(participant=carer).count() == 1
+    [invitation] = Notification.objects.filter(recipient=carer.email, template="review_invitation")
+    assert "/invitations/" in invitation.secret_context["link"]
+    assert client.get(url).status_code == 200  # the link still works
+
+
+def test_an_owner_asking_for_an_account_asks_the_commissioner_once(client, recommendation, world):
+    from ctr_portal.models import Notification
+
+    _link, token = respond_link(recommendation)
+    url = reverse("links:use", args=[token])
+    page = client.get(url)
+    assert "Ask for an account" in page.content.decode()
+    answer = client.post(url, {"account": "ask"})
+    assert "We have asked the commissioning team" in answer.content.decode()
+    client.post(url, {"account": "ask"})
+    commissioner = world["users"]["commissioner"].email
+    asked = [
+        n
+        for n in Notification.objects.filter(recipient=commissioner)
+        if "asked for an account" in n.context.get("subject", "")
+    ]
+    assert len(asked) == 1
+    recommendation.refresh_from_db()
+    assert recommendation.state == State.AWAITING_OWNER  # nothing else changed
+    assert accept(client, token).status_code == 200  # and the link still does its one thing

@@ -220,3 +220,48 @@ def test_evidence_not_for_the_family_is_hidden_from_them_only(world):
         assert (evidence in files) == sees, role
     plan = queries.plan_with_history(world["review"], for_family=True)
     assert not [f for r in plan for u in r.updates.all() for f in u.evidence_files.all()]
+
+
+def test_an_owner_who_has_not_answered_is_reminded_weekly_and_the_commissioner_told_once(world):
+    """The accept-by date is chased on the one deadline mechanism: the owner the day after it
+    and weekly, the commissioner once; answering stops it, and a rerun sends nothing twice."""
+    owner = world["users"]["provider"]
+    recommendation = sent_plan(world)
+    accept_by = recommendation.accept_by
+    commissioner = world["users"]["commissioner"].email
+
+    def chase(day):
+        return services.recommendations_sweep(today=day).sent
+
+    chase(accept_by)
+    assert not notices_to(owner.email, "waiting for your answer")
+    chase(accept_by + datetime.timedelta(days=1))
+    chase(accept_by + datetime.timedelta(days=1))  # a second sweep the same day
+    assert len(notices_to(owner.email, "waiting for your answer")) == 1
+    chase(accept_by + datetime.timedelta(days=3))
+    assert len(notices_to(commissioner, "has not answered")) == 1
+    chase(accept_by + datetime.timedelta(days=8))
+    chase(accept_by + datetime.timedelta(days=10))
+    assert len(notices_to(owner.email, "waiting for your answer")) == 2
+    assert len(notices_to(commissioner, "has not answered")) == 1
+
+    services.recommendation_accept(actor=owner, recommendation=recommendation, remit_confirmed=True)
+    chase(accept_by + datetime.timedelta(days=15))
+    assert len(notices_to(owner.email, "waiting for your answer")) == 2
+
+
+def test_an_owner_without_an_account_is_chased_with_a_link_to_answer(world):
+    recommendation = sent_plan(
+        world, owner=None, owner_name="Jo Bloggs", owner_organisation="Housing team",
+        owner_email="jo.bloggs@example.org",
+    )
+    services.recommendations_sweep(today=recommendation.accept_by + datetime.timedelta(days=1))
+    services.recommendations_sweep(today=recommendation.accept_by + datetime.timedelta(days=1))
+    [notice] = notices_to("jo.bloggs@example.org", "waiting for your answer")
+    assert "/l/" in notice.context["link"]
+    assert "You do not need an account" in notice.context["paragraphs"][1]
+    assert "Sign in" not in " ".join(notice.context["paragraphs"])
+    from ctr_portal.models import ActionLink
+
+    # One link for the one notice, however often the sweep runs.
+    assert ActionLink.objects.filter(purpose="respond").count() == 2  # the plan's, the chase's
