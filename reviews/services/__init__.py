@@ -86,6 +86,7 @@ __all__ = [
     "invitation_for_token",
     "laep_record",
     "model_agenda",
+    "participant_account_invite",
     "participant_add",
     "participant_declare_independence",
     "participant_reach_set",
