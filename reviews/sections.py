@@ -22,8 +22,11 @@ class ReviewLink:
 
 def review_links_for(user, review) -> list[dict]:
     return [
-        {"text": link.text, "href": reverse(link.url_name, args=[review.pk]),
-         "description": link.description}
+        {
+            "text": link.text,
+            "href": reverse(link.url_name, args=[review.pk]),
+            "description": link.description,
+        }
         for link in sorted(collect(review_links), key=lambda item: item.order)
         if user.has_perm(link.permission, review)
     ]

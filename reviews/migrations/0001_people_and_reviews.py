@@ -9,321 +9,1004 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ctr_portal', '0002_audit_append_only'),
+        ("ctr_portal", "0002_audit_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('relationship', models.CharField(choices=[('family_carer', 'Family carer'), ('parent', 'Parent or person with parental responsibility'), ('advocate', 'Advocate'), ('other', 'Other')], max_length=20)),
-                ('relationship_detail', models.CharField(blank=True, help_text='For example, mother.', max_length=100, verbose_name='relationship to the person')),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=30)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("family_carer", "Family carer"),
+                            ("parent", "Parent or person with parental responsibility"),
+                            ("advocate", "Advocate"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "relationship_detail",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example, mother.",
+                        max_length=100,
+                        verbose_name="relationship to the person",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=30)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('chair', 'Chair'), ('clinical_expert', 'Clinical expert'), ('expert_by_experience', 'Expert by experience'), ('panel_member', 'Other panel member'), ('commissioner', 'Commissioner'), ('provider', 'Provider contact'), ('local_authority', 'Local authority contact'), ('family_carer', 'Family carer'), ('advocate', 'Advocate'), ('person', 'The person')], max_length=30)),
-                ('name', models.CharField(max_length=150)),
-                ('email', models.EmailField(max_length=254)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('invited_at', models.DateTimeField(blank=True, null=True)),
-                ('independence_declared_at', models.DateTimeField(blank=True, null=True)),
-                ('independence_statement', models.TextField(blank=True)),
-                ('conflict_declared', models.TextField(blank=True, help_text='Any connection with the person, their family or their care.')),
-                ('added_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contact', models.ForeignKey(blank=True, help_text='For family carers and advocates: who they are to the person.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='participations', to='reviews.contact')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='participations', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("chair", "Chair"),
+                            ("clinical_expert", "Clinical expert"),
+                            ("expert_by_experience", "Expert by experience"),
+                            ("panel_member", "Other panel member"),
+                            ("commissioner", "Commissioner"),
+                            ("provider", "Provider contact"),
+                            ("local_authority", "Local authority contact"),
+                            ("family_carer", "Family carer"),
+                            ("advocate", "Advocate"),
+                            ("person", "The person"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                ("email", models.EmailField(max_length=254)),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("invited_at", models.DateTimeField(blank=True, null=True)),
+                ("independence_declared_at", models.DateTimeField(blank=True, null=True)),
+                ("independence_statement", models.TextField(blank=True)),
+                (
+                    "conflict_declared",
+                    models.TextField(
+                        blank=True,
+                        help_text="Any connection with the person, their family or their care.",
+                    ),
+                ),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For family carers and advocates: who they are to the person.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participations",
+                        to="reviews.contact",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['role', 'name'],
+                "ordering": ["role", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='reviews.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="reviews.participant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('family_name', models.CharField(max_length=100, verbose_name='last name')),
-                ('preferred_name', models.CharField(blank=True, max_length=100)),
-                ('pronouns', models.CharField(blank=True, max_length=40)),
-                ('nhs_number', models.CharField(error_messages={'unique': 'A person with this NHS number is already registered'}, max_length=10, unique=True, validators=[reviews.nhs_number.validate_nhs_number], verbose_name='NHS number')),
-                ('date_of_birth', models.DateField()),
-                ('has_learning_disability', models.BooleanField(default=False, verbose_name='learning disability')),
-                ('has_autism', models.BooleanField(default=False, verbose_name='autism')),
-                ('setting', models.CharField(choices=[('community', 'In the community'), ('non_secure', 'Hospital, non-secure'), ('low_secure', 'Hospital, low secure'), ('medium_secure', 'Hospital, medium secure'), ('high_secure', 'Hospital, high secure')], default='community', max_length=20)),
-                ('ward', models.CharField(blank=True, max_length=100)),
-                ('admission_date', models.DateField(blank=True, null=True)),
-                ('mha_status', models.CharField(choices=[('not_detained', 'Not detained (informal, or in the community)'), ('s2', 'Section 2'), ('s3', 'Section 3'), ('s37', 'Section 37'), ('s37_41', 'Section 37/41'), ('s47_49', 'Section 47/49'), ('s48_49', 'Section 48/49'), ('cto', 'Community treatment order'), ('other', 'Other')], default='not_detained', max_length=20, verbose_name='Mental Health Act status')),
-                ('communication', models.TextField(blank=True, help_text="Communication needs, in the person's words where possible.", verbose_name='how to talk with me')),
-                ('reasonable_adjustments', models.TextField(blank=True)),
-                ('keyworker_name', models.CharField(blank=True, max_length=150)),
-                ('keyworker_contact', models.CharField(blank=True, max_length=200)),
-                ('dsr_rating', models.CharField(blank=True, choices=[('red', 'Red: high risk of admission now'), ('amber', 'Amber: high risk of admission soon without the right support'), ('green', 'Green: risks well managed at home'), ('blue', 'Blue: in hospital')], max_length=10, verbose_name='Dynamic Support Register rating')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('host_commissioner', models.ForeignKey(blank=True, limit_choices_to={'kind__in': ('icb', 'specialised')}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hosting', to='ctr_portal.organisation')),
-                ('local_authority', models.ForeignKey(blank=True, limit_choices_to={'kind': 'local_authority'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ctr_portal.organisation')),
-                ('provider', models.ForeignKey(blank=True, help_text='The hospital, or the community service supporting the person.', limit_choices_to={'kind': 'provider'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ctr_portal.organisation')),
-                ('responsible_commissioner', models.ForeignKey(limit_choices_to={'kind__in': ('icb', 'specialised')}, on_delete=django.db.models.deletion.PROTECT, related_name='responsible_for', to='ctr_portal.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100, verbose_name="first name")),
+                ("family_name", models.CharField(max_length=100, verbose_name="last name")),
+                ("preferred_name", models.CharField(blank=True, max_length=100)),
+                ("pronouns", models.CharField(blank=True, max_length=40)),
+                (
+                    "nhs_number",
+                    models.CharField(
+                        error_messages={
+                            "unique": "A person with this NHS number is already registered"
+                        },
+                        max_length=10,
+                        unique=True,
+                        validators=[reviews.nhs_number.validate_nhs_number],
+                        verbose_name="NHS number",
+                    ),
+                ),
+                ("date_of_birth", models.DateField()),
+                (
+                    "has_learning_disability",
+                    models.BooleanField(default=False, verbose_name="learning disability"),
+                ),
+                ("has_autism", models.BooleanField(default=False, verbose_name="autism")),
+                (
+                    "setting",
+                    models.CharField(
+                        choices=[
+                            ("community", "In the community"),
+                            ("non_secure", "Hospital, non-secure"),
+                            ("low_secure", "Hospital, low secure"),
+                            ("medium_secure", "Hospital, medium secure"),
+                            ("high_secure", "Hospital, high secure"),
+                        ],
+                        default="community",
+                        max_length=20,
+                    ),
+                ),
+                ("ward", models.CharField(blank=True, max_length=100)),
+                ("admission_date", models.DateField(blank=True, null=True)),
+                (
+                    "mha_status",
+                    models.CharField(
+                        choices=[
+                            ("not_detained", "Not detained (informal, or in the community)"),
+                            ("s2", "Section 2"),
+                            ("s3", "Section 3"),
+                            ("s37", "Section 37"),
+                            ("s37_41", "Section 37/41"),
+                            ("s47_49", "Section 47/49"),
+                            ("s48_49", "Section 48/49"),
+                            ("cto", "Community treatment order"),
+                            ("other", "Other"),
+                        ],
+                        default="not_detained",
+                        max_length=20,
+                        verbose_name="Mental Health Act status",
+                    ),
+                ),
+                (
+                    "communication",
+                    models.TextField(
+                        blank=True,
+                        help_text="Communication needs, in the person's words where possible.",
+                        verbose_name="how to talk with me",
+                    ),
+                ),
+                ("reasonable_adjustments", models.TextField(blank=True)),
+                ("keyworker_name", models.CharField(blank=True, max_length=150)),
+                ("keyworker_contact", models.CharField(blank=True, max_length=200)),
+                (
+                    "dsr_rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("red", "Red: high risk of admission now"),
+                            (
+                                "amber",
+                                "Amber: high risk of admission soon without the right support",
+                            ),
+                            ("green", "Green: risks well managed at home"),
+                            ("blue", "Blue: in hospital"),
+                        ],
+                        max_length=10,
+                        verbose_name="Dynamic Support Register rating",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "host_commissioner",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind__in": ("icb", "specialised")},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hosting",
+                        to="ctr_portal.organisation",
+                    ),
+                ),
+                (
+                    "local_authority",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "local_authority"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ctr_portal.organisation",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The hospital, or the community service supporting the person.",
+                        limit_choices_to={"kind": "provider"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ctr_portal.organisation",
+                    ),
+                ),
+                (
+                    "responsible_commissioner",
+                    models.ForeignKey(
+                        limit_choices_to={"kind__in": ("icb", "specialised")},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responsible_for",
+                        to="ctr_portal.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family_name', 'given_name'],
+                "ordering": ["family_name", "given_name"],
             },
         ),
         migrations.CreateModel(
-            name='LaepMeeting',
+            name="LaepMeeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField()),
-                ('outcome', models.TextField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='laep_meetings', to='reviews.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField()),
+                ("outcome", models.TextField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="laep_meetings",
+                        to="reviews.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_on', '-pk'],
+                "ordering": ["-held_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DsrRatingChange',
+            name="DsrRatingChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.CharField(choices=[('red', 'Red: high risk of admission now'), ('amber', 'Amber: high risk of admission soon without the right support'), ('green', 'Green: risks well managed at home'), ('blue', 'Blue: in hospital')], max_length=10)),
-                ('reason', models.TextField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dsr_history', to='reviews.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("red", "Red: high risk of admission now"),
+                            (
+                                "amber",
+                                "Amber: high risk of admission soon without the right support",
+                            ),
+                            ("green", "Green: risks well managed at home"),
+                            ("blue", "Blue: in hospital"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dsr_history",
+                        to="reviews.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-pk'],
+                "ordering": ["-recorded_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='contact',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='reviews.person'),
+            model_name="contact",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contacts",
+                to="reviews.person",
+            ),
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('community', 'Community (pre-admission)'), ('post_admission', 'Post-admission'), ('inpatient_repeat', 'Inpatient (repeat)'), ('event_triggered', 'Event-triggered'), ('requested', 'Requested')], max_length=20)),
-                ('event_reason', models.CharField(blank=True, choices=[('move_of_hospital', 'The person moved hospital'), ('diagnosis_removed', 'Learning disability or autism diagnosis removed')], help_text='For an event-triggered review: what happened.', max_length=30)),
-                ('requested_by', models.CharField(blank=True, help_text='For a requested review: who asked for it.', max_length=150)),
-                ('state', models.CharField(choices=[('planned', 'Planned'), ('scheduled', 'Scheduled'), ('preparing', 'Preparing'), ('ready', 'Ready'), ('held', 'Held'), ('report_drafting', 'Report drafting'), ('report_issued', 'Report issued'), ('follow_up', 'Follow-up'), ('closed', 'Closed'), ('postponed', 'Postponed'), ('cancelled', 'Cancelled')], default='planned', max_length=20)),
-                ('setting', models.CharField(choices=[('community', 'In the community'), ('non_secure', 'Hospital, non-secure'), ('low_secure', 'Hospital, low secure'), ('medium_secure', 'Hospital, medium secure'), ('high_secure', 'Hospital, high secure')], max_length=20)),
-                ('due_date', models.DateField()),
-                ('due_rule', models.CharField(max_length=40)),
-                ('due_basis', models.CharField(blank=True, max_length=200)),
-                ('starts_at', models.DateTimeField(blank=True, null=True, verbose_name='date and time')),
-                ('duration_minutes', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(30)])),
-                ('venue', models.CharField(blank=True, max_length=300)),
-                ('video_link', models.URLField(blank=True, max_length=500)),
-                ('late_reason', models.TextField(blank=True, help_text='Why the review is held after its due date.')),
-                ('held_on', models.DateField(blank=True, null=True)),
-                ('state_reason', models.TextField(blank=True, help_text='Why it was postponed or cancelled.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('commissioner', models.ForeignKey(help_text='The responsible commissioner who organises the review.', on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='ctr_portal.organisation')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='reviews.person')),
-                ('provider', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ctr_portal.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("community", "Community (pre-admission)"),
+                            ("post_admission", "Post-admission"),
+                            ("inpatient_repeat", "Inpatient (repeat)"),
+                            ("event_triggered", "Event-triggered"),
+                            ("requested", "Requested"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "event_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("move_of_hospital", "The person moved hospital"),
+                            (
+                                "diagnosis_removed",
+                                "Learning disability or autism diagnosis removed",
+                            ),
+                        ],
+                        help_text="For an event-triggered review: what happened.",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.CharField(
+                        blank=True,
+                        help_text="For a requested review: who asked for it.",
+                        max_length=150,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("scheduled", "Scheduled"),
+                            ("preparing", "Preparing"),
+                            ("ready", "Ready"),
+                            ("held", "Held"),
+                            ("report_drafting", "Report drafting"),
+                            ("report_issued", "Report issued"),
+                            ("follow_up", "Follow-up"),
+                            ("closed", "Closed"),
+                            ("postponed", "Postponed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "setting",
+                    models.CharField(
+                        choices=[
+                            ("community", "In the community"),
+                            ("non_secure", "Hospital, non-secure"),
+                            ("low_secure", "Hospital, low secure"),
+                            ("medium_secure", "Hospital, medium secure"),
+                            ("high_secure", "Hospital, high secure"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("due_date", models.DateField()),
+                ("due_rule", models.CharField(max_length=40)),
+                ("due_basis", models.CharField(blank=True, max_length=200)),
+                (
+                    "starts_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="date and time"),
+                ),
+                (
+                    "duration_minutes",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(30)],
+                    ),
+                ),
+                ("venue", models.CharField(blank=True, max_length=300)),
+                ("video_link", models.URLField(blank=True, max_length=500)),
+                (
+                    "late_reason",
+                    models.TextField(
+                        blank=True, help_text="Why the review is held after its due date."
+                    ),
+                ),
+                ("held_on", models.DateField(blank=True, null=True)),
+                (
+                    "state_reason",
+                    models.TextField(blank=True, help_text="Why it was postponed or cancelled."),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "commissioner",
+                    models.ForeignKey(
+                        help_text="The responsible commissioner who organises the review.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="ctr_portal.organisation",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="reviews.person",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ctr_portal.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'pk'],
+                "ordering": ["due_date", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='participant',
-            name='review',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='reviews.review'),
+            model_name="participant",
+            name="review",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="participants",
+                to="reviews.review",
+            ),
         ),
         migrations.CreateModel(
-            name='ConsentRecord',
+            name="ConsentRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('consented', 'The person consented'), ('best_interests', 'Best-interests decision'), ('declined', 'The person declined'), ('withdrawn', 'Consent withdrawn')], max_length=20)),
-                ('route', models.CharField(blank=True, choices=[('own', "The person's own consent (16 or over, with capacity)"), ('gillick', "The child's own consent (under 16, Gillick competent)"), ('parental', 'A person with parental responsibility (under 16)'), ('best_interests', 'Mental Capacity Act: lacks capacity, best-interests decision')], max_length=20)),
-                ('shares_information', models.BooleanField(default=False, verbose_name='agrees to information being shared with the panel')),
-                ('in_own_words', models.TextField(blank=True, verbose_name='what the person said, in their own words')),
-                ('given_by', models.CharField(blank=True, max_length=150, verbose_name='name of the person with parental responsibility')),
-                ('capacity_assessed_by', models.CharField(blank=True, max_length=150)),
-                ('decision_maker', models.CharField(blank=True, max_length=150, verbose_name='best-interests decision made by')),
-                ('decided_on', models.DateField(verbose_name='date of the decision')),
-                ('consulted', models.TextField(blank=True, verbose_name='who was consulted')),
-                ('report_format', models.CharField(choices=[('standard', 'Standard'), ('easy_read', 'Easy read'), ('symbols', 'Easy read with symbols'), ('large_print', 'Large print')], default='standard', max_length=20)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='reviews.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("consented", "The person consented"),
+                            ("best_interests", "Best-interests decision"),
+                            ("declined", "The person declined"),
+                            ("withdrawn", "Consent withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "route",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("own", "The person's own consent (16 or over, with capacity)"),
+                            ("gillick", "The child's own consent (under 16, Gillick competent)"),
+                            ("parental", "A person with parental responsibility (under 16)"),
+                            (
+                                "best_interests",
+                                "Mental Capacity Act: lacks capacity, best-interests decision",
+                            ),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "shares_information",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="agrees to information being shared with the panel",
+                    ),
+                ),
+                (
+                    "in_own_words",
+                    models.TextField(
+                        blank=True, verbose_name="what the person said, in their own words"
+                    ),
+                ),
+                (
+                    "given_by",
+                    models.CharField(
+                        blank=True,
+                        max_length=150,
+                        verbose_name="name of the person with parental responsibility",
+                    ),
+                ),
+                ("capacity_assessed_by", models.CharField(blank=True, max_length=150)),
+                (
+                    "decision_maker",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="best-interests decision made by"
+                    ),
+                ),
+                ("decided_on", models.DateField(verbose_name="date of the decision")),
+                ("consulted", models.TextField(blank=True, verbose_name="who was consulted")),
+                (
+                    "report_format",
+                    models.CharField(
+                        choices=[
+                            ("standard", "Standard"),
+                            ("easy_read", "Easy read"),
+                            ("symbols", "Easy read with symbols"),
+                            ("large_print", "Large print"),
+                        ],
+                        default="standard",
+                        max_length=20,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consents",
+                        to="reviews.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-pk'],
-                'get_latest_by': ['recorded_at', 'pk'],
+                "ordering": ["-recorded_at", "-pk"],
+                "get_latest_by": ["recorded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.TimeField()),
-                ('title', models.CharField(max_length=200)),
-                ('detail', models.CharField(blank=True, max_length=300)),
-                ('position', models.PositiveSmallIntegerField()),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda', to='reviews.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.TimeField()),
+                ("title", models.CharField(max_length=200)),
+                ("detail", models.CharField(blank=True, max_length=300)),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agenda",
+                        to="reviews.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewEvent',
+            name="ReviewEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('transition', 'State changed'), ('due_date', 'Due date set'), ('scheduled', 'Date set'), ('consent', 'Consent recorded'), ('participant', 'Participant added'), ('invitation', 'Invitation sent'), ('independence', 'Independence declared'), ('agenda', 'Agenda changed')], max_length=20)),
-                ('from_state', models.CharField(blank=True, choices=[('planned', 'Planned'), ('scheduled', 'Scheduled'), ('preparing', 'Preparing'), ('ready', 'Ready'), ('held', 'Held'), ('report_drafting', 'Report drafting'), ('report_issued', 'Report issued'), ('follow_up', 'Follow-up'), ('closed', 'Closed'), ('postponed', 'Postponed'), ('cancelled', 'Cancelled')], max_length=20)),
-                ('to_state', models.CharField(blank=True, choices=[('planned', 'Planned'), ('scheduled', 'Scheduled'), ('preparing', 'Preparing'), ('ready', 'Ready'), ('held', 'Held'), ('report_drafting', 'Report drafting'), ('report_issued', 'Report issued'), ('follow_up', 'Follow-up'), ('closed', 'Closed'), ('postponed', 'Postponed'), ('cancelled', 'Cancelled')], max_length=20)),
-                ('summary', models.CharField(max_length=300)),
-                ('reason', models.TextField(blank=True)),
-                ('occurred_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='reviews.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("transition", "State changed"),
+                            ("due_date", "Due date set"),
+                            ("scheduled", "Date set"),
+                            ("consent", "Consent recorded"),
+                            ("participant", "Participant added"),
+                            ("invitation", "Invitation sent"),
+                            ("independence", "Independence declared"),
+                            ("agenda", "Agenda changed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("planned", "Planned"),
+                            ("scheduled", "Scheduled"),
+                            ("preparing", "Preparing"),
+                            ("ready", "Ready"),
+                            ("held", "Held"),
+                            ("report_drafting", "Report drafting"),
+                            ("report_issued", "Report issued"),
+                            ("follow_up", "Follow-up"),
+                            ("closed", "Closed"),
+                            ("postponed", "Postponed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("planned", "Planned"),
+                            ("scheduled", "Scheduled"),
+                            ("preparing", "Preparing"),
+                            ("ready", "Ready"),
+                            ("held", "Held"),
+                            ("report_drafting", "Report drafting"),
+                            ("report_issued", "Report issued"),
+                            ("follow_up", "Follow-up"),
+                            ("closed", "Closed"),
+                            ("postponed", "Postponed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("summary", models.CharField(max_length=300)),
+                ("reason", models.TextField(blank=True)),
+                ("occurred_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="reviews.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-pk'],
+                "ordering": ["-occurred_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SettingChange',
+            name="SettingChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('admission', 'Admitted to hospital'), ('discharge', 'Discharged to the community'), ('move', 'Moved hospital'), ('security', 'Security level changed'), ('registered', 'Registered')], max_length=20)),
-                ('effective_date', models.DateField()),
-                ('setting', models.CharField(choices=[('community', 'In the community'), ('non_secure', 'Hospital, non-secure'), ('low_secure', 'Hospital, low secure'), ('medium_secure', 'Hospital, medium secure'), ('high_secure', 'Hospital, high secure')], max_length=20)),
-                ('ward', models.CharField(blank=True, max_length=100)),
-                ('note', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='setting_history', to='reviews.person')),
-                ('provider', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ctr_portal.organisation')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("admission", "Admitted to hospital"),
+                            ("discharge", "Discharged to the community"),
+                            ("move", "Moved hospital"),
+                            ("security", "Security level changed"),
+                            ("registered", "Registered"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("effective_date", models.DateField()),
+                (
+                    "setting",
+                    models.CharField(
+                        choices=[
+                            ("community", "In the community"),
+                            ("non_secure", "Hospital, non-secure"),
+                            ("low_secure", "Hospital, low secure"),
+                            ("medium_secure", "Hospital, medium secure"),
+                            ("high_secure", "Hospital, high secure"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("ward", models.CharField(blank=True, max_length=100)),
+                ("note", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="setting_history",
+                        to="reviews.person",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ctr_portal.organisation",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-effective_date', '-pk'],
+                "ordering": ["-effective_date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ConsentInvitee',
+            name="ConsentInvitee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('may_attend', models.BooleanField(default=True)),
-                ('may_receive_report', models.BooleanField(default=False)),
-                ('consent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitees', to='reviews.consentrecord')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reviews.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("may_attend", models.BooleanField(default=True)),
+                ("may_receive_report", models.BooleanField(default=False)),
+                (
+                    "consent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitees",
+                        to="reviews.consentrecord",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reviews.contact",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('consent', 'contact'), name='consent_invitee_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("consent", "contact"), name="consent_invitee_unique"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['responsible_commissioner', 'family_name'], name='person_org_name'),
+            model_name="person",
+            index=models.Index(
+                fields=["responsible_commissioner", "family_name"], name="person_org_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['provider'], name='person_provider'),
+            model_name="person",
+            index=models.Index(fields=["provider"], name="person_provider"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['family_name', 'given_name'], name='person_name'),
+            model_name="person",
+            index=models.Index(fields=["family_name", "given_name"], name="person_name"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('has_learning_disability', True), ('has_autism', True), _connector='OR'), name='person_ld_or_autism'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("has_learning_disability", True), ("has_autism", True), _connector="OR"
+                ),
+                name="person_ld_or_autism",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('setting', 'community'), ('provider__isnull', False), _connector='OR'), name='person_in_hospital_has_provider'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("setting", "community"), ("provider__isnull", False), _connector="OR"
+                ),
+                name="person_in_hospital_has_provider",
+            ),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['commissioner', 'state', 'due_date'], name='review_org_state_due'),
+            model_name="review",
+            index=models.Index(
+                fields=["commissioner", "state", "due_date"], name="review_org_state_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['commissioner', 'starts_at'], name='review_org_starts'),
+            model_name="review",
+            index=models.Index(fields=["commissioner", "starts_at"], name="review_org_starts"),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['person', '-held_on'], name='review_person_held'),
+            model_name="review",
+            index=models.Index(fields=["person", "-held_on"], name="review_person_held"),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['provider', 'state'], name='review_provider_state'),
+            model_name="review",
+            index=models.Index(fields=["provider", "state"], name="review_provider_state"),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'event_triggered'), _negated=True), models.Q(('event_reason', ''), _negated=True), _connector='OR'), name='review_event_has_reason'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "event_triggered"), _negated=True),
+                    models.Q(("event_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="review_event_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['postponed', 'cancelled']), _negated=True), models.Q(('state_reason', ''), _negated=True), _connector='OR'), name='review_stop_has_reason'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state__in", ["postponed", "cancelled"]), _negated=True),
+                    models.Q(("state_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="review_stop_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['user', 'review'], name='participant_user_review'),
+            model_name="participant",
+            index=models.Index(fields=["user", "review"], name="participant_user_review"),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(fields=('review', 'email'), name='participant_email_unique'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                fields=("review", "email"), name="participant_email_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('review', 'user'), name='participant_user_unique'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", False)),
+                fields=("review", "user"),
+                name="participant_user_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'chair')), fields=('review',), name='one_chair_per_review'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("role", "chair")),
+                fields=("review",),
+                name="one_chair_per_review",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consentrecord',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decision', 'best_interests'), _negated=True), models.Q(models.Q(('decision_maker', ''), _negated=True), models.Q(('consulted', ''), _negated=True)), _connector='OR'), name='consent_best_interests_has_maker_and_consulted'),
+            model_name="consentrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("decision", "best_interests"), _negated=True),
+                    models.Q(
+                        models.Q(("decision_maker", ""), _negated=True),
+                        models.Q(("consulted", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="consent_best_interests_has_maker_and_consulted",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consentrecord',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('route', 'parental'), _negated=True), models.Q(('given_by', ''), _negated=True), _connector='OR'), name='consent_parental_has_giver'),
+            model_name="consentrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("route", "parental"), _negated=True),
+                    models.Q(("given_by", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="consent_parental_has_giver",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(fields=('review', 'position'), name='agenda_position_unique'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(
+                fields=("review", "position"), name="agenda_position_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewevent',
-            index=models.Index(fields=['review', '-occurred_at'], name='reviewevent_review_time'),
+            model_name="reviewevent",
+            index=models.Index(fields=["review", "-occurred_at"], name="reviewevent_review_time"),
         ),
     ]

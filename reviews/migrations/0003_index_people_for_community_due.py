@@ -5,16 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ctr_portal', '0002_audit_append_only'),
-        ('reviews', '0002_timeline_kinds_of_later_apps'),
+        ("ctr_portal", "0002_audit_append_only"),
+        ("reviews", "0002_timeline_kinds_of_later_apps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['responsible_commissioner', 'setting', 'dsr_rating'], name='person_org_setting_dsr'),
+            model_name="person",
+            index=models.Index(
+                fields=["responsible_commissioner", "setting", "dsr_rating"],
+                name="person_org_setting_dsr",
+            ),
         ),
     ]

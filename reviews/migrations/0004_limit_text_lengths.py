@@ -4,70 +4,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0003_index_people_for_community_due'),
+        ("reviews", "0003_index_people_for_community_due"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='consentrecord',
-            name='consulted',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='who was consulted'),
+            model_name="consentrecord",
+            name="consulted",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="who was consulted"),
         ),
         migrations.AlterField(
-            model_name='consentrecord',
-            name='in_own_words',
-            field=models.TextField(blank=True, max_length=5000, verbose_name='what the person said, in their own words'),
+            model_name="consentrecord",
+            name="in_own_words",
+            field=models.TextField(
+                blank=True, max_length=5000, verbose_name="what the person said, in their own words"
+            ),
         ),
         migrations.AlterField(
-            model_name='dsrratingchange',
-            name='reason',
+            model_name="dsrratingchange",
+            name="reason",
             field=models.TextField(max_length=2000),
         ),
         migrations.AlterField(
-            model_name='laepmeeting',
-            name='outcome',
+            model_name="laepmeeting",
+            name="outcome",
             field=models.TextField(max_length=5000),
         ),
         migrations.AlterField(
-            model_name='participant',
-            name='conflict_declared',
-            field=models.TextField(blank=True, help_text='Any connection with the person, their family or their care.', max_length=2000),
+            model_name="participant",
+            name="conflict_declared",
+            field=models.TextField(
+                blank=True,
+                help_text="Any connection with the person, their family or their care.",
+                max_length=2000,
+            ),
         ),
         migrations.AlterField(
-            model_name='participant',
-            name='independence_statement',
+            model_name="participant",
+            name="independence_statement",
             field=models.TextField(blank=True, max_length=2000),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='communication',
-            field=models.TextField(blank=True, help_text="Communication needs, in the person's words where possible.", max_length=2000, verbose_name='how to talk with me'),
+            model_name="person",
+            name="communication",
+            field=models.TextField(
+                blank=True,
+                help_text="Communication needs, in the person's words where possible.",
+                max_length=2000,
+                verbose_name="how to talk with me",
+            ),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='reasonable_adjustments',
+            model_name="person",
+            name="reasonable_adjustments",
             field=models.TextField(blank=True, max_length=2000),
         ),
         migrations.AlterField(
-            model_name='review',
-            name='late_reason',
-            field=models.TextField(blank=True, help_text='Why the review is held after its due date.', max_length=2000),
+            model_name="review",
+            name="late_reason",
+            field=models.TextField(
+                blank=True, help_text="Why the review is held after its due date.", max_length=2000
+            ),
         ),
         migrations.AlterField(
-            model_name='review',
-            name='state_reason',
-            field=models.TextField(blank=True, help_text='Why it was postponed or cancelled.', max_length=2000),
+            model_name="review",
+            name="state_reason",
+            field=models.TextField(
+                blank=True, help_text="Why it was postponed or cancelled.", max_length=2000
+            ),
         ),
         migrations.AlterField(
-            model_name='reviewevent',
-            name='reason',
+            model_name="reviewevent",
+            name="reason",
             field=models.TextField(blank=True, max_length=2000),
         ),
         migrations.AlterField(
-            model_name='settingchange',
-            name='note',
+            model_name="settingchange",
+            name="note",
             field=models.TextField(blank=True, max_length=2000),
         ),
     ]

@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0004_limit_text_lengths'),
+        ("reviews", "0004_limit_text_lengths"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reviewevent',
-            name='kind',
-            field=models.CharField(choices=[('transition', 'State changed'), ('due_date', 'Due date set'), ('scheduled', 'Date set'), ('consent', 'Consent recorded'), ('participant', 'Participant added'), ('invitation', 'Invitation sent'), ('independence', 'Independence declared'), ('agenda', 'Agenda changed'), ('documents', 'Document pack'), ('workbook', 'Workbook'), ('concern', 'Serious concern'), ('consolidation', 'Panel findings'), ('recommendation', 'Recommendation'), ('follow_up', 'Follow-up check'), ('report', 'Report')], max_length=20),
+            model_name="reviewevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("transition", "State changed"),
+                    ("due_date", "Due date set"),
+                    ("scheduled", "Date set"),
+                    ("consent", "Consent recorded"),
+                    ("participant", "Participant added"),
+                    ("invitation", "Invitation sent"),
+                    ("independence", "Independence declared"),
+                    ("agenda", "Agenda changed"),
+                    ("documents", "Document pack"),
+                    ("workbook", "Workbook"),
+                    ("concern", "Serious concern"),
+                    ("consolidation", "Panel findings"),
+                    ("recommendation", "Recommendation"),
+                    ("follow_up", "Follow-up check"),
+                    ("report", "Report"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

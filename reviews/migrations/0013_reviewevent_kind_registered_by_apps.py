@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0012_index_review_person_state'),
+        ("reviews", "0012_index_review_person_state"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reviewevent',
-            name='kind',
+            model_name="reviewevent",
+            name="kind",
             field=models.CharField(max_length=20),
         ),
     ]

@@ -4,20 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0013_reviewevent_kind_registered_by_apps'),
+        ("reviews", "0013_reviewevent_kind_registered_by_apps"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='review',
-            name='calendar_sequence',
+            model_name="review",
+            name="calendar_sequence",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='review',
-            name='meeting_format',
-            field=models.CharField(choices=[('in_person', 'In person'), ('video', 'By video'), ('mixed', 'Mixed: some in person, some by video')], default='in_person', max_length=20, verbose_name='how people meet'),
+            model_name="review",
+            name="meeting_format",
+            field=models.CharField(
+                choices=[
+                    ("in_person", "In person"),
+                    ("video", "By video"),
+                    ("mixed", "Mixed: some in person, some by video"),
+                ],
+                default="in_person",
+                max_length=20,
+                verbose_name="how people meet",
+            ),
         ),
     ]

@@ -7,47 +7,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ctr_portal', '0010_organisation_kind_provider_collaborative'),
-        ('reviews', '0015_meeting_format_from_place'),
+        ("ctr_portal", "0010_organisation_kind_provider_collaborative"),
+        ("reviews", "0015_meeting_format_from_place"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='bed_commissioner',
-            field=models.ForeignKey(blank=True, help_text='Who commissions the bed: an ICB, NHS England specialised commissioning or a provider collaborative.', limit_choices_to={'kind__in': ('icb', 'specialised', 'collaborative')}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ctr_portal.organisation'),
+            model_name="person",
+            name="bed_commissioner",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Who commissions the bed: an ICB, NHS England specialised commissioning or a provider collaborative.",
+                limit_choices_to={"kind__in": ("icb", "specialised", "collaborative")},
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="ctr_portal.organisation",
+            ),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='host_commissioner',
-            field=models.ForeignKey(blank=True, limit_choices_to={'kind__in': ('icb', 'specialised', 'collaborative')}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hosting', to='ctr_portal.organisation'),
+            model_name="person",
+            name="host_commissioner",
+            field=models.ForeignKey(
+                blank=True,
+                limit_choices_to={"kind__in": ("icb", "specialised", "collaborative")},
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="hosting",
+                to="ctr_portal.organisation",
+            ),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='responsible_commissioner',
-            field=models.ForeignKey(limit_choices_to={'kind__in': ('icb', 'specialised', 'collaborative')}, on_delete=django.db.models.deletion.PROTECT, related_name='responsible_for', to='ctr_portal.organisation'),
+            model_name="person",
+            name="responsible_commissioner",
+            field=models.ForeignKey(
+                limit_choices_to={"kind__in": ("icb", "specialised", "collaborative")},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="responsible_for",
+                to="ctr_portal.organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='TransferRequest',
+            name="TransferRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('state', models.CharField(choices=[('pending', 'Waiting for a decision'), ('accepted', 'Accepted'), ('refused', 'Refused')], default='pending', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('refusal_reason', models.TextField(blank=True, max_length=2000)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_organisation', models.ForeignKey(help_text='The responsible commissioner when the request was made.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ctr_portal.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transfer_requests', to='reviews.person')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_organisation', models.ForeignKey(help_text='The commissioner asking to take over.', limit_choices_to={'kind__in': ('icb', 'specialised', 'collaborative')}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ctr_portal.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a decision"),
+                            ("accepted", "Accepted"),
+                            ("refused", "Refused"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("refusal_reason", models.TextField(blank=True, max_length=2000)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_organisation",
+                    models.ForeignKey(
+                        help_text="The responsible commissioner when the request was made.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ctr_portal.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transfer_requests",
+                        to="reviews.person",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_organisation",
+                    models.ForeignKey(
+                        help_text="The commissioner asking to take over.",
+                        limit_choices_to={"kind__in": ("icb", "specialised", "collaborative")},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ctr_portal.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-pk'],
-                'indexes': [models.Index(fields=['from_organisation', 'state'], name='transfer_from_state')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'pending')), fields=('person', 'to_organisation'), name='transfer_one_pending_per_organisation')],
+                "ordering": ["-requested_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["from_organisation", "state"], name="transfer_from_state")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "pending")),
+                        fields=("person", "to_organisation"),
+                        name="transfer_one_pending_per_organisation",
+                    )
+                ],
             },
         ),
     ]

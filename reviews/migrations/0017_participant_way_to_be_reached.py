@@ -4,25 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0016_person_bed_commissioner_transfer_request'),
+        ("reviews", "0016_person_bed_commissioner_transfer_request"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='participant',
-            name='phone',
-            field=models.CharField(blank=True, help_text='For text messages. Leave empty unless they asked to be reached this way.', max_length=20, verbose_name='mobile phone number'),
+            model_name="participant",
+            name="phone",
+            field=models.CharField(
+                blank=True,
+                help_text="For text messages. Leave empty unless they asked to be reached this way.",
+                max_length=20,
+                verbose_name="mobile phone number",
+            ),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='reached_through',
-            field=models.CharField(blank=True, help_text='Who passes on letters and messages, when they are reached through someone.', max_length=150, verbose_name='name of the keyworker or advocate'),
+            model_name="participant",
+            name="reached_through",
+            field=models.CharField(
+                blank=True,
+                help_text="Who passes on letters and messages, when they are reached through someone.",
+                max_length=150,
+                verbose_name="name of the keyworker or advocate",
+            ),
         ),
         migrations.AlterField(
-            model_name='participant',
-            name='invited_through',
-            field=models.CharField(choices=[('email', 'By email'), ('text', 'By text message'), ('keyworker', 'Through their keyworker'), ('advocate', 'Through their advocate'), ('paper', 'On paper, by post or by hand')], default='email', max_length=20, verbose_name='way to be reached'),
+            model_name="participant",
+            name="invited_through",
+            field=models.CharField(
+                choices=[
+                    ("email", "By email"),
+                    ("text", "By text message"),
+                    ("keyworker", "Through their keyworker"),
+                    ("advocate", "Through their advocate"),
+                    ("paper", "On paper, by post or by hand"),
+                ],
+                default="email",
+                max_length=20,
+                verbose_name="way to be reached",
+            ),
         ),
     ]

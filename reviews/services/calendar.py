@@ -65,22 +65,33 @@ def ics_attachments(sender, *, notification, **kwargs):
     ]
 
 
-def invitees_tell(*, review: Review, cancelled: bool = False) -> int:
+# What happened, as the notice tells it: the first date set, the arrangements changed, the
+# review postponed (its date no longer holds: the calendar entry is cancelled until a new date
+# is set) or cancelled.
+FIRST_DATE, CHANGED, POSTPONED, CANCELLED = "first_date", "changed", "postponed", "cancelled"
+REMOVES_FROM_CALENDAR = (POSTPONED, CANCELLED)
+
+
+def invitees_tell(*, review: Review, change: str = CHANGED) -> int:
     """Tell every invitee with an email address, once per change (the key holds the calendar
-    SEQUENCE), that the review's arrangements changed or that it is cancelled, with the updated
-    calendar entry where they may see the review's details. No name or venue is in the notice:
+    SEQUENCE and the change), that the review has its first date, that its arrangements changed,
+    that it is postponed or that it is cancelled, with the calendar entry (an update, or a
+    cancellation) where they may see the review's details. No name or venue is in the notice:
     the review page shows them. Returns how many were told."""
+    cancelled = change in REMOVES_FROM_CALENDAR
     link = settings.SITE_URL + reverse("reviews:review_detail", args=[review.pk])
     invitees = review.participants.exclude(email="").select_related("user")
     for participant in invitees:
         details = invitee_sees_details(participant, review)
         notification_enqueue(
-            key=f"review_changed:{review.pk}:{review.calendar_sequence}:{participant.pk}",
+            key=f"review_changed:{review.pk}:{review.calendar_sequence}:{change}:{participant.pk}",
             recipient=participant.email,
             template="review_changed",
             context={
                 "review_type": review.type_long if details else "review",
-                "cancelled": cancelled,
+                "cancelled": change == CANCELLED,
+                "postponed": change == POSTPONED,
+                "first_date": change == FIRST_DATE,
                 "when": nhs_datetime(review.starts_at) if review.starts_at else "",
                 "format": review.get_meeting_format_display() if details else "",
                 "link": link,

@@ -30,19 +30,20 @@ def review_transition(
         )
         if to == ReviewState.HELD:
             _after_review_held(locked, actor)
-        if to == ReviewState.CANCELLED and locked.starts_at:
-            _calendar_cancel(locked)
+        if to in (ReviewState.CANCELLED, ReviewState.POSTPONED) and locked.starts_at:
+            _calendar_cancel(locked, change=to)
         audit_record(action=Action.TRANSITION, actor=actor, obj=locked)
     for field in ("state", "state_reason", "held_on"):
         setattr(review, field, getattr(locked, field))
     return review
 
 
-def _calendar_cancel(review: Review) -> None:
-    """A cancelled review leaves every invitee's calendar: a CANCEL entry with a higher SEQUENCE."""
+def _calendar_cancel(review: Review, *, change: str) -> None:
+    """A cancelled or postponed review leaves every invitee's calendar: a CANCEL entry with a
+    higher SEQUENCE, and a notice saying which (a postponed one's new date is told when set)."""
     review.calendar_sequence += 1
     review.save(update_fields=["calendar_sequence"])
-    invitees_tell(review=review, cancelled=True)
+    invitees_tell(review=review, change=change)
 
 
 def _transition_locked(

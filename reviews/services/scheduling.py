@@ -18,7 +18,7 @@ from ..models import (
     ReviewState,
 )
 from ..signals import review_scheduled
-from .calendar import invitees_tell
+from .calendar import CHANGED, FIRST_DATE, invitees_tell
 from .lifecycle import _transition_locked
 from .timeline import review_event_record
 
@@ -100,7 +100,8 @@ def review_schedule(
     (`after_the_event_reason`, kept on the timeline). The model agenda is fitted to the review
     (`_agenda_refit`). A planned or postponed review becomes scheduled. A change of an existing
     date, time, place or format bumps the
-    calendar entry's SEQUENCE and tells every invitee once (`invitees_tell`)."""
+    calendar entry's SEQUENCE and tells every invitee once (`invitees_tell`); so does the first
+    date set, and a new date for a postponed review."""
     meeting_format = meeting_format or _format_from(venue, video_link)
     errors = _schedule_errors(review, starts_at, venue, video_link, late_reason)
     errors |= _day_errors(starts_at, after_the_event_reason)
@@ -112,6 +113,7 @@ def review_schedule(
         if locked.state not in OPEN_STATES:
             raise ValidationError("A review that has been held or has ended cannot be rescheduled")
         before = _arrangements(locked)
+        was_postponed = locked.state == ReviewState.POSTPONED
         had_date = locked.starts_at is not None
         locked.starts_at, locked.duration_minutes = starts_at, duration_minutes
         locked.venue, locked.video_link = venue.strip(), video_link.strip()
@@ -120,7 +122,8 @@ def review_schedule(
             late_reason.strip() if timezone.localdate(starts_at) > locked.due_date else ""
         )
         changed = had_date and _arrangements(locked) != before
-        locked.calendar_sequence += 1 if changed else 0
+        # A new date after a postponement puts the review back in calendars that cancelled it.
+        locked.calendar_sequence += 1 if changed or (had_date and was_postponed) else 0
         locked.save(update_fields=[*SCHEDULE_FIELDS, "late_reason", "calendar_sequence"])
         _schedule_recorded(locked, actor, after_the_event, after_the_event_reason)
         _agenda_refit(locked, changed)
@@ -128,8 +131,8 @@ def review_schedule(
             locked = _transition_locked(
                 locked, ReviewState.SCHEDULED, actor=actor, after_the_event=after_the_event
             )
-        if changed and not after_the_event:
-            invitees_tell(review=locked)
+        if (changed or not had_date or was_postponed) and not after_the_event:
+            invitees_tell(review=locked, change=CHANGED if had_date else FIRST_DATE)
         audit_record(action=Action.UPDATE, actor=actor, obj=locked)
         review_scheduled.send(sender=Review, review=locked)
     return locked

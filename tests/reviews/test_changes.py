@@ -264,3 +264,61 @@ def test_the_review_page_shows_the_agenda_in_12_hour_times(client_for, review_wo
     page = client_for("commissioner").get(reverse("reviews:review_detail", args=[review.pk]))
 
     assert "9:30am" in page.content.decode() and "1:30pm" in page.content.decode()
+
+
+def test_the_first_date_is_told_to_those_already_invited_with_a_calendar_entry(
+    users, planned_review
+):
+    from tests.reviews.factories import ConsentRecordFactory, ParticipantFactory
+
+    ConsentRecordFactory(review=planned_review, recorded_by=users["commissioner"])
+    invitee = ParticipantFactory(
+        review=planned_review,
+        role="person",
+        user=None,
+        email="daniel@example.com",
+        name="Daniel Clarke",
+        added_by=users["commissioner"],
+    )
+    services.review_schedule(
+        actor=users["commissioner"],
+        review=planned_review,
+        starts_at=_at(_working_day(12)),
+        duration_minutes=240,
+        venue="Room 2",
+    )
+    [told] = Notification.objects.filter(template="review_changed")
+    assert (told.recipient, told.context["first_date"]) == (invitee.email, True)
+    calendar = _calendar(told)
+    [event] = calendar.walk("VEVENT")
+    assert (str(calendar["METHOD"]), event["SEQUENCE"]) == ("REQUEST", 0)
+    assert event.decoded("DTSTART") == _at(_working_day(12))
+
+
+def test_a_postponement_takes_the_review_out_of_calendars_until_a_new_date_puts_it_back(
+    users, review_world
+):
+    review = review_world["review"]
+    invitees = review.participants.exclude(email="").count()
+    services.review_transition(
+        actor=users["commissioner"],
+        review=review,
+        to=ReviewState.POSTPONED,
+        reason="The person is unwell",
+    )
+    postponed = Notification.objects.filter(template="review_changed", context__postponed=True)
+    assert postponed.count() == invitees
+    calendar = _calendar(postponed.exclude(context__attachments=[]).first())
+    [cancel] = calendar.walk("VEVENT")
+    assert str(calendar["METHOD"]) == "CANCEL"
+
+    review = Review.objects.get(pk=review.pk)
+    _reschedule(review, users["commissioner"], _working_day(25))
+    again = Notification.objects.filter(
+        template="review_changed", context__postponed=False, context__cancelled=False
+    )
+    assert again.count() == invitees  # each told once more: the new date
+    calendar = _calendar(again.exclude(context__attachments=[]).first())
+    [event] = calendar.walk("VEVENT")
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert event["UID"] == cancel["UID"] and event["SEQUENCE"] > cancel["SEQUENCE"]

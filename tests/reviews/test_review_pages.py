@@ -631,9 +631,7 @@ def test_a_date_in_the_past_is_refused_beside_the_field_and_what_was_typed_is_ke
     )
 
     assert title(response).startswith("Error: ")
-    assert response.context["form"].errors == {
-        "date": ["The date must be today or in the future"]
-    }
+    assert response.context["form"].errors == {"date": ["The date must be today or in the future"]}
     page = response.content.decode()
     assert 'href="#id_date-day"' in page  # the error summary links to the first box
     assert 'value="14:30"' in page and 'value="Town hall, room 4"' in page
