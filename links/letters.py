@@ -31,9 +31,14 @@ def letter_context(letter) -> dict:
         "service_name": settings.SERVICE_NAME,
         "made_on": nhs_date(letter.requested_at),
     }
-    if letter.kind == "report":
+    if letter.kind in ("report", "plan"):
         link, token = link_issue(purpose=Purpose.READ_REPORT, obj=participant)
         context.update(url=link_url(token), code=short_code(token), until=nhs_date(link.expires_at))
+    if letter.kind == "plan":
+        from .queries import plan_as_it_stands
+
+        context["plan_rows"] = plan_as_it_stands(review)
+        context["issued_on"] = nhs_date(review.held_on) if review.held_on else ""
     return context
 
 

@@ -22,6 +22,7 @@ class Letter(models.Model):
     class Kind(models.TextChoices):
         INVITATION = "invitation", "Invitation to the review"
         REPORT = "report", "The review's report"
+        PLAN = "plan", "How the action plan is going"
 
     class Format(models.TextChoices):
         STANDARD = "standard", "Standard"

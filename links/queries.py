@@ -113,10 +113,39 @@ def participants_without_account(review) -> list:
         object_type=PARTICIPANT, object_id__in=[p.pk for p in people]
     ):
         links.setdefault(link.object_id, []).append(link)
+    plan_changed = plan_changed_at(review)
     for person in people:
         person.letters = letters.get(person.pk, [])
         person.links = links.get(person.pk, [])
+        person.plan_letter_due = _plan_letter_due(person, plan_changed)
     return people
+
+
+ON_PAPER = ("keyworker", "advocate", "paper")
+
+
+def plan_changed_at(review):
+    """When the action plan last changed as the person and family follow it (not the chair's
+    drafting), or None before it is sent."""
+    from django.db.models import Max
+
+    from recommendations.models import RecommendationUpdate
+
+    Kind = RecommendationUpdate.Kind
+    return (
+        RecommendationUpdate.objects.filter(recommendation__review=review)
+        .exclude(kind__in=(Kind.CREATED, Kind.EDITED))
+        .aggregate(last=Max("occurred_at"))["last"]
+    )
+
+
+def _plan_letter_due(person, plan_changed) -> bool:
+    """Someone reached on paper whose last letter of the plan is older than its last change
+    (or who has none): each update reaches them as a new letter, made by the commissioner."""
+    if plan_changed is None or person.invited_through not in ON_PAPER:
+        return False
+    plans = [letter for letter in person.letters if letter.kind == "plan"]
+    return not plans or plans[0].requested_at < plan_changed
 
 
 def letter_for_user(user, pk):

@@ -89,8 +89,7 @@ def link_account_ask(*, link, obj, request=None) -> str:
                         "administrator can make them an account, and you can then name it as "
                         "the owner.",
                     ],
-                    "link": settings.SITE_URL
-                    + reverse("links:recommendation", args=[obj.pk]),
+                    "link": settings.SITE_URL + reverse("links:recommendation", args=[obj.pk]),
                     "link_text": "Sign in to see the recommendation",
                     "recommendation_id": obj.pk,
                 },
@@ -139,7 +138,7 @@ def letter_request(*, actor, participant, kind: str):
 
     if kind not in Letter.Kind.values:
         raise ValidationError({"kind": "Select which letter to make"})
-    if kind == Letter.Kind.REPORT and not (
+    if kind in (Letter.Kind.REPORT, Letter.Kind.PLAN) and not (
         report_open_to(participant, participant.review)
         and queries.current_report(participant.review) is not None
     ):

@@ -27,6 +27,7 @@ from reviews import services as review_services
 
 from . import queries, services
 from .forms import HandoverForm, LetterForm, ReachForm
+from .models import Letter
 
 Purpose = queries.Purpose
 REFUSED = "links/refused.html"
@@ -298,6 +299,10 @@ class LetterMakeView(_ParticipantFormView):
     form_class = LetterForm
     heading = "Make a letter for {name}"
     success_message = "The letter is being made. Refresh the page in a moment"
+
+    def get_initial(self, participant):
+        kind = self.request.GET.get("kind", "")
+        return {"kind": kind} if kind in Letter.Kind.values else {}
 
     def save(self, participant, cleaned_data):
         services.letter_request(

@@ -182,3 +182,43 @@ def test_commissioner_revokes_a_report_link_on_the_review_page(world, on_paper, 
     client.post(url, {"revoke": str(link.pk)})
     link.refresh_from_db()
     assert link.state == "revoked"
+
+
+def test_plan_letter_says_how_each_recommendation_is_going_with_a_link_to_follow_it(
+    world, on_paper, client_for, django_capture_on_commit_callbacks
+):
+    """Each update reaches someone on paper: a letter of the action plan as it stands."""
+    from datetime import timedelta
+
+    from recommendations.models import State
+    from tests.recommendations.factories import RecommendationFactory
+
+    chair = world["users"]["chair"]
+    review = make_held(world["review"], days_ago=1)
+    reports.report_issue(actor=chair, review=review_for_user(chair, review.pk))
+    RecommendationFactory(
+        review=review,
+        number=1,
+        action="Find Daniel a home near his family",
+        state=State.IN_PROGRESS,
+        owner=world["users"]["provider"],
+        owner_organisation="Riverside Hospital",
+        created_by=chair,
+        due_date=timezone.localdate() + timedelta(days=60),
+    )
+    from recommendations.services import recommendation_progress
+
+    recommendation_progress(
+        actor=world["users"]["provider"],
+        recommendation=review.recommendations.get(number=1),
+        note="Two homes visited with Daniel's mother",
+    )
+    page = client_for("commissioner").get(reverse("links:review_letters", args=[review.pk]))
+    assert "The action plan has changed since" in page.content.decode()
+    letter = make(world, on_paper, Letter.Kind.PLAN, django_capture_on_commit_callbacks)
+    page = client_for("commissioner").get(reverse("links:review_letters", args=[review.pk]))
+    assert "The action plan has changed since" not in page.content.decode()
+    text = " ".join(pdf_text(letter).split())
+    assert "Find Daniel a home near his family" in text
+    assert "Riverside Hospital has started" in text
+    assert "Your code" in text and "/l/" in text.replace(" ", "")
