@@ -1232,3 +1232,32 @@ def escalation_decisions(ctx, volumes):
         batch_size=BATCH,
     )
     ctx["counts"]["open_escalations"] = len(escalated)
+
+
+@step
+def without_account(ctx, volumes):
+    """Issue 21: the held review's report is issued, and the person takes part without an
+    account, on paper: the link their letter carries opens the report and the action plan as it
+    stands (15 recommendations, each with its steps)."""
+    from ctr_portal.links import Purpose, link_issue
+    from reports.models import ReportVersion
+    from reviews.models import Participant
+
+    held = ctx["reviews"]["big_icb_held"]
+    body = "<h2>Findings</h2>" + "<p>What the panel found, in a paragraph.</p>" * 40
+    ReportVersion.objects.create(
+        review_id=held,
+        number=1,
+        html=body,
+        easy_read_html=body,
+        issued_by_id=ctx["users"]["commissioner"],
+    )
+    person = Participant.objects.create(
+        review_id=held,
+        role="person",
+        name="Bench Person",
+        invited_through="paper",
+        added_by_id=ctx["users"]["commissioner"],
+    )
+    _link, token = link_issue(purpose=Purpose.READ_REPORT, obj=person)
+    ctx["links"] = {"read_report": token}

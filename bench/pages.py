@@ -162,6 +162,21 @@ PAGES: list[BenchPage] = [
         lambda ctx: reverse("recommendations:escalated"),
         role="oversight_panel",
     ),
+    # Issue 21: the action plan, and what someone without an account reads.
+    BenchPage(
+        "action plan of a held review (commissioner)",
+        url("recommendations:review", HELD_REVIEW),
+        role="commissioner",
+    ),
+    BenchPage(
+        "people without an account (commissioner)",
+        url("links:review_letters", HELD_REVIEW),
+        role="commissioner",
+    ),
+    BenchPage(
+        "report and plan from a single-purpose link (no account)",
+        url("links:use", ("links", "read_report")),
+    ),
     # Later issues: add your pages here.
 ]
 

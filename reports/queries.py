@@ -172,14 +172,13 @@ def pdf_of_review(review, pk) -> ReportPdf | None:
     return ReportPdf.objects.select_related("version").filter(review=review, pk=pk).first()
 
 
-def versions_for(review) -> list[ReportVersion]:
-    """Every issued version, newest first, with its PDFs (two queries)."""
-    return list(
-        ReportVersion.objects.filter(review=review)
-        .select_related("issued_by")
-        .prefetch_related("pdfs")
-        .order_by("-number")
-    )
+def versions_for(review, *, with_pdfs: bool = True) -> list[ReportVersion]:
+    """Every issued version, newest first, with its PDFs (two queries; one `with_pdfs=False`,
+    for a page that only links to each version)."""
+    versions = ReportVersion.objects.filter(review=review).select_related("issued_by")
+    if with_pdfs:
+        versions = versions.prefetch_related("pdfs")
+    return list(versions.order_by("-number"))
 
 
 def version_of_review(review, number) -> ReportVersion | None:

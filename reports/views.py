@@ -63,7 +63,9 @@ class ReportView(ReportPageMixin, TemplateView):
             can_draft=can_draft,
             can_edit=self.can(Perm.EDIT_REPORT),
             can_comment=self.can(Perm.COMMENT_ON_REPORT),
-            versions=queries.versions_for(review) if (can_draft or can_issued) else [],
+            versions=queries.versions_for(review, with_pdfs=False)
+            if (can_draft or can_issued)
+            else [],
             easy_read_first=queries.easy_read_first(user, review),
             due_date=services.report_due_date(review),
             due_days=DUE_DAYS.value(),
