@@ -5,6 +5,8 @@ from django import forms
 
 from ctr_portal import limits
 from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, SplitDateField, Submit
+from documents.forms import _upload_hint
+from recommendations.forms import EVIDENCE_READERS, OptionalFileField
 from reviews.models import InvitedThrough
 
 from .models import Letter
@@ -74,3 +76,50 @@ class HandoverForm(NHSUKFormMixin, forms.Form):
         help_text="For example, 15 3 2026",
         error_messages={"required": "Enter the date it was handed over"},
     )
+
+
+class LinkUpdateForm(NHSUKFormMixin, forms.Form):
+    """What an owner without an account does with an update link: say how it is going, or say
+    it is done with evidence (a note, and a file checked by its content), for the commissioner
+    to check."""
+
+    submit_label = "Send"
+
+    kind = forms.ChoiceField(
+        label="What would you like to tell us?",
+        widget=forms.RadioSelect,
+        choices=[
+            ("progress", "How it is going"),
+            ("done", "It is done, with evidence"),
+        ],
+        error_messages={"required": "Select whether it is done or how it is going"},
+    )
+    note = forms.CharField(
+        label="What has happened, and where the proof is if it is done",
+        help_text="Plain words: everyone who follows this recommendation will read it. "
+        + EVIDENCE_READERS,
+        widget=forms.Textarea,
+        max_length=limits.LONG_NOTE,
+        error_messages={
+            "required": "Enter what has happened",
+            **limits.too_long("What has happened", limits.LONG_NOTE),
+        },
+    )
+    evidence = OptionalFileField(label="Attach a file (optional)", required=False)
+    not_for_family = forms.BooleanField(
+        label="This file is not for the person and family",
+        help_text="Tick if it holds something they should not read, such as another person's "
+        "details. The chair, the commissioner and the oversight panel still see it.",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = _upload_hint(many=False)
+
+    def get_layout(self):
+        return Layout(
+            Field("kind", legend_size="m", conditional={"done": ["evidence", "not_for_family"]}),
+            "note",
+            Submit("submit", self.submit_label),
+        )

@@ -33,11 +33,29 @@ def link_respond(
         )
 
 
-def link_update(*, link, recommendation, note: str, request=None):
-    """The owner posts one progress update, through an UPDATE link."""
+def link_update(
+    *,
+    link,
+    recommendation,
+    note: str,
+    done: bool = False,
+    evidence=None,
+    not_for_family: bool = False,
+    request=None,
+):
+    """The owner posts one progress update, or says it is done with evidence (for the
+    commissioner to check), through an UPDATE link."""
     with transaction.atomic():
         if not link_use(link=link, request=request):
             raise LinkSpent
+        if done:
+            return recommendation_services.recommendation_mark_done(
+                actor=None,
+                recommendation=recommendation,
+                note=note,
+                evidence=evidence,
+                not_for_family=not_for_family,
+            )
         return recommendation_services.recommendation_progress(
             actor=None, recommendation=recommendation, note=note
         )

@@ -15,29 +15,39 @@ from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from ctr_portal import links as link_mechanism
 from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
 from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
-from recommendations.forms import ProgressForm, RespondForm
+from documents.uploads import use_limited_upload_handlers
+from recommendations.forms import RespondForm
 from recommendations.queries import recommendation_for_user
 from recommendations.views import add_errors
 from reviews import services as review_services
 
 from . import queries, services
-from .forms import HandoverForm, LetterForm, ReachForm
+from .forms import HandoverForm, LetterForm, LinkUpdateForm, ReachForm
 from .models import Letter
 
 Purpose = queries.Purpose
 REFUSED = "links/refused.html"
 
 
-@method_decorator([login_not_required, never_cache], name="dispatch")
+@method_decorator([login_not_required, never_cache, csrf_exempt], name="dispatch")
 class LinkUseView(View):
-    """One page for every link: the purpose decides what it shows and what a POST does."""
+    """One page for every link: the purpose decides what it shows and what a POST does. An
+    update may carry an evidence file: the upload streams to a size-limited temporary file
+    before anything reads the form, then the CSRF check follows (as the owner's own "done"
+    page does)."""
 
     def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST":
+            use_limited_upload_handlers(request)
+        return csrf_protect(self._dispatch)(request, *args, **kwargs)
+
+    def _dispatch(self, request, *args, **kwargs):
         self.link = link_mechanism.link_for_token(kwargs["token"])
         if self.link is None:
             link_mechanism.link_refusal_record(link=None, reason="unknown", request=request)
@@ -51,11 +61,11 @@ class LinkUseView(View):
         link_mechanism.link_refusal_record(link=self.link, reason="refused", request=self.request)
         return render(self.request, REFUSED, status=410)
 
-    def make_form(self, data=None):
+    def make_form(self, data=None, files=None):
         if self.link.purpose == Purpose.RESPOND:
             return RespondForm(data)
         if self.link.purpose == Purpose.UPDATE:
-            return ProgressForm(data)
+            return LinkUpdateForm(data, files)
         return None
 
     def get(self, request, *args, **kwargs):
@@ -104,7 +114,7 @@ class LinkUseView(View):
         if request.POST.get("account") == "ask":
             outcome = services.link_account_ask(link=self.link, obj=self.obj, request=request)
             return render(request, "links/account_asked.html", {"outcome": outcome})
-        form = self.make_form(request.POST)
+        form = self.make_form(request.POST, request.FILES)
         if form is None:
             return self.get(request, *args, **kwargs)
         if not form.is_valid():
@@ -116,7 +126,8 @@ class LinkUseView(View):
         except services.RecommendationError as error:
             add_errors(form, error)
             return self.render_form(form)
-        return render(request, "links/done.html", {"purpose": self.link.purpose})
+        done = form.cleaned_data.get("kind") == "done"
+        return render(request, "links/done.html", {"purpose": self.link.purpose, "done": done})
 
     def act(self, data):
         if self.link.purpose == Purpose.RESPOND:
@@ -130,7 +141,13 @@ class LinkUseView(View):
             )
         else:
             services.link_update(
-                link=self.link, recommendation=self.obj, note=data["note"], request=self.request
+                link=self.link,
+                recommendation=self.obj,
+                done=data["kind"] == "done",
+                note=data["note"],
+                evidence=data.get("evidence") if data["kind"] == "done" else None,
+                not_for_family=data.get("not_for_family", False),
+                request=self.request,
             )
 
 

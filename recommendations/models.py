@@ -496,7 +496,10 @@ class EvidenceFile(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     scan_status = models.CharField(max_length=20, choices=ScanStatus)
-    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    # None: uploaded by an owner without an account, through a single-purpose link.
+    uploaded_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
     not_for_family = models.BooleanField(
         "not for the person and family",

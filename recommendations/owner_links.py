@@ -22,9 +22,8 @@ RESPOND_TODO = (
     "{until}."
 )
 UPDATE_TODO = (
-    "Use the link below to post an update on it. You do not need an account: the link does this "
-    "one thing, once, until {until}. To mark it done with evidence, contact the commissioning "
-    "team who organised the review."
+    "Use the link below to say how it is going, or that it is done, with evidence. You do not "
+    "need an account: the link does this one thing, once, until {until}."
 )
 FAMILY_READ_TODO = (
     "Use the link below to read the report and see how each of its recommendations is going. "

@@ -1,8 +1,9 @@
 """Issue 21, the action plan from issue to done: the chair issues the report, which sends both
-recommendations to their owners; one owner accepts, the other disputes; the chair changes the
-disputed one and sends it again; the first owner marks theirs done with evidence; the
-commissioner sends it back, the owner marks it done again, the commissioner confirms; the
-family carer sees each step in the portal on a 390 px phone. Owners here have accounts."""
+recommendations to their owners; one owner, with no account, accepts from the link in their
+email; the other disputes; the chair changes the disputed one and sends it again; the first
+owner marks theirs done with evidence from a link the commissioner makes for them; the
+commissioner sends it back, the owner marks it done again from the link in the send-back email,
+and the commissioner confirms; the family carer sees each step in the portal on a 390 px phone."""
 
 import datetime
 
@@ -19,7 +20,7 @@ from .conftest import assert_accessible, become, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _draft(world, owner, action):
+def _draft(world, owner, action, **owner_without_account):
     review = world["review"]
     return services.recommendation_draft(
         actor=world["chair"],
@@ -31,7 +32,22 @@ def _draft(world, owner, action):
         priority="routine",
         owner=owner,
         due_date=review.review_date + datetime.timedelta(days=60),
+        **owner_without_account,
     )
+
+
+ONE_OFF_OWNER = "sam.okafor@example.org"
+
+
+def _link_in_latest_email(recommendation, words):
+    """The single-purpose link in the newest email to the one-off owner that says `words`."""
+    from ctr_portal.models import Notification
+
+    for notice in Notification.objects.filter(recipient=ONE_OFF_OWNER).order_by("-pk"):
+        if words in " ".join(notice.context.get("paragraphs", [])):
+            link = notice.context["link"]
+            return link[link.index("/l/") :]
+    raise AssertionError(f"No email to the owner says {words!r}")
 
 
 def test_the_action_plan_from_issue_to_a_checked_done(
@@ -39,7 +55,14 @@ def test_the_action_plan_from_issue_to_a_checked_done(
 ):
     world = report_world(review_world, recommendations=0)
     review = world["review"]
-    first = _draft(world, users["provider"], "Write a positive behaviour support plan with Daniel")
+    first = _draft(
+        world,
+        None,
+        "Write a positive behaviour support plan with Daniel",
+        owner_name="Sam Okafor",
+        owner_organisation="Positive Steps Ltd",
+        owner_email=ONE_OFF_OWNER,
+    )
     second = _draft(world, users["local_authority"], "Find a supported living place near home")
     evidence = tmp_path / "pbs-plan.pdf"
     evidence.write_bytes(pdf_bytes("Positive behaviour support plan"))
@@ -52,14 +75,61 @@ def test_the_action_plan_from_issue_to_a_checked_done(
         made.refresh_from_db()
         assert made.state == State.AWAITING_OWNER and made.accept_by
 
-    owner_answers(page, live_server, users["provider"], first, accept=True)
+    owner_without_account_accepts(page, first)
     owner_answers(page, live_server, users["local_authority"], second, accept=False)
     the_chair_changes_the_disputed_one(page, live_server, users["chair"], second, review)
-    marks_done(page, live_server, users["provider"], first, evidence)
+    path = commissioner_makes_a_link(page, live_server, users["commissioner"], first)
+    marks_done_from_the_link(page, path, first, evidence)
     commissioner_checks(page, live_server, users["commissioner"], first, confirm=False)
-    marks_done(page, live_server, users["provider"], first, evidence)
+    marks_done_from_the_link(page, _link_in_latest_email(first, "not done yet"), first, evidence)
     commissioner_checks(page, live_server, users["commissioner"], first, confirm=True)
     the_family_sees_each_step(page, live_server, users["family_carer"], review)
+
+
+def owner_without_account_accepts(page, recommendation):
+    """Signed out, on a phone: the link in the email does this one thing, once."""
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 390, "height": 844})
+    path = _link_in_latest_email(recommendation, "You do not need an account")
+    page.goto(path)
+    assert "Accept or dispute this recommendation" in page.locator("h1").inner_text()
+    page.get_by_label("Yes, I accept it").check()
+    page.get_by_label("This action is within my remit").check()
+    page.get_by_role("button", name="Send your answer").click()
+    assert "Your answer is recorded" in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
+    recommendation.refresh_from_db()
+    assert recommendation.state == State.AGREED
+    page.goto(path)  # used once: refused
+    assert "already been used" in page.locator("main").inner_text()
+    page.set_viewport_size({"width": 1024, "height": 800})
+
+
+def commissioner_makes_a_link(page, live_server, commissioner, recommendation):
+    become(page, live_server, commissioner)
+    page.goto(f"/links/recommendations/{recommendation.pk}/")
+    page.get_by_role("button", name="Make a new link for the owner").click()
+    url = page.locator("main code").inner_text()
+    return url[url.index("/l/") :]
+
+
+def marks_done_from_the_link(page, path, recommendation, evidence):
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(path)
+    page.get_by_label("It is done, with evidence").check()
+    assert "Who will see it:" in page.locator("main").inner_text()
+    screenshot(page, "link-done-with-evidence-390")
+    page.get_by_label("What has happened").fill("The plan was written with Daniel")
+    page.locator("input[type=file]").set_input_files(str(evidence))
+    page.get_by_role("button", name="Send").click()
+    assert "recorded" in page.locator("main").inner_text()
+    recommendation.refresh_from_db()
+    assert recommendation.state == State.DONE_CLAIMED
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1024, "height": 800})
 
 
 def owner_answers(page, live_server, owner, recommendation, *, accept):
@@ -102,19 +172,6 @@ def the_chair_changes_the_disputed_one(page, live_server, chair, recommendation,
     assert recommendation.state == State.AWAITING_OWNER
     page.goto(f"/recommendations/reviews/{review.pk}/recommendations/")
     assert "Owners who have not answered yet" in page.locator("main").inner_text()
-    assert_accessible(page)
-
-
-def marks_done(page, live_server, owner, recommendation, evidence):
-    become(page, live_server, owner)
-    page.goto(f"/recommendations/{recommendation.pk}/")
-    page.get_by_role("link", name="Mark as done").click()
-    assert "Who will see it:" in page.locator("main").inner_text()
-    page.get_by_label("Evidence that it has been done").fill("The plan was written with Daniel")
-    page.locator("input[type=file]").set_input_files(str(evidence))
-    page.get_by_role("button", name="Mark as done").click()
-    recommendation.refresh_from_db()
-    assert recommendation.state == State.DONE_CLAIMED
     assert_accessible(page)
 
 

@@ -191,10 +191,47 @@ def test_commissioner_makes_a_link_sees_it_once_and_revokes_it(client_for, recom
 def test_update_link_posts_one_progress_update(client, recommendation):
     type(recommendation).objects.filter(pk=recommendation.pk).update(state=State.AGREED)
     _link, token = links.link_issue(purpose=Purpose.UPDATE, obj=recommendation)
-    client.post(reverse("links:use", args=[token]), {"note": "Assessment booked for Monday"})
+    client.post(
+        reverse("links:use", args=[token]),
+        {"kind": "progress", "note": "Assessment booked for Monday"},
+    )
     recommendation.refresh_from_db()
     assert recommendation.state == State.IN_PROGRESS
-    assert client.post(reverse("links:use", args=[token]), {"note": "Again"}).status_code == 410
+    again = client.post(reverse("links:use", args=[token]), {"kind": "progress", "note": "Again"})
+    assert again.status_code == 410
+
+
+def test_update_link_says_it_is_done_with_evidence_checked_by_its_content(
+    client, recommendation, world
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from recommendations.models import EvidenceFile
+    from tests.documents.factories import pdf_bytes
+
+    type(recommendation).objects.filter(pk=recommendation.pk).update(state=State.IN_PROGRESS)
+    _link, token = links.link_issue(purpose=Purpose.UPDATE, obj=recommendation)
+    url = reverse("links:use", args=[token])
+    page = client.get(url).content.decode()
+    assert "It is done, with evidence" in page and "Who will see it" in page
+
+    fake = SimpleUploadedFile("tenancy.pdf", b"MZ not a pdf at all", "application/pdf")
+    refused = client.post(url, {"kind": "done", "note": "Tenancy signed", "evidence": fake})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["evidence"]  # checked by content, beside the field
+    assert "Tenancy signed" in refused.content.decode()  # what was typed is kept
+    recommendation.refresh_from_db()
+    assert recommendation.state == State.IN_PROGRESS  # nothing half-done, the link unspent
+
+    real = SimpleUploadedFile("tenancy.pdf", pdf_bytes("Tenancy agreement"), "application/pdf")
+    done = client.post(
+        url, {"kind": "done", "note": "Tenancy signed", "evidence": real, "not_for_family": "on"}
+    )
+    assert done.status_code == 200
+    recommendation.refresh_from_db()
+    assert recommendation.state == State.DONE_CLAIMED
+    [evidence] = EvidenceFile.objects.filter(recommendation=recommendation)
+    assert evidence.uploaded_by is None and evidence.not_for_family
 
 
 def test_link_lifetime_comes_from_policy(recommendation):

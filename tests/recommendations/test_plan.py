@@ -252,7 +252,10 @@ def test_an_owner_who_has_not_answered_is_reminded_weekly_and_the_commissioner_t
 
 def test_an_owner_without_an_account_is_chased_with_a_link_to_answer(world):
     recommendation = sent_plan(
-        world, owner=None, owner_name="Jo Bloggs", owner_organisation="Housing team",
+        world,
+        owner=None,
+        owner_name="Jo Bloggs",
+        owner_organisation="Housing team",
         owner_email="jo.bloggs@example.org",
     )
     services.recommendations_sweep(today=recommendation.accept_by + datetime.timedelta(days=1))
