@@ -76,3 +76,11 @@ def _letter_on_paper(commissioner, stdout):
         stdout.write(
             f"A {letter.get_kind_display().lower()} letter on paper for {participant.name}"
         )
+    if letter.kind == Letter.Kind.REPORT and stdout is not None:
+        from ctr_portal.links import Purpose, link_issue, link_url
+
+        _link, token = link_issue(purpose=Purpose.READ_REPORT, obj=participant)
+        stdout.write(
+            f"{participant.name}'s report and how its recommendations are going, as the link in "
+            f"his letter opens them (no account): {link_url(token)}"
+        )
