@@ -71,6 +71,17 @@ PLANS = {
             25,
             False,
         ),
+        (
+            # Sent to a one-off owner with no account: they answer from the link in their
+            # email (`make run` prints one; issue 21).
+            "awaiting_owner",
+            "Offer Liam a place on the travel training course before he leaves hospital",
+            "Liam has been offered a start date and told his keyworker what he thinks",
+            "person",
+            ("Sam Okafor", "Harbour Town travel training service", "sam.okafor@demo.example"),
+            60,
+            False,
+        ),
     ],
     ("chloe", "follow_up"): [
         (

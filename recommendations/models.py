@@ -600,6 +600,7 @@ def reminder_key(recommendation_id, kind, due_date, send_on, email) -> str:
     subject = reminder_subject(recommendation_id, kind)
     return notice_key(subject, due_date, Point(send_on, kind, ""), email)
 
+
 # --- The ICS C(E)TR assurance and oversight panel's part (issue 21) --------------------------
 
 

@@ -449,6 +449,7 @@ def _escalation_actions_chase(today: date, result) -> None:
         "recommendation__review"
     )
     for action in actions:
+
         def build(point, action=action):
             kind = "action_overdue" if point.send_on > action.due_date else "action_due"
             context = _escalation_context(action.recommendation, kind, due=action.due_date)
@@ -1552,8 +1553,7 @@ def _digests_send(today: date, result) -> None:
     rows = list(
         Recommendation.objects.filter(state__in=OPEN_STATES)
         .filter(
-            Q(due_date__lt=today)
-            | Q(escalated_to__isnull=False, escalation_closure__isnull=True)
+            Q(due_date__lt=today) | Q(escalated_to__isnull=False, escalation_closure__isnull=True)
         )
         .select_related("review")
         .order_by("due_date", "pk")

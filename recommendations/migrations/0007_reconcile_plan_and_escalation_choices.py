@@ -4,15 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recommendations', '0006_plan_sent_on_issue_done_checked'),
+        ("recommendations", "0006_plan_sent_on_issue_done_checked"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='recommendationupdate',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Drafted'), ('edited', 'Changed'), ('sent', 'Sent to the owner'), ('accepted', 'Accepted by the owner'), ('disputed', 'Disputed by the owner'), ('resolved', 'Dispute resolved'), ('progress', 'Progress'), ('due_date_changed', 'Due date changed'), ('done_claimed', 'Marked done — waiting for the commissioner to check'), ('done', 'Done — confirmed by the commissioner'), ('sent_back', 'Sent back to the owner: not done yet'), ('reopened', 'Reopened'), ('not_achieved', 'Not achieved'), ('superseded', 'Superseded'), ('escalated', 'Escalated to the oversight panel'), ('panel_decision', "Oversight panel's decision"), ('panel_action', "Oversight panel's action"), ('escalation_closed', 'Escalation closed')], max_length=20),
+            model_name="recommendationupdate",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Drafted"),
+                    ("edited", "Changed"),
+                    ("sent", "Sent to the owner"),
+                    ("accepted", "Accepted by the owner"),
+                    ("disputed", "Disputed by the owner"),
+                    ("resolved", "Dispute resolved"),
+                    ("progress", "Progress"),
+                    ("due_date_changed", "Due date changed"),
+                    ("done_claimed", "Marked done — waiting for the commissioner to check"),
+                    ("done", "Done — confirmed by the commissioner"),
+                    ("sent_back", "Sent back to the owner: not done yet"),
+                    ("reopened", "Reopened"),
+                    ("not_achieved", "Not achieved"),
+                    ("superseded", "Superseded"),
+                    ("escalated", "Escalated to the oversight panel"),
+                    ("panel_decision", "Oversight panel's decision"),
+                    ("panel_action", "Oversight panel's action"),
+                    ("escalation_closed", "Escalation closed"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -261,22 +261,61 @@ class Crawl:
         self.js_errors.clear()
 
 
-def crawl_as(browser, origin, persona, checked_shapes):
-    client = sign_in(Client(), User.objects.get(email=persona.email))
+def crawl_as(browser, origin, persona, checked_shapes, starts=("/",)):
+    """Walk as `persona` (None: someone without an account, from the `starts` given)."""
+    client = Client()
+    if persona is not None:
+        client = sign_in(client, User.objects.get(email=persona.email))
     context = browser.new_context(
         base_url=origin, bypass_csp=True, viewport={"width": 1024, "height": 800}
     )
     context.add_init_script(path=str(AXE))  # quicker than adding it to each page after load
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": origin}])
+    if persona is not None:
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": origin}]
+        )
     crawl = Crawl(client, context.new_page(), origin, checked_shapes)
     started = time.monotonic()
     try:
-        crawl.run()
+        crawl.add_all(list(starts[1:]), "/")
+        crawl.run(starts[0])
     finally:
         context.close()
     crawl.seconds = time.monotonic() - started
     return crawl
+
+
+def single_purpose_links() -> list[str]:
+    """A link of each purpose on the demo data, made afresh (only hashes are kept): what someone
+    without an account opens from an email or a letter."""
+    from ctr_portal.links import Purpose, link_issue
+    from recommendations.models import Recommendation, State
+    from reviews.models import InvitedThrough, Participant
+
+    objects = [
+        (
+            Purpose.RESPOND,
+            Recommendation.objects.filter(owner__isnull=True, state=State.AWAITING_OWNER),
+        ),
+        (
+            Purpose.UPDATE,
+            Recommendation.objects.filter(
+                owner__isnull=True, state__in=(State.AGREED, State.IN_PROGRESS)
+            ),
+        ),
+        (
+            Purpose.READ_REPORT,
+            Participant.objects.filter(user__isnull=True, invited_through=InvitedThrough.PAPER),
+        ),
+    ]
+    starts = []
+    for purpose, found in objects:
+        obj = found.order_by("pk").first()
+        if obj is not None:
+            _link, token = link_issue(purpose=purpose, obj=obj)
+            starts.append(f"/l/{token}/")
+    return starts
 
 
 @pytest.fixture(scope="module")
@@ -284,7 +323,7 @@ def crawls(request, browser, django_db_setup, live_server, django_db_blocker):
     """The walk of every role this run selected, over one load of the demo data (in demo mode),
     emptied afterwards as the transactional tests do."""
     selected = {
-        item.callspec.params["persona"].key
+        item.callspec.params["persona"].key if hasattr(item, "callspec") else LINK_HOLDER
         for item in request.session.items
         if item.module is request.module
     }
@@ -295,6 +334,13 @@ def crawls(request, browser, django_db_setup, live_server, django_db_blocker):
             started = time.monotonic()
             call_command("seed_demo", stdout=StringIO())
             print(f"\nDemo data made in {time.monotonic() - started:.1f}s")
+            if LINK_HOLDER in selected:
+                starts = single_purpose_links()
+                assert len(starts) == 3, "the demo has a link of each purpose to walk"
+                crawl = done[LINK_HOLDER] = crawl_as(
+                    browser, live_server.url, None, checked_shapes, starts=starts
+                )
+                print(f"{LINK_HOLDER}: {crawl.walked} pages, {crawl.opened} checked by axe")
             for persona in PERSONAS:
                 if persona.key in selected:
                     crawl = done[persona.key] = crawl_as(
@@ -314,3 +360,13 @@ def crawls(request, browser, django_db_setup, live_server, django_db_blocker):
 def test_every_page_a_role_can_reach_answers_and_passes_axe(crawls, persona):
     failures = crawls[persona.key].failures
     assert not failures, f"{persona.role}: {len(failures)} faults\n" + "\n".join(failures)
+
+
+LINK_HOLDER = "link_holder"
+
+
+def test_every_page_a_single_purpose_link_opens_answers_and_passes_axe(crawls):
+    """Someone with no account, from the links in their emails and letters (accept or dispute,
+    update, read the report and follow the plan) and every page those link to."""
+    failures = crawls[LINK_HOLDER].failures
+    assert not failures, f"without an account: {len(failures)} faults\n" + "\n".join(failures)
