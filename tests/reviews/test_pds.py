@@ -516,3 +516,16 @@ def test_the_check_page_says_when_they_were_last_checked(commissioner, organisat
     page = page_text(commissioner.get(reverse("reviews:person_pds", args=[person.pk])))
 
     assert f"Last checked: {checked:%-d %B %Y}." in page
+
+
+# --- Deployment ------------------------------------------------------------------------------
+
+
+def test_production_settings_refuse_pds_half_configured():
+    from tests.ctr_portal.test_security import PRODUCTION, run_manage
+
+    half = {"PDS_BASE_URL": "https://int.api.service.nhs.uk/personal-demographics/FHIR/R4"}
+    result = run_manage("check", **PRODUCTION, **half, PDS_API_KEY="key")
+
+    assert result.returncode != 0
+    assert "PDS is half configured: set PDS_KEY_ID, PDS_PRIVATE_KEY or" in result.stderr
