@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView
 from rules.contrib.views import PermissionRequiredMixin
@@ -193,7 +194,7 @@ class PersonPdsView(PdsSwitchedOnMixin, PersonFormView):
             return [
                 "Check their NHS number, name and date of birth with the Personal Demographics "
                 "Service (PDS), and add their address and GP practice from it.",
-                f"Last checked: {pds_shown('date_of_birth', checked.date())}."
+                f"Last checked: {pds_shown('date_of_birth', timezone.localdate(checked))}."
                 if checked
                 else "Not checked with PDS yet.",
             ]

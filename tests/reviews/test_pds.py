@@ -20,7 +20,7 @@ from reviews.models import Person
 from reviews.views.people import PDS_REGISTRATION_KEY
 from tests import pds_server as stand_in
 from tests.reviews.factories import PersonFactory, nhs_number
-from tests.reviews.test_people import VALID_NHS_NUMBER, page_text, register_data
+from tests.reviews.test_people import VALID_NHS_NUMBER, page_text, register_data, split_date
 
 pytestmark = pytest.mark.django_db
 
@@ -516,6 +516,29 @@ def test_the_check_page_says_when_they_were_last_checked(commissioner, organisat
     page = page_text(commissioner.get(reverse("reviews:person_pds", args=[person.pk])))
 
     assert f"Last checked: {checked:%-d %B %Y}." in page
+
+
+def test_changing_the_nhs_number_on_the_edit_page_asks_for_a_new_check(
+    commissioner, review_world, pds_on
+):
+    person = review_world["person"]
+    data = {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "nhs_number": VALID_NHS_NUMBER,
+        **split_date("date_of_birth", person.date_of_birth),
+        "diagnosis": ["learning_disability"],
+        "mha_status": person.mha_status,
+        "responsible_commissioner": str(person.responsible_commissioner_id),
+        "ward": person.ward,
+    }
+
+    response = commissioner.post(reverse("reviews:person_edit", args=[person.pk]), data)
+
+    assert response.status_code == 302
+    page = page_text(commissioner.get(response.url))
+    assert "Their NHS number changed: check their details with PDS." in page
+    assert not pds_on.requests  # asked only when the commissioner checks
 
 
 # --- Deployment ------------------------------------------------------------------------------
