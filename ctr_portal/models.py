@@ -219,6 +219,14 @@ class AuditEvent(models.Model):
         CREATE = "create", "Created"
         UPDATE = "update", "Changed"
         TRANSITION = "transition", "Moved to a new state"
+        # A look-up of an NHS number on the Personal Demographics Service, by its outcome
+        # (never what it returned): reviews.pds.Outcome.
+        PDS_MATCH = "pds_match", "Looked up on PDS: one record"
+        PDS_NOT_FOUND = "pds_not_found", "Looked up on PDS: not found"
+        PDS_INVALID_NUMBER = "pds_invalid_number", "Looked up on PDS: not a valid NHS number"
+        PDS_INVALIDATED = "pds_invalidated", "Looked up on PDS: record invalidated"
+        PDS_TOO_MANY_MATCHES = "pds_too_many_matches", "Looked up on PDS: more than one record"
+        PDS_UNAVAILABLE = "pds_unavailable", "Looked up on PDS: no answer"
 
     id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)

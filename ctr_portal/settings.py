@@ -320,6 +320,22 @@ REPORTS_RENDER_TIMEOUT_SECONDS = env.int("REPORTS_RENDER_TIMEOUT_SECONDS", defau
 # organisation, in this installation's data, receives them.
 RECOMMENDATIONS_OVERSIGHT_PANEL = env.str("RECOMMENDATIONS_OVERSIGHT_PANEL", default="")
 
+# --- reviews: the Personal Demographics Service (PDS FHIR R4, ADR 0019) ---
+# Off unless PDS_BASE_URL is set: registering a person then checks the NHS number with PDS and
+# offers its name, date of birth, address and GP practice. Application-restricted access: a JWT
+# signed with our private key (RS512, key id PDS_KEY_ID) is exchanged for an access token at
+# PDS_TOKEN_URL (by default the base URL's host + /oauth2/token). The key is PEM text in
+# PDS_PRIVATE_KEY (newlines may be written as \n) or a file named by PDS_PRIVATE_KEY_PATH.
+PDS_BASE_URL = env.str("PDS_BASE_URL", default="").rstrip("/")
+PDS_TOKEN_URL = env.str("PDS_TOKEN_URL", default="")
+PDS_API_KEY = env.str("PDS_API_KEY", default="")
+PDS_KEY_ID = env.str("PDS_KEY_ID", default="")
+PDS_PRIVATE_KEY = env.str("PDS_PRIVATE_KEY", default="").replace("\\n", "\n")
+PDS_PRIVATE_KEY_PATH = env.str("PDS_PRIVATE_KEY_PATH", default="")
+PDS_TIMEOUT_SECONDS = env.float("PDS_TIMEOUT_SECONDS", default=10.0)
+if PDS_TIMEOUT_SECONDS <= 0:
+    raise ImproperlyConfigured("PDS_TIMEOUT_SECONDS must be more than 0.")
+
 # Behind a trusted proxy (docker-compose, a load balancer) the client address is the first hop of
 # X-Forwarded-For; never trust it when clients can reach the app directly.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)

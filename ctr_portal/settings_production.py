@@ -28,3 +28,18 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# PDS (ADR 0019) is all set or all unset: half a configuration would fail at the first person
+# registered, in front of the commissioner, instead of here.
+_PDS_PARTS = {
+    "PDS_BASE_URL": PDS_BASE_URL,  # noqa: F405
+    "PDS_API_KEY": PDS_API_KEY,  # noqa: F405
+    "PDS_KEY_ID": PDS_KEY_ID,  # noqa: F405
+    "PDS_PRIVATE_KEY or PDS_PRIVATE_KEY_PATH": PDS_PRIVATE_KEY or PDS_PRIVATE_KEY_PATH,  # noqa: F405
+}
+if any(_PDS_PARTS.values()) and not all(_PDS_PARTS.values()):
+    _missing = ", ".join(name for name, value in _PDS_PARTS.items() if not value)
+    raise ImproperlyConfigured(f"PDS is half configured: set {_missing}, or unset them all.")
+for _name in ("PDS_BASE_URL", "PDS_TOKEN_URL"):
+    if globals()[_name] and not globals()[_name].startswith("https://"):
+        raise ImproperlyConfigured(f"{_name} must be an https:// address in production.")

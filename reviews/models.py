@@ -186,6 +186,16 @@ class Person(models.Model):
         "an Independent C(E)TR has been held", default=False
     )
     segregation_ended_on = models.DateField("long-term segregation ended on", null=True, blank=True)
+    # From the Personal Demographics Service, when it is switched on (ADR 0019): when the
+    # commissioner last checked the details against PDS, whether PDS marks the record
+    # restricted, and what PDS alone tells us. A restricted record's address and GP practice
+    # are never kept.
+    address = models.TextField(blank=True, max_length=500, help_text="Home address, from PDS.")
+    gp_ods_code = models.CharField(
+        "GP practice ODS code", max_length=10, blank=True, help_text="Registered GP, from PDS."
+    )
+    pds_verified_at = models.DateTimeField("checked with PDS", null=True, blank=True)
+    pds_restricted = models.BooleanField("restricted record on PDS", default=False)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -218,6 +228,10 @@ class Person(models.Model):
                 condition=models.Q(segregation_ended_on__isnull=True)
                 | models.Q(segregation_started_on__lte=models.F("segregation_ended_on")),
                 name="person_segregation_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pds_restricted=False) | models.Q(address="", gp_ods_code=""),
+                name="person_restricted_keeps_no_address",
             ),
         ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import participation, people, reviews, transfers
+from .views import demographics, participation, people, reviews, transfers
 
 app_name = "reviews"
 
@@ -8,8 +8,11 @@ urlpatterns = [
     # People
     path("people/", people.PersonListView.as_view(), name="person_list"),
     path("people/new/", people.PersonCreateView.as_view(), name="person_create"),
+    path("people/new/check/", demographics.PersonRegisterCheckView.as_view(),
+         name="person_register_check"),
     path("people/<int:pk>/", people.PersonDetailView.as_view(), name="person_detail"),
     path("people/<int:pk>/edit/", people.PersonEditView.as_view(), name="person_edit"),
+    path("people/<int:pk>/pds/", demographics.PersonPdsView.as_view(), name="person_pds"),
     path(
         "people/<int:pk>/contacts/new/",
         people.ContactCreateView.as_view(),

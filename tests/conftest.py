@@ -287,3 +287,37 @@ def set_local_choice(db):
         LocalPolicySetting.objects.update_or_create(key=choice.key, defaults={"value": value})
 
     return set_it
+
+
+@pytest.fixture(scope="session")
+def pds_server():
+    """A stand-in for PDS and its token endpoint on loopback (tests/pds_server.py), started
+    once for the session."""
+    from .pds_server import PdsServer
+
+    server = PdsServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pds_on(settings, pds_server):
+    """PDS switched on and pointed at the stand-in, with nobody on it yet and no access token
+    kept from an earlier test. Add people with `pds_on.add_patient(nhs_number, ...)`."""
+    from django.core.cache import cache
+
+    from reviews.pds import TOKEN_CACHE_KEY
+
+    from .pds_server import API_KEY, KEY_ID
+
+    pds_server.reset()
+    cache.delete(TOKEN_CACHE_KEY)
+    settings.PDS_BASE_URL = pds_server.base_url
+    settings.PDS_TOKEN_URL = ""  # derived from the base URL, as in production
+    settings.PDS_API_KEY = API_KEY
+    settings.PDS_KEY_ID = KEY_ID
+    settings.PDS_PRIVATE_KEY = pds_server.private_key_pem
+    settings.PDS_PRIVATE_KEY_PATH = ""
+    settings.PDS_TIMEOUT_SECONDS = 5
+    yield pds_server
+    cache.delete(TOKEN_CACHE_KEY)

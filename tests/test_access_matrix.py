@@ -143,6 +143,10 @@ def token_kwargs(ctx):
 COMMISSIONERS_ONLY = only(
     {"commissioner": 200, "commissioner_other_org": 200, "chair": 200}, others=403
 )
+# Nothing waiting to be checked with PDS: back to the register form.
+REGISTER_CHECK = only(
+    {"commissioner": 302, "commissioner_other_org": 302, "chair": 302}, others=403
+)
 # The person belongs to the commissioner's ICB (the chair works there too).
 PERSON_OWNERS = only({"commissioner": 200, "chair": 200}, others=404)
 REVIEW_PARTIES = only(
@@ -216,6 +220,11 @@ MATRIX = {
     "reviews:person_create": (no_kwargs, COMMISSIONERS_ONLY, acting(COMMISSIONERS_ONLY)),
     "reviews:person_detail": (person_kwargs, PERSON_OWNERS, NO_POST),
     "reviews:person_edit": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
+    # PDS (switched on for the matrix, `pds_switched_on`): registering's second step sends
+    # those who may register back to the form when nothing waits; a registered person's check
+    # is their owners' (posting it asks the stand-in PDS, which knows nobody).
+    "reviews:person_register_check": (no_kwargs, REGISTER_CHECK, acting(REGISTER_CHECK)),
+    "reviews:person_pds": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:person_contact_create": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:person_dsr": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:person_setting": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
@@ -712,6 +721,12 @@ def _mixed_url(name, first, second):
         return None
     kwargs = {**second, "pk": first["pk"]}
     return None if kwargs in (first, second) else reverse(name, kwargs=kwargs)
+
+
+@pytest.fixture(autouse=True)
+def pds_switched_on(pds_on):
+    """The PDS pages exist only while PDS is on (404 for everyone otherwise): the matrix checks
+    them on, against the stand-in PDS."""
 
 
 @pytest.fixture

@@ -1047,3 +1047,69 @@ class SegregationForm(NHSUKFormMixin, forms.Form):
             "icetr_held": data["icetr_held"] == "yes",
             "ended_on": data.get("ended_on"),
         }
+
+
+# --- Checking the details against the Personal Demographics Service (ADR 0019) -------------
+
+
+def pds_shown(field: str, value) -> str:
+    """A detail as the page shows it: an NHS number in its groups, a date the NHS way, an
+    address on one line."""
+    if not value:
+        return "Not given"
+    if field == "nhs_number":
+        return f"{value[:3]} {value[3:6]} {value[6:]}"
+    if field == "date_of_birth":
+        return nhs_date(value)
+    if field == "address":
+        return ", ".join(line for line in value.splitlines() if line.strip())
+    if field == "gp_ods_code":
+        return f"ODS code {value}"
+    return str(value)
+
+
+class PdsCheckForm(NHSUKFormMixin, forms.Form):
+    """Nothing to answer: the button that asks PDS."""
+
+    submit_label = "Check with PDS"
+
+
+class PdsChoiceForm(NHSUKFormMixin, forms.Form):
+    """For each detail where what we hold (or what was typed) and PDS differ: which to keep.
+    `differences` come from `reviews.pds.compare`; `ours_label` says whose the other value is
+    ("What you entered", "What we hold")."""
+
+    OURS, THEIRS = "ours", "pds"
+
+    def __init__(self, *args, differences, ours_label, submit_label, **kwargs):
+        self.differences = differences
+        self.submit_label = submit_label
+        super().__init__(*args, **kwargs)
+        for difference in differences:
+            label = difference.label.lower() if difference.field != "nhs_number" else "NHS number"
+            self.fields[difference.field] = forms.ChoiceField(
+                label=difference.label,
+                choices=[
+                    (self.OURS, f"{ours_label}: {pds_shown(difference.field, difference.ours)}"),
+                    (self.THEIRS, f"PDS: {pds_shown(difference.field, difference.theirs)}"),
+                ],
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": f"Select which {label} to keep",
+                    "invalid_choice": f"Select which {label} to keep",
+                },
+            )
+        self.helper.layout = self.get_layout()  # the one built before the fields were added
+
+    def get_layout(self):
+        return Layout(
+            *(Field(d.field, legend_size="m") for d in getattr(self, "differences", [])),
+            Submit("submit", self.submit_label),
+        )
+
+    def chosen(self) -> dict:
+        """{field: the value chosen}, for the service."""
+        return {
+            d.field: d.theirs if self.cleaned_data[d.field] == self.THEIRS else d.ours
+            for d in self.differences
+        }

@@ -27,7 +27,8 @@ from ..models import (
     Setting,
     SettingChange,
 )
-from ..nhs_number import normalise_nhs_number
+from ..nhs_number import nhs_number_is_valid, normalise_nhs_number
+from ..pds import Demographics, Lookup, Outcome, read_patient
 from ..queries import HOSPITAL_CLOCK_KINDS, community_review_held_before
 from .lifecycle import review_transition
 from .planning import (
@@ -42,18 +43,14 @@ from .timeline import review_event_record
 # --- People -------------------------------------------------------------------------------
 
 
-def person_register(*, actor, dsr_reason: str = "", **fields) -> Person:
+def person_register(
+    *, actor, dsr_reason: str = "", pds_record: Demographics | None = None, **fields
+) -> Person:
     """Record a new person. A rating given now starts their Dynamic Support Register history;
-    someone registered in hospital is rated blue and their post-admission clock starts."""
-    fields["nhs_number"] = normalise_nhs_number(fields.get("nhs_number", ""))
-    person = Person(created_by=actor, **fields)
-    if person.in_hospital:
-        person.dsr_rating = DsrRating.BLUE
-    try:
-        person.full_clean()
-    except ValidationError as error:
-        _audit_known_number(actor, error)
-        raise
+    someone registered in hospital is rated blue and their post-admission clock starts.
+    `pds_record`: the PDS record the commissioner checked the details against (the fields hold
+    what they chose from it), so the person is registered as verified (ADR 0019)."""
+    person = _new_person(actor, fields, pds_record)
     with transaction.atomic():
         person.save()
         SettingChange.objects.create(
@@ -82,6 +79,63 @@ def person_register(*, actor, dsr_reason: str = "", **fields) -> Person:
     return person
 
 
+def person_register_validate(*, actor, **fields) -> None:
+    """Raise the ValidationError `person_register` would, saving nothing: a registration that
+    cannot be made (a known NHS number) is refused before PDS is asked about it."""
+    _new_person(actor, fields, None)
+
+
+def _new_person(actor, fields: dict, pds_record: Demographics | None) -> Person:
+    fields["nhs_number"] = normalise_nhs_number(fields.get("nhs_number", ""))
+    person = Person(created_by=actor, **fields)
+    if person.in_hospital:
+        person.dsr_rating = DsrRating.BLUE
+    if pds_record is not None:
+        _verified_by_pds(person, pds_record)
+    try:
+        person.full_clean()
+    except ValidationError as error:
+        _audit_known_number(actor, error)
+        raise
+    return person
+
+
+def _verified_by_pds(person: Person, record: Demographics) -> None:
+    """The person's details were checked against this PDS record. A restricted record keeps
+    no address or GP practice, whatever was there before (ADR 0019)."""
+    person.pds_verified_at = timezone.now()
+    person.pds_restricted = record.restricted
+    if record.restricted:
+        person.address = person.gp_ods_code = ""
+
+
+PDS_AUDIT_ACTIONS = {
+    Outcome.MATCH: Action.PDS_MATCH,
+    Outcome.NOT_FOUND: Action.PDS_NOT_FOUND,
+    Outcome.INVALID_NUMBER: Action.PDS_INVALID_NUMBER,
+    Outcome.INVALIDATED: Action.PDS_INVALIDATED,
+    Outcome.TOO_MANY_MATCHES: Action.PDS_TOO_MANY_MATCHES,
+    Outcome.UNAVAILABLE: Action.PDS_UNAVAILABLE,
+}
+
+
+def person_pds_lookup(*, actor, nhs_number: str, person: Person | None = None) -> Lookup:
+    """Ask PDS for the record of a valid NHS number (checked by the caller's form), for the
+    person registered or about to be (None). Audited with who asked, for which person and what
+    came of it, never what PDS returned. Changes nothing: the caller shows the commissioner
+    what differs, and their choice is saved by `person_register` or `person_update`."""
+    if not nhs_number_is_valid(nhs_number):
+        raise ValueError("PDS is asked only about a valid NHS number")
+    lookup = read_patient(normalise_nhs_number(nhs_number))
+    audit_record(
+        action=PDS_AUDIT_ACTIONS[lookup.outcome],
+        actor=actor,
+        object_type="reviews.person",
+        object_id=str(person.pk) if person is not None else "",
+    )
+    return lookup
+
+
 def _audit_known_number(actor, error: ValidationError) -> None:
     """A refused registration of a known NHS number is audited with its actor: the refusal
     says the number is known, so someone trying numbers leaves a trail (ADR 0018)."""
@@ -91,6 +145,8 @@ def _audit_known_number(actor, error: ValidationError) -> None:
 
 
 PERSON_EDITABLE = (
+    "address",
+    "gp_ods_code",
     "given_name",
     "family_name",
     "preferred_name",
@@ -113,18 +169,27 @@ PERSON_EDITABLE = (
 )
 
 
-def person_update(*, actor, person: Person, **fields) -> Person:
+def person_update(
+    *, actor, person: Person, pds_record: Demographics | None = None, **fields
+) -> Person:
     """Change who the person is and how to support them. Where they are changes through
-    `person_change_setting`, their rating through `person_rate_dsr`."""
+    `person_change_setting`, their rating through `person_rate_dsr`. `pds_record`: the PDS
+    record the details were just checked against (the fields hold what the commissioner chose);
+    without one, a new NHS number is no longer verified."""
     unknown = set(fields) - set(PERSON_EDITABLE)
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
     if "nhs_number" in fields:
         fields["nhs_number"] = normalise_nhs_number(fields["nhs_number"])
     birthday_changed = "date_of_birth" in fields and fields["date_of_birth"] != person.date_of_birth
+    number_changed = "nhs_number" in fields and fields["nhs_number"] != person.nhs_number
     person = copy.copy(person)  # a refused change must not leave the caller's object altered
     for name, value in fields.items():
         setattr(person, name, value)
+    if pds_record is not None:
+        _verified_by_pds(person, pds_record)
+    elif number_changed:
+        person.pds_verified_at = None
     person.full_clean()
     with transaction.atomic():
         person.save()

@@ -10,6 +10,7 @@ import copy
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +38,7 @@ from ..forms.people import (
     SettingChangeForm,
 )
 from ..models import DsrRating, SettingChange
+from ..pds import Outcome, compare, pds_enabled
 from ..presenters import dsr_tag, person_review_row
 from ..sections import person_links_for
 
@@ -48,6 +50,26 @@ SETTING_CHANGE_RECORDED = {
     SettingChange.Kind.SECURITY: "Change of security level recorded.",
 }
 SEARCH_SESSION_KEY = "reviews.people_search"
+# A registration waiting for the commissioner to choose between what they typed and what PDS
+# says: the form's answers and PDS's record (ADR 0019). Never in a URL.
+PDS_REGISTRATION_KEY = "reviews.pds_registration"
+RESTRICTED = (
+    "Their record on PDS is restricted. We do not keep the address or GP practice of a "
+    "restricted record, and nobody here will see them."
+)
+PDS_NOT_CHECKED = (
+    "We could not check their details with the Personal Demographics Service (PDS) just now: "
+    "check them from their page later."
+)
+
+
+def pending_form_data(pending) -> QueryDict:
+    """The register form's answers kept with a registration waiting on PDS, as a form's data."""
+    data = QueryDict(mutable=True)
+    for key, values in pending["data"].items():
+        data.setlist(key, values)
+    return data
+
 
 # --- Small helpers for the pages -----------------------------------------------------------
 
@@ -84,6 +106,36 @@ def _segregation(person) -> str:
 def _bed_commissioner(person) -> str:
     bed = person.bed_commissioner
     return f"{bed.name} ({bed.get_kind_display()})" if bed else "Not given"
+
+
+def _pds_rows(person, can_change) -> list[dict]:
+    """When the details were checked with PDS (while it is switched on, or once they have
+    been), and what PDS alone told us: the address (never a restricted record's) and GP."""
+    rows = []
+    enabled = pds_enabled()
+    if enabled or person.pds_verified_at:
+        checked = person.pds_verified_at
+        check = {
+            "href": reverse("reviews:person_pds", args=[person.pk]),
+            "text": "Check",
+            "visually_hidden_text": "their details with PDS",
+        }
+        rows.append(
+            {
+                "key": "Checked with PDS",
+                "value": f"Yes, on {nhs_date(timezone.localdate(checked))}"
+                if checked
+                else "Not checked",
+                "actions": [check] if enabled and can_change else [],
+            }
+        )
+    if person.pds_restricted:
+        rows.append({"key": "Address", "value": "Not kept: their record on PDS is restricted"})
+    elif person.address:
+        rows.append({"key": "Address", "value": ", ".join(person.address.splitlines())})
+    if person.gp_ods_code:
+        rows.append({"key": "GP practice", "value": f"ODS code {person.gp_ods_code}"})
+    return rows
 
 
 def _people_breadcrumbs():
@@ -188,6 +240,10 @@ def _add_person_errors(form, error: ValidationError, duplicate=DUPLICATE_NHS_NUM
 
 
 class PersonCreateView(PermissionRequiredMixin, FormView):
+    """Register a person. With PDS switched on (ADR 0019) the NHS number is checked with PDS
+    first: a number PDS knows nobody by is refused beside the field; details that differ are
+    offered on the next page (`PersonRegisterCheckView`); the same details register at once."""
+
     permission_required = Perm.ADD_PERSON
     raise_exception = True
     form_class = PersonRegisterForm
@@ -196,6 +252,9 @@ class PersonCreateView(PermissionRequiredMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["commissioners"] = queries.commissioning_organisations(self.request.user)
+        pending = self.request.session.get(PDS_REGISTRATION_KEY)
+        if self.request.method == "GET" and "change" in self.request.GET and pending:
+            kwargs["data"] = pending_form_data(pending)  # back from the PDS step to change it
         return kwargs
 
     def get_context_data(self, **kwargs):
@@ -207,24 +266,66 @@ class PersonCreateView(PermissionRequiredMixin, FormView):
         return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
+        self.request.session.pop(PDS_REGISTRATION_KEY, None)
+        if not pds_enabled():
+            return self.register(form, form.person_fields())
+        return self.check_with_pds(form)
+
+    def check_with_pds(self, form):
+        user, fields = self.request.user, form.person_fields()
+        try:
+            services.person_register_validate(actor=user, **fields)
+        except ValidationError as error:
+            return self.refuse(form, error)
+        lookup = services.person_pds_lookup(actor=user, nhs_number=fields["nhs_number"])
+        if lookup.outcome == Outcome.UNAVAILABLE:
+            return self.register(form, fields, note=PDS_NOT_CHECKED)
+        if lookup.record is None:
+            form.add_error("nhs_number", lookup.message)
+            return self.form_invalid(form)
+        differences, filled = compare(fields, lookup.record)
+        if differences:
+            self.request.session[PDS_REGISTRATION_KEY] = {
+                "data": {
+                    key: self.request.POST.getlist(key)
+                    for key in form.data
+                    if key != "csrfmiddlewaretoken"
+                },
+                "record": lookup.record.as_session(),
+            }
+            return redirect("reviews:person_register_check")
+        note = "Their details match the Personal Demographics Service (PDS)."
+        if lookup.record.restricted:
+            note += f" {RESTRICTED}"
+        return self.register(form, {**fields, **filled}, pds_record=lookup.record, note=note)
+
+    def register(self, form, fields, *, pds_record=None, note=""):
         try:
             person = services.person_register(
                 actor=self.request.user,
                 dsr_reason=form.cleaned_data["dsr_reason"].strip(),
-                **form.person_fields(),
+                pds_record=pds_record,
+                **fields,
             )
         except ValidationError as error:
-            _add_person_errors(form, error)
-            if DUPLICATE_NHS_NUMBER in form.errors.get("nhs_number", []):
-                self.extra_context = {"transfer_href": reverse("reviews:transfer_request")}
-            return self.form_invalid(form)
-        text = f"{person.full_name} has been registered."
-        review = queries.open_review_for_person(self.request.user, person)
-        if review is not None:
-            kind = review.get_kind_display().lower()
-            text += f" {_article(kind)} {kind} review is due by {nhs_date(review.due_date)}."
-        messages.success(self.request, text)
+            return self.refuse(form, error)
+        messages.success(self.request, registered_message(self.request.user, person, note))
         return redirect("reviews:person_detail", pk=person.pk)
+
+    def refuse(self, form, error):
+        _add_person_errors(form, error)
+        if DUPLICATE_NHS_NUMBER in form.errors.get("nhs_number", []):
+            self.extra_context = {"transfer_href": reverse("reviews:transfer_request")}
+        return self.form_invalid(form)
+
+
+def registered_message(user, person, note="") -> str:
+    text = f"{person.full_name} has been registered."
+    review = queries.open_review_for_person(user, person)
+    if review is not None:
+        kind = review.get_kind_display().lower()
+        text += f" {_article(kind)} {kind} review is due by {nhs_date(review.due_date)}."
+    return f"{text} {note}".strip()
 
 
 # --- One person ----------------------------------------------------------------------------
@@ -292,7 +393,7 @@ class PersonDetailView(PersonMixin, TemplateView):
             return {"key": key, "value": value, "actions": actions if can_change else []}
 
         keyworker = ", ".join(filter(None, [person.keyworker_name, person.keyworker_contact]))
-        return [
+        rows = [
             row("Name", person.full_name),
             row("Preferred name", person.preferred_name or "Not given"),
             row("Pronouns", person.pronouns or "Not given"),
@@ -310,6 +411,8 @@ class PersonDetailView(PersonMixin, TemplateView):
             ),
             row("Keyworker", keyworker or "None"),
         ]
+        rows[5:5] = _pds_rows(person, can_change)
+        return rows
 
     @staticmethod
     def _where_rows(person):
@@ -387,7 +490,10 @@ class PersonEditView(PersonFormView):
         person = services.person_update(
             actor=self.request.user, person=copy.copy(self.person), **form.person_fields()
         )
-        return f"{person.full_name}'s details have been saved."
+        text = f"{person.full_name}'s details have been saved."
+        if pds_enabled() and person.nhs_number != self.person.nhs_number:
+            text += " Their NHS number changed: check their details with PDS."
+        return text
 
 
 class ContactCreateView(PersonFormView):

@@ -72,6 +72,12 @@ class PersonFactory(factory.django.DjangoModelFactory):
                 lambda: timezone.localdate() - timedelta(days=15 * 365)
             ),
         )
+        # Checked with PDS (ADR 0019): its address and registered GP practice kept.
+        pds_verified = factory.Trait(
+            pds_verified_at=factory.LazyFunction(timezone.now),
+            address="1 Trevelyan Square\nBoar Lane\nLeeds\nLS1 6AE",
+            gp_ods_code="Y12345",
+        )
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
