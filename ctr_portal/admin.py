@@ -94,8 +94,8 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "template", "state", "attempts", "sent_at"]
-    list_filter = ["state", "template"]
+    list_display = ["created_at", "template", "channel", "state", "attempts", "sent_at", "delivery"]
+    list_filter = ["state", "channel", "delivery", "template"]
     # The words of the email stay out of sight, and a link that carries a token never shows.
     exclude = ["context", "secret_context"]
     show_full_result_count = False

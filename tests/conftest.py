@@ -321,3 +321,38 @@ def pds_on(settings, pds_server):
     settings.PDS_TIMEOUT_SECONDS = 5
     yield pds_server
     cache.delete(TOKEN_CACHE_KEY)
+
+
+@pytest.fixture(scope="session")
+def notify_server():
+    """A stand-in for GOV.UK Notify on loopback (tests/notify_server.py), started once."""
+    from . import notify_server as stand_in
+
+    server = stand_in.start()
+    yield server
+    server.shutdown()
+
+
+NOTIFY_CALLBACK_TOKEN = "receipts-bearer-token-for-the-tests-only"
+
+
+@pytest.fixture
+def notify_on(settings, notify_server):
+    """The outbox's transport set to GOV.UK Notify, pointed at the stand-in, which starts each
+    test with nothing sent; the rate limit's count starts again too."""
+    from . import notify_server as stand_in
+
+    with notify_server.lock:
+        notify_server.sent.clear()
+        notify_server.refused.clear()
+        notify_server._failures.clear()
+    from ctr_portal.transports import rate_limit_reset
+
+    rate_limit_reset()
+    settings.OUTBOX_TRANSPORT = "notify"
+    settings.NOTIFY_API_KEY = stand_in.API_KEY
+    settings.NOTIFY_BASE_URL = notify_server.base_url
+    settings.NOTIFY_EMAIL_TEMPLATE_ID = stand_in.EMAIL_TEMPLATE_ID
+    settings.NOTIFY_SMS_TEMPLATE_ID = stand_in.SMS_TEMPLATE_ID
+    settings.NOTIFY_CALLBACK_TOKEN = NOTIFY_CALLBACK_TOKEN
+    yield notify_server
