@@ -316,8 +316,10 @@ def notification_receipt(*, provider_ref: str, status: str) -> Notification | No
 def outbox_dispatch_due(*, now=None) -> int:
     """Send everything due; returns how many were sent."""
     sent = 0
-    for notification in outbox_claim(now=now):
-        sent += notification_send(notification=notification)
+    claimed = outbox_claim(now=now)
+    through = transport() if claimed else None  # one client (and connection) for the batch
+    for notification in claimed:
+        sent += notification_send(notification=notification, through=through)
     return sent
 
 
