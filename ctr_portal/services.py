@@ -266,12 +266,22 @@ def _failed(notification, claimed, error: str) -> None:
         notice_undeliverable.send(sender=Notification, notification=notification)
 
 
+# A precompiled letter's own statuses, as the delivery states of the other channels.
+LETTER_STATUSES = {
+    "received": Notification.Delivery.DELIVERED,  # printed and handed to the post
+    "validation-failed": Notification.Delivery.PERMANENT_FAILURE,
+    "virus-scan-failed": Notification.Delivery.PERMANENT_FAILURE,
+    "cancelled": Notification.Delivery.PERMANENT_FAILURE,
+}
+
+
 def notification_receipt(*, provider_ref: str, status: str) -> Notification | None:
     """A delivery receipt (GOV.UK Notify's callback): record delivered or failed. A permanent
     failure is told once, however often the receipt comes (the update is conditional); a
     temporary or technical failure is sent again by the outbox's backoff, until the last
     attempt. Returns the row, or None for a receipt of nothing we sent."""
     Delivery = Notification.Delivery
+    status = LETTER_STATUSES.get(status, status)
     if status not in Delivery.values or not provider_ref:
         return None
     notification = Notification.objects.filter(provider_ref=provider_ref).first()
@@ -321,6 +331,35 @@ def outbox_dispatch_due(*, now=None) -> int:
     for notification in claimed:
         sent += notification_send(notification=notification, through=through)
     return sent
+
+
+def outbox_delivery_check(*, now=None, limit=500) -> int:
+    """Ask GOV.UK Notify how the notices sent more than an hour ago, and not heard of since,
+    are doing, and record what it says as a receipt would: a lost callback then only delays.
+    Returns how many were asked about."""
+    if settings.OUTBOX_TRANSPORT != "notify":
+        return 0
+    now = now or timezone.now()
+    waiting = list(
+        Notification.objects.filter(
+            state=Notification.State.SENT,
+            delivery="",
+            sent_at__lt=now - timedelta(hours=1),
+            sent_at__gt=now - timedelta(days=7),
+        )
+        .exclude(provider_ref="")
+        .order_by("sent_at")
+        .values_list("provider_ref", flat=True)[:limit]
+    )
+    client = transport().client
+    for provider_ref in waiting:
+        try:
+            status = client.get_notification_by_id(provider_ref).get("status", "")
+        except Exception as exc:  # Notify down: the next run asks again
+            log.warning("Delivery check failed: %s", type(exc).__name__)
+            break
+        notification_receipt(provider_ref=provider_ref, status=status)
+    return len(waiting)
 
 
 # The tests render a notice as the dispatcher does.

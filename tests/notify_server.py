@@ -47,6 +47,13 @@ class NotifyStandIn(ThreadingHTTPServer):
         with self.lock:
             return self._failures.pop(0) if self._failures else None
 
+    def set_status(self, notification_id: str, status: str) -> None:
+        """What Notify says of a message afterwards (delivered, permanent-failure, ...)."""
+        with self.lock:
+            for message in self.sent:
+                if message["id"] == notification_id:
+                    message["status"] = status
+
     def of_type(self, kind: str) -> list[dict]:
         return [m for m in self.sent if m["type"] == kind]
 
@@ -98,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "id": message["id"],
                 "reference": message["reference"],
                 "type": message["type"],
-                "status": "created",
+                "status": message.get("status", "created"),
                 "body": message.get("body", ""),
                 "subject": message.get("subject"),
             },

@@ -257,3 +257,63 @@ def test_two_dispatchers_at_once_send_one_message_per_notice(notify_on, settings
     references = [m["reference"] for m in notify_on.sent]
     assert len(references) == 40 == len(set(references))
     assert Notification.objects.filter(state=Notification.State.SENT).count() == 40
+
+
+def test_a_stale_token_is_refused_as_notify_refuses_it(notify_on):
+    """The stand-in checks the JWT with the client library's own check: a token issued long
+    ago (a clock out by minutes) is refused, as Notify refuses it."""
+    import time
+
+    import requests
+    from notifications_python_client.authentication import create_jwt_token
+
+    from tests import notify_server as stand_in
+
+    def post_with(token):
+        return requests.post(
+            notify_on.base_url + "/v2/notifications/email",
+            json={"email_address": "a@example.com", "template_id": stand_in.EMAIL_TEMPLATE_ID},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=5,
+        )
+
+    fresh = create_jwt_token(stand_in.SECRET, stand_in.SERVICE_ID)
+    assert post_with(fresh).status_code == 201
+    import jwt
+
+    stale = jwt.encode(
+        {"iss": stand_in.SERVICE_ID, "iat": int(time.time()) - 600},
+        stand_in.SECRET,
+        algorithm="HS256",
+    )
+    assert post_with(stale).status_code == 403
+    assert post_with(create_jwt_token("not-the-secret", stand_in.SERVICE_ID)).status_code == 403
+
+
+def test_a_lost_receipt_is_asked_for_after_an_hour(notify_on):
+    row = enqueue()
+    dispatch()
+    row.refresh_from_db()
+    notify_on.set_status(row.provider_ref, "delivered")
+    assert services.outbox_delivery_check() == 0  # not yet an hour
+    assert services.outbox_delivery_check(now=timezone.now() + timedelta(hours=2)) == 1
+    row.refresh_from_db()
+    assert row.delivery == Notification.Delivery.DELIVERED
+
+
+def test_a_posted_letter_received_by_the_printer_counts_as_delivered(client, notify_on):
+    row = enqueue()
+    dispatch()
+    receipt(client, row, "received")
+    row.refresh_from_db()
+    assert row.delivery == Notification.Delivery.DELIVERED
+
+
+def test_production_settings_refuse_notify_half_configured():
+    from tests.ctr_portal.test_security import PRODUCTION, run_manage
+
+    result = run_manage("check", **PRODUCTION, OUTBOX_TRANSPORT="notify", NOTIFY_API_KEY="k")
+    assert result.returncode != 0
+    assert "GOV.UK Notify is half configured: set NOTIFY_EMAIL_TEMPLATE_ID" in result.stderr
+    result = run_manage("check", **PRODUCTION, NOTIFY_CALLBACK_TOKEN="t")
+    assert result.returncode != 0 and "half configured" in result.stderr
