@@ -77,6 +77,8 @@ class Perm(StrEnum):
     VIEW_FEEDBACK_SUMMARY = "portal.view_feedback_summary"
     LIST_REQUESTS = "portal.list_requests"
     ANSWER_REQUEST = "portal.answer_request"
+    FILL_PLANNER = "portal.fill_planner"
+    VIEW_PLANNER = "portal.view_planner"
 
     # oversight (add below this line)
     VIEW_OVERSIGHT_VISITS = "oversight.view_visits"

@@ -49,6 +49,14 @@ def nav_items(sender, **kwargs):
 def review_links(sender, **kwargs):
     return [
         ReviewLink(
+            "The person's planner",
+            "portal:planner",
+            Perm.VIEW_PLANNER,
+            order=15,
+            description="What they want the panel to know, in their words (My CTR Planner); "
+            "type in a paper planner that came back",
+        ),
+        ReviewLink(
             "Give feedback on this review",
             "portal:feedback",
             Perm.GIVE_FEEDBACK,

@@ -128,3 +128,42 @@ class EasyReadFeedbackForm(FeedbackForm):
     change = text_area(
         "What should we do better? (you do not have to answer)", limits.NOTE, subject="Your answer"
     )
+
+
+class PlannerQuestionForm(NHSUKFormMixin, forms.Form):
+    """One question of the planner: its answer, or nothing yet (every answer is optional)."""
+
+    submit_label = "Save and go on"
+
+    def __init__(self, *args, question, **kwargs):
+        from .models import Planner
+
+        self.question = question
+        super().__init__(*args, **kwargs)
+        if question.field == "take_part":
+            self.fields["answer"] = forms.ChoiceField(
+                label=question.question,
+                choices=Planner.TakePart.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                error_messages={"invalid_choice": "Choose one of the answers"},
+            )
+        else:
+            self.fields["answer"] = text_area(
+                question.question,
+                limits.NOTE,
+                subject="Your answer",
+                help_text=question.hint,
+            )
+
+    def get_layout(self):
+        size = (
+            {"legend_size": "l", "legend_is_page_heading": True}
+            if self.question.field == "take_part"
+            else {"label_size": "l", "label_is_page_heading": True}
+        )
+        options = {"rows": 6} if self.question.field != "take_part" else {}
+        return Layout(
+            Field("answer", **size, **options),
+            Submit("submit", self.submit_label),
+        )

@@ -160,3 +160,16 @@ def recent_changes_suggested(feedback, limit=10) -> list[Feedback]:
 def feedback_invitation_candidates(*, since):
     """Reviews held on or after `since` (not cancelled), with who took part."""
     return review_queries.reviews_held_since(since)
+
+
+def planner_review(user, pk):
+    """A review whose planner the user may read, found as every review page finds one (404 for
+    a review they have no part in); the view then asks the permission (403)."""
+    return review_queries.review_for_user(user, pk)
+
+
+def planner_of(review):
+    """The review's planner, or an empty one not yet saved."""
+    from .models import Planner
+
+    return Planner.objects.filter(review=review).first() or Planner(review=review)

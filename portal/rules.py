@@ -9,11 +9,13 @@ from reviews.rules import (
     commissioning_org_ids,
     is_commissioner,
     is_family_allowed_by_consent,
+    is_panel_member,
     is_participant,
     is_review_commissioner,
     is_review_provider,
     is_the_person,
     participant_predicate,
+    sees_details_as_participant,
 )
 
 PORTAL_ROLES = (ParticipantRole.PERSON, *FAMILY_ROLES)
@@ -52,3 +54,11 @@ rules.add_perm(Perm.VIEW_FEEDBACK, is_review_commissioner)
 rules.add_perm(Perm.VIEW_FEEDBACK_SUMMARY, is_commissioner)
 rules.add_perm(Perm.LIST_REQUESTS, is_commissioner)
 rules.add_perm(Perm.ANSWER_REQUEST, answers_for_commissioner)
+
+# The planner is the person's: they fill it in, or a family carer or advocate the consent lets
+# in helps them, or the commissioner types in the paper planner that came back. The panel reads
+# it before the day once the consent gate lets them see the person's details (asked afresh at
+# every request).
+fills_planner = is_the_person | is_family_allowed_by_consent | is_review_commissioner
+rules.add_perm(Perm.FILL_PLANNER, fills_planner)
+rules.add_perm(Perm.VIEW_PLANNER, fills_planner | (is_panel_member & sees_details_as_participant))

@@ -144,3 +144,29 @@ def _feedback_invitations(review) -> list[tuple[str, str, dict]]:
         }
         invitations.append((email, "feedback_invitation", context))
     return invitations
+
+
+def planner_answer(*, actor, review, field: str, value: str):
+    """Save one answer of the person's planner, as they go. Whoever is not the person is
+    recorded as having helped; the commissioner's answers are marked typed in from paper."""
+    from reviews.rules import is_review_commissioner
+
+    from .models import PLANNER_QUESTIONS, Planner
+
+    if field not in {q.field for q in PLANNER_QUESTIONS}:
+        raise ValueError(f"{field!r} is not a question of the planner")
+    participant = participant_for(actor, review)
+    with transaction.atomic():
+        planner, _created = Planner.objects.select_for_update().get_or_create(review=review)
+        setattr(planner, field, value.strip())
+        if participant is None or participant.role != ParticipantRole.PERSON:
+            if is_review_commissioner(actor, review):
+                planner.from_paper = True
+                planner.helped_by = f"Typed in from the paper planner by {actor.display_name}"
+            elif participant is not None:
+                planner.helped_by = f"{participant.name} ({participant.get_role_display()})"
+        planner.updated_by, planner.updated_at = actor, timezone.now()
+        planner.full_clean()
+        planner.save()
+        audit_record(action=Action.UPDATE, actor=actor, obj=planner)
+    return planner

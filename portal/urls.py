@@ -14,6 +14,13 @@ urlpatterns = [
         views.ReviewFeedbackView.as_view(),
         name="review_feedback",
     ),
+    path("reviews/<int:pk>/planner/", views.PlannerView.as_view(), name="planner"),
+    path("reviews/<int:pk>/planner/pdf/", views.PlannerPdfView.as_view(), name="planner_pdf"),
+    path(
+        "reviews/<int:pk>/planner/<slug:slug>/",
+        views.PlannerQuestionView.as_view(),
+        name="planner_question",
+    ),
     path("requests/", views.RequestListView.as_view(), name="requests"),
     path("requests/<int:pk>/", views.RequestDetailView.as_view(), name="request_detail"),
     path("feedback/", views.FeedbackSummaryView.as_view(), name="feedback_summary"),

@@ -9,9 +9,11 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -26,8 +28,9 @@ from reviews.rules import participant_for
 from reviews.views.base import ReviewPageMixin
 
 from . import presenters, queries, services
-from .forms import AnswerForm, EasyReadFeedbackForm, FeedbackForm, RequestForm
-from .models import Request
+from .forms import AnswerForm, EasyReadFeedbackForm, FeedbackForm, PlannerQuestionForm, RequestForm
+from .models import PLANNER_QUESTIONS, Request
+from .rules import PORTAL_ROLES
 from .signals import portal_sections
 
 
@@ -120,6 +123,10 @@ class PortalReviewView(PortalReviewMixin, TemplateView):
             contacts=commissioner_contacts(review),
             participants=list(review.participants.all()) if details else [],
             requests=queries.requests_made_by(user, review),
+            may_plan=user.has_perm(Perm.FILL_PLANNER, review),
+            is_the_person=getattr(participant_for(user, review), "role", "")
+            == ParticipantRole.PERSON,
+            planner_started=queries.planner_of(review).started,
             may_give_feedback=user.has_perm(Perm.GIVE_FEEDBACK, review)
             and queries.feedback_given(user, review) is None,
             breadcrumbs=self.breadcrumbs()[:-1],
@@ -377,3 +384,161 @@ class FeedbackSummaryView(PermissionRequiredMixin, TemplateView):
             breadcrumbs=[("Home", reverse("dashboard"))],
         )
         return super().get_context_data(**kwargs)
+
+
+# --- The person's planner ------------------------------------------------------------------
+
+
+class PlannerMixin(ReviewPageMixin):
+    """A page of the person's planner. The person and their family find it in their portal;
+    the commissioner and the panel from the review's page."""
+
+    def get_scoped_object(self):
+        return queries.planner_review(self.request.user, self.kwargs["pk"])
+
+    @property
+    def in_portal(self) -> bool:
+        participant = participant_for(self.request.user, self.review)
+        return participant is not None and participant.role in PORTAL_ROLES
+
+    def breadcrumbs(self, *extra):
+        if not self.in_portal:
+            return super().breadcrumbs(*extra)
+        return [
+            ("Home", reverse("dashboard")),
+            ("Your reviews", reverse("portal:home")),
+            (
+                f"Review for {self.review.person.known_as}",
+                reverse("portal:review", args=[self.review.pk]),
+            ),
+            *extra,
+        ]
+
+    def planner_url(self):
+        return reverse("portal:planner", args=[self.review.pk])
+
+
+class PlannerView(PlannerMixin, TemplateView):
+    permission_required = Perm.VIEW_PLANNER
+    template_name = "portal/planner.html"
+
+    def get_context_data(self, **kwargs):
+        user, review = self.request.user, self.review
+        planner = queries.planner_of(review)
+        audit_record(action=Action.VIEW, actor=user, obj=review, request=self.request)
+        may_fill = user.has_perm(Perm.FILL_PLANNER, review)
+        answers = [
+            {
+                "question": q,
+                "answer": planner.get_take_part_display()
+                if q.field == "take_part"
+                else getattr(planner, q.field),
+                "change": reverse("portal:planner_question", args=[review.pk, q.slug])
+                if may_fill
+                else "",
+            }
+            for q in PLANNER_QUESTIONS
+        ]
+        kwargs.update(
+            planner=planner,
+            answers=answers,
+            may_fill=may_fill,
+            is_the_person=self.in_portal
+            and participant_for(user, review).role == ParticipantRole.PERSON,
+            first_question=reverse(
+                "portal:planner_question", args=[review.pk, PLANNER_QUESTIONS[0].slug]
+            ),
+            breadcrumbs=self.breadcrumbs()[:-1] if self.in_portal else self.breadcrumbs(),
+        )
+        return super().get_context_data(**kwargs)
+
+
+class PlannerQuestionView(PlannerMixin, FormView):
+    permission_required = Perm.FILL_PLANNER
+    template_name = "portal/planner_question.html"
+    form_class = PlannerQuestionForm
+
+    @property
+    def question(self):
+        for number, question in enumerate(PLANNER_QUESTIONS, start=1):
+            if question.slug == self.kwargs["slug"]:
+                return number, question
+        raise Http404("No such question")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["question"] = self.question[1]
+        return kwargs
+
+    def get_initial(self):
+        planner = queries.planner_of(self.review)
+        return {"answer": getattr(planner, self.question[1].field)}
+
+    def form_valid(self, form):
+        number, question = self.question
+        services.planner_answer(
+            actor=self.request.user,
+            review=self.review,
+            field=question.field,
+            value=form.cleaned_data["answer"] or "",
+        )
+        if number < len(PLANNER_QUESTIONS):
+            return redirect(
+                "portal:planner_question", pk=self.review.pk, slug=PLANNER_QUESTIONS[number].slug
+            )
+        messages.success(self.request, "Your planner is saved")
+        return redirect("portal:planner", pk=self.review.pk)
+
+    def get_context_data(self, **kwargs):
+        number, question = self.question
+        kwargs.update(
+            question=question,
+            number=number,
+            total=len(PLANNER_QUESTIONS),
+            breadcrumbs=[],
+            back=reverse(
+                "portal:planner_question",
+                args=[self.review.pk, PLANNER_QUESTIONS[number - 2].slug],
+            )
+            if number > 1
+            else self.planner_url(),
+        )
+        return super().get_context_data(**kwargs)
+
+
+class PlannerPdfView(PlannerMixin, View):
+    """The planner as an easy-read PDF: what is filled in, and room to write where it is not,
+    so it can be filled in on paper and typed in when it comes back."""
+
+    permission_required = Perm.VIEW_PLANNER
+
+    def get(self, request, *args, **kwargs):
+        from django.http import HttpResponse
+        from django.template.loader import render_to_string
+
+        from ctr_portal.pdf import pdf_html
+
+        review = self.review
+        planner = queries.planner_of(review)
+        html = render_to_string(
+            "portal/planner_pdf.html",
+            {
+                "review": review,
+                "person": review.person,
+                "planner": planner,
+                "answers": [
+                    (
+                        q,
+                        planner.get_take_part_display()
+                        if q.field == "take_part"
+                        else getattr(planner, q.field),
+                    )
+                    for q in PLANNER_QUESTIONS
+                ],
+                "take_part_choices": planner.TakePart.labels,
+            },
+        )
+        audit_record(action=Action.DOWNLOAD, actor=request.user, obj=review, request=request)
+        response = HttpResponse(pdf_html(html).write_pdf(), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="planner-{review.pk}.pdf"'
+        return response

@@ -18,10 +18,25 @@ from .factories import MembershipFactory, OrganisationFactory, UserFactory
 SLOW_BY_NATURE = ("browser", "integration")
 
 
+# The files that start a real Celery worker on the shared Redis broker (tests/celery_worker.py):
+# under pytest-xdist (`make test`) they run on one process, one after another, since a worker
+# that takes Celery's default queue would take another file's tasks too.
+REAL_WORKER_FILES = {
+    "tests/ctr_portal/test_celery_integration.py",
+    "tests/documents/test_renditions_worker.py",
+    "tests/recommendations/test_sweep_worker.py",
+    "tests/reports/test_worker.py",
+}
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if any(item.get_closest_marker(name) for name in SLOW_BY_NATURE):
             item.add_marker(pytest.mark.slow)
+        # `--dist loadgroup`: a file's tests stay together (its module fixtures are built once).
+        path = item.nodeid.split("::")[0]
+        group = "real-celery-worker" if path in REAL_WORKER_FILES else path
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 # Every role the access matrix knows. Later issues give the panel and family roles a part in
