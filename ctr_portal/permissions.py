@@ -79,6 +79,7 @@ class Perm(StrEnum):
     ANSWER_REQUEST = "portal.answer_request"
     FILL_PLANNER = "portal.fill_planner"
     VIEW_PLANNER = "portal.view_planner"
+    RECORD_BOOKLETS = "portal.record_booklets"
 
     # oversight (add below this line)
     VIEW_OVERSIGHT_VISITS = "oversight.view_visits"

@@ -1,6 +1,7 @@
 """What the portal answers through the extension signals (ADR 0008)."""
 
 from ctr_portal.dashboard import Card
+from ctr_portal.formatting import nhs_date
 from ctr_portal.navigation import NavItem
 from ctr_portal.permissions import Perm
 from reviews.queries import TimelineEntry
@@ -48,6 +49,14 @@ def nav_items(sender, **kwargs):
 
 def review_links(sender, **kwargs):
     return [
+        ReviewLink(
+            "Booklets for the person",
+            "portal:booklets",
+            Perm.RECORD_BOOKLETS,
+            order=14,
+            description="Record how and when they had the easy-read booklets about their "
+            "review and the planner, or why not",
+        ),
         ReviewLink(
             "The person's planner",
             "portal:planner",
@@ -97,3 +106,25 @@ def person_timeline_entries(sender, *, person, **kwargs):
                 )
             )
     return entries
+
+
+def readiness_checks(sender, *, review, **kwargs):
+    """The person had the booklets before the review (or the commissioner says why not)."""
+    from reviews.readiness import ReadinessItem
+
+    from .models import Booklets
+
+    booklets = Booklets.objects.filter(review=review).first()
+    if booklets is None:
+        detail = "not recorded yet"
+    elif booklets.how == Booklets.How.NOT_GIVEN:
+        detail = f"not given: {booklets.reason_not_given}"
+    else:
+        detail = f"{booklets.get_how_display().lower()}, {nhs_date(booklets.given_on)}"
+    return ReadinessItem(
+        "booklets",
+        "The person had the booklets about their review",
+        booklets is not None,
+        detail,
+        order=25,
+    )

@@ -3,7 +3,7 @@
 from django import forms
 
 from ctr_portal import limits
-from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, Submit, text_area
+from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, SplitDateField, Submit, text_area
 
 from .models import Request, Score
 
@@ -165,5 +165,61 @@ class PlannerQuestionForm(NHSUKFormMixin, forms.Form):
         options = {"rows": 6} if self.question.field != "take_part" else {}
         return Layout(
             Field("answer", **size, **options),
+            Submit("submit", self.submit_label),
+        )
+
+
+class BookletsForm(NHSUKFormMixin, forms.Form):
+    """How and when the person had the booklets, or why not."""
+
+    submit_label = "Save"
+
+    how = forms.ChoiceField(
+        label="How did they have the booklets?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select how they had the booklets",
+            "invalid_choice": "Select how they had the booklets",
+        },
+    )
+    given_on = SplitDateField(
+        label="When did they have them?",
+        subject="The date they had them",
+        bounds=limits.RECENT_EVENT,
+        help_text="For example, 15 3 2026. Leave empty if they did not have them.",
+        required=False,
+    )
+    reason_not_given = text_area(
+        "If they did not have them, why not?",
+        limits.NOTE,
+        subject="Why they did not have them",
+        help_text="For example, they did not want them, or there was not enough time.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Booklets
+
+        super().__init__(*args, **kwargs)
+        self.fields["how"].choices = Booklets.How.choices
+
+    def clean(self):
+        cleaned = super().clean()
+        how = cleaned.get("how")
+        if (
+            how
+            and how != "not_given"
+            and not cleaned.get("given_on")
+            and "given_on" not in self.errors
+        ):
+            self.add_error("given_on", "Enter the date they had them")
+        if how == "not_given" and not (cleaned.get("reason_not_given") or "").strip():
+            self.add_error("reason_not_given", "Enter why they did not have them")
+        return cleaned
+
+    def get_layout(self):
+        return Layout(
+            Field("how", legend_size="m"),
+            Field("given_on", legend_size="s"),
+            Field("reason_not_given", rows=3),
             Submit("submit", self.submit_label),
         )

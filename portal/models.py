@@ -235,3 +235,38 @@ PLANNER_QUESTIONS = [
         "pencil",
     ),
 ]
+
+
+class Booklets(models.Model):
+    """Whether the person had NHS England's two booklets before their review (*My Care and
+    Treatment Review* and *My CTR Planner*: the service's easy-read pages and the printed
+    planner), how and when; or why not. The review is not ready until this is recorded."""
+
+    class How(models.TextChoices):
+        POST = "post", "Posted to them"
+        HAND = "hand", "Given by hand (by their keyworker, advocate or the ward)"
+        EMAIL = "email", "Sent by email or as a link"
+        TOGETHER = "together", "Read through together with them"
+        NOT_GIVEN = "not_given", "They did not have them"
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="booklets")
+    how = models.CharField("how they had them", max_length=20, choices=How)
+    given_on = models.DateField("when they had them", null=True, blank=True)
+    reason_not_given = models.TextField(
+        "why they did not have them", blank=True, max_length=limits.NOTE
+    )
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "booklets"
+        constraints = [
+            models.CheckConstraint(
+                condition=(~models.Q(how="not_given") & models.Q(given_on__isnull=False))
+                | (models.Q(how="not_given") & ~models.Q(reason_not_given="")),
+                name="booklets_when_or_why_not",
+            )
+        ]
+
+    def __str__(self):
+        return f"Booklets for review {self.review_id}: {self.get_how_display()}"

@@ -173,3 +173,9 @@ def planner_of(review):
     from .models import Planner
 
     return Planner.objects.filter(review=review).first() or Planner(review=review)
+
+
+def booklets_of(review):
+    from .models import Booklets
+
+    return Booklets.objects.filter(review=review).first()

@@ -62,3 +62,4 @@ rules.add_perm(Perm.ANSWER_REQUEST, answers_for_commissioner)
 fills_planner = is_the_person | is_family_allowed_by_consent | is_review_commissioner
 rules.add_perm(Perm.FILL_PLANNER, fills_planner)
 rules.add_perm(Perm.VIEW_PLANNER, fills_planner | (is_panel_member & sees_details_as_participant))
+rules.add_perm(Perm.RECORD_BOOKLETS, is_review_commissioner)

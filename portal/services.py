@@ -170,3 +170,39 @@ def planner_answer(*, actor, review, field: str, value: str):
         planner.save()
         audit_record(action=Action.UPDATE, actor=actor, obj=planner)
     return planner
+
+
+def booklets_record(*, actor, review, how: str, given_on=None, reason_not_given: str = ""):
+    """Record how and when the person had the booklets, or why not: once per review, changed
+    by recording again. On the review's timeline."""
+    from reviews.services import review_event_record
+
+    from .models import Booklets
+
+    reason_not_given = reason_not_given.strip()
+    given = how != Booklets.How.NOT_GIVEN
+    with transaction.atomic():
+        booklets, _created = Booklets.objects.update_or_create(
+            review=review,
+            defaults={
+                "how": how,
+                "given_on": given_on if given else None,
+                "reason_not_given": "" if given else reason_not_given,
+                "recorded_by": actor,
+                "recorded_at": timezone.now(),
+            },
+        )
+        booklets.full_clean()
+        review_event_record(
+            review=review,
+            kind=EVENT_BOOKLETS,
+            actor=actor,
+            summary=f"Booklets: {booklets.get_how_display().lower()}"
+            + (f", {nhs_date(given_on)}" if given and given_on else ""),
+        )
+        audit_record(action=Action.UPDATE, actor=actor, obj=booklets)
+    return booklets
+
+
+EVENT_BOOKLETS = "booklets"
+EVENT_KINDS = [(EVENT_BOOKLETS, "Booklets")]

@@ -14,6 +14,8 @@ urlpatterns = [
         views.ReviewFeedbackView.as_view(),
         name="review_feedback",
     ),
+    path("about-your-review/", views.AboutYourReviewView.as_view(), name="about_your_review"),
+    path("reviews/<int:pk>/booklets/", views.BookletsView.as_view(), name="booklets"),
     path("reviews/<int:pk>/planner/", views.PlannerView.as_view(), name="planner"),
     path("reviews/<int:pk>/planner/pdf/", views.PlannerPdfView.as_view(), name="planner_pdf"),
     path(

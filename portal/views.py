@@ -8,11 +8,13 @@ only while the latest consent allows it, asked again at every request.
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -28,7 +30,14 @@ from reviews.rules import participant_for
 from reviews.views.base import ReviewPageMixin
 
 from . import presenters, queries, services
-from .forms import AnswerForm, EasyReadFeedbackForm, FeedbackForm, PlannerQuestionForm, RequestForm
+from .forms import (
+    AnswerForm,
+    BookletsForm,
+    EasyReadFeedbackForm,
+    FeedbackForm,
+    PlannerQuestionForm,
+    RequestForm,
+)
 from .models import PLANNER_QUESTIONS, Request
 from .rules import PORTAL_ROLES
 from .signals import portal_sections
@@ -542,3 +551,45 @@ class PlannerPdfView(PlannerMixin, View):
         response = HttpResponse(pdf_html(html).write_pdf(), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="planner-{review.pk}.pdf"'
         return response
+
+
+class BookletsView(ReviewPageMixin, FormView):
+    """The commissioner records how and when the person had the booklets, or why not."""
+
+    permission_required = Perm.RECORD_BOOKLETS
+    template_name = "portal/booklets.html"
+    form_class = BookletsForm
+
+    def get_initial(self):
+        booklets = queries.booklets_of(self.review)
+        if booklets is None:
+            return {}
+        return {
+            "how": booklets.how,
+            "given_on": booklets.given_on,
+            "reason_not_given": booklets.reason_not_given,
+        }
+
+    def form_valid(self, form):
+        try:
+            services.booklets_record(
+                actor=self.request.user, review=self.review, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Saved: how the person had the booklets")
+        return redirect("reviews:review_detail", pk=self.review.pk)
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(breadcrumbs=self.breadcrumbs())
+        return super().get_context_data(**kwargs)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class AboutYourReviewView(TemplateView):
+    """The booklet *My Care and Treatment Review* as easy-read pages of the service: what a
+    review is, who comes, what happens on the day and after. Open to anyone, signed in or not,
+    so a letter or a keyworker can point to it."""
+
+    template_name = "portal/about_your_review.html"

@@ -7,7 +7,7 @@ provider; the review's commissioners read it. Requests are answered by the commi
 review they were made about.
 """
 
-from tests.test_access_matrix import ACTS, NO_POST, acting, only
+from tests.test_access_matrix import ACTS, NO_POST, acting, everyone, only
 
 from .factories import held_review_like
 
@@ -87,7 +87,29 @@ PLANNER_WRITERS = only(
     others=404,
 )
 
+# The booklets are the review's commissioners' to record; the easy-read page is anyone's.
+BOOKLETS = only(
+    {
+        "commissioner": 200,
+        "chair": 200,
+        **dict.fromkeys(
+            (
+                "clinical_expert",
+                "expert_by_experience",
+                "provider",
+                "local_authority",
+                "family_carer",
+                "person",
+            ),
+            403,
+        ),
+    },
+    others=404,
+)
+
 MATRIX = {
+    "portal:about_your_review": (no_kwargs, everyone(200), NO_POST),
+    "portal:booklets": (review_kwargs, BOOKLETS, acting(BOOKLETS)),
     "portal:planner": (review_kwargs, PLANNER_READERS, NO_POST),
     "portal:planner_pdf": (review_kwargs, PLANNER_READERS, NO_POST),
     "portal:planner_question": (
