@@ -72,6 +72,7 @@ class Perm(StrEnum):
     VIEW_PORTAL_REVIEW = "portal.view_portal_review"
     VIEW_PORTAL_DETAILS = "portal.view_portal_details"
     ASK_FOR_REVIEW = "portal.ask_for_review"
+    SEND_FOR_PERSON = "portal.send_for_person"
     GIVE_FEEDBACK = "portal.give_feedback"
     VIEW_FEEDBACK = "portal.view_feedback"
     VIEW_FEEDBACK_SUMMARY = "portal.view_feedback_summary"

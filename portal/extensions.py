@@ -70,12 +70,12 @@ def person_timeline_entries(sender, *, person, **kwargs):
 
     entries = []
     for request in requests_for_person(person):
-        who = f"{request.made_by.display_name} ({request.made_by_role.lower()})"
+        urgent = " (urgent: may be about someone's safety)" if request.urgent else ""
         entries.append(
             TimelineEntry(
-                f"{request.get_kind_display()} through the portal",
+                f"{request.get_kind_display()} through the portal{urgent}",
                 request.made_at,
-                who,
+                request.sender_description,
                 request.details,
             )
         )

@@ -54,7 +54,7 @@ def requests_for_commissioner(user, *, state: str = Request.State.OPEN) -> list[
     return list(
         Request.objects.filter(commissioner_id__in=org_ids, state=state)
         .select_related("person", "made_by", "review", "commissioner", "answered_by")
-        .order_by("-made_at", "-pk")[:200]
+        .order_by("-urgent", "-made_at", "-pk")[:200]
     )
 
 

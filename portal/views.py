@@ -28,6 +28,7 @@ from reviews.views.base import ReviewPageMixin
 from . import presenters, queries, services
 from .forms import AnswerForm, EasyReadFeedbackForm, FeedbackForm, RequestForm
 from .models import Request
+from .policy import REPLY_WORKING_DAYS
 from .signals import portal_sections
 
 
@@ -120,6 +121,8 @@ class PortalReviewView(PortalReviewMixin, TemplateView):
             contacts=commissioner_contacts(review),
             participants=list(review.participants.all()) if details else [],
             requests=queries.requests_made_by(user, review),
+            help=presenters.help_routes(review.commissioner),
+            reply_days=REPLY_WORKING_DAYS.value(),
             may_give_feedback=user.has_perm(Perm.GIVE_FEEDBACK, review)
             and queries.feedback_given(user, review) is None,
             breadcrumbs=self.breadcrumbs()[:-1],
@@ -128,6 +131,9 @@ class PortalReviewView(PortalReviewMixin, TemplateView):
 
 
 class RequestCreateView(PortalReviewMixin, FormView):
+    """Ask for a review or raise a worry. Urgent help comes first on the page (999, 111, the
+    area's safeguarding contact), and the complaints and advocacy routes after the form."""
+
     permission_required = Perm.ASK_FOR_REVIEW
     template_name = "portal/ask.html"
     form_class = RequestForm
@@ -136,8 +142,19 @@ class RequestCreateView(PortalReviewMixin, FormView):
         kind = self.request.GET.get("kind")
         return {"kind": kind} if kind in Request.Kind.values else {}
 
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "person_name": self.review.person.known_as,
+            "may_send_for_person": self.request.user.has_perm(Perm.SEND_FOR_PERSON, self.review),
+        }
+
     def get_context_data(self, **kwargs):
-        kwargs["breadcrumbs"] = self.breadcrumbs()
+        kwargs.update(
+            help=presenters.help_routes(self.review.commissioner),
+            reply_days=REPLY_WORKING_DAYS.value(),
+            breadcrumbs=self.breadcrumbs(),
+        )
         return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
@@ -147,15 +164,13 @@ class RequestCreateView(PortalReviewMixin, FormView):
                 review=self.review,
                 kind=form.cleaned_data["kind"],
                 details=form.cleaned_data["details"],
+                on_behalf_of_person=form.on_behalf_of_person,
+                at_risk=form.cleaned_data["at_risk"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"Sent. {self.review.commissioner.name} will reply to you here. "
-            f"You {request.get_kind_display().lower()} on this page.",
-        )
+        messages.success(self.request, presenters.request_sent_message(request))
         return redirect("portal:review", self.review.pk)
 
 
@@ -176,10 +191,12 @@ class RequestListView(PermissionRequiredMixin, TemplateView):
                 [
                     r.person.full_name,
                     {
-                        "text": r.get_kind_display(),
+                        "text": f"{r.get_kind_display()} (urgent)"
+                        if r.urgent
+                        else r.get_kind_display(),
                         "href": reverse("portal:request_detail", args=[r.pk]),
                     },
-                    f"{r.made_by.display_name} ({r.made_by_role.lower()})",
+                    r.sender_description,
                     nhs_date(r.made_at),
                 ]
                 for r in requests
