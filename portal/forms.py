@@ -63,6 +63,8 @@ class RequestForm(NHSUKFormMixin, forms.Form):
         else:
             del self.fields["sender"]
         self.helper.layout = self.get_layout()
+        # What they type is kept in the browser through a time-out (static/js/form-drafts.js).
+        self.helper.attrs["data-keep-draft"] = ""
 
     def get_layout(self):
         if not hasattr(self, "may_send_for_person"):
