@@ -16,6 +16,7 @@ class Perm(StrEnum):
     CHANGE_PERSON = "reviews.change_person"
     # reviews: the review
     LIST_REVIEWS = "reviews.list_reviews"
+    BROWSE_REVIEWS = "reviews.browse_reviews"  # the header's "Reviews": not the person's
     VIEW_REVIEW = "reviews.view_review"
     VIEW_REVIEW_DETAILS = "reviews.view_review_details"
     MANAGE_REVIEW = "reviews.manage_review"

@@ -1,5 +1,7 @@
 """What the portal answers through the extension signals (ADR 0008)."""
 
+from django.urls import reverse
+
 from ctr_portal.dashboard import Card
 from ctr_portal.navigation import NavItem
 from ctr_portal.permissions import Perm
@@ -89,3 +91,17 @@ def person_timeline_entries(sender, *, person, **kwargs):
                 )
             )
     return entries
+
+
+def review_trail(sender, *, review, user, **kwargs):
+    """The person and family follow a review in the portal: every page about it (the report,
+    feedback) leads back there, never to the professional review page."""
+    from .rules import follows_in_portal, is_public
+
+    if not (is_public(user) and follows_in_portal(user, review)):
+        return None
+    return (
+        ("Home", reverse("dashboard")),
+        ("Your reviews", reverse("portal:home")),
+        (f"Review for {review.person.known_as}", reverse("portal:review", args=[review.pk])),
+    )

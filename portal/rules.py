@@ -4,6 +4,7 @@
 import rules
 
 from ctr_portal.permissions import Perm
+from ctr_portal.rules import is_public_account
 from reviews.models import FAMILY_ROLES, NOT_HELD_STATES, ParticipantRole, ReviewState
 from reviews.rules import (
     commissioning_org_ids,
@@ -30,9 +31,7 @@ is_review_advocate = participant_predicate(
 )
 
 
-@rules.predicate
-def is_public(user):
-    return user.is_authenticated and user.kind == user.Kind.PUBLIC
+is_public = is_public_account
 
 
 @rules.predicate

@@ -54,14 +54,6 @@ class PortalReviewMixin(ReviewPageMixin):
     def review_label(self) -> str:
         return f"Review for {self.review.person.known_as}"
 
-    def breadcrumbs(self, *extra):
-        return [
-            ("Home", reverse("dashboard")),
-            ("Your reviews", reverse("portal:home")),
-            (self.review_label, reverse("portal:review", args=[self.review.pk])),
-            *extra,
-        ]
-
 
 # Where the review is, in words a family would use.
 STATE_IN_PLAIN_ENGLISH = {
