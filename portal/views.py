@@ -30,6 +30,7 @@ from .forms import AnswerForm, EasyReadFeedbackForm, FeedbackForm, RequestForm
 from .models import Request
 from .policy import REPLY_WORKING_DAYS
 from .signals import portal_sections
+from .words import HARD_WORDS
 
 
 class PortalHomeView(PermissionRequiredMixin, TemplateView):
@@ -42,6 +43,20 @@ class PortalHomeView(PermissionRequiredMixin, TemplateView):
         kwargs.update(
             reviews=queries.portal_reviews(self.request.user),
             breadcrumbs=[("Home", reverse("dashboard"))],
+        )
+        return super().get_context_data(**kwargs)
+
+
+class HardWordsView(PermissionRequiredMixin, TemplateView):
+    """The words the person and family meet in the portal, in plain English."""
+
+    permission_required = Perm.USE_PORTAL
+    template_name = "portal/words.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(
+            words=HARD_WORDS,
+            breadcrumbs=[("Home", reverse("dashboard")), ("Your reviews", reverse("portal:home"))],
         )
         return super().get_context_data(**kwargs)
 

@@ -70,6 +70,7 @@ ANSWERERS = only({"commissioner": 200, "chair": 200}, others=404)
 
 MATRIX = {
     "portal:home": (no_kwargs, PUBLIC, NO_POST),
+    "portal:words": (no_kwargs, PUBLIC, NO_POST),
     "portal:review": (review_kwargs, FOLLOWERS, NO_POST),
     "portal:ask": (review_kwargs, FOLLOWERS, acting(FOLLOWERS)),
     "portal:feedback": (held_kwargs, TOOK_PART, acting(TOOK_PART)),

@@ -51,3 +51,27 @@ def test_a_professional_keeps_the_review_pages_trail(issued, client):
     html = client.get(reverse("reports:report", args=[review.pk])).content.decode()
     assert reverse("reviews:review_detail", args=[review.pk]) in breadcrumb_links(html)
     assert reverse("reviews:review_list") in header_links(html)
+
+
+def test_hard_words_are_spelt_out_where_they_first_appear_and_explained_on_their_page(
+    issued, client
+):
+    from recommendations.models import Recommendation
+
+    review = issued["review"]
+    Recommendation.objects.filter(review=review, number=1).update(
+        action="Review the medicine under STOMP with the MDT. STOMP again."
+    )
+    sign_in(client, issued["users"]["family_carer"])
+    html = client.get(reverse("portal:review", args=[review.pk])).content.decode()
+    assert "under STOMP (stopping over-medication of people" in html
+    assert "MDT (multi-disciplinary team)" in html
+    assert html.count("(stopping over-medication") == 1  # once a page
+    assert "What is a Care and Treatment Review?" in html
+    words = reverse("portal:words")
+    assert f'href="{words}"' in html
+
+    page = client.get(words).content.decode()
+    for word in ("CTR", "C(E)TR", "KLOE", "STOMP", "MDT", "ICB", "IMHA"):
+        assert f">{word}:" in page, word
+    assert 'id="imha"' in page
