@@ -28,7 +28,7 @@ def dashboard_cards(sender, *, request, **kwargs):
             Card(
                 "Requests from people and families",
                 "portal/cards/_requests.html",
-                {"open": queries.open_request_count(user)},
+                queries.open_request_counts(user),
                 order=40,
             )
         )

@@ -90,6 +90,8 @@ def test_a_worry_that_mentions_harm_reaches_the_commissioner_once_as_urgent_and_
     assert Notification.objects.filter(template="portal_request_urgent").count() == 1
 
     sign_in(client, world["users"]["commissioner"])
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "1 may be about someone's safety: read it today" in dashboard
     listing = client.get(reverse("portal:requests")).content.decode()
     assert "Raised a worry (urgent)" in listing
     detail = client.get(reverse("portal:request_detail", args=[request.pk])).content.decode()
