@@ -62,6 +62,25 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "ods_code"]
     list_filter = ["kind"]
     search_fields = ["name", "ods_code"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "ods_code", "oversight_panel"]}),
+        (
+            "Where people and families are sent for help",
+            {
+                "description": "Shown in the portal beside a worry and in the easy read: "
+                "fill these in for a commissioner.",
+                "fields": [
+                    "safeguarding_contact",
+                    "safeguarding_phone",
+                    "complaints_contact",
+                    "complaints_phone",
+                    "complaints_email",
+                    "advocacy_contact",
+                    "advocacy_phone",
+                ],
+            },
+        ),
+    ]
 
 
 class ReadOnlyMixin:

@@ -150,6 +150,29 @@ class Organisation(models.Model):
         help_text="For a commissioner: the ICS C(E)TR assurance and oversight panel its stuck "
         "recommendations are escalated to.",
     )
+    # Where a person or family is sent for help (portal worries and the easy read's "if you
+    # are not happy"): a commissioner's safeguarding, complaints and advocacy routes.
+    safeguarding_contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who to call when someone may be being harmed, for example the local "
+        "safeguarding team.",
+    )
+    safeguarding_phone = models.CharField(max_length=30, blank=True)
+    complaints_contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who takes complaints, for example the Patient Advice and Liaison Service "
+        "(PALS) or the complaints team.",
+    )
+    complaints_phone = models.CharField(max_length=30, blank=True)
+    complaints_email = models.EmailField(blank=True)
+    advocacy_contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The advocacy service the organisation pays for (IMHA and community advocacy).",
+    )
+    advocacy_phone = models.CharField(max_length=30, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -15,6 +15,7 @@ class PortalConfig(AppConfig):
 
         dashboard_cards.connect(extensions.dashboard_cards, dispatch_uid="portal.dashboard_cards")
         nav_items.connect(extensions.nav_items, dispatch_uid="portal.nav_items")
+        signals.review_trail.connect(extensions.review_trail, dispatch_uid="portal.review_trail")
         signals.review_links.connect(extensions.review_links, dispatch_uid="portal.review_links")
         signals.person_timeline_entries.connect(
             extensions.person_timeline_entries, dispatch_uid="portal.person_timeline_entries"

@@ -1,5 +1,7 @@
 """What the portal answers through the extension signals (ADR 0008)."""
 
+from django.urls import reverse
+
 from ctr_portal.dashboard import Card
 from ctr_portal.formatting import nhs_date
 from ctr_portal.navigation import NavItem
@@ -27,7 +29,7 @@ def dashboard_cards(sender, *, request, **kwargs):
             Card(
                 "Requests from people and families",
                 "portal/cards/_requests.html",
-                {"open": queries.open_request_count(user)},
+                queries.open_request_counts(user),
                 order=40,
             )
         )
@@ -87,12 +89,12 @@ def person_timeline_entries(sender, *, person, **kwargs):
 
     entries = []
     for request in requests_for_person(person):
-        who = f"{request.made_by.display_name} ({request.made_by_role.lower()})"
+        urgent = " (urgent: may be about someone's safety)" if request.urgent else ""
         entries.append(
             TimelineEntry(
-                f"{request.get_kind_display()} through the portal",
+                f"{request.get_kind_display()} through the portal{urgent}",
                 request.made_at,
-                who,
+                request.sender_description,
                 request.details,
             )
         )
@@ -127,4 +129,18 @@ def readiness_checks(sender, *, review, **kwargs):
         booklets is not None,
         detail,
         order=25,
+    )
+
+
+def review_trail(sender, *, review, user, **kwargs):
+    """The person and family follow a review in the portal: every page about it (the report,
+    feedback) leads back there, never to the professional review page."""
+    from .rules import follows_in_portal, is_public
+
+    if not (is_public(user) and follows_in_portal(user, review)):
+        return None
+    return (
+        ("Home", reverse("dashboard")),
+        ("Your reviews", reverse("portal:home")),
+        (f"Review for {review.person.known_as}", reverse("portal:review", args=[review.pk])),
     )

@@ -14,7 +14,11 @@ ASK_KINDS = [
 
 
 class RequestForm(NHSUKFormMixin, forms.Form):
+    """What the person or family want. An advocate (or a family carer the consent invites) is
+    also asked whom it is from: sent for the person, it is recorded as such."""
+
     submit_label = "Send"
+    FROM_ME, FROM_PERSON = "me", "person"
 
     kind = forms.ChoiceField(
         label="What would you like to do?",
@@ -25,17 +29,47 @@ class RequestForm(NHSUKFormMixin, forms.Form):
             "invalid_choice": "Select what you would like to do",
         },
     )
+    sender = forms.ChoiceField(
+        label="Who is this from?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select who this is from",
+            "invalid_choice": "Select who this is from",
+        },
+    )
     details = text_area(
         "What would you like to tell us?",
         limits.NOTE,
         help_text="For example, what has changed, what worries you, or what you would like to "
-        "happen. This is not a complaint.",
+        "happen.",
         required="Tell us what you would like to happen",
         subject="What you tell us",
     )
+    at_risk = forms.BooleanField(
+        label="Someone is being hurt, or could be hurt",
+        help_text="We will tell the commissioner it is urgent.",
+        required=False,
+    )
+
+    def __init__(self, *args, person_name="", may_send_for_person=False, **kwargs):
+        self.person_name = person_name
+        self.may_send_for_person = may_send_for_person
+        super().__init__(*args, **kwargs)
+        if may_send_for_person:
+            self.fields["sender"].choices = [
+                (self.FROM_ME, "From me"),
+                (self.FROM_PERSON, f"From {person_name}: I am sending it for them"),
+            ]
+        else:
+            del self.fields["sender"]
+        self.helper.layout = self.get_layout()
+        # What they type is kept in the browser through a time-out (static/js/form-drafts.js).
+        self.helper.attrs["data-keep-draft"] = ""
 
     def get_layout(self):
-        return Layout(
+        if not hasattr(self, "may_send_for_person"):
+            return Layout()
+        items = [
             Field(
                 "kind",
                 legend_size="m",
@@ -43,10 +77,25 @@ class RequestForm(NHSUKFormMixin, forms.Form):
                     Request.Kind.REVIEW: "Anyone can ask for a review, at any time",
                     Request.Kind.WORRY: "Something about care or support you want them to know",
                 },
-            ),
-            Field("details", rows=5),
-            Submit("submit", self.submit_label),
-        )
+            )
+        ]
+        if "sender" in self.fields:
+            items.append(
+                Field(
+                    "sender",
+                    legend_size="m",
+                    choice_hints={
+                        self.FROM_PERSON: "Write what they want to say, in their words. We "
+                        "will record that you sent it for them."
+                    },
+                )
+            )
+        items += [Field("details", rows=5), Field("at_risk"), Submit("submit", self.submit_label)]
+        return Layout(*items)
+
+    @property
+    def on_behalf_of_person(self) -> bool:
+        return self.cleaned_data.get("sender") == self.FROM_PERSON
 
 
 class AnswerForm(NHSUKFormMixin, forms.Form):

@@ -11,7 +11,10 @@ from django.utils import timezone
 
 from ctr_portal import limits
 from ctr_portal.models import Organisation
+from ctr_portal.working_days import working_days_after
 from reviews.models import Person, Review
+
+from .policy import REPLY_WORKING_DAYS
 
 USER = settings.AUTH_USER_MODEL
 
@@ -46,6 +49,18 @@ class Request(models.Model):
     details = models.TextField("what you would like to tell us", max_length=limits.NOTE)
     made_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="portal_requests")
     made_by_role = models.CharField(max_length=40)
+    on_behalf_of_person = models.BooleanField(
+        default=False,
+        help_text="Sent by an advocate or family carer for the person, in the person's words.",
+    )
+    at_risk = models.BooleanField(
+        default=False, help_text="The sender said someone is being hurt or is at risk of harm."
+    )
+    urgent = models.BooleanField(
+        default=False,
+        help_text="Flagged to the commissioner the same day: the sender said someone is at "
+        "risk, or the words suggest harm (portal/policy.py).",
+    )
     made_at = models.DateTimeField(default=timezone.now)
     state = models.CharField(max_length=10, choices=State, default=State.OPEN)
     answer = models.TextField("your reply", blank=True, max_length=limits.NOTE)
@@ -72,6 +87,17 @@ class Request(models.Model):
     @property
     def state_colour(self) -> str:
         return self.State(self.state).tag_colour
+
+    @property
+    def reply_due(self):
+        """The day a reply is promised by (portal/policy.py `REPLY_WORKING_DAYS`)."""
+        return working_days_after(timezone.localdate(self.made_at), REPLY_WORKING_DAYS.value())
+
+    @property
+    def sender_description(self) -> str:
+        """Who sent it, in the words the commissioner and the timeline show."""
+        who = f"{self.made_by.display_name} ({self.made_by_role.lower()})"
+        return f"{who}, for {self.person.known_as}" if self.on_behalf_of_person else who
 
 
 class Score(models.IntegerChoices):

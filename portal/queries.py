@@ -54,13 +54,16 @@ def requests_for_commissioner(user, *, state: str = Request.State.OPEN) -> list[
     return list(
         Request.objects.filter(commissioner_id__in=org_ids, state=state)
         .select_related("person", "made_by", "review", "commissioner", "answered_by")
-        .order_by("-made_at", "-pk")[:200]
+        .order_by("-urgent", "-made_at", "-pk")[:200]
     )
 
 
-def open_request_count(user) -> int:
+def open_request_counts(user) -> dict:
+    """{"open": n, "urgent": m}: the requests waiting for a reply, and how many are urgent."""
     org_ids = review_queries.commissioning_org_ids(user)
-    return Request.objects.filter(commissioner_id__in=org_ids, state=Request.State.OPEN).count()
+    return Request.objects.filter(
+        commissioner_id__in=org_ids, state=Request.State.OPEN
+    ).aggregate(open=Count("pk"), urgent=Count("pk", filter=Q(urgent=True)))
 
 
 def request_for_user(user, pk):

@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.PortalHomeView.as_view(), name="home"),
+    path("words/", views.HardWordsView.as_view(), name="words"),
     path("reviews/<int:pk>/", views.PortalReviewView.as_view(), name="review"),
     path("reviews/<int:pk>/ask/", views.RequestCreateView.as_view(), name="ask"),
     path("reviews/<int:pk>/feedback/", views.FeedbackView.as_view(), name="feedback"),

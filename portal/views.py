@@ -39,8 +39,10 @@ from .forms import (
     RequestForm,
 )
 from .models import PLANNER_QUESTIONS, Request
+from .policy import REPLY_WORKING_DAYS
 from .rules import PORTAL_ROLES
 from .signals import portal_sections
+from .words import HARD_WORDS
 
 
 class PortalHomeView(PermissionRequiredMixin, TemplateView):
@@ -57,6 +59,20 @@ class PortalHomeView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
+class HardWordsView(PermissionRequiredMixin, TemplateView):
+    """The words the person and family meet in the portal, in plain English."""
+
+    permission_required = Perm.USE_PORTAL
+    template_name = "portal/words.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(
+            words=HARD_WORDS,
+            breadcrumbs=[("Home", reverse("dashboard")), ("Your reviews", reverse("portal:home"))],
+        )
+        return super().get_context_data(**kwargs)
+
+
 class PortalReviewMixin(ReviewPageMixin):
     def get_scoped_object(self):
         return queries.portal_review(self.request.user, self.kwargs["pk"])
@@ -64,14 +80,6 @@ class PortalReviewMixin(ReviewPageMixin):
     @property
     def review_label(self) -> str:
         return f"Review for {self.review.person.known_as}"
-
-    def breadcrumbs(self, *extra):
-        return [
-            ("Home", reverse("dashboard")),
-            ("Your reviews", reverse("portal:home")),
-            (self.review_label, reverse("portal:review", args=[self.review.pk])),
-            *extra,
-        ]
 
 
 # Where the review is, in words a family would use.
@@ -136,6 +144,8 @@ class PortalReviewView(PortalReviewMixin, TemplateView):
             is_the_person=getattr(participant_for(user, review), "role", "")
             == ParticipantRole.PERSON,
             planner_started=queries.planner_of(review).started,
+            help=presenters.help_routes(review.commissioner),
+            reply_days=REPLY_WORKING_DAYS.value(),
             may_give_feedback=user.has_perm(Perm.GIVE_FEEDBACK, review)
             and queries.feedback_given(user, review) is None,
             breadcrumbs=self.breadcrumbs()[:-1],
@@ -144,6 +154,9 @@ class PortalReviewView(PortalReviewMixin, TemplateView):
 
 
 class RequestCreateView(PortalReviewMixin, FormView):
+    """Ask for a review or raise a worry. Urgent help comes first on the page (999, 111, the
+    area's safeguarding contact), and the complaints and advocacy routes after the form."""
+
     permission_required = Perm.ASK_FOR_REVIEW
     template_name = "portal/ask.html"
     form_class = RequestForm
@@ -152,8 +165,19 @@ class RequestCreateView(PortalReviewMixin, FormView):
         kind = self.request.GET.get("kind")
         return {"kind": kind} if kind in Request.Kind.values else {}
 
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "person_name": self.review.person.known_as,
+            "may_send_for_person": self.request.user.has_perm(Perm.SEND_FOR_PERSON, self.review),
+        }
+
     def get_context_data(self, **kwargs):
-        kwargs["breadcrumbs"] = self.breadcrumbs()
+        kwargs.update(
+            help=presenters.help_routes(self.review.commissioner),
+            reply_days=REPLY_WORKING_DAYS.value(),
+            breadcrumbs=self.breadcrumbs(),
+        )
         return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
@@ -163,15 +187,13 @@ class RequestCreateView(PortalReviewMixin, FormView):
                 review=self.review,
                 kind=form.cleaned_data["kind"],
                 details=form.cleaned_data["details"],
+                on_behalf_of_person=form.on_behalf_of_person,
+                at_risk=form.cleaned_data["at_risk"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"Sent. {self.review.commissioner.name} will reply to you here. "
-            f"You {request.get_kind_display().lower()} on this page.",
-        )
+        messages.success(self.request, presenters.request_sent_message(request))
         return redirect("portal:review", self.review.pk)
 
 
@@ -192,10 +214,12 @@ class RequestListView(PermissionRequiredMixin, TemplateView):
                 [
                     r.person.full_name,
                     {
-                        "text": r.get_kind_display(),
+                        "text": f"{r.get_kind_display()} (urgent)"
+                        if r.urgent
+                        else r.get_kind_display(),
                         "href": reverse("portal:request_detail", args=[r.pk]),
                     },
-                    f"{r.made_by.display_name} ({r.made_by_role.lower()})",
+                    r.sender_description,
                     nhs_date(r.made_at),
                 ]
                 for r in requests

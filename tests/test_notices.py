@@ -198,6 +198,13 @@ def _report_and_portal(world):
     portal.request_answer(
         actor=users["commissioner"], request=request, answer="Zebedee's leave is restored."
     )
+    portal.request_make(
+        actor=family,
+        review=review_for_user(family, review.pk),
+        kind="worry",
+        details="Zebedee Quixotic-Farnsworth was hurt on the ward at 12 Acacia Avenue.",
+        at_risk=True,
+    )
     portal.feedback_invitations_send()
 
 

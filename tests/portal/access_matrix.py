@@ -118,6 +118,7 @@ MATRIX = {
         acting(PLANNER_WRITERS),
     ),
     "portal:home": (no_kwargs, PUBLIC, NO_POST),
+    "portal:words": (no_kwargs, PUBLIC, NO_POST),
     "portal:review": (review_kwargs, FOLLOWERS, NO_POST),
     "portal:ask": (review_kwargs, FOLLOWERS, acting(FOLLOWERS)),
     "portal:feedback": (held_kwargs, TOOK_PART, acting(TOOK_PART)),
