@@ -2,6 +2,7 @@ from django.conf import settings
 
 from .middleware import session_idle_remaining
 from .navigation import nav_items_for
+from .queries import reading_format_of
 
 
 def service(request):
@@ -15,4 +16,5 @@ def service(request):
             session_idle_remaining(request) if request.user.is_authenticated else 0
         ),
         "nav_items": nav_items_for(request),
+        "reading_format": reading_format_of(request),
     }

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from . import limits
 from .models import normalise_email
-from .nhsuk import NHSUKFormMixin
+from .nhsuk import Field, Layout, NHSUKFormMixin, Submit, text_area
 from .queries import account_for_email
 
 SIGN_IN_ERROR = "Enter a correct email address and password"
@@ -156,7 +156,7 @@ class PasswordResetForm(NHSUKFormMixin, auth_forms.PasswordResetForm):
             key=f"password-reset:{user.pk}:{digest}",
             recipient=to_email,
             template="password_reset",
-            context={"display_name": user.display_name},
+            context={"display_name": user.display_name, "reading_format": user.reading_format},
             secret_context={"reset_url": link},
         )
 
@@ -174,3 +174,49 @@ class SetPasswordForm(NHSUKFormMixin, auth_forms.SetPasswordForm):
         )
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
+
+
+class ReadingFormatForm(NHSUKFormMixin, forms.Form):
+    """How someone likes to read the service."""
+
+    submit_label = "Save"
+
+    reading_format = forms.ChoiceField(
+        label="How do you like to read things?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how you like to read things",
+            "invalid_choice": "Choose how you like to read things",
+        },
+    )
+    communication_support = text_area(
+        "What helps you? (optional)",
+        limits.NOTE,
+        subject="What helps you",
+        help_text="For example, someone to read things with you, or a phone call first.",
+    )
+
+    def __init__(self, *args, signed_in=False, **kwargs):
+        from .models import ReadingFormat
+
+        self.signed_in = signed_in
+        super().__init__(*args, **kwargs)
+        self.fields["reading_format"].choices = ReadingFormat.choices
+        if not signed_in:
+            del self.fields["communication_support"]
+
+    def get_layout(self):
+        fields = [
+            Field(
+                "reading_format",
+                legend_size="l",
+                legend_is_page_heading=True,
+                choice_hints={
+                    "easy_read": "Short sentences, pictures, bigger writing",
+                    "large_print": "Bigger writing on every page, email and letter",
+                },
+            )
+        ]
+        if self.signed_in:
+            fields.append(Field("communication_support", rows=3))
+        return Layout(*fields, Submit("submit", self.submit_label))

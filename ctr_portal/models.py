@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from . import limits
+
 _A_TO_Z_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
@@ -45,6 +47,15 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
 
+class ReadingFormat(models.TextChoices):
+    """How someone needs to read what the service shows and sends them (the Accessible
+    Information Standard): every page, notice and letter they get follows it."""
+
+    STANDARD = "standard", "Standard"
+    EASY_READ = "easy_read", "Easy read, with pictures"
+    LARGE_PRINT = "large_print", "Large print"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. Email is the login; roles come from memberships and reviews."""
 
@@ -66,6 +77,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         "sign in without two-factor, and only while DEMO_MODE is on.",
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    reading_format = models.CharField(
+        "how I like to read things",
+        max_length=20,
+        choices=ReadingFormat,
+        default=ReadingFormat.STANDARD,
+    )
+    communication_support = models.TextField(
+        "what helps me",
+        blank=True,
+        max_length=limits.NOTE,
+        help_text="For example, someone to read things with me, or a phone call first.",
+    )
 
     objects = UserManager()
 

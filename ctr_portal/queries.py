@@ -127,3 +127,18 @@ def commissioners_overseen_by(panel_ids) -> list[Organisation]:
             oversight_panel_id__in=panel_ids, kind__in=Organisation.COMMISSIONING_KINDS
         ).order_by("name")
     )
+
+
+READING_COOKIE = "ctr_reading_format"
+
+
+def reading_format_of(request) -> str:
+    """How whoever is asking likes to read things: their account's choice, or the cookie's
+    (the sign-in pages, before an account is known)."""
+    from .models import ReadingFormat
+
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.reading_format
+    chosen = request.COOKIES.get(READING_COOKIE, "")
+    return chosen if chosen in ReadingFormat.values else ReadingFormat.STANDARD

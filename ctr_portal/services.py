@@ -100,6 +100,16 @@ def two_factor_verify(*, request, token) -> bool:
     return True
 
 
+def reading_format_set(*, user, reading_format: str, communication_support: str = ""):
+    """How someone likes to read things: every page, notice and letter follows it."""
+    user.reading_format = reading_format
+    user.communication_support = (communication_support or "").strip()
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["reading_format", "communication_support"])
+    audit_record(action=Action.UPDATE, actor=user, obj=user)
+    return user
+
+
 # --- The notification outbox ----------------------------------------------------------------
 
 
@@ -113,6 +123,13 @@ def _addressed(recipient) -> dict:
             "reach_of": recipient.of,
         }
     return {"channel": Notification.Channel.EMAIL, "recipient": recipient, "reach_of": ""}
+
+
+def _as_they_read(context: dict, recipient) -> dict:
+    reading = getattr(recipient, "reading_format", "")
+    if reading and reading != "standard":
+        return {**context, "reading_format": reading}
+    return context
 
 
 def notification_enqueue(
@@ -134,7 +151,7 @@ def notification_enqueue(
         defaults={
             **_addressed(recipient),
             "template": template,
-            "context": context,
+            "context": _as_they_read(context, recipient),
             "secret_context": secret_context or {},
         },
     )
@@ -164,7 +181,7 @@ def notifications_enqueue(*, messages: list[dict]) -> dict[str, Notification]:
                 idempotency_key=m["key"],
                 **_addressed(m["recipient"]),
                 template=m["template"],
-                context=m["context"],
+                context=_as_they_read(m["context"], m["recipient"]),
                 secret_context=m.get("secret_context") or {},
             )
             for m in messages

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from .models import Notification
@@ -39,6 +40,9 @@ class Reach:
     channel: str
     address: str
     of: str = ""
+    # How they read (ctr_portal.models.ReadingFormat): an easy-read notice where one is written,
+    # large print in the email's type.
+    reading_format: str = ""
 
 
 class TemporaryFailure(Exception):
@@ -65,13 +69,27 @@ def _context(notification: Notification) -> dict:
 
 
 def _subject(notification: Notification, context: dict) -> str:
-    base = f"emails/{notification.template}"
+    base = _base(notification, context)
     return " ".join(render_to_string(f"{base}.subject.txt", context).split())
+
+
+def _base(notification: Notification, context: dict) -> str:
+    """The notice's templates: the easy-read version for someone who reads easy read, where
+    the notice has one (every notice the person or family receive does)."""
+    if context.get("reading_format") == "easy_read":
+        easy = f"emails/easy_read/{notification.template}"
+        try:
+            get_template(f"{easy}.txt")
+        except TemplateDoesNotExist:
+            pass
+        else:
+            return easy
+    return f"emails/{notification.template}"
 
 
 def render_email(notification: Notification) -> EmailMultiAlternatives:
     context = _context(notification)
-    base = f"emails/{notification.template}"
+    base = _base(notification, context)
     message = EmailMultiAlternatives(
         subject=_subject(notification, context),
         body=render_to_string(f"{base}.txt", context),

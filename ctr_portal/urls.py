@@ -25,6 +25,7 @@ accounts_patterns = [
         name="password_reset_complete",
     ),
     path("session/keep-alive/", accounts.SessionKeepAliveView.as_view(), name="session_keepalive"),
+    path("reading/", accounts.ReadingFormatView.as_view(), name="reading_format"),
     path("", accounts.AccountView.as_view(), name="account"),
 ]
 

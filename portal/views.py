@@ -339,6 +339,8 @@ class FeedbackView(ReviewPageMixin, FormView):
         version = self.request.GET.get("version")
         if version in ("easy-read", "standard"):
             return version == "easy-read"
+        if self.request.user.reading_format == "easy_read":
+            return True
         participant = participant_for(self.request.user, self.review)
         return participant is not None and participant.role == ParticipantRole.PERSON
 

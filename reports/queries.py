@@ -228,9 +228,11 @@ def pdfs_of_version(version) -> dict[str, ReportPdf]:
 
 
 def easy_read_first(user, review) -> bool:
-    """The person sees the easy-read version first."""
+    """The person sees the easy-read version first, and so does anyone who reads easy read."""
     from reviews.rules import participant_for
 
+    if getattr(user, "reading_format", "") == "easy_read":
+        return True
     participant = participant_for(user, review)
     return participant is not None and participant.role == ParticipantRole.PERSON
 

@@ -117,6 +117,11 @@ def seed_people_and_reviews(sender=None, *, stdout=None, **kwargs):
         _seed_reviews(key, person, mother, users, commissioner, today)
         made += 1
     _seed_transfer_request(orgs, users)
+    # Daniel reads easy read: his own account follows his record.
+    if "person" in users and users["person"].reading_format != "easy_read":
+        from ctr_portal.services import reading_format_set
+
+        reading_format_set(user=users["person"], reading_format="easy_read")
     if stdout:
         stdout.write(f"Demo people added: {made}")
 
@@ -145,6 +150,7 @@ def _seed_person(n, row, orgs, commissioner, today):
         mha_status=DETENTION.get(key, "not_detained"),
         communication=COMMUNICATION.get(key, "Ask me how I am feeling first. Use plain words."),
         reasonable_adjustments="Quiet room; breaks every 45 minutes." if key == "daniel" else "",
+        reading_format="easy_read" if key in ("daniel", "aisha") else "standard",
         responsible_commissioner=orgs[org],
         host_commissioner=orgs["icb"] if org == "specialised" else None,
         # Who commissions the bed of a child in hospital or anyone in a secure bed.

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from ctr_portal import limits
-from ctr_portal.models import Organisation
+from ctr_portal.models import Organisation, ReadingFormat
 
 from . import event_kinds
 from .nhs_number import validate_nhs_number
@@ -124,6 +124,14 @@ class Person(models.Model):
         max_length=limits.NOTE,
     )
     reasonable_adjustments = models.TextField(blank=True, max_length=limits.NOTE)
+    # How they need to read what the service sends them; their account, if they have one,
+    # starts from it (the Accessible Information Standard).
+    reading_format = models.CharField(
+        "how they need to read things",
+        max_length=20,
+        choices=ReadingFormat,
+        default=ReadingFormat.STANDARD,
+    )
 
     responsible_commissioner = models.ForeignKey(
         Organisation,

@@ -355,6 +355,23 @@ def test_no_notice_of_any_kind_names_the_person_or_quotes_the_record(
     leaks = {leak for notification in sent for leak in _leaks(notification, secrets)}
     assert not leaks, "Notices carry what they must not:\n" + "\n".join(sorted(leaks))
     _no_account_is_told_to_sign_in(sent)
+    _the_person_and_family_have_easy_read_versions(world, sent, secrets)
+
+
+def _the_person_and_family_have_easy_read_versions(world, sent, secrets):
+    """Every kind of notice the person or family receive has an easy-read version, and it too
+    names nobody."""
+    folder = settings.BASE_DIR / "templates" / "emails" / "easy_read"
+    theirs = {world["users"]["person"].email, world["users"]["family_carer"].email}
+    to_them = [n for n in sent if n.recipient in theirs]
+    assert {n.template for n in to_them} >= {"review_changed", "report_issued"}
+    missing = sorted({n.template for n in to_them} - {p.stem for p in folder.glob("*.txt")})
+    assert not missing, f"Write an easy-read version of: {missing}"
+    for notification in to_them:
+        notification.context = {**notification.context, "reading_format": "easy_read"}
+        message = _render_email(notification)
+        assert "Please do not reply" in message.body, notification.template  # the easy read
+        assert not _leaks(notification, secrets)
 
 
 def _no_account_is_told_to_sign_in(sent):

@@ -7,11 +7,12 @@ from io import BytesIO
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -20,9 +21,22 @@ from django_otp import devices_for_user
 
 from .. import services
 from ..audit import Action, audit_record
-from ..forms import LOCKED_OUT_ERROR, CodeForm, PasswordResetForm, SetPasswordForm, SignInForm
+from ..forms import (
+    LOCKED_OUT_ERROR,
+    CodeForm,
+    PasswordResetForm,
+    ReadingFormatForm,
+    SetPasswordForm,
+    SignInForm,
+)
 from ..middleware import SESSION_RENEWED_KEY
-from ..queries import demo_persona, demo_personas, memberships_for_user
+from ..queries import (
+    READING_COOKIE,
+    demo_persona,
+    demo_personas,
+    memberships_for_user,
+    reading_format_of,
+)
 
 
 def _safe_next(request):
@@ -210,4 +224,56 @@ class AccountView(TemplateView):
             memberships=memberships_for_user(user),
             has_two_factor=any(devices_for_user(user, confirmed=True)),
         )
+        return super().get_context_data(**kwargs)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class ReadingFormatView(FormView):
+    """How someone likes to read the service: standard, easy read or large print. It sticks: on
+    their account when they are signed in, and in a cookie for the sign-in pages."""
+
+    template_name = "registration/reading_format.html"
+    form_class = ReadingFormatForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["signed_in"] = self.request.user.is_authenticated
+        return kwargs
+
+    def get_initial(self):
+        user = self.request.user
+        if user.is_authenticated:
+            return {
+                "reading_format": user.reading_format,
+                "communication_support": user.communication_support,
+            }
+        return {"reading_format": reading_format_of(self.request)}
+
+    def form_valid(self, form):
+        chosen = form.cleaned_data["reading_format"]
+        if self.request.user.is_authenticated:
+            services.reading_format_set(
+                user=self.request.user,
+                reading_format=chosen,
+                communication_support=form.cleaned_data.get("communication_support", ""),
+            )
+        target = self.request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
+            target = reverse("dashboard")
+        messages.success(self.request, "Saved: how you like to read things")
+        response = redirect(target)
+        response.set_cookie(
+            READING_COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            secure=self.request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
+
+    def get_context_data(self, **kwargs):
+        kwargs["next"] = self.request.GET.get("next", self.request.POST.get("next", ""))
         return super().get_context_data(**kwargs)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ctr_portal import limits
 from ctr_portal.formatting import nhs_date
-from ctr_portal.models import Organisation, normalise_email
+from ctr_portal.models import Organisation, ReadingFormat, normalise_email
 from ctr_portal.nhsuk import (
     ButtonGroup,
     Field,
@@ -363,6 +363,14 @@ class PersonDetailsForm(NHSUKFormMixin, forms.Form):
         max_length=limits.NOTE,
         required=False,
     )
+    reading_format = forms.ChoiceField(
+        label="How do they need to read things?",
+        help_text="Every page, notice and letter they get will follow it",
+        choices=ReadingFormat.choices,
+        widget=forms.RadioSelect,
+        initial=ReadingFormat.STANDARD,
+        required=False,
+    )
     reasonable_adjustments = forms.CharField(
         label="Reasonable adjustments (optional)",
         help_text="For example, a quiet room, short breaks, or easy read documents",
@@ -436,6 +444,7 @@ class PersonDetailsForm(NHSUKFormMixin, forms.Form):
         return Fieldset(
             "How to support them",
             Field("mha_status", legend_size="s"),
+            Field("reading_format", legend_size="s"),
             Field("communication", rows=5),
             Field("reasonable_adjustments", rows=3),
             legend_size="l",
@@ -460,6 +469,7 @@ class PersonDetailsForm(NHSUKFormMixin, forms.Form):
         "nhs_number",
         "date_of_birth",
         "mha_status",
+        "reading_format",
         "communication",
         "reasonable_adjustments",
         "responsible_commissioner",
@@ -473,6 +483,7 @@ class PersonDetailsForm(NHSUKFormMixin, forms.Form):
         """The cleaned answers as the model's fields, for the service."""
         data = self.cleaned_data
         fields = {name: data[name] for name in self.DETAIL_FIELDS}
+        fields["reading_format"] = data.get("reading_format") or ReadingFormat.STANDARD
         for name in ("given_name", "family_name", "preferred_name", "pronouns"):
             fields[name] = fields[name].strip()
         fields["has_learning_disability"] = "learning_disability" in data["diagnosis"]

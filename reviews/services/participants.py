@@ -53,13 +53,23 @@ def participant_reach(participant: Participant) -> Reach | None:
     keyworker or advocate, gets a letter the commissioner makes, then posts (GOV.UK Notify) or
     hands over (the review's letters page)."""
     of = f"participant:{participant.pk}"
+    reads = _reading_format(participant)
     through = participant.invited_through
     if through == InvitedThrough.TEXT and participant.phone:
-        return Reach(Notification.Channel.TEXT, participant.phone, of)
+        return Reach(Notification.Channel.TEXT, participant.phone, of, reads)
     if through not in (InvitedThrough.EMAIL, InvitedThrough.TEXT):
         return None
     email = participant.user.email if participant.user_id else participant.email
-    return Reach(Notification.Channel.EMAIL, email, of) if email else None
+    return Reach(Notification.Channel.EMAIL, email, of, reads) if email else None
+
+
+def _reading_format(participant) -> str:
+    """How they read: their account's choice, or for the person without one, their record's."""
+    if participant.user_id:
+        return participant.user.reading_format
+    if participant.role == ParticipantRole.PERSON:
+        return participant.review.person.reading_format
+    return ""
 
 
 def participant_unreachable(*, notification) -> None:

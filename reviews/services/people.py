@@ -157,6 +157,7 @@ PERSON_EDITABLE = (
     "has_autism",
     "mha_status",
     "communication",
+    "reading_format",
     "reasonable_adjustments",
     "planned_discharge_date",
     "local_patient_id",
