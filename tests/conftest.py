@@ -256,15 +256,21 @@ def make_review_world(organisations, *, commissioner, taking_part, person_name, 
 
 @pytest.fixture
 def reviews_readiness_only():
-    """Only the readiness checks of `reviews`: later apps (the document pack) test their own.
-    The pack's receiver is disconnected for the test and connected again after it."""
+    """Only the readiness checks of `reviews`: later apps (the document pack, the booklets)
+    test their own. Their receivers are disconnected for the test and connected again after."""
     from documents.extensions import readiness_checks as pack_receiver
+    from portal.extensions import readiness_checks as booklets_receiver
     from reviews.signals import readiness_checks
 
-    uid = "documents.readiness_checks"
-    readiness_checks.disconnect(dispatch_uid=uid)
+    others = {
+        "documents.readiness_checks": pack_receiver,
+        "portal.readiness_checks": booklets_receiver,
+    }
+    for uid in others:
+        readiness_checks.disconnect(dispatch_uid=uid)
     yield
-    readiness_checks.connect(pack_receiver, dispatch_uid=uid)
+    for uid, receiver in others.items():
+        readiness_checks.connect(receiver, dispatch_uid=uid)
 
 
 @pytest.fixture(autouse=True)
