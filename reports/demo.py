@@ -13,7 +13,7 @@ from recommendations.models import ForWhom, Recommendation, RecommendationUpdate
 from reviews.models import ParticipantRole, Review
 from reviews.queries import review_for_user
 
-from .models import PdfKind, ReportComment, ReportDraft, ReportPdf, ReportVersion
+from .models import ReportComment, ReportDraft, ReportPdf, ReportVersion
 
 NARRATIVE = {
     "about": "{name} is funny, loves music and football, and wants to live near their family. "
@@ -122,8 +122,9 @@ def _seed_issued(review, chair):
     version.issued_at = now - timedelta(days=max(days_ago - 10, 0))
     version.html = rendering.report_body(content, version=version)
     version.easy_read_html = rendering.easy_read_body(content, version=version)
+    version.large_print_html = rendering.report_body(content, version=version, large_print=True)
     version.save()
-    for kind in PdfKind:
+    for kind in queries.pdf_kinds_for(seen):
         pdf = ReportPdf.objects.create(
             review=review, version=version, kind=kind, requested_by=chair
         )

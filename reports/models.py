@@ -4,7 +4,7 @@ PDFs the worker renders, and the issued versions.
 The report's data-driven parts (the person, the review, consent, the KLOE findings, the
 recommendations, the next review's due date) are never stored here: every draft is drawn from
 the data as it stands (`queries.report_content`). Only what the chair writes is kept in
-`ReportDraft`. Issuing freezes the finished HTML of the full and easy-read report in a
+`ReportDraft`. Issuing freezes the finished HTML of the full, easy read and large print report in a
 `ReportVersion`, which is never edited: a correction is a new version, and the old one is
 marked superseded. Each PDF is a `ReportPdf` row, rendered by WeasyPrint in the worker; an
 issued version's PDFs are stored with their SHA-256, checked on every download.
@@ -113,6 +113,9 @@ class ReportVersion(models.Model):
     number = models.PositiveSmallIntegerField()
     html = models.TextField(max_length=HTML_MAX)
     easy_read_html = models.TextField(max_length=HTML_MAX)
+    # The full report laid out for large print; empty for a version issued before it was kept,
+    # whose large print PDF is made from `html`.
+    large_print_html = models.TextField(max_length=HTML_MAX, blank=True)
     correction = models.TextField("what was corrected", blank=True, max_length=limits.NOTE)
     issued_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(default=timezone.now)
@@ -142,7 +145,8 @@ class ReportVersion(models.Model):
 
 class PdfKind(models.TextChoices):
     FULL = "full", "Report"
-    EASY_READ = "easy_read", "Easy-read report"
+    EASY_READ = "easy_read", "Easy read report"
+    LARGE_PRINT = "large_print", "Large print report"
 
 
 class PdfStatus(models.TextChoices):
@@ -160,7 +164,7 @@ class ReportPdf(models.Model):
     version = models.ForeignKey(
         ReportVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="pdfs"
     )
-    kind = models.CharField(max_length=10, choices=PdfKind)
+    kind = models.CharField(max_length=12, choices=PdfKind)
     status = models.CharField(max_length=10, choices=PdfStatus, default=PdfStatus.PENDING)
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

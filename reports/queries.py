@@ -30,7 +30,15 @@ from recommendations.models import State as RecommendationState
 from reviews import policy
 from reviews.models import PANEL_ROLES, ParticipantRole, Review, ReviewKind
 
-from .models import KEY_QUESTIONS, ReportComment, ReportDraft, ReportPdf, ReportVersion, Section
+from .models import (
+    KEY_QUESTIONS,
+    PdfKind,
+    ReportComment,
+    ReportDraft,
+    ReportPdf,
+    ReportVersion,
+    Section,
+)
 from .policy import DUE_DAYS
 from .rules import report_open_to
 
@@ -203,6 +211,25 @@ def easy_read_first(user, review) -> bool:
 
     participant = participant_for(user, review)
     return participant is not None and participant.role == ParticipantRole.PERSON
+
+
+def large_print_wanted(review) -> bool:
+    """The person's communication needs, as their latest consent record states the format they
+    want their report in, ask for large print: the large print PDF is made and offered."""
+    from reviews.models import ConsentRecord
+    from reviews.rules import latest_consent
+
+    record = latest_consent(review)
+    return record is not None and record.report_format == ConsentRecord.Format.LARGE_PRINT
+
+
+def pdf_kinds_for(review) -> list:
+    """The PDFs offered of this review's report: the full and easy read always, large print
+    where the person's communication needs ask for it."""
+    kinds = [PdfKind.FULL, PdfKind.EASY_READ]
+    if large_print_wanted(review):
+        kinds.append(PdfKind.LARGE_PRINT)
+    return kinds
 
 
 # --- Deadlines ------------------------------------------------------------------------------

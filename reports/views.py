@@ -88,7 +88,7 @@ class ReportView(ReportPageMixin, TemplateView):
             "comment_form": comment_form,
             "pdfs": pdfs,
             "waiting": any(pdf.is_waiting for pdf in pdfs.values()),
-            "pdf_kinds": PdfKind,
+            "pdf_kinds": queries.pdf_kinds_for(review),
         }
 
 
@@ -109,7 +109,7 @@ class PdfStatusView(ReportPageMixin, View):
                 "pdfs": pdfs,
                 "waiting": any(pdf.is_waiting for pdf in pdfs.values()),
                 "can_edit": self.can(Perm.EDIT_REPORT),
-                "pdf_kinds": PdfKind,
+                "pdf_kinds": queries.pdf_kinds_for(self.review),
             },
         )
 
@@ -146,7 +146,10 @@ class PdfDownloadView(ReportPageMixin, View):
                 request, "reports/pdf_unavailable.html", {"review": self.review}, status=500
             )
         response = HttpResponse(data, content_type="application/pdf")
-        stem = "easy-read-report" if pdf.kind == PdfKind.EASY_READ else "report"
+        stem = {
+            PdfKind.EASY_READ: "easy-read-report",
+            PdfKind.LARGE_PRINT: "large-print-report",
+        }.get(pdf.kind, "report")
         suffix = f"-version-{pdf.version.number}" if pdf.version_id else "-draft"
         response["Content-Disposition"] = f'attachment; filename="{stem}{suffix}.pdf"'
         response["X-Content-Type-Options"] = "nosniff"
@@ -187,6 +190,7 @@ class VersionView(ReportPageMixin, TemplateView):
             pdfs=queries.pdfs_of_version(version),
             easy_read=self.easy_read,
             pdf_kind=PdfKind.EASY_READ if self.easy_read else PdfKind.FULL,
+            large_print=PdfKind.LARGE_PRINT,
             superseded_on=nhs_date(version.superseded_at) if version.superseded_at else "",
             breadcrumbs=self.report_breadcrumbs(),
         )
