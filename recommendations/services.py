@@ -63,6 +63,7 @@ from .models import (
     date_problems,
     escalation_action_problems,
     reminder_subject,
+    smart_examples,
     smart_problems,
 )
 from .policy import (
@@ -582,6 +583,7 @@ def _smart(review, values: dict, kloes) -> dict[str, str]:
         due_date=values.get("due_date"),
         progress_check_date=values.get("progress_check_date"),
         long_action_days=PROGRESS_CHECK_AFTER_DAYS,
+        examples=smart_examples(review),
     )
 
 
