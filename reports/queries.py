@@ -24,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from ctr_portal.formatting import nhs_date
 from panels.queries import consolidated_findings, panel_for_review, quotes_for_panel
 from recommendations.models import Recommendation
 from recommendations.models import State as RecommendationState
@@ -78,7 +79,7 @@ class ReportContent:
     @property
     def header(self) -> str:
         """The running header: the person's name and the review date."""
-        when = self.review_date.strftime("%-d %B %Y") if self.review_date else "date not set"
+        when = nhs_date(self.review_date) if self.review_date else "date not set"
         return f"{self.person.full_name} · {self.review.type_label} held {when}"
 
 

@@ -8,13 +8,11 @@ from django.utils import timezone
 
 from ctr_portal.formatting import (
     DAY_AND_DATE,
-    SHORT_DATE,
     nhs_date,
     nhs_datetime,
     nhs_moment,
     nhs_period,
     nhs_time,
-    time_24h,
 )
 
 
@@ -24,10 +22,6 @@ def london(*args):
 
 def test_a_date_is_day_month_in_words_and_year():
     assert nhs_date(date(2026, 3, 3)) == "3 March 2026"
-
-
-def test_a_short_date_abbreviates_the_month_for_tables():
-    assert nhs_date(date(2026, 3, 3), SHORT_DATE) == "3 Mar 2026"
 
 
 def test_a_date_with_its_day_names_the_weekday():
@@ -66,14 +60,9 @@ def test_the_time_of_a_datetime_is_the_time_in_london():
     assert nhs_time(datetime(2026, 7, 1, 8, 30, tzinfo=UTC)) == "9:30am"
 
 
-def test_a_time_typed_on_the_24_hour_clock_is_shown_as_typed():
-    assert time_24h(time(9, 5)) == "09:05" and time_24h(time(14, 30)) == "14:30"
-    assert time_24h(None) == ""
-
-
 def test_a_date_and_time_are_joined_by_at():
     assert nhs_datetime(london(2026, 3, 3, 9, 30)) == "3 March 2026 at 9:30am"
-    assert nhs_datetime(london(2026, 3, 3, 12, 0), SHORT_DATE) == "3 Mar 2026 at midday"
+    assert nhs_datetime(london(2026, 3, 3, 12, 0)) == "3 March 2026 at midday"
 
 
 def test_a_moment_today_is_only_its_time():

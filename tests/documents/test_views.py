@@ -13,6 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from bench.uploads import handle_measured, upload_request
+from ctr_portal.formatting import nhs_datetime
 from ctr_portal.models import AuditEvent
 from documents import policy, services
 from documents.models import DocumentAccess, ItemStatus, PackItem, document_storage
@@ -216,7 +217,7 @@ def test_a_pdf_served_to_a_panel_member_carries_their_name_and_the_time(
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
     assert "Risk assessment for the panel" in text
     assert f"Viewed by {users['clinical_expert'].display_name}" in text
-    assert timezone.localtime(when).strftime("%d %B %Y at %H:%M") in text
+    assert nhs_datetime(when) in text  # "6 December 2026 at midday", as everywhere
     # Those who prepare the pack get the file as it was uploaded.
     plain = client_for("provider").get(reverse("documents:document_file", args=[document.pk]))
     plain_text = PdfReader(io.BytesIO(b"".join(plain.streaming_content))).pages[0].extract_text()
