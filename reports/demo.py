@@ -1,5 +1,5 @@
 """Demo reports for `make run`: the issued review has recommendations, the chair's narrative
-and an issued report (version 1) with its easy-read version, both rendered to PDF now; the
+and an issued report (version 1) with its easy read version, both rendered to PDF now; the
 review whose report is being drafted has a draft and a panel member's open comment. Made-up
 people only. Idempotent: a review that already has a draft is left as it is. No email is sent:
 the rows are written as they would stand."""

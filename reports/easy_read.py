@@ -1,4 +1,4 @@
-"""The easy-read report, drawn from the same `ReportContent` as the full one: short sentences,
+"""The easy read report, drawn from the same `ReportContent` as the full one: short sentences,
 one idea per line, each beside a symbol (`symbols.py`). It says what the panel found and what
 will happen, by whom and by when."""
 

@@ -16,7 +16,7 @@ HINTS = {
     Section.SUMMARY: "The panel's overall view and what happens next. The recommendations table "
     "and the next review's due date come from the data.",
     Section.EASY_READ: "Short sentences, one idea on each line. Each line is shown with a "
-    "picture in the easy-read report.",
+    "picture in the easy read report.",
 }
 
 

@@ -106,7 +106,7 @@ class ReportComment(models.Model):
 
 
 class ReportVersion(models.Model):
-    """An issued report, frozen: the finished HTML of the full and the easy-read report, who
+    """An issued report, frozen: the finished HTML of the full and the easy read report, who
     issued it and when. Never edited; a correction is the next version."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")

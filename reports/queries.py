@@ -4,7 +4,7 @@ this request), or the user, and makes a fixed number of queries however many KLO
 recommendations or versions there are.
 
 `report_content` is the one place the report's data is gathered: the page's preview, the
-worker's PDF, the easy-read version and an issued version's frozen HTML are all drawn from it,
+worker's PDF, the easy read version and an issued version's frozen HTML are all drawn from it,
 so a change in the data shows in the next draft and nothing is retyped.
 """
 
@@ -207,7 +207,7 @@ def pdfs_of_version(version) -> dict[str, ReportPdf]:
 
 
 def easy_read_first(user, review) -> bool:
-    """The person sees the easy-read version first."""
+    """The person sees the easy read version first."""
     from reviews.rules import participant_for
 
     participant = participant_for(user, review)

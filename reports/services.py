@@ -304,7 +304,7 @@ def issue_problems(review, *, correction: str = "", has_versions: bool) -> dict[
 
 
 def report_issue(*, actor, review, correction: str = "") -> ReportVersion:
-    """Issue the report as the data stands: freeze its full and easy-read HTML as the next
+    """Issue the report as the data stands: freeze its full and easy read HTML as the next
     version, supersede the one before, move the review to "report issued", write the timeline,
     tell everyone entitled (a link, never the PDF), and ask the worker for the PDFs (the full
     and easy read, and large print where the person's communication needs ask for it)."""

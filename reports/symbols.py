@@ -1,5 +1,5 @@
 # ruff: noqa: E501 (SVG path data reads best unbroken)
-"""The easy-read report's pictures: simple symbols drawn for this project as SVG (no third-party
+"""The easy read report's pictures: simple symbols drawn for this project as SVG (no third-party
 image sets), one beside each idea. Each is 64 × 64, drawn in NHS blue with a few accents. On a
 page it is hidden from screen readers, because the sentence beside it says the same; in the PDF
 it is a figure whose alternative text (its `<title>`, which WeasyPrint takes as /Alt) names what

@@ -1,5 +1,5 @@
 """The report's pages: the report page (the draft's preview, comments, PDFs and the issued
-versions), the chair's editing and issuing, comments, the easy-read pages and the PDF download.
+versions), the chair's editing and issuing, comments, the easy read pages and the PDF download.
 
 Every page finds its review through `reviews.queries.review_for_user` (404 for someone with no
 part; the latest consent read on every request) and asks `reports/rules.py` (403 for a

@@ -88,3 +88,19 @@ def test_someone_recorded_as_not_there_on_the_day_is_not_listed_as_taking_part(h
     took_part = html[html.index("Who else took part") :][:600]
     assert "Marion Carer" not in took_part
     assert "Dee Person" in took_part
+
+
+def test_easy_read_is_spelt_one_way_in_every_template():
+    """ "easy read", never "easy-read", in what people read (class names and URLs aside)."""
+    import re
+    from pathlib import Path
+
+    hyphenated = re.compile(r'(?<![-_"/=?.\w#\'])[Ee]asy-read(?![-_\w/"])')
+    root = Path(__file__).resolve().parents[2]
+    found = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for path in [*root.glob("*/templates/**/*.*"), *root.glob("templates/**/*.*")]
+        if "node_modules" not in path.parts
+        for match in hyphenated.finditer(path.read_text())
+    ]
+    assert found == []
