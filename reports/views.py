@@ -93,7 +93,11 @@ class ReportView(ReportPageMixin, TemplateView):
 
 
 class PdfStatusView(ReportPageMixin, View):
-    """The draft PDFs' progress, for htmx to swap in; without htmx, back to the report page."""
+    """The draft PDFs' progress, for htmx to swap into the report page's live region (which
+    stays, so each change is announced); without htmx, back to the report page. Once none is
+    waiting, status 286 tells htmx to stop asking."""
+
+    STOP_POLLING = 286
 
     permission_required = Perm.VIEW_REPORT_DRAFT
 
@@ -101,16 +105,18 @@ class PdfStatusView(ReportPageMixin, View):
         if not getattr(request, "htmx", False):
             return redirect(self.report_url())
         pdfs = queries.latest_draft_pdfs(self.review)
+        waiting = any(pdf.is_waiting for pdf in pdfs.values())
         return render(
             request,
             "reports/_pdf_status.html",
             {
                 "review": self.review,
                 "pdfs": pdfs,
-                "waiting": any(pdf.is_waiting for pdf in pdfs.values()),
+                "waiting": waiting,
                 "can_edit": self.can(Perm.EDIT_REPORT),
                 "pdf_kinds": queries.pdf_kinds_for(self.review),
             },
+            status=200 if waiting else self.STOP_POLLING,
         )
 
 

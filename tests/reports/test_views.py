@@ -34,6 +34,25 @@ def test_asking_for_a_pdf_queues_the_worker_and_the_page_follows_it(
     assert 'hx-trigger="every 2s"' in page and 'http-equiv="refresh"' in page
 
 
+def test_the_pdf_progress_live_region_stays_and_only_its_text_changes(held_world, client_for):
+    client = client_for("chair")
+    review = held_world["review"]
+    client.post(reverse("reports:pdf_request", args=[review.pk]), {"kind": "full"})
+    page = client.get(reverse("reports:report", args=[review.pk])).content.decode()
+    assert 'id="pdf-status" aria-live="polite"' in page and 'hx-swap="innerHTML"' in page
+    status_url = reverse("reports:pdf_status", args=[review.pk])
+
+    waiting = client.get(status_url, headers={"HX-Request": "true"})
+
+    assert waiting.status_code == 200  # htmx goes on asking
+    assert "pdf-status" not in waiting.content.decode()  # the region is not replaced
+    assert "Waiting for the worker" in waiting.content.decode()
+    services.report_pdf_render(pdf_id=ReportPdf.objects.get(review=review).pk)
+    ready = client.get(status_url, headers={"HX-Request": "true"})
+    assert ready.status_code == 286  # htmx stops asking, and swaps the text in
+    assert "Download the PDF of the draft" in ready.content.decode()
+
+
 def test_a_panel_member_comments_and_the_chair_resolves(held_world, client_for):
     review = held_world["review"]
     expert = client_for("clinical_expert")
