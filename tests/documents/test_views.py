@@ -2,6 +2,7 @@
 trail, the watermark, the file headers, uploads through the browser form, and query counts."""
 
 import io
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -59,6 +60,15 @@ def test_commissioner_sees_every_item_and_who_owes_them(client_for, pack, review
     assert "0 of 23 items ready" in page
     assert "Riverside Hospital" in page  # owes items
     assert "Files are not scanned for viruses" in page
+    levels = heading_levels(page)
+    steps = zip(levels, levels[1:], strict=False)
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in steps), levels
+
+
+def heading_levels(page) -> list[int]:
+    """The levels of the main content's headings, in order (axe's heading-order)."""
+    main = page[page.index("<main") :]
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", main)]
 
 
 def test_the_review_page_says_other_items_may_come_on_the_day(client_for, pack):
