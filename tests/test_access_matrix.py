@@ -195,6 +195,7 @@ MATRIX = {
     # A function view: it answers whatever the method.
     "healthz": (no_kwargs, everyone(200), everyone(ACTS)),
     "accessibility": (no_kwargs, everyone(200), NO_POST),
+    "accessibility_easy_read": (no_kwargs, everyone(200), NO_POST),
     "privacy": (no_kwargs, everyone(200), NO_POST),
     "organisation": (
         organisation_kwargs,
