@@ -76,3 +76,16 @@ def nhs_period(start: datetime | None, end: datetime | None = None) -> str:
             else f" to {nhs_date(end)}, {nhs_time(end.time())}"
         )
     return text
+
+
+_QUOTES = "\"'“”‘’„«»"
+
+
+def unquoted(text: str) -> str:
+    """What someone said, without the quotation marks it was typed with, so that the page's own
+    marks ("“…”") are not doubled: '"I want my own front door."' gives 'I want my own front
+    door.'. Marks inside the words are kept."""
+    text = " ".join((text or "").split())
+    while len(text) > 1 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        text = text[1:-1].strip()
+    return text

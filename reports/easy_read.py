@@ -4,7 +4,7 @@ will happen, by whom and by when."""
 
 from dataclasses import dataclass
 
-from ctr_portal.formatting import nhs_date
+from ctr_portal.formatting import nhs_date, unquoted
 
 from .symbols import RATING_SYMBOLS, SYMBOLS
 
@@ -71,7 +71,7 @@ def _about(content) -> list[Line]:
     for finding in content.findings:
         for quote in finding.quotes:
             if quote.quote_from == "person":
-                lines.append(Line("speech", f"You told us: “{quote.shows.strip()}”"))
+                lines.append(Line("speech", f"You told us: “{unquoted(quote.shows)}”"))
     return lines
 
 

@@ -42,6 +42,27 @@ KEY_QUESTIONS = (
     Section.FUTURE_PLANS,
     Section.COMMUNITY_CARE,
 )
+# The four key questions as a C(E)TR asks them: of a child or young person, with their
+# education beside their care (the C(E)TR code, and its report template).
+CHILD_WORDING = {
+    Section.ABOUT: "About the child or young person, in their words",
+    Section.IS_SAFE: "Is the child or young person safe?",
+    Section.GOOD_CARE_NOW: "Are they getting good care and education now?",
+    Section.FUTURE_PLANS: "What are their care and education plans for the future?",
+    Section.COMMUNITY_CARE: "Can their care, education and treatment be provided in the "
+    "community?",
+    Section.EASY_READ: "Easy read: what the panel wants the child or young person to know",
+}
+
+
+def section_label(section, *, child: bool) -> str:
+    """A section's heading in the wording of the review's kind (a C(E)TR's for a child)."""
+    section = Section(section)
+    return CHILD_WORDING.get(section, section.label) if child else section.label
+
+
+def section_choices(*, child: bool) -> list[tuple[str, str]]:
+    return [(s.value, section_label(s, child=child)) for s in Section]
 
 
 class ReportDraft(models.Model):

@@ -38,7 +38,7 @@ from .models import (
     ReportDraft,
     ReportPdf,
     ReportVersion,
-    Section,
+    section_label,
 )
 from .policy import DUE_DAYS
 from .rules import report_open_to
@@ -74,7 +74,8 @@ class ReportContent:
 
     @property
     def key_questions(self) -> list[tuple[str, str]]:
-        return [(Section(s).label, self.draft.text(s)) for s in KEY_QUESTIONS]
+        child = self.review.is_child_review
+        return [(section_label(s, child=child), self.draft.text(s)) for s in KEY_QUESTIONS]
 
     @property
     def header(self) -> str:

@@ -80,7 +80,7 @@ class ReportView(ReportPageMixin, TemplateView):
         review = self.review
         content = queries.report_content(review)
         pdfs = queries.latest_draft_pdfs(review)
-        comment_form = CommentForm()
+        comment_form = CommentForm(child=review.is_child_review)
         comment_form.helper.form_action = reverse("reports:comment", args=[review.pk])
         return {
             "preview": rendering.report_body(content),
@@ -216,10 +216,14 @@ class DraftEditView(ReportPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         draft = queries.draft_for(self.review)
         initial = {s.value: draft.text(s) for s in Section}
-        return self.render_page(DraftForm(initial={**initial, "version": draft.version}))
+        return self.render_page(
+            DraftForm(
+                initial={**initial, "version": draft.version}, child=self.review.is_child_review
+            )
+        )
 
     def post(self, request, *args, **kwargs):
-        form = DraftForm(request.POST)
+        form = DraftForm(request.POST, child=self.review.is_child_review)
         if not form.is_valid():
             return self.render_page(form)
         texts = {s.value: form.cleaned_data[s.value] for s in Section}
@@ -246,10 +250,10 @@ class CommentView(ReportPageMixin, TemplateView):
     template_name = "reports/comment.html"
 
     def get(self, request, *args, **kwargs):
-        return self.render_page(CommentForm())
+        return self.render_page(CommentForm(child=self.review.is_child_review))
 
     def post(self, request, *args, **kwargs):
-        form = CommentForm(request.POST)
+        form = CommentForm(request.POST, child=self.review.is_child_review)
         if not form.is_valid():
             return self.render_page(form)
         services.report_comment_add(actor=request.user, review=self.review, **form.cleaned_data)

@@ -13,6 +13,7 @@ from ctr_portal.formatting import (
     nhs_moment,
     nhs_period,
     nhs_time,
+    unquoted,
 )
 
 
@@ -90,3 +91,10 @@ def test_templates_use_the_same_formats_through_the_nhsuk_filters():
     )
     html = template.render(Context({"day": date(2026, 3, 3), "when": london(2026, 3, 3, 12, 0)}))
     assert html == "3 March 2026; 3 Mar 2026; midday; 3 March 2026 at midday"
+
+
+def test_a_quote_loses_the_quotation_marks_it_was_typed_with_but_keeps_those_inside():
+    assert unquoted('"I want my own front door."') == "I want my own front door."
+    assert unquoted("“ ‘Mum’s house’ ”") == "Mum’s house"
+    assert unquoted('He said "no" to it') == 'He said "no" to it'
+    assert unquoted("") == ""
