@@ -93,6 +93,12 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
     owner_organisation = forms.CharField(
         label="Their organisation", max_length=ORGANISATION_MAX, required=False
     )
+    owner_role = forms.CharField(
+        label="Their job title or role",
+        help_text="For example, ward manager or social worker. The report names them with it.",
+        max_length=NAME_MAX,
+        required=False,
+    )
     owner_email = forms.EmailField(
         label="Their email address",
         required=False,
@@ -145,6 +151,7 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
                 Field("owner"),
                 Field("owner_name", width="two-thirds"),
                 Field("owner_organisation", width="two-thirds"),
+                Field("owner_role", width="two-thirds"),
                 Field("owner_email", width="two-thirds", spellcheck="false"),
             ),
             Field("due_date", legend_size="m"),

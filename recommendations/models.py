@@ -372,6 +372,9 @@ class Recommendation(models.Model):
     )
     owner_name = models.CharField("owner's name", max_length=150, blank=True)
     owner_organisation = models.CharField("owner's organisation", max_length=200, blank=True)
+    # Their job title or role, so that the report names who they are as well as where they work
+    # (an account owner's is copied from their membership).
+    owner_role = models.CharField("owner's job title or role", max_length=150, blank=True)
     owner_email = models.EmailField("owner's email address", blank=True)
 
     # The panel member's suggestion as carried forward, shown to the chair while they write.
@@ -465,11 +468,12 @@ class Recommendation(models.Model):
 
     @property
     def owner_display(self) -> str:
-        if self.owner_id:
-            return self.owner_name or self.owner.display_name
-        if not self.owner_name:
+        """ "Sam Whitfield, ward manager, Riverside Hospital": the owner with their role, where
+        it is known, and their organisation."""
+        if not self.owner_id and not self.owner_name:
             return "Not named yet"
-        return f"{self.owner_name}, {self.owner_organisation}"
+        name = self.owner_name or self.owner.display_name
+        return ", ".join(part for part in (name, self.owner_role, self.owner_organisation) if part)
 
     @property
     def owner_address(self) -> str:

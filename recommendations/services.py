@@ -563,6 +563,7 @@ WRITABLE = (
     "owner",
     "owner_name",
     "owner_organisation",
+    "owner_role",
     "owner_email",
     "due_date",
     "progress_check_date",
@@ -588,13 +589,13 @@ def _smart(review, values: dict, kloes) -> dict[str, str]:
 
 
 def _clean_values(values: dict) -> dict:
-    """The writable fields, trimmed; an account owner's name and organisation are copied from
-    the account (the tracker filters and the CSV read them), a contact's email is kept."""
+    """The writable fields, trimmed; an account owner's name, organisation and role are copied
+    from the account (the tracker filters and the CSV read them), a contact's email is kept."""
     cleaned = {name: values.get(name) for name in WRITABLE if name in values}
     for name in ("action", "measure"):
         if name in cleaned:
             cleaned[name] = (cleaned[name] or "").strip()
-    for name in ("owner_name", "owner_organisation", "owner_email"):
+    for name in ("owner_name", "owner_organisation", "owner_role", "owner_email"):
         if name in cleaned:
             cleaned[name] = " ".join((cleaned[name] or "").split())
     owner = cleaned.get("owner")
@@ -602,6 +603,7 @@ def _clean_values(values: dict) -> dict:
         memberships = memberships_for_user(owner)
         cleaned["owner_name"] = owner.display_name
         cleaned["owner_organisation"] = memberships[0].organisation.name if memberships else ""
+        cleaned["owner_role"] = memberships[0].job_title if memberships else ""
         cleaned["owner_email"] = ""
     return cleaned
 

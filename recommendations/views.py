@@ -395,6 +395,7 @@ class RecommendationEditView(RecommendationPageMixin, RecommendationFormMixin, T
             "owner": r.owner_id,
             "owner_name": "" if r.owner_id else r.owner_name,
             "owner_organisation": "" if r.owner_id else r.owner_organisation,
+            "owner_role": "" if r.owner_id else r.owner_role,
             "owner_email": r.owner_email,
             "due_date": r.due_date,
             "progress_check_date": r.progress_check_date,

@@ -139,6 +139,26 @@ def test_a_named_contact_without_an_account_is_an_owner(world):
     assert recommendation.owner_address == "jo.bloggs@example.gov.uk"
 
 
+def test_an_owner_is_named_with_their_role(world):
+    contact = draft(
+        world,
+        owner=None,
+        owner_name="Jo Bloggs",
+        owner_organisation="North Shore Council housing",
+        owner_role=" Housing   officer ",
+        owner_email="jo.bloggs@example.gov.uk",
+    )
+    account = draft(world)  # the provider's account: its job title from its membership
+    membership = world["users"]["provider"].memberships.first()
+
+    assert contact.owner_display == "Jo Bloggs, Housing officer, North Shore Council housing"
+    assert account.owner_role == membership.job_title
+    assert account.owner_display == (
+        f"{world['users']['provider'].display_name}, {membership.job_title}, "
+        f"{membership.organisation.name}"
+    )
+
+
 def test_one_click_turns_a_suggestion_into_a_draft_keeping_kloe_text_owner_and_timescale(world):
     panel = panel_of(world["review"])
     consolidated = ConsolidatedKloeFactory(panel=panel, kloe=kloe_of(panel, 7))
