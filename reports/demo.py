@@ -33,6 +33,7 @@ OWNERS = [
     ("Asha Patel", "Northshire ICB", "asha.patel@demo.example", ForWhom.COMMISSIONER),
     ("Tom Reed", "Northshire Community Team", "tom.reed@demo.example", ForWhom.PERSON),
 ]
+ROLES = ["Ward manager", "Housing officer", "Case manager", "Community nurse"]
 ACTIONS = [
     (
         "Update the positive behaviour support plan with the person and their family",
@@ -88,7 +89,8 @@ def _seed_recommendations(review, chair):
     held = review.held_on or timezone.localdate()
     carried = list(CarriedRecommendation.objects.filter(consolidated__panel__review=review)[:4])
     kloes = list(Kloe.objects.filter(pk__in=[c.consolidated.kloe_id for c in carried]))
-    for n, ((action, measure), owner) in enumerate(zip(ACTIONS, OWNERS, strict=True), start=1):
+    rows = zip(ACTIONS, OWNERS, ROLES, strict=True)
+    for n, ((action, measure), owner, role) in enumerate(rows, start=1):
         rec = Recommendation.objects.create(
             review=review,
             number=n,
@@ -97,6 +99,7 @@ def _seed_recommendations(review, chair):
             for_whom=owner[3],
             owner_name=owner[0],
             owner_organisation=owner[1],
+            owner_role=role,
             owner_email=owner[2],
             due_date=held + timedelta(weeks=4 * n),
             state=State.AGREED,
