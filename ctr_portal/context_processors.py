@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from .middleware import session_idle_remaining
 from .navigation import nav_items_for
 
 
@@ -9,5 +10,9 @@ def service(request):
         "demo_mode": settings.DEMO_MODE,
         "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
         "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+        "session_renew_seconds": settings.SESSION_RENEW_SECONDS,
+        "session_remaining_seconds": (
+            session_idle_remaining(request) if request.user.is_authenticated else 0
+        ),
         "nav_items": nav_items_for(request),
     }

@@ -49,10 +49,19 @@ SESSION_STARTED_KEY = "_session_started_at"
 SESSION_RENEWED_KEY = "_session_renewed_at"
 
 
+def session_idle_remaining(request) -> int:
+    """Seconds before a signed-in session ends if nothing renews it: what the time-out warning
+    counts down from (static/js/session-timeout.js)."""
+    renewed = request.session.get(SESSION_RENEWED_KEY, time.time())
+    return max(0, round(settings.SESSION_COOKIE_AGE - (time.time() - renewed)))
+
+
 class SessionLifetimeMiddleware:
     """Ends a session 12 hours after sign-in, however active, and renews the 15-minute idle
     limit (the cookie's age and the stored session's expiry) when a request comes more than
-    SESSION_RENEW_SECONDS after the last renewal: one write a minute, not one per page."""
+    SESSION_RENEW_SECONDS after the last renewal: one write a minute, not one per page.
+    Every signed-in response says how long the session has left (X-Session-Idle-Remaining),
+    so an autosave's answer resets the page's warning."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -68,7 +77,10 @@ class SessionLifetimeMiddleware:
             now = time.time()
             if now - request.session.get(SESSION_RENEWED_KEY, 0) > settings.SESSION_RENEW_SECONDS:
                 request.session[SESSION_RENEWED_KEY] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            response["X-Session-Idle-Remaining"] = str(session_idle_remaining(request))
+        return response
 
 
 def resolve_login_url():

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from .views import accounts, errors, pages
+from .views import accounts, errors, pages, receipts
 
 accounts_patterns = [
     path("sign-in/", accounts.LoginView.as_view(), name="login"),
@@ -38,6 +38,7 @@ urlpatterns = [
         name="accessibility_easy_read",
     ),
     path("privacy/", pages.PrivacyView.as_view(), name="privacy"),
+    path("notify/receipts/", receipts.notify_receipt, name="notify_receipt"),
     path("organisations/<int:pk>/", pages.OrganisationView.as_view(), name="organisation"),
     path("account/", include((accounts_patterns, "accounts"))),
     path("", include("reviews.urls")),

@@ -9,6 +9,7 @@ reads the database beyond what `queries.review_for_user` loaded.
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from ctr_portal.formatting import nhs_date, nhs_time
 from ctr_portal.partials import Partial, line_breaks, tag
@@ -100,7 +101,7 @@ def participant_rows(participants, *, can_manage) -> list[list]:
         [
             p.get_role_display(),
             p.name,
-            _invited(p),
+            _unreachable(p) if can_manage and p.unreachable_since else _invited(p),
             _independence(p, can_manage=can_manage),
         ]
         for p in participants
@@ -116,6 +117,18 @@ def _invited(participant) -> str:
     if participant.attended is not None:
         when += "; took part" if participant.attended else "; did not take part"
     return when
+
+
+UNREACHABLE_CHECK = {"text": "the number", "letter": "the address", "email": "the address"}
+
+
+def _unreachable(participant):
+    """A notice did not reach them: say so where the commissioner looks, with what to check."""
+    channel = {"text": "text message"}.get(participant.unreachable_by, participant.unreachable_by)
+    check = UNREACHABLE_CHECK.get(participant.unreachable_by, "how they are reached")
+    return format_html(
+        "{} {}", _invited(participant), tag(f"Not reached by {channel}: check {check}", "red")
+    )
 
 
 def _independence(participant, *, can_manage):

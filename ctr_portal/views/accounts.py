@@ -1,6 +1,7 @@
 """Signing in and out, two-factor, password reset and the session keep-alive."""
 
 import base64
+import time
 from io import BytesIO
 
 import qrcode
@@ -20,6 +21,7 @@ from django_otp import devices_for_user
 from .. import services
 from ..audit import Action, audit_record
 from ..forms import LOCKED_OUT_ERROR, CodeForm, PasswordResetForm, SetPasswordForm, SignInForm
+from ..middleware import SESSION_RENEWED_KEY
 from ..queries import demo_persona, demo_personas, memberships_for_user
 
 
@@ -194,7 +196,8 @@ class SessionKeepAliveView(View):
     """Renews the idle timer now; called by the warning."""
 
     def post(self, request):
-        request.session.modified = True  # saved, and its cookie sent again with a fresh age
+        # Saved (so its cookie is sent again with a fresh age), renewed from now.
+        request.session[SESSION_RENEWED_KEY] = time.time()
         return JsonResponse({"idle_seconds": settings.SESSION_COOKIE_AGE})
 
 
