@@ -547,32 +547,13 @@ class PlannerPdfView(PlannerMixin, View):
 
     def get(self, request, *args, **kwargs):
         from django.http import HttpResponse
-        from django.template.loader import render_to_string
 
-        from ctr_portal.pdf import pdf_html
+        from .rendering import planner_pdf
 
         review = self.review
-        planner = queries.planner_of(review)
-        html = render_to_string(
-            "portal/planner_pdf.html",
-            {
-                "review": review,
-                "person": review.person,
-                "planner": planner,
-                "answers": [
-                    (
-                        q,
-                        planner.get_take_part_display()
-                        if q.field == "take_part"
-                        else getattr(planner, q.field),
-                    )
-                    for q in PLANNER_QUESTIONS
-                ],
-                "take_part_choices": planner.TakePart.labels,
-            },
-        )
+        pdf = planner_pdf(review, queries.planner_of(review))
         audit_record(action=Action.DOWNLOAD, actor=request.user, obj=review, request=request)
-        response = HttpResponse(pdf_html(html).write_pdf(), content_type="application/pdf")
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="planner-{review.pk}.pdf"'
         return response
 

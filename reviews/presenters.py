@@ -9,7 +9,6 @@ reads the database beyond what `queries.review_for_user` loaded.
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 
 from ctr_portal.formatting import nhs_date, nhs_time
 from ctr_portal.partials import Partial, line_breaks, tag
@@ -126,8 +125,9 @@ def _unreachable(participant):
     """A notice did not reach them: say so where the commissioner looks, with what to check."""
     channel = {"text": "text message"}.get(participant.unreachable_by, participant.unreachable_by)
     check = UNREACHABLE_CHECK.get(participant.unreachable_by, "how they are reached")
-    return format_html(
-        "{} {}", _invited(participant), tag(f"Not reached by {channel}: check {check}", "red")
+    return Partial(
+        "reviews/review/_unreachable.html",
+        {"when": _invited(participant), "label": f"Not reached by {channel}: check {check}"},
     )
 
 
