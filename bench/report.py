@@ -91,7 +91,7 @@ def _child(repeat: int) -> dict:
     import django
 
     django.setup()
-    from ctr_portal.pdf import pdf_html
+    from ctr_portal.pdf import PDF_VARIANT, pdf_html
     from reports import rendering
 
     content = sample_content(30)
@@ -102,7 +102,7 @@ def _child(repeat: int) -> dict:
         _pdf, pages = rendering.pdf_from_html(html)
         full.append(perf_counter() - started)
         started = perf_counter()
-        pdf_html(html).write_pdf(pdf_variant=rendering.PDF_VARIANT)
+        pdf_html(html).write_pdf(pdf_variant=PDF_VARIANT)
         alone.append(perf_counter() - started)
     peak_kb = _peak_kb()
     return {

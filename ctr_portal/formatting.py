@@ -1,6 +1,6 @@
 """Dates and times the NHS way, for pages and emails alike: "3 March 2026", "9:30am", "midday",
-"3 March 2026 at 9:30am", "Monday 14 December 2026, 9am to 5pm"; and "09:30" where a time is
-typed on the 24-hour clock (forms, and the agenda written with them).
+"3 March 2026 at 9:30am", "Monday 14 December 2026, 9am to 5pm": one style everywhere, in
+tables, hints, the agenda, emails, PDFs and watermarks alike (no "3 Mar 2026", no "09:30").
 
 This is the only place that formats them (the NHS digital service manual's content style:
 "am" and "pm" without a space or full stops, no ":00" on the hour, "midday" and "midnight"
@@ -14,7 +14,6 @@ from datetime import date, datetime, time
 from django.utils import dateformat, timezone
 
 DATE = "j F Y"  # 3 March 2026
-SHORT_DATE = "j M Y"  # 3 Mar 2026, for tables
 DAY_AND_DATE = "l j F Y"  # Tuesday 3 March 2026
 
 
@@ -25,7 +24,7 @@ def _local(value):
 
 
 def nhs_date(value: date | datetime | None, style: str = DATE) -> str:
-    """ "3 March 2026" (or another Django date format: SHORT_DATE, DAY_AND_DATE); "" for none."""
+    """ "3 March 2026" (or "Tuesday 3 March 2026" with DAY_AND_DATE); "" for none."""
     if not value:
         return ""
     return dateformat.format(_local(value), style)
@@ -42,12 +41,6 @@ def nhs_time(value: time | datetime | None) -> str:
     hour = value.hour % 12 or 12
     minutes = f":{value.minute:02d}" if value.minute else ""
     return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
-
-
-def time_24h(value: time | None) -> str:
-    """ "09:30": a time as it is typed into our forms (the 24-hour clock), for the agenda and
-    the form fields themselves."""
-    return f"{value:%H:%M}" if value is not None else ""
 
 
 def nhs_datetime(value: datetime | None, style: str = DATE) -> str:
@@ -82,4 +75,17 @@ def nhs_period(start: datetime | None, end: datetime | None = None) -> str:
             if end.date() == start.date()
             else f" to {nhs_date(end)}, {nhs_time(end.time())}"
         )
+    return text
+
+
+_QUOTES = "\"'“”‘’„«»"
+
+
+def unquoted(text: str) -> str:
+    """What someone said, without the quotation marks it was typed with, so that the page's own
+    marks ("“…”") are not doubled: '"I want my own front door."' gives 'I want my own front
+    door.'. Marks inside the words are kept."""
+    text = " ".join((text or "").split())
+    while len(text) > 1 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        text = text[1:-1].strip()
     return text

@@ -82,3 +82,81 @@ def _fetcher_class():
             return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
 
     return StaticFilesFetcher
+
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+def pdf_tagged(html: str) -> tuple[bytes, int]:
+    """(the PDF, its page count) of a whole HTML document: tagged for PDF/UA-1, its language and
+    title taken from `<html lang>` and `<title>`, and its fonts embedded (subset). Every PDF a
+    person may be given is made here, so each passes the same structure check
+    (tests/pdf_ua.py)."""
+    document = pdf_html(html).render(pdf_variant=PDF_VARIANT)
+    data = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=tags_complete)
+    return data, len(document.pages)
+
+
+def tags_complete(document, pdf) -> None:
+    """WeasyPrint's finisher: complete the structure tree its tagger (weasyprint/pdf/tags.py, as
+    of version 70) leaves short of PDF/UA-1.
+
+    - Each table header cell gets its Scope (Column in a THead, else Row: our templates give
+      a header cell in a body `scope="row"`), and the IDs its data cells' Headers name are put in
+      the IDTree, without which a reader cannot follow them.
+    - A definition list (`<dl>` of `<div>` rows, the NHS.UK summary list) comes out as an L of
+      Divs each holding an LI per term and per definition; it becomes an L of LIs, each with
+      the term as its Lbl and the definition as its LBody, as PDF/UA reads a definition list.
+    """
+    root_ref = pdf.catalog.get("StructTreeRoot")
+    if root_ref is None:
+        return
+    import pydyf
+
+    objects = pdf.objects
+
+    def get(ref):
+        return objects[int(ref.split()[0])]
+
+    elements = [
+        o for o in objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/StructElem"
+    ]
+    ids = []
+    for element in elements:
+        kind = element.get("S")
+        if kind == "/TH":
+            row = get(element["P"])
+            group = get(row["P"]) if "P" in row else None
+            scope = "/Column" if group is not None and group.get("S") == "/THead" else "/Row"
+            element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))["Scope"] = scope
+        if "ID" in element:
+            ids.append((str(element["ID"].string), element.reference))
+        if kind == "/L":
+            _definition_list(element, get)
+    if ids:
+        names = pydyf.Array()
+        for key, ref in sorted(ids):
+            names.extend([pydyf.String(key), ref])
+        get(root_ref)["IDTree"] = pydyf.Dictionary({"Names": names})
+
+
+def _definition_list(element, get) -> None:
+    """L > Div > (LI > LBody)+ (a `<dl>` of rows) becomes L > LI > Lbl, LBody."""
+    import pydyf
+
+    rows = [get(ref) for ref in element["K"] if isinstance(ref, bytes)]
+    if not rows or any(row.get("S") != "/Div" for row in rows):
+        return
+    for row in rows:
+        items = [get(ref) for ref in row["K"] if isinstance(ref, bytes)]
+        if not items or any(item.get("S") != "/LI" for item in items):
+            return
+    for row in rows:
+        parts = []
+        for item in (get(ref) for ref in row["K"]):
+            parts.extend(get(ref) for ref in item["K"] if isinstance(ref, bytes))
+        for n, part in enumerate(parts):
+            part["S"] = "/Lbl" if n == 0 and len(parts) > 1 else "/LBody"
+            part["P"] = row.reference
+        row["S"] = "/LI"
+        row["K"] = pydyf.Array([part.reference for part in parts])

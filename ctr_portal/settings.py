@@ -275,6 +275,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 SERVICE_NAME = "CTR Portal"
+# Who runs this deployment, and how people reach them about access to it (the accessibility
+# statement: a phone number is required there, and Relay UK is offered with it).
+SERVICE_OPERATOR = env.str("SERVICE_OPERATOR", default="NHS England")
+SERVICE_PHONE = env.str("SERVICE_PHONE", default="0300 311 22 33")
+SERVICE_CONTACT_EMAIL = env.str("SERVICE_CONTACT_EMAIL", default="england.contactus@nhs.net")
 
 LOGGING = {
     "version": 1,

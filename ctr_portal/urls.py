@@ -33,6 +33,11 @@ urlpatterns = [
     path("", pages.DashboardView.as_view(), name="dashboard"),
     path("healthz", pages.health, name="healthz"),
     path("accessibility/", pages.AccessibilityView.as_view(), name="accessibility"),
+    path(
+        "accessibility/easy-read/",
+        pages.AccessibilityEasyReadView.as_view(),
+        name="accessibility_easy_read",
+    ),
     path("privacy/", pages.PrivacyView.as_view(), name="privacy"),
     path("notify/receipts/", receipts.notify_receipt, name="notify_receipt"),
     path("organisations/<int:pk>/", pages.OrganisationView.as_view(), name="organisation"),

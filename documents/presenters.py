@@ -5,7 +5,7 @@ here."""
 
 from django.urls import reverse
 
-from ctr_portal.formatting import SHORT_DATE, nhs_datetime
+from ctr_portal.formatting import nhs_datetime
 from ctr_portal.partials import Partial, tag
 
 from .models import RenditionStatus
@@ -71,16 +71,16 @@ def deadline_rows(deadlines) -> list[dict]:
 
 def history_row(document) -> list:
     """A row of an item's history: the file, and what happened to it, a line each."""
-    when = nhs_datetime(document.uploaded_at, SHORT_DATE)
+    when = nhs_datetime(document.uploaded_at)
     events = [f"Uploaded by {document.uploaded_by.display_name}, {when}"]
     if document.superseded_at:
         events.append(
-            "Replaced by a new version, " + nhs_datetime(document.superseded_at, SHORT_DATE)
+            "Replaced by a new version, " + nhs_datetime(document.superseded_at)
         )
     if document.deleted_at:
         events.append(
             f"Deleted by {document.deleted_by.display_name}, "
-            + nhs_datetime(document.deleted_at, SHORT_DATE)
+            + nhs_datetime(document.deleted_at)
             + f": {document.delete_reason}"
         )
     return [document.original_name, Partial("documents/_history_events.html", {"events": events})]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from ctr_portal.formatting import SHORT_DATE, nhs_datetime
+from ctr_portal.formatting import nhs_datetime
 from ctr_portal.permissions import Perm
 from ctr_portal.views.base import add_service_errors
 from reviews.rules import consent_gate_open
@@ -105,7 +105,7 @@ def _access_rows(accesses) -> list[list]:
             a.user.display_name,
             a.document.original_name,
             a.get_action_display() + (" (watermarked)" if a.watermarked else ""),
-            nhs_datetime(a.occurred_at, SHORT_DATE),
+            nhs_datetime(a.occurred_at),
         ]
         for a in accesses
     ]

@@ -20,6 +20,8 @@ import math
 
 from django.utils import timezone
 
+from ctr_portal.formatting import nhs_datetime
+
 # The sheets are drawn at this size, in points (A4 portrait), and scaled to each page.
 SHEET_WIDTH, SHEET_HEIGHT = 595.0, 842.0
 LETTER = (0.0, 0.0, 612.0, 792.0)  # what viewers show for a page without a usable MediaBox
@@ -43,8 +45,10 @@ html, body {{ margin: 0; font-family: "DejaVu Sans", sans-serif; }}
 
 
 def watermark_text(name: str, when=None) -> str:
-    when = timezone.localtime(when or timezone.now())
-    return f"Viewed by {name} on {when:%d %B %Y at %H:%M} – for this review only, do not copy"
+    return (
+        f"Viewed by {name} on {nhs_datetime(when or timezone.now())} – for this review only, "
+        "do not copy"
+    )
 
 
 def _sheets(text: str, short: str) -> list:

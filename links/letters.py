@@ -30,6 +30,9 @@ def letter_context(letter) -> dict:
         "font_points": FONT_POINTS[letter.format],
         "service_name": settings.SERVICE_NAME,
         "made_on": nhs_date(letter.requested_at),
+        # The PDF's title, which readers show in place of its file name: which letter, to whom.
+        "title": f"{letter.get_kind_display()}: a letter to {participant.name} from "
+        f"{review.commissioner.name}, {nhs_date(letter.requested_at)}",
     }
     if letter.kind in ("report", "plan"):
         link, token = link_issue(purpose=Purpose.READ_REPORT, obj=participant)
@@ -47,7 +50,7 @@ def letter_html(letter) -> str:
 
 
 def letter_pdf(letter) -> tuple[bytes, int]:
-    from ctr_portal.pdf import pdf_html
+    """(the PDF, its page count): tagged for PDF/UA like the report's (`ctr_portal.pdf`)."""
+    from ctr_portal.pdf import pdf_tagged
 
-    document = pdf_html(letter_html(letter)).render()
-    return document.write_pdf(), len(document.pages)
+    return pdf_tagged(letter_html(letter))

@@ -124,7 +124,7 @@ def _score_field(label, required_message, words):
 
 
 class FeedbackForm(NHSUKFormMixin, forms.Form):
-    """Three questions. The easy-read version asks the same in fewer, shorter words, with a
+    """Three questions. The easy read version asks the same in fewer, shorter words, with a
     picture beside each question (the template draws them)."""
 
     submit_label = "Send feedback"

@@ -1,8 +1,9 @@
-"""The planner as an easy-read PDF (WeasyPrint through `ctr_portal.pdf.pdf_html`)."""
+"""The planner as an easy read PDF, tagged for PDF/UA like the report's
+(`ctr_portal.pdf.pdf_tagged`)."""
 
 from django.template.loader import render_to_string
 
-from ctr_portal.pdf import pdf_html
+from ctr_portal.pdf import pdf_tagged
 
 from .models import PLANNER_QUESTIONS
 
@@ -27,4 +28,4 @@ def planner_pdf(review, planner) -> bytes:
             "take_part_choices": planner.TakePart.labels,
         },
     )
-    return pdf_html(html).write_pdf()
+    return pdf_tagged(html)[0]

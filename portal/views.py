@@ -328,7 +328,7 @@ def _answer_row(feedback) -> list:
 
 
 class FeedbackView(ReviewPageMixin, FormView):
-    """Everyone who took part gives feedback once; the person gets the easy-read form first,
+    """Everyone who took part gives feedback once; the person gets the easy read form first,
     and anyone may switch."""
 
     permission_required = Perm.GIVE_FEEDBACK

@@ -11,13 +11,12 @@ from documents.forms import _upload_hint
 
 from .models import (
     ACTION_TEXT,
-    BAD_EXAMPLE,
-    GOOD_EXAMPLE,
     EscalationOutcome,
     ForWhom,
     Priority,
     State,
     escalation_action_problems,
+    smart_examples,
     smart_problems,
 )
 from .policy import PROGRESS_CHECK_AFTER_DAYS
@@ -58,15 +57,12 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
         widget=forms.Textarea,
         max_length=ACTION_TEXT,
         required=False,
-        help_text=f"A task someone will do, in plain words. Good: '{GOOD_EXAMPLE}'. "
-        f"Not: '{BAD_EXAMPLE}' (an aspiration, with nobody to do it).",
     )
     measure = forms.CharField(
         label="How will everyone know it is done?",
         widget=forms.Textarea,
         max_length=limits.NOTE,
         required=False,
-        help_text="For example, 'The assessment report is shared with Daniel and his family'.",
         error_messages=limits.too_long("How everyone will know it is done", limits.NOTE),
     )
     for_whom = forms.ChoiceField(
@@ -97,6 +93,12 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
     owner_organisation = forms.CharField(
         label="Their organisation", max_length=ORGANISATION_MAX, required=False
     )
+    owner_role = forms.CharField(
+        label="Their job title or role",
+        help_text="For example, ward manager or social worker. The report names them with it.",
+        max_length=NAME_MAX,
+        required=False,
+    )
     owner_email = forms.EmailField(
         label="Their email address",
         required=False,
@@ -119,7 +121,16 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
         self.kloe_by_pk = {k.pk: k for k in kloes}
         self.user_by_pk = {user.pk: user for user, _where in candidates}
         self.suggestion = suggestion
+        self.examples = smart_examples(review)
         super().__init__(*args, **kwargs)
+        self.fields["action"].help_text = (
+            f"A task someone will do, in plain words. Good: '{self.examples.good}'. "
+            f"Not: '{self.examples.bad}' (an aspiration, with nobody to do it)."
+        )
+        self.fields["measure"].help_text = (
+            f"What anyone will see when it is done. For example, '{self.examples.measure}'. "
+            "Not 'n/a', 'yes' or 'ongoing'."
+        )
         self.fields["kloes"].choices = [(k.pk, f"{k.label}: {k.title}") for k in kloes]
         self.fields["owner"].choices = [
             ("", "Someone not listed"),
@@ -140,6 +151,7 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
                 Field("owner"),
                 Field("owner_name", width="two-thirds"),
                 Field("owner_organisation", width="two-thirds"),
+                Field("owner_role", width="two-thirds"),
                 Field("owner_email", width="two-thirds", spellcheck="false"),
             ),
             Field("due_date", legend_size="m"),
@@ -164,6 +176,7 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
             due_date=cleaned.get("due_date"),
             progress_check_date=cleaned.get("progress_check_date"),
             long_action_days=PROGRESS_CHECK_AFTER_DAYS,
+            examples=self.examples,
         )
         for field, message in problems.items():
             if field not in self.errors:

@@ -7,6 +7,7 @@ how everyone will know it is done, and a due date after the review. Its state mo
 `RecommendationUpdate` row, so the history is the table, not a log line.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -124,11 +125,83 @@ NOT_A_PERSON = {
     "tbd",
     "unknown",
 }
-GOOD_EXAMPLE = (
-    "Arrange a housing assessment with North Shore Council and share the result with Daniel "
-    "and his family"
-)
-BAD_EXAMPLE = "Daniel's housing options should be considered"
+# A measure that says nothing about how anyone will know the action is done (issue 23).
+EMPTY_MEASURES = {
+    "n/a",
+    "na",
+    "n.a",
+    "not applicable",
+    "none",
+    "nil",
+    "yes",
+    "no",
+    "ok",
+    "done",
+    "complete",
+    "completed",
+    "ongoing",
+    "on going",
+    "on-going",
+    "in progress",
+    "continue",
+    "continuing",
+    "monitor",
+    "monitoring",
+    "as above",
+    "see above",
+    "as discussed",
+    "as agreed",
+    "as required",
+    "as needed",
+    "when done",
+    "when complete",
+    "tbc",
+    "tbd",
+    "to be confirmed",
+    "to be decided",
+    "unknown",
+    "?",
+}
+# Fewer words than this cannot say who will see what (the shortest real one: "Plan signed by Sam").
+MEASURE_MIN_WORDS = 3
+
+
+@dataclass(frozen=True)
+class SmartExamples:
+    """The examples in a recommendation's hints and messages, naming this review's person and
+    organisations rather than someone else's."""
+
+    good: str
+    bad: str
+    measure: str
+
+
+def smart_examples(review=None) -> SmartExamples:
+    """Examples for `review`: the person by the name they go by, and the local authority (or
+    else the provider, or the commissioner) as the organisation that would act."""
+    name, organisation = "the person", "the local authority"
+    if review is not None:
+        person = review.person
+        name = person.known_as
+        place = person.local_authority or review.provider or review.commissioner
+        organisation = place.name if place is not None else organisation
+    return SmartExamples(
+        good=f"Arrange a housing assessment with {organisation} and share the result with "
+        f"{name} and their family",
+        bad=f"{name}'s housing options should be considered",
+        measure=f"The assessment report is shared with {name} and their family",
+    )
+
+
+def timescale_phrase(timescale: str) -> str:
+    """", within 1 week" from a panel member's suggested timescale ("1 week", or "within 1
+    week", or "by March"), never "within within"."""
+    text = " ".join((timescale or "").split())
+    if not text:
+        return ""
+    if text.lower().split()[0] in ("within", "by", "in", "before", "after", "from", "no", "asap"):
+        return f", {text}"
+    return f", within {text}"
 
 
 def smart_problems(
@@ -145,14 +218,16 @@ def smart_problems(
     due_date: date | None = None,
     progress_check_date: date | None = None,
     long_action_days: int = 91,
+    examples: SmartExamples | None = None,
 ) -> dict[str, str]:
-    """What stops a recommendation being SMART, as {field: message}; empty when it is."""
+    """What stops a recommendation being SMART, as {field: message}; empty when it is.
+    `examples` name the review's person and organisations in the messages."""
+    examples = examples or smart_examples()
     problems = {}
     if kloe_count < 1:
         problems["kloes"] = "Select the key lines of enquiry this recommendation answers"
-    problems.update(_action_problems(action))
-    if not (measure or "").strip():
-        problems["measure"] = "Enter how everyone will know it is done"
+    problems.update(_action_problems(action, examples))
+    problems.update(_measure_problems(measure, examples))
     if not for_whom:
         problems["for_whom"] = "Select who the recommendation is for"
     problems.update(_owner_problems(owner, owner_name, owner_organisation, owner_email))
@@ -160,7 +235,22 @@ def smart_problems(
     return problems
 
 
-def _action_problems(action: str) -> dict[str, str]:
+def _measure_problems(measure: str, examples: SmartExamples) -> dict[str, str]:
+    """A measure must say how anyone will know the action is done: "n/a", "yes", "ongoing" and
+    their like say nothing (Measurable, in SMART)."""
+    text = " ".join((measure or "").split())
+    if not text:
+        return {"measure": "Enter how everyone will know it is done"}
+    said = text.lower().strip(" .!-–")
+    if said in EMPTY_MEASURES or len(text.split()) < MEASURE_MIN_WORDS:
+        return {
+            "measure": f"Say what anyone will see when it is done; '{text[:40]}' does not say. "
+            f"For example, '{examples.measure}'"
+        }
+    return {}
+
+
+def _action_problems(action: str, examples: SmartExamples) -> dict[str, str]:
     text = " ".join((action or "").split())
     if not text:
         return {"action": "Enter what will be done"}
@@ -168,7 +258,7 @@ def _action_problems(action: str) -> dict[str, str]:
     if any(f" {phrase}" in lowered for phrase in ASPIRATIONS):
         return {
             "action": "Write a task someone will do, not an aspiration: start with what they "
-            f"will do, for example '{GOOD_EXAMPLE}'"
+            f"will do, for example '{examples.good}'"
         }
     if len(text.split()) < 4:
         return {"action": "Say exactly what will be done, in a sentence"}
@@ -282,6 +372,9 @@ class Recommendation(models.Model):
     )
     owner_name = models.CharField("owner's name", max_length=150, blank=True)
     owner_organisation = models.CharField("owner's organisation", max_length=200, blank=True)
+    # Their job title or role, so that the report names who they are as well as where they work
+    # (an account owner's is copied from their membership).
+    owner_role = models.CharField("owner's job title or role", max_length=150, blank=True)
     owner_email = models.EmailField("owner's email address", blank=True)
 
     # The panel member's suggestion as carried forward, shown to the chair while they write.
@@ -375,11 +468,12 @@ class Recommendation(models.Model):
 
     @property
     def owner_display(self) -> str:
-        if self.owner_id:
-            return self.owner_name or self.owner.display_name
-        if not self.owner_name:
+        """ "Sam Whitfield, ward manager, Riverside Hospital": the owner with their role, where
+        it is known, and their organisation."""
+        if not self.owner_id and not self.owner_name:
             return "Not named yet"
-        return f"{self.owner_name}, {self.owner_organisation}"
+        name = self.owner_name or self.owner.display_name
+        return ", ".join(part for part in (name, self.owner_role, self.owner_organisation) if part)
 
     @property
     def owner_address(self) -> str:

@@ -63,6 +63,7 @@ from .models import (
     date_problems,
     escalation_action_problems,
     reminder_subject,
+    smart_examples,
     smart_problems,
 )
 from .policy import (
@@ -562,6 +563,7 @@ WRITABLE = (
     "owner",
     "owner_name",
     "owner_organisation",
+    "owner_role",
     "owner_email",
     "due_date",
     "progress_check_date",
@@ -582,17 +584,18 @@ def _smart(review, values: dict, kloes) -> dict[str, str]:
         due_date=values.get("due_date"),
         progress_check_date=values.get("progress_check_date"),
         long_action_days=PROGRESS_CHECK_AFTER_DAYS,
+        examples=smart_examples(review),
     )
 
 
 def _clean_values(values: dict) -> dict:
-    """The writable fields, trimmed; an account owner's name and organisation are copied from
-    the account (the tracker filters and the CSV read them), a contact's email is kept."""
+    """The writable fields, trimmed; an account owner's name, organisation and role are copied
+    from the account (the tracker filters and the CSV read them), a contact's email is kept."""
     cleaned = {name: values.get(name) for name in WRITABLE if name in values}
     for name in ("action", "measure"):
         if name in cleaned:
             cleaned[name] = (cleaned[name] or "").strip()
-    for name in ("owner_name", "owner_organisation", "owner_email"):
+    for name in ("owner_name", "owner_organisation", "owner_role", "owner_email"):
         if name in cleaned:
             cleaned[name] = " ".join((cleaned[name] or "").split())
     owner = cleaned.get("owner")
@@ -600,6 +603,7 @@ def _clean_values(values: dict) -> dict:
         memberships = memberships_for_user(owner)
         cleaned["owner_name"] = owner.display_name
         cleaned["owner_organisation"] = memberships[0].organisation.name if memberships else ""
+        cleaned["owner_role"] = memberships[0].job_title if memberships else ""
         cleaned["owner_email"] = ""
     return cleaned
 

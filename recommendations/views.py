@@ -48,7 +48,7 @@ from .forms import (
     SupersedeForm,
     TrackerFilterForm,
 )
-from .models import OPEN_STATES, State
+from .models import OPEN_STATES, State, timescale_phrase
 from .services import RecommendationError
 
 PAGE_SIZE = 25
@@ -395,6 +395,7 @@ class RecommendationEditView(RecommendationPageMixin, RecommendationFormMixin, T
             "owner": r.owner_id,
             "owner_name": "" if r.owner_id else r.owner_name,
             "owner_organisation": "" if r.owner_id else r.owner_organisation,
+            "owner_role": "" if r.owner_id else r.owner_role,
             "owner_email": r.owner_email,
             "due_date": r.due_date,
             "progress_check_date": r.progress_check_date,
@@ -406,8 +407,7 @@ class RecommendationEditView(RecommendationPageMixin, RecommendationFormMixin, T
         if not any(parts):
             return None
         owner = r.suggested_owner or "no owner named"
-        timescale = f", within {r.suggested_timescale}" if r.suggested_timescale else ""
-        return f"{owner}{timescale}"
+        return f"{owner}{timescale_phrase(r.suggested_timescale)}"
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault(

@@ -1,5 +1,5 @@
 """Demo reports for `make run`: the issued review has recommendations, the chair's narrative
-and an issued report (version 1) with its easy-read version, both rendered to PDF now; the
+and an issued report (version 1) with its easy read version, both rendered to PDF now; the
 review whose report is being drafted has a draft and a panel member's open comment. Made-up
 people only. Idempotent: a review that already has a draft is left as it is. No email is sent:
 the rows are written as they would stand."""
@@ -13,7 +13,7 @@ from recommendations.models import ForWhom, Recommendation, RecommendationUpdate
 from reviews.models import ParticipantRole, Review
 from reviews.queries import review_for_user
 
-from .models import PdfKind, ReportComment, ReportDraft, ReportPdf, ReportVersion
+from .models import ReportComment, ReportDraft, ReportPdf, ReportVersion
 
 NARRATIVE = {
     "about": "{name} is funny, loves music and football, and wants to live near their family. "
@@ -33,6 +33,7 @@ OWNERS = [
     ("Asha Patel", "Northshire ICB", "asha.patel@demo.example", ForWhom.COMMISSIONER),
     ("Tom Reed", "Northshire Community Team", "tom.reed@demo.example", ForWhom.PERSON),
 ]
+ROLES = ["Ward manager", "Housing officer", "Case manager", "Community nurse"]
 ACTIONS = [
     (
         "Update the positive behaviour support plan with the person and their family",
@@ -88,7 +89,8 @@ def _seed_recommendations(review, chair):
     held = review.held_on or timezone.localdate()
     carried = list(CarriedRecommendation.objects.filter(consolidated__panel__review=review)[:4])
     kloes = list(Kloe.objects.filter(pk__in=[c.consolidated.kloe_id for c in carried]))
-    for n, ((action, measure), owner) in enumerate(zip(ACTIONS, OWNERS, strict=True), start=1):
+    rows = zip(ACTIONS, OWNERS, ROLES, strict=True)
+    for n, ((action, measure), owner, role) in enumerate(rows, start=1):
         rec = Recommendation.objects.create(
             review=review,
             number=n,
@@ -97,6 +99,7 @@ def _seed_recommendations(review, chair):
             for_whom=owner[3],
             owner_name=owner[0],
             owner_organisation=owner[1],
+            owner_role=role,
             owner_email=owner[2],
             due_date=held + timedelta(weeks=4 * n),
             state=State.AGREED,
@@ -122,8 +125,9 @@ def _seed_issued(review, chair):
     version.issued_at = now - timedelta(days=max(days_ago - 10, 0))
     version.html = rendering.report_body(content, version=version)
     version.easy_read_html = rendering.easy_read_body(content, version=version)
+    version.large_print_html = rendering.report_body(content, version=version, large_print=True)
     version.save()
-    for kind in PdfKind:
+    for kind in queries.pdf_kinds_for(seen):
         pdf = ReportPdf.objects.create(
             review=review, version=version, kind=kind, requested_by=chair
         )

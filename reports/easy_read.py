@@ -1,10 +1,10 @@
-"""The easy-read report, drawn from the same `ReportContent` as the full one: short sentences,
+"""The easy read report, drawn from the same `ReportContent` as the full one: short sentences,
 one idea per line, each beside a symbol (`symbols.py`). It says what the panel found and what
 will happen, by whom and by when."""
 
 from dataclasses import dataclass
 
-from ctr_portal.formatting import nhs_date
+from ctr_portal.formatting import nhs_date, unquoted
 
 from .symbols import RATING_SYMBOLS, SYMBOLS
 
@@ -71,7 +71,7 @@ def _about(content) -> list[Line]:
     for finding in content.findings:
         for quote in finding.quotes:
             if quote.quote_from == "person":
-                lines.append(Line("speech", f"You told us: “{quote.shows.strip()}”"))
+                lines.append(Line("speech", f"You told us: “{unquoted(quote.shows)}”"))
     return lines
 
 

@@ -47,7 +47,7 @@ def dashboard_cards(sender, *, request, **kwargs):
 
 
 def portal_sections(sender, *, review, user, **kwargs):
-    """The issued report in the portal, for those the consent lets receive it: the easy-read
+    """The issued report in the portal, for those the consent lets receive it: the easy read
     version first for the person; both PDFs (two queries)."""
     from portal.sections import PortalSection
 

@@ -6,7 +6,7 @@ from django import forms
 from ctr_portal import limits
 from ctr_portal.nhsuk import Field, Layout, NHSUKFormMixin, Submit, text_area
 
-from .models import Section
+from .models import Section, section_choices, section_label
 
 HINTS = {
     Section.ABOUT: "Who the person is and what matters to them, as they want to be described. "
@@ -16,7 +16,7 @@ HINTS = {
     Section.SUMMARY: "The panel's overall view and what happens next. The recommendations table "
     "and the next review's due date come from the data.",
     Section.EASY_READ: "Short sentences, one idea on each line. Each line is shown with a "
-    "picture in the easy-read report.",
+    "picture in the easy read report.",
 }
 
 
@@ -25,15 +25,15 @@ class DraftForm(NHSUKFormMixin, forms.Form):
         widget=forms.HiddenInput, min_value=0, max_value=limits.INTEGER_MAX
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, child=False, **kwargs):
+        """`child`: the review is a C(E)TR, whose questions are asked of a child or young
+        person."""
         super().__init__(*args, **kwargs)
         for section in Section:
             limit = limits.NOTE if section == Section.EASY_READ else limits.LONG_NOTE
+            label = section_label(section, child=child)
             self.fields[section.value] = text_area(
-                section.label,
-                limit,
-                help_text=HINTS.get(section, ""),
-                subject=section.label.rstrip("?"),
+                label, limit, help_text=HINTS.get(section, ""), subject=label.rstrip("?")
             )
         self.helper.layout = Layout(
             *[Field(s.value, label_size="m", rows=5, threshold=90) for s in Section],
@@ -49,6 +49,10 @@ class CommentForm(NHSUKFormMixin, forms.Form):
         required=False,
     )
     text = text_area("Your comment", limits.NOTE, required="Enter your comment")
+
+    def __init__(self, *args, child=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [("", "The whole report"), *section_choices(child=child)]
 
     def get_layout(self):
         return Layout(

@@ -4,7 +4,7 @@ PDFs the worker renders, and the issued versions.
 The report's data-driven parts (the person, the review, consent, the KLOE findings, the
 recommendations, the next review's due date) are never stored here: every draft is drawn from
 the data as it stands (`queries.report_content`). Only what the chair writes is kept in
-`ReportDraft`. Issuing freezes the finished HTML of the full and easy-read report in a
+`ReportDraft`. Issuing freezes the finished HTML of the full, easy read and large print report in a
 `ReportVersion`, which is never edited: a correction is a new version, and the old one is
 marked superseded. Each PDF is a `ReportPdf` row, rendered by WeasyPrint in the worker; an
 issued version's PDFs are stored with their SHA-256, checked on every download.
@@ -42,6 +42,27 @@ KEY_QUESTIONS = (
     Section.FUTURE_PLANS,
     Section.COMMUNITY_CARE,
 )
+# The four key questions as a C(E)TR asks them: of a child or young person, with their
+# education beside their care (the C(E)TR code, and its report template).
+CHILD_WORDING = {
+    Section.ABOUT: "About the child or young person, in their words",
+    Section.IS_SAFE: "Is the child or young person safe?",
+    Section.GOOD_CARE_NOW: "Are they getting good care and education now?",
+    Section.FUTURE_PLANS: "What are their care and education plans for the future?",
+    Section.COMMUNITY_CARE: "Can their care, education and treatment be provided in the "
+    "community?",
+    Section.EASY_READ: "Easy read: what the panel wants the child or young person to know",
+}
+
+
+def section_label(section, *, child: bool) -> str:
+    """A section's heading in the wording of the review's kind (a C(E)TR's for a child)."""
+    section = Section(section)
+    return CHILD_WORDING.get(section, section.label) if child else section.label
+
+
+def section_choices(*, child: bool) -> list[tuple[str, str]]:
+    return [(s.value, section_label(s, child=child)) for s in Section]
 
 
 class ReportDraft(models.Model):
@@ -106,13 +127,16 @@ class ReportComment(models.Model):
 
 
 class ReportVersion(models.Model):
-    """An issued report, frozen: the finished HTML of the full and the easy-read report, who
+    """An issued report, frozen: the finished HTML of the full and the easy read report, who
     issued it and when. Never edited; a correction is the next version."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
     number = models.PositiveSmallIntegerField()
     html = models.TextField(max_length=HTML_MAX)
     easy_read_html = models.TextField(max_length=HTML_MAX)
+    # The full report laid out for large print; empty for a version issued before it was kept,
+    # whose large print PDF is made from `html`.
+    large_print_html = models.TextField(max_length=HTML_MAX, blank=True)
     correction = models.TextField("what was corrected", blank=True, max_length=limits.NOTE)
     issued_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(default=timezone.now)
@@ -142,7 +166,8 @@ class ReportVersion(models.Model):
 
 class PdfKind(models.TextChoices):
     FULL = "full", "Report"
-    EASY_READ = "easy_read", "Easy-read report"
+    EASY_READ = "easy_read", "Easy read report"
+    LARGE_PRINT = "large_print", "Large print report"
 
 
 class PdfStatus(models.TextChoices):
@@ -160,7 +185,7 @@ class ReportPdf(models.Model):
     version = models.ForeignKey(
         ReportVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="pdfs"
     )
-    kind = models.CharField(max_length=10, choices=PdfKind)
+    kind = models.CharField(max_length=12, choices=PdfKind)
     status = models.CharField(max_length=10, choices=PdfStatus, default=PdfStatus.PENDING)
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

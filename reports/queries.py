@@ -4,7 +4,7 @@ this request), or the user, and makes a fixed number of queries however many KLO
 recommendations or versions there are.
 
 `report_content` is the one place the report's data is gathered: the page's preview, the
-worker's PDF, the easy-read version and an issued version's frozen HTML are all drawn from it,
+worker's PDF, the easy read version and an issued version's frozen HTML are all drawn from it,
 so a change in the data shows in the next draft and nothing is retyped.
 """
 
@@ -24,13 +24,22 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from ctr_portal.formatting import nhs_date
 from panels.queries import consolidated_findings, panel_for_review, quotes_for_panel
 from recommendations.models import Recommendation
 from recommendations.models import State as RecommendationState
 from reviews import policy
 from reviews.models import PANEL_ROLES, ParticipantRole, Review, ReviewKind
 
-from .models import KEY_QUESTIONS, ReportComment, ReportDraft, ReportPdf, ReportVersion, Section
+from .models import (
+    KEY_QUESTIONS,
+    PdfKind,
+    ReportComment,
+    ReportDraft,
+    ReportPdf,
+    ReportVersion,
+    section_label,
+)
 from .policy import DUE_DAYS
 from .rules import report_open_to
 
@@ -69,12 +78,13 @@ class ReportContent:
 
     @property
     def key_questions(self) -> list[tuple[str, str]]:
-        return [(Section(s).label, self.draft.text(s)) for s in KEY_QUESTIONS]
+        child = self.review.is_child_review
+        return [(section_label(s, child=child), self.draft.text(s)) for s in KEY_QUESTIONS]
 
     @property
     def header(self) -> str:
         """The running header: the person's name and the review date."""
-        when = self.review_date.strftime("%-d %B %Y") if self.review_date else "date not set"
+        when = nhs_date(self.review_date) if self.review_date else "date not set"
         return f"{self.person.full_name} · {self.review.type_label} held {when}"
 
 
@@ -228,13 +238,32 @@ def pdfs_of_version(version) -> dict[str, ReportPdf]:
 
 
 def easy_read_first(user, review) -> bool:
-    """The person sees the easy-read version first, and so does anyone who reads easy read."""
+    """The person sees the easy read version first, and so does anyone who reads easy read."""
     from reviews.rules import participant_for
 
     if getattr(user, "reading_format", "") == "easy_read":
         return True
     participant = participant_for(user, review)
     return participant is not None and participant.role == ParticipantRole.PERSON
+
+
+def large_print_wanted(review) -> bool:
+    """The person's communication needs, as their latest consent record states the format they
+    want their report in, ask for large print: the large print PDF is made and offered."""
+    from reviews.models import ConsentRecord
+    from reviews.rules import latest_consent
+
+    record = latest_consent(review)
+    return record is not None and record.report_format == ConsentRecord.Format.LARGE_PRINT
+
+
+def pdf_kinds_for(review) -> list:
+    """The PDFs offered of this review's report: the full and easy read always, large print
+    where the person's communication needs ask for it."""
+    kinds = [PdfKind.FULL, PdfKind.EASY_READ]
+    if large_print_wanted(review):
+        kinds.append(PdfKind.LARGE_PRINT)
+    return kinds
 
 
 # --- Deadlines ------------------------------------------------------------------------------

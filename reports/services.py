@@ -40,7 +40,7 @@ from .models import (
     ReportVersion,
     Section,
 )
-from .queries import open_comment_count, report_content
+from .queries import open_comment_count, pdf_kinds_for, report_content
 from .reader_links import report_links_without_account
 from .rules import report_open_to
 
@@ -163,19 +163,31 @@ def report_pdf_request(*, actor, review, kind: str) -> ReportPdf:
 def _pdf_html(pdf: ReportPdf) -> str:
     """The print document the PDF is made from: an issued version's frozen HTML, or the draft
     drawn afresh from the data, as the person who asked for it may see it."""
-    easy = pdf.kind == PdfKind.EASY_READ
+    variant = pdf.kind
     if pdf.version_id:
         version = pdf.version
-        body = version.easy_read_html if easy else version.html
         review = version.review
+        body = {
+            PdfKind.FULL: version.html,
+            PdfKind.EASY_READ: version.easy_read_html,
+            # A version issued before large print was kept: its full HTML, at 18 point.
+            PdfKind.LARGE_PRINT: version.large_print_html or version.html,
+        }[variant]
     else:
         review = review_for_user(pdf.requested_by, pdf.review_id)
         if review is None:
             raise PermissionError("The person who asked for this PDF no longer has the review")
-        content = report_content(review)
-        body = rendering.easy_read_body(content) if easy else rendering.report_body(content)
-    title = rendering.document_title(review, easy_read=easy)
-    return rendering.print_document(body, title=title, easy_read=easy)
+        body = _body(report_content(review), variant)
+    title = rendering.document_title(review, variant=variant)
+    return rendering.print_document(body, title=title, variant=variant)
+
+
+def _body(content, variant, *, version=None) -> str:
+    if variant == PdfKind.EASY_READ:
+        return rendering.easy_read_body(content, version=version)
+    return rendering.report_body(
+        content, version=version, large_print=variant == PdfKind.LARGE_PRINT
+    )
 
 
 def report_pdf_render(*, pdf_id: int) -> ReportPdf | None:
@@ -292,9 +304,10 @@ def issue_problems(review, *, correction: str = "", has_versions: bool) -> dict[
 
 
 def report_issue(*, actor, review, correction: str = "") -> ReportVersion:
-    """Issue the report as the data stands: freeze its full and easy-read HTML as the next
+    """Issue the report as the data stands: freeze its full and easy read HTML as the next
     version, supersede the one before, move the review to "report issued", write the timeline,
-    tell everyone entitled (a link, never the PDF), and ask the worker for the two PDFs."""
+    tell everyone entitled (a link, never the PDF), and ask the worker for the PDFs (the full
+    and easy read, and large print where the person's communication needs ask for it)."""
     with transaction.atomic():
         latest = ReportVersion.objects.select_for_update().filter(review=review)
         number = (latest.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -311,8 +324,9 @@ def report_issue(*, actor, review, correction: str = "") -> ReportVersion:
             issued_at=now,
         )
         content = report_content(review)
-        version.html = rendering.report_body(content, version=version)
-        version.easy_read_html = rendering.easy_read_body(content, version=version)
+        version.html = _body(content, PdfKind.FULL, version=version)
+        version.easy_read_html = _body(content, PdfKind.EASY_READ, version=version)
+        version.large_print_html = _body(content, PdfKind.LARGE_PRINT, version=version)
         version.save()
         audit_record(action=Action.CREATE, actor=actor, obj=version)
         # The action plan goes to its owners with the report; it is a living record from here,
@@ -329,7 +343,7 @@ def report_issue(*, actor, review, correction: str = "") -> ReportVersion:
             actor=actor,
             reason=version.correction,
         )
-        for kind in PdfKind:
+        for kind in pdf_kinds_for(review):
             pdf = ReportPdf.objects.create(
                 review=review, version=version, kind=kind, requested_by=actor
             )

@@ -1,7 +1,9 @@
 # ruff: noqa: E501 (SVG path data reads best unbroken)
-"""The easy-read report's pictures: simple symbols drawn for this project as SVG (no third-party
-image sets), one beside each idea. Each is 64 × 64, drawn in NHS blue with a few accents, and
-hidden from screen readers because the sentence beside it says the same."""
+"""The easy read report's pictures: simple symbols drawn for this project as SVG (no third-party
+image sets), one beside each idea. Each is 64 × 64, drawn in NHS blue with a few accents. On a
+page it is hidden from screen readers, because the sentence beside it says the same; in the PDF
+it is a figure whose alternative text (its `<title>`, which WeasyPrint takes as /Alt) names what
+it shows, as PDF/UA asks of every figure."""
 
 from django.utils.safestring import mark_safe
 
@@ -88,10 +90,27 @@ _SHAPES = {
     ),
 }
 
+ALT_TEXTS = {
+    "person": "A person",
+    "panel": "The panel, three people",
+    "calendar": "A calendar",
+    "report": "A report",
+    "speech": "A speech bubble",
+    "happy": "A happy face",
+    "worried": "A worried face",
+    "very_worried": "A warning sign",
+    "not_known": "A question mark",
+    "action": "A list of things to do",
+    "who": "A person with a tick",
+    "idea": "A light bulb",
+    "question": "A question in a speech bubble",
+}
+
 SYMBOLS = {
     name: mark_safe(  # noqa: S308 (our own constant markup)
         '<svg class="easy-read__symbol" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" '
-        f'width="64" height="64" aria-hidden="true" focusable="false">{shape}</svg>'
+        f'width="64" height="64" aria-hidden="true" focusable="false"><title>{ALT_TEXTS[name]}'
+        f"</title>{shape}</svg>"
     )
     for name, shape in _SHAPES.items()
 }

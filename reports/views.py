@@ -1,5 +1,5 @@
 """The report's pages: the report page (the draft's preview, comments, PDFs and the issued
-versions), the chair's editing and issuing, comments, the easy-read pages and the PDF download.
+versions), the chair's editing and issuing, comments, the easy read pages and the PDF download.
 
 Every page finds its review through `reviews.queries.review_for_user` (404 for someone with no
 part; the latest consent read on every request) and asks `reports/rules.py` (403 for a
@@ -86,7 +86,7 @@ class ReportView(ReportPageMixin, TemplateView):
         review = self.review
         content = queries.report_content(review)
         pdfs = queries.latest_draft_pdfs(review)
-        comment_form = CommentForm()
+        comment_form = CommentForm(child=review.is_child_review)
         comment_form.helper.form_action = reverse("reports:comment", args=[review.pk])
         return {
             "preview": rendering.report_body(content),
@@ -94,12 +94,16 @@ class ReportView(ReportPageMixin, TemplateView):
             "comment_form": comment_form,
             "pdfs": pdfs,
             "waiting": any(pdf.is_waiting for pdf in pdfs.values()),
-            "pdf_kinds": PdfKind,
+            "pdf_kinds": queries.pdf_kinds_for(review),
         }
 
 
 class PdfStatusView(ReportPageMixin, View):
-    """The draft PDFs' progress, for htmx to swap in; without htmx, back to the report page."""
+    """The draft PDFs' progress, for htmx to swap into the report page's live region (which
+    stays, so each change is announced); without htmx, back to the report page. Once none is
+    waiting, status 286 tells htmx to stop asking."""
+
+    STOP_POLLING = 286
 
     permission_required = Perm.VIEW_REPORT_DRAFT
 
@@ -107,16 +111,18 @@ class PdfStatusView(ReportPageMixin, View):
         if not getattr(request, "htmx", False):
             return redirect(self.report_url())
         pdfs = queries.latest_draft_pdfs(self.review)
+        waiting = any(pdf.is_waiting for pdf in pdfs.values())
         return render(
             request,
             "reports/_pdf_status.html",
             {
                 "review": self.review,
                 "pdfs": pdfs,
-                "waiting": any(pdf.is_waiting for pdf in pdfs.values()),
+                "waiting": waiting,
                 "can_edit": self.can(Perm.EDIT_REPORT),
-                "pdf_kinds": PdfKind,
+                "pdf_kinds": queries.pdf_kinds_for(self.review),
             },
+            status=200 if waiting else self.STOP_POLLING,
         )
 
 
@@ -152,7 +158,10 @@ class PdfDownloadView(ReportPageMixin, View):
                 request, "reports/pdf_unavailable.html", {"review": self.review}, status=500
             )
         response = HttpResponse(data, content_type="application/pdf")
-        stem = "easy-read-report" if pdf.kind == PdfKind.EASY_READ else "report"
+        stem = {
+            PdfKind.EASY_READ: "easy-read-report",
+            PdfKind.LARGE_PRINT: "large-print-report",
+        }.get(pdf.kind, "report")
         suffix = f"-version-{pdf.version.number}" if pdf.version_id else "-draft"
         response["Content-Disposition"] = f'attachment; filename="{stem}{suffix}.pdf"'
         response["X-Content-Type-Options"] = "nosniff"
@@ -193,6 +202,7 @@ class VersionView(ReportPageMixin, TemplateView):
             pdfs=queries.pdfs_of_version(version),
             easy_read=self.easy_read,
             pdf_kind=PdfKind.EASY_READ if self.easy_read else PdfKind.FULL,
+            large_print=PdfKind.LARGE_PRINT,
             superseded_on=nhs_date(version.superseded_at) if version.superseded_at else "",
             breadcrumbs=self.report_breadcrumbs(),
         )
@@ -212,10 +222,14 @@ class DraftEditView(ReportPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         draft = queries.draft_for(self.review)
         initial = {s.value: draft.text(s) for s in Section}
-        return self.render_page(DraftForm(initial={**initial, "version": draft.version}))
+        return self.render_page(
+            DraftForm(
+                initial={**initial, "version": draft.version}, child=self.review.is_child_review
+            )
+        )
 
     def post(self, request, *args, **kwargs):
-        form = DraftForm(request.POST)
+        form = DraftForm(request.POST, child=self.review.is_child_review)
         if not form.is_valid():
             return self.render_page(form)
         texts = {s.value: form.cleaned_data[s.value] for s in Section}
@@ -242,10 +256,10 @@ class CommentView(ReportPageMixin, TemplateView):
     template_name = "reports/comment.html"
 
     def get(self, request, *args, **kwargs):
-        return self.render_page(CommentForm())
+        return self.render_page(CommentForm(child=self.review.is_child_review))
 
     def post(self, request, *args, **kwargs):
-        form = CommentForm(request.POST)
+        form = CommentForm(request.POST, child=self.review.is_child_review)
         if not form.is_valid():
             return self.render_page(form)
         services.report_comment_add(actor=request.user, review=self.review, **form.cleaned_data)

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from ctr_portal import limits
+from ctr_portal.formatting import nhs_time
 from ctr_portal.models import Organisation, ReadingFormat
 
 from . import event_kinds
@@ -989,7 +990,7 @@ class AgendaItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.starts_at:%H:%M} {self.title}"
+        return f"{nhs_time(self.starts_at)} {self.title}"
 
 
 # --- The lifecycle -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ reads the database beyond what `queries.review_for_user` loaded.
 from django.urls import reverse
 from django.utils import timezone
 
-from ctr_portal.formatting import SHORT_DATE, nhs_date, nhs_time
+from ctr_portal.formatting import nhs_date, nhs_time
 from ctr_portal.partials import Partial, line_breaks, tag
 
 from .models import OPEN_STATES
@@ -108,7 +108,7 @@ def participant_rows(participants, *, can_manage) -> list[list]:
 
 
 def _invited(participant) -> str:
-    when = nhs_date(participant.invited_at, SHORT_DATE)
+    when = nhs_date(participant.invited_at)
     if not when:
         return "Not yet"
     if participant.invited_through != "email":
@@ -136,7 +136,7 @@ def _independence(participant, *, can_manage):
         return "Not needed"
     if participant.independence_declared_at is None:
         return tag("Not declared", "orange")
-    text = f"Declared {nhs_date(participant.independence_declared_at, SHORT_DATE)}"
+    text = f"Declared {nhs_date(participant.independence_declared_at)}"
     if can_manage and participant.conflict_declared:
         text += " (a possible conflict declared)"
     return text

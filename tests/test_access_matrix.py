@@ -195,6 +195,7 @@ MATRIX = {
     # A function view: it answers whatever the method.
     "healthz": (no_kwargs, everyone(200), everyone(ACTS)),
     "accessibility": (no_kwargs, everyone(200), NO_POST),
+    "accessibility_easy_read": (no_kwargs, everyone(200), NO_POST),
     # GOV.UK Notify's delivery receipts: POST only, and only with the bearer token (on for the
     # matrix, `notify_receipts_on`), which no session stands in for.
     "notify_receipt": (no_kwargs, everyone(405), everyone(401)),

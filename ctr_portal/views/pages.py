@@ -1,5 +1,6 @@
 """The dashboard, an organisation's page, static pages and the health check."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
@@ -8,7 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from .. import accessibility
 from ..dashboard import cards_for
+from ..formatting import nhs_date
 from ..permissions import Perm
 from ..queries import memberships_for_user, organisation_for_user
 from .base import ScopedObjectMixin
@@ -49,7 +52,26 @@ class OrganisationView(ScopedObjectMixin, DetailView):
 
 @method_decorator(login_not_required, name="dispatch")
 class AccessibilityView(TemplateView):
+    """The accessibility statement in the public sector format (the Public Sector Bodies
+    Accessibility Regulations 2018), and its easy read version."""
+
     template_name = "ctr_portal/accessibility.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(
+            operator=settings.SERVICE_OPERATOR,
+            phone=settings.SERVICE_PHONE,
+            contact_email=settings.SERVICE_CONTACT_EMAIL,
+            prepared_on=nhs_date(accessibility.STATEMENT_PREPARED),
+            reviewed_on=nhs_date(accessibility.STATEMENT_REVIEWED),
+            tested_on=nhs_date(accessibility.LAST_TESTED),
+            known_issues=accessibility.KNOWN_ISSUES,
+        )
+        return super().get_context_data(**kwargs)
+
+
+class AccessibilityEasyReadView(AccessibilityView):
+    template_name = "ctr_portal/accessibility_easy_read.html"
 
 
 @method_decorator(login_not_required, name="dispatch")

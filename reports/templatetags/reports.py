@@ -1,6 +1,9 @@
 from django import template
 
+from ctr_portal.formatting import unquoted
+
 register = template.Library()
+register.filter("unquoted", unquoted)
 
 
 @register.filter

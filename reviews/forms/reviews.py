@@ -13,7 +13,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from ctr_portal import limits
-from ctr_portal.formatting import nhs_date, time_24h
+from ctr_portal.formatting import nhs_date, nhs_time
 from ctr_portal.nhsuk import Field, Fieldset, Layout, NHSUKFormMixin, SplitDateField, Submit
 
 from .. import policy
@@ -28,41 +28,61 @@ from ..queries import ReviewFilter
 
 # --- Shared fields ---------------------------------------------------------------------------
 
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
+_NAMED_TIMES = {"midday": time(12), "noon": time(12), "midnight": time(0)}
+TIME_EXAMPLE = "like 9:30am or 2pm"
 
 
 class TimeOfDayField(forms.CharField):
-    """A time typed as "09:30", "9:30" or "9.30" on the 24-hour clock. Anything longer than
-    "09:30" is not a time: it gets the same message."""
+    """A time typed the way the service writes it ("9:30am", "2pm", "midday") or on the 24-hour
+    clock ("14:00", "9.30"), shown back as the service writes it (`nhs_time`). Anything longer
+    than "12:30p.m." is not a time: it gets the same message."""
 
     default_error_messages = {
-        "invalid": "%(label)s must be a real time on the 24-hour clock, like 09:30 or 14:00",
-        "max_length": "%(label)s must be a real time on the 24-hour clock, like 09:30 or 14:00",
+        "invalid": f"%(label)s must be a real time, {TIME_EXAMPLE}",
+        "max_length": f"%(label)s must be a real time, {TIME_EXAMPLE}",
     }
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 5)
+        kwargs.setdefault("max_length", 10)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("spellcheck", "false")
         # The value is a time by the time validators run: the pattern bounds its length.
         self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
 
     def to_python(self, value):
-        value = super().to_python(value).strip()
+        value = super().to_python(value).strip().lower()
         if value in self.empty_values:
             return None
-        match = _TIME.match(value)
-        hour, minute = (int(match[1]), int(match[2])) if match else (99, 99)
-        if hour > 23 or minute > 59:
+        if value in _NAMED_TIMES:
+            return _NAMED_TIMES[value]
+        parsed = _parse_time(value)
+        if parsed is None:
             raise ValidationError(
                 self.error_messages["invalid"],
                 code="invalid",
                 params={"label": str(self.label or "Time")},
             )
-        return time(hour, minute)
+        return parsed
 
     def prepare_value(self, value):
-        return time_24h(value) if isinstance(value, time) else value
+        return nhs_time(value) if isinstance(value, time) else value
+
+
+def _parse_time(value: str) -> time | None:
+    match = _TIME.match(value)
+    if not match:
+        return None
+    hour, minute, half = int(match[1]), int(match[2] or 0), (match[3] or "").replace(".", "")
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    elif match[2] is None:
+        return None  # "9" alone: morning or evening?
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
 
 
 # --- Plan a review ---------------------------------------------------------------------------
@@ -203,7 +223,7 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
     )
     start_time = TimeOfDayField(
         label="Start time",
-        help_text="Use the 24-hour clock. For example, 09:30",
+        help_text="For example, 9:30am or 2pm",
         error_messages={"required": "Enter the start time"},
     )
     duration_minutes = forms.TypedChoiceField(
@@ -262,12 +282,12 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
 
     def __init__(self, *args, review, **kwargs):
         self.review = review
-        initial = {"start_time": "09:00", "duration_minutes": 480}
+        initial = {"start_time": time(9), "duration_minutes": 480}
         if review.starts_at:
             local = timezone.localtime(review.starts_at)
             initial = {
                 "date": local.date(),
-                "start_time": time_24h(local.time()),
+                "start_time": local.time(),
                 "duration_minutes": review.duration_minutes,
                 "venue": review.venue,
                 "video_link": review.video_link,
@@ -377,7 +397,7 @@ class ReviewScheduleForm(NHSUKFormMixin, forms.Form):
 class AgendaItemForm(NHSUKFormMixin, forms.Form):
     """One line of the day's agenda. A line left blank is ignored."""
 
-    starts_at = TimeOfDayField(label="Time", help_text="For example, 09:30", required=False)
+    starts_at = TimeOfDayField(label="Time", help_text="For example, 9:30am", required=False)
     title = forms.CharField(label="What happens", max_length=200, required=False)
     detail = forms.CharField(label="Details (optional)", max_length=300, required=False)
 

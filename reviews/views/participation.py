@@ -121,7 +121,7 @@ class ConsentRecordView(ReviewPageMixin, FormView):
 
 
 class ConsentFormView(ReviewPageMixin, TemplateView):
-    """The easy-read consent form to print and go through with the person."""
+    """The easy read consent form to print and go through with the person."""
 
     permission_required = Perm.VIEW_CONSENT
     template_name = "reviews/participation/consent_form.html"

@@ -86,15 +86,10 @@ def axe_violations(page, impacts=("serious", "critical")):
 def _upstream(rule, html):
     """Findings caused by nhsuk-frontend's own JavaScript, not by our markup (our server markup
     matches nhsuk-frontend's, tests/ctr_portal/test_nhsuk_forms.py):
-    - conditional radios get aria-expanded (common/index.mjs toggleConditionalInput), which ARIA
-      does not yet allow on a radio. The NHS.UK and GOV.UK design systems keep it on purpose:
-      screen readers announce it (alphagov/govuk-frontend#979, w3c/aria#1404).
     - the file upload's enhanced button is named by aria-labelledby="<label> <comma> <itself>".
       Chromium's computed name, "<label>, No files chosen, Choose files or drop files", holds the
       visible text; axe does not follow the button's reference to itself and reports a
       mismatch."""
-    if rule == "aria-allowed-attr":
-        return 'type="radio"' in html and "aria-expanded" in html
     if rule == "label-content-name-mismatch":
         return "nhsuk-file-upload" in html
     return False

@@ -17,14 +17,11 @@ from .conftest import assert_accessible, axe_violations, become, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-# Two findings come from the NHS.UK frontend's own scripts, not from our markup: the enhanced
+# One finding comes from the NHS.UK frontend's own script, not from our markup: the enhanced
 # file upload builds its button's name from the label and its status text (axe reads that as a
-# label-content-name-mismatch), and conditional radios get aria-expanded (common/index.mjs,
-# toggleConditionalInput), which axe's aria-allowed-attr does not allow on a radio.
-UPSTREAM = (
-    ("label-content-name-mismatch", "#files"),
-    ("aria-allowed-attr", "#id_status"),
-)
+# label-content-name-mismatch). (Conditional radios' aria-expanded is taken off by our own
+# static/js/conditional-radios.js.)
+UPSTREAM = (("label-content-name-mismatch", "#files"),)
 
 
 def assert_page_accessible(page):

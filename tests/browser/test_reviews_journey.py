@@ -388,6 +388,9 @@ def when_they_record_a_best_interests_decision_for_the_mother(page, today):
     ).check()
     page.get_by_role("group", name="Who may come to the review?").get_by_label(MOTHER).check()
     page.get_by_role("group", name="Who may receive the report?").get_by_label(MOTHER).check()
+    # The revealing radios carry no aria-expanded, which ARIA does not allow on a radio.
+    assert page.locator('input[type="radio"][aria-controls]').count() > 0
+    assert page.locator('input[type="radio"][aria-expanded]').count() == 0
     assert_accessible(page)
     screenshot(page, "reviews-consent-record")
     page.get_by_role("button", name="Save decision").click()

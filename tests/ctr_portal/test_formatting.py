@@ -8,13 +8,12 @@ from django.utils import timezone
 
 from ctr_portal.formatting import (
     DAY_AND_DATE,
-    SHORT_DATE,
     nhs_date,
     nhs_datetime,
     nhs_moment,
     nhs_period,
     nhs_time,
-    time_24h,
+    unquoted,
 )
 
 
@@ -24,10 +23,6 @@ def london(*args):
 
 def test_a_date_is_day_month_in_words_and_year():
     assert nhs_date(date(2026, 3, 3)) == "3 March 2026"
-
-
-def test_a_short_date_abbreviates_the_month_for_tables():
-    assert nhs_date(date(2026, 3, 3), SHORT_DATE) == "3 Mar 2026"
 
 
 def test_a_date_with_its_day_names_the_weekday():
@@ -66,14 +61,9 @@ def test_the_time_of_a_datetime_is_the_time_in_london():
     assert nhs_time(datetime(2026, 7, 1, 8, 30, tzinfo=UTC)) == "9:30am"
 
 
-def test_a_time_typed_on_the_24_hour_clock_is_shown_as_typed():
-    assert time_24h(time(9, 5)) == "09:05" and time_24h(time(14, 30)) == "14:30"
-    assert time_24h(None) == ""
-
-
 def test_a_date_and_time_are_joined_by_at():
     assert nhs_datetime(london(2026, 3, 3, 9, 30)) == "3 March 2026 at 9:30am"
-    assert nhs_datetime(london(2026, 3, 3, 12, 0), SHORT_DATE) == "3 Mar 2026 at midday"
+    assert nhs_datetime(london(2026, 3, 3, 12, 0)) == "3 March 2026 at midday"
 
 
 def test_a_moment_today_is_only_its_time():
@@ -101,3 +91,10 @@ def test_templates_use_the_same_formats_through_the_nhsuk_filters():
     )
     html = template.render(Context({"day": date(2026, 3, 3), "when": london(2026, 3, 3, 12, 0)}))
     assert html == "3 March 2026; 3 Mar 2026; midday; 3 March 2026 at midday"
+
+
+def test_a_quote_loses_the_quotation_marks_it_was_typed_with_but_keeps_those_inside():
+    assert unquoted('"I want my own front door."') == "I want my own front door."
+    assert unquoted("“ ‘Mum’s house’ ”") == "Mum’s house"
+    assert unquoted('He said "no" to it') == 'He said "no" to it'
+    assert unquoted("") == ""

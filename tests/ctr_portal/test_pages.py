@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from ctr_portal import accessibility
 from ctr_portal.demo import DEMO_PASSWORD, ORGANISATIONS, PERSONAS
 from ctr_portal.models import Membership, Organisation, User
 
@@ -56,3 +57,35 @@ def test_seed_demo_gives_every_role_an_account_and_is_idempotent():
         "Administrator",
     ):
         assert role in roles
+
+
+def test_the_accessibility_statement_is_in_the_public_sector_format(client, settings):
+    settings.SERVICE_PHONE = "0300 123 4567"
+    page = client.get(reverse("accessibility")).content.decode()
+
+    for heading in (
+        "Feedback and contact information",
+        "Enforcement procedure",
+        "Compliance status",
+        "Non-accessible content",
+        "Preparation of this accessibility statement",
+    ):
+        assert heading in page
+    assert "partially compliant with the" in page
+    assert "Equality Advisory and Support Service" in page
+    assert 'href="tel:03001234567"' in page and "Relay UK: 18001 then 0300 123 4567" in page
+    assert "This statement was prepared on 7 December 2026" in page
+    for issue in accessibility.KNOWN_ISSUES:
+        assert issue.criterion in page
+    assert reverse("accessibility_easy_read") in page
+
+
+def test_the_accessibility_statement_has_an_easy_read_version_with_the_phone_number(
+    client, settings
+):
+    settings.SERVICE_PHONE = "0300 123 4567"
+    page = client.get(reverse("accessibility_easy_read")).content.decode()
+
+    assert "Phone us on" in page and "0300 123 4567" in page
+    assert all(issue.easy_read in page for issue in accessibility.KNOWN_ISSUES)
+    assert reverse("accessibility") in page

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from ctr_portal.formatting import nhs_datetime
 from ctr_portal.models import AuditEvent, Notification
 from documents import libreoffice, policy, queries, services, tasks
 from documents.extensions import pack_check
@@ -99,7 +100,7 @@ def test_word_excel_and_opendocument_files_reach_the_panel_as_watermarked_pdfs(
         ).exists()
 
     when = at_noon(day_of(review_world["review"]) - timedelta(days=1))
-    stamp = timezone.localtime(when).strftime("%d %B %Y at %H:%M")
+    stamp = nhs_datetime(when)
     with signed_in_on(client_for, "clinical_expert", when.date(), tick=False) as client:
         for document in documents:
             page = client.get(reverse("documents:document", args=[document.pk]))

@@ -2,6 +2,7 @@
 trail, the watermark, the file headers, uploads through the browser form, and query counts."""
 
 import io
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from bench.uploads import handle_measured, upload_request
+from ctr_portal.formatting import nhs_datetime
 from ctr_portal.models import AuditEvent
 from documents import policy, services
 from documents.models import DocumentAccess, ItemStatus, PackItem, document_storage
@@ -58,6 +60,15 @@ def test_commissioner_sees_every_item_and_who_owes_them(client_for, pack, review
     assert "0 of 23 items ready" in page
     assert "Riverside Hospital" in page  # owes items
     assert "Files are not scanned for viruses" in page
+    levels = heading_levels(page)
+    steps = zip(levels, levels[1:], strict=False)
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in steps), levels
+
+
+def heading_levels(page) -> list[int]:
+    """The levels of the main content's headings, in order (axe's heading-order)."""
+    main = page[page.index("<main") :]
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", main)]
 
 
 def test_the_review_page_says_other_items_may_come_on_the_day(client_for, pack):
@@ -216,7 +227,7 @@ def test_a_pdf_served_to_a_panel_member_carries_their_name_and_the_time(
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
     assert "Risk assessment for the panel" in text
     assert f"Viewed by {users['clinical_expert'].display_name}" in text
-    assert timezone.localtime(when).strftime("%d %B %Y at %H:%M") in text
+    assert nhs_datetime(when) in text  # "6 December 2026 at midday", as everywhere
     # Those who prepare the pack get the file as it was uploaded.
     plain = client_for("provider").get(reverse("documents:document_file", args=[document.pk]))
     plain_text = PdfReader(io.BytesIO(b"".join(plain.streaming_content))).pages[0].extract_text()

@@ -4,6 +4,7 @@ single-purpose link and short code, and the hand-over recorded on the timeline a
 
 import io
 
+import pikepdf
 import pypdf
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,13 +13,14 @@ from django.utils import timezone
 
 from ctr_portal.models import AuditEvent
 from links import services
-from links.letters import letter_html
+from links.letters import FONT_POINTS, letter_html, letter_pdf
 from links.models import Letter
 from reports import services as reports
 from reviews.models import ConsentRecord, InvitedThrough, Participant, ParticipantRole, ReviewEvent
 from reviews.queries import review_for_user
 from reviews.services import participant_reach_set
 from tests.panels.factories import make_held
+from tests.pdf_ua import pdf_ua_problems
 
 
 @pytest.fixture
@@ -222,3 +224,34 @@ def test_plan_letter_says_how_each_recommendation_is_going_with_a_link_to_follow
     assert "Find Daniel a home near his family" in text
     assert "Riverside Hospital has started" in text
     assert "Your code" in text and "/l/" in text.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    "kind,format",
+    [
+        (Letter.Kind.INVITATION, Letter.Format.STANDARD),
+        (Letter.Kind.REPORT, Letter.Format.STANDARD),
+        (Letter.Kind.PLAN, Letter.Format.STANDARD),
+        (Letter.Kind.INVITATION, Letter.Format.EASY_READ),
+        (Letter.Kind.PLAN, Letter.Format.EASY_READ),
+        (Letter.Kind.REPORT, Letter.Format.LARGE_PRINT),
+    ],
+)
+def test_every_letter_pdf_passes_the_pdf_ua_check(world, on_paper, kind, format):
+    letter = Letter(
+        participant=on_paper,
+        kind=kind,
+        format=format,
+        requested_by=world["users"]["commissioner"],
+        requested_at=timezone.now(),
+    )
+
+    data, _pages = letter_pdf(letter)
+
+    assert pdf_ua_problems(data, min_points=FONT_POINTS[format]) == []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert str(pdf.docinfo.Title).endswith(
+            f"a letter to {on_paper.name} from "
+            f"{world['review'].commissioner.name}, "
+            f"{timezone.localdate().strftime('%-d %B %Y')}"
+        )

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from portal.models import PLANNER_QUESTIONS, Planner
 from tests.conftest import sign_in
+from tests.pdf_ua import pdf_ua_problems
 from tests.reviews.factories import ConsentRecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +119,4 @@ def test_the_planner_prints_as_an_easy_read_pdf_with_room_to_write(client, revie
     assert "My planner" in text and "I like trains." in text
     assert "Someone I trust speaks for me" in text  # the choices, to tick on paper
     assert reader.metadata.title.startswith("My planner")
+    assert pdf_ua_problems(response.content, min_points=16) == []

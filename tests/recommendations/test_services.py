@@ -9,7 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from ctr_portal.models import Organisation
 from documents.models import ItemStatus, PackItem
 from recommendations import services
-from recommendations.models import EvidenceFile, ForWhom, RecommendationUpdate, State
+from recommendations.models import (
+    EvidenceFile,
+    ForWhom,
+    RecommendationUpdate,
+    State,
+    timescale_phrase,
+)
 from recommendations.services import RecommendationError
 from reviews.models import ReviewEvent, ReviewState
 from reviews.services import review_transition
@@ -131,6 +137,26 @@ def test_a_named_contact_without_an_account_is_an_owner(world):
     )
     assert recommendation.owner_display == "Jo Bloggs, North Shore Council housing"
     assert recommendation.owner_address == "jo.bloggs@example.gov.uk"
+
+
+def test_an_owner_is_named_with_their_role(world):
+    contact = draft(
+        world,
+        owner=None,
+        owner_name="Jo Bloggs",
+        owner_organisation="North Shore Council housing",
+        owner_role=" Housing   officer ",
+        owner_email="jo.bloggs@example.gov.uk",
+    )
+    account = draft(world)  # the provider's account: its job title from its membership
+    membership = world["users"]["provider"].memberships.first()
+
+    assert contact.owner_display == "Jo Bloggs, Housing officer, North Shore Council housing"
+    assert account.owner_role == membership.job_title
+    assert account.owner_display == (
+        f"{world['users']['provider'].display_name}, {membership.job_title}, "
+        f"{membership.organisation.name}"
+    )
 
 
 def test_one_click_turns_a_suggestion_into_a_draft_keeping_kloe_text_owner_and_timescale(world):
@@ -367,3 +393,24 @@ def test_escalation_reaches_the_oversight_panel(world, client_for):
     assert "Escalated to North Shore ICS C(E)TR oversight panel" in page
     other = OrganisationFactory(name="Another panel", kind=Organisation.Kind.OVERSIGHT_PANEL)
     assert other.escalated_recommendations.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "phrase"),
+    [
+        ("6 weeks", ", within 6 weeks"),
+        ("within 1 week", ", within 1 week"),
+        ("Within  1 week", ", Within 1 week"),
+        ("by March", ", by March"),
+        ("", ""),
+    ],
+)
+def test_a_suggested_timescale_reads_once_never_within_within(typed, phrase):
+    assert timescale_phrase(typed) == phrase
+
+
+def test_a_measure_that_says_nothing_is_refused_by_the_service_too(world):
+    with pytest.raises(RecommendationError) as refused:
+        draft(world, measure="N/A")
+
+    assert "'N/A' does not say" in str(refused.value)

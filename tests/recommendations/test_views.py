@@ -53,6 +53,10 @@ def create_url(world):
         ({"owner": ""}, "Select the person responsible, or enter the name"),
         ({"action": "Housing should be considered"}, "not an aspiration"),
         ({"measure": ""}, "Enter how everyone will know it is done"),
+        ({"measure": "n/a"}, "Say what anyone will see when it is done; &#x27;n/a&#x27; does"),
+        ({"measure": "Yes."}, "&#x27;Yes.&#x27; does not say"),
+        ({"measure": "ongoing"}, "&#x27;ongoing&#x27; does not say"),
+        ({"measure": "Monitoring"}, "&#x27;Monitoring&#x27; does not say"),
         ({"kloes": []}, "Select the key lines of enquiry"),
         ({"for_whom": ""}, "Select who the recommendation is for"),
         ({"due_date[day]": "", "due_date[month]": "", "due_date[year]": ""}, "Enter the date"),
@@ -82,6 +86,28 @@ def test_each_smart_rule_shows_beside_its_field_and_in_the_summary_keeping_what_
 def test_the_form_shows_a_good_and_a_bad_example(world, client_for):
     page = client_for("chair").get(create_url(world)).content.decode()
     assert "Good: " in page and "Not: " in page
+
+
+def test_the_examples_name_this_reviews_person_and_organisation_not_someone_elses(
+    world, client_for
+):
+    review = world["review"]
+    person = review.person
+    person.preferred_name = "Bea"
+    person.save()
+    place = person.local_authority or review.provider or review.commissioner
+
+    page = client_for("chair").get(create_url(world)).content.decode()
+
+    assert f"Arrange a housing assessment with {place.name} and share the result with Bea" in page
+    assert "Bea&#x27;s housing options should be considered" in page
+    assert "The assessment report is shared with Bea and their family" in page
+    assert "with Daniel" not in page and "Daniel&#x27;s" not in page
+
+    response = client_for("chair").post(create_url(world), form_data(world, measure="n/a"))
+    assert "For example, &#x27;The assessment report is shared with Bea" in (
+        response.content.decode()
+    )
 
 
 def test_the_chair_writes_sends_and_the_owner_accepts_and_finishes(world, client_for):

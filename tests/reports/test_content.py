@@ -88,3 +88,54 @@ def test_someone_recorded_as_not_there_on_the_day_is_not_listed_as_taking_part(h
     took_part = html[html.index("Who else took part") :][:600]
     assert "Marion Carer" not in took_part
     assert "Dee Person" in took_part
+
+
+def test_easy_read_is_spelt_one_way_in_every_template():
+    """ "easy read", never "easy-read", in what people read (class names and URLs aside)."""
+    import re
+    from pathlib import Path
+
+    hyphenated = re.compile(r'(?<![-_"/=?.\w#\'])[Ee]asy-read(?![-_\w/"])')
+    root = Path(__file__).resolve().parents[2]
+    found = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for path in [*root.glob("*/templates/**/*.*"), *root.glob("templates/**/*.*")]
+        if "node_modules" not in path.parts
+        for match in hyphenated.finditer(path.read_text())
+    ]
+    assert found == []
+
+
+def test_a_cetr_report_asks_the_key_questions_of_a_child_or_young_person(held_world):
+    review = held_world["review"]
+    person = review.person
+    person.date_of_birth = review.review_date.replace(year=review.review_date.year - 15)
+    person.save()
+
+    html = draft_html(held_world)
+
+    assert seen_by(held_world["chair"], review).is_child_review
+    assert "Is the child or young person safe?" in html
+    assert "What are their care and education plans for the future?" in html
+    assert "Is the person safe?" not in html
+
+
+def test_an_adult_ctr_report_asks_them_of_the_person(held_world):
+    html = draft_html(held_world)
+
+    assert "Is the person safe?" in html and "child or young person" not in html
+
+
+def test_a_quote_typed_in_quotation_marks_is_not_put_in_a_second_pair(held_world):
+    from panels.models import Evidence
+
+    Evidence.objects.filter(shows=PERSON_QUOTE).update(shows=f'  "{PERSON_QUOTE}" ')
+    review = seen_by(held_world["chair"], held_world["review"])
+
+    html = draft_html(held_world)
+    parts = {p.heading: p for p in easy_read_parts(queries.report_content(review))}
+
+    assert f"“{PERSON_QUOTE}”" in html and "“&quot;" not in html and '“"' not in html
+    assert f"You told us: “{PERSON_QUOTE}”" in [
+        line.text for line in parts["About this report"].lines
+    ]

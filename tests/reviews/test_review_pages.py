@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from ctr_portal.formatting import nhs_time
 from reviews import services
 from reviews.models import Review, ReviewEvent, ReviewState
 
@@ -195,7 +196,7 @@ def test_the_list_shows_type_kind_due_date_and_status(client_for, review_world):
     row = main(client_for("commissioner").get(reverse("reviews:review_list")))
 
     due = review_world["review"].due_date
-    assert f"Daniel Clarke Type CTR Kind Post-admission Due by {due:%-d %b %Y}" in row
+    assert f"Daniel Clarke Type CTR Kind Post-admission Due by {due:%-d %B %Y}" in row
     assert "Status Scheduled" in row
 
 
@@ -205,7 +206,7 @@ def test_the_list_shows_only_the_name_and_date_where_consent_does_not_allow_more
     row = main(client_for("expert_by_experience").get(reverse("reviews:review_list")))
 
     starts = timezone.localtime(review_world["review"].starts_at)
-    assert "Daniel Clarke" in row and f"{starts:%-d %b %Y}" in row
+    assert "Daniel Clarke" in row and f"{starts:%-d %B %Y}" in row
     assert "CTR" not in row and "Post-admission" not in row and "Scheduled" not in row
     assert "Filter reviews" not in row
 
@@ -615,7 +616,7 @@ def test_the_schedule_page_starts_from_the_date_and_place_already_set(client_for
     )
 
     assert f'name="date[day]" type="text" value="{starts.day}"' in page
-    assert f'value="{starts:%H:%M}"' in page
+    assert f'value="{nhs_time(starts)}"' in page
     assert 'value="Riverside Hospital, meeting room 2"' in page
     assert '<option value="480" selected>' in page
 
@@ -688,8 +689,10 @@ def test_a_review_by_video_only_is_fine(client_for, planned):
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("25:00", "Start time must be a real time on the 24-hour clock, like 09:30 or 14:00"),
-        ("half ten", "Start time must be a real time on the 24-hour clock, like 09:30 or 14:00"),
+        ("25:00", "Start time must be a real time, like 9:30am or 2pm"),
+        ("half ten", "Start time must be a real time, like 9:30am or 2pm"),
+        ("13pm", "Start time must be a real time, like 9:30am or 2pm"),
+        ("9", "Start time must be a real time, like 9:30am or 2pm"),
         ("", "Enter the start time"),
     ],
 )
@@ -772,7 +775,7 @@ def test_an_agenda_line_needs_a_time_and_a_title(client_for, review_world):
     assert formset.errors == [
         {"title": ["Enter what happens at this time"]},
         {"starts_at": ["Enter the time"]},
-        {"starts_at": ["Time must be a real time on the 24-hour clock, like 09:30 or 14:00"]},
+        {"starts_at": ["Time must be a real time, like 9:30am or 2pm"]},
     ]
     page = response.content.decode()
     assert 'href="#id_agenda-0-title"' in page  # the error summary links to the field
@@ -882,3 +885,25 @@ def test_a_closed_review_has_nothing_more_to_do(client_for, review_world):
     page = main(client_for("commissioner").get(transition_url(review_world["review"])))
 
     assert "There is nothing more to do" in page and "Continue" not in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("9:30am", time(9, 30)),
+        ("9.30 a.m.", time(9, 30)),
+        ("2pm", time(14, 0)),
+        ("12:15pm", time(12, 15)),
+        ("12am", time(0, 0)),
+        ("midday", time(12, 0)),
+        ("14:00", time(14, 0)),
+        ("09:30", time(9, 30)),
+    ],
+)
+def test_a_time_is_typed_the_way_the_service_writes_it_or_on_the_24_hour_clock(typed, meant):
+    from reviews.forms.reviews import TimeOfDayField
+
+    field = TimeOfDayField(label="Start time")
+
+    assert field.clean(typed) == meant
+    assert field.prepare_value(meant) == nhs_time(meant)  # shown back as "9:30am", never "09:30"
