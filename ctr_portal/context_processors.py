@@ -13,7 +13,9 @@ def service(request):
         "session_idle_seconds": settings.SESSION_COOKIE_AGE,
         "session_renew_seconds": settings.SESSION_RENEW_SECONDS,
         "session_remaining_seconds": (
-            session_idle_remaining(request) if request.user.is_authenticated else 0
+            session_idle_remaining(request)
+            if getattr(request, "user", None) is not None and request.user.is_authenticated
+            else 0
         ),
         "nav_items": nav_items_for(request),
         "reading_format": reading_format_of(request),

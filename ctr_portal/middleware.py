@@ -52,7 +52,8 @@ SESSION_RENEWED_KEY = "_session_renewed_at"
 def session_idle_remaining(request) -> int:
     """Seconds before a signed-in session ends if nothing renews it: what the time-out warning
     counts down from (static/js/session-timeout.js)."""
-    renewed = request.session.get(SESSION_RENEWED_KEY, time.time())
+    session = getattr(request, "session", None)
+    renewed = session.get(SESSION_RENEWED_KEY, time.time()) if session is not None else time.time()
     return max(0, round(settings.SESSION_COOKIE_AGE - (time.time() - renewed)))
 
 

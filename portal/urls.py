@@ -20,7 +20,7 @@ urlpatterns = [
     path("reviews/<int:pk>/planner/", views.PlannerView.as_view(), name="planner"),
     path("reviews/<int:pk>/planner/pdf/", views.PlannerPdfView.as_view(), name="planner_pdf"),
     path(
-        "reviews/<int:pk>/planner/<slug:slug>/",
+        "reviews/<int:pk>/planner/<int:number>/",
         views.PlannerQuestionView.as_view(),
         name="planner_question",
     ),

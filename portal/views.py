@@ -468,11 +468,11 @@ class PlannerView(PlannerMixin, TemplateView):
                 "answer": planner.get_take_part_display()
                 if q.field == "take_part"
                 else getattr(planner, q.field),
-                "change": reverse("portal:planner_question", args=[review.pk, q.slug])
+                "change": reverse("portal:planner_question", args=[review.pk, number])
                 if may_fill
                 else "",
             }
-            for q in PLANNER_QUESTIONS
+            for number, q in enumerate(PLANNER_QUESTIONS, start=1)
         ]
         kwargs.update(
             planner=planner,
@@ -480,9 +480,7 @@ class PlannerView(PlannerMixin, TemplateView):
             may_fill=may_fill,
             is_the_person=self.in_portal
             and participant_for(user, review).role == ParticipantRole.PERSON,
-            first_question=reverse(
-                "portal:planner_question", args=[review.pk, PLANNER_QUESTIONS[0].slug]
-            ),
+            first_question=reverse("portal:planner_question", args=[review.pk, 1]),
             breadcrumbs=self.breadcrumbs()[:-1] if self.in_portal else self.breadcrumbs(),
         )
         return super().get_context_data(**kwargs)
@@ -495,10 +493,10 @@ class PlannerQuestionView(PlannerMixin, FormView):
 
     @property
     def question(self):
-        for number, question in enumerate(PLANNER_QUESTIONS, start=1):
-            if question.slug == self.kwargs["slug"]:
-                return number, question
-        raise Http404("No such question")
+        number = self.kwargs["number"]
+        if not 1 <= number <= len(PLANNER_QUESTIONS):
+            raise Http404("No such question")
+        return number, PLANNER_QUESTIONS[number - 1]
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -518,9 +516,7 @@ class PlannerQuestionView(PlannerMixin, FormView):
             value=form.cleaned_data["answer"] or "",
         )
         if number < len(PLANNER_QUESTIONS):
-            return redirect(
-                "portal:planner_question", pk=self.review.pk, slug=PLANNER_QUESTIONS[number].slug
-            )
+            return redirect("portal:planner_question", pk=self.review.pk, number=number + 1)
         messages.success(self.request, "Your planner is saved")
         return redirect("portal:planner", pk=self.review.pk)
 
@@ -531,10 +527,7 @@ class PlannerQuestionView(PlannerMixin, FormView):
             number=number,
             total=len(PLANNER_QUESTIONS),
             breadcrumbs=[],
-            back=reverse(
-                "portal:planner_question",
-                args=[self.review.pk, PLANNER_QUESTIONS[number - 2].slug],
-            )
+            back=reverse("portal:planner_question", args=[self.review.pk, number - 1])
             if number > 1
             else self.planner_url(),
         )

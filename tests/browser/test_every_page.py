@@ -44,7 +44,8 @@ from tests.conftest import sign_in
 
 from .conftest import AXE, axe_violations
 
-pytestmark = pytest.mark.browser
+# The walk of every role is built once, in the first test's setup: minutes on a busy machine.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(1500)]
 
 PAGES_PER_ROUTE = 5
 ADMIN_PAGES_PER_ROUTE = 1

@@ -32,7 +32,7 @@ def test_every_page_the_person_reaches_is_easy_read_at_320_px(page, live_server,
         reverse("portal:home"),
         reverse("portal:review", args=[review.pk]),
         reverse("portal:planner", args=[review.pk]),
-        reverse("portal:planner_question", args=[review.pk, "about-me"]),
+        reverse("portal:planner_question", args=[review.pk, 1]),
         reverse("portal:about_your_review"),
         reverse("portal:ask", args=[review.pk]),
         reverse("accounts:reading_format"),
@@ -50,7 +50,7 @@ def test_the_person_fills_the_planner_on_a_phone_with_the_keyboard_only(
     review = review_world["review"]
     become(page, live_server, person)
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(live_server.url + reverse("portal:planner_question", args=[review.pk, "about-me"]))
+    page.goto(live_server.url + reverse("portal:planner_question", args=[review.pk, 1]))
     assert_accessible(page)
     # Tab to the box, type, and press Enter on the button: no mouse.
     page.keyboard.press("Tab")
@@ -60,7 +60,7 @@ def test_the_person_fills_the_planner_on_a_phone_with_the_keyboard_only(
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.innerText").strip() == "Save and go on"
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**{reverse('portal:planner_question', args=[review.pk, 'important'])}")
+    page.wait_for_url(f"**{reverse('portal:planner_question', args=[review.pk, 2])}")
     assert Planner.objects.get(review=review).about_me == "I like trains and my dog."
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 

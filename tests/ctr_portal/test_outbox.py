@@ -172,7 +172,7 @@ def test_beats_schedule_is_in_the_code_and_each_entry_runs_a_task_there_is():
     assert app.conf.beat_scheduler == "celery.beat:PersistentScheduler"
     assert not hasattr(settings, "CELERY_BEAT_SCHEDULE")
     assert {entry["task"] for entry in BEAT_SCHEDULE.values()} <= set(app.tasks)
-    assert len(BEAT_SCHEDULE) == 8
+    assert len(BEAT_SCHEDULE) == 9
 
 
 def test_the_task_sends_what_is_due():

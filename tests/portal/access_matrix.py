@@ -69,7 +69,7 @@ COMMISSIONERS = only({"commissioner": 200, "commissioner_other_org": 200, "chair
 ANSWERERS = only({"commissioner": 200, "chair": 200}, others=404)
 
 def planner_question_kwargs(ctx):
-    return {"pk": ctx["world"]["review"].pk, "slug": "about-me"}
+    return {"pk": ctx["world"]["review"].pk, "number": 1}
 
 
 # The person's planner: the person and the family carer the consent invites fill it in, and so

@@ -22,7 +22,8 @@ def as_user(client, world, role):
 
 
 def question_url(review, slug):
-    return reverse("portal:planner_question", args=[review.pk, slug])
+    number = [q.slug for q in PLANNER_QUESTIONS].index(slug) + 1
+    return reverse("portal:planner_question", args=[review.pk, number])
 
 
 def test_the_person_fills_the_planner_a_question_at_a_time_and_it_saves_as_they_go(
