@@ -214,6 +214,8 @@ MATRIX = {
     # Everyone here has passed the second factor (or needs none and has no device yet).
     "accounts:two_factor_verify": (no_kwargs, signed_in(302), signed_in(302)),
     "accounts:password_reset": (no_kwargs, everyone(200), everyone(ACTS)),
+    # How anyone likes to read the service: signed in (kept on the account) or not (a cookie).
+    "accounts:reading_format": (no_kwargs, everyone(200), everyone(ACTS)),
     "accounts:password_reset_done": (no_kwargs, everyone(200), NO_POST),
     "accounts:password_reset_confirm": (reset_kwargs, everyone(200), everyone(ACTS)),
     "accounts:password_reset_complete": (no_kwargs, everyone(200), NO_POST),
