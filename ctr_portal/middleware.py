@@ -47,12 +47,16 @@ class RequestIdLogFilter(logging.Filter):
 
 SESSION_STARTED_KEY = "_session_started_at"
 SESSION_RENEWED_KEY = "_session_renewed_at"
+# "cis2" or "nhs_login" when the session began there (ADR 0020); absent for a password.
+SIGNED_IN_WITH_KEY = "_signed_in_with"
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session 12 hours after sign-in, however active, and renews the 15-minute idle
-    limit (the cookie's age and the stored session's expiry) when a request comes more than
-    SESSION_RENEW_SECONDS after the last renewal: one write a minute, not one per page."""
+    """Ends a session 12 hours after sign-in, however active, or once the provider has ended
+    all the user's sessions (a back-channel logout, `User.sessions_ended_at`), and renews the
+    15-minute idle limit (the cookie's age and the stored session's expiry) when a request comes
+    more than SESSION_RENEW_SECONDS after the last renewal: one write a minute, not one per
+    page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -60,9 +64,12 @@ class SessionLifetimeMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated:
             started = request.session.get(SESSION_STARTED_KEY)
+            ended = request.user.sessions_ended_at
             if started is None:
                 request.session[SESSION_STARTED_KEY] = time.time()
-            elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+            elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS or (
+                ended is not None and started <= ended.timestamp()
+            ):
                 logout(request)
                 return redirect(f"{resolve_login_url()}?expired=1")
             now = time.time()
@@ -95,7 +102,12 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and user.needs_two_factor and not user.is_verified():
+        if (
+            user.is_authenticated
+            and user.needs_two_factor
+            and not user.is_verified()
+            and request.session.get(SIGNED_IN_WITH_KEY) != "cis2"  # CIS2 checked two factors
+        ):
             match = _resolve(request.path_info)
             if match is not None and match.view_name not in TWO_FACTOR_EXEMPT:
                 has_device = any(devices_for_user(user, confirmed=True))

@@ -321,3 +321,39 @@ def pds_on(settings, pds_server):
     settings.PDS_TIMEOUT_SECONDS = 5
     yield pds_server
     cache.delete(TOKEN_CACHE_KEY)
+
+
+@pytest.fixture(scope="session")
+def cis2_provider():
+    """The real OpenID provider on loopback, set up like NHS CIS2 (tests/oidc/provider.mjs),
+    sending its back-channel logouts to a receiver the tests read from."""
+    from .oidc_provider import LocalProvider, LogoutReceiver
+
+    receiver = LogoutReceiver()
+    provider = LocalProvider(
+        "cis2",
+        redirect_path="/account/sign-in/cis2/callback/",
+        backchannel_logout_uri=receiver.url,
+    )
+    provider.logouts = receiver.tokens
+    yield provider
+    provider.stop()
+    receiver.stop()
+
+
+@pytest.fixture
+def cis2_on(settings, cis2_provider):
+    """CIS2 switched on and pointed at the local provider, with the key it knows."""
+    from ctr_portal import oidc
+
+    from .oidc_provider import CLIENT_ID
+
+    oidc._cache.clear()
+    settings.CIS2_ISSUER = cis2_provider.issuer
+    settings.CIS2_DISCOVERY_URL = ""
+    settings.CIS2_CLIENT_ID = CLIENT_ID
+    settings.CIS2_ACR_VALUES = "AAL2_OR_AAL3_ANY"
+    settings.SIGN_IN_PRIVATE_KEY = cis2_provider.key_pem
+    settings.SIGN_IN_PRIVATE_KEY_PATH = ""
+    yield cis2_provider
+    oidc._cache.clear()
