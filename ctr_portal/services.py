@@ -123,6 +123,35 @@ def cis2_account(*, request, answer):
     return user
 
 
+def nhs_login_account(*, request, answer, invitation_token: str = ""):
+    """The account an NHS login sign-in belongs to (ADR 0020): the one its NHS login subject is
+    linked to, or the one an app links it to now (`signals.nhs_login_link`: the person by their
+    NHS number, family through their invitation), which is then linked for next time."""
+    from .models import SignInIdentity, User
+    from .oidc import NHS_LOGIN, Refused
+    from .signals import collect, nhs_login_link
+
+    known = account_for_identity(provider=NHS_LOGIN, subject=answer.subject)
+    if known is not None and not invitation_token:
+        if not known.is_active or known.kind != User.Kind.PUBLIC:
+            raise Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked", user=known)
+        return known
+    with transaction.atomic():
+        linked = collect(nhs_login_link, answer=answer, invitation_token=invitation_token)
+        if not linked:
+            raise Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked", user=known)
+        user = linked[0]
+        if known is not None and known.pk != user.pk:
+            raise Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked", user=known)
+        if known is None:
+            if user.sign_in_identities.filter(provider=NHS_LOGIN).exists():
+                # Linked to another NHS login already: one NHS login per account.
+                raise Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked", user=user)
+            SignInIdentity.objects.create(user=user, provider=NHS_LOGIN, subject=answer.subject)
+            audit_record(action=Action.SIGN_IN_LINKED, actor=user, obj=user, request=request)
+    return user
+
+
 def account_for_identity(*, provider: str, subject: str):
     from .models import SignInIdentity
 

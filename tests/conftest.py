@@ -357,3 +357,30 @@ def cis2_on(settings, cis2_provider):
     settings.SIGN_IN_PRIVATE_KEY_PATH = ""
     yield cis2_provider
     oidc._cache.clear()
+
+
+@pytest.fixture(scope="session")
+def nhs_login_provider():
+    """The real OpenID provider on loopback, set up like NHS login (tests/oidc/provider.mjs)."""
+    from .oidc_provider import LocalProvider
+
+    provider = LocalProvider("nhs_login", redirect_path="/account/sign-in/nhs_login/callback/")
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def nhs_login_on(settings, nhs_login_provider):
+    """NHS login switched on and pointed at the local provider, with the key it knows."""
+    from ctr_portal import oidc
+
+    from .oidc_provider import CLIENT_ID
+
+    oidc._cache.clear()
+    settings.NHS_LOGIN_ISSUER = nhs_login_provider.issuer
+    settings.NHS_LOGIN_DISCOVERY_URL = ""
+    settings.NHS_LOGIN_CLIENT_ID = CLIENT_ID
+    settings.SIGN_IN_PRIVATE_KEY = nhs_login_provider.key_pem
+    settings.SIGN_IN_PRIVATE_KEY_PATH = ""
+    yield nhs_login_provider
+    oidc._cache.clear()

@@ -248,6 +248,9 @@ class ProviderSignInStartView(View):
         except oidc.Refused as refused:
             return _refuse(request, refused)
         pending["next"] = str(_safe_next(request))
+        if found.name == oidc.NHS_LOGIN:
+            # The invitation link followed here: family are linked only through it.
+            pending["invitation"] = request.GET.get("invitation", "")[:100]
         request.session[PENDING_KEY] = pending
         return redirect(url)
 
@@ -271,7 +274,9 @@ class ProviderSignInCallbackView(View):
             if found.name == oidc.CIS2:
                 user = services.cis2_account(request=request, answer=answer)
             else:
-                raise oidc.Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked")
+                user = services.nhs_login_account(
+                    request=request, answer=answer, invitation_token=pending.get("invitation", "")
+                )
         except oidc.Refused as refused:
             return _refuse(request, refused, provider=found.name)
         services.session_sign_in_with_provider(request=request, user=user, provider=found.name)
@@ -334,6 +339,16 @@ REFUSALS = {
         "The organisation of the role you chose is not set up here. Sign in again and choose a "
         "role in another organisation, or ask the commissioner you work with to ask the CTR "
         "Portal administrator to add your organisation. They can see that you tried.",
+    ),
+    "identity": (
+        "NHS login needs to check who you are first",
+        "To see information about a review you need to have proved who you are to NHS login, "
+        "with photo ID. Sign in to the NHS App or NHS login to do this, then try again. If "
+        "you cannot, ask the person who invited you about other ways to take part.",
+    ),
+    "invitation": (
+        "This invitation link has expired or has already been used",
+        "Ask the person who invited you to send a new invitation.",
     ),
     "not_linked": (
         "We could not find your account",
