@@ -202,7 +202,7 @@ class SessionKeepAliveView(View):
 
     def post(self, request):
         request.session.modified = True  # saved, and its cookie sent again with a fresh age
-        return JsonResponse({"idle_seconds": settings.SESSION_COOKIE_AGE})
+        return JsonResponse({"idle_seconds": request.session.get_expiry_age()})
 
 
 class AccountView(TemplateView):

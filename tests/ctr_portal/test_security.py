@@ -117,8 +117,10 @@ def test_no_url_pattern_carries_a_name_or_nhs_number():
     text parameter is allowed only for tokens and the admin's own routes."""
     from django.urls.converters import IntConverter, UUIDConverter
 
-    # "measure" names one of the service measures (a fixed list of codes), never anyone.
+    # "measure" names one of the service measures (a fixed list of codes), never anyone;
+    # "provider" names the sign-in provider (cis2 or nhs_login).
     text_allowed = {
+        "provider",
         "uidb64",
         "token",
         "object_id",
