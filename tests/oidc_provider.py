@@ -61,12 +61,14 @@ class LogoutReceiver:
 
 
 class LocalProvider:
-    def __init__(self, profile: str, *, redirect_path: str, backchannel_logout_uri: str = ""):
+    def __init__(
+        self, profile: str, *, redirect_path: str, backchannel_logout_uri: str = "", app=APP
+    ):
         self.profile = profile
         self.key_pem = new_key_pem()
         client = {
             "client_id": CLIENT_ID,
-            "redirect_uris": [APP + redirect_path],
+            "redirect_uris": [app + redirect_path],
             "jwks": public_jwks(self.key_pem),
         }
         if backchannel_logout_uri:
