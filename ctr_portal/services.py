@@ -128,10 +128,12 @@ def nhs_login_account(*, request, answer, invitation_token: str = ""):
     linked to, or the one an app links it to now (`signals.nhs_login_link`: the person by their
     NHS number, family through their invitation), which is then linked for next time."""
     from .models import SignInIdentity, User
-    from .oidc import NHS_LOGIN, Refused
+    from .oidc import NHS_LOGIN, Refused, at_least, proofing_level
     from .signals import collect, nhs_login_link
 
     known = account_for_identity(provider=NHS_LOGIN, subject=answer.subject)
+    if not at_least(proofing_level({**answer.id_token, **answer.userinfo}), "P5"):
+        raise Refused(Action.SIGN_IN_REFUSED_ASSURANCE, "identity", user=known)
     if known is not None and not invitation_token:
         if not known.is_active or known.kind != User.Kind.PUBLIC:
             raise Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked", user=known)

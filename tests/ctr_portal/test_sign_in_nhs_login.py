@@ -134,3 +134,41 @@ def test_a_family_carer_below_p5_is_refused_even_with_an_invitation(nhs_login_on
     )
     participant.refresh_from_db()
     assert participant.user is None
+
+
+def test_a_linked_account_is_refused_below_p5(nhs_login_on, users, world):
+    SignInIdentity.objects.create(
+        user=users["family_carer"],
+        provider="nhs_login",
+        subject=user("nhs_login", "person_p0")["sub"],
+    )
+    client = Client()
+    assert refused_reason(sign_in(nhs_login_on, client, "person_p0")) == "identity"
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_person_is_linked_through_their_invitation_only_at_p9_with_their_nhs_number(
+    nhs_login_on, users, world
+):
+    participant = Participant.objects.create(
+        review=world["review"],
+        role="person",
+        name="Daniel Clarke",
+        invited_through="paper",
+        added_by=users["commissioner"],
+    )
+    Participant.objects.filter(role="person", user=users["person"]).delete()
+    User.objects.filter(pk=users["person"].pk).update(email="someone.else@example.com")
+    token = _invitation_create(participant)
+    assert refused_reason(sign_in(nhs_login_on, Client(), "person_p5", invitation=token)) == (
+        "identity"
+    )
+    assert refused_reason(sign_in(nhs_login_on, Client(), "stranger", invitation=token)) == (
+        "not_linked"
+    )
+
+    client = Client()
+    sign_in(nhs_login_on, client, "person", invitation=token)
+    participant.refresh_from_db()
+    assert participant.user.email == "person@example.com"  # NHS login's: no email was invited
+    assert client.session["_auth_user_id"] == str(participant.user.pk)
