@@ -62,7 +62,13 @@ class LogoutReceiver:
 
 class LocalProvider:
     def __init__(
-        self, profile: str, *, redirect_path: str, backchannel_logout_uri: str = "", app=APP
+        self,
+        profile: str,
+        *,
+        redirect_path: str,
+        backchannel_logout_uri: str = "",
+        app=APP,
+        users=None,
     ):
         self.profile = profile
         self.key_pem = new_key_pem()
@@ -74,7 +80,10 @@ class LocalProvider:
         if backchannel_logout_uri:
             client["backchannel_logout_uri"] = backchannel_logout_uri
         self._config = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)  # noqa: SIM115
-        json.dump({"port": 0, "clients": [client]}, self._config)
+        config = {"port": 0, "clients": [client]}
+        if users is not None:
+            config["users"] = {profile: users}
+        json.dump(config, self._config)
         self._config.close()
         self.process = subprocess.Popen(
             ["node", str(SCRIPT), profile, self._config.name],

@@ -4,7 +4,7 @@
 //   node tests/oidc/provider.mjs cis2|nhs_login [config.json]
 //
 // config.json (optional): {"port": 0, "clients": [{client_id, redirect_uris, jwks | jwks_uri,
-// backchannel_logout_uri}]}; without it, OIDC_CLIENTS (the same list as JSON) and OIDC_PORT are
+// backchannel_logout_uri}], "users": {"cis2": {...}, "nhs_login": {...}}}; without it, OIDC_CLIENTS (the same list as JSON) and OIDC_PORT are
 // read from the environment. On start it prints one line of JSON, {"issuer": ...}, to stdout.
 //
 // Users are picked by `login_hint` (the tests), or from a list on its sign-in page (the demo).
@@ -33,7 +33,9 @@ const config = process.argv[3]
     port: Number(process.env.OIDC_PORT || 0),
     clients: JSON.parse(process.env.OIDC_CLIENTS || '[]'),
   };
-const users = JSON.parse(readFileSync(join(here, 'users.json'), 'utf8'))[profile];
+// The demo passes its own users (its personas) in the config; the tests use users.json.
+const users = config.users?.[profile]
+  ?? JSON.parse(readFileSync(join(here, 'users.json'), 'utf8'))[profile];
 
 // CIS2's issuer carries a path; NHS login's does not.
 const ISSUER_PATH = profile === 'cis2' ? '/openam/oauth2/realms/root/realms/oidc' : '';
