@@ -31,6 +31,7 @@ SIGNING_ALG = "RS512"
 ID_TOKEN_ALGS = ["RS512", "RS256"]
 LEEWAY_SECONDS = 30
 METADATA_SECONDS = 60 * 60
+PENDING_SECONDS = 10 * 60  # from leaving for the provider to coming back
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 # The assurance a CIS2 `acr_values` request asks for, as the authentication_assurance_level the
@@ -98,7 +99,10 @@ def private_key_pem() -> str:
     if settings.SIGN_IN_PRIVATE_KEY:
         return settings.SIGN_IN_PRIVATE_KEY
     if settings.SIGN_IN_PRIVATE_KEY_PATH:
-        return Path(settings.SIGN_IN_PRIVATE_KEY_PATH).read_text()
+        try:
+            return Path(settings.SIGN_IN_PRIVATE_KEY_PATH).read_text()
+        except OSError as error:
+            raise Refused(Action.SIGN_IN_REFUSED_TOKEN, "unavailable", error.strerror) from None
     return ""
 
 
@@ -244,6 +248,10 @@ def authorization_finish(p: Provider, *, redirect_uri: str, params, pending: dic
         str(params.get("state", "")), str(pending.get("state", ""))
     ):
         raise Refused(Action.SIGN_IN_REFUSED_TOKEN, "expired", "state does not match")
+    if time.time() - pending.get("started_at", 0) > PENDING_SECONDS:
+        raise Refused(Action.SIGN_IN_REFUSED_TOKEN, "expired", "sign-in started too long ago")
+    if params.get("iss") and params["iss"] != p.issuer:  # RFC 9207: another provider's answer
+        raise Refused(Action.SIGN_IN_REFUSED_TOKEN, "untrusted", "iss parameter differs")
     if params.get("error"):
         raise Refused(Action.LOGIN_FAILED, "cancelled", str(params.get("error"))[:100])
     if not params.get("code"):

@@ -375,7 +375,11 @@ class JwksView(View):
     """The service's public keys: CIS2 and NHS login check its client assertions with them."""
 
     def get(self, request):
-        response = JsonResponse(oidc.public_jwks())
+        try:
+            keys = oidc.public_jwks()
+        except oidc.Refused:  # the key file cannot be read: say so, not "no keys"
+            return JsonResponse({"error": "unavailable"}, status=503)
+        response = JsonResponse(keys)
         response["Cache-Control"] = "public, max-age=3600"
         return response
 

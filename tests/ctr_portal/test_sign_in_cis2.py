@@ -242,3 +242,18 @@ def test_password_sign_in_is_refused_where_the_organisation_uses_cis2_only(
     assert "_auth_user_id" not in client.session
     assert actions()[-1] == "sign_in_refused_password"
     assert b"Sign in with NHS CIS2" in response.content
+
+
+def test_an_answer_for_a_sign_in_started_long_ago_is_refused(cis2_on, users, ods_codes):
+    client = Client()
+    callback = cis2_on.sign_in(start(client, "commissioner"))
+    session = client.session
+    session["_sign_in_pending"]["started_at"] -= 11 * 60
+    session.save()
+    assert refused_reason(client.get(callback)) == "expired"
+
+
+def test_the_jwks_publishes_the_public_key_the_provider_checks(cis2_on, db):
+    keys = Client().get(reverse("accounts:oidc_jwks")).json()["keys"]
+    assert [key["alg"] for key in keys] == ["RS512"]
+    assert "d" not in keys[0]
