@@ -381,3 +381,10 @@ def test_every_page_a_single_purpose_link_opens_answers_and_passes_axe(crawls):
     update, read the report and follow the plan) and every page those link to."""
     failures = crawls[LINK_HOLDER].failures
     assert not failures, f"without an account: {len(failures)} faults\n" + "\n".join(failures)
+    # The sign-in page with CIS2 and NHS login on, their buttons, and the refusal page.
+    walked = {route for route, _ in crawls[LINK_HOLDER].per_route}
+    assert {
+        "account/sign-in/",
+        "account/sign-in/<slug:provider>/",
+        "account/sign-in/refused/",
+    } <= walked, walked
