@@ -342,13 +342,14 @@ def cis2_provider():
 
 
 @pytest.fixture
-def cis2_on(settings, cis2_provider):
+def cis2_on(db, settings, cis2_provider):
     """CIS2 switched on and pointed at the local provider, with the key it knows."""
     from ctr_portal import oidc
 
     from .oidc_provider import CLIENT_ID
 
     oidc._cache.clear()
+    staff_roles_let_in()
     settings.CIS2_ISSUER = cis2_provider.issuer
     settings.CIS2_DISCOVERY_URL = ""
     settings.CIS2_CLIENT_ID = CLIENT_ID
@@ -384,3 +385,16 @@ def nhs_login_on(settings, nhs_login_provider):
     settings.SIGN_IN_PRIVATE_KEY_PATH = ""
     yield nhs_login_provider
     oidc._cache.clear()
+
+
+def staff_roles_let_in():
+    """The CIS2 roles the data migration lets in and the tests use: made again here, since a
+    transactional test before this one empties every table, migrated rows included."""
+    from .factories import StaffRoleFactory
+
+    for code, national_name, job_title in (
+        ("R8000", "Clinical Practitioner Access Role", "Clinician"),
+        ("R8001", "Nurse Access Role", "Nurse"),
+        ("R8008", "Admin/Clinical Support Access Role", "Administrative and clinical support"),
+    ):
+        StaffRoleFactory(code=code, national_name=national_name, job_title=job_title)

@@ -88,6 +88,7 @@ def test_a_commissioner_signs_in_with_cis2(page, live_server, settings):
     page's button, the provider's own page (the demo's chooser, standing in for the smartcard),
     and back to the dashboard with no authenticator code asked for."""
     from ctr_portal import oidc
+    from tests.conftest import staff_roles_let_in
     from tests.oidc_provider import CLIENT_ID, LocalProvider
 
     provider = LocalProvider(
@@ -95,6 +96,7 @@ def test_a_commissioner_signs_in_with_cis2(page, live_server, settings):
     )
     try:
         oidc._cache.clear()
+        staff_roles_let_in()
         settings.CIS2_ISSUER = provider.issuer
         settings.CIS2_CLIENT_ID = CLIENT_ID
         settings.SIGN_IN_PRIVATE_KEY = provider.key_pem

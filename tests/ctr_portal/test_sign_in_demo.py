@@ -10,6 +10,7 @@ from django.urls import reverse
 from ctr_portal import oidc
 from ctr_portal.demo import PERSONAS, demo_provider, local_provider_users, seed_accounts
 
+from ..conftest import staff_roles_let_in
 from ..oidc_provider import CLIENT_ID, LocalProvider
 
 pytestmark = pytest.mark.slow
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("profile", ["cis2", "nhs_login"])
 def test_every_persona_the_local_provider_lists_signs_in_as_that_persona(db, settings, profile):
     seed_accounts()
+    staff_roles_let_in()
     users = local_provider_users(profile)
     assert set(users) == {p.key for p in PERSONAS if demo_provider(p) == profile}
     provider = LocalProvider(
