@@ -32,6 +32,9 @@ ID_TOKEN_ALGS = ["RS512", "RS256"]
 LEEWAY_SECONDS = 30
 METADATA_SECONDS = 60 * 60
 PENDING_SECONDS = 10 * 60  # from leaving for the provider to coming back
+# How long ago the provider may have checked the person: prompt=login asks it to check them now,
+# and an older auth_time means it did not (issue 24).
+MAX_AUTH_AGE_SECONDS = 5 * 60
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 # The assurance a CIS2 `acr_values` request asks for, as the authentication_assurance_level the
@@ -189,7 +192,11 @@ def _signing_key(p: Provider, token: str):
         raise Refused(Action.SIGN_IN_REFUSED_TOKEN, "untrusted", str(error)) from None
     uri = metadata(p)["jwks_uri"]
     for fresh in (False, True):
-        for key in jwt.PyJWKSet.from_dict(_get_json(uri, fresh=fresh)).keys:
+        try:
+            keys = jwt.PyJWKSet.from_dict(_get_json(uri, fresh=fresh)).keys
+        except jwt.PyJWTError as error:
+            raise Refused(Action.SIGN_IN_REFUSED_TOKEN, "unavailable", str(error)) from None
+        for key in keys:
             if key.key_id == kid:
                 return key.key
     raise Refused(Action.SIGN_IN_REFUSED_TOKEN, "untrusted", "signed with an unknown key")
@@ -199,14 +206,13 @@ def _signing_key(p: Provider, token: str):
 
 
 def _session(p: Provider, redirect_uri: str) -> OAuth2Session:
-    session = OAuth2Session(
+    return OAuth2Session(
         client_id=p.client_id,
         token_endpoint_auth_method=_ClientAssertion(),
         scope=p.scope,
         redirect_uri=redirect_uri,
         code_challenge_method="S256",
     )
-    return session
 
 
 def authorization_start(p: Provider, *, redirect_uri: str, login_hint: str = "") -> tuple:
@@ -319,7 +325,7 @@ def check_id_token(token, *, key, issuer, client_id, nonce, now=None) -> dict:
     auth_time = claims.get("auth_time")
     if not isinstance(auth_time, int | float):
         raise Refused(Action.SIGN_IN_REFUSED_STALE, "stale", "no auth_time")
-    if now - auth_time > settings.SIGN_IN_MAX_AUTH_AGE_SECONDS:
+    if now - auth_time > MAX_AUTH_AGE_SECONDS:
         raise Refused(Action.SIGN_IN_REFUSED_STALE, "stale", "auth_time too old")
     return claims
 

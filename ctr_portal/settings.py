@@ -358,8 +358,6 @@ NHS_LOGIN_CLIENT_ID = env.str("NHS_LOGIN_CLIENT_ID", default="")
 NHS_LOGIN_VTR = env.str("NHS_LOGIN_VTR", default='["P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm", "P5.Cp.Cd"]')
 # NHS login offers no session management: its sessions here end after 30 minutes idle.
 NHS_LOGIN_SESSION_IDLE_SECONDS = env.int("NHS_LOGIN_SESSION_IDLE_SECONDS", default=30 * 60)
-# How long ago the provider may have checked the person (prompt=login asks it to check now).
-SIGN_IN_MAX_AUTH_AGE_SECONDS = 5 * 60
 SIGN_IN_HTTP_TIMEOUT_SECONDS = env.float("SIGN_IN_HTTP_TIMEOUT_SECONDS", default=10.0)
 
 # Behind a trusted proxy (docker-compose, a load balancer) the client address is the first hop of
