@@ -43,13 +43,16 @@ run: setup
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py rundemo
 
+# The suite on TEST_WORKERS processes (pytest-xdist): each test file stays on one, and the
+# files that start a real Celery worker take turns (tests/conftest.py groups them).
+TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Everything but the tests marked slow (browser journeys, the real worker, the access matrix's
 # runs, the demo seeding, the bench): under half the time of make test.
 test-fast: setup
-	$(PY) -m pytest -m 'not slow'
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m 'not slow'
 
 bench: setup
 	$(PY) -m bench $(BENCH_ARGS)

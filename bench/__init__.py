@@ -174,6 +174,7 @@ def run(
         _time_watermark(timings, out)
     if "recommendations" in context.get("counts", {}):
         _time_sweep(context, timings, out)
+    _time_notify(volumes, timings, out)
     if conversion:
         _time_conversion(timings, out)
     if concurrency:
@@ -262,6 +263,25 @@ def _time_sweep(context: dict, timings: dict, out) -> None:
         f"{measured['sent']:,} reminders and {measured['digests']:,} digests, escalated "
         f"{measured['escalated']:,}); again with nothing new: {measured['second_seconds']:.2f} s "
         f"(queued {measured['second_sent']:,})"
+    )
+
+
+NOTICES_AT_FULL_SCALE = 10_000
+
+
+def _time_notify(volumes, timings: dict, out) -> None:
+    from .notify import measure_notify
+
+    measured = measure_notify(max(volumes.scaled(NOTICES_AT_FULL_SCALE), 10))
+    timings["notify_notices"] = measured["sent"]
+    timings["notify_per_second"] = measured["per_second"]
+    timings["notify_python_peak_mb"] = measured["python_peak_mb"]
+    timings["notify_rss_growth_mb"] = measured["rss_growth_mb"]
+    out(
+        f"Outbox through the Notify stand-in: {measured['sent']:,} of {measured['count']:,} "
+        f"notices in {measured['seconds']:.1f} s ({measured['per_second']:.0f} a second), "
+        f"Python memory peak {measured['python_peak_mb']:.1f} MB, process memory growth "
+        f"{measured['rss_growth_mb']:.1f} MB"
     )
 
 

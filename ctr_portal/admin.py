@@ -79,6 +79,25 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "ods_code", "password_sign_in"]
     list_filter = ["kind", "password_sign_in"]
     search_fields = ["name", "ods_code"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "ods_code", "oversight_panel"]}),
+        (
+            "Where people and families are sent for help",
+            {
+                "description": "Shown in the portal beside a worry and in the easy read: "
+                "fill these in for a commissioner.",
+                "fields": [
+                    "safeguarding_contact",
+                    "safeguarding_phone",
+                    "complaints_contact",
+                    "complaints_phone",
+                    "complaints_email",
+                    "advocacy_contact",
+                    "advocacy_phone",
+                ],
+            },
+        ),
+    ]
 
 
 class ReadOnlyMixin:
@@ -111,8 +130,8 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "template", "state", "attempts", "sent_at"]
-    list_filter = ["state", "template"]
+    list_display = ["created_at", "template", "channel", "state", "attempts", "sent_at", "delivery"]
+    list_filter = ["state", "channel", "delivery", "template"]
     # The words of the email stay out of sight, and a link that carries a token never shows.
     exclude = ["context", "secret_context"]
     show_full_result_count = False

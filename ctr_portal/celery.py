@@ -15,6 +15,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctr_portal.settings")
 BEAT_SCHEDULE = {
     # The outbox, every minute, in case the task started after a commit was lost (ADR 0003).
     "outbox-dispatch": {"task": "ctr_portal.tasks.outbox_dispatch", "schedule": 60.0},
+    # Delivery receipts that never came are asked for (GOV.UK Notify only; ADR 0020).
+    "outbox-delivery-check": {
+        "task": "ctr_portal.tasks.outbox_delivery_check",
+        "schedule": crontab(minute=40),
+    },
     # People turning 18 today move to the adult rules.
     "reviews-birthdays": {
         "task": "reviews.tasks.recompute_birthdays",

@@ -1,19 +1,22 @@
 from django.conf import settings
 
+from .middleware import session_idle_limit, session_idle_remaining
 from .navigation import nav_items_for
 
 
 def service(request):
     # An NHS login session idles for longer (ADR 0020): the warning comes as long before its end.
-    idle = settings.SESSION_COOKIE_AGE
     session = getattr(request, "session", None)
-    if session is not None and session.get("_session_expiry"):
-        idle = session.get_expiry_age()
+    idle = session_idle_limit(session) if session is not None else settings.SESSION_COOKIE_AGE
     return {
         "service_name": settings.SERVICE_NAME,
         "demo_mode": settings.DEMO_MODE,
         "session_warning_seconds": idle
         - (settings.SESSION_COOKIE_AGE - settings.SESSION_WARNING_SECONDS),
         "session_idle_seconds": idle,
+        "session_renew_seconds": settings.SESSION_RENEW_SECONDS,
+        "session_remaining_seconds": (
+            session_idle_remaining(request) if request.user.is_authenticated else 0
+        ),
         "nav_items": nav_items_for(request),
     }

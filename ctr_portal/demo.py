@@ -119,13 +119,46 @@ def demo_provider(persona: Persona) -> str:
     return "cis2" if persona.organisation and not persona.staff else ""
 
 
+# The commissioners' routes for help, shown beside a worry in the portal. Telephone numbers
+# from Ofcom's range kept for drama (01632 960000 to 960999): they reach nobody.
+HELP_ROUTES = {
+    "icb": {
+        "safeguarding_contact": "North Shore Safeguarding Adults and Children Hub",
+        "safeguarding_phone": "01632 960 101",
+        "complaints_contact": "NHS North Shore ICB complaints team (PALS)",
+        "complaints_phone": "01632 960 102",
+        "complaints_email": "complaints@northshore.demo.example",
+        "advocacy_contact": "North Shore Advocacy (IMHA and community advocacy)",
+        "advocacy_phone": "01632 960 103",
+    },
+    "icb_other": {
+        "safeguarding_contact": "South Vale Safeguarding Team",
+        "safeguarding_phone": "01632 960 201",
+        "complaints_contact": "NHS South Vale ICB Patient Advice and Liaison Service (PALS)",
+        "complaints_phone": "01632 960 202",
+        "complaints_email": "pals@southvale.demo.example",
+        "advocacy_contact": "Vale Voices Advocacy",
+        "advocacy_phone": "01632 960 203",
+    },
+    "specialised": {
+        "safeguarding_contact": "North East Provider Collaborative safeguarding lead",
+        "safeguarding_phone": "01632 960 301",
+        "complaints_contact": "NHS England complaints team",
+        "complaints_phone": "01632 960 302",
+        "complaints_email": "complaints@collaborative.demo.example",
+        "advocacy_contact": "North East Secure Services Advocacy",
+        "advocacy_phone": "01632 960 303",
+    },
+}
+
+
 def seed_accounts(sender=None, *, stdout=None, **kwargs):
     from .models import Membership, Organisation, SignInIdentity, User
 
     orgs = {}
     for key, (name, kind, ods) in ORGANISATIONS.items():
         orgs[key], _ = Organisation.objects.update_or_create(
-            name=name, defaults={"kind": kind, "ods_code": ods}
+            name=name, defaults={"kind": kind, "ods_code": ods, **HELP_ROUTES.get(key, {})}
         )
     for p in PERSONAS:
         user = User.objects.filter(email__iexact=p.email).first() or User(email=p.email)

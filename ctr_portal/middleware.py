@@ -51,12 +51,27 @@ SESSION_RENEWED_KEY = "_session_renewed_at"
 SIGNED_IN_WITH_KEY = "_signed_in_with"
 
 
+def session_idle_limit(session) -> int:
+    """How long this session may idle: SESSION_COOKIE_AGE, or its own expiry when sign-in set
+    one (NHS login's 30 minutes, ADR 0020)."""
+    expiry = session.get("_session_expiry")
+    return expiry if isinstance(expiry, int) else settings.SESSION_COOKIE_AGE
+
+
+def session_idle_remaining(request) -> int:
+    """Seconds before a signed-in session ends if nothing renews it: what the time-out warning
+    counts down from (static/js/session-timeout.js)."""
+    renewed = request.session.get(SESSION_RENEWED_KEY, time.time())
+    return max(0, round(session_idle_limit(request.session) - (time.time() - renewed)))
+
+
 class SessionLifetimeMiddleware:
     """Ends a session 12 hours after sign-in, however active, or once the provider has ended
     all the user's sessions (a back-channel logout, `User.sessions_ended_at`), and renews the
-    15-minute idle limit (the cookie's age and the stored session's expiry) when a request comes
-    more than SESSION_RENEW_SECONDS after the last renewal: one write a minute, not one per
-    page."""
+    idle limit (the cookie's age and the stored session's expiry: 15 minutes, 30 for NHS login)
+    when a request comes more than SESSION_RENEW_SECONDS after the last renewal: one write a
+    minute, not one per page. Every signed-in response says how long the session has left
+    (X-Session-Idle-Remaining), so an autosave's answer resets the page's warning."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -75,7 +90,10 @@ class SessionLifetimeMiddleware:
             now = time.time()
             if now - request.session.get(SESSION_RENEWED_KEY, 0) > settings.SESSION_RENEW_SECONDS:
                 request.session[SESSION_RENEWED_KEY] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            response["X-Session-Idle-Remaining"] = str(session_idle_remaining(request))
+        return response
 
 
 def resolve_login_url():

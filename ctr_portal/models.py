@@ -162,6 +162,29 @@ class Organisation(models.Model):
         help_text="For a commissioner: the ICS C(E)TR assurance and oversight panel its stuck "
         "recommendations are escalated to.",
     )
+    # Where a person or family is sent for help (portal worries and the easy read's "if you
+    # are not happy"): a commissioner's safeguarding, complaints and advocacy routes.
+    safeguarding_contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who to call when someone may be being harmed, for example the local "
+        "safeguarding team.",
+    )
+    safeguarding_phone = models.CharField(max_length=30, blank=True)
+    complaints_contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who takes complaints, for example the Patient Advice and Liaison Service "
+        "(PALS) or the complaints team.",
+    )
+    complaints_phone = models.CharField(max_length=30, blank=True)
+    complaints_email = models.EmailField(blank=True)
+    advocacy_contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The advocacy service the organisation pays for (IMHA and community advocacy).",
+    )
+    advocacy_phone = models.CharField(max_length=30, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -347,8 +370,27 @@ class Notification(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled before it was sent"
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        TEXT = "text", "Text message"
+        LETTER = "letter", "Letter"
+
+    class Delivery(models.TextChoices):
+        """What the transport said afterwards (GOV.UK Notify's delivery receipts)."""
+
+        UNKNOWN = "", "Not known"
+        DELIVERED = "delivered", "Delivered"
+        PERMANENT_FAILURE = "permanent-failure", "Could not be delivered"
+        TEMPORARY_FAILURE = "temporary-failure", "Not delivered yet: trying again"
+        TECHNICAL_FAILURE = "technical-failure", "Not sent: a technical fault"
+
     idempotency_key = models.CharField(max_length=200, unique=True)
-    recipient = models.EmailField()
+    channel = models.CharField(max_length=10, choices=Channel, default=Channel.EMAIL)
+    # An email address, a mobile phone number, or a postal address (a letter).
+    recipient = models.CharField(max_length=500)
+    # Whose way of being reached chose the channel and the address ("participant:<pk>"), so a
+    # notice that cannot be delivered is told to whoever can mend it. Empty for staff notices.
+    reach_of = models.CharField(max_length=40, blank=True)
     template = models.CharField(max_length=100)
     context = models.JSONField(default=dict, blank=True)
     # What the email needs that must not be kept (a reset or invitation link carries a token):
@@ -363,10 +405,21 @@ class Notification(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    # The transport's id for the message (GOV.UK Notify's notification id), for its receipts.
+    provider_ref = models.CharField(max_length=64, blank=True)
+    delivery = models.CharField(max_length=20, choices=Delivery, blank=True, default="")
+    delivery_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_due"),
+            models.Index(
+                fields=["provider_ref"],
+                condition=~models.Q(provider_ref=""),
+                name="outbox_provider_ref",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(state="sent") | models.Q(sent_at__isnull=False),
@@ -375,7 +428,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.template} → {self.recipient} ({self.get_state_display()})"
+        return f"{self.template} → {self.get_channel_display()} ({self.get_state_display()})"
 
 
 class LocalPolicySetting(models.Model):

@@ -16,6 +16,7 @@ class Perm(StrEnum):
     CHANGE_PERSON = "reviews.change_person"
     # reviews: the review
     LIST_REVIEWS = "reviews.list_reviews"
+    BROWSE_REVIEWS = "reviews.browse_reviews"  # the header's "Reviews": not the person's
     VIEW_REVIEW = "reviews.view_review"
     VIEW_REVIEW_DETAILS = "reviews.view_review_details"
     MANAGE_REVIEW = "reviews.manage_review"
@@ -72,11 +73,15 @@ class Perm(StrEnum):
     VIEW_PORTAL_REVIEW = "portal.view_portal_review"
     VIEW_PORTAL_DETAILS = "portal.view_portal_details"
     ASK_FOR_REVIEW = "portal.ask_for_review"
+    SEND_FOR_PERSON = "portal.send_for_person"
     GIVE_FEEDBACK = "portal.give_feedback"
     VIEW_FEEDBACK = "portal.view_feedback"
     VIEW_FEEDBACK_SUMMARY = "portal.view_feedback_summary"
     LIST_REQUESTS = "portal.list_requests"
     ANSWER_REQUEST = "portal.answer_request"
+    FILL_PLANNER = "portal.fill_planner"
+    VIEW_PLANNER = "portal.view_planner"
+    RECORD_BOOKLETS = "portal.record_booklets"
 
     # oversight (add below this line)
     VIEW_OVERSIGHT_VISITS = "oversight.view_visits"

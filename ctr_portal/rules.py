@@ -11,6 +11,12 @@ def is_administrator(user):
 
 
 @rules.predicate
+def is_public_account(user):
+    """The person or a family carer or advocate: their pages are the portal's."""
+    return user.is_authenticated and user.kind == user.Kind.PUBLIC
+
+
+@rules.predicate
 def is_member_of(user, organisation):
     from .queries import organisation_ids_for_user
 

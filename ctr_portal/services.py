@@ -9,10 +9,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import login, logout
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,7 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .audit import Action, audit_record
 from .middleware import SESSION_RENEWED_KEY, SESSION_STARTED_KEY, SIGNED_IN_WITH_KEY
 from .models import Notification
-from .signals import collect, email_attachments
+from .signals import notice_undeliverable
+from .transports import PermanentFailure, Reach, render_email, transport
 
 log = logging.getLogger(__name__)
 
@@ -248,21 +247,36 @@ def two_factor_verify(*, request, token) -> bool:
 # --- The notification outbox ----------------------------------------------------------------
 
 
-def notification_enqueue(
-    *, key: str, recipient: str, template: str, context: dict, secret_context=None
-) -> Notification:
-    """Queue an email once per `key`; a second call with the same key returns the first row.
+def _addressed(recipient) -> dict:
+    """The row's channel, address and owner of the way of being reached, from an email address
+    (staff, always reached by email) or a `Reach` (a participant's recorded way)."""
+    if isinstance(recipient, Reach):
+        return {
+            "channel": recipient.channel,
+            "recipient": recipient.address,
+            "reach_of": recipient.of,
+        }
+    return {"channel": Notification.Channel.EMAIL, "recipient": recipient, "reach_of": ""}
 
-    `template` names `templates/emails/<template>.subject.txt`, `.txt` and `.html`. The context
-    must be JSON: ids, dates as ISO strings, and the words the email needs. A link that carries
-    a token goes in `secret_context` instead: kept only until the email is sent, and never put
+
+def notification_enqueue(
+    *, key: str, recipient, template: str, context: dict, secret_context=None
+) -> Notification:
+    """Queue a notice once per `key`; a second call with the same key returns the first row.
+
+    `recipient` is an email address, or the `Reach` a participant's way of being reached gives
+    (`reviews.services.participant_reach`): email, text message or letter. `template` names
+    `templates/emails/<template>.subject.txt`, `.txt` and `.html`; a text message is made of
+    the subject and the link, a letter of the text (`ctr_portal.transports`). The context
+    must be JSON: ids, dates as ISO strings, and the words the notice needs. A link that carries
+    a token goes in `secret_context` instead: kept only until the notice is sent, and never put
     in the key (the key is shown to administrators). The dispatcher is started when the
     caller's transaction commits (and by beat every minute, in case that is lost).
     """
     notification, created = Notification.objects.get_or_create(
         idempotency_key=key,
         defaults={
-            "recipient": recipient,
+            **_addressed(recipient),
             "template": template,
             "context": context,
             "secret_context": secret_context or {},
@@ -292,7 +306,7 @@ def notifications_enqueue(*, messages: list[dict]) -> dict[str, Notification]:
         [
             Notification(
                 idempotency_key=m["key"],
-                recipient=m["recipient"],
+                **_addressed(m["recipient"]),
                 template=m["template"],
                 context=m["context"],
                 secret_context=m.get("secret_context") or {},
@@ -344,15 +358,19 @@ def outbox_claim(*, now=None, limit=None) -> list[Notification]:
     return list(Notification.objects.filter(claim_token=token, state=Notification.State.SENDING))
 
 
-def notification_send(*, notification: Notification) -> bool:
-    """Send one claimed notification; record the outcome. Returns True when sent."""
+def notification_send(*, notification: Notification, through=None) -> bool:
+    """Send one claimed notification through the transport; record the outcome. Returns True
+    when the transport took it. A temporary failure waits and tries again (a rate limit does
+    not count as an attempt); a permanent one, or the last attempt, fails it and says so."""
     now = timezone.now()
     claimed = Notification.objects.filter(
         pk=notification.pk, claim_token=notification.claim_token, state=Notification.State.SENDING
     )
     try:
-        message = _render_email(notification)
-        message.send(fail_silently=False)
+        provider_ref = (through or transport()).send(notification)
+    except PermanentFailure as exc:
+        _failed(notification, claimed, str(exc))
+        return False
     except Exception as exc:
         log.warning(
             "Notification %s failed on attempt %s: %s",
@@ -360,51 +378,133 @@ def notification_send(*, notification: Notification) -> bool:
             notification.attempts,
             type(exc).__name__,
         )
-        if notification.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            claimed.update(
-                state=Notification.State.FAILED, last_error=str(exc)[:2000], secret_context={}
-            )
-        else:
-            backoff = settings.OUTBOX_BACKOFF_SECONDS * 2 ** (notification.attempts - 1)
-            claimed.update(
-                state=Notification.State.PENDING,
-                last_error=str(exc)[:2000],
-                next_attempt_at=now + timedelta(seconds=backoff),
-            )
+        counts = getattr(exc, "counts", True)
+        if counts and notification.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            _failed(notification, claimed, str(exc))
+            return False
+        backoff = getattr(exc, "retry_after", None) or (
+            settings.OUTBOX_BACKOFF_SECONDS * 2 ** (notification.attempts - 1)
+        )
+        claimed.update(
+            state=Notification.State.PENDING,
+            last_error=str(exc)[:2000],
+            next_attempt_at=now + timedelta(seconds=backoff),
+            attempts=F("attempts") - (0 if counts else 1),
+        )
         return False
-    claimed.update(state=Notification.State.SENT, sent_at=now, last_error="", secret_context={})
+    claimed.update(
+        state=Notification.State.SENT,
+        sent_at=now,
+        last_error="",
+        secret_context={},
+        provider_ref=provider_ref or "",
+        delivery="",
+        delivery_at=None,
+    )
     return True
+
+
+def _failed(notification, claimed, error: str) -> None:
+    if claimed.update(state=Notification.State.FAILED, last_error=error[:2000], secret_context={}):
+        notification.refresh_from_db()
+        notice_undeliverable.send(sender=Notification, notification=notification)
+
+
+# A precompiled letter's own statuses, as the delivery states of the other channels.
+LETTER_STATUSES = {
+    "received": Notification.Delivery.DELIVERED,  # printed and handed to the post
+    "validation-failed": Notification.Delivery.PERMANENT_FAILURE,
+    "virus-scan-failed": Notification.Delivery.PERMANENT_FAILURE,
+    "cancelled": Notification.Delivery.PERMANENT_FAILURE,
+}
+
+
+def notification_receipt(*, provider_ref: str, status: str) -> Notification | None:
+    """A delivery receipt (GOV.UK Notify's callback): record delivered or failed. A permanent
+    failure is told once, however often the receipt comes (the update is conditional); a
+    temporary or technical failure is sent again by the outbox's backoff, until the last
+    attempt. Returns the row, or None for a receipt of nothing we sent."""
+    Delivery = Notification.Delivery
+    status = LETTER_STATUSES.get(status, status)
+    if status not in Delivery.values or not provider_ref:
+        return None
+    notification = Notification.objects.filter(provider_ref=provider_ref).first()
+    if notification is None:
+        return None
+    now = timezone.now()
+    this = Notification.objects.filter(pk=notification.pk, provider_ref=provider_ref)
+    if status == Delivery.DELIVERED:
+        this.exclude(delivery=Delivery.DELIVERED).update(delivery=status, delivery_at=now)
+    elif status == Delivery.PERMANENT_FAILURE:
+        told = this.exclude(delivery=status).update(
+            delivery=status,
+            delivery_at=now,
+            state=Notification.State.FAILED,
+            last_error="The transport could not deliver it",
+        )
+        if told:
+            notification.refresh_from_db()
+            notice_undeliverable.send(sender=Notification, notification=notification)
+    else:
+        retry = notification.attempts < settings.OUTBOX_MAX_ATTEMPTS
+        changes = {"delivery": status, "delivery_at": now}
+        if retry:
+            # Sent again later, as a new message: the old receipt no longer matches it.
+            backoff = settings.OUTBOX_BACKOFF_SECONDS * 2 ** max(notification.attempts - 1, 0)
+            changes |= {
+                "state": Notification.State.PENDING,
+                "next_attempt_at": now + timedelta(seconds=backoff),
+                "provider_ref": "",
+            }
+        elif this.filter(state=Notification.State.SENT).update(
+            **changes, state=Notification.State.FAILED
+        ):
+            notification.refresh_from_db()
+            notice_undeliverable.send(sender=Notification, notification=notification)
+            return notification
+        this.filter(state=Notification.State.SENT).update(**changes)
+    notification.refresh_from_db()
+    return notification
 
 
 def outbox_dispatch_due(*, now=None) -> int:
     """Send everything due; returns how many were sent."""
     sent = 0
-    for notification in outbox_claim(now=now):
-        sent += notification_send(notification=notification)
+    claimed = outbox_claim(now=now)
+    through = transport() if claimed else None  # one client (and connection) for the batch
+    for notification in claimed:
+        sent += notification_send(notification=notification, through=through)
     return sent
 
 
-def _render_email(notification: Notification) -> EmailMultiAlternatives:
-    context = {
-        **notification.context,
-        **notification.secret_context,
-        "site_url": settings.SITE_URL,
-        "service_name": settings.SERVICE_NAME,
-    }
-    base = f"emails/{notification.template}"
-    subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
-    text = render_to_string(f"{base}.txt", context)
-    html = render_to_string(f"{base}.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.recipient],
-        headers={"X-CTR-Portal-Notification": str(notification.pk)},
+def outbox_delivery_check(*, now=None, limit=500) -> int:
+    """Ask GOV.UK Notify how the notices sent more than an hour ago, and not heard of since,
+    are doing, and record what it says as a receipt would: a lost callback then only delays.
+    Returns how many were asked about."""
+    if settings.OUTBOX_TRANSPORT != "notify":
+        return 0
+    now = now or timezone.now()
+    waiting = list(
+        Notification.objects.filter(
+            state=Notification.State.SENT,
+            delivery="",
+            sent_at__lt=now - timedelta(hours=1),
+            sent_at__gt=now - timedelta(days=7),
+        )
+        .exclude(provider_ref="")
+        .order_by("sent_at")
+        .values_list("provider_ref", flat=True)[:limit]
     )
-    message.attach_alternative(html, "text/html")
-    # Attachments are built now, from ids in the context, by the app that owns them (reviews:
-    # the .ics file), so the outbox holds no binary data and imports no app built on it.
-    for attachment in collect(email_attachments, notification=notification):
-        message.attach(*attachment)
-    return message
+    client = transport().client
+    for provider_ref in waiting:
+        try:
+            status = client.get_notification_by_id(provider_ref).get("status", "")
+        except Exception as exc:  # Notify down: the next run asks again
+            log.warning("Delivery check failed: %s", type(exc).__name__)
+            break
+        notification_receipt(provider_ref=provider_ref, status=status)
+    return len(waiting)
+
+
+# The tests render a notice as the dispatcher does.
+_render_email = render_email

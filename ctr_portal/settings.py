@@ -236,6 +236,24 @@ OUTBOX_BACKOFF_SECONDS = env.int("OUTBOX_BACKOFF_SECONDS", default=60)
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 OUTBOX_STALE_SENDING_SECONDS = env.int("OUTBOX_STALE_SENDING_SECONDS", default=15 * 60)
 
+# How notices leave (ADR 0020): "django" (email through EMAIL_URL or the console; text messages
+# and letters printed to the console in development only) or "notify" (GOV.UK Notify: email,
+# text message and letter). Notify needs its API key, the ids of a generic email template
+# (((subject)) and ((body))) and a text template (((body))), and the bearer token it sends
+# with delivery receipts to /notify/receipts/.
+OUTBOX_TRANSPORT = env.str("OUTBOX_TRANSPORT", default="django")
+if OUTBOX_TRANSPORT not in ("django", "notify"):
+    raise ImproperlyConfigured('OUTBOX_TRANSPORT must be "django" or "notify".')
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str(
+    "NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk"
+).rstrip("/")
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
+# Notify allows 3,000 messages a minute for each key; every dispatcher together keeps under it.
+NOTIFY_RATE_PER_MINUTE = env.int("NOTIFY_RATE_PER_MINUTE", default=3000)
+
 # Content Security Policy (django-csp 4): our own origin only; inline scripts need the nonce.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -29,6 +29,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# One cache for every process (the PDS access token, GOV.UK Notify's rate count): Redis.
+if REDIS_URL:  # noqa: F405
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,  # noqa: F405
+            "KEY_PREFIX": "ctr-cache",
+        }
+    }
+
 # PDS (ADR 0019) is all set or all unset: half a configuration would fail at the first person
 # registered, in front of the commissioner, instead of here.
 _PDS_PARTS = {
@@ -40,6 +50,23 @@ _PDS_PARTS = {
 if any(_PDS_PARTS.values()) and not all(_PDS_PARTS.values()):
     _missing = ", ".join(name for name, value in _PDS_PARTS.items() if not value)
     raise ImproperlyConfigured(f"PDS is half configured: set {_missing}, or unset them all.")
+# GOV.UK Notify (ADR 0020) likewise: all of it, or none and OUTBOX_TRANSPORT left at "django".
+_NOTIFY_PARTS = {
+    "NOTIFY_API_KEY": NOTIFY_API_KEY,  # noqa: F405
+    "NOTIFY_EMAIL_TEMPLATE_ID": NOTIFY_EMAIL_TEMPLATE_ID,  # noqa: F405
+    "NOTIFY_SMS_TEMPLATE_ID": NOTIFY_SMS_TEMPLATE_ID,  # noqa: F405
+    "NOTIFY_CALLBACK_TOKEN": NOTIFY_CALLBACK_TOKEN,  # noqa: F405
+}
+_notify_wanted = OUTBOX_TRANSPORT == "notify"  # noqa: F405
+if (_notify_wanted or any(_NOTIFY_PARTS.values())) and not all(_NOTIFY_PARTS.values()):
+    _missing = ", ".join(name for name, value in _NOTIFY_PARTS.items() if not value)
+    raise ImproperlyConfigured(
+        f"GOV.UK Notify is half configured: set {_missing}, or unset them all."
+    )
+if any(_NOTIFY_PARTS.values()) and not _notify_wanted:
+    raise ImproperlyConfigured('GOV.UK Notify is configured: set OUTBOX_TRANSPORT="notify".')
+if _notify_wanted and not NOTIFY_BASE_URL.startswith("https://"):  # noqa: F405
+    raise ImproperlyConfigured("NOTIFY_BASE_URL must be an https:// address in production.")
 for _name in ("PDS_BASE_URL", "PDS_TOKEN_URL"):
     if globals()[_name] and not globals()[_name].startswith("https://"):
         raise ImproperlyConfigured(f"{_name} must be an https:// address in production.")

@@ -21,6 +21,15 @@ email_attachments = Signal()
 receiver returns a list of `(filename, content, mimetype)` for the entries of
 `notification.context["attachments"]` whose "builder" it owns; the outbox keeps only ids."""
 
+letter_pdf = Signal()
+"""Sent with `notification` when a letter is posted. The receiver that owns
+`notification.context["letter_id"]` returns the letter's PDF as bytes."""
+
+notice_undeliverable = Signal()
+"""Sent with `notification` when a notice finally could not be delivered (a permanent failure,
+a receipt saying so, or the last attempt failed), once per notice. The app that chose its way
+of being reached (`notification.reach_of`) tells whoever can mend it."""
+
 demo_seed = Signal()
 """Sent with `stdout` by `manage.py seed_demo`, once, inside one transaction. Receivers run in
 the order the apps are ready (INSTALLED_APPS), and each is idempotent: a second run changes

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from .views import accounts, errors, pages
+from .views import accounts, errors, pages, receipts
 
 accounts_patterns = [
     path("sign-in/", accounts.LoginView.as_view(), name="login"),
@@ -46,6 +46,7 @@ urlpatterns = [
     path("healthz", pages.health, name="healthz"),
     path("accessibility/", pages.AccessibilityView.as_view(), name="accessibility"),
     path("privacy/", pages.PrivacyView.as_view(), name="privacy"),
+    path("notify/receipts/", receipts.notify_receipt, name="notify_receipt"),
     path("organisations/<int:pk>/", pages.OrganisationView.as_view(), name="organisation"),
     path("account/", include((accounts_patterns, "accounts"))),
     path("", include("reviews.urls")),

@@ -16,5 +16,6 @@ class LinksConfig(AppConfig):
         from . import demo, extensions, services
 
         shared.demo_seed.connect(demo.seed_links, dispatch_uid="links.demo_seed")
+        shared.letter_pdf.connect(services.letter_pdf_for_post, dispatch_uid="links.letter_pdf")
         event_kinds.register(services.EVENT_KINDS)
         signals.review_links.connect(extensions.review_links, dispatch_uid="links.review_links")

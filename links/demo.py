@@ -36,6 +36,35 @@ def seed_links(sender=None, *, stdout=None, **kwargs):
                 f"(recommendation {recommendation.number}): {link_url(token)}"
             )
     _letter_on_paper(commissioner, stdout)
+    _family_by_text(commissioner, stdout)
+
+
+def _family_by_text(commissioner, stdout):
+    """A family carer who asked for text messages: their notices show in the console as text
+    messages (GOV.UK Notify sends them in production)."""
+    from reviews.models import InvitedThrough, Participant, ParticipantRole, ReviewState
+    from reviews.services import participant_reach_set
+
+    carer = (
+        Participant.objects.filter(
+            role=ParticipantRole.FAMILY_CARER,
+            review__state__in=[ReviewState.SCHEDULED, ReviewState.PREPARING, ReviewState.READY],
+            review__commissioner__memberships__user=commissioner,
+        )
+        .exclude(email="")
+        .order_by("pk")
+        .first()
+    )
+    if carer is None or carer.invited_through == InvitedThrough.TEXT:
+        return
+    participant_reach_set(
+        actor=commissioner,
+        participant=carer,
+        invited_through=InvitedThrough.TEXT,
+        phone="07700 900123",
+    )
+    if stdout is not None:
+        stdout.write(f"{carer.name} is reached by text message: their notices show as texts")
 
 
 def _letter_on_paper(commissioner, stdout):
@@ -74,7 +103,7 @@ def _letter_on_paper(commissioner, stdout):
     services.letter_render(letter_id=letter.pk)
     if stdout is not None:
         stdout.write(
-            f"A {letter.get_kind_display().lower()} letter on paper for {participant.name}"
+            f"A letter on paper for {participant.name}: {letter.get_kind_display().lower()}"
         )
     if letter.kind == Letter.Kind.REPORT and stdout is not None:
         from ctr_portal.links import Purpose, link_issue, link_url

@@ -160,3 +160,22 @@ def letter_for_user(user, pk):
         return None
     letter.participant = participant
     return letter
+
+
+def letter_postal_address(letter) -> list[str] | None:
+    """The lines a posted letter is addressed with: the person's name and home address. None
+    when it cannot be posted: not made yet, already handed over, not to the person, no address
+    known, or no transport that posts letters (GOV.UK Notify; the console in development)."""
+    from django.conf import settings
+
+    from .models import Letter
+
+    participant = letter.participant
+    if letter.state != Letter.State.READY or letter.handed_over_on is not None:
+        return None
+    if participant.role != "person" or not participant.review.person.address.strip():
+        return None
+    if settings.OUTBOX_TRANSPORT != "notify" and not settings.DEBUG:
+        return None
+    lines = [line.strip() for line in participant.review.person.address.splitlines()]
+    return [participant.name, *[line for line in lines if line]]

@@ -238,6 +238,57 @@ def letter_handover_record(*, actor, letter, handed_over_by: str, handed_over_on
     return letter
 
 
+def letter_post(*, actor, letter):
+    """Post a made letter to the person through the outbox (GOV.UK Notify's precompiled letter:
+    the PDF as made, easy read or large print), once, and record it as handed over by post. A
+    letter that cannot be delivered is told to the commissioner like any other notice."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from ctr_portal.models import Notification
+    from ctr_portal.services import notification_enqueue
+    from ctr_portal.transports import Reach
+
+    from . import queries
+
+    address = queries.letter_postal_address(letter)
+    if address is None:
+        raise ValidationError("This letter cannot be posted: there is no address to post it to")
+    with transaction.atomic():
+        notification_enqueue(
+            key=f"letter-post:{letter.pk}",
+            recipient=Reach(
+                Notification.Channel.LETTER,
+                "\n".join(address),
+                f"participant:{letter.participant_id}",
+            ),
+            template="letter",
+            context={"letter_id": letter.pk},
+        )
+        letter_handover_record(
+            actor=actor,
+            letter=letter,
+            handed_over_by=POSTED_BY,
+            handed_over_on=timezone.localdate(),
+        )
+    return letter
+
+
+POSTED_BY = "Posted through GOV.UK Notify"
+
+
+def letter_pdf_for_post(*, notification, **kwargs):
+    """The `letter_pdf` receiver: the made letter's PDF, for the letter the notice names."""
+    from .models import Letter
+
+    letter_id = notification.context.get("letter_id")
+    letter = Letter.objects.filter(pk=letter_id, state=Letter.State.READY).first()
+    if letter is None or not letter.file:
+        return None
+    with letter.file.open("rb") as handle:
+        return handle.read()
+
+
 def letter_download_record(*, user, letter, request=None) -> None:
     from ctr_portal.audit import Action, audit_record
 

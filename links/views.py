@@ -263,8 +263,12 @@ class _LettersFormView(ReviewManagerMixin, View):
     def get(self, request, *args, **kwargs):
         return self.render_form(self.form_class(initial=self.get_initial(self.get_object())))
 
+    def extra_context(self, obj) -> dict:
+        return {}
+
     def render_form(self, form):
-        participant = self.participant_of(self.get_object())
+        obj = self.get_object()
+        participant = self.participant_of(obj)
         return render(
             self.request,
             "links/form.html",
@@ -273,6 +277,7 @@ class _LettersFormView(ReviewManagerMixin, View):
                 "participant": participant,
                 "review": participant.review,
                 "heading": self.heading.format(name=participant.name),
+                **self.extra_context(obj),
             },
         )
 
@@ -361,3 +366,18 @@ class LetterHandoverView(_LettersFormView):
 
     def save(self, letter, cleaned_data):
         services.letter_handover_record(actor=self.request.user, letter=letter, **cleaned_data)
+
+    def extra_context(self, letter):
+        return {"post_to": queries.letter_postal_address(letter)}
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") != "post":
+            return super().post(request, *args, **kwargs)
+        letter = self.get_object()
+        try:
+            services.letter_post(actor=request.user, letter=letter)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "The letter will be posted")
+        return redirect("links:review_letters", pk=letter.participant.review.pk)

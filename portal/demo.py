@@ -44,8 +44,38 @@ def seed_portal(sender=None, *, stdout=None, **kwargs):
             },
         )
         made += created
+    _seed_planner(stdout)
     if stdout:
         stdout.write(f"Demo portal requests and feedback added: {made}")
+
+
+def _seed_planner(stdout):
+    """Daniel's planner for his coming review, half filled in: he has started, and his mother
+    helped with one answer (recorded as helping)."""
+    from reviews.models import NOT_HELD_STATES, Participant
+
+    from .models import Planner
+
+    mine = (
+        Participant.objects.filter(user__email="person@demo.example", role="person")
+        .filter(review__state__in=NOT_HELD_STATES)
+        .select_related("review")
+        .order_by("review__due_date")
+        .first()
+    )
+    if mine is None or Planner.objects.filter(review=mine.review).exists():
+        return
+    Planner.objects.create(
+        review=mine.review,
+        about_me="I am Dan. I like football, buses and my PlayStation. I am good at drawing.",
+        important_to_me="Seeing my mum every week. My own room. Going out for walks.",
+        going_well="I go to the gym on Tuesdays. I like my named nurse.",
+        talk_about="When I can go home. My medicine makes me tired.",
+        helped_by="Maureen Clarke (Family carer) helped with one answer",
+        updated_at=timezone.now() - timedelta(days=2),
+    )
+    if stdout:
+        stdout.write("Daniel's planner is half filled in")
 
 
 def _seed_requests(participation, family):

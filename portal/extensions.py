@@ -1,6 +1,9 @@
 """What the portal answers through the extension signals (ADR 0008)."""
 
+from django.urls import reverse
+
 from ctr_portal.dashboard import Card
+from ctr_portal.formatting import nhs_date
 from ctr_portal.navigation import NavItem
 from ctr_portal.permissions import Perm
 from reviews.queries import TimelineEntry
@@ -26,7 +29,7 @@ def dashboard_cards(sender, *, request, **kwargs):
             Card(
                 "Requests from people and families",
                 "portal/cards/_requests.html",
-                {"open": queries.open_request_count(user)},
+                queries.open_request_counts(user),
                 order=40,
             )
         )
@@ -49,6 +52,22 @@ def nav_items(sender, **kwargs):
 def review_links(sender, **kwargs):
     return [
         ReviewLink(
+            "Booklets for the person",
+            "portal:booklets",
+            Perm.RECORD_BOOKLETS,
+            order=14,
+            description="Record how and when they had the easy-read booklets about their "
+            "review and the planner, or why not",
+        ),
+        ReviewLink(
+            "The person's planner",
+            "portal:planner",
+            Perm.VIEW_PLANNER,
+            order=15,
+            description="What they want the panel to know, in their words (My CTR Planner); "
+            "type in a paper planner that came back",
+        ),
+        ReviewLink(
             "Give feedback on this review",
             "portal:feedback",
             Perm.GIVE_FEEDBACK,
@@ -70,12 +89,12 @@ def person_timeline_entries(sender, *, person, **kwargs):
 
     entries = []
     for request in requests_for_person(person):
-        who = f"{request.made_by.display_name} ({request.made_by_role.lower()})"
+        urgent = " (urgent: may be about someone's safety)" if request.urgent else ""
         entries.append(
             TimelineEntry(
-                f"{request.get_kind_display()} through the portal",
+                f"{request.get_kind_display()} through the portal{urgent}",
                 request.made_at,
-                who,
+                request.sender_description,
                 request.details,
             )
         )
@@ -89,3 +108,39 @@ def person_timeline_entries(sender, *, person, **kwargs):
                 )
             )
     return entries
+
+
+def readiness_checks(sender, *, review, **kwargs):
+    """The person had the booklets before the review (or the commissioner says why not)."""
+    from reviews.readiness import ReadinessItem
+
+    from .models import Booklets
+
+    booklets = Booklets.objects.filter(review=review).first()
+    if booklets is None:
+        detail = "not recorded yet"
+    elif booklets.how == Booklets.How.NOT_GIVEN:
+        detail = f"not given: {booklets.reason_not_given}"
+    else:
+        detail = f"{booklets.get_how_display().lower()}, {nhs_date(booklets.given_on)}"
+    return ReadinessItem(
+        "booklets",
+        "The person had the booklets about their review",
+        booklets is not None,
+        detail,
+        order=25,
+    )
+
+
+def review_trail(sender, *, review, user, **kwargs):
+    """The person and family follow a review in the portal: every page about it (the report,
+    feedback) leads back there, never to the professional review page."""
+    from .rules import follows_in_portal, is_public
+
+    if not (is_public(user) and follows_in_portal(user, review)):
+        return None
+    return (
+        ("Home", reverse("dashboard")),
+        ("Your reviews", reverse("portal:home")),
+        (f"Review for {review.person.known_as}", reverse("portal:review", args=[review.pk])),
+    )

@@ -54,13 +54,16 @@ def requests_for_commissioner(user, *, state: str = Request.State.OPEN) -> list[
     return list(
         Request.objects.filter(commissioner_id__in=org_ids, state=state)
         .select_related("person", "made_by", "review", "commissioner", "answered_by")
-        .order_by("-made_at", "-pk")[:200]
+        .order_by("-urgent", "-made_at", "-pk")[:200]
     )
 
 
-def open_request_count(user) -> int:
+def open_request_counts(user) -> dict:
+    """{"open": n, "urgent": m}: the requests waiting for a reply, and how many are urgent."""
     org_ids = review_queries.commissioning_org_ids(user)
-    return Request.objects.filter(commissioner_id__in=org_ids, state=Request.State.OPEN).count()
+    return Request.objects.filter(
+        commissioner_id__in=org_ids, state=Request.State.OPEN
+    ).aggregate(open=Count("pk"), urgent=Count("pk", filter=Q(urgent=True)))
 
 
 def request_for_user(user, pk):
@@ -160,3 +163,22 @@ def recent_changes_suggested(feedback, limit=10) -> list[Feedback]:
 def feedback_invitation_candidates(*, since):
     """Reviews held on or after `since` (not cancelled), with who took part."""
     return review_queries.reviews_held_since(since)
+
+
+def planner_review(user, pk):
+    """A review whose planner the user may read, found as every review page finds one (404 for
+    a review they have no part in); the view then asks the permission (403)."""
+    return review_queries.review_for_user(user, pk)
+
+
+def planner_of(review):
+    """The review's planner, or an empty one not yet saved."""
+    from .models import Planner
+
+    return Planner.objects.filter(review=review).first() or Planner(review=review)
+
+
+def booklets_of(review):
+    from .models import Booklets
+
+    return Booklets.objects.filter(review=review).first()

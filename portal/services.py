@@ -12,24 +12,34 @@ from django.utils import timezone
 from ctr_portal.audit import Action, audit_record
 from ctr_portal.deadlines import deadline_notices_send
 from ctr_portal.formatting import nhs_date
+from ctr_portal.permissions import Perm
 from ctr_portal.services import notification_enqueue
 from reviews.models import FAMILY_ROLES, PANEL_ROLES, ParticipantRole
 from reviews.queries import commissioner_contacts
 from reviews.rules import is_review_provider, participant_for
 
 from .models import Feedback, FeedbackGroup, Request
-from .policy import FEEDBACK_WITHIN_DAYS, feedback_series
+from .policy import FEEDBACK_WITHIN_DAYS, feedback_series, mentions_harm
 from .queries import feedback_invitation_candidates
 
 
-def request_make(*, actor, review, kind: str, details: str) -> Request:
-    """The person or a family member asks for a review or raises a worry. It reaches the
-    commissioner (an email with no detail in it, and their list of requests) and the person's
-    timeline."""
+def request_make(
+    *, actor, review, kind: str, details: str, on_behalf_of_person=False, at_risk=False
+) -> Request:
+    """The person or a family member asks for a review or raises a worry; an advocate (or a
+    family carer the consent invites) may send it for the person, recorded as such. It reaches
+    the commissioner (an email with no detail in it, and their list of requests) and the
+    person's timeline. One that says someone is at risk, or whose words suggest harm
+    (portal/policy.py), is flagged urgent: its email says so, the same day."""
     details = details.strip()
     if not details:
         raise ValidationError({"details": "Tell us what you would like to happen"})
+    if on_behalf_of_person and not actor.has_perm(Perm.SEND_FOR_PERSON, review):
+        raise ValidationError(
+            "Only an advocate, or a family carer the person agreed to, can send this for them"
+        )
     participant = participant_for(actor, review)
+    urgent = at_risk or mentions_harm(details)
     with transaction.atomic():
         request = Request.objects.create(
             person=review.person,
@@ -39,15 +49,23 @@ def request_make(*, actor, review, kind: str, details: str) -> Request:
             details=details,
             made_by=actor,
             made_by_role=participant.get_role_display() if participant else "",
+            on_behalf_of_person=on_behalf_of_person,
+            at_risk=at_risk,
+            urgent=urgent,
         )
         audit_record(action=Action.CREATE, actor=actor, obj=request)
         link = settings.SITE_URL + reverse("portal:request_detail", args=[request.pk])
+        template = "portal_request_urgent" if urgent else "portal_request"
         for _user_id, _name, email in commissioner_contacts(review):
             notification_enqueue(
-                key=f"portal-request:{request.pk}:{email.lower()}",
+                key=f"{template.replace('_', '-')}:{request.pk}:{email.lower()}",
                 recipient=email,
-                template="portal_request",
-                context={"kind": request.get_kind_display().lower(), "link": link},
+                template=template,
+                context={
+                    "kind": request.get_kind_display().lower(),
+                    "link": link,
+                    "reply_by": nhs_date(request.reply_due),
+                },
             )
     return request
 
@@ -144,3 +162,65 @@ def _feedback_invitations(review) -> list[tuple[str, str, dict]]:
         }
         invitations.append((email, "feedback_invitation", context))
     return invitations
+
+
+def planner_answer(*, actor, review, field: str, value: str):
+    """Save one answer of the person's planner, as they go. Whoever is not the person is
+    recorded as having helped; the commissioner's answers are marked typed in from paper."""
+    from reviews.rules import is_review_commissioner
+
+    from .models import PLANNER_QUESTIONS, Planner
+
+    if field not in {q.field for q in PLANNER_QUESTIONS}:
+        raise ValueError(f"{field!r} is not a question of the planner")
+    participant = participant_for(actor, review)
+    with transaction.atomic():
+        planner, _created = Planner.objects.select_for_update().get_or_create(review=review)
+        setattr(planner, field, value.strip())
+        if participant is None or participant.role != ParticipantRole.PERSON:
+            if is_review_commissioner(actor, review):
+                planner.from_paper = True
+                planner.helped_by = f"Typed in from the paper planner by {actor.display_name}"
+            elif participant is not None:
+                planner.helped_by = f"{participant.name} ({participant.get_role_display()})"
+        planner.updated_by, planner.updated_at = actor, timezone.now()
+        planner.full_clean()
+        planner.save()
+        audit_record(action=Action.UPDATE, actor=actor, obj=planner)
+    return planner
+
+
+def booklets_record(*, actor, review, how: str, given_on=None, reason_not_given: str = ""):
+    """Record how and when the person had the booklets, or why not: once per review, changed
+    by recording again. On the review's timeline."""
+    from reviews.services import review_event_record
+
+    from .models import Booklets
+
+    reason_not_given = reason_not_given.strip()
+    given = how != Booklets.How.NOT_GIVEN
+    with transaction.atomic():
+        booklets, _created = Booklets.objects.update_or_create(
+            review=review,
+            defaults={
+                "how": how,
+                "given_on": given_on if given else None,
+                "reason_not_given": "" if given else reason_not_given,
+                "recorded_by": actor,
+                "recorded_at": timezone.now(),
+            },
+        )
+        booklets.full_clean()
+        review_event_record(
+            review=review,
+            kind=EVENT_BOOKLETS,
+            actor=actor,
+            summary=f"Booklets: {booklets.get_how_display().lower()}"
+            + (f", {nhs_date(given_on)}" if given and given_on else ""),
+        )
+        audit_record(action=Action.UPDATE, actor=actor, obj=booklets)
+    return booklets
+
+
+EVENT_BOOKLETS = "booklets"
+EVENT_KINDS = [(EVENT_BOOKLETS, "Booklets")]

@@ -8,10 +8,14 @@ only while the latest consent allows it, asked again at every request.
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -26,9 +30,19 @@ from reviews.rules import participant_for
 from reviews.views.base import ReviewPageMixin
 
 from . import presenters, queries, services
-from .forms import AnswerForm, EasyReadFeedbackForm, FeedbackForm, RequestForm
-from .models import Request
+from .forms import (
+    AnswerForm,
+    BookletsForm,
+    EasyReadFeedbackForm,
+    FeedbackForm,
+    PlannerQuestionForm,
+    RequestForm,
+)
+from .models import PLANNER_QUESTIONS, Request
+from .policy import REPLY_WORKING_DAYS
+from .rules import PORTAL_ROLES
 from .signals import portal_sections
+from .words import HARD_WORDS
 
 
 class PortalHomeView(PermissionRequiredMixin, TemplateView):
@@ -45,6 +59,20 @@ class PortalHomeView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
+class HardWordsView(PermissionRequiredMixin, TemplateView):
+    """The words the person and family meet in the portal, in plain English."""
+
+    permission_required = Perm.USE_PORTAL
+    template_name = "portal/words.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(
+            words=HARD_WORDS,
+            breadcrumbs=[("Home", reverse("dashboard")), ("Your reviews", reverse("portal:home"))],
+        )
+        return super().get_context_data(**kwargs)
+
+
 class PortalReviewMixin(ReviewPageMixin):
     def get_scoped_object(self):
         return queries.portal_review(self.request.user, self.kwargs["pk"])
@@ -52,14 +80,6 @@ class PortalReviewMixin(ReviewPageMixin):
     @property
     def review_label(self) -> str:
         return f"Review for {self.review.person.known_as}"
-
-    def breadcrumbs(self, *extra):
-        return [
-            ("Home", reverse("dashboard")),
-            ("Your reviews", reverse("portal:home")),
-            (self.review_label, reverse("portal:review", args=[self.review.pk])),
-            *extra,
-        ]
 
 
 # Where the review is, in words a family would use.
@@ -120,6 +140,12 @@ class PortalReviewView(PortalReviewMixin, TemplateView):
             contacts=commissioner_contacts(review),
             participants=list(review.participants.all()) if details else [],
             requests=queries.requests_made_by(user, review),
+            may_plan=user.has_perm(Perm.FILL_PLANNER, review),
+            is_the_person=getattr(participant_for(user, review), "role", "")
+            == ParticipantRole.PERSON,
+            planner_started=queries.planner_of(review).started,
+            help=presenters.help_routes(review.commissioner),
+            reply_days=REPLY_WORKING_DAYS.value(),
             may_give_feedback=user.has_perm(Perm.GIVE_FEEDBACK, review)
             and queries.feedback_given(user, review) is None,
             breadcrumbs=self.breadcrumbs()[:-1],
@@ -128,6 +154,9 @@ class PortalReviewView(PortalReviewMixin, TemplateView):
 
 
 class RequestCreateView(PortalReviewMixin, FormView):
+    """Ask for a review or raise a worry. Urgent help comes first on the page (999, 111, the
+    area's safeguarding contact), and the complaints and advocacy routes after the form."""
+
     permission_required = Perm.ASK_FOR_REVIEW
     template_name = "portal/ask.html"
     form_class = RequestForm
@@ -136,8 +165,19 @@ class RequestCreateView(PortalReviewMixin, FormView):
         kind = self.request.GET.get("kind")
         return {"kind": kind} if kind in Request.Kind.values else {}
 
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "person_name": self.review.person.known_as,
+            "may_send_for_person": self.request.user.has_perm(Perm.SEND_FOR_PERSON, self.review),
+        }
+
     def get_context_data(self, **kwargs):
-        kwargs["breadcrumbs"] = self.breadcrumbs()
+        kwargs.update(
+            help=presenters.help_routes(self.review.commissioner),
+            reply_days=REPLY_WORKING_DAYS.value(),
+            breadcrumbs=self.breadcrumbs(),
+        )
         return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
@@ -147,15 +187,13 @@ class RequestCreateView(PortalReviewMixin, FormView):
                 review=self.review,
                 kind=form.cleaned_data["kind"],
                 details=form.cleaned_data["details"],
+                on_behalf_of_person=form.on_behalf_of_person,
+                at_risk=form.cleaned_data["at_risk"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"Sent. {self.review.commissioner.name} will reply to you here. "
-            f"You {request.get_kind_display().lower()} on this page.",
-        )
+        messages.success(self.request, presenters.request_sent_message(request))
         return redirect("portal:review", self.review.pk)
 
 
@@ -176,10 +214,12 @@ class RequestListView(PermissionRequiredMixin, TemplateView):
                 [
                     r.person.full_name,
                     {
-                        "text": r.get_kind_display(),
+                        "text": f"{r.get_kind_display()} (urgent)"
+                        if r.urgent
+                        else r.get_kind_display(),
                         "href": reverse("portal:request_detail", args=[r.pk]),
                     },
-                    f"{r.made_by.display_name} ({r.made_by_role.lower()})",
+                    r.sender_description,
                     nhs_date(r.made_at),
                 ]
                 for r in requests
@@ -377,3 +417,184 @@ class FeedbackSummaryView(PermissionRequiredMixin, TemplateView):
             breadcrumbs=[("Home", reverse("dashboard"))],
         )
         return super().get_context_data(**kwargs)
+
+
+# --- The person's planner ------------------------------------------------------------------
+
+
+class PlannerMixin(ReviewPageMixin):
+    """A page of the person's planner. The person and their family find it in their portal;
+    the commissioner and the panel from the review's page."""
+
+    def get_scoped_object(self):
+        return queries.planner_review(self.request.user, self.kwargs["pk"])
+
+    @property
+    def in_portal(self) -> bool:
+        participant = participant_for(self.request.user, self.review)
+        return participant is not None and participant.role in PORTAL_ROLES
+
+    def breadcrumbs(self, *extra):
+        if not self.in_portal:
+            return super().breadcrumbs(*extra)
+        return [
+            ("Home", reverse("dashboard")),
+            ("Your reviews", reverse("portal:home")),
+            (
+                f"Review for {self.review.person.known_as}",
+                reverse("portal:review", args=[self.review.pk]),
+            ),
+            *extra,
+        ]
+
+    def planner_url(self):
+        return reverse("portal:planner", args=[self.review.pk])
+
+
+class PlannerView(PlannerMixin, TemplateView):
+    permission_required = Perm.VIEW_PLANNER
+    template_name = "portal/planner.html"
+
+    def get_context_data(self, **kwargs):
+        user, review = self.request.user, self.review
+        planner = queries.planner_of(review)
+        audit_record(action=Action.VIEW, actor=user, obj=review, request=self.request)
+        may_fill = user.has_perm(Perm.FILL_PLANNER, review)
+        answers = [
+            {
+                "question": q,
+                "answer": planner.get_take_part_display()
+                if q.field == "take_part"
+                else getattr(planner, q.field),
+                "change": reverse("portal:planner_question", args=[review.pk, q.slug])
+                if may_fill
+                else "",
+            }
+            for q in PLANNER_QUESTIONS
+        ]
+        kwargs.update(
+            planner=planner,
+            answers=answers,
+            may_fill=may_fill,
+            is_the_person=self.in_portal
+            and participant_for(user, review).role == ParticipantRole.PERSON,
+            first_question=reverse(
+                "portal:planner_question", args=[review.pk, PLANNER_QUESTIONS[0].slug]
+            ),
+            breadcrumbs=self.breadcrumbs()[:-1] if self.in_portal else self.breadcrumbs(),
+        )
+        return super().get_context_data(**kwargs)
+
+
+class PlannerQuestionView(PlannerMixin, FormView):
+    permission_required = Perm.FILL_PLANNER
+    template_name = "portal/planner_question.html"
+    form_class = PlannerQuestionForm
+
+    @property
+    def question(self):
+        for number, question in enumerate(PLANNER_QUESTIONS, start=1):
+            if question.slug == self.kwargs["slug"]:
+                return number, question
+        raise Http404("No such question")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["question"] = self.question[1]
+        return kwargs
+
+    def get_initial(self):
+        planner = queries.planner_of(self.review)
+        return {"answer": getattr(planner, self.question[1].field)}
+
+    def form_valid(self, form):
+        number, question = self.question
+        services.planner_answer(
+            actor=self.request.user,
+            review=self.review,
+            field=question.field,
+            value=form.cleaned_data["answer"] or "",
+        )
+        if number < len(PLANNER_QUESTIONS):
+            return redirect(
+                "portal:planner_question", pk=self.review.pk, slug=PLANNER_QUESTIONS[number].slug
+            )
+        messages.success(self.request, "Your planner is saved")
+        return redirect("portal:planner", pk=self.review.pk)
+
+    def get_context_data(self, **kwargs):
+        number, question = self.question
+        kwargs.update(
+            question=question,
+            number=number,
+            total=len(PLANNER_QUESTIONS),
+            breadcrumbs=[],
+            back=reverse(
+                "portal:planner_question",
+                args=[self.review.pk, PLANNER_QUESTIONS[number - 2].slug],
+            )
+            if number > 1
+            else self.planner_url(),
+        )
+        return super().get_context_data(**kwargs)
+
+
+class PlannerPdfView(PlannerMixin, View):
+    """The planner as an easy-read PDF: what is filled in, and room to write where it is not,
+    so it can be filled in on paper and typed in when it comes back."""
+
+    permission_required = Perm.VIEW_PLANNER
+
+    def get(self, request, *args, **kwargs):
+        from django.http import HttpResponse
+
+        from .rendering import planner_pdf
+
+        review = self.review
+        pdf = planner_pdf(review, queries.planner_of(review))
+        audit_record(action=Action.DOWNLOAD, actor=request.user, obj=review, request=request)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="planner-{review.pk}.pdf"'
+        return response
+
+
+class BookletsView(ReviewPageMixin, FormView):
+    """The commissioner records how and when the person had the booklets, or why not."""
+
+    permission_required = Perm.RECORD_BOOKLETS
+    template_name = "portal/booklets.html"
+    form_class = BookletsForm
+
+    def get_initial(self):
+        booklets = queries.booklets_of(self.review)
+        if booklets is None:
+            return {}
+        return {
+            "how": booklets.how,
+            "given_on": booklets.given_on,
+            "reason_not_given": booklets.reason_not_given,
+        }
+
+    def form_valid(self, form):
+        try:
+            services.booklets_record(
+                actor=self.request.user, review=self.review, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Saved: how the person had the booklets")
+        return redirect("reviews:review_detail", pk=self.review.pk)
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(breadcrumbs=self.breadcrumbs())
+        return super().get_context_data(**kwargs)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class AboutYourReviewView(TemplateView):
+    """The booklet *My Care and Treatment Review* as easy-read pages of the service: what a
+    review is, who comes, what happens on the day and after. Open to anyone, signed in or not,
+    so a letter or a keyworker can point to it."""
+
+    template_name = "portal/about_your_review.html"

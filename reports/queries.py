@@ -62,6 +62,10 @@ class ReportContent:
     next_review_due: date | None
     next_review_basis: str
     drafted_on: date
+    # What the person told the panel in their planner: (heading, answer) for each answer given,
+    # and who helped, or that it was typed in from paper.
+    planner: list = field(default_factory=list)
+    planner_helped_by: str = ""
 
     @property
     def key_questions(self) -> list[tuple[str, str]]:
@@ -72,6 +76,10 @@ class ReportContent:
         """The running header: the person's name and the review date."""
         when = self.review_date.strftime("%-d %B %Y") if self.review_date else "date not set"
         return f"{self.person.full_name} · {self.review.type_label} held {when}"
+
+
+# What the report's pages load with the review, in its one query: the person's planner.
+REVIEW_WITH = ("planner",)
 
 
 def draft_for(review) -> ReportDraft:
@@ -117,10 +125,11 @@ def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent
     )
     receivers = [p for p in participants if report_open_to(p, review)]
     next_due, basis = _next_review(review, review_date)
+    draft = draft if draft is not None else draft_for(review)
     return ReportContent(
         review=review,
         person=review.person,
-        draft=draft if draft is not None else draft_for(review),
+        draft=draft,
         review_date=review_date,
         panel_members=[p for p in took_part if p.role in PANEL_ROLES],
         others=[p for p in took_part if p.role not in PANEL_ROLES],
@@ -136,7 +145,28 @@ def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent
         next_review_due=next_due,
         next_review_basis=basis,
         drafted_on=timezone.localdate(),
+        **_planner(review),
     )
+
+
+def _planner(review) -> dict:
+    from portal.models import PLANNER_QUESTIONS, Planner
+    from portal.queries import planner_of
+
+    if "planner" in review._state.fields_cache:  # loaded with the review (REVIEW_WITH)
+        planner = review._state.fields_cache["planner"] or Planner(review=review)
+    else:
+        planner = planner_of(review)
+    answers = []
+    for question in PLANNER_QUESTIONS:
+        answer = (
+            planner.get_take_part_display()
+            if question.field == "take_part"
+            else getattr(planner, question.field)
+        )
+        if answer:
+            answers.append((question.heading, answer))
+    return {"planner": answers, "planner_helped_by": planner.helped_by}
 
 
 # --- Comments, PDFs and versions ------------------------------------------------------------

@@ -9,16 +9,17 @@ from ctr_portal.links import Purpose, link_issue, link_url
 from .rules import report_open_to
 
 
-def report_links_without_account(review) -> dict[str, dict]:
-    """email -> {"link", "until"} for each participant with an email, no account, and the
-    report open to them as the latest consent stands."""
+def report_links_without_account(review) -> dict[int, dict]:
+    """participant id -> {"link", "until"} for each participant with no account whom a notice
+    can reach, and the report open to them as the latest consent stands."""
+    from reviews.services import participant_reach
+
     found = {}
     for participant in review.participants.all():
-        email = (participant.email or "").lower()
-        if participant.user_id or not email or email in found:
+        if participant.user_id or participant_reach(participant) is None:
             continue
         if not report_open_to(participant, review):
             continue
         link, token = link_issue(purpose=Purpose.READ_REPORT, obj=participant)
-        found[email] = {"link": link_url(token), "until": nhs_date(link.expires_at)}
+        found[participant.pk] = {"link": link_url(token), "until": nhs_date(link.expires_at)}
     return found

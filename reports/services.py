@@ -28,7 +28,7 @@ from ctr_portal.services import notification_enqueue
 from recommendations import services as recommendations
 from reviews.models import ParticipantRole, ReviewState
 from reviews.queries import commissioner_contacts, review_for_user, reviews_held_between
-from reviews.services import review_event_record, review_transition
+from reviews.services import participant_reach, review_event_record, review_transition
 
 from . import policy, rendering
 from .models import (
@@ -346,34 +346,45 @@ def _issue_moves(actor, review) -> None:
 
 
 def report_recipients(review) -> dict[str, str]:
-    """email -> name of everyone entitled to the issued report, as the latest consent stands."""
+    """address -> name of everyone entitled to the issued report whom a notice reaches (by
+    email or text message), as the latest consent stands."""
     recipients = {}
     for participant in review.participants.all():
         if not report_open_to(participant, review):
             continue
-        email = participant.user.email if participant.user_id else participant.email
-        if email:
-            recipients.setdefault(email.lower(), participant.name)
+        reach = participant_reach(participant)
+        if reach is not None:
+            recipients.setdefault(reach.address.lower(), participant.name)
     return recipients
 
 
 def _notify_issued(review, version) -> None:
+    """Tell everyone entitled to the report, each the way they are reached (an email, a text
+    message); someone without an account gets a link that opens this report and nothing else.
+    Someone reached on paper or through another gets a letter (the review's letters page)."""
     link = settings.SITE_URL + reverse("reports:report", args=[review.pk])
     without_account = report_links_without_account(review)
-    for email in report_recipients(review):
-        reach = without_account.get(email, {})
+    told = set()
+    for participant in review.participants.all():
+        reach = participant_reach(participant)
+        if reach is None or reach.address.lower() in told:
+            continue
+        if not report_open_to(participant, review):
+            continue
+        told.add(reach.address.lower())
+        own = without_account.get(participant.pk, {})
         notification_enqueue(
-            key=f"report-issued:{version.pk}:{email}",
-            recipient=email,
+            key=f"report-issued:{version.pk}:{participant.pk}",
+            recipient=reach,
             template="report_issued",
             context={
                 "review_type": review.type_label,
                 "when": nhs_date(review.held_on) if review.held_on else "",
                 "version": version.number,
                 "corrected": version.number > 1,
-                "link": reach.get("link", link),
-                "without_account": bool(reach),
-                "until": reach.get("until", ""),
+                "link": own.get("link", link),
+                "without_account": bool(own),
+                "until": own.get("until", ""),
             },
         )
 

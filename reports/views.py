@@ -22,6 +22,7 @@ from ctr_portal.permissions import Perm
 from ctr_portal.views.base import add_service_errors
 from recommendations import services as recommendations
 from recommendations.policy import ACCEPT_WITHIN_WORKING_DAYS
+from reviews.queries import review_for_user
 from reviews.views.base import ReviewPageMixin
 
 from . import queries, rendering, services
@@ -32,6 +33,11 @@ from .policy import DUE_DAYS
 
 class ReportPageMixin(ReviewPageMixin):
     permission_required = Perm.VIEW_REPORT
+
+    def get_scoped_object(self):
+        return review_for_user(
+            self.request.user, self.kwargs["pk"], with_related=queries.REVIEW_WITH
+        )
 
     def report_url(self):
         return reverse("reports:report", args=[self.review.pk])

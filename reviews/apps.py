@@ -21,6 +21,13 @@ class ReviewsConfig(AppConfig):
         shared.email_attachments.connect(
             services.ics_attachments, dispatch_uid="reviews.email_attachments"
         )
+        shared.notice_undeliverable.connect(
+            lambda notification, **kwargs: services.participant_unreachable(
+                notification=notification
+            ),
+            dispatch_uid="reviews.notice_undeliverable",
+            weak=False,
+        )
         shared.demo_seed.connect(demo.seed_people_and_reviews, dispatch_uid="reviews.demo_seed")
         shared.nhs_login_link.connect(
             services.participants.nhs_login_link, dispatch_uid="reviews.nhs_login_link"

@@ -153,6 +153,8 @@ def _seed_person(n, row, orgs, commissioner, today):
         keyworker_name="Sara Lewis" if age < 18 else "",
         keyworker_contact="sara.lewis@demo.example" if age < 18 else "",
         dsr_rating=dsr,
+        # Liam's home address (as PDS would give it): his letters can be posted.
+        address="14 Mill Lane\nRiverside\nLeeds\nLS6 2DT" if key == "liam" else "",
         created_by=commissioner,
         **(_segregation(today) if key == "ryan" else {}),
     )

@@ -140,7 +140,7 @@ def nav_items(sender, **kwargs):
         NavItem(
             "Reviews",
             "reviews:review_list",
-            Perm.LIST_REVIEWS,
+            Perm.BROWSE_REVIEWS,
             order=20,
             current_for=("reviews:review_",),
         ),

@@ -886,6 +886,10 @@ class Participant(models.Model):
         blank=True,
         help_text="Who passes on letters and messages, when they are reached through someone.",
     )
+    # Set when a notice to them could not be delivered by their way of being reached (a text
+    # message to a wrong number, a bounced email); cleared when the way is recorded again.
+    unreachable_since = models.DateTimeField(null=True, blank=True)
+    unreachable_by = models.CharField(max_length=20, blank=True)
     added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
     invited_at = models.DateTimeField(null=True, blank=True)

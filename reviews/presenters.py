@@ -100,7 +100,7 @@ def participant_rows(participants, *, can_manage) -> list[list]:
         [
             p.get_role_display(),
             p.name,
-            _invited(p),
+            _unreachable(p) if can_manage and p.unreachable_since else _invited(p),
             _independence(p, can_manage=can_manage),
         ]
         for p in participants
@@ -116,6 +116,19 @@ def _invited(participant) -> str:
     if participant.attended is not None:
         when += "; took part" if participant.attended else "; did not take part"
     return when
+
+
+UNREACHABLE_CHECK = {"text": "the number", "letter": "the address", "email": "the address"}
+
+
+def _unreachable(participant):
+    """A notice did not reach them: say so where the commissioner looks, with what to check."""
+    channel = {"text": "text message"}.get(participant.unreachable_by, participant.unreachable_by)
+    check = UNREACHABLE_CHECK.get(participant.unreachable_by, "how they are reached")
+    return Partial(
+        "reviews/review/_unreachable.html",
+        {"when": _invited(participant), "label": f"Not reached by {channel}: check {check}"},
+    )
 
 
 def _independence(participant, *, can_manage):

@@ -10,6 +10,7 @@ import rules
 from ctr_portal.models import Organisation
 from ctr_portal.permissions import Perm
 from ctr_portal.queries import memberships_for_user
+from ctr_portal.rules import is_public_account
 
 from .models import FAMILY_ROLES, PANEL_ROLES, ParticipantRole
 
@@ -205,6 +206,7 @@ rules.add_perm(Perm.CHANGE_PERSON, is_person_commissioner)
 rules.add_perm(Perm.REQUEST_TRANSFER, is_commissioner)
 rules.add_perm(Perm.DECIDE_TRANSFER, is_transfer_current_commissioner)
 rules.add_perm(Perm.LIST_REVIEWS, rules.is_authenticated)
+rules.add_perm(Perm.BROWSE_REVIEWS, rules.is_authenticated & ~is_public_account)
 rules.add_perm(Perm.VIEW_COMMISSIONER_DASHBOARD, is_commissioner)
 
 rules.add_perm(Perm.VIEW_REVIEW, has_part_in_review)

@@ -37,6 +37,13 @@ person_links = Signal()
 its app adds (oversight visits); the page shows those whose permission the user holds on the
 person, in `order`."""
 
+review_trail = Signal()
+"""Sent with `review` and `user` when a page about the review draws its breadcrumbs. A receiver
+may return, as a tuple of (text, href) pairs, the trail up to and including the review for a
+user who follows it on another app's pages (portal: the person and family, who never land on
+the professional review page); the first answer is used, and with none the trail is
+Home › Reviews › the review."""
+
 invitation_asks = Signal()
 """Sent with `review` and `participant` when an invitation email is written. A receiver returns
 what the invitee is asked for (documents: the pack items their organisation owes, as

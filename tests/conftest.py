@@ -18,10 +18,25 @@ from .factories import MembershipFactory, OrganisationFactory, UserFactory
 SLOW_BY_NATURE = ("browser", "integration")
 
 
+# The files that start a real Celery worker on the shared Redis broker (tests/celery_worker.py):
+# under pytest-xdist (`make test`) they run on one process, one after another, since a worker
+# that takes Celery's default queue would take another file's tasks too.
+REAL_WORKER_FILES = {
+    "tests/ctr_portal/test_celery_integration.py",
+    "tests/documents/test_renditions_worker.py",
+    "tests/recommendations/test_sweep_worker.py",
+    "tests/reports/test_worker.py",
+}
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if any(item.get_closest_marker(name) for name in SLOW_BY_NATURE):
             item.add_marker(pytest.mark.slow)
+        # `--dist loadgroup`: a file's tests stay together (its module fixtures are built once).
+        path = item.nodeid.split("::")[0]
+        group = "real-celery-worker" if path in REAL_WORKER_FILES else path
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 # Every role the access matrix knows. Later issues give the panel and family roles a part in
@@ -398,3 +413,38 @@ def staff_roles_let_in():
         ("R8008", "Admin/Clinical Support Access Role", "Administrative and clinical support"),
     ):
         StaffRoleFactory(code=code, national_name=national_name, job_title=job_title)
+
+
+@pytest.fixture(scope="session")
+def notify_server():
+    """A stand-in for GOV.UK Notify on loopback (tests/notify_server.py), started once."""
+    from . import notify_server as stand_in
+
+    server = stand_in.start()
+    yield server
+    server.shutdown()
+
+
+NOTIFY_CALLBACK_TOKEN = "receipts-bearer-token-for-the-tests-only"
+
+
+@pytest.fixture
+def notify_on(settings, notify_server):
+    """The outbox's transport set to GOV.UK Notify, pointed at the stand-in, which starts each
+    test with nothing sent; the rate limit's count starts again too."""
+    from . import notify_server as stand_in
+
+    with notify_server.lock:
+        notify_server.sent.clear()
+        notify_server.refused.clear()
+        notify_server._failures.clear()
+    from ctr_portal.transports import rate_limit_reset
+
+    rate_limit_reset()
+    settings.OUTBOX_TRANSPORT = "notify"
+    settings.NOTIFY_API_KEY = stand_in.API_KEY
+    settings.NOTIFY_BASE_URL = notify_server.base_url
+    settings.NOTIFY_EMAIL_TEMPLATE_ID = stand_in.EMAIL_TEMPLATE_ID
+    settings.NOTIFY_SMS_TEMPLATE_ID = stand_in.SMS_TEMPLATE_ID
+    settings.NOTIFY_CALLBACK_TOKEN = NOTIFY_CALLBACK_TOKEN
+    yield notify_server

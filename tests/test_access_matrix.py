@@ -199,6 +199,9 @@ MATRIX = {
     # A function view: it answers whatever the method.
     "healthz": (no_kwargs, everyone(200), everyone(ACTS)),
     "accessibility": (no_kwargs, everyone(200), NO_POST),
+    # GOV.UK Notify's delivery receipts: POST only, and only with the bearer token (on for the
+    # matrix, `notify_receipts_on`), which no session stands in for.
+    "notify_receipt": (no_kwargs, everyone(405), everyone(401)),
     "privacy": (no_kwargs, everyone(200), NO_POST),
     "organisation": (
         organisation_kwargs,
@@ -738,6 +741,11 @@ def _mixed_url(name, first, second):
 def pds_switched_on(pds_on):
     """The PDS pages exist only while PDS is on (404 for everyone otherwise): the matrix checks
     them on, against the stand-in PDS."""
+
+
+@pytest.fixture(autouse=True)
+def notify_receipts_on(settings):
+    settings.NOTIFY_CALLBACK_TOKEN = "the-matrix-sends-no-bearer-token"
 
 
 @pytest.fixture

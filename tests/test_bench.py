@@ -43,6 +43,8 @@ def test_bench_runs_every_page_at_tiny_scale(tmp_path):
     assert 0 < report.timings["sweep_first_seconds"] < 10
     assert 0 < report.timings["sweep_second_seconds"] < 2
     assert 0 < report.timings["watermark_300_page_sizes_seconds"] < 20  # one render, any sizes
+    assert report.timings["notify_notices"] == 10  # every queued notice, through the stand-in
+    assert report.timings["notify_per_second"] > 0
 
     table = report.table()
     assert "p95/signed-in" in table.splitlines()[0]

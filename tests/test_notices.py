@@ -198,6 +198,13 @@ def _report_and_portal(world):
     portal.request_answer(
         actor=users["commissioner"], request=request, answer="Zebedee's leave is restored."
     )
+    portal.request_make(
+        actor=family,
+        review=review_for_user(family, review.pk),
+        kind="worry",
+        details="Zebedee Quixotic-Farnsworth was hurt on the ward at 12 Acacia Avenue.",
+        at_risk=True,
+    )
     portal.feedback_invitations_send()
 
 
@@ -292,6 +299,31 @@ def _transfer(world):
     )
 
 
+def _unreachable(world):
+    """The family carer asks for text messages; one cannot be delivered: the commissioner is
+    told (participant_unreachable)."""
+    from ctr_portal.services import notification_enqueue, notification_receipt
+    from reviews.services import participant_reach, participant_reach_set
+
+    carer = Participant.objects.get(review=world["review"], role=ParticipantRole.FAMILY_CARER)
+    carer = participant_reach_set(
+        actor=world["users"]["commissioner"],
+        participant=carer,
+        invited_through="text",
+        phone="07700 900123",
+    )
+    row = notification_enqueue(
+        key="text-to-the-carer",
+        recipient=participant_reach(carer),
+        template="portal_request_answered",
+        context={"link": settings.SITE_URL + reverse("portal:review", args=[carer.review_id])},
+    )
+    Notification.objects.filter(pk=row.pk).update(
+        state="sent", sent_at=timezone.now(), provider_ref="notify-id-1"
+    )
+    notification_receipt(provider_ref="notify-id-1", status="permanent-failure")
+
+
 def _leaks(notification, secrets) -> list[str]:
     message = _render_email(notification)
     found = []
@@ -310,8 +342,9 @@ def test_no_notice_of_any_kind_names_the_person_or_quotes_the_record(
     _report_and_portal(world)
     _recommendation(world, time_machine)
     _transfer(world)
+    _unreachable(world)
 
-    sent = Notification.objects.order_by("pk")
+    sent = Notification.objects.exclude(channel="text").order_by("pk")
     assert {n.template for n in sent} == notice_kinds_in_code()
     told = Reminder.objects.filter(notification__isnull=False).values_list("kind", flat=True)
     assert set(told) == set(Reminder.Kind.values)
@@ -339,3 +372,47 @@ def _no_account_is_told_to_sign_in(sent):
             token = re.search(r"/l/([A-Za-z0-9_-]{43,})/", message.body)
             assert token, (notification.template, message.body)
             assert token.group(1) not in notification.idempotency_key
+
+
+def test_every_kind_of_notice_goes_through_notify_when_it_is_the_transport(
+    organisations, users, client, time_machine, notify_on
+):
+    """With GOV.UK Notify as the transport, every notice the service sends leaves through it
+    (none by SMTP), and a text message carries no name and no NHS number."""
+    from django.core import mail
+
+    from ctr_portal.services import outbox_dispatch_due
+
+    world = _world(organisations, users)
+    _invitations_and_reset(world, client)
+    _panel(world)
+    _pack(world)
+    _report_and_portal(world)
+    _recommendation(world, time_machine)
+    _transfer(world)
+    _unreachable(world)
+    carer = Participant.objects.get(review=world["review"], role=ParticipantRole.FAMILY_CARER)
+    from reviews.services.calendar import POSTPONED, invitees_tell
+
+    invitees_tell(review=world["review"], change=POSTPONED)  # told to the carer by text
+
+    later = timezone.now() + timedelta(days=365)
+    while outbox_dispatch_due(now=later):
+        pass
+    assert not Notification.objects.filter(state="pending").exists()
+    through_notify = {m["reference"] for m in notify_on.sent}
+    queued = Notification.objects.exclude(state__in=["failed", "cancelled"])
+    missing = [
+        (n.pk, n.template, n.state, n.channel)
+        for n in queued
+        if f"ctr-notice-{n.pk}" not in through_notify
+    ]
+    assert not missing
+    assert {n.template for n in queued} == notice_kinds_in_code()
+    assert mail.outbox == []
+    texts = notify_on.of_type("sms")
+    assert {t["to"] for t in texts} == {carer.phone}
+    names = {u.display_name for u in User.objects.all()} | {carer.name}
+    for text in texts:
+        found = [s for s in SECRETS + sorted(names) if s in text["body"]]
+        assert not found and not NHS_NUMBER_ANYHOW.findall(text["body"]), text["body"]

@@ -1,6 +1,7 @@
 """Signing in and out, two-factor, password reset and the session keep-alive."""
 
 import base64
+import time
 from io import BytesIO
 
 import qrcode
@@ -21,6 +22,7 @@ from django_otp import devices_for_user
 from .. import oidc, services
 from ..audit import Action, audit_record
 from ..forms import LOCKED_OUT_ERROR, CodeForm, PasswordResetForm, SetPasswordForm, SignInForm
+from ..middleware import SESSION_RENEWED_KEY, session_idle_limit
 from ..queries import demo_persona, demo_personas, memberships_for_user
 
 
@@ -201,8 +203,9 @@ class SessionKeepAliveView(View):
     """Renews the idle timer now; called by the warning."""
 
     def post(self, request):
-        request.session.modified = True  # saved, and its cookie sent again with a fresh age
-        return JsonResponse({"idle_seconds": request.session.get_expiry_age()})
+        # Saved (so its cookie is sent again with a fresh age), renewed from now.
+        request.session[SESSION_RENEWED_KEY] = time.time()
+        return JsonResponse({"idle_seconds": session_idle_limit(request.session)})
 
 
 class AccountView(TemplateView):

@@ -54,11 +54,12 @@ def participant_review_ids(user) -> list[int]:
     return user._ctr_participant_review_ids
 
 
-def review_for_user(user, pk):
+def review_for_user(user, pk, *, with_related: tuple = ()):
     """One review with everything its page and its rules need, or None if the user has no part.
 
     The latest consent record is read here, on every request, so a withdrawal takes effect at
-    the next page load.
+    the next page load. An app's page may ask for its own one-to-one rows in the same query
+    (`with_related`, names for select_related).
     """
     if not user.is_authenticated:
         return None
@@ -72,6 +73,7 @@ def review_for_user(user, pk):
             "person__local_authority",
             "commissioner",
             "provider",
+            *with_related,
         )
         .prefetch_related(
             Prefetch(

@@ -26,7 +26,9 @@ from .participants import (
     participant_account_invite,
     participant_add,
     participant_declare_independence,
+    participant_reach,
     participant_reach_set,
+    participant_unreachable,
     review_record_attendance,
 )
 from .people import (
@@ -93,7 +95,9 @@ __all__ = [
     "participant_account_invite",
     "participant_add",
     "participant_declare_independence",
+    "participant_reach",
     "participant_reach_set",
+    "participant_unreachable",
     "person_change_setting",
     "person_pds_lookup",
     "person_rate_dsr",

@@ -73,19 +73,25 @@ REMOVES_FROM_CALENDAR = (POSTPONED, CANCELLED)
 
 
 def invitees_tell(*, review: Review, change: str = CHANGED) -> int:
-    """Tell every invitee with an email address, once per change (the key holds the calendar
-    SEQUENCE and the change), that the review has its first date, that its arrangements changed,
-    that it is postponed or that it is cancelled, with the calendar entry (an update, or a
-    cancellation) where they may see the review's details. No name or venue is in the notice:
-    the review page shows them. Returns how many were told."""
+    """Tell every invitee a notice reaches (their way of being reached), once per change (the
+    key holds the calendar SEQUENCE and the change), that the review has its first date, that
+    its arrangements changed, that it is postponed or that it is cancelled, with the calendar
+    entry (an update, or a cancellation) where they may see the review's details. No name or
+    venue is in the notice: the review page shows them. Returns how many were told."""
     cancelled = change in REMOVES_FROM_CALENDAR
     link = settings.SITE_URL + reverse("reviews:review_detail", args=[review.pk])
-    invitees = review.participants.exclude(email="").select_related("user")
-    for participant in invitees:
+    from .participants import participant_reach
+
+    reached = [
+        (participant, reach)
+        for participant in review.participants.select_related("user")
+        if (reach := participant_reach(participant)) is not None
+    ]
+    for participant, reach in reached:
         details = invitee_sees_details(participant, review)
         notification_enqueue(
             key=f"review_changed:{review.pk}:{review.calendar_sequence}:{change}:{participant.pk}",
-            recipient=participant.email,
+            recipient=reach,
             template="review_changed",
             context={
                 "review_type": review.type_long if details else "review",
@@ -103,4 +109,4 @@ def invitees_tell(*, review: Review, change: str = CHANGED) -> int:
                 else [],
             },
         )
-    return len(invitees)
+    return len(reached)

@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from ctr_portal.audit import Action, audit_record
 from ctr_portal.formatting import nhs_datetime
-from ctr_portal.models import normalise_email
+from ctr_portal.models import Notification, normalise_email
 from ctr_portal.queries import account_for_email
 from ctr_portal.services import account_create, notification_enqueue
 from ctr_portal.signals import collect
+from ctr_portal.transports import Reach
 
 from .. import policy
 from ..models import (
@@ -43,6 +44,61 @@ INVITATION_DAYS = 14
 
 
 # --- Participants and invitations ----------------------------------------------------------
+
+
+def participant_reach(participant: Participant) -> Reach | None:
+    """How a notice reaches this participant: the one answer every notice to a participant
+    uses. Email to their account's address (or the one recorded), or a text message to their
+    mobile. None when a notice cannot go by itself: someone reached on paper, or through their
+    keyworker or advocate, gets a letter the commissioner makes, then posts (GOV.UK Notify) or
+    hands over (the review's letters page)."""
+    of = f"participant:{participant.pk}"
+    through = participant.invited_through
+    if through == InvitedThrough.TEXT and participant.phone:
+        return Reach(Notification.Channel.TEXT, participant.phone, of)
+    if through not in (InvitedThrough.EMAIL, InvitedThrough.TEXT):
+        return None
+    email = participant.user.email if participant.user_id else participant.email
+    return Reach(Notification.Channel.EMAIL, email, of) if email else None
+
+
+def participant_unreachable(*, notification) -> None:
+    """A notice to a participant could not be delivered: mark them, once, and tell the
+    commissioners of the review, who can check the number or address (the review page names
+    who; the email names nobody)."""
+    kind, _, pk = notification.reach_of.partition(":")
+    if kind != "participant" or not pk.isdigit():
+        return
+    from ..queries.participants import commissioner_contacts
+
+    participant = Participant.objects.select_related("review").filter(pk=int(pk)).first()
+    if participant is None:
+        return
+    marked = Participant.objects.filter(pk=participant.pk, unreachable_since__isnull=True).update(
+        unreachable_since=timezone.now(), unreachable_by=notification.channel
+    )
+    if not marked:
+        return
+    review = participant.review
+    channel = notification.get_channel_display().lower()
+    review_event_record(
+        review=review,
+        kind=ReviewEvent.Kind.PARTICIPANT,
+        summary=f"A {channel} to a participant could not be delivered",
+    )
+    link = settings.SITE_URL + reverse("reviews:review_detail", args=[review.pk])
+    for _user_id, _name, email in commissioner_contacts(review):
+        notification_enqueue(
+            key=f"unreachable:{notification.pk}:{email.lower()}"[:200],
+            recipient=email,
+            template="participant_unreachable",
+            context={
+                "channel": channel,
+                "review_type": review.type_long,
+                "when": nhs_datetime(review.starts_at) if review.starts_at else "",
+                "link": link,
+            },
+        )
 
 
 def _token_hash(token: str) -> str:
@@ -84,7 +140,7 @@ def participant_add(
     by_email = invited_through == InvitedThrough.EMAIL
     with transaction.atomic():
         participant.save()
-        if by_email:
+        if participant_reach(participant) is not None:
             token = _invitation_create(participant) if user is None else None
             _enqueue_invitation(participant, token)
         review_event_record(
@@ -101,10 +157,19 @@ def participant_add(
 def _check_invitation_route(role: str, email: str, invited_through: str) -> None:
     if invited_through not in InvitedThrough.values:
         raise ValidationError({"invited_through": "Select how the invitation will reach them"})
+    # A family carer or advocate may ask for text messages (their email address stays, for
+    # their account); every other way is for the person alone.
+    texted_family = invited_through == InvitedThrough.TEXT and role in FAMILY_ROLES
     if invited_through != InvitedThrough.EMAIL and role != ParticipantRole.PERSON:
-        raise ValidationError(
-            {"invited_through": "Only the person can be invited other than by email"}
-        )
+        if not texted_family:
+            raise ValidationError(
+                {
+                    "invited_through": "Only the person and their family can be reached other "
+                    "than by email, and family only by email or text message"
+                }
+            )
+        if not email:
+            raise ValidationError({"email": "Enter their email address too, for their account"})
     if invited_through == InvitedThrough.EMAIL and not email:
         raise ValidationError({"email": "Enter their email address"})
 
@@ -198,7 +263,7 @@ def _enqueue_invitation(participant, token):
     # The link (a single-use token for someone new) is kept only until the email is sent.
     notification_enqueue(
         key=key,
-        recipient=participant.email,
+        recipient=participant_reach(participant),
         template="review_invitation",
         context=context,
         secret_context={"link": link},
@@ -345,9 +410,19 @@ def participant_reach_set(
     participant.phone = phone if invited_through == InvitedThrough.TEXT else ""
     participant.reached_through = reached_through if invited_through in through_someone else ""
     participant.email = email
+    participant.unreachable_since, participant.unreachable_by = None, ""
     participant.full_clean()
     with transaction.atomic():
-        participant.save(update_fields=["invited_through", "phone", "reached_through", "email"])
+        participant.save(
+            update_fields=[
+                "invited_through",
+                "phone",
+                "reached_through",
+                "email",
+                "unreachable_since",
+                "unreachable_by",
+            ]
+        )
         review_event_record(
             review=participant.review,
             kind=ReviewEvent.Kind.PARTICIPANT,

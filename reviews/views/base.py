@@ -4,9 +4,11 @@
 from django.urls import reverse
 
 from ctr_portal.permissions import Perm
+from ctr_portal.signals import collect
 from ctr_portal.views.base import ScopedObjectMixin
 
 from .. import queries
+from ..signals import review_trail
 
 
 class ReviewPageMixin(ScopedObjectMixin):
@@ -15,7 +17,8 @@ class ReviewPageMixin(ScopedObjectMixin):
     The review is found through the user's own reviews (`queries.review_for_user`, which reads
     the latest consent afresh), so someone with no part in it gets 404; `permission_required`
     then decides (403). Every such page has the same breadcrumbs, Home › Reviews › the review ›
-    what `breadcrumbs(*extra)` adds, and the context carries `review`, `person` and
+    what `breadcrumbs(*extra)` adds (or, for the person and family, the portal's trail to the
+    review: the `review_trail` signal), and the context carries `review`, `person` and
     `review_label`.
 
     A page about something inside a review (a pack item, a document) sets `object_type`,
@@ -41,6 +44,9 @@ class ReviewPageMixin(ScopedObjectMixin):
         return f"Review for {review.person.full_name}"
 
     def breadcrumbs(self, *extra) -> list[tuple[str, str]]:
+        trails = collect(review_trail, review=self.review, user=self.request.user)
+        if trails:
+            return [*trails[0], *extra]
         return [
             ("Home", reverse("dashboard")),
             ("Reviews", reverse("reviews:review_list")),

@@ -36,6 +36,7 @@ MOTHER = "Joanne Clarke"
 MOTHER_EMAIL = "joanne.clarke@example.com"
 EXPERT_PASSWORD = "lantern orchard pebble violet"
 CORE = ("Consent or a best-interests decision", "Invitations to the person", "Core panel")
+BOOKLETS = "The person had the booklets"
 
 
 def code_for(device):
@@ -227,6 +228,7 @@ def test_commissioner_takes_a_cetr_from_registration_to_ready(
     )
     declare_as(Participant.objects.get(review=review, role=ParticipantRole.EXPERT_BY_EXPERIENCE))
 
+    when_they_record_that_daniel_had_the_booklets(page, review_url, today)
     left = then_the_commissioner_reloading_sees_the_panel_done(page, review_url)
     and_the_review_page_fits_a_320_px_wide_screen(page)
     when_they_start_preparing_and_mark_the_review_as_ready(page)
@@ -429,6 +431,23 @@ def then_invitations_are_done_and_the_panel_waits_for_declarations(page):
     assert not done
     assert "independence not declared by the clinical expert, expert by experience" in hint.lower()
     assert_accessible(page)
+
+
+def when_they_record_that_daniel_had_the_booklets(page, review_url, today):
+    """The booklets are on the checklist; a date is asked for unless they did not have them."""
+    page.goto(review_url)
+    assert status_of(checklist(page), BOOKLETS) == (False, "Not recorded yet")
+    page.get_by_role("link", name="Booklets for the person").click()
+    page.get_by_label("Read through together with them").check()
+    page.get_by_role("button", name="Save").click()
+    assert "Enter the date they had them" in error_summary(page).inner_text()
+    assert page.get_by_label("Read through together with them").is_checked()  # kept
+    assert_accessible(page)
+    page.get_by_label("Day").fill(str(today.day))
+    page.get_by_label("Month").fill(str(today.month))
+    page.get_by_label("Year").fill(str(today.year))
+    page.get_by_role("button", name="Save").click()
+    assert status_of(checklist(page), BOOKLETS)[0] is True
 
 
 def then_the_commissioner_reloading_sees_the_panel_done(page, review_url):

@@ -251,6 +251,22 @@ def test_the_idle_timer_is_renewed_once_a_minute_not_on_every_page(client, time_
     assert client.get(dashboard).status_code == 302  # over 15 minutes since 09:26
 
 
+def test_every_signed_in_answer_says_how_long_the_session_has_left(client, time_machine):
+    """What the time-out warning counts down from: the page's body, and a header on every
+    answer (an autosave's included), counted from the last renewal."""
+    time_machine.move_to("2026-11-23 09:00", tick=False)
+    sign_in(client, UserFactory(public=True))
+    time_machine.move_to("2026-11-23 09:00:40", tick=False)
+    response = client.get(reverse("dashboard"))
+    assert response["X-Session-Idle-Remaining"] == "860"
+    assert 'data-session-remaining-seconds="860"' in response.content.decode()
+    time_machine.move_to("2026-11-23 09:00:50", tick=False)
+    client.post(reverse("accounts:session_keepalive"))
+    assert client.get(reverse("dashboard"))["X-Session-Idle-Remaining"] == "900"
+    client.logout()
+    assert "X-Session-Idle-Remaining" not in client.get(LOGIN)
+
+
 @override_settings(DEMO_MODE=True)
 def test_demo_mode_lists_personas_and_signs_in_without_two_factor(client):
     persona = UserFactory(demo_persona="Commissioner")

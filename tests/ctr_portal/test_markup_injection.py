@@ -462,6 +462,8 @@ def demo_world(db, monkeypatch):
         call_command("seed_demo", stdout=StringIO())
 
 
+# Every role, every form, every page: minutes on a busy machine, so more than the usual five.
+@pytest.mark.timeout(900)
 def test_markup_typed_in_any_form_by_any_role_never_comes_back_as_markup(demo_world):
     """Every role fills every form it can reach with markup and posts it; then every role reads
     every page it read before. No element of any payload may appear in any of them."""

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import factory
 from django.utils import timezone
 
 from reviews.models import ReviewState
@@ -38,3 +39,12 @@ def held_review_like(world, *, days_ago=3):
             independence_declared_at=participant.independence_declared_at,
         )
     return review
+
+
+class PlannerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "portal.Planner"
+
+    review = factory.SubFactory(ReviewFactory)
+    about_me = "I like music and walking my dog."
+    take_part = "in_the_room"

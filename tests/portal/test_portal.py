@@ -76,7 +76,8 @@ def test_a_family_request_reaches_the_commissioner_and_the_timeline(
     url = reverse("portal:ask", args=[world["review"].pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            url, {"kind": "review", "details": "Dan seems low. Please review his care."}
+            url,
+            {"kind": "review", "sender": "me", "details": "Dan seems low. Please review his care."},
         )
     assert response.status_code == 302
     request = Request.objects.get()

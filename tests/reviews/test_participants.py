@@ -319,7 +319,7 @@ def test_only_the_person_may_be_invited_other_than_by_email(client_for, review_w
         name="Sam Jones",
         invited_through="paper",
     ).content.decode()
-    assert "Only the person can be invited other than by email" in page
+    assert "Only the person and their family can be reached other" in page
     assert not Participant.objects.filter(name="Sam Jones").exists()
 
 

@@ -26,6 +26,6 @@ def remove_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ctr_portal", "0013_sign_in_with_cis2_and_nhs_login")]
+    dependencies = [("ctr_portal", "0015_sign_in_with_cis2_and_nhs_login")]
 
     operations = [migrations.RunPython(add_roles, remove_roles)]
