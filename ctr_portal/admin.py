@@ -10,6 +10,8 @@ from .models import (
     Membership,
     Notification,
     Organisation,
+    SignInIdentity,
+    StaffRole,
     User,
 )
 
@@ -21,6 +23,21 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["organisation"]
+
+
+class SignInIdentityInline(admin.TabularInline):
+    """Linked by signing in (ADR 0023); an administrator may unlink one, never type one."""
+
+    model = SignInIdentity
+    extra = 0
+    fields = ["provider", "subject", "linked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -45,7 +62,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["display_name", "email", "kind", "is_active", "is_staff"]
     list_filter = ["kind", "is_active", "is_staff"]
     search_fields = ["display_name", "email"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, SignInIdentityInline]
     fieldsets = [
         (None, {"fields": ["email", "display_name", "kind", "password"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "demo_persona"]}),
@@ -59,8 +76,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "ods_code"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "ods_code", "password_sign_in"]
+    list_filter = ["kind", "password_sign_in"]
     search_fields = ["name", "ods_code"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "ods_code", "oversight_panel"]}),
@@ -158,3 +175,12 @@ class LocalPolicySettingAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         audit_record(action=AuditEvent.Action.UPDATE, actor=request.user, obj=obj, request=request)
+
+
+@admin.register(StaffRole)
+class StaffRoleAdmin(admin.ModelAdmin):
+    """The national RBAC roles a CIS2 sign-in is let in with (ADR 0023). Someone whose selected
+    role is not here is refused and told to ask their organisation's administrator."""
+
+    list_display = ["code", "national_name", "job_title"]
+    search_fields = ["code", "national_name"]

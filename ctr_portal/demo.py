@@ -37,15 +37,15 @@ ORGANISATIONS = {
     "specialised": (
         "North East Provider Collaborative (specialised commissioning)",
         "specialised",
-        "",
+        "QNEPC",
     ),
     "provider": ("Riverside Hospital NHS Foundation Trust", "provider", "RRH"),
-    "provider_community": ("Harbour Community Support Services", "provider", ""),
-    "local_authority": ("North Shore Council", "local_authority", ""),
+    "provider_community": ("Harbour Community Support Services", "provider", "NHC"),
+    "local_authority": ("North Shore Council", "local_authority", "E06000901"),
     "oversight_panel": (
         "North Shore ICS C(E)TR assurance and oversight panel",
         "oversight_panel",
-        "",
+        "QNS01",
     ),
 }
 
@@ -106,6 +106,19 @@ PERSONAS = [
 ]
 
 
+def demo_subject(persona: Persona) -> str:
+    """The subject the local CIS2 or NHS login of `make run` gives this persona (ADR 0023)."""
+    return f"demo-{persona.key}"
+
+
+def demo_provider(persona: Persona) -> str:
+    """Which local provider a persona signs in with: staff of an organisation with CIS2, the
+    person and family with NHS login, panel experts and administrators with a password only."""
+    if persona.kind == "public":
+        return "nhs_login"
+    return "cis2" if persona.organisation and not persona.staff else ""
+
+
 # The commissioners' routes for help, shown beside a worry in the portal. Telephone numbers
 # from Ofcom's range kept for drama (01632 960000 to 960999): they reach nobody.
 HELP_ROUTES = {
@@ -140,7 +153,7 @@ HELP_ROUTES = {
 
 
 def seed_accounts(sender=None, *, stdout=None, **kwargs):
-    from .models import Membership, Organisation, User
+    from .models import Membership, Organisation, SignInIdentity, User
 
     orgs = {}
     for key, (name, kind, ods) in ORGANISATIONS.items():
@@ -159,5 +172,50 @@ def seed_accounts(sender=None, *, stdout=None, **kwargs):
             Membership.objects.update_or_create(
                 user=user, organisation=orgs[p.organisation], defaults={"job_title": p.job_title}
             )
+        if demo_provider(p):
+            SignInIdentity.objects.update_or_create(
+                provider=demo_provider(p), subject=demo_subject(p), defaults={"user": user}
+            )
     if stdout:
         stdout.write(f"Demo accounts: {len(PERSONAS)} (password: {DEMO_PASSWORD})")
+
+
+def local_provider_users(profile: str) -> dict:
+    """What the local CIS2 or NHS login of `make run` says about each demo persona it signs in
+    (tests/oidc/provider.mjs): the same claims as the real services, made up."""
+    users = {}
+    for n, p in enumerate(PERSONAS, start=1):
+        if demo_provider(p) != profile:
+            continue
+        given, _, family = p.name.rpartition(" ")
+        claims = {
+            "_label": f"{p.role} ({p.name})",
+            "sub": demo_subject(p),
+            "given_name": given,
+            "family_name": family,
+            "email": p.email,
+        }
+        if profile == "cis2":
+            ods = ORGANISATIONS[p.organisation][2]
+            role_id = f"5550{n:08d}"
+            claims.update(
+                name=p.name,
+                id_assurance_level="3",
+                authentication_assurance_level="3",
+                nhsid_nrbac_roles=[
+                    {
+                        "person_roleid": role_id,
+                        "org_code": ods,
+                        "role_name": '"Clinical":"Clinical Provision":"Clinical Practitioner '
+                        'Access Role"',
+                        "role_code": "S8000:G8000:R8000",
+                    }
+                ],
+                nhsid_user_orgs=[{"org_code": ods, "org_name": ORGANISATIONS[p.organisation][0]}],
+                selected_roleid=role_id,
+            )
+        else:
+            level = "P9" if p.key == "person" else "P5"
+            claims.update(identity_proofing_level=level, vot=f"{level}.Cp.Cd")
+        users[p.key] = claims
+    return users

@@ -44,6 +44,11 @@ def new_password_fields(label1, label2):
     return tuple(_with_password_limit(field) for field in fields)
 
 
+PASSWORD_OFF_ERROR = (
+    "Your organisation signs in with NHS CIS2, not a password. Use Sign in with NHS CIS2"
+)
+
+
 class SignInForm(NHSUKFormMixin, forms.Form):
     submit_label = "Sign in"
 
@@ -67,6 +72,7 @@ class SignInForm(NHSUKFormMixin, forms.Form):
         self.request = request
         self.user = None
         self.locked_out = False
+        self.password_off = None  # the account, when its organisation signs in with CIS2 only
         super().__init__(*args, **kwargs)
 
     def clean(self):
@@ -81,6 +87,9 @@ class SignInForm(NHSUKFormMixin, forms.Form):
             if self.user is None or not self.user.is_active:
                 self.user = None
                 raise forms.ValidationError(SIGN_IN_ERROR, code="invalid_login")
+            if self.user.memberships.filter(organisation__password_sign_in=False).exists():
+                self.password_off, self.user = self.user, None
+                raise forms.ValidationError(PASSWORD_OFF_ERROR, code="password_off")
         return cleaned
 
 

@@ -47,22 +47,34 @@ class RequestIdLogFilter(logging.Filter):
 
 SESSION_STARTED_KEY = "_session_started_at"
 SESSION_RENEWED_KEY = "_session_renewed_at"
+# "cis2" or "nhs_login" when the session began there (ADR 0023); absent for a password.
+SIGNED_IN_WITH_KEY = "_signed_in_with"
+
+
+def session_idle_limit(session) -> int:
+    """How long this session may idle: SESSION_COOKIE_AGE, or its own expiry when sign-in set
+    one (NHS login's 30 minutes, ADR 0023)."""
+    expiry = session.get("_session_expiry")
+    return expiry if isinstance(expiry, int) else settings.SESSION_COOKIE_AGE
 
 
 def session_idle_remaining(request) -> int:
     """Seconds before a signed-in session ends if nothing renews it: what the time-out warning
     counts down from (static/js/session-timeout.js)."""
     session = getattr(request, "session", None)
-    renewed = session.get(SESSION_RENEWED_KEY, time.time()) if session is not None else time.time()
-    return max(0, round(settings.SESSION_COOKIE_AGE - (time.time() - renewed)))
+    if session is None:
+        return settings.SESSION_COOKIE_AGE
+    renewed = session.get(SESSION_RENEWED_KEY, time.time())
+    return max(0, round(session_idle_limit(session) - (time.time() - renewed)))
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session 12 hours after sign-in, however active, and renews the 15-minute idle
-    limit (the cookie's age and the stored session's expiry) when a request comes more than
-    SESSION_RENEW_SECONDS after the last renewal: one write a minute, not one per page.
-    Every signed-in response says how long the session has left (X-Session-Idle-Remaining),
-    so an autosave's answer resets the page's warning."""
+    """Ends a session 12 hours after sign-in, however active, or once the provider has ended
+    all the user's sessions (a back-channel logout, `User.sessions_ended_at`), and renews the
+    idle limit (the cookie's age and the stored session's expiry: 15 minutes, 30 for NHS login)
+    when a request comes more than SESSION_RENEW_SECONDS after the last renewal: one write a
+    minute, not one per page. Every signed-in response says how long the session has left
+    (X-Session-Idle-Remaining), so an autosave's answer resets the page's warning."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -70,9 +82,12 @@ class SessionLifetimeMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated:
             started = request.session.get(SESSION_STARTED_KEY)
+            ended = request.user.sessions_ended_at
             if started is None:
                 request.session[SESSION_STARTED_KEY] = time.time()
-            elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+            elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS or (
+                ended is not None and started <= ended.timestamp()
+            ):
                 logout(request)
                 return redirect(f"{resolve_login_url()}?expired=1")
             now = time.time()
@@ -108,7 +123,12 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and user.needs_two_factor and not user.is_verified():
+        if (
+            user.is_authenticated
+            and user.needs_two_factor
+            and not user.is_verified()
+            and request.session.get(SIGNED_IN_WITH_KEY) != "cis2"  # CIS2 checked two factors
+        ):
             match = _resolve(request.path_info)
             if match is not None and match.view_name not in TWO_FACTOR_EXEMPT:
                 has_device = any(devices_for_user(user, confirmed=True))

@@ -89,6 +89,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=limits.NOTE,
         help_text="For example, someone to read things with me, or a phone call first.",
     )
+    sessions_ended_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Every session that began before this was ended (a back-channel logout).",
+    )
 
     objects = UserManager()
 
@@ -163,6 +169,12 @@ class Organisation(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
     )
+    password_sign_in = models.BooleanField(
+        "members may sign in with a password",
+        default=True,
+        help_text="Untick once everyone here signs in with NHS CIS2: a password and "
+        "authenticator app are then refused for its members.",
+    )
     oversight_panel = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -213,6 +225,53 @@ class Organisation(models.Model):
     @property
     def is_commissioner(self) -> bool:
         return self.kind in self.COMMISSIONING_KINDS
+
+
+class SignInIdentity(models.Model):
+    """An account's identity at NHS CIS2 or NHS login: the provider's subject (its `sub`), which
+    never changes for that person. Linked once (ADR 0023); found by it at every sign-in after."""
+
+    class Provider(models.TextChoices):
+        CIS2 = "cis2", "NHS CIS2"
+        NHS_LOGIN = "nhs_login", "NHS login"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_identities"
+    )
+    provider = models.CharField(max_length=20, choices=Provider)
+    subject = models.CharField(max_length=255)
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["provider", "linked_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="identity_unique"),
+            models.UniqueConstraint(fields=["provider", "user"], name="identity_one_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_provider_display()} identity of {self.user}"
+
+
+class StaffRole(models.Model):
+    """A national RBAC role (the CIS2 role code, like R8000) this service lets in, and the job
+    title it records on the member's organisation. What a member may do still comes from their
+    organisation's kind and their part in each review (ADR 0023); a role not in this table is
+    refused at sign-in."""
+
+    code = models.CharField(
+        max_length=10, unique=True, help_text="The national RBAC role code, like R8000."
+    )
+    national_name = models.CharField(max_length=150)
+    job_title = models.CharField(
+        max_length=150, help_text="Recorded on the membership of someone new who signs in."
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.national_name}"
 
 
 class Membership(models.Model):
@@ -273,6 +332,17 @@ class AuditEvent(models.Model):
         PDS_INVALIDATED = "pds_invalidated", "Looked up on PDS: record invalidated"
         PDS_TOO_MANY_MATCHES = "pds_too_many_matches", "Looked up on PDS: more than one record"
         PDS_UNAVAILABLE = "pds_unavailable", "Looked up on PDS: no answer"
+        # Signing in through NHS CIS2 or NHS login (ADR 0023): the object is the account when one
+        # is known; a refusal's reason is its action, never what the provider said.
+        SIGN_IN_REFUSED_ASSURANCE = "sign_in_refused_assurance", "Refused: assurance too low"
+        SIGN_IN_REFUSED_STALE = "sign_in_refused_stale", "Refused: signed in too long ago"
+        SIGN_IN_REFUSED_TOKEN = "sign_in_refused_token", "Refused: token not trusted"
+        SIGN_IN_REFUSED_ROLE = "sign_in_refused_role", "Refused: role not known here"
+        SIGN_IN_REFUSED_ORG = "sign_in_refused_org", "Refused: organisation not known"
+        SIGN_IN_REFUSED_NOT_LINKED = "sign_in_refused_not_linked", "Refused: no account"
+        SIGN_IN_REFUSED_PASSWORD = "sign_in_refused_password", "Refused: password sign-in off"
+        SIGN_IN_LINKED = "sign_in_linked", "Linked a CIS2 or NHS login identity"
+        BACKCHANNEL_LOGOUT = "backchannel_logout", "Signed out everywhere by the provider"
 
     id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -16,7 +16,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import Action, audit_record
-from .middleware import SESSION_RENEWED_KEY, SESSION_STARTED_KEY
+from .middleware import SESSION_RENEWED_KEY, SESSION_STARTED_KEY, SIGNED_IN_WITH_KEY
 from .models import Notification
 from .signals import notice_undeliverable
 from .transports import PermanentFailure, Reach, render_email, transport
@@ -33,6 +33,150 @@ def session_sign_in(*, request, user) -> None:
     request.session[SESSION_STARTED_KEY] = timezone.now().timestamp()
     request.session[SESSION_RENEWED_KEY] = timezone.now().timestamp()  # saved as it signs in
     audit_record(action=Action.LOGIN, actor=user, obj=user, request=request)
+
+
+def session_sign_in_with_provider(*, request, user, provider: str) -> None:
+    """Start a session for someone CIS2 or NHS login has just checked (ADR 0023). CIS2 checked
+    two factors itself, so no authenticator code is asked for; NHS login's sessions end after
+    NHS_LOGIN_SESSION_IDLE_SECONDS idle instead of the usual 15 minutes."""
+    from .oidc import NHS_LOGIN
+
+    login(request, user, backend="ctr_portal.backends.EmailBackend")
+    now = timezone.now().timestamp()
+    request.session[SESSION_STARTED_KEY] = request.session[SESSION_RENEWED_KEY] = now
+    request.session[SIGNED_IN_WITH_KEY] = provider
+    if provider == NHS_LOGIN:
+        request.session.set_expiry(settings.NHS_LOGIN_SESSION_IDLE_SECONDS)
+    audit_record(action=Action.LOGIN, actor=user, obj=user, request=request)
+
+
+def sign_in_refused(*, request, action, user=None) -> None:
+    """Record a CIS2 or NHS login sign-in this service refused, against the account when one is
+    known, so an administrator sees who tried and why (the action says why)."""
+    audit_record(action=action, obj=user, request=request)
+
+
+def cis2_account(*, request, answer):
+    """The account a CIS2 sign-in belongs to, made or linked the first time (ADR 0023).
+
+    The role the person selected at CIS2 must be one this service lets in (StaffRole) and its
+    organisation one this service knows (by ODS code); their membership of it is recorded with
+    the role's job title. The account is found by the CIS2 subject once linked; the first time,
+    by the email address CIS2 gives (an account an invitation made), or made new."""
+    from .models import Membership, Organisation, SignInIdentity, StaffRole, User
+    from .oidc import CIS2, Refused
+
+    info = {**answer.id_token, **answer.userinfo}
+    selected = str(info.get("selected_roleid", ""))
+    roles = info.get("nhsid_nrbac_roles") or []
+    role = next((r for r in roles if str(r.get("person_roleid", "")) == selected), None)
+    identity = (
+        SignInIdentity.objects.filter(provider=CIS2, subject=answer.subject)
+        .select_related("user")
+        .first()
+    )
+    known = identity.user if identity else None
+    if role is None:
+        raise Refused(Action.SIGN_IN_REFUSED_ROLE, "role", "no selected role", user=known)
+    code = str(role.get("role_code", "")).split(":")[-1]
+    staff_role = StaffRole.objects.filter(code=code).first()
+    if staff_role is None:
+        raise Refused(Action.SIGN_IN_REFUSED_ROLE, "role", code, user=known)
+    organisation = (
+        Organisation.objects.filter(ods_code__iexact=str(role.get("org_code", ""))).first()
+        if role.get("org_code")
+        else None
+    )
+    if organisation is None:
+        raise Refused(
+            Action.SIGN_IN_REFUSED_ORG, "organisation", str(role.get("org_code")), user=known
+        )
+    with transaction.atomic():
+        user = known
+        if user is None:
+            from .queries import account_for_email
+
+            email = normalise_email_claim(info.get("email"))
+            user = account_for_email(email) if email else None
+            if user is not None and user.sign_in_identities.filter(provider=CIS2).exists():
+                raise Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked", "email in use")
+            if user is None:
+                if not email:
+                    raise Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked", "no email")
+                name = info.get("name") or " ".join(
+                    part for part in (info.get("given_name"), info.get("family_name")) if part
+                )
+                user = User.objects.create_user(
+                    email, None, display_name=(name or email)[:150], kind=User.Kind.PROFESSIONAL
+                )
+                audit_record(action=Action.CREATE, actor=user, obj=user, request=request)
+            SignInIdentity.objects.create(user=user, provider=CIS2, subject=answer.subject)
+            audit_record(action=Action.SIGN_IN_LINKED, actor=user, obj=user, request=request)
+        if not user.is_active or user.kind != User.Kind.PROFESSIONAL:
+            raise Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked", "not a staff account")
+        _, created = Membership.objects.get_or_create(
+            user=user, organisation=organisation, defaults={"job_title": staff_role.job_title}
+        )
+        if created:
+            audit_record(action=Action.CREATE, actor=user, obj=user, request=request)
+    return user
+
+
+def nhs_login_account(*, request, answer, invitation_token: str = ""):
+    """The account an NHS login sign-in belongs to (ADR 0023): the one its NHS login subject is
+    linked to, or the one an app links it to now (`signals.nhs_login_link`: the person by their
+    NHS number, family through their invitation), which is then linked for next time."""
+    from .models import SignInIdentity, User
+    from .oidc import NHS_LOGIN, Refused, at_least, proofing_level
+    from .signals import collect, nhs_login_link
+
+    known = account_for_identity(provider=NHS_LOGIN, subject=answer.subject)
+    if not at_least(proofing_level({**answer.id_token, **answer.userinfo}), "P5"):
+        raise Refused(Action.SIGN_IN_REFUSED_ASSURANCE, "identity", user=known)
+    if known is not None and not invitation_token:
+        if not known.is_active or known.kind != User.Kind.PUBLIC:
+            raise Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked", user=known)
+        return known
+    with transaction.atomic():
+        linked = collect(nhs_login_link, answer=answer, invitation_token=invitation_token)
+        if not linked:
+            raise Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked", user=known)
+        user = linked[0]
+        if known is not None and known.pk != user.pk:
+            raise Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked", user=known)
+        if known is None:
+            if user.sign_in_identities.filter(provider=NHS_LOGIN).exists():
+                # Linked to another NHS login already: one NHS login per account.
+                raise Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked", user=user)
+            SignInIdentity.objects.create(user=user, provider=NHS_LOGIN, subject=answer.subject)
+            audit_record(action=Action.SIGN_IN_LINKED, actor=user, obj=user, request=request)
+    return user
+
+
+def account_for_identity(*, provider: str, subject: str):
+    from .models import SignInIdentity
+
+    identity = (
+        SignInIdentity.objects.filter(provider=provider, subject=subject)
+        .select_related("user")
+        .first()
+    )
+    return identity.user if identity else None
+
+
+def normalise_email_claim(value) -> str:
+    from .models import normalise_email
+
+    return normalise_email(value) if isinstance(value, str) and "@" in value else ""
+
+
+def sessions_end_everywhere(*, user, request=None) -> None:
+    """End every session of the user at once (a back-channel logout from CIS2): the middleware
+    ends any session begun before this moment at its next request."""
+    from .models import User
+
+    User.objects.filter(pk=user.pk).update(sessions_ended_at=timezone.now())
+    audit_record(action=Action.BACKCHANNEL_LOGOUT, obj=user, request=request)
 
 
 def session_sign_out(*, request) -> None:

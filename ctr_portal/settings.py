@@ -359,6 +359,30 @@ PDS_TIMEOUT_SECONDS = env.float("PDS_TIMEOUT_SECONDS", default=10.0)
 if PDS_TIMEOUT_SECONDS <= 0:
     raise ImproperlyConfigured("PDS_TIMEOUT_SECONDS must be more than 0.")
 
+# --- sign-in with NHS CIS2 (staff) and NHS login (the person and family), ADR 0023 ---
+# Each is off until its issuer and client id are set. The service authenticates to both with
+# `private_key_jwt`: a JWT signed RS512 with its private key, whose public half it publishes at
+# /account/sign-in/jwks.json (key id: the key's JWK thumbprint). The key is PEM text in
+# SIGN_IN_PRIVATE_KEY (newlines may be written as \n) or a file named by
+# SIGN_IN_PRIVATE_KEY_PATH; `manage.py sign_in_key` makes one. Never commit it.
+SIGN_IN_PRIVATE_KEY = env.str("SIGN_IN_PRIVATE_KEY", default="").replace("\\n", "\n")
+SIGN_IN_PRIVATE_KEY_PATH = env.str("SIGN_IN_PRIVATE_KEY_PATH", default="")
+# CIS2: the issuer (its discovery document is at <issuer>/.well-known/openid-configuration
+# unless CIS2_DISCOVERY_URL says otherwise) and the assurance asked for.
+CIS2_ISSUER = env.str("CIS2_ISSUER", default="").rstrip("/")
+CIS2_DISCOVERY_URL = env.str("CIS2_DISCOVERY_URL", default="")
+CIS2_CLIENT_ID = env.str("CIS2_CLIENT_ID", default="")
+CIS2_ACR_VALUES = env.str("CIS2_ACR_VALUES", default="AAL2_OR_AAL3_ANY")
+# NHS login: the vector of trust asked for (a JSON list, as NHS login takes it). The person is
+# linked only at P9; a family carer at P5 or above.
+NHS_LOGIN_ISSUER = env.str("NHS_LOGIN_ISSUER", default="").rstrip("/")
+NHS_LOGIN_DISCOVERY_URL = env.str("NHS_LOGIN_DISCOVERY_URL", default="")
+NHS_LOGIN_CLIENT_ID = env.str("NHS_LOGIN_CLIENT_ID", default="")
+NHS_LOGIN_VTR = env.str("NHS_LOGIN_VTR", default='["P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm", "P5.Cp.Cd"]')
+# NHS login offers no session management: its sessions here end after 30 minutes idle.
+NHS_LOGIN_SESSION_IDLE_SECONDS = env.int("NHS_LOGIN_SESSION_IDLE_SECONDS", default=30 * 60)
+SIGN_IN_HTTP_TIMEOUT_SECONDS = env.float("SIGN_IN_HTTP_TIMEOUT_SECONDS", default=10.0)
+
 # Behind a trusted proxy (docker-compose, a load balancer) the client address is the first hop of
 # X-Forwarded-For; never trust it when clients can reach the app directly.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)

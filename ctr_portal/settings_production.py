@@ -70,3 +70,19 @@ if _notify_wanted and not NOTIFY_BASE_URL.startswith("https://"):  # noqa: F405
 for _name in ("PDS_BASE_URL", "PDS_TOKEN_URL"):
     if globals()[_name] and not globals()[_name].startswith("https://"):
         raise ImproperlyConfigured(f"{_name} must be an https:// address in production.")
+
+# CIS2 and NHS login (ADR 0023): switched on only with a private key to authenticate with, and
+# over https.
+for _provider in ("CIS2", "NHS_LOGIN"):
+    _issuer, _client = globals()[f"{_provider}_ISSUER"], globals()[f"{_provider}_CLIENT_ID"]
+    if (_issuer or _client) and not (_issuer and _client):
+        raise ImproperlyConfigured(
+            f"{_provider} is half configured: set {_provider}_ISSUER and {_provider}_CLIENT_ID."
+        )
+    if _issuer and not (SIGN_IN_PRIVATE_KEY or SIGN_IN_PRIVATE_KEY_PATH):  # noqa: F405
+        raise ImproperlyConfigured(
+            f"{_provider} needs a private key: set SIGN_IN_PRIVATE_KEY or "
+            "SIGN_IN_PRIVATE_KEY_PATH (manage.py sign_in_key makes one)."
+        )
+    if _issuer and not _issuer.startswith("https://"):
+        raise ImproperlyConfigured(f"{_provider}_ISSUER must be an https:// address in production.")

@@ -35,6 +35,13 @@ demo_seed = Signal()
 the order the apps are ready (INSTALLED_APPS), and each is idempotent: a second run changes
 nothing."""
 
+nhs_login_link = Signal()
+"""Sent with `answer` (`oidc.Answer`, NHS login's checked claims) and `invitation_token` (the
+invitation link the person followed to NHS login, or "") when NHS login has checked someone whose
+NHS login is not yet linked to an account here (ADR 0023). A receiver returns the account it
+links them to, or None when it has nothing to say; it raises `oidc.Refused` to refuse. Never by
+name: the person by their NHS number at P9, family only through their invitation."""
+
 
 def collect(signal: Signal, sender=None, **kwargs) -> list:
     """Every receiver's answer in one list: a list answer is spread, None is skipped."""

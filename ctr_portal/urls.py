@@ -7,6 +7,19 @@ from .views import accounts, errors, pages, receipts
 accounts_patterns = [
     path("sign-in/", accounts.LoginView.as_view(), name="login"),
     path("sign-in/demo/", accounts.DemoSignInView.as_view(), name="demo_sign_in"),
+    path("sign-in/jwks.json", accounts.JwksView.as_view(), name="oidc_jwks"),
+    path("sign-in/refused/", accounts.SignInRefusedView.as_view(), name="sign_in_refused"),
+    path(
+        "sign-in/cis2/backchannel-logout/",
+        accounts.BackchannelLogoutView.as_view(),
+        name="cis2_backchannel_logout",
+    ),
+    path("sign-in/<slug:provider>/", accounts.ProviderSignInStartView.as_view(), name="oidc_start"),
+    path(
+        "sign-in/<slug:provider>/callback/",
+        accounts.ProviderSignInCallbackView.as_view(),
+        name="oidc_callback",
+    ),
     path("sign-out/", accounts.LogoutView.as_view(), name="logout"),
     path("two-factor/set-up/", accounts.TwoFactorSetupView.as_view(), name="two_factor_setup"),
     path("two-factor/", accounts.TwoFactorVerifyView.as_view(), name="two_factor_verify"),

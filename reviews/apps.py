@@ -29,6 +29,9 @@ class ReviewsConfig(AppConfig):
             weak=False,
         )
         shared.demo_seed.connect(demo.seed_people_and_reviews, dispatch_uid="reviews.demo_seed")
+        shared.nhs_login_link.connect(
+            services.participants.nhs_login_link, dispatch_uid="reviews.nhs_login_link"
+        )
         signals.readiness_checks.connect(
             extensions.readiness_checks, dispatch_uid="reviews.readiness_checks"
         )

@@ -345,6 +345,83 @@ def pds_on(settings, pds_server):
 
 
 @pytest.fixture(scope="session")
+def cis2_provider():
+    """The real OpenID provider on loopback, set up like NHS CIS2 (tests/oidc/provider.mjs),
+    sending its back-channel logouts to a receiver the tests read from."""
+    from .oidc_provider import LocalProvider, LogoutReceiver
+
+    receiver = LogoutReceiver()
+    provider = LocalProvider(
+        "cis2",
+        redirect_path="/account/sign-in/cis2/callback/",
+        backchannel_logout_uri=receiver.url,
+    )
+    provider.logouts = receiver.tokens
+    yield provider
+    provider.stop()
+    receiver.stop()
+
+
+@pytest.fixture
+def cis2_on(db, settings, cis2_provider):
+    """CIS2 switched on and pointed at the local provider, with the key it knows."""
+    from ctr_portal import oidc
+
+    from .oidc_provider import CLIENT_ID
+
+    oidc._cache.clear()
+    staff_roles_let_in()
+    settings.CIS2_ISSUER = cis2_provider.issuer
+    settings.CIS2_DISCOVERY_URL = ""
+    settings.CIS2_CLIENT_ID = CLIENT_ID
+    settings.CIS2_ACR_VALUES = "AAL2_OR_AAL3_ANY"
+    settings.SIGN_IN_PRIVATE_KEY = cis2_provider.key_pem
+    settings.SIGN_IN_PRIVATE_KEY_PATH = ""
+    yield cis2_provider
+    oidc._cache.clear()
+
+
+@pytest.fixture(scope="session")
+def nhs_login_provider():
+    """The real OpenID provider on loopback, set up like NHS login (tests/oidc/provider.mjs)."""
+    from .oidc_provider import LocalProvider
+
+    provider = LocalProvider("nhs_login", redirect_path="/account/sign-in/nhs_login/callback/")
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def nhs_login_on(settings, nhs_login_provider):
+    """NHS login switched on and pointed at the local provider, with the key it knows."""
+    from ctr_portal import oidc
+
+    from .oidc_provider import CLIENT_ID
+
+    oidc._cache.clear()
+    settings.NHS_LOGIN_ISSUER = nhs_login_provider.issuer
+    settings.NHS_LOGIN_DISCOVERY_URL = ""
+    settings.NHS_LOGIN_CLIENT_ID = CLIENT_ID
+    settings.SIGN_IN_PRIVATE_KEY = nhs_login_provider.key_pem
+    settings.SIGN_IN_PRIVATE_KEY_PATH = ""
+    yield nhs_login_provider
+    oidc._cache.clear()
+
+
+def staff_roles_let_in():
+    """The CIS2 roles the data migration lets in and the tests use: made again here, since a
+    transactional test before this one empties every table, migrated rows included."""
+    from .factories import StaffRoleFactory
+
+    for code, national_name, job_title in (
+        ("R8000", "Clinical Practitioner Access Role", "Clinician"),
+        ("R8001", "Nurse Access Role", "Nurse"),
+        ("R8008", "Admin/Clinical Support Access Role", "Administrative and clinical support"),
+    ):
+        StaffRoleFactory(code=code, national_name=national_name, job_title=job_title)
+
+
+@pytest.fixture(scope="session")
 def notify_server():
     """A stand-in for GOV.UK Notify on loopback (tests/notify_server.py), started once."""
     from . import notify_server as stand_in

@@ -13,6 +13,8 @@ from ctr_portal.models import (
     Membership,
     Notification,
     Organisation,
+    SignInIdentity,
+    StaffRole,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -60,6 +62,32 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     job_title = "Case manager"
+
+
+class StaffRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffRole
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"R9{n:03d}")
+    national_name = factory.LazyAttribute(lambda o: f"Test Access Role {o.code}")
+    job_title = "Case manager"
+
+
+class SignInIdentityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignInIdentity
+
+    user = factory.SubFactory(UserFactory)
+    provider = SignInIdentity.Provider.CIS2
+    subject = factory.Sequence(lambda n: f"5559{n:08d}")
+
+    class Params:
+        nhs_login = factory.Trait(
+            provider=SignInIdentity.Provider.NHS_LOGIN,
+            subject=factory.Faker("uuid4"),
+            user=factory.SubFactory(UserFactory, public=True),
+        )
 
 
 class AuditEventFactory(factory.django.DjangoModelFactory):

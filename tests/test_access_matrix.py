@@ -107,6 +107,10 @@ def admin_kwargs_for(name):
     return build
 
 
+def provider_kwargs(ctx):
+    return {"provider": "cis2"}
+
+
 def reset_kwargs(ctx):
     return {"uidb64": "MQ", "token": "not-a-token"}
 
@@ -221,6 +225,13 @@ MATRIX = {
     "accounts:password_reset_complete": (no_kwargs, everyone(200), NO_POST),
     "accounts:session_keepalive": (no_kwargs, signed_in(405), signed_in(ACTS)),
     "accounts:account": (no_kwargs, signed_in(200), NO_POST),
+    # CIS2 and NHS login (ADR 0023) are off here: their pages are not found. The service's
+    # public keys and the refusal page are for anyone.
+    "accounts:oidc_start": (provider_kwargs, everyone(404), NO_POST),
+    "accounts:oidc_callback": (provider_kwargs, everyone(404), NO_POST),
+    "accounts:oidc_jwks": (no_kwargs, everyone(200), NO_POST),
+    "accounts:sign_in_refused": (no_kwargs, everyone(403), NO_POST),
+    "accounts:cis2_backchannel_logout": (no_kwargs, everyone(405), everyone(404)),
     # reviews: people belong to their commissioners; nobody else learns they exist.
     "reviews:person_list": (no_kwargs, COMMISSIONERS_ONLY, acting(COMMISSIONERS_ONLY)),
     "reviews:person_create": (no_kwargs, COMMISSIONERS_ONLY, acting(COMMISSIONERS_ONLY)),

@@ -10,16 +10,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView
 from django_otp import devices_for_user
 
-from .. import services
+from .. import oidc, services
 from ..audit import Action, audit_record
 from ..forms import (
     LOCKED_OUT_ERROR,
@@ -29,7 +30,7 @@ from ..forms import (
     SetPasswordForm,
     SignInForm,
 )
-from ..middleware import SESSION_RENEWED_KEY
+from ..middleware import SESSION_RENEWED_KEY, session_idle_limit
 from ..queries import (
     READING_COOKIE,
     demo_persona,
@@ -55,6 +56,8 @@ def _render_sign_in(request, form, status=200):
             "next": request.POST.get("next") or request.GET.get("next") or "",
             "expired": request.GET.get("expired") == "1",
             "personas": demo_personas() if settings.DEMO_MODE else [],
+            "cis2": oidc.provider(oidc.CIS2),
+            "nhs_login": oidc.provider(oidc.NHS_LOGIN),
         },
         status=status,
     )
@@ -72,7 +75,11 @@ class LoginView(View):
         if form.is_valid():
             services.session_sign_in(request=request, user=form.user)
             return redirect(_safe_next(request))
-        if form.non_field_errors():
+        if form.password_off:
+            services.sign_in_refused(
+                request=request, action=Action.SIGN_IN_REFUSED_PASSWORD, user=form.password_off
+            )
+        elif form.non_field_errors():
             services.sign_in_failed(
                 request=request,
                 email=form.cleaned_data.get("username", ""),
@@ -212,7 +219,7 @@ class SessionKeepAliveView(View):
     def post(self, request):
         # Saved (so its cookie is sent again with a fresh age), renewed from now.
         request.session[SESSION_RENEWED_KEY] = time.time()
-        return JsonResponse({"idle_seconds": settings.SESSION_COOKIE_AGE})
+        return JsonResponse({"idle_seconds": session_idle_limit(request.session)})
 
 
 class AccountView(TemplateView):
@@ -277,3 +284,195 @@ class ReadingFormatView(FormView):
     def get_context_data(self, **kwargs):
         kwargs["next"] = self.request.GET.get("next", self.request.POST.get("next", ""))
         return super().get_context_data(**kwargs)
+
+
+# --- NHS CIS2 and NHS login (ADR 0023) ------------------------------------------------------
+
+PENDING_KEY = "_sign_in_pending"
+
+
+def _provider_or_404(name):
+    found = oidc.provider(name)
+    if found is None:
+        raise Http404("Not found")
+    return found
+
+
+def _callback_uri(request, name):
+    return request.build_absolute_uri(reverse("accounts:oidc_callback", args=[name]))
+
+
+@method_decorator(login_not_required, name="dispatch")
+class ProviderSignInStartView(View):
+    """Sends the browser to CIS2 or NHS login, remembering what will prove the answer is ours."""
+
+    def get(self, request, provider):
+        found = _provider_or_404(provider)
+        try:
+            url, pending = oidc.authorization_start(
+                found,
+                redirect_uri=_callback_uri(request, found.name),
+                login_hint=request.GET.get("login_hint", "")[:100],
+            )
+        except oidc.Refused as refused:
+            return _refuse(request, refused)
+        pending["next"] = str(_safe_next(request))
+        if found.name == oidc.NHS_LOGIN:
+            # The invitation link followed here: family are linked only through it.
+            pending["invitation"] = request.GET.get("invitation", "")[:100]
+        request.session[PENDING_KEY] = pending
+        return redirect(url)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class ProviderSignInCallbackView(View):
+    """Where CIS2 or NHS login sends the browser back: every check, then the account."""
+
+    def get(self, request, provider):
+        found = _provider_or_404(provider)
+        pending = request.session.pop(PENDING_KEY, None) or {}
+        try:
+            if pending.get("provider") != found.name:
+                raise oidc.Refused(Action.SIGN_IN_REFUSED_TOKEN, "expired", "nothing pending")
+            answer = oidc.authorization_finish(
+                found,
+                redirect_uri=_callback_uri(request, found.name),
+                params=request.GET,
+                pending=pending,
+            )
+            if found.name == oidc.CIS2:
+                user = services.cis2_account(request=request, answer=answer)
+            else:
+                user = services.nhs_login_account(
+                    request=request, answer=answer, invitation_token=pending.get("invitation", "")
+                )
+        except oidc.Refused as refused:
+            return _refuse(request, refused, provider=found.name)
+        services.session_sign_in_with_provider(request=request, user=user, provider=found.name)
+        target = pending.get("next") or ""
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+            target = reverse(settings.LOGIN_REDIRECT_URL)
+        return redirect(target)
+
+
+def _refuse(request, refused, provider=""):
+    services.sign_in_refused(request=request, action=refused.action, user=refused.user)
+    url = reverse("accounts:sign_in_refused") + f"?reason={refused.reason}"
+    if provider:
+        url += f"&provider={provider}"
+    return redirect(url)
+
+
+# What the refusal page says, by reason: what happened, and what to do or whom to ask.
+REFUSALS = {
+    "assurance": (
+        "Your sign-in was not strong enough for this service",
+        "This service holds sensitive information about people, so it needs you to sign in "
+        "with a smartcard, Windows Hello or the NHS CIS2 Authenticator app, and your identity "
+        "to have been checked in person. Ask your organisation's registration authority.",
+    ),
+    "stale": (
+        "Your sign-in took too long",
+        "For your security you need to sign in again, and finish within 5 minutes.",
+    ),
+    "untrusted": (
+        "We could not check your sign-in",
+        "The answer from the sign-in service could not be trusted, so you have not been signed "
+        "in. Try again. If this keeps happening, contact the service desk.",
+    ),
+    "provider_refused": (
+        "We could not finish signing you in",
+        "The sign-in service did not accept this service's request. Try again later. If this "
+        "keeps happening, contact the service desk.",
+    ),
+    "unavailable": (
+        "Signing in is not working at the moment",
+        "Try again later, or sign in with your email address and password if you have one.",
+    ),
+    "expired": (
+        "Your sign-in has expired",
+        "Start again from the sign-in page.",
+    ),
+    "cancelled": (
+        "You did not finish signing in",
+        "Start again from the sign-in page when you are ready.",
+    ),
+    "role": (
+        "Your role cannot be used with this service",
+        "The role you chose when you signed in is not one this service lets in. Sign in again "
+        "and choose another role, or ask the CTR Portal administrator in your organisation to "
+        "add your role. They can see that you tried.",
+    ),
+    "organisation": (
+        "Your organisation does not use this service yet",
+        "The organisation of the role you chose is not set up here. Sign in again and choose a "
+        "role in another organisation, or ask the commissioner you work with to ask the CTR "
+        "Portal administrator to add your organisation. They can see that you tried.",
+    ),
+    "identity": (
+        "NHS login needs to check who you are first",
+        "To see information about a review you need to have proved who you are to NHS login, "
+        "with photo ID. Sign in to the NHS App or NHS login to do this, then try again. If "
+        "you cannot, ask the person who invited you about other ways to take part.",
+    ),
+    "invitation": (
+        "This invitation link has expired or has already been used",
+        "Ask the person who invited you to send a new invitation.",
+    ),
+    "not_linked": (
+        "We could not find your account",
+        "Your sign-in worked but is not linked to an account here. Ask the person who invited "
+        "you to send the invitation again, and use the link in it.",
+    ),
+}
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SignInRefusedView(View):
+    def get(self, request):
+        heading, advice = REFUSALS.get(request.GET.get("reason", ""), REFUSALS["untrusted"])
+        return render(
+            request,
+            "registration/sign_in_refused.html",
+            {"heading": heading, "advice": advice},
+            status=403,
+        )
+
+
+@method_decorator(login_not_required, name="dispatch")
+class JwksView(View):
+    """The service's public keys: CIS2 and NHS login check its client assertions with them."""
+
+    def get(self, request):
+        try:
+            keys = oidc.public_jwks()
+        except oidc.Refused:  # the key file cannot be read: say so, not "no keys"
+            return JsonResponse({"error": "unavailable"}, status=503)
+        response = JsonResponse(keys)
+        response["Cache-Control"] = "public, max-age=3600"
+        return response
+
+
+@method_decorator([login_not_required, csrf_exempt], name="dispatch")
+class BackchannelLogoutView(View):
+    """CIS2 tells the service that someone signed out there: every session of theirs ends at once
+    (OpenID Connect Back-Channel Logout 1.0). The provider posts a signed logout token, with no
+    cookie and no CSRF token, so the token's signature is the only thing trusted."""
+
+    def post(self, request):
+        found = _provider_or_404(oidc.CIS2)
+        token = request.POST.get("logout_token", "")
+        try:
+            if not token:
+                raise oidc.Refused(Action.SIGN_IN_REFUSED_TOKEN, "untrusted", "no logout token")
+            claims = oidc.logout_token_claims(found, token)
+        except oidc.Refused as refused:
+            services.sign_in_refused(request=request, action=refused.action)
+            response = JsonResponse({"error": "invalid_request"}, status=400)
+        else:
+            user = services.account_for_identity(provider=found.name, subject=claims["sub"])
+            if user is not None:
+                services.sessions_end_everywhere(user=user, request=request)
+            response = HttpResponse(status=200)
+        response["Cache-Control"] = "no-store"
+        return response

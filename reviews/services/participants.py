@@ -442,3 +442,72 @@ def participant_reach_set(
         )
         audit_record(action=Action.UPDATE, actor=actor, obj=participant)
     return participant
+
+
+def nhs_login_link(sender=None, *, answer, invitation_token: str = "", **kwargs):
+    """Who NHS login has just checked, here (`ctr_portal.signals.nhs_login_link`, ADR 0023).
+
+    Through an invitation link: its participant, if they are the person or family (the person
+    only at P9 and with the NHS number on their record; family at P5 or above). Without one: the
+    person whose NHS number NHS login gives, at P9, when they take part in a review. Never by
+    name. The NHS number from NHS login is compared, never kept or shown."""
+    from ctr_portal import oidc
+
+    level = oidc.proofing_level({**answer.id_token, **answer.userinfo})
+    nhs_number = str(answer.userinfo.get("nhs_number") or answer.id_token.get("nhs_number") or "")
+    if invitation_token:
+        invitation = invitation_for_token(invitation_token)
+        if invitation is None or not invitation.is_usable:
+            raise oidc.Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "invitation")
+        participant = invitation.participant
+        if participant.role == ParticipantRole.PERSON:
+            if not oidc.at_least(level, "P9"):
+                raise oidc.Refused(Action.SIGN_IN_REFUSED_ASSURANCE, "identity")
+            if nhs_number != participant.review.person.nhs_number:
+                raise oidc.Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked")
+        elif participant.role in FAMILY_ROLES:
+            if not oidc.at_least(level, "P5"):
+                raise oidc.Refused(Action.SIGN_IN_REFUSED_ASSURANCE, "identity")
+        else:
+            return None  # staff and panel members sign in with CIS2 or a password
+        return _invitation_accept_with_nhs_login(invitation, answer)
+    if not nhs_number:
+        return None
+    accounts = {
+        participant.user
+        for participant in Participant.objects.filter(
+            role=ParticipantRole.PERSON, review__person__nhs_number=nhs_number, user__isnull=False
+        ).select_related("user")
+    }
+    if len(accounts) != 1:
+        return None  # not invited yet (their invitation links them), or not known here
+    if not oidc.at_least(level, "P9"):
+        raise oidc.Refused(Action.SIGN_IN_REFUSED_ASSURANCE, "identity")
+    return accounts.pop()
+
+
+def _invitation_accept_with_nhs_login(invitation: Invitation, answer):
+    """Use up the invitation for someone NHS login has checked: the account for the invited
+    email address if there is one (the link reached that address), else a new one without a
+    password, which signs in with NHS login only."""
+    participant = invitation.participant
+    claimed = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if not claimed:
+        from ctr_portal import oidc
+
+        raise oidc.Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "invitation")
+    user = participant.user or (account_for_email(participant.email) if participant.email else None)
+    if user is None:
+        email = participant.email or normalise_email(str(answer.userinfo.get("email") or ""))
+        if not email or account_for_email(email) is not None:
+            from ctr_portal import oidc
+
+            raise oidc.Refused(Action.SIGN_IN_REFUSED_NOT_LINKED, "not_linked")
+        user = account_create(
+            email=email, password=None, display_name=participant.name, kind=User.Kind.PUBLIC
+        )
+    Participant.objects.filter(pk=participant.pk).update(user=user)
+    audit_record(action=Action.UPDATE, actor=user, obj=participant)
+    return user

@@ -34,7 +34,7 @@ from ..forms.participation import (
     ParticipantForm,
     contact_label,
 )
-from ..models import InvitedThrough
+from ..models import FAMILY_ROLES, InvitedThrough, ParticipantRole
 from ..rules import latest_consent, participant_for
 from .base import ReviewPageMixin
 
@@ -343,8 +343,29 @@ class InvitationAcceptView(View):
                 sign_in_url=reverse("accounts:login")
                 + "?"
                 + urlencode({"next": self.request.path}),
+                nhs_login_url=self._nhs_login_url(),
             ),
             status=status,
+        )
+
+    def _nhs_login_url(self):
+        """The person and family may join through NHS login instead (ADR 0023)."""
+        from ctr_portal import oidc
+
+        if oidc.provider(oidc.NHS_LOGIN) is None or self.participant.role not in (
+            *FAMILY_ROLES,
+            ParticipantRole.PERSON,
+        ):
+            return ""
+        return (
+            reverse("accounts:oidc_start", args=[oidc.NHS_LOGIN])
+            + "?"
+            + urlencode(
+                {
+                    "invitation": self.kwargs["token"],
+                    "next": reverse("reviews:review_detail", args=[self.review.pk]),
+                }
+            )
         )
 
     def get(self, request, *args, **kwargs):

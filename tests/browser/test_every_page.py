@@ -329,7 +329,7 @@ def crawls(request, browser, django_db_setup, live_server, django_db_blocker):
         if item.module is request.module
     }
     done, checked_shapes = {}, set()
-    with django_db_blocker.unblock(), override_settings(DEMO_MODE=True):
+    with django_db_blocker.unblock(), override_settings(DEMO_MODE=True, **SIGN_IN_PROVIDERS_ON):
         live_server._live_server_modified_settings.enable()
         try:
             started = time.monotonic()
@@ -338,6 +338,7 @@ def crawls(request, browser, django_db_setup, live_server, django_db_blocker):
             if LINK_HOLDER in selected:
                 starts = single_purpose_links()
                 assert len(starts) == 3, "the demo has a link of each purpose to walk"
+                starts += SIGN_IN_PAGES
                 crawl = done[LINK_HOLDER] = crawl_as(
                     browser, live_server.url, None, checked_shapes, starts=starts
                 )
@@ -364,6 +365,16 @@ def test_every_page_a_role_can_reach_answers_and_passes_axe(crawls, persona):
 
 
 LINK_HOLDER = "link_holder"
+# CIS2 and NHS login switched on, pointing nowhere: the sign-in page shows their buttons, and
+# following one ends on the refusal page ("not working at the moment"), which is walked too.
+SIGN_IN_PROVIDERS_ON = {
+    "CIS2_ISSUER": "http://127.0.0.1:9/cis2",
+    "CIS2_CLIENT_ID": "ctr-portal",
+    "NHS_LOGIN_ISSUER": "http://127.0.0.1:9/nhs-login",
+    "NHS_LOGIN_CLIENT_ID": "ctr-portal",
+    "SIGN_IN_HTTP_TIMEOUT_SECONDS": 2,
+}
+SIGN_IN_PAGES = ["/account/sign-in/", "/account/sign-in/refused/?reason=role"]
 
 
 def test_every_page_a_single_purpose_link_opens_answers_and_passes_axe(crawls):
@@ -371,3 +382,10 @@ def test_every_page_a_single_purpose_link_opens_answers_and_passes_axe(crawls):
     update, read the report and follow the plan) and every page those link to."""
     failures = crawls[LINK_HOLDER].failures
     assert not failures, f"without an account: {len(failures)} faults\n" + "\n".join(failures)
+    # The sign-in page with CIS2 and NHS login on, their buttons, and the refusal page.
+    walked = {route for route, _ in crawls[LINK_HOLDER].per_route}
+    assert {
+        "account/sign-in/",
+        "account/sign-in/<slug:provider>/",
+        "account/sign-in/refused/",
+    } <= walked, walked

@@ -81,3 +81,55 @@ def test_new_professional_sets_up_an_authenticator_from_the_qr_page(page, commis
     page.get_by_label("Security code").fill(code_for(device))
     page.get_by_role("button", name="Continue").click()
     assert "Hello, Asha" in page.get_by_role("heading", level=1).inner_text()
+
+
+def test_a_commissioner_signs_in_with_cis2(page, live_server, settings):
+    """The one browser journey through the local OpenID provider set up like CIS2: the sign-in
+    page's button, the provider's own page (the demo's chooser, standing in for the smartcard),
+    and back to the dashboard with no authenticator code asked for."""
+    from ctr_portal import oidc
+    from tests.conftest import staff_roles_let_in
+    from tests.oidc_provider import CLIENT_ID, LocalProvider
+
+    provider = LocalProvider(
+        "cis2", redirect_path="/account/sign-in/cis2/callback/", app=live_server.url
+    )
+    try:
+        oidc._cache.clear()
+        staff_roles_let_in()
+        settings.CIS2_ISSUER = provider.issuer
+        settings.CIS2_CLIENT_ID = CLIENT_ID
+        settings.SIGN_IN_PRIVATE_KEY = provider.key_pem
+        icb = OrganisationFactory(
+            name="NHS North Shore ICB", kind=Organisation.Kind.ICB, ods_code="QXA"
+        )
+        commissioner = UserFactory(email="commissioner@example.nhs.uk", display_name="Asha Patel")
+        MembershipFactory(user=commissioner, organisation=icb, job_title="Case manager")
+
+        # Given the sign-in page, with CIS2 switched on
+        page.goto("/account/sign-in/")
+        assert_accessible(page)
+
+        # When the commissioner signs in with CIS2
+        page.get_by_role("button", name="Sign in with NHS CIS2").click()
+        page.get_by_role("button", name="Commissioner at North Shore ICB").click()
+
+        # Then the dashboard greets them, with no security code asked for
+        heading = page.get_by_role("heading", level=1)
+        assert "Hello, Asha" in heading.inner_text()
+        assert "Case manager, NHS North Shore ICB" in page.locator("main").inner_text()
+        assert_accessible(page)
+
+        # And someone whose role is not taken here is told whom to ask
+        page.context.clear_cookies()
+        page.goto("/account/sign-in/")
+        page.get_by_role("button", name="Sign in with NHS CIS2").click()
+        page.get_by_role("button", name="Refused: a role this service does not take").click()
+        assert page.get_by_role("heading", level=1).inner_text() == (
+            "Your role cannot be used with this service"
+        )
+        assert "administrator" in page.locator("main").inner_text()
+        assert_accessible(page)
+    finally:
+        provider.stop()
+        oidc._cache.clear()

@@ -45,6 +45,22 @@ def test_production_settings_refuse_demo_mode():
     assert result.returncode != 0 and "DEMO_MODE is refused in production" in result.stderr
 
 
+@pytest.mark.parametrize("provider", ["CIS2", "NHS_LOGIN"])
+def test_production_settings_refuse_a_sign_in_provider_without_a_key(provider):
+    """CIS2 and NHS login (ADR 0023) authenticate this service by its key alone."""
+    configured = {
+        f"{provider}_ISSUER": "https://sign-in.example.nhs.uk",
+        f"{provider}_CLIENT_ID": "ctr-portal",
+    }
+    result = run_manage("check", **{**PRODUCTION, **configured})
+    assert result.returncode != 0 and f"{provider} needs a private key" in result.stderr
+    key = {"SIGN_IN_PRIVATE_KEY_PATH": "/run/secrets/sign-in-key.pem"}
+    assert run_manage("check", **{**PRODUCTION, **configured, **key}).returncode == 0
+    plain = {**configured, f"{provider}_ISSUER": "http://sign-in.example.nhs.uk", **key}
+    result = run_manage("check", **{**PRODUCTION, **plain})
+    assert result.returncode != 0 and "https://" in result.stderr
+
+
 def test_production_settings_refuse_debug():
     result = run_manage("check", **{**PRODUCTION, "DEBUG": "1"})
     assert result.returncode != 0 and "DEBUG must be off" in result.stderr
@@ -117,8 +133,10 @@ def test_no_url_pattern_carries_a_name_or_nhs_number():
     text parameter is allowed only for tokens and the admin's own routes."""
     from django.urls.converters import IntConverter, UUIDConverter
 
-    # "measure" names one of the service measures (a fixed list of codes), never anyone.
+    # "measure" names one of the service measures (a fixed list of codes), never anyone;
+    # "provider" names the sign-in provider (cis2 or nhs_login).
     text_allowed = {
+        "provider",
         "uidb64",
         "token",
         "object_id",

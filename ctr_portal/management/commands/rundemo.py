@@ -1,4 +1,6 @@
-"""Run the whole application on a laptop: web server, Celery worker and Celery beat.
+"""Run the whole application on a laptop: web server, Celery worker and Celery beat, and in
+demo mode a local CIS2 and NHS login (npm oidc-provider, tests/oidc/provider.mjs) with the demo
+personas as their users (ADR 0023).
 
 Each child runs in its own process group, so Ctrl-C reaches only this command, which then stops
 every child and everything they started (the autoreloader's child, pool processes), and waits
@@ -6,7 +8,9 @@ for them. Nothing is left running.
 """
 
 import contextlib
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +19,14 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from ctr_portal.demo import DEMO_PASSWORD, PERSONAS
+from ctr_portal.demo import DEMO_PASSWORD, PERSONAS, local_provider_users
+
+# Where the local providers listen in demo mode; CIS2's issuer carries a path, as the real one.
+LOCAL_PROVIDERS = {
+    "cis2": (9101, "/openam/oauth2/realms/root/realms/oidc"),
+    "nhs_login": (9102, ""),
+}
+DEMO_CLIENT_ID = "ctr-portal-demo"
 
 
 class Command(BaseCommand):
@@ -55,6 +66,11 @@ class Command(BaseCommand):
         }
         children = {}
         stopping = False
+        env = dict(os.environ)
+        local = self._local_providers(addrport) if settings.DEMO_MODE else {}
+        for name, (command, provider_env) in local.items():
+            commands[name] = command
+            env.update(provider_env)
 
         def stop(*_):
             nonlocal stopping
@@ -65,9 +81,9 @@ class Command(BaseCommand):
         try:
             for name, command in commands.items():
                 children[name] = subprocess.Popen(  # noqa: S603 (our own fixed commands)
-                    command, cwd=settings.BASE_DIR, start_new_session=True
+                    command, cwd=settings.BASE_DIR, start_new_session=True, env=env
                 )
-            self._banner(addrport)
+            self._banner(addrport, local)
             while not stopping:
                 for name, child in children.items():
                     if child.poll() is not None:
@@ -76,6 +92,48 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         finally:
             self._stop_all(children)
+
+    def _local_providers(self, addrport):
+        """The commands and settings of a local CIS2 and NHS login, when node and the npm
+        packages are there (`make setup`); none otherwise, and the demo signs in as before."""
+        node = shutil.which("node")
+        script = settings.BASE_DIR / "tests" / "oidc" / "provider.mjs"
+        if not node or not (settings.BASE_DIR / "node_modules" / "oidc-provider").exists():
+            self.stderr.write("No local CIS2 or NHS login: run make setup (needs node and npm).")
+            return {}
+        host, _, port = addrport.rpartition(":")
+        app = f"http://{host or '127.0.0.1'}:{port}"
+        key = settings.VAR_DIR / "demo-sign-in-key.pem"
+        if not key.exists():
+            from ctr_portal import oidc
+
+            key.parent.mkdir(parents=True, exist_ok=True)
+            key.write_text(oidc.make_key_pem())
+            key.chmod(0o600)
+        users = {name: local_provider_users(name) for name in LOCAL_PROVIDERS}
+        found = {}
+        for name, (provider_port, path) in LOCAL_PROVIDERS.items():
+            client = {
+                "client_id": DEMO_CLIENT_ID,
+                "redirect_uris": [f"{app}/account/sign-in/{name}/callback/"],
+                "jwks_uri": f"{app}/account/sign-in/jwks.json",
+            }
+            if name == "cis2":
+                client["backchannel_logout_uri"] = f"{app}/account/sign-in/cis2/backchannel-logout/"
+            config = settings.VAR_DIR / f"demo-{name}-provider.json"
+            config.write_text(
+                json.dumps({"port": provider_port, "clients": [client], "users": users})
+            )
+            prefix = name.upper()
+            found[name] = (
+                [node, str(script), name, str(config)],
+                {
+                    f"{prefix}_ISSUER": f"http://127.0.0.1:{provider_port}{path}",
+                    f"{prefix}_CLIENT_ID": DEMO_CLIENT_ID,
+                    "SIGN_IN_PRIVATE_KEY_PATH": str(key),
+                },
+            )
+        return found
 
     def _stop_all(self, children):
         self.stdout.write("\nStopping the web server, worker and beat…")
@@ -93,7 +151,7 @@ class Command(BaseCommand):
             _signal_group(child, signal.SIGKILL)
         self.stdout.write("Stopped.")
 
-    def _banner(self, addrport):
+    def _banner(self, addrport, local=None):
         host, _, port = addrport.rpartition(":")
         url = f"http://{host or '127.0.0.1'}:{port}/"
         width = max(len(p.role) for p in PERSONAS)
@@ -105,6 +163,15 @@ class Command(BaseCommand):
             "",
             *(f"  {p.role.ljust(width)}  {p.email}" for p in PERSONAS),
             "",
+            *(
+                [
+                    "Or use Sign in with NHS CIS2 (staff) or Continue to NHS login (the person",
+                    "and family): a local stand-in for each lists the demo personas.",
+                    "",
+                ]
+                if local
+                else []
+            ),
             "Emails are printed here by the worker. Press Ctrl-C to stop everything.",
             "",
         ]
