@@ -125,8 +125,9 @@ EVENT_KINDS = [(EVENT_LETTER, "Letter")]
 
 
 def letter_format_for(participant) -> str:
-    """The letter's format from the person's communication needs, as their latest consent
-    record states them (the format they want their report in): easy read, or large print."""
+    """The letter's format from how they read: the latest consent record's format for the
+    report where it asks for one, else their account's or the person's record's reading format
+    (easy read, large print, or standard)."""
     from reviews.models import ConsentRecord
     from reviews.rules import latest_consent
 
@@ -138,7 +139,15 @@ def letter_format_for(participant) -> str:
         return Letter.Format.EASY_READ
     if wanted == ConsentRecord.Format.LARGE_PRINT:
         return Letter.Format.LARGE_PRINT
-    return Letter.Format.STANDARD
+    if participant.user_id:
+        reads = participant.user.reading_format
+    elif participant.role == "person":
+        reads = participant.review.person.reading_format
+    else:
+        reads = ""
+    return {"easy_read": Letter.Format.EASY_READ, "large_print": Letter.Format.LARGE_PRINT}.get(
+        reads, Letter.Format.STANDARD
+    )
 
 
 def letter_request(*, actor, participant, kind: str):

@@ -255,3 +255,14 @@ def test_every_letter_pdf_passes_the_pdf_ua_check(world, on_paper, kind, format)
             f"{world['review'].commissioner.name}, "
             f"{timezone.localdate().strftime('%-d %B %Y')}"
         )
+
+
+def test_without_a_format_in_the_consent_the_letter_follows_how_the_person_reads(world, on_paper):
+    ConsentRecord.objects.filter(pk=world["consent"].pk).update(
+        report_format=ConsentRecord.Format.STANDARD
+    )
+    person = world["person"]
+    person.reading_format = "large_print"
+    person.save(update_fields=["reading_format"])
+    on_paper.refresh_from_db()
+    assert services.letter_format_for(on_paper) == Letter.Format.LARGE_PRINT
