@@ -65,5 +65,6 @@ def measure_notify(count: int) -> dict:
         pass
     finally:
         server.shutdown()
+        server.server_close()
     measured["per_second"] = measured["sent"] / measured["seconds"] if measured["seconds"] else 0
     return measured

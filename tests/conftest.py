@@ -429,6 +429,7 @@ def notify_server():
     server = stand_in.start()
     yield server
     server.shutdown()
+    server.server_close()
 
 
 NOTIFY_CALLBACK_TOKEN = "receipts-bearer-token-for-the-tests-only"

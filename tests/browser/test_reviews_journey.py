@@ -81,7 +81,7 @@ def error_beside(page, field):
 
 def error_summary(page):
     summary = page.locator(".nhsuk-error-summary")
-    assert summary.is_visible()
+    summary.wait_for(state="visible")  # the page the form posted to may still be loading
     assert page.title().startswith("Error: ")
     return summary
 
