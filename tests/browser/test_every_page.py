@@ -319,14 +319,16 @@ def single_purpose_links() -> list[str]:
     return starts
 
 
-@pytest.fixture(scope="module")
+# Once per test process (session scope): under pytest-xdist another file's tests may run on the
+# same process between two of this file's, and a module fixture would then walk everything again.
+@pytest.fixture(scope="session")
 def crawls(request, browser, django_db_setup, live_server, django_db_blocker):
     """The walk of every role this run selected, over one load of the demo data (in demo mode),
     emptied afterwards as the transactional tests do."""
     selected = {
         item.callspec.params["persona"].key if hasattr(item, "callspec") else LINK_HOLDER
         for item in request.session.items
-        if item.module is request.module
+        if item.module.__name__ == __name__
     }
     done, checked_shapes = {}, set()
     with django_db_blocker.unblock(), override_settings(DEMO_MODE=True, **SIGN_IN_PROVIDERS_ON):
