@@ -29,11 +29,16 @@ REAL_WORKER_FILES = {
 }
 
 
+# First, so that pytest-xdist's own hook sees the groups when it names each test's group.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if any(item.get_closest_marker(name) for name in SLOW_BY_NATURE):
             item.add_marker(pytest.mark.slow)
-        # `--dist loadgroup`: a file's tests stay together (its module fixtures are built once).
+        # `--dist loadgroup`: a file's tests stay together (its module fixtures are built once),
+        # unless the file groups them itself (the every-page walk, in two halves).
+        if item.get_closest_marker("xdist_group"):
+            continue
         path = item.nodeid.split("::")[0]
         group = "real-celery-worker" if path in REAL_WORKER_FILES else path
         item.add_marker(pytest.mark.xdist_group(group))

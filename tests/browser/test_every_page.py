@@ -319,50 +319,90 @@ def single_purpose_links() -> list[str]:
     return starts
 
 
-# Once per test process (session scope): under pytest-xdist another file's tests may run on the
-# same process between two of this file's, and a module fixture would then walk everything again.
+# The walk is split in WALK_GROUPS groups of roles, so that pytest-xdist (`make test`) walks
+# them on as many processes at once (each group is an xdist_group). A process walks a group the
+# first time one of its tests asks, over its own load of the demo data, and keeps the result
+# for the session: another file's tests may come between two of this file's.
+WALK_GROUPS = 2
+
+
+def walk_group(n: int):
+    return pytest.mark.xdist_group(f"every-page-walk-{n % WALK_GROUPS}")
+
+
+def _group_of(item) -> str:
+    marker = item.get_closest_marker("xdist_group")
+    return (
+        marker.args[0]
+        if marker and marker.args
+        else (marker.kwargs.get("name", "") if marker else "")
+    )
+
+
+def _walker_of(item) -> str:
+    return item.callspec.params["persona"].key if hasattr(item, "callspec") else LINK_HOLDER
+
+
+class Walks:
+    def __init__(self, session, browser, live_server, django_db_blocker):
+        self.session, self.browser = session, browser
+        self.live_server, self.blocker = live_server, django_db_blocker
+        self.done = {}
+
+    def of(self, node, key):
+        if key not in self.done:
+            group = _group_of(node)
+            self.walk(
+                {
+                    _walker_of(item)
+                    for item in self.session.items
+                    if item.module.__name__ == __name__ and _group_of(item) == group
+                }
+                | {key}
+            )
+        return self.done[key]
+
+    def walk(self, selected):
+        """The walk of these roles over one load of the demo data (in demo mode), emptied
+        afterwards as the transactional tests do."""
+        browser, live_server, checked_shapes = self.browser, self.live_server, set()
+        with self.blocker.unblock(), override_settings(DEMO_MODE=True, **SIGN_IN_PROVIDERS_ON):
+            try:
+                started = time.monotonic()
+                call_command("seed_demo", stdout=StringIO())
+                print(f"\nDemo data made in {time.monotonic() - started:.1f}s")
+                if LINK_HOLDER in selected:
+                    starts = single_purpose_links()
+                    assert len(starts) == 3, "the demo has a link of each purpose to walk"
+                    starts += SIGN_IN_PAGES
+                    crawl = self.done[LINK_HOLDER] = crawl_as(
+                        browser, live_server.url, None, checked_shapes, starts=starts
+                    )
+                    print(f"{LINK_HOLDER}: {crawl.walked} pages, {crawl.opened} checked by axe")
+                for persona in PERSONAS:
+                    if persona.key in selected:
+                        crawl = self.done[persona.key] = crawl_as(
+                            browser, live_server.url, persona, checked_shapes
+                        )
+                        print(
+                            f"{persona.key}: {crawl.walked} pages on {len(crawl.per_route)} "
+                            f"routes, {crawl.opened} checked by axe, in {crawl.seconds:.1f}s"
+                        )
+            finally:
+                call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture(scope="session")
 def crawls(request, browser, django_db_setup, live_server, django_db_blocker):
-    """The walk of every role this run selected, over one load of the demo data (in demo mode),
-    emptied afterwards as the transactional tests do."""
-    selected = {
-        item.callspec.params["persona"].key if hasattr(item, "callspec") else LINK_HOLDER
-        for item in request.session.items
-        if item.module.__name__ == __name__
-    }
-    done, checked_shapes = {}, set()
-    with django_db_blocker.unblock(), override_settings(DEMO_MODE=True, **SIGN_IN_PROVIDERS_ON):
-        live_server._live_server_modified_settings.enable()
-        try:
-            started = time.monotonic()
-            call_command("seed_demo", stdout=StringIO())
-            print(f"\nDemo data made in {time.monotonic() - started:.1f}s")
-            if LINK_HOLDER in selected:
-                starts = single_purpose_links()
-                assert len(starts) == 3, "the demo has a link of each purpose to walk"
-                starts += SIGN_IN_PAGES
-                crawl = done[LINK_HOLDER] = crawl_as(
-                    browser, live_server.url, None, checked_shapes, starts=starts
-                )
-                print(f"{LINK_HOLDER}: {crawl.walked} pages, {crawl.opened} checked by axe")
-            for persona in PERSONAS:
-                if persona.key in selected:
-                    crawl = done[persona.key] = crawl_as(
-                        browser, live_server.url, persona, checked_shapes
-                    )
-                    print(
-                        f"{persona.key}: {crawl.walked} pages on {len(crawl.per_route)} routes, "
-                        f"{crawl.opened} checked by axe, in {crawl.seconds:.1f}s"
-                    )
-        finally:
-            live_server._live_server_modified_settings.disable()
-            call_command("flush", interactive=False, verbosity=0)
-    return done
+    return Walks(request.session, browser, live_server, django_db_blocker)
 
 
-@pytest.mark.parametrize("persona", PERSONAS, ids=[p.key for p in PERSONAS])
-def test_every_page_a_role_can_reach_answers_and_passes_axe(crawls, persona):
-    failures = crawls[persona.key].failures
+@pytest.mark.parametrize(
+    "persona",
+    [pytest.param(p, id=p.key, marks=walk_group(n)) for n, p in enumerate(PERSONAS)],
+)
+def test_every_page_a_role_can_reach_answers_and_passes_axe(request, crawls, persona):
+    failures = crawls.of(request.node, persona.key).failures
     assert not failures, f"{persona.role}: {len(failures)} faults\n" + "\n".join(failures)
 
 
@@ -379,13 +419,15 @@ SIGN_IN_PROVIDERS_ON = {
 SIGN_IN_PAGES = ["/account/sign-in/", "/account/sign-in/refused/?reason=role"]
 
 
-def test_every_page_a_single_purpose_link_opens_answers_and_passes_axe(crawls):
+@walk_group(len(PERSONAS))
+def test_every_page_a_single_purpose_link_opens_answers_and_passes_axe(request, crawls):
     """Someone with no account, from the links in their emails and letters (accept or dispute,
     update, read the report and follow the plan) and every page those link to."""
-    failures = crawls[LINK_HOLDER].failures
+    walk = crawls.of(request.node, LINK_HOLDER)
+    failures = walk.failures
     assert not failures, f"without an account: {len(failures)} faults\n" + "\n".join(failures)
     # The sign-in page with CIS2 and NHS login on, their buttons, and the refusal page.
-    walked = {route for route, _ in crawls[LINK_HOLDER].per_route}
+    walked = {route for route, _ in walk.per_route}
     assert {
         "account/sign-in/",
         "account/sign-in/<slug:provider>/",

@@ -24,6 +24,7 @@ def test_the_commissioner_reads_the_measures_on_a_small_screen(
         assert page.locator('header a[href="/measures/"]').count()  # in the header's menu
         page.goto("/measures/")
         page.get_by_role("link", name=icb.name).click()
+        page.wait_for_load_state("load")  # the stylesheet too: it is what makes the table fit
         main = page.locator("main")
         assert "2 of 4 held on or before the due date" in main.inner_text()
         assert page.get_by_role("img", name="Reviews held by their due date, percentage by month")
