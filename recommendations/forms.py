@@ -58,6 +58,13 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
         max_length=ACTION_TEXT,
         required=False,
     )
+    plain_words = forms.CharField(
+        label="In plain words, for the person",
+        widget=forms.Textarea,
+        max_length=ACTION_TEXT,
+        required=False,
+        error_messages=limits.too_long("The plain words", ACTION_TEXT),
+    )
     measure = forms.CharField(
         label="How will everyone know it is done?",
         widget=forms.Textarea,
@@ -127,6 +134,13 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
             f"A task someone will do, in plain words. Good: '{self.examples.good}'. "
             f"Not: '{self.examples.bad}' (an aspiration, with nobody to do it)."
         )
+        name = review.person.known_as
+        self.fields["plain_words"].label = f"In plain words, for {name}"
+        self.fields["plain_words"].help_text = (
+            f"What {name} reads in the easy read report and the portal. Short sentences, no "
+            "abbreviations. Say who will do what, and by when. You can finish this before the "
+            "report is issued."
+        )
         self.fields["measure"].help_text = (
             f"What anyone will see when it is done. For example, '{self.examples.measure}'. "
             "Not 'n/a', 'yes' or 'ongoing'."
@@ -143,6 +157,7 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
         return Layout(
             Field("kloes", legend_size="m"),
             Field("action", label_size="m", rows=4),
+            Field("plain_words", label_size="m", rows=3),
             Field("measure", label_size="m", rows=3),
             Field("for_whom", legend_size="m"),
             Field("priority", legend_size="m", inline=True),

@@ -49,6 +49,8 @@ from .forms import (
     TrackerFilterForm,
 )
 from .models import OPEN_STATES, State, timescale_phrase
+from .plain import plain_progress
+from .rules import sees_evidence_withheld_from_family
 from .services import RecommendationError
 
 PAGE_SIZE = 25
@@ -346,6 +348,17 @@ class RecommendationDetailView(RecommendationPageMixin, TemplateView):
         recommendation, user = self.recommendation, self.request.user
         updates = queries.history(user, recommendation)
         escalation = queries.escalation_of(recommendation)
+        if not sees_evidence_withheld_from_family(user, recommendation):
+            # The person or family: where it stands in the portal's words (issue 22).
+            label, sentence, colour = plain_progress(recommendation, timezone.localdate())
+            kwargs["rec"] = {
+                **row(recommendation),
+                "state": label,
+                "state_colour": colour,
+                "overdue": "",
+                "plain_sentence": sentence,
+            }
+            kwargs["for_family"] = True
         kwargs.update(
             steps=available_steps(user, recommendation),
             escalation=escalation,
@@ -389,6 +402,7 @@ class RecommendationEditView(RecommendationPageMixin, RecommendationFormMixin, T
         return {
             "kloes": [k.pk for k in r.kloes.all()],
             "action": r.action,
+            "plain_words": r.plain_words,
             "measure": r.measure,
             "for_whom": r.for_whom,
             "priority": r.priority,
