@@ -136,11 +136,9 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
         )
         name = review.person.known_as
         self.fields["plain_words"].label = f"In plain words, for {name}"
-        self.fields["plain_words"].help_text = (
-            f"What {name} reads in the easy read report and the portal. Short sentences, no "
-            "abbreviations. Say who will do what, and by when. You can finish this before the "
-            "report is issued."
-        )
+        self.fields[
+            "plain_words"
+        ].help_text = f"{plain_words_hint(name)} Needed before the report is issued."
         self.fields["measure"].help_text = (
             f"What anyone will see when it is done. For example, '{self.examples.measure}'. "
             "Not 'n/a', 'yes' or 'ongoing'."
@@ -201,6 +199,40 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
     def to_values(self) -> dict:
         data = dict(self.cleaned_data)
         return {"kloes": data.pop("kloes"), **data}
+
+
+class PlainWordsForm(NHSUKFormMixin, forms.Form):
+    """A recommendation already sent, in plain words for the person (issue 22)."""
+
+    submit_label = "Save the plain words"
+
+    plain_words = forms.CharField(
+        label="In plain words, for the person",
+        widget=forms.Textarea,
+        max_length=ACTION_TEXT,
+        error_messages=limits.too_long("The plain words", ACTION_TEXT),
+    )
+
+    def __init__(self, *args, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        name = review.person.known_as
+        self.fields["plain_words"].label = f"In plain words, for {name}"
+        self.fields["plain_words"].error_messages["required"] = (
+            f"Write it in plain words for {name}"
+        )
+        self.fields["plain_words"].help_text = plain_words_hint(name)
+
+    def get_layout(self):
+        return Layout(
+            Field("plain_words", label_size="m", rows=4), Submit("submit", self.submit_label)
+        )
+
+
+def plain_words_hint(name: str) -> str:
+    return (
+        f"What {name} reads in the easy read report and the portal. Short sentences, no "
+        "abbreviations. Say who will do what, and by when."
+    )
 
 
 class ConfirmForm(NHSUKFormMixin, forms.Form):

@@ -696,6 +696,36 @@ def recommendation_edit(*, actor, recommendation, kloes, **values) -> Recommenda
     return update
 
 
+def recommendation_plain_words_set(
+    *, actor, recommendation, plain_words: str
+) -> RecommendationUpdate:
+    """The chair writes a recommendation already sent in plain words for the person (issue 22).
+    What the owner was asked to do does not change, so neither does its state; the next report
+    issued (a correction) carries the words. A draft's are written with the rest of it."""
+    text = (plain_words or "").strip()
+    name = recommendation.review.person.known_as
+    if not text:
+        raise RecommendationError({"plain_words": f"Write it in plain words for {name}"})
+    if len(text) > ACTION_TEXT:
+        raise RecommendationError(
+            {"plain_words": f"The plain words must be {ACTION_TEXT:,} characters or fewer"}
+        )
+
+    def check(locked):
+        if locked.state in (State.DRAFT, State.SUPERSEDED):
+            return {"__all__": "Change the draft to write it in plain words"}
+        return {}
+
+    return _change(
+        actor=actor,
+        recommendation=recommendation,
+        kind=Kind.EDITED,
+        note=f"Written in plain words for {name}",
+        fields={"plain_words": text},
+        check=check,
+    )
+
+
 def recommendation_send(*, actor, recommendation) -> RecommendationUpdate:
     """The chair sends a SMART draft to its owner, who is asked to accept it by `accept_by` (the
     reminders app tells them, hearing the SENT update). Issuing the report sends every draft

@@ -326,18 +326,23 @@ def issue_problems(review, *, correction: str = "", has_versions: bool) -> dict[
         problems[""] = "Resolve the panel members' comments on the draft first"
     if has_versions and not correction.strip():
         problems["correction"] = "Enter what this version corrects"
-    unfinished = recommendations.plan_unfinished(review)
+    drafts = recommendations.plan_unfinished(review)
+    unfinished = [r for r, found in drafts if set(found) - {"plain_words"}]
     if unfinished:
-        numbers = ", ".join(str(r.number) for r, _problems in unfinished)
+        numbers = ", ".join(str(r.number) for r in unfinished)
         problems["recommendations"] = (
             f"Finish recommendation{'s' if len(unfinished) > 1 else ''} {numbers} before "
-            "issuing: each needs what will be done, in plain words too, a named owner, how "
-            "everyone will know it is done and a due date"
+            "issuing: each needs what will be done, a named owner, how everyone will know it is "
+            "done and a due date"
         )
     gaps, name = easy_read_gaps(review), review.person.known_as
-    if gaps.recommendations:
-        numbers = ", ".join(str(r.number) for r in gaps.recommendations)
-        plural = "s" if len(gaps.recommendations) > 1 else ""
+    unwritten = sorted(
+        [r for r, found in drafts if "plain_words" in found] + gaps.recommendations,
+        key=lambda r: r.number,
+    )
+    if unwritten:
+        numbers = ", ".join(str(r.number) for r in unwritten)
+        plural = "s" if len(unwritten) > 1 else ""
         problems["plain_words"] = (
             f"Write recommendation{plural} {numbers} in plain words for {name} before issuing"
         )
