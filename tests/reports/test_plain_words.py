@@ -84,6 +84,7 @@ def test_a_correction_waits_for_plain_words_on_recommendations_already_sent(held
     assert "Recommendation 1: write it in plain words for Daniel" in page(
         chair, "reports:issue", review.pk
     )
+    assert "Write it in plain words" in page(chair, "recommendations:detail", first.pk)
     edit = page(chair, "recommendations:edit", first.pk)
     assert "only its plain words for Daniel can change" in edit
     assert "Action number 1" in edit  # what the report says, for reference
