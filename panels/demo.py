@@ -214,6 +214,15 @@ PROVIDER_PARTS = {
     "weeks ago; no STOMP review yet.",
 }
 
+# What each finding means for the person, by the panel's rating (issue 22).
+FOR_YOU = {
+    "no_concerns": "This part of your care is going well. Keep telling staff what you think.",
+    "some_concerns": "Some things need to get better. The plan below says who will do what, "
+    "and by when.",
+    "serious_concerns": "This needs to change soon. The commissioner will check that it does.",
+    "not_able_to_assess": "The panel will find out more before your next review.",
+}
+
 CONSOLIDATED_REASONING = (
     "Members' ratings differed. The panel agreed on this rating because the documents and what "
     "{name} and {his} family told us point the same way, and the clinical expert's view was "
@@ -397,11 +406,13 @@ def _seed_consolidation(panel, kloes, answers_by_kloe, words, held, *, chair):
     for kloe in kloes if finished else kloes[:4]:
         answers = answers_by_kloe[kloe.pk]
         ratings = [a.rating for _, a in answers]
+        rating = max(set(ratings), key=ratings.count)
         row = ConsolidatedKloe.objects.create(
             panel=panel,
             kloe=kloe,
             finding=" ".join(a.findings for _, a in answers[:2]),
-            rating=max(set(ratings), key=ratings.count),
+            for_you=FOR_YOU.get(rating, ""),
+            rating=rating,
             reasoning=CONSOLIDATED_REASONING.format(**words) if len(set(ratings)) > 1 else "",
             version=1,
             updated_by=chair,

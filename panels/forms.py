@@ -367,6 +367,7 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
         help_text="What the panel found, with the evidence that matters most. This goes in the "
         "report.",
     )
+    for_you = text_area("What this means for the person", limits.NOTE)
     rating = forms.ChoiceField(
         label="The panel's rating",
         widget=forms.RadioSelect,
@@ -389,9 +390,18 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
     )
     version = VersionField()
 
-    def __init__(self, *args, suggestions=(), ratings_differ=False, next_label=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        suggestions=(),
+        ratings_differ=False,
+        next_label=None,
+        person_name="the person",
+        **kwargs,
+    ):
         self.next_label = next_label
         super().__init__(*args, **kwargs)
+        for_you_field(self.fields["for_you"], person_name)
         self.fields["carry"].choices = list(suggestions)
         if ratings_differ:
             self.fields[
@@ -402,6 +412,7 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
     def get_layout(self):
         items = [
             Field("finding", label_size="m", rows=6, threshold=90),
+            Field("for_you", label_size="m", rows=3, threshold=90),
             Field("rating", legend_size="m"),
             Field("reasoning", label_size="m", rows=4, threshold=90),
         ]
@@ -413,6 +424,36 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
             buttons.insert(0, Submit("action", self.next_label, button_value="next"))
             buttons[1] = Submit("action", "Save", button_value="save", secondary=True)
         return Layout(*items, ButtonGroup(*buttons))
+
+
+def for_you_field(field, person_name: str) -> None:
+    """Name the review's person in the label and hint of "what this means for you" (issue 22)."""
+    field.label = f"What this means for {person_name}"
+    field.help_text = (
+        f"For {person_name}'s easy read report, in plain words: what the finding means for "
+        "them, and why. Short sentences, no abbreviations. Needed before the report is issued."
+    )
+
+
+class ForYouForm(NHSUKFormMixin, forms.Form):
+    """Once consolidation is finished, the chair may still write what a finding means for the
+    person: the next report issued (or its correction) carries it."""
+
+    submit_label = "Save"
+
+    for_you = text_area("What this means for the person", limits.NOTE)
+    version = VersionField()
+
+    def __init__(self, *args, person_name="the person", **kwargs):
+        super().__init__(*args, **kwargs)
+        for_you_field(self.fields["for_you"], person_name)
+
+    def get_layout(self):
+        return Layout(
+            Field("for_you", label_size="m", rows=3, threshold=90),
+            Field("version"),
+            Submit("submit", self.submit_label),
+        )
 
 
 class ConcernResolveForm(NHSUKFormMixin, forms.Form):

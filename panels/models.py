@@ -433,6 +433,9 @@ class ConsolidatedKloe(models.Model):
     reasoning = models.TextField(
         "how or why the panel decided", blank=True, max_length=limits.WORKBOOK_TEXT
     )
+    # What the finding means for the person, in plain words, for the easy read (issue 22);
+    # issuing the report waits for it wherever there is a finding.
+    for_you = models.TextField("what this means for the person", blank=True, max_length=limits.NOTE)
     version = models.PositiveIntegerField(default=0)
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)

@@ -564,6 +564,7 @@ def consolidated_kloe_save(
     rating: str,
     reasoning: str = "",
     carry: list[int] | None = None,
+    for_you: str | None = None,
 ) -> ConsolidatedKloe:
     """The chair's agreed finding, rating and reasoning for one KLOE, and which members'
     suggested recommendations to carry forward (copied as they stand)."""
@@ -597,11 +598,36 @@ def consolidated_kloe_save(
         row.finding = finding.strip()
         row.rating = rating
         row.reasoning = reasoning.strip()
+        if for_you is not None:
+            row.for_you = for_you.strip()
         row.version = current_version + 1
         row.updated_by = actor
         row.updated_at = timezone.now()
         row.save()
         _carried_sync(row, [suggestions[pk] for pk in carry])
+        audit_record(action=Action.UPDATE, actor=actor, obj=row)
+    return row
+
+
+def consolidated_kloe_for_you_save(
+    *, actor, review, panel: Panel, kloe: Kloe, expected_version: int, for_you: str
+) -> ConsolidatedKloe:
+    """After consolidation is finished, what the panel's finding for one KLOE means for the
+    person, in plain words, for the easy read report (issue 22); nothing else of the finding
+    changes. An issued report keeps what it said: a correction carries the new words."""
+    _check_chair(actor, review)
+    with transaction.atomic():
+        row = ConsolidatedKloe.objects.select_for_update().filter(panel=panel, kloe=kloe).first()
+        if row is None or not row.finding.strip():
+            raise ValidationError("The panel has no finding for this KLOE")
+        if row.version != expected_version:
+            raise EditConflict(row)
+        row.for_you = for_you.strip()
+        row.full_clean()
+        row.version += 1
+        row.updated_by = actor
+        row.updated_at = timezone.now()
+        row.save(update_fields=["for_you", "version", "updated_by", "updated_at"])
         audit_record(action=Action.UPDATE, actor=actor, obj=row)
     return row
 

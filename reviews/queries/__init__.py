@@ -38,6 +38,7 @@ from .participants import (
     family_contacts,
     notice_contacts,
     participants_for_review,
+    reading_formats_of,
     reviews_starting_between,
 )
 from .people import (
@@ -103,6 +104,7 @@ __all__ = [
     "next_review_for_person",
     "no_post_admission_reason",
     "notice_contacts",
+    "reading_formats_of",
     "open_community_review_for_person",
     "open_review_for_person",
     "participant_review_ids",

@@ -82,6 +82,25 @@ def notice_contacts(
     return contacts
 
 
+def reading_formats_of(review_ids) -> dict[tuple[int, str], str]:
+    """How the person and each family member of these reviews read (ctr_portal ReadingFormat),
+    by (review id, email address in lower case): their account's choice, or for the person
+    without an account, their record's (as `participant_reach` has it). One query."""
+    participants = Participant.objects.filter(
+        review_id__in=list(review_ids), role__in=[ParticipantRole.PERSON, *FAMILY_ROLES]
+    ).select_related("user", "review__person")
+    found = {}
+    for p in participants:
+        email = (p.user.email if p.user_id else p.email or "").lower()
+        if not email:
+            continue
+        if p.user_id:
+            found[(p.review_id, email)] = p.user.reading_format
+        elif p.role == ParticipantRole.PERSON:
+            found[(p.review_id, email)] = p.review.person.reading_format
+    return found
+
+
 def reviews_starting_between(states, after, before):
     """Reviews in `states` whose day falls in (after, before], with what their packs need."""
     return Review.objects.filter(

@@ -5,7 +5,7 @@ from ctr_portal.formatting import nhs_date
 from reports import queries, rendering, services
 from reports.easy_read import easy_read_parts
 from reviews.models import Participant
-from tests.recommendations.factories import RecommendationFactory
+from tests.recommendations.factories import PLAIN_WORDS, RecommendationFactory
 
 from .factories import FINDING, PERSON_QUOTE, due_date, seen_by
 
@@ -67,11 +67,21 @@ def test_the_easy_read_version_says_what_was_found_and_who_does_what_by_when(hel
     review = seen_by(held_world["chair"], held_world["review"])
     parts = {p.heading: p for p in easy_read_parts(queries.report_content(review))}
 
-    found = [line.text for line in parts["What the panel found"].lines]
-    assert "Are risks handled safely and kindly? The panel is very worried about this." in found
+    found = [[line.text for line in box] for box in parts["What the panel found"].boxes]
+    assert [
+        "Are risks handled safely and kindly? The panel is very worried about this.",
+        # The finding one idea per line, then what it means for the person.
+        "Restraint was used four times last month.",
+        "The plan has not been reviewed.",
+        "What this means for you:",
+        "You are safe on the ward.",
+        "The staff know how to help you.",
+    ] in found
     boxes = parts["What will happen"].boxes
     assert len(boxes) == 3
     assert [line.symbol for line in boxes[0]] == ["action", "who", "calendar"]
+    assert boxes[0][0].text == PLAIN_WORDS
+    assert "Action number" not in rendering.easy_read_body(queries.report_content(review))
     assert boxes[0][1].text == "Who will do it: Owner 1, Riverside Hospital."
     assert boxes[0][2].text == f"By when: {nhs_date(due_date(held_world['review'], 1))}."
     about = [line.text for line in parts["About this report"].lines]
