@@ -55,6 +55,7 @@ from .people import (
     people_list,
     person_for_user,
     person_timeline,
+    restrictive_practices_for_person,
     reviews_for_person,
 )
 from .reviews import (
@@ -119,6 +120,7 @@ __all__ = [
     "review_timeline",
     "reviews_for_participant",
     "reviews_for_partner_organisations",
+    "restrictive_practices_for_person",
     "reviews_for_person",
     "reviews_for_user",
     "reviews_held_between",
