@@ -272,3 +272,14 @@ def consolidated_ratings(reviews) -> list[ConsolidatedKloe]:
         .select_related("kloe", "panel")
         .order_by("panel__review__held_on", "panel__review_id", "kloe__number")
     )
+
+
+def consolidated_for_reviews(review_ids) -> list[ConsolidatedKloe]:
+    """The chair's agreed rows (finding, rating, reasoning) at each of the reviews, with their
+    KLOE and panel: one query however many reviews (the report reads this review's and the
+    previous one's together)."""
+    return list(
+        ConsolidatedKloe.objects.filter(panel__review_id__in=review_ids)
+        .select_related("kloe", "panel")
+        .order_by("panel_id", "kloe__number")
+    )

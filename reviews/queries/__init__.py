@@ -20,6 +20,8 @@ from .dashboard import (
 from .for_apps import (
     next_review_for_person,
     people_in_hospital_commissioned_by,
+    previous_held_annotations,
+    previous_held_review,
     reviews_held_between,
     reviews_held_for_providers,
     reviews_held_since,
@@ -102,6 +104,8 @@ __all__ = [
     "local_authority_choices",
     "next_due_dates",
     "next_review_for_person",
+    "previous_held_annotations",
+    "previous_held_review",
     "no_post_admission_reason",
     "notice_contacts",
     "open_community_review_for_person",
