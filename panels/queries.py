@@ -261,3 +261,25 @@ def carried_recommendations(panel: Panel) -> list[CarriedRecommendation]:
         .select_related("consolidated__kloe")
         .order_by("consolidated__kloe__number", "pk")
     )
+
+
+def consolidated_ratings(reviews) -> list[ConsolidatedKloe]:
+    """The chair's agreed ratings at each of `reviews` (rated ones only), oldest review first,
+    with their KLOE and panel: one query however many reviews."""
+    return list(
+        ConsolidatedKloe.objects.filter(panel__review__in=reviews)
+        .exclude(rating="")
+        .select_related("kloe", "panel")
+        .order_by("panel__review__held_on", "panel__review_id", "kloe__number")
+    )
+
+
+def consolidated_for_reviews(review_ids) -> list[ConsolidatedKloe]:
+    """The chair's agreed rows (finding, rating, reasoning) at each of the reviews, with their
+    KLOE and panel: one query however many reviews (the report reads this review's and the
+    previous one's together)."""
+    return list(
+        ConsolidatedKloe.objects.filter(panel__review_id__in=review_ids)
+        .select_related("kloe", "panel")
+        .order_by("panel_id", "kloe__number")
+    )

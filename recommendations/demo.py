@@ -211,6 +211,7 @@ def seed_recommendations(sender=None, *, stdout=None, **kwargs):
             Review.objects.filter(person__nhs_number__isnull=False, state=state)
             .filter(person__given_name__iexact=key)
             .select_related("person")
+            .order_by("-held_on", "-pk")  # of a closed history, the latest: the one before now
             .first()
         )
         if review is None or Recommendation.objects.filter(review=review).exists():

@@ -25,11 +25,23 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ctr_portal.formatting import nhs_date
-from panels.queries import consolidated_findings, panel_for_review, quotes_for_panel
+from panels.models import Rating
+from panels.queries import (
+    consolidated_for_reviews,
+    kloes_for_panel,
+    panel_for_review,
+    quotes_for_panel,
+)
+from recommendations.extensions import plain_progress
 from recommendations.models import Recommendation
 from recommendations.models import State as RecommendationState
 from reviews import policy
 from reviews.models import PANEL_ROLES, ParticipantRole, Review, ReviewKind
+from reviews.queries import (
+    previous_held_annotations,
+    previous_held_review,
+    restrictive_practices_for_person,
+)
 
 from .models import (
     KEY_QUESTIONS,
@@ -75,6 +87,8 @@ class ReportContent:
     # and who helped, or that it was typed in from paper.
     planner: list = field(default_factory=list)
     planner_helped_by: str = ""
+    # What changed since the person's previous held review, or None when this is their first.
+    since_last_review: "SinceLastReview | None" = None
 
     @property
     def key_questions(self) -> list[tuple[str, str]]:
@@ -88,8 +102,28 @@ class ReportContent:
         return f"{self.person.full_name} · {self.review.type_label} held {when}"
 
 
-# What the report's pages load with the review, in its one query: the person's planner.
+# What the report's pages load with the review, in its one query: the person's planner, and
+# (`review_annotations`) the key, date and kind of the person's previous held review.
 REVIEW_WITH = ("planner",)
+
+
+def review_annotations() -> dict:
+    return previous_held_annotations()
+
+
+def _previous(review):
+    """The person's previous held review: from the annotations the report's pages load with the
+    review (an unsaved stand-in with its key, date and kind), or else one query."""
+    if not hasattr(review, "previous_held_pk"):
+        return previous_held_review(review)
+    if review.previous_held_pk is None:
+        return None
+    return Review(
+        pk=review.previous_held_pk,
+        person=review.person,
+        held_on=review.previous_held_on,
+        kind=review.previous_held_kind,
+    )
 
 
 def draft_for(review) -> ReportDraft:
@@ -107,10 +141,17 @@ def _next_review(review, review_date):
     return due.date, due.basis
 
 
-def _findings(review) -> list[Finding]:
+def _findings(review, previous) -> tuple[list[Finding], list]:
+    """The review's findings in KLOE order, and the previous review's agreed rows (both
+    reviews' rows in one query)."""
     panel = panel_for_review(review)
+    if panel is None and previous is None:
+        return [], []
+    rows = consolidated_for_reviews([review.pk, *([previous.pk] if previous else [])])
+    then = [c for c in rows if c.panel.review_id != review.pk]
     if panel is None:
-        return []
+        return [], then
+    current = {c.kloe_id: c for c in rows if c.panel.review_id == review.pk}
     quotes: dict[int, list] = {}
     seen = set()
     for evidence in quotes_for_panel(panel):
@@ -118,10 +159,11 @@ def _findings(review) -> list[Finding]:
         if said not in seen:  # members often write down the same words
             seen.add(said)
             quotes.setdefault(evidence.answer.kloe_id, []).append(evidence)
-    return [
-        Finding(kloe, consolidated, quotes.get(kloe.pk, []))
-        for kloe, consolidated in consolidated_findings(panel)
+    findings = [
+        Finding(kloe, current.get(kloe.pk), quotes.get(kloe.pk, []))
+        for kloe in kloes_for_panel(panel)
     ]
+    return findings, then
 
 
 def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent:
@@ -136,6 +178,9 @@ def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent
     receivers = [p for p in participants if report_open_to(p, review)]
     next_due, basis = _next_review(review, review_date)
     draft = draft if draft is not None else draft_for(review)
+    previous = _previous(review)
+    findings, then = _findings(review, previous)
+    recommendations, previous_recommendations = _recommendations(review, previous)
     return ReportContent(
         review=review,
         person=review.person,
@@ -150,11 +195,19 @@ def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent
             else f"{p.name} (the person)"
             for p in receivers
         ],
-        findings=_findings(review),
-        recommendations=report_recommendations(review),
+        findings=findings,
+        recommendations=recommendations,
         next_review_due=next_due,
         next_review_basis=basis,
         drafted_on=timezone.localdate(),
+        since_last_review=since_last_review(
+            review,
+            previous=previous,
+            then=then,
+            recommendations=previous_recommendations,
+            findings=findings,
+            review_date=review_date,
+        ),
         **_planner(review),
     )
 
@@ -335,6 +388,26 @@ def late_reports(org_ids, *, start: date, end: date, today: date, limit=5) -> La
 # --- Recommendations, as the report gives them ---------------------------------------------
 
 
+def _recommendations(review, previous) -> tuple[list, list]:
+    """`report_recommendations`, and the previous review's as its report gave them (drafts
+    never left the panel), in the same three queries."""
+    if previous is None:
+        return report_recommendations(review), []
+    both = (
+        Recommendation.objects.filter(
+            (Q(review=review) & ~Q(state=RecommendationState.SUPERSEDED))
+            | (Q(review_id=previous.pk) & ~Q(state=RecommendationState.DRAFT))
+        )
+        .select_related("owner")
+        .prefetch_related("kloes")
+        .order_by("number", "pk")
+    )
+    now, then = [], []
+    for made in both:
+        (now if made.review_id == review.pk else then).append(made)
+    return now, then
+
+
 def report_recommendations(review) -> list:
     """The review's recommendations as the report's SMART table gives them (action, named owner,
     measure, due date), in number order, with their KLOEs; superseded ones are left out. Three
@@ -345,4 +418,114 @@ def report_recommendations(review) -> list:
         .select_related("owner")
         .prefetch_related("kloes")
         .order_by("number")
+    )
+
+
+# --- Since the last review ------------------------------------------------------------------
+
+# Better or worse, from one agreed rating to the next ("not able to assess" compares with none).
+_CONCERN = {Rating.NO_CONCERNS: 0, Rating.SOME_CONCERNS: 1, Rating.SERIOUS_CONCERNS: 2}
+
+
+@dataclass
+class RatingThenNow:
+    label: str  # "KLOE 7: Restrictive practice", in this review's wording where it asks it
+    then: str
+    now: str
+    change: str  # "Better", "Worse", "The same", or "" when either is not a concern rating
+
+
+@dataclass
+class RecommendationOutcome:
+    number: int
+    action: str
+    owner: str
+    status: str  # PLAIN_STATE's label, or "Late"
+    sentence: str
+
+
+@dataclass
+class SinceLastReview:
+    previous: object  # the person's previous held review
+    ratings: list  # RatingThenNow, in KLOE order
+    recommendations: list  # RecommendationOutcome, in number order
+    restrictive_practices: list  # reviews.RestrictivePractice since the previous review
+    segregation: str  # long-term segregation since the previous review, in words, or ""
+
+    @property
+    def previous_held_on(self):
+        return self.previous.held_on
+
+
+def _rating_change(then: str, now: str) -> str:
+    if then not in _CONCERN or now not in _CONCERN:
+        return ""
+    if _CONCERN[now] == _CONCERN[then]:
+        return "The same"
+    return "Better" if _CONCERN[now] < _CONCERN[then] else "Worse"
+
+
+def _ratings_then_and_now(then_rows, findings) -> list[RatingThenNow]:
+    """Each KLOE's agreed rating at the previous review and at this one, matched by its number
+    (a child's and an adult's set number them alike)."""
+    then = {c.kloe.number: c for c in then_rows if c.rating}
+    rows = []
+    for finding in findings:
+        before = then.pop(finding.kloe.number, None)
+        now = finding.consolidated.rating if finding.consolidated is not None else ""
+        rows.append(
+            RatingThenNow(
+                label=f"{finding.kloe.label}: {finding.kloe.title}",
+                then=before.get_rating_display() if before else "Not rated",
+                now=finding.rating_label,
+                change=_rating_change(before.rating if before else "", now),
+            )
+        )
+    for number in sorted(then):  # asked then, not in this review's set
+        before = then[number]
+        rows.append(
+            RatingThenNow(
+                label=f"{before.kloe.label}: {before.kloe.title}",
+                then=before.get_rating_display(),
+                now="Not asked at this review",
+                change="",
+            )
+        )
+    return rows
+
+
+def _segregation_since(person, after: date, until: date) -> str:
+    started, ended = person.segregation_started_on, person.segregation_ended_on
+    if started is None or started > until or (ended is not None and ended <= after):
+        return ""
+    text = f"In long-term segregation from {nhs_date(started)}"
+    return f"{text} to {nhs_date(ended)}" if ended else f"{text}, and still in it"
+
+
+def since_last_review(
+    review, *, previous, then, recommendations, findings, review_date
+) -> SinceLastReview | None:
+    """What changed since the person's previous held review (`previous`, with its agreed rows
+    `then` and its `recommendations`): each KLOE's rating then and now, where each
+    recommendation stands, and restraint and segregation recorded since (one query); None for
+    a first review."""
+    if previous is None:
+        return None
+    until = review_date or timezone.localdate()
+    today = timezone.localdate()
+    outcomes = []
+    for made in recommendations:
+        status, sentence, _colour = plain_progress(made, today)
+        outcomes.append(
+            RecommendationOutcome(made.number, made.action, made.owner_display, status, sentence)
+        )
+    person = review.person
+    return SinceLastReview(
+        previous=previous,
+        ratings=_ratings_then_and_now(then, findings),
+        recommendations=outcomes,
+        restrictive_practices=restrictive_practices_for_person(
+            person, after=previous.held_on, until=until
+        ),
+        segregation=_segregation_since(person, previous.held_on, until),
     )

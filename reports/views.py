@@ -37,7 +37,10 @@ class ReportPageMixin(ReviewPageMixin):
 
     def get_scoped_object(self):
         return review_for_user(
-            self.request.user, self.kwargs["pk"], with_related=queries.REVIEW_WITH
+            self.request.user,
+            self.kwargs["pk"],
+            with_related=queries.REVIEW_WITH,
+            with_annotations=queries.review_annotations(),
         )
 
     def report_url(self):

@@ -20,6 +20,8 @@ from .dashboard import (
 from .for_apps import (
     next_review_for_person,
     people_in_hospital_commissioned_by,
+    previous_held_annotations,
+    previous_held_review,
     reviews_held_between,
     reviews_held_for_providers,
     reviews_held_since,
@@ -56,6 +58,7 @@ from .people import (
     people_list,
     person_for_user,
     person_timeline,
+    restrictive_practices_for_person,
     reviews_for_person,
 )
 from .reviews import (
@@ -102,6 +105,8 @@ __all__ = [
     "local_authority_choices",
     "next_due_dates",
     "next_review_for_person",
+    "previous_held_annotations",
+    "previous_held_review",
     "no_post_admission_reason",
     "notice_contacts",
     "reading_formats_of",
@@ -121,6 +126,7 @@ __all__ = [
     "review_timeline",
     "reviews_for_participant",
     "reviews_for_partner_organisations",
+    "restrictive_practices_for_person",
     "reviews_for_person",
     "reviews_for_user",
     "reviews_held_between",
