@@ -38,6 +38,7 @@ from .participants import (
     family_contacts,
     notice_contacts,
     participants_for_review,
+    review_contacts_for,
     reviews_starting_between,
 )
 from .people import (
@@ -113,6 +114,7 @@ __all__ = [
     "people_list",
     "person_for_user",
     "person_timeline",
+    "review_contacts_for",
     "review_for_user",
     "review_list",
     "review_list_ids",
