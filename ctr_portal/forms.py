@@ -211,10 +211,9 @@ class ReadingFormatForm(NHSUKFormMixin, forms.Form):
         "safe. Choose a longer time if you need more time to read or type.",
         widget=forms.RadioSelect,
         coerce=int,
-        error_messages={
-            "required": "Choose how long we wait before signing you out",
-            "invalid_choice": "Choose how long we wait before signing you out",
-        },
+        required=False,  # not answered: left as it was
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose how long we wait before signing you out"},
     )
 
     # The longer times offered, in minutes: those over the usual time and within the service's

@@ -268,7 +268,7 @@ class ReadingFormatView(FormView):
                 reading_format=chosen,
                 communication_support=form.cleaned_data.get("communication_support", ""),
             )
-            if "idle_minutes" in form.cleaned_data:
+            if form.cleaned_data.get("idle_minutes") is not None:  # 0: the usual time
                 services.idle_minutes_set(
                     user=self.request.user, minutes=form.cleaned_data["idle_minutes"] or None
                 )
