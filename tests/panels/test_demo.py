@@ -15,7 +15,8 @@ def test_seed_demo_fills_the_held_reviews_workbooks_and_is_idempotent():
     call_command("seed_demo", verbosity=0)
     panels = {p.review.state: p for p in Panel.objects.select_related("review")}
     assert set(panels) == {"held", "report_drafting", "report_issued"}
-    assert Workbook.objects.count() == 9
+    # Three members' workbooks for each: Noah's, Sophie's, Liam's and Daniel's reviews
+    assert Workbook.objects.count() == 3 * Panel.objects.count() == 12
     ratings = set(KloeAnswer.objects.values_list("rating", flat=True))
     assert {"no_concerns", "some_concerns", "serious_concerns"} <= ratings
     assert len(set(KloeAnswer.objects.values_list("findings", flat=True))) > 30
