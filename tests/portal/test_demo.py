@@ -14,7 +14,8 @@ from reports.models import ReportVersion
 from reviews.models import Review
 from tests.conftest import sign_in
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+# Seeding renders the issued reports' PDFs: slow on a busy machine.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.fixture
