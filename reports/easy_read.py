@@ -5,9 +5,12 @@ will happen, by whom and by when."""
 import re
 from dataclasses import dataclass
 
+from django.template.loader import render_to_string
+
 from ctr_portal.formatting import nhs_date, unquoted
 from recommendations.models import State as RecommendationState
 from recommendations.plain import plain_progress
+from reviews.roles import role_in_plain_words
 
 from .symbols import RATING_SYMBOLS, SYMBOLS
 
@@ -50,9 +53,15 @@ RATING_SENTENCES = {
 class Line:
     symbol: str
     text: str
+    role: str = ""  # a participant's role: its own picture (reviews/roles.py) for the symbol
 
     @property
     def svg(self):
+        if self.role:
+            plain = role_in_plain_words(self.role)
+            return render_to_string(
+                plain.picture, {"alt": plain.alt, "symbol_class": "easy-read__symbol"}
+            )
         return SYMBOLS[self.symbol]
 
 
@@ -69,8 +78,10 @@ def _about(content) -> list[Line]:
     if content.review_date:
         lines.append(Line("calendar", f"The panel met on {nhs_date(content.review_date)}."))
     if content.panel_members:
-        names = ", ".join(p.name for p in content.panel_members)
-        lines.append(Line("panel", f"The panel was {names}."))
+        lines.append(Line("panel", "The people on the panel were:"))
+        for member in content.panel_members:
+            words = role_in_plain_words(member.role).words
+            lines.append(Line("panel", f"{member.name}: {words}.", role=member.role))
     for finding in content.findings:
         for quote in finding.quotes:
             if quote.quote_from == "person":

@@ -496,7 +496,30 @@ def _seed_plan(plan, person, family, users, commissioner, today, last_held):
 
 def _seed_daniel(person, family, users, commissioner, today):
     """Daniel's post-admission C(E)TR is being prepared: a best-interests decision, Daniel and
-    his mother invited, and of the experts only the clinical expert has declared independence."""
+    his mother invited, and of the experts only the clinical expert has declared independence.
+
+    Before he was admitted his mother asked for a review, which was held in the community; its
+    report is issued (reports/demo.py), so his portal offers him its easy read version first."""
+    asked = today - timedelta(days=75)
+    earlier = _review(
+        person,
+        _Plan(
+            "daniel",
+            "requested",
+            "report_issued",
+            planned=-75,
+            day=-45,
+            requested_by="Daniel's mother",
+        ),
+        commissioner,
+        planned=asked,
+        day=today - timedelta(days=45),
+    )
+    Review.objects.filter(pk=earlier.pk).update(
+        venue="Harbour Community Support Services, Quay Street"
+    )
+    _consent(earlier, commissioner, family, decided_on=today - timedelta(days=55))
+    _panel(earlier, users, commissioner, family=family, person_user=users["person"])
     review = _review(
         person,
         _Plan("daniel", "post_admission", "preparing", planned=-20),

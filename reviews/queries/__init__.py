@@ -41,6 +41,7 @@ from .participants import (
     notice_contacts,
     participants_for_review,
     reading_formats_of,
+    review_contacts_for,
     reviews_starting_between,
 )
 from .people import (
@@ -120,6 +121,7 @@ __all__ = [
     "people_list",
     "person_for_user",
     "person_timeline",
+    "review_contacts_for",
     "review_for_user",
     "review_list",
     "review_list_ids",

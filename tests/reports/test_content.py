@@ -90,6 +90,27 @@ def test_the_easy_read_version_says_what_was_found_and_who_does_what_by_when(hel
     assert html.count("<svg") == sum(len(p.lines) + sum(map(len, p.boxes)) for p in parts.values())
 
 
+def test_the_easy_read_names_each_panel_member_with_their_role_in_plain_words(held_world):
+    review = seen_by(held_world["chair"], held_world["review"])
+    content = queries.report_content(review)
+    parts = {p.heading: p for p in easy_read_parts(content)}
+    about = parts["About this report"].lines
+    members = [line for line in about if line.role]
+    assert {line.role for line in members} >= {"chair", "clinical_expert", "expert_by_experience"}
+    chair = next(line for line in members if line.role == "chair")
+    assert chair.text.endswith(": the person who runs the review.")
+    expert = next(line for line in members if line.role == "expert_by_experience")
+    assert expert.text.endswith(
+        ": someone who has been through this themselves or cares for someone who has."
+    )
+    html = rendering.easy_read_body(content)
+    # Each role's own picture, hidden from screen readers (the words beside it say the same),
+    # with a title for the PDF's alternative text.
+    assert '<svg class="easy-read__symbol"' in html
+    assert "<title>A person with a health cross</title>" in html
+    assert "The panel was " not in html
+
+
 def test_someone_recorded_as_not_there_on_the_day_is_not_listed_as_taking_part(held_world):
     Participant.objects.filter(pk=held_world["participants"]["family_carer"].pk).update(
         attended=False
