@@ -214,3 +214,29 @@ def openable_document_ids(user, review, documents) -> set[int]:
         if user.has_perm(Perm.VIEW_DOCUMENT, document):
             openable.add(document.pk)
     return openable
+
+
+def documents_for_evidence(user, review) -> list[Document]:
+    """The current documents of the review's pack that the user may open, with their items, in
+    pack order: a panel member picks from them the document a piece of evidence is from (two
+    queries)."""
+    scope = visible_items_filter(user, review)
+    if scope is None:
+        return []
+    documents = list(
+        Document.objects.current()
+        .filter(item__in=PackItem.objects.filter(scope, pack__review_id=review.pk))
+        .select_related("item__pack")
+        .order_by("item__position", "uploaded_at", "pk")
+    )
+    readable = openable_document_ids(user, review, documents)
+    return [d for d in documents if d.pk in readable]
+
+
+def current_document_ids_of_review(review_id, ids) -> set[int]:
+    """Which of `ids` are current documents of the review's pack (one query)."""
+    return set(
+        Document.objects.current()
+        .filter(pk__in=ids, item__pack__review_id=review_id)
+        .values_list("pk", flat=True)
+    )
