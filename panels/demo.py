@@ -214,6 +214,9 @@ PROVIDER_PARTS = {
     "weeks ago; no STOMP review yet.",
 }
 
+AGREED_REASONING = (
+    "Every member gave this rating. The documents and what {name} told us point the same way."
+)
 CONSOLIDATED_REASONING = (
     "Members' ratings differed. The panel agreed on this rating because the documents and what "
     "{name} and {his} family told us point the same way, and the clinical expert's view was "
@@ -402,7 +405,9 @@ def _seed_consolidation(panel, kloes, answers_by_kloe, words, held, *, chair):
             kloe=kloe,
             finding=" ".join(a.findings for _, a in answers[:2]),
             rating=max(set(ratings), key=ratings.count),
-            reasoning=CONSOLIDATED_REASONING.format(**words) if len(set(ratings)) > 1 else "",
+            reasoning=(
+                CONSOLIDATED_REASONING if len(set(ratings)) > 1 else AGREED_REASONING
+            ).format(**words),
             version=1,
             updated_by=chair,
             updated_at=held + timedelta(hours=2),

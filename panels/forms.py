@@ -396,7 +396,8 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
     reasoning = text_area(
         "How or why the panel decided",
         TEXT_MAX,
-        help_text="Needed where members' ratings differ.",
+        help_text="Asked for every KLOE: what weighed most, and why the panel chose this "
+        "rating. The report gives it under the finding.",
         subject="The panel's reasoning",
     )
     carry = forms.TypedMultipleChoiceField(

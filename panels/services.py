@@ -563,12 +563,13 @@ def member_ratings(consolidation, kloe) -> set[str]:
 
 
 def reasoning_needed(ratings: set[str], agreed: str) -> str:
-    """Why the panel's reasoning must be written, or "" when it may be left out."""
+    """Why the panel's reasoning must be written: it is asked for every KLOE (the report gives
+    how the panel decided under each), in words that say why where the ratings differ."""
     if len(ratings) > 1:
         return "Members' ratings differ: enter how or why the panel decided"
     if ratings and agreed and agreed not in ratings:
         return "The panel's rating is not the members' rating: enter how or why the panel decided"
-    return ""
+    return "Enter how or why the panel decided"
 
 
 def consolidated_kloe_save(

@@ -136,6 +136,7 @@ class ConsolidatedKloeFactory(factory.django.DjangoModelFactory):
     kloe = factory.LazyAttribute(lambda o: kloe_of(o.panel, 1))
     finding = "The panel agreed that Dan is safe on the ward."
     rating = Rating.NO_CONCERNS
+    reasoning = "Every member found the same, and the care plan bears it out."
     version = 1
     updated_by = factory.SubFactory(UserFactory)
 
