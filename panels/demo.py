@@ -223,6 +223,9 @@ FOR_YOU = {
     "not_able_to_assess": "The panel will find out more before your next review.",
 }
 
+AGREED_REASONING = (
+    "Every member gave this rating. The documents and what {name} told us point the same way."
+)
 CONSOLIDATED_REASONING = (
     "Members' ratings differed. The panel agreed on this rating because the documents and what "
     "{name} and {his} family told us point the same way, and the clinical expert's view was "
@@ -463,7 +466,9 @@ def _seed_consolidation(panel, kloes, answers_by_kloe, words, held, *, chair):
             finding=" ".join(a.findings for _, a in answers[:2]),
             for_you=FOR_YOU.get(rating, ""),
             rating=rating,
-            reasoning=CONSOLIDATED_REASONING.format(**words) if len(set(ratings)) > 1 else "",
+            reasoning=(
+                CONSOLIDATED_REASONING if len(set(ratings)) > 1 else AGREED_REASONING
+            ).format(**words),
             version=1,
             updated_by=chair,
             updated_at=held + timedelta(hours=2),

@@ -150,7 +150,7 @@ NOT_A_QUOTE = "no"  # a radio needs a value; saved as "" (QuoteFrom.NOT_A_QUOTE)
 
 class EvidenceForm(_RowForm):
     legend = "Evidence"
-    content_fields = ("source_kind", "source", "shows", "quote_from")
+    content_fields = ("source_kind", "document_id", "source", "shows", "quote_from")
 
     source_kind = forms.ChoiceField(
         label="Where is it from?",
@@ -158,10 +158,19 @@ class EvidenceForm(_RowForm):
         choices=EvidenceSource.choices,
         required=False,
     )
+    document_id = forms.TypedChoiceField(
+        label="Which document in the pack",
+        help_text="The report links to the document you pick.",
+        choices=[("", "Not in the pack")],
+        coerce=int,
+        empty_value="",
+        required=False,
+        error_messages={"invalid_choice": "Select a document from this review's pack"},
+    )
     source = forms.CharField(
-        label="Which document, who you spoke to, or what you saw",
-        help_text="For example, 'Positive behaviour support plan', 'Named nurse' or 'Lunch in "
-        "the ward dining room'.",
+        label="Who you spoke to, what you saw, or a document not in the pack",
+        help_text="For example, 'Named nurse', 'Lunch in the ward dining room' or 'GP letter "
+        "brought on the day'.",
         max_length=SHORT_MAX,
         required=False,
         error_messages=limits.too_long("Source of the evidence", SHORT_MAX),
@@ -180,9 +189,15 @@ class EvidenceForm(_RowForm):
         required=False,
     )
 
+    def __init__(self, *args, documents=(), **kwargs):
+        """`documents`: (id, title) of the review's pack documents the member may open."""
+        super().__init__(*args, **kwargs)
+        self.fields["document_id"].choices = [("", "Not in the pack"), *documents]
+
     def row_fields(self) -> list:
         return [
             Field("source_kind", legend_size="s"),
+            Field("document_id"),
             Field("source"),
             Field("shows", rows=3, threshold=90),
             Field("quote_from", legend_size="s"),
@@ -197,8 +212,11 @@ class EvidenceForm(_RowForm):
         if self.strict and self.has_content() and not data.get("DELETE"):
             if not data.get("source_kind"):
                 self.add_error("source_kind", "Select where the evidence is from")
-            if not (data.get("source") or "").strip():
-                self.add_error("source", "Enter which document, who you spoke to, or what you saw")
+            if not (data.get("source") or "").strip() and not data.get("document_id"):
+                self.add_error(
+                    "source",
+                    "Select the document in the pack, or enter who you spoke to or what you saw",
+                )
             if not (data.get("shows") or "").strip():
                 self.add_error("shows", "Enter what it shows, or what was said")
         return data
@@ -243,12 +261,13 @@ class SuggestionForm(_RowForm):
 
 
 class _RowFormSet(forms.BaseFormSet):
-    def __init__(self, *args, strict=False, **kwargs):
+    def __init__(self, *args, strict=False, row_kwargs=None, **kwargs):
         self.strict = strict
+        self.row_kwargs = row_kwargs or {}
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"number": (index or 0) + 1, "strict": self.strict}
+        return {"number": (index or 0) + 1, "strict": self.strict, **self.row_kwargs}
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -378,7 +397,8 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
     reasoning = text_area(
         "How or why the panel decided",
         TEXT_MAX,
-        help_text="Needed where members' ratings differ.",
+        help_text="Asked for every KLOE: what weighed most, and why the panel chose this "
+        "rating. The report gives it under the finding.",
         subject="The panel's reasoning",
     )
     carry = forms.TypedMultipleChoiceField(

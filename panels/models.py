@@ -319,6 +319,16 @@ class Evidence(models.Model):
     position = models.PositiveSmallIntegerField()
     source_kind = models.CharField(max_length=20, choices=EvidenceSource, blank=True)
     source = models.CharField(max_length=200, blank=True)
+    # The pack document it comes from, picked from the review's pack; `source` names anything
+    # that is not in the pack.
+    document = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="document in the pack",
+    )
     shows = models.TextField(blank=True, max_length=limits.WORKBOOK_TEXT)
     quote_from = models.CharField(max_length=10, choices=QuoteFrom, blank=True)
 

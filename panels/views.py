@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from ctr_portal.permissions import Perm
 from ctr_portal.views.base import add_service_errors
+from documents.queries import documents_for_evidence
 from reviews.views.base import ReviewPageMixin
 
 from . import policy, presenters, queries, services
@@ -163,6 +164,12 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
         self.kloes = queries.kloes_for_panel(panel)
         self.kloe = _kloe_numbered(self.kloes, self.kwargs["number"])
         self.answer = queries.answer_for(self.workbook, self.kloe)
+        # The pack's documents the member may open, to pick the one a piece of evidence is from.
+        self.documents = {
+            "documents": [
+                (d.pk, d.item.title) for d in documents_for_evidence(self.request.user, self.review)
+            ]
+        }
 
     def get(self, request, *args, **kwargs):
         self.setup_kloe()
@@ -187,7 +194,9 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
         return {
             "form": KloeAnswerForm(initial=initial, kloe=self.kloe),
             "evidence_formset": EvidenceFormSet(
-                initial=evidence + [{}] * blank_evidence, prefix="evidence"
+                initial=evidence + [{}] * blank_evidence,
+                prefix="evidence",
+                row_kwargs=self.documents,
             ),
             "suggestion_formset": SuggestionFormSet(
                 initial=suggestions + [{}] * blank_suggestions, prefix="suggestion"
@@ -197,7 +206,9 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
     def bound_forms(self, data, strict):
         return {
             "form": KloeAnswerForm(data, kloe=self.kloe),
-            "evidence_formset": EvidenceFormSet(data, prefix="evidence", strict=strict),
+            "evidence_formset": EvidenceFormSet(
+                data, prefix="evidence", strict=strict, row_kwargs=self.documents
+            ),
             "suggestion_formset": SuggestionFormSet(data, prefix="suggestion", strict=strict),
         }
 

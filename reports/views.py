@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
 from ctr_portal.views.base import add_service_errors
+from documents.queries import openable_document_ids
 from recommendations import services as recommendations
 from recommendations.policy import ACCEPT_WITHIN_WORKING_DAYS
 from recommendations.queries import plan_with_history
@@ -92,8 +93,10 @@ class ReportView(ReportPageMixin, TemplateView):
         pdfs = queries.latest_draft_pdfs(review)
         comment_form = CommentForm(child=review.is_child_review)
         comment_form.helper.form_action = reverse("reports:comment", args=[review.pk])
+        cited = [d for f in content.findings for d in f.documents]
+        readable = openable_document_ids(self.request.user, review, content.documents_read + cited)
         return {
-            "preview": rendering.report_body(content),
+            "preview": rendering.report_body(content, document_links=readable),
             "comments": queries.comments_for(review),
             "comment_form": comment_form,
             "pdfs": pdfs,
@@ -230,6 +233,9 @@ class DraftEditView(ReportPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         draft = queries.draft_for(self.review)
         initial = {s.value: draft.text(s) for s in Section}
+        if not draft.version:  # never saved: the key questions start from the members' answers
+            members = queries.members_key_questions(self.review)
+            initial.update({k: v for k, v in members.items() if not initial.get(k)})
         return self.render_page(
             DraftForm(
                 initial={**initial, "version": draft.version}, child=self.review.is_child_review

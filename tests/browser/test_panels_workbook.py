@@ -158,6 +158,7 @@ def when_the_review_has_been_held_the_chair_consolidates_kloe_1(page, live_serve
     assert_fits(page)
     page.get_by_label("The panel's agreed finding").fill(AGREED_FINDING)
     page.get_by_label("No concerns").check()
+    page.get_by_label("How or why the panel decided").fill("Every member found the same.")
     page.get_by_role("button", name="Save", exact=True).click()
 
 

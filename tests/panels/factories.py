@@ -137,6 +137,7 @@ class ConsolidatedKloeFactory(factory.django.DjangoModelFactory):
     finding = "The panel agreed that Dan is safe on the ward."
     for_you = "You are safe on the ward. The staff know how to help you."
     rating = Rating.NO_CONCERNS
+    reasoning = "Every member found the same, and the care plan bears it out."
     version = 1
     updated_by = factory.SubFactory(UserFactory)
 

@@ -440,6 +440,7 @@ def test_the_chair_finishes_and_the_commissioner_reads_the_findings(world, clien
             {
                 "finding": f"Finding {kloe.number}",
                 "rating": "no_concerns",
+                "reasoning": "Every member found the same.",
                 "version": "0",
                 "action": "save",
             },
