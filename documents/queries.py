@@ -148,13 +148,14 @@ def assignable_people(item):
 EHC_PLAN_CODE = "ehc-plan"
 
 
-def pack_for_report(review) -> list[PackItem] | None:
+def pack_for_report(review, *, made: bool | None = None) -> list[PackItem] | None:
     """Every item of the review's pack, in order, with its current documents
     (`item.current_documents`, each with `uploaded_at`) and its checklist item's code
     (`item.source_code`), for the report's documents read and missing; None when no pack was
     made. One query however many items and files (two when the pack has no items): the items
     and documents are read-only copies carrying what the report and `documents.rules` ask of
-    them (each item's `pack.review` is `review`)."""
+    them (each item's `pack.review` is `review`). `made`: whether a pack was made, where the
+    caller read it already (`pack_made`), saving the second query."""
     current = FilteredRelation(
         "documents",
         condition=Q(documents__deleted_at__isnull=True, documents__superseded_at__isnull=True),
@@ -182,9 +183,15 @@ def pack_for_report(review) -> list[PackItem] | None:
             item.current_documents.append(
                 Document(pk=row["current__pk"], item=item, uploaded_at=row["current__uploaded_at"])
             )
-    if not items and not DocumentPack.objects.filter(review_id=review.pk).exists():
+    if not items and not (made if made is not None else pack_made(review).exists()):
         return None
     return list(items.values())
+
+
+def pack_made(review):
+    """Whether the review's pack was made, as a queryset to ask `.exists()` of or to annotate a
+    review with (`Exists(pack_made(OuterRef("pk")))`)."""
+    return DocumentPack.objects.filter(review_id=review.pk if hasattr(review, "pk") else review)
 
 
 ITEM_FIELDS = (

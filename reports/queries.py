@@ -15,6 +15,7 @@ from django.db.models import (
     BooleanField,
     Count,
     DateField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -26,7 +27,7 @@ from django.utils import timezone
 
 from ctr_portal.formatting import nhs_date
 from documents.models import ItemStatus
-from documents.queries import EHC_PLAN_CODE, pack_for_report
+from documents.queries import EHC_PLAN_CODE, pack_for_report, pack_made
 from panels.models import QuoteFrom, Rating
 from panels.queries import panel_for_review, report_parts, workbooks_of_panel
 from recommendations.models import Recommendation
@@ -126,13 +127,17 @@ class ReportContent:
         return f"{self.person.full_name} · {self.review.type_label} held {when}"
 
 
-# What the report's pages load with the review, in its one query: the person's planner, and
-# (`review_annotations`) the key, date and kind of the person's previous held review.
-REVIEW_WITH = ("planner",)
+# What the report's pages load with the review, in its one query: the person's planner, the
+# chair's draft, and (`review_annotations`) the key, date and kind of the person's previous
+# held review and whether a document pack was made.
+REVIEW_WITH = ("planner", "report_draft")
 
 
 def review_annotations() -> dict:
-    return previous_held_annotations()
+    return {
+        **previous_held_annotations(),
+        "report_pack_made": Exists(pack_made(OuterRef("pk"))),
+    }
 
 
 def _previous(review):
@@ -151,7 +156,10 @@ def _previous(review):
 
 
 def draft_for(review) -> ReportDraft:
-    """The chair's narrative, or an unsaved empty one until the first save."""
+    """The chair's narrative, or an unsaved empty one until the first save: loaded with the
+    review where its page asked (REVIEW_WITH), else one query."""
+    if "report_draft" in review._state.fields_cache:
+        return review._state.fields_cache["report_draft"] or ReportDraft(review=review)
     return ReportDraft.objects.filter(review=review).first() or ReportDraft(review=review)
 
 
@@ -296,7 +304,7 @@ def _education(review, pack_items) -> list[tuple[str, str]]:
 
 
 def _pack(review) -> dict:
-    items = pack_for_report(review)
+    items = pack_for_report(review, made=getattr(review, "report_pack_made", None))
     if items is None:
         return {"pack_made": False, "pack_items": None}
     read = []

@@ -416,6 +416,7 @@ def test_the_chair_says_what_a_finding_means_for_the_person_beside_it(world, cli
             "finding": "Daniel could leave hospital once a home is found.",
             "for_you": "You do not need to be in hospital. A home is being looked for.",
             "rating": "some_concerns",
+            "reasoning": "Every member gave this rating.",
             "version": "0",
             "action": "save",
         },
