@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -49,6 +50,15 @@ class UserCreationForm(AdminUserCreationForm):
 
 
 class UserChangeForm(UserChangeForm):
+    # The person's or family member's own choice (the reading page offers up to
+    # SESSION_IDLE_MAX_MINUTES, which also caps it when the session starts).
+    idle_minutes = forms.IntegerField(
+        label="Minutes before they are signed out when they do nothing",
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
+    )
+
     class Meta:
         model = User
         exclude = ["last_login", "date_joined"]  # UserAdmin shows them, read-only

@@ -1,7 +1,9 @@
+from functools import partial
+
 from django.conf import settings
 
 from .middleware import session_idle_limit, session_idle_remaining
-from .navigation import nav_items_for
+from .navigation import asides_for, nav_items_for
 from .queries import reading_format_of
 
 
@@ -22,5 +24,7 @@ def service(request):
             else 0
         ),
         "nav_items": nav_items_for(request),
+        # Called by the template only when it draws them (a page without base.html asks nothing).
+        "page_asides": partial(asides_for, request),
         "reading_format": reading_format_of(request),
     }

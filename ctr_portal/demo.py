@@ -119,10 +119,12 @@ def demo_provider(persona: Persona) -> str:
     return "cis2" if persona.organisation and not persona.staff else ""
 
 
-# The commissioners' routes for help, shown beside a worry in the portal. Telephone numbers
+# The commissioners' routes for help, shown beside a worry in the portal, and the case
+# management team's number the person and family see on every portal page. Telephone numbers
 # from Ofcom's range kept for drama (01632 960000 to 960999): they reach nobody.
 HELP_ROUTES = {
     "icb": {
+        "contact_phone": "01632 960 100",
         "safeguarding_contact": "North Shore Safeguarding Adults and Children Hub",
         "safeguarding_phone": "01632 960 101",
         "complaints_contact": "NHS North Shore ICB complaints team (PALS)",
@@ -132,6 +134,7 @@ HELP_ROUTES = {
         "advocacy_phone": "01632 960 103",
     },
     "icb_other": {
+        "contact_phone": "01632 960 200",
         "safeguarding_contact": "South Vale Safeguarding Team",
         "safeguarding_phone": "01632 960 201",
         "complaints_contact": "NHS South Vale ICB Patient Advice and Liaison Service (PALS)",
@@ -141,6 +144,7 @@ HELP_ROUTES = {
         "advocacy_phone": "01632 960 203",
     },
     "specialised": {
+        "contact_phone": "01632 960 300",
         "safeguarding_contact": "North East Provider Collaborative safeguarding lead",
         "safeguarding_phone": "01632 960 301",
         "complaints_contact": "NHS England complaints team",

@@ -78,6 +78,31 @@ def nhs_period(start: datetime | None, end: datetime | None = None) -> str:
     return text
 
 
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+def nhs_duration(start: date, end: date) -> str:
+    """How long from `start` to `end`, in words: "1 year 3 months", "5 months", "3 weeks",
+    "1 day"; "less than a day" when they are the same day. The order of the two does not
+    matter."""
+    from dateutil.relativedelta import relativedelta
+
+    if end < start:
+        start, end = end, start
+    gap = relativedelta(end, start)
+    if gap.years:
+        return " ".join(
+            [_plural(gap.years, "year"), *([_plural(gap.months, "month")] if gap.months else [])]
+        )
+    if gap.months:
+        return _plural(gap.months, "month")
+    days = (end - start).days
+    if days >= 7:
+        return _plural(days // 7, "week")
+    return _plural(days, "day") if days else "less than a day"
+
+
 _QUOTES = "\"'“”‘’„«»"
 
 

@@ -205,14 +205,45 @@ class ReadingFormatForm(NHSUKFormMixin, forms.Form):
         help_text="For example, someone to read things with you, or a phone call first.",
     )
 
-    def __init__(self, *args, signed_in=False, **kwargs):
+    idle_minutes = forms.TypedChoiceField(
+        label="How long can you leave the service before we sign you out?",
+        help_text="If you do nothing for this long, we sign you out to keep your information "
+        "safe. Choose a longer time if you need more time to read or type.",
+        widget=forms.RadioSelect,
+        coerce=int,
+        required=False,  # not answered: left as it was
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose how long we wait before signing you out"},
+    )
+
+    # The longer times offered, in minutes: those over the usual time and within the service's
+    # maximum (SESSION_IDLE_MAX_MINUTES).
+    LONGER_IDLE_MINUTES = (30, 45, 60, 90, 120)
+
+    def __init__(self, *args, signed_in=False, usual_idle_minutes=None, **kwargs):
+        """`usual_idle_minutes`: offer the person or family a longer idle time than this (None:
+        no choice, for staff and anyone not signed in)."""
         from .models import ReadingFormat
 
         self.signed_in = signed_in
+        longer = [
+            m
+            for m in self.LONGER_IDLE_MINUTES
+            if usual_idle_minutes is not None
+            and usual_idle_minutes < m <= settings.SESSION_IDLE_MAX_MINUTES
+        ]
+        self.offers_idle_time = bool(longer)
         super().__init__(*args, **kwargs)
         self.fields["reading_format"].choices = ReadingFormat.choices
         if not signed_in:
             del self.fields["communication_support"]
+        if longer:
+            self.fields["idle_minutes"].choices = [
+                (0, f"The usual time ({usual_idle_minutes} minutes)"),
+                *((m, f"{m} minutes") for m in longer),
+            ]
+        else:
+            del self.fields["idle_minutes"]
 
     def get_layout(self):
         fields = [
@@ -228,4 +259,6 @@ class ReadingFormatForm(NHSUKFormMixin, forms.Form):
         ]
         if self.signed_in:
             fields.append(Field("communication_support", rows=3))
+        if self.offers_idle_time:
+            fields.append(Field("idle_minutes", legend_size="m"))
         return Layout(*fields, Submit("submit", self.submit_label))

@@ -58,6 +58,23 @@ def session_idle_limit(session) -> int:
     return expiry if isinstance(expiry, int) else settings.SESSION_COOKIE_AGE
 
 
+def usual_idle_seconds(session) -> int:
+    """The idle limit a sign-in gives: 30 minutes for NHS login (ADR 0023), else 15."""
+    if session.get(SIGNED_IN_WITH_KEY) == "nhs_login":
+        return settings.NHS_LOGIN_SESSION_IDLE_SECONDS
+    return settings.SESSION_COOKIE_AGE
+
+
+def idle_seconds_for(user, session) -> int:
+    """How long `user`'s session may idle: the usual time, or the longer one the person or
+    family chose (`User.idle_minutes`), never more than SESSION_IDLE_MAX_MINUTES. Staff always
+    have the usual time."""
+    usual = usual_idle_seconds(session)
+    if user.kind != user.Kind.PUBLIC or not user.idle_minutes:
+        return usual
+    return max(usual, min(user.idle_minutes, settings.SESSION_IDLE_MAX_MINUTES) * 60)
+
+
 def session_idle_remaining(request) -> int:
     """Seconds before a signed-in session ends if nothing renews it: what the time-out warning
     counts down from (static/js/session-timeout.js)."""
@@ -73,8 +90,10 @@ class SessionLifetimeMiddleware:
     all the user's sessions (a back-channel logout, `User.sessions_ended_at`), and renews the
     idle limit (the cookie's age and the stored session's expiry: 15 minutes, 30 for NHS login)
     when a request comes more than SESSION_RENEW_SECONDS after the last renewal: one write a
-    minute, not one per page. Every signed-in response says how long the session has left
-    (X-Session-Idle-Remaining), so an autosave's answer resets the page's warning."""
+    minute, not one per page. The idle limit is the one `idle_seconds_for` gives (the person's
+    and family's own longer choice), set on the session as soon as it differs. Every signed-in
+    response says how long the session has left (X-Session-Idle-Remaining), so an autosave's
+    answer resets the page's warning."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -90,6 +109,12 @@ class SessionLifetimeMiddleware:
             ):
                 logout(request)
                 return redirect(f"{resolve_login_url()}?expired=1")
+            wanted = idle_seconds_for(request.user, request.session)
+            if wanted != session_idle_limit(request.session):
+                # The person's own choice (or a return to the usual): the stored session's
+                # expiry and the cookie's age follow it from this answer on.
+                usual = wanted == settings.SESSION_COOKIE_AGE
+                request.session.set_expiry(None if usual else wanted)
             now = time.time()
             if now - request.session.get(SESSION_RENEWED_KEY, 0) > settings.SESSION_RENEW_SECONDS:
                 request.session[SESSION_RENEWED_KEY] = now

@@ -89,6 +89,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=limits.NOTE,
         help_text="For example, someone to read things with me, or a phone call first.",
     )
+    idle_minutes = models.PositiveSmallIntegerField(
+        "minutes before I am signed out when I do nothing",
+        null=True,
+        blank=True,
+        help_text="The person and family may choose a longer time than the usual, up to "
+        "SESSION_IDLE_MAX_MINUTES; empty for the usual time. Staff always have the usual time.",
+    )
     sessions_ended_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -208,6 +215,15 @@ class Organisation(models.Model):
         help_text="The advocacy service the organisation pays for (IMHA and community advocacy).",
     )
     advocacy_phone = models.CharField(max_length=30, blank=True)
+    # Who to contact about a review, on every portal page: the review's case manager (its
+    # commissioner participant) at this number.
+    contact_phone = models.CharField(
+        "phone number for people and families",
+        max_length=30,
+        blank=True,
+        help_text="The case management team's number: the person and family see it beside "
+        "their case manager's name as who to contact about their review.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from .permissions import Perm
-from .signals import collect, nav_items
+from .signals import collect, nav_items, page_asides
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,23 @@ def nav_items_for(request):
         )
         items.append({"text": item.text, "href": reverse(item.url_name), "current": current})
     return items
+
+
+@dataclass(frozen=True)
+class Aside:
+    """Something an app shows on every page a user reaches, after the page's content: a
+    partial template and its context (the partial reads it as `aside`)."""
+
+    template: str
+    context: dict
+    order: int = 100
+
+
+def asides_for(request) -> list[Aside]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    return sorted(collect(page_asides, request=request), key=lambda a: a.order)
 
 
 def core_nav_items(sender, **kwargs):

@@ -140,6 +140,11 @@ def tags_complete(document, pdf) -> None:
         get(root_ref)["IDTree"] = pydyf.Dictionary({"Names": names})
 
 
+def _kids_of(element) -> list:
+    kids = element.get("K", [])
+    return list(kids) if isinstance(kids, list) else [kids]
+
+
 def _definition_list(element, get) -> None:
     """L > Div > (LI > LBody)+ (a `<dl>` of rows) becomes L > LI > Lbl, LBody."""
     import pydyf
@@ -147,10 +152,16 @@ def _definition_list(element, get) -> None:
     rows = [get(ref) for ref in element["K"] if isinstance(ref, bytes)]
     if not rows or any(row.get("S") != "/Div" for row in rows):
         return
+    # A page break inside the list leaves a row with no items of its own where the list is cut
+    # (the rest of the list follows on the next page as another L): it becomes an empty LI.
+    cut = [row for row in rows if not [r for r in _kids_of(row) if isinstance(r, bytes)]]
+    rows = [row for row in rows if not any(row is c for c in cut)]
     for row in rows:
         items = [get(ref) for ref in row["K"] if isinstance(ref, bytes)]
         if not items or any(item.get("S") != "/LI" for item in items):
             return
+    for row in cut:
+        row["S"] = "/LI"
     for row in rows:
         parts = []
         for item in (get(ref) for ref in row["K"]):

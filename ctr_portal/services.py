@@ -254,6 +254,21 @@ def reading_format_set(*, user, reading_format: str, communication_support: str 
     return user
 
 
+def idle_minutes_set(*, user, minutes: int | None):
+    """The longer idle time the person or family chose (None: the usual time). The session
+    follows it from the next request (middleware.idle_seconds_for); staff may not choose."""
+    from django.core.exceptions import ValidationError
+
+    if minutes is not None and (
+        user.kind != user.Kind.PUBLIC or minutes > settings.SESSION_IDLE_MAX_MINUTES
+    ):
+        raise ValidationError({"idle_minutes": "Choose how long we wait before signing you out"})
+    user.idle_minutes = minutes
+    user.save(update_fields=["idle_minutes"])
+    audit_record(action=Action.UPDATE, actor=user, obj=user)
+    return user
+
+
 # --- The notification outbox ----------------------------------------------------------------
 
 

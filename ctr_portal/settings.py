@@ -148,6 +148,9 @@ SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=13 * 60)
+# The longest idle time the person and family may choose for themselves (User.idle_minutes);
+# staff always have the usual one. The service's security owner sets it.
+SESSION_IDLE_MAX_MINUTES = env.int("SESSION_IDLE_MAX_MINUTES", default=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -16,6 +16,12 @@ dashboard_cards = Signal()
 """Sent with `request` when the dashboard is drawn. A receiver returns the `Card`s its app shows
 this user (or nothing), making a fixed number of queries whatever the rows behind them."""
 
+page_asides = Signal()
+"""Sent with `request` when a signed-in page is drawn, once, and only when base.html reaches the
+end of the page's content. A receiver returns the `navigation.Aside`s its app shows this user
+on every page (or nothing), making a fixed number of queries; the aside's partial also sees the
+page's own context (its `review`, when it is about one)."""
+
 email_attachments = Signal()
 """Sent with `notification` when an email is built for sending (never when it is queued). A
 receiver returns a list of `(filename, content, mimetype)` for the entries of

@@ -6,7 +6,7 @@ part in is not found (None: 404). Within a pack, a provider or local authority f
 items their organisation owes, and a panel member before consent only the planner.
 """
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, FilteredRelation, Prefetch, Q
 
 from ctr_portal.queries import organisation_ids_for_user, organisation_members
 from reviews.queries import review_for_user
@@ -140,3 +140,110 @@ def access_log(pack, limit=100):
 def assignable_people(item):
     """Members of the organisation that owes the item."""
     return organisation_members(item.organisation_id)
+
+
+# --- For the report -----------------------------------------------------------------------
+
+# The checklist item that holds a child's or young adult's education, health and care plan.
+EHC_PLAN_CODE = "ehc-plan"
+
+
+def pack_for_report(review, *, made: bool | None = None) -> list[PackItem] | None:
+    """Every item of the review's pack, in order, with its current documents
+    (`item.current_documents`, each with `uploaded_at`) and its checklist item's code
+    (`item.source_code`), for the report's documents read and missing; None when no pack was
+    made. One query however many items and files (two when the pack has no items): the items
+    and documents are read-only copies carrying what the report and `documents.rules` ask of
+    them (each item's `pack.review` is `review`). `made`: whether a pack was made, where the
+    caller read it already (`pack_made`), saving the second query."""
+    current = FilteredRelation(
+        "documents",
+        condition=Q(documents__deleted_at__isnull=True, documents__superseded_at__isnull=True),
+    )
+    rows = (
+        PackItem.objects.filter(pack__review_id=review.pk)
+        .annotate(current=current)
+        .values(
+            *ITEM_FIELDS,
+            "source__code",
+            "current__pk",
+            "current__uploaded_at",
+        )
+        .order_by("position", "current__uploaded_at", "current__pk")
+    )
+    items: dict[int, PackItem] = {}
+    for row in rows:
+        item = items.get(row["pk"])
+        if item is None:
+            item = items[row["pk"]] = PackItem(**{f: row[f] for f in ITEM_FIELDS})
+            item.pack = DocumentPack(pk=row["pack_id"], review=review)
+            item.source_code = row["source__code"] or ""
+            item.current_documents = []
+        if row["current__pk"] is not None:
+            item.current_documents.append(
+                Document(pk=row["current__pk"], item=item, uploaded_at=row["current__uploaded_at"])
+            )
+    if not items and not (made if made is not None else pack_made(review).exists()):
+        return None
+    return list(items.values())
+
+
+def pack_made(review):
+    """Whether the review's pack was made, as a queryset to ask `.exists()` of or to annotate a
+    review with (`Exists(pack_made(OuterRef("pk")))`)."""
+    return DocumentPack.objects.filter(review_id=review.pk if hasattr(review, "pk") else review)
+
+
+ITEM_FIELDS = (
+    "pk",
+    "pack_id",
+    "position",
+    "title",
+    "status",
+    "reason",
+    "is_planner",
+    "organisation_id",
+    "assignee_id",
+)
+
+
+def openable_document_ids(user, review, documents) -> set[int]:
+    """Which of the review's `documents` the user may open, as `documents.rules` decides
+    (the commissioner and those preparing the items they owe, the panel inside its window):
+    each document's item is the pack's, whose review came from `review_for_user`."""
+    from ctr_portal.permissions import Perm
+
+    if not documents or not user.has_perm(Perm.VIEW_PACK, review):
+        return set()
+    openable = set()
+    for document in documents:
+        document.item.pack.review = review
+        if user.has_perm(Perm.VIEW_DOCUMENT, document):
+            openable.add(document.pk)
+    return openable
+
+
+def documents_for_evidence(user, review) -> list[Document]:
+    """The current documents of the review's pack that the user may open, with their items, in
+    pack order: a panel member picks from them the document a piece of evidence is from (two
+    queries)."""
+    scope = visible_items_filter(user, review)
+    if scope is None:
+        return []
+    documents = list(
+        Document.objects.current()
+        .filter(item__in=PackItem.objects.filter(scope, pack__review_id=review.pk))
+        .select_related("item__pack")
+        .order_by("item__position", "uploaded_at", "pk")
+    )
+    readable = openable_document_ids(user, review, documents)
+    return [d for d in documents if d.pk in readable]
+
+
+def current_document_ids_of_review(review_id, ids) -> set[int]:
+    """Which of `ids` are current documents of the review's pack (one query)."""
+    return set(
+        Document.objects.current()
+        .filter(pk__in=ids, item__pack__review_id=review_id)
+        .values_list("pk", flat=True)
+    )

@@ -72,7 +72,7 @@ def plan_as_it_stands(review) -> list[tuple]:
     portal's); four queries however many."""
     from django.utils import timezone
 
-    from recommendations.extensions import plain_progress
+    from recommendations.plain import plain_progress
     from recommendations.queries import plan_with_history
 
     today = timezone.localdate()

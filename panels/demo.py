@@ -214,6 +214,18 @@ PROVIDER_PARTS = {
     "weeks ago; no STOMP review yet.",
 }
 
+# What each finding means for the person, by the panel's rating (issue 22).
+FOR_YOU = {
+    "no_concerns": "This part of your care is going well. Keep telling staff what you think.",
+    "some_concerns": "Some things need to get better. The plan below says who will do what, "
+    "and by when.",
+    "serious_concerns": "This needs to change soon. The commissioner will check that it does.",
+    "not_able_to_assess": "The panel will find out more before your next review.",
+}
+
+AGREED_REASONING = (
+    "Every member gave this rating. The documents and what {name} told us point the same way."
+)
 CONSOLIDATED_REASONING = (
     "Members' ratings differed. The panel agreed on this rating because the documents and what "
     "{name} and {his} family told us point the same way, and the clinical expert's view was "
@@ -267,6 +279,8 @@ def seed_workbooks(sender=None, *, stdout=None, **kwargs):
         .distinct()
     )
     made = sum(_seed_panel(review, kloe_set, variant) for variant, review in enumerate(reviews))
+    for review in reviews:
+        _seed_earlier_ratings(review, kloe_set)
     if stdout:
         stdout.write(f"Demo panels with filled workbooks: {made}")
 
@@ -303,6 +317,54 @@ def _seed_panel(review, kloe_set, variant) -> bool:
         _seed_provider_part(panel, kloes, chair, held)
     _seed_consolidation(panel, kloes, answers_by_kloe, words, held, chair=chair)
     return True
+
+
+# The ratings the panel agreed at the review before, for the person's page and the report's
+# "since the last review": mostly more concern than now, two lines the same, one worse now.
+EARLIER_RATINGS = {
+    1: "serious_concerns",
+    2: "serious_concerns",
+    3: "some_concerns",
+    4: "serious_concerns",
+    5: "some_concerns",
+    6: "serious_concerns",
+    7: "no_concerns",
+    8: "some_concerns",
+    9: "serious_concerns",
+    10: "no_concerns",
+    11: "some_concerns",
+}
+
+
+def _seed_earlier_ratings(review, kloe_set):
+    """The chair's agreed ratings at the person's review before `review`, when that one was held
+    with no panel here (the demo's earlier reviews are closed history): the panel formed, its
+    consolidation finished, no workbooks."""
+    from reviews.queries import previous_held_review
+
+    previous = previous_held_review(review)
+    chair = Participant.objects.filter(review=review, role="chair").first()
+    if previous is None or chair is None or Panel.objects.filter(review=previous).exists():
+        return
+    held = timezone.make_aware(datetime.combine(previous.held_on, time(15, 0)))
+    panel = Panel.objects.create(
+        review=previous,
+        kloe_set=kloe_set,
+        workbook_kind=workbook_kind_for(previous),
+        formed_at=held - timedelta(days=9),
+        consolidation_finished_at=held + timedelta(hours=3),
+        consolidation_finished_by=chair.user,
+    )
+    for kloe in Kloe.objects.filter(kloe_set=kloe_set, audience=panel.audience):
+        ConsolidatedKloe.objects.create(
+            panel=panel,
+            kloe=kloe,
+            finding=f"Agreed at the review held on {previous.held_on:%-d %B %Y}.",
+            rating=EARLIER_RATINGS.get(kloe.number, "some_concerns"),
+            version=1,
+            updated_by=chair.user,
+            updated_at=held + timedelta(hours=2),
+        )
 
 
 def _seed_workbook(panel, member, held, name):
@@ -397,12 +459,16 @@ def _seed_consolidation(panel, kloes, answers_by_kloe, words, held, *, chair):
     for kloe in kloes if finished else kloes[:4]:
         answers = answers_by_kloe[kloe.pk]
         ratings = [a.rating for _, a in answers]
+        rating = max(set(ratings), key=ratings.count)
         row = ConsolidatedKloe.objects.create(
             panel=panel,
             kloe=kloe,
             finding=" ".join(a.findings for _, a in answers[:2]),
-            rating=max(set(ratings), key=ratings.count),
-            reasoning=CONSOLIDATED_REASONING.format(**words) if len(set(ratings)) > 1 else "",
+            for_you=FOR_YOU.get(rating, ""),
+            rating=rating,
+            reasoning=(
+                CONSOLIDATED_REASONING if len(set(ratings)) > 1 else AGREED_REASONING
+            ).format(**words),
             version=1,
             updated_by=chair,
             updated_at=held + timedelta(hours=2),

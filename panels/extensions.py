@@ -57,3 +57,27 @@ def form_panel(sender, *, review, **kwargs):
     from .services import panel_form
 
     panel_form(review=review)
+
+
+def person_reviews_compared(sender, *, person, reviews, **kwargs):
+    """Each key line of enquiry's agreed rating at each of the person's held reviews, matched
+    across reviews by its number (a child's and an adult's set number them alike); one query."""
+    from ctr_portal.partials import tag
+    from reviews.sections import ComparedLine
+
+    from .models import Rating
+    from .queries import consolidated_ratings
+
+    by_number: dict[int, dict] = {}
+    titles: dict[int, str] = {}
+    for consolidated in consolidated_ratings(reviews):
+        kloe = consolidated.kloe
+        titles[kloe.number] = f"{kloe.label}: {kloe.title}"  # the latest review's wording
+        rating = Rating(consolidated.rating)
+        by_number.setdefault(kloe.number, {})[consolidated.panel.review_id] = tag(
+            rating.label, rating.tag_colour
+        )
+    return [
+        ComparedLine(titles[number], values, order=number)
+        for number, values in sorted(by_number.items())
+    ]

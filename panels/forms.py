@@ -150,7 +150,7 @@ NOT_A_QUOTE = "no"  # a radio needs a value; saved as "" (QuoteFrom.NOT_A_QUOTE)
 
 class EvidenceForm(_RowForm):
     legend = "Evidence"
-    content_fields = ("source_kind", "source", "shows", "quote_from")
+    content_fields = ("source_kind", "document_id", "source", "shows", "quote_from")
 
     source_kind = forms.ChoiceField(
         label="Where is it from?",
@@ -158,10 +158,19 @@ class EvidenceForm(_RowForm):
         choices=EvidenceSource.choices,
         required=False,
     )
+    document_id = forms.TypedChoiceField(
+        label="Which document in the pack",
+        help_text="The report links to the document you pick.",
+        choices=[("", "Not in the pack")],
+        coerce=int,
+        empty_value="",
+        required=False,
+        error_messages={"invalid_choice": "Select a document from this review's pack"},
+    )
     source = forms.CharField(
-        label="Which document, who you spoke to, or what you saw",
-        help_text="For example, 'Positive behaviour support plan', 'Named nurse' or 'Lunch in "
-        "the ward dining room'.",
+        label="Who you spoke to, what you saw, or a document not in the pack",
+        help_text="For example, 'Named nurse', 'Lunch in the ward dining room' or 'GP letter "
+        "brought on the day'.",
         max_length=SHORT_MAX,
         required=False,
         error_messages=limits.too_long("Source of the evidence", SHORT_MAX),
@@ -180,9 +189,15 @@ class EvidenceForm(_RowForm):
         required=False,
     )
 
+    def __init__(self, *args, documents=(), **kwargs):
+        """`documents`: (id, title) of the review's pack documents the member may open."""
+        super().__init__(*args, **kwargs)
+        self.fields["document_id"].choices = [("", "Not in the pack"), *documents]
+
     def row_fields(self) -> list:
         return [
             Field("source_kind", legend_size="s"),
+            Field("document_id"),
             Field("source"),
             Field("shows", rows=3, threshold=90),
             Field("quote_from", legend_size="s"),
@@ -197,8 +212,11 @@ class EvidenceForm(_RowForm):
         if self.strict and self.has_content() and not data.get("DELETE"):
             if not data.get("source_kind"):
                 self.add_error("source_kind", "Select where the evidence is from")
-            if not (data.get("source") or "").strip():
-                self.add_error("source", "Enter which document, who you spoke to, or what you saw")
+            if not (data.get("source") or "").strip() and not data.get("document_id"):
+                self.add_error(
+                    "source",
+                    "Select the document in the pack, or enter who you spoke to or what you saw",
+                )
             if not (data.get("shows") or "").strip():
                 self.add_error("shows", "Enter what it shows, or what was said")
         return data
@@ -243,12 +261,13 @@ class SuggestionForm(_RowForm):
 
 
 class _RowFormSet(forms.BaseFormSet):
-    def __init__(self, *args, strict=False, **kwargs):
+    def __init__(self, *args, strict=False, row_kwargs=None, **kwargs):
         self.strict = strict
+        self.row_kwargs = row_kwargs or {}
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"number": (index or 0) + 1, "strict": self.strict}
+        return {"number": (index or 0) + 1, "strict": self.strict, **self.row_kwargs}
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -367,6 +386,7 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
         help_text="What the panel found, with the evidence that matters most. This goes in the "
         "report.",
     )
+    for_you = text_area("What this means for the person", limits.NOTE)
     rating = forms.ChoiceField(
         label="The panel's rating",
         widget=forms.RadioSelect,
@@ -377,7 +397,8 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
     reasoning = text_area(
         "How or why the panel decided",
         TEXT_MAX,
-        help_text="Needed where members' ratings differ.",
+        help_text="Asked for every KLOE: what weighed most, and why the panel chose this "
+        "rating. The report gives it under the finding.",
         subject="The panel's reasoning",
     )
     carry = forms.TypedMultipleChoiceField(
@@ -389,9 +410,18 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
     )
     version = VersionField()
 
-    def __init__(self, *args, suggestions=(), ratings_differ=False, next_label=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        suggestions=(),
+        ratings_differ=False,
+        next_label=None,
+        person_name="the person",
+        **kwargs,
+    ):
         self.next_label = next_label
         super().__init__(*args, **kwargs)
+        for_you_field(self.fields["for_you"], person_name)
         self.fields["carry"].choices = list(suggestions)
         if ratings_differ:
             self.fields[
@@ -402,6 +432,7 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
     def get_layout(self):
         items = [
             Field("finding", label_size="m", rows=6, threshold=90),
+            Field("for_you", label_size="m", rows=3, threshold=90),
             Field("rating", legend_size="m"),
             Field("reasoning", label_size="m", rows=4, threshold=90),
         ]
@@ -413,6 +444,36 @@ class ConsolidatedKloeForm(NHSUKFormMixin, forms.Form):
             buttons.insert(0, Submit("action", self.next_label, button_value="next"))
             buttons[1] = Submit("action", "Save", button_value="save", secondary=True)
         return Layout(*items, ButtonGroup(*buttons))
+
+
+def for_you_field(field, person_name: str) -> None:
+    """Name the review's person in the label and hint of "what this means for you" (issue 22)."""
+    field.label = f"What this means for {person_name}"
+    field.help_text = (
+        f"For {person_name}'s easy read report, in plain words: what the finding means for "
+        "them, and why. Short sentences, no abbreviations. Needed before the report is issued."
+    )
+
+
+class ForYouForm(NHSUKFormMixin, forms.Form):
+    """Once consolidation is finished, the chair may still write what a finding means for the
+    person: the next report issued (or its correction) carries it."""
+
+    submit_label = "Save"
+
+    for_you = text_area("What this means for the person", limits.NOTE)
+    version = VersionField()
+
+    def __init__(self, *args, person_name="the person", **kwargs):
+        super().__init__(*args, **kwargs)
+        for_you_field(self.fields["for_you"], person_name)
+
+    def get_layout(self):
+        return Layout(
+            Field("for_you", label_size="m", rows=3, threshold=90),
+            Field("version"),
+            Submit("submit", self.submit_label),
+        )
 
 
 class ConcernResolveForm(NHSUKFormMixin, forms.Form):

@@ -319,6 +319,16 @@ class Evidence(models.Model):
     position = models.PositiveSmallIntegerField()
     source_kind = models.CharField(max_length=20, choices=EvidenceSource, blank=True)
     source = models.CharField(max_length=200, blank=True)
+    # The pack document it comes from, picked from the review's pack; `source` names anything
+    # that is not in the pack.
+    document = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="document in the pack",
+    )
     shows = models.TextField(blank=True, max_length=limits.WORKBOOK_TEXT)
     quote_from = models.CharField(max_length=10, choices=QuoteFrom, blank=True)
 
@@ -433,6 +443,9 @@ class ConsolidatedKloe(models.Model):
     reasoning = models.TextField(
         "how or why the panel decided", blank=True, max_length=limits.WORKBOOK_TEXT
     )
+    # What the finding means for the person, in plain words, for the easy read (issue 22);
+    # issuing the report waits for it wherever there is a finding.
+    for_you = models.TextField("what this means for the person", blank=True, max_length=limits.NOTE)
     version = models.PositiveIntegerField(default=0)
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)

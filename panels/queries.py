@@ -5,7 +5,8 @@ number of members, KLOEs, evidence or suggestions (the consolidation page's coun
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Concat
 
 from reviews.rules import participant_for
 
@@ -253,6 +254,65 @@ def quotes_for_panel(panel: Panel) -> list[Evidence]:
     )
 
 
+def workbooks_of_panel(panel: Panel) -> list[Workbook]:
+    """The members' workbooks with who wrote them, in role order: their answers to the key
+    questions start the chair's report (one query)."""
+    return list(
+        Workbook.objects.filter(panel_id=panel.pk)
+        .select_related("participant")
+        .order_by("participant__role", "participant__name", "pk")
+    )
+
+
+@dataclass
+class ReportParts:
+    """What the report takes from the panel (`report_parts`)."""
+
+    findings: list  # (Kloe, ConsolidatedKloe or None), in KLOE order
+    evidence: list  # Evidence: quotes, and evidence citing a pack document
+    concerns: list  # Concern, with its answer's KLOE
+    then: list = field(default_factory=list)  # the previous review's agreed rows, with KLOEs
+
+
+def report_parts(review, *, previous=None) -> ReportParts:
+    """The panel's part of the report, found by the review (four queries, none when no panel
+    is formed, however many KLOEs, quotes, documents or concerns): each KLOE of the panel's set
+    and audience with the agreed row; the evidence the report gives, quotes in the person's or
+    their family's own words and evidence citing a document of the pack (not one since
+    deleted), with the document and its item; and the serious concerns. With `previous` (the
+    person's previous held review), its agreed rows too, read with this review's."""
+    panel_of_set = Panel.objects.filter(
+        review_id=review.pk,
+        kloe_set_id=OuterRef("kloe_set_id"),
+        workbook_kind__startswith=Concat(OuterRef("audience"), Value("_")),
+    )
+    kloes = list(Kloe.objects.filter(Exists(panel_of_set)).order_by("number"))
+    ids = [review.pk, *([previous.pk] if previous is not None else [])]
+    rows = consolidated_for_reviews(ids) if kloes or previous is not None else []
+    then = [c for c in rows if c.panel.review_id != review.pk]
+    if not kloes:
+        return ReportParts([], [], [], then)
+    consolidated = {c.kloe_id: c for c in rows if c.panel.review_id == review.pk}
+    cites = Q(document__isnull=False, document__deleted_at__isnull=True)
+    evidence = list(
+        Evidence.objects.filter(answer__workbook__panel__review_id=review.pk)
+        .filter(~Q(quote_from="") | cites)
+        .select_related("answer__kloe", "answer__workbook__participant", "document__item__pack")
+        .order_by("answer__kloe__number", "answer__workbook_id", "position")
+    )
+    concerns = list(
+        Concern.objects.filter(panel__review_id=review.pk)
+        .select_related("answer__kloe")
+        .order_by("answer__kloe__number", "raised_at", "pk")
+    )
+    return ReportParts(
+        findings=[(kloe, consolidated.get(kloe.pk)) for kloe in kloes],
+        evidence=evidence,
+        concerns=concerns,
+        then=then,
+    )
+
+
 def carried_recommendations(panel: Panel) -> list[CarriedRecommendation]:
     """The suggestions the chair carried forward, KLOE by KLOE: the recommendations app turns
     them into draft recommendations."""
@@ -260,4 +320,26 @@ def carried_recommendations(panel: Panel) -> list[CarriedRecommendation]:
         CarriedRecommendation.objects.filter(consolidated__panel_id=panel.pk)
         .select_related("consolidated__kloe")
         .order_by("consolidated__kloe__number", "pk")
+    )
+
+
+def consolidated_ratings(reviews) -> list[ConsolidatedKloe]:
+    """The chair's agreed ratings at each of `reviews` (rated ones only), oldest review first,
+    with their KLOE and panel: one query however many reviews."""
+    return list(
+        ConsolidatedKloe.objects.filter(panel__review__in=reviews)
+        .exclude(rating="")
+        .select_related("kloe", "panel")
+        .order_by("panel__review__held_on", "panel__review_id", "kloe__number")
+    )
+
+
+def consolidated_for_reviews(review_ids) -> list[ConsolidatedKloe]:
+    """The chair's agreed rows (finding, rating, reasoning) at each of the reviews, with their
+    KLOE and panel: one query however many reviews (the report reads this review's and the
+    previous one's together)."""
+    return list(
+        ConsolidatedKloe.objects.filter(panel__review_id__in=review_ids)
+        .select_related("kloe", "panel")
+        .order_by("panel_id", "kloe__number")
     )

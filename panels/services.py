@@ -178,14 +178,29 @@ class AnswerSaved:
     needs_concern_detail: bool = False
 
 
-EVIDENCE_FIELDS = ("source_kind", "source", "shows", "quote_from")
+EVIDENCE_FIELDS = ("source_kind", "document_id", "source", "shows", "quote_from")
 SUGGESTION_FIELDS = ("text", "owner", "timescale")
 
 
 def _clean_rows(rows, fields) -> tuple:
-    """The non-empty rows, stripped, as tuples in `fields` order."""
+    """The non-empty rows, stripped, as tuples in `fields` order (a document's id as text, as
+    `_row_of` reads it back)."""
     cleaned = (tuple(str(row.get(f) or "").strip() for f in fields) for row in rows)
     return tuple(row for row in cleaned if any(row))
+
+
+def _row_of(obj, fields) -> tuple:
+    return tuple(str(getattr(obj, f) or "") for f in fields)
+
+
+def _check_evidence_documents(workbook: Workbook, rows: tuple) -> None:
+    """Each document named is a current document of this review's pack."""
+    from documents.queries import current_document_ids_of_review
+
+    at = EVIDENCE_FIELDS.index("document_id")
+    named = {int(row[at]) for row in rows if row[at]}
+    if named - current_document_ids_of_review(workbook.panel.review_id, named):
+        raise ValidationError("Select a document from this review's pack")
 
 
 def _answer_content(answer: KloeAnswer) -> tuple:
@@ -194,8 +209,8 @@ def _answer_content(answer: KloeAnswer) -> tuple:
         answer.rating,
         answer.immediate_safety_concern,
         answer.concern_detail,
-        tuple(tuple(getattr(e, f) for f in EVIDENCE_FIELDS) for e in answer.evidence.all()),
-        tuple(tuple(getattr(s, f) for f in SUGGESTION_FIELDS) for s in answer.suggestions.all()),
+        tuple(_row_of(e, EVIDENCE_FIELDS) for e in answer.evidence.all()),
+        tuple(_row_of(s, SUGGESTION_FIELDS) for s in answer.suggestions.all()),
     )
 
 
@@ -219,6 +234,8 @@ def _sync_rows(model, answer, rows, fields):
     existing = list(model.objects.filter(answer=answer).order_by("position"))
     for position, row in enumerate(rows, start=1):
         values = dict(zip(fields, row, strict=True))
+        if "document_id" in values:
+            values["document_id"] = int(values["document_id"]) if values["document_id"] else None
         if position <= len(existing):
             obj = existing[position - 1]
             if any(getattr(obj, f) != v for f, v in values.items()):
@@ -272,6 +289,7 @@ def kloe_answer_save(
             _clean_rows(evidence or [], EVIDENCE_FIELDS),
             _clean_rows(suggestions or [], SUGGESTION_FIELDS),
         )
+        _check_evidence_documents(workbook, submitted[4])
         if answer.version != expected_version and submitted != _answer_content(answer):
             # Based on an older version, and different from what is saved now (the same text
             # saved twice, by autosave and a button, is no conflict).
@@ -545,12 +563,13 @@ def member_ratings(consolidation, kloe) -> set[str]:
 
 
 def reasoning_needed(ratings: set[str], agreed: str) -> str:
-    """Why the panel's reasoning must be written, or "" when it may be left out."""
+    """Why the panel's reasoning must be written: it is asked for every KLOE (the report gives
+    how the panel decided under each), in words that say why where the ratings differ."""
     if len(ratings) > 1:
         return "Members' ratings differ: enter how or why the panel decided"
     if ratings and agreed and agreed not in ratings:
         return "The panel's rating is not the members' rating: enter how or why the panel decided"
-    return ""
+    return "Enter how or why the panel decided"
 
 
 def consolidated_kloe_save(
@@ -564,6 +583,7 @@ def consolidated_kloe_save(
     rating: str,
     reasoning: str = "",
     carry: list[int] | None = None,
+    for_you: str | None = None,
 ) -> ConsolidatedKloe:
     """The chair's agreed finding, rating and reasoning for one KLOE, and which members'
     suggested recommendations to carry forward (copied as they stand)."""
@@ -597,11 +617,36 @@ def consolidated_kloe_save(
         row.finding = finding.strip()
         row.rating = rating
         row.reasoning = reasoning.strip()
+        if for_you is not None:
+            row.for_you = for_you.strip()
         row.version = current_version + 1
         row.updated_by = actor
         row.updated_at = timezone.now()
         row.save()
         _carried_sync(row, [suggestions[pk] for pk in carry])
+        audit_record(action=Action.UPDATE, actor=actor, obj=row)
+    return row
+
+
+def consolidated_kloe_for_you_save(
+    *, actor, review, panel: Panel, kloe: Kloe, expected_version: int, for_you: str
+) -> ConsolidatedKloe:
+    """After consolidation is finished, what the panel's finding for one KLOE means for the
+    person, in plain words, for the easy read report (issue 22); nothing else of the finding
+    changes. An issued report keeps what it said: a correction carries the new words."""
+    _check_chair(actor, review)
+    with transaction.atomic():
+        row = ConsolidatedKloe.objects.select_for_update().filter(panel=panel, kloe=kloe).first()
+        if row is None or not row.finding.strip():
+            raise ValidationError("The panel has no finding for this KLOE")
+        if row.version != expected_version:
+            raise EditConflict(row)
+        row.for_you = for_you.strip()
+        row.full_clean()
+        row.version += 1
+        row.updated_by = actor
+        row.updated_at = timezone.now()
+        row.save(update_fields=["for_you", "version", "updated_by", "updated_at"])
         audit_record(action=Action.UPDATE, actor=actor, obj=row)
     return row
 

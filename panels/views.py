@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from ctr_portal.permissions import Perm
 from ctr_portal.views.base import add_service_errors
+from documents.queries import documents_for_evidence
 from reviews.views.base import ReviewPageMixin
 
 from . import policy, presenters, queries, services
@@ -28,6 +29,7 @@ from .forms import (
     ConfirmForm,
     ConsolidatedKloeForm,
     EvidenceFormSet,
+    ForYouForm,
     KeyQuestionsForm,
     KloeAnswerForm,
     ProviderPartForm,
@@ -162,6 +164,12 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
         self.kloes = queries.kloes_for_panel(panel)
         self.kloe = _kloe_numbered(self.kloes, self.kwargs["number"])
         self.answer = queries.answer_for(self.workbook, self.kloe)
+        # The pack's documents the member may open, to pick the one a piece of evidence is from.
+        self.documents = {
+            "documents": [
+                (d.pk, d.item.title) for d in documents_for_evidence(self.request.user, self.review)
+            ]
+        }
 
     def get(self, request, *args, **kwargs):
         self.setup_kloe()
@@ -186,7 +194,9 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
         return {
             "form": KloeAnswerForm(initial=initial, kloe=self.kloe),
             "evidence_formset": EvidenceFormSet(
-                initial=evidence + [{}] * blank_evidence, prefix="evidence"
+                initial=evidence + [{}] * blank_evidence,
+                prefix="evidence",
+                row_kwargs=self.documents,
             ),
             "suggestion_formset": SuggestionFormSet(
                 initial=suggestions + [{}] * blank_suggestions, prefix="suggestion"
@@ -196,7 +206,9 @@ class KloeAnswerView(WorkbookMixin, TemplateView):
     def bound_forms(self, data, strict):
         return {
             "form": KloeAnswerForm(data, kloe=self.kloe),
-            "evidence_formset": EvidenceFormSet(data, prefix="evidence", strict=strict),
+            "evidence_formset": EvidenceFormSet(
+                data, prefix="evidence", strict=strict, row_kwargs=self.documents
+            ),
             "suggestion_formset": SuggestionFormSet(data, prefix="suggestion", strict=strict),
         }
 
@@ -602,7 +614,7 @@ class ConsolidateKloeView(ChairMixin, TemplateView):
 
     def make_form(self, data=None):
         row = self.row
-        initial = _edit_initial(row, ("finding", "rating", "reasoning"))
+        initial = _edit_initial(row, ("finding", "for_you", "rating", "reasoning"))
         if row:
             initial["carry"] = [c.source_id for c in row.carried.all() if c.source_id]
         next_kloe = self.next_kloe()
@@ -612,16 +624,28 @@ class ConsolidateKloeView(ChairMixin, TemplateView):
             suggestions=_suggestion_choices(self.data, self.kloe),
             ratings_differ=len(self.ratings) > 1,
             next_label=f"Save and go to {next_kloe.label}" if next_kloe else "Save and finish",
+            person_name=self.review.person.known_as,
+        )
+
+    def for_you_form(self, data=None):
+        """Once consolidation is finished: what a finding means for the person, still to write."""
+        if not self.panel.is_finished or self.row is None or not self.row.finding.strip():
+            return None
+        return ForYouForm(
+            data,
+            initial=_edit_initial(self.row, ("for_you",)),
+            person_name=self.review.person.known_as,
         )
 
     def get(self, request, *args, **kwargs):
         self.setup_kloe()
         return self.render_page(self.make_form())
 
-    def render_page(self, form, conflict=None):
+    def render_page(self, form, conflict=None, for_you_form=None):
         columns = self.data.answers_for(self.kloe)
         context = self.get_context_data(
             form=form if self.is_open else None,
+            for_you_form=None if self.is_open else (for_you_form or self.for_you_form()),
             kloe=self.kloe,
             columns=columns,
             column_class={1: "full", 2: "one-half", 3: "one-third"}.get(
@@ -643,6 +667,8 @@ class ConsolidateKloeView(ChairMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         self.setup_kloe()
+        if not self.is_open and self.for_you_form() is not None:
+            return self.post_for_you(request)
         if not self.is_open:
             messages.error(request, "Consolidation opens once the review is held, or on the day")
             return redirect(request.path)
@@ -661,6 +687,7 @@ class ConsolidateKloeView(ChairMixin, TemplateView):
                 rating=data["rating"],
                 reasoning=data["reasoning"],
                 carry=data["carry"],
+                for_you=data["for_you"],
             )
         except services.EditConflict as conflict:
             post = request.POST.copy()
@@ -677,6 +704,30 @@ class ConsolidateKloeView(ChairMixin, TemplateView):
                 )
             return redirect("panels:consolidation", pk=self.review.pk)
         messages.success(request, f"The panel's view of {self.kloe.label} is saved")
+        return redirect(request.path)
+
+    def post_for_you(self, request):
+        form = self.for_you_form(request.POST)
+        if not form.is_valid():
+            return self.render_page(None, for_you_form=form)
+        try:
+            services.consolidated_kloe_for_you_save(
+                actor=request.user,
+                review=self.review,
+                panel=self.panel,
+                kloe=self.kloe,
+                expected_version=form.cleaned_data["version"],
+                for_you=form.cleaned_data["for_you"],
+            )
+        except services.EditConflict:
+            messages.error(request, f"{self.kloe.label} was changed somewhere else: try again")
+            return redirect(request.path)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.render_page(None, for_you_form=form)
+        messages.success(
+            request, f"What {self.kloe.label} means for {self.review.person.known_as} is saved"
+        )
         return redirect(request.path)
 
 

@@ -36,6 +36,24 @@ def dashboard_cards(sender, *, request, **kwargs):
     return cards
 
 
+def page_asides(sender, *, request, **kwargs):
+    """Who to contact about their review, on every page the person and family reach: their
+    case manager's name, role and phone (the partial shows the page's own review's, or those
+    of the reviews still going on)."""
+    from ctr_portal.navigation import Aside
+    from reviews.queries import review_contacts_for
+
+    from .rules import PORTAL_ROLES
+
+    user = request.user
+    if not user.has_perm(Perm.USE_PORTAL):
+        return None
+    contacts = review_contacts_for(user, roles=PORTAL_ROLES)
+    if not contacts:
+        return None
+    return Aside("portal/_who_to_contact.html", {"contacts": contacts}, order=10)
+
+
 def nav_items(sender, **kwargs):
     return [
         NavItem("Your reviews", "portal:home", Perm.USE_PORTAL, order=5, current_for=("portal:",)),

@@ -25,7 +25,6 @@ from ctr_portal.permissions import Perm
 from ctr_portal.signals import collect
 from ctr_portal.views.base import ScopedObjectMixin, add_service_errors
 from reviews.models import ParticipantRole, ReviewState
-from reviews.queries import commissioner_contacts
 from reviews.rules import participant_for
 from reviews.views.base import ReviewPageMixin
 
@@ -137,7 +136,6 @@ class PortalReviewView(PortalReviewMixin, TemplateView):
             details=details,
             about_rows=self._about_rows(review, details),
             sections=sorted(sections, key=lambda s: s.order),
-            contacts=commissioner_contacts(review),
             participants=list(review.participants.all()) if details else [],
             requests=queries.requests_made_by(user, review),
             may_plan=user.has_perm(Perm.FILL_PLANNER, review),
@@ -593,3 +591,19 @@ class AboutYourReviewView(TemplateView):
     so a letter or a keyworker can point to it."""
 
     template_name = "portal/about_your_review.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs["who_comes"] = WHO_COMES
+        return super().get_context_data(**kwargs)
+
+
+# Who comes to a review, in the order the booklet tells it (their words: reviews/roles.py).
+WHO_COMES = (
+    ParticipantRole.CHAIR,
+    ParticipantRole.CLINICAL_EXPERT,
+    ParticipantRole.EXPERT_BY_EXPERIENCE,
+    ParticipantRole.FAMILY_CARER,
+    ParticipantRole.ADVOCATE,
+    ParticipantRole.PROVIDER,
+    ParticipantRole.COMMISSIONER,
+)

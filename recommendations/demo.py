@@ -154,6 +154,39 @@ PLANS = {
 }
 
 
+# Each action in plain words, as the chair writes it for the person (issue 22).
+PLAIN_WORDS = {
+    "Agree a discharge plan with Liam, his family and the community team": "The hospital will "
+    "make a plan with you, your family and the community team for leaving hospital.",
+    "Find a supported living place near Liam's family in Harbour town": "The council will look "
+    "for a home near your family in Harbour Town, with staff to help you.",
+    "Review Liam's medication with a pharmacist under STOMP": "A pharmacist will check your "
+    "medicines with you. A pharmacist is an expert in medicines. They will see if you still "
+    "need each one.",
+    "Arrange weekly community leave with two staff Liam knows": "The hospital will take you "
+    "out every week, with two staff you know.",
+    "Complete a housing needs assessment for Liam": "The council will find out what kind of "
+    "home would suit you. They will tell you and your advocate.",
+    "Write a communication passport with Liam and his speech therapist": "You and your speech "
+    "therapist will write down how you like people to talk with you. Staff will read it.",
+    "Offer Liam a place on the travel training course before he leaves hospital": "You will be "
+    "offered a course to learn to travel on your own, before you leave hospital.",
+    "Give Chloe's family a named contact at the council for respite bookings": "The council will "
+    "give your family one person to call to book breaks.",
+    "Add Chloe to the Dynamic Support Register review every month": "The people who plan your "
+    "care will check every month that you have the help you need.",
+    "Arrange respite at home for Chloe's family two nights a month": "The council will arrange "
+    "two nights a month when someone helps at home, so your family can rest.",
+    "Update Chloe's EHC plan to include a transition plan for college": "Your education plan "
+    "will say which college you will go to and the help you will have there.",
+    "Find a day service for Chloe": "The council will find a place you can go in the day.",
+    "Arrange a college taster week for Chloe with a support worker she knows": "You will spend "
+    "a week trying college, with a support worker you know.",
+    "Refer Sophie to the autism team for a sensory assessment": "The autism team will find out "
+    "how sounds, lights and touch feel for you, and what helps.",
+}
+
+
 def seed_recommendations(sender=None, *, stdout=None, **kwargs):
     from ctr_portal.demo import ORGANISATIONS
     from ctr_portal.models import Organisation, User
@@ -178,6 +211,7 @@ def seed_recommendations(sender=None, *, stdout=None, **kwargs):
             Review.objects.filter(person__nhs_number__isnull=False, state=state)
             .filter(person__given_name__iexact=key)
             .select_related("person")
+            .order_by("-held_on", "-pk")  # of a closed history, the latest: the one before now
             .first()
         )
         if review is None or Recommendation.objects.filter(review=review).exists():
@@ -215,6 +249,7 @@ def _seed_one(review, number, plan, by_role, panel, kloes):
         review=review,
         number=number,
         action=action,
+        plain_words=PLAIN_WORDS.get(action, ""),
         measure=measure,
         for_whom=for_whom,
         priority="urgent" if number == 1 else "routine",

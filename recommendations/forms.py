@@ -58,6 +58,13 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
         max_length=ACTION_TEXT,
         required=False,
     )
+    plain_words = forms.CharField(
+        label="In plain words, for the person",
+        widget=forms.Textarea,
+        max_length=ACTION_TEXT,
+        required=False,
+        error_messages=limits.too_long("The plain words", ACTION_TEXT),
+    )
     measure = forms.CharField(
         label="How will everyone know it is done?",
         widget=forms.Textarea,
@@ -127,6 +134,11 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
             f"A task someone will do, in plain words. Good: '{self.examples.good}'. "
             f"Not: '{self.examples.bad}' (an aspiration, with nobody to do it)."
         )
+        name = review.person.known_as
+        self.fields["plain_words"].label = f"In plain words, for {name}"
+        self.fields[
+            "plain_words"
+        ].help_text = f"{plain_words_hint(name)} Needed before the report is issued."
         self.fields["measure"].help_text = (
             f"What anyone will see when it is done. For example, '{self.examples.measure}'. "
             "Not 'n/a', 'yes' or 'ongoing'."
@@ -143,6 +155,7 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
         return Layout(
             Field("kloes", legend_size="m"),
             Field("action", label_size="m", rows=4),
+            Field("plain_words", label_size="m", rows=3),
             Field("measure", label_size="m", rows=3),
             Field("for_whom", legend_size="m"),
             Field("priority", legend_size="m", inline=True),
@@ -186,6 +199,40 @@ class RecommendationForm(NHSUKFormMixin, forms.Form):
     def to_values(self) -> dict:
         data = dict(self.cleaned_data)
         return {"kloes": data.pop("kloes"), **data}
+
+
+class PlainWordsForm(NHSUKFormMixin, forms.Form):
+    """A recommendation already sent, in plain words for the person (issue 22)."""
+
+    submit_label = "Save the plain words"
+
+    plain_words = forms.CharField(
+        label="In plain words, for the person",
+        widget=forms.Textarea,
+        max_length=ACTION_TEXT,
+        error_messages=limits.too_long("The plain words", ACTION_TEXT),
+    )
+
+    def __init__(self, *args, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        name = review.person.known_as
+        self.fields["plain_words"].label = f"In plain words, for {name}"
+        self.fields["plain_words"].error_messages["required"] = (
+            f"Write it in plain words for {name}"
+        )
+        self.fields["plain_words"].help_text = plain_words_hint(name)
+
+    def get_layout(self):
+        return Layout(
+            Field("plain_words", label_size="m", rows=4), Submit("submit", self.submit_label)
+        )
+
+
+def plain_words_hint(name: str) -> str:
+    return (
+        f"What {name} reads in the easy read report and the portal. Short sentences, no "
+        "abbreviations. Say who will do what, and by when."
+    )
 
 
 class ConfirmForm(NHSUKFormMixin, forms.Form):

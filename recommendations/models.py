@@ -362,6 +362,11 @@ class Recommendation(models.Model):
     )
 
     action = models.TextField("what will be done", max_length=ACTION_TEXT)
+    # The same action in plain words, written by the chair for the person (issue 22): the easy
+    # read and the portal show it instead of the professional wording. Issuing waits for it.
+    plain_words = models.TextField(
+        "in plain words, for the person", blank=True, max_length=ACTION_TEXT
+    )
     measure = models.TextField("how everyone will know it is done", max_length=limits.NOTE)
     for_whom = models.CharField("who it is for", max_length=20, choices=ForWhom)
     priority = models.CharField(max_length=10, choices=Priority, default=Priority.ROUTINE)

@@ -7,7 +7,7 @@ review, person and owner joined, and the KLOEs prefetched.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from ctr_portal.permissions import Perm
@@ -136,6 +136,16 @@ def previous_review_recommendations(review) -> list[Recommendation]:
     if last is None:
         return []
     return list(_rows(earlier.filter(review_id=last["review_id"])).order_by("number"))
+
+
+def previous_review_filter(review) -> Q:
+    """The recommendations of `previous_review_recommendations`, as a filter (with a subquery
+    for the previous review), for a caller reading them with others in one query."""
+    earlier = Recommendation.objects.filter(
+        review__person_id=review.person_id, review__created_at__lt=review.created_at
+    ).exclude(state=State.DRAFT)
+    last = earlier.order_by("-review__created_at", "-review_id").values("review_id")[:1]
+    return Q(review_id=Subquery(last)) & ~Q(state=State.DRAFT)
 
 
 def awaiting_answer(review) -> list[Recommendation]:

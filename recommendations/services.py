@@ -42,7 +42,12 @@ from documents.services import (
     stored_files_remove,
 )
 from reviews.models import ParticipantRole, ReviewState
-from reviews.queries import commissioner_contacts, notice_contacts, participants_for_review
+from reviews.queries import (
+    commissioner_contacts,
+    notice_contacts,
+    participants_for_review,
+    reading_formats_of,
+)
 from reviews.services import review_event_record
 
 from . import owner_links
@@ -66,6 +71,7 @@ from .models import (
     smart_examples,
     smart_problems,
 )
+from .plain import plain_progress
 from .policy import (
     ACCEPT_WITHIN_WORKING_DAYS,
     ACTION_SERIES,
@@ -557,6 +563,7 @@ def _answers_chase(today: date, result) -> None:
 
 WRITABLE = (
     "action",
+    "plain_words",
     "measure",
     "for_whom",
     "priority",
@@ -592,7 +599,7 @@ def _clean_values(values: dict) -> dict:
     """The writable fields, trimmed; an account owner's name, organisation and role are copied
     from the account (the tracker filters and the CSV read them), a contact's email is kept."""
     cleaned = {name: values.get(name) for name in WRITABLE if name in values}
-    for name in ("action", "measure"):
+    for name in ("action", "plain_words", "measure"):
         if name in cleaned:
             cleaned[name] = (cleaned[name] or "").strip()
     for name in ("owner_name", "owner_organisation", "owner_role", "owner_email"):
@@ -687,6 +694,36 @@ def recommendation_edit(*, actor, recommendation, kloes, **values) -> Recommenda
         )
         recommendation.kloes.set(kloes)
     return update
+
+
+def recommendation_plain_words_set(
+    *, actor, recommendation, plain_words: str
+) -> RecommendationUpdate:
+    """The chair writes a recommendation already sent in plain words for the person (issue 22).
+    What the owner was asked to do does not change, so neither does its state; the next report
+    issued (a correction) carries the words. A draft's are written with the rest of it."""
+    text = (plain_words or "").strip()
+    name = recommendation.review.person.known_as
+    if not text:
+        raise RecommendationError({"plain_words": f"Write it in plain words for {name}"})
+    if len(text) > ACTION_TEXT:
+        raise RecommendationError(
+            {"plain_words": f"The plain words must be {ACTION_TEXT:,} characters or fewer"}
+        )
+
+    def check(locked):
+        if locked.state in (State.DRAFT, State.SUPERSEDED):
+            return {"__all__": "Change the draft to write it in plain words"}
+        return {}
+
+    return _change(
+        actor=actor,
+        recommendation=recommendation,
+        kind=Kind.EDITED,
+        note=f"Written in plain words for {name}",
+        fields={"plain_words": text},
+        check=check,
+    )
 
 
 def recommendation_send(*, actor, recommendation) -> RecommendationUpdate:
@@ -926,7 +963,8 @@ def accept_by_date(today: date | None = None) -> date:
 
 def plan_unfinished(review) -> list[tuple[Recommendation, dict[str, str]]]:
     """The review's drafts the chair has not finished (no named owner, due date, measure,
-    action…), each with what is missing: issuing the report waits for these."""
+    action, plain words for the person…), each with what is missing: issuing the report waits
+    for these."""
     drafts = (
         Recommendation.objects.filter(review=review, state=State.DRAFT)
         .select_related("review", "owner")
@@ -937,6 +975,8 @@ def plan_unfinished(review) -> list[tuple[Recommendation, dict[str, str]]]:
     for draft in drafts:
         values = {name: getattr(draft, name) for name in WRITABLE}
         problems = _smart(review, values, list(draft.kloes.all()))
+        if not draft.plain_words.strip():
+            problems["plain_words"] = f"Write it in plain words for {review.person.known_as}"
         if problems:
             found.append((draft, problems))
     return found
@@ -1294,6 +1334,8 @@ def _send_due(recommendations, points, today, result) -> None:
 def _deliver(reminders: list[Reminder], today, result) -> None:
     """Queue each reminder's email through the deadline mechanism, under the key made from the
     reminder itself, and mark it sent, in the caller's transaction."""
+    family = {r.recommendation.review_id for r in reminders if r.kind in FAMILY_KINDS}
+    reads = reading_formats_of(family) if family else {}
     notices = [
         Notice(
             reminder_subject(reminder.recommendation_id, reminder.kind),
@@ -1301,7 +1343,7 @@ def _deliver(reminders: list[Reminder], today, result) -> None:
             Point(reminder.send_on, reminder.kind, ""),
             reminder.recipient_email,
             "recommendation_notice",
-            notice_context(reminder, today),
+            _as_they_read(notice_context(reminder, today), reminder, reads),
         )
         for reminder in reminders
     ]
@@ -1315,6 +1357,17 @@ def _deliver(reminders: list[Reminder], today, result) -> None:
         )
     _mark_sent(pairs, timezone.now())
     result.sent += len(reminders)
+
+
+def _as_they_read(context: dict, reminder, reads: dict) -> dict:
+    """The person's or a family member's notice in the way they read (an easy-read email for
+    someone who reads easy read: `ctr_portal.transports`), found by the address it goes to."""
+    if reminder.kind not in FAMILY_KINDS:
+        return context
+    reading = reads.get((reminder.recommendation.review_id, reminder.recipient_email.lower()), "")
+    if reading and reading != "standard":
+        return {**context, "reading_format": reading}
+    return context
 
 
 def _mark_sent(pairs: list[tuple[int, int]], now) -> None:
@@ -1364,6 +1417,9 @@ def _set_next_look(recommendations, today, policy) -> None:
 
 
 OWNER_KINDS = (Reminder.Kind.DUE_SOON, Reminder.Kind.DUE_TODAY)
+# What the person and family hear of: said in the portal's words (`plain.py`), and easy read for
+# whoever reads it.
+FAMILY_KINDS = (Reminder.Kind.FAMILY_OVERDUE, Reminder.Kind.FAMILY_DONE)
 TIMED_KINDS = (
     Reminder.Kind.DUE_SOON,
     Reminder.Kind.DUE_TODAY,
@@ -1457,12 +1513,21 @@ def notice_context(reminder, today: date) -> dict:
     if owner_links.is_for_someone_without_account(reminder):
         reach = owner_links.without_account(reminder)
         todo, link, link_text = reach["todo"], reach["link"], reach["link_text"]
+    paragraphs, stands = [what.format(**values)], {}
+    if reminder.kind in FAMILY_KINDS:
+        # Where it stands, in the same words as the portal; naming nobody.
+        label, sentence, _colour = plain_progress(
+            recommendation, today, owner="the person responsible"
+        )
+        stands = {"stands_label": label, "stands_sentence": sentence}
+        paragraphs.append(f"Where it stands: {label}. {sentence}")
     return {
         "subject": subject.format(**values),
-        "paragraphs": [what.format(**values), todo],
+        "paragraphs": [*paragraphs, todo],
         "link": link,
         "link_text": link_text,
         "recommendation_id": recommendation.pk,
+        **stands,
     }
 
 

@@ -40,6 +40,7 @@ from .forms import (
     EscalationDecisionForm,
     FollowUpForm,
     NotAchievedForm,
+    PlainWordsForm,
     ProgressForm,
     RecommendationForm,
     ReopenForm,
@@ -49,6 +50,8 @@ from .forms import (
     TrackerFilterForm,
 )
 from .models import OPEN_STATES, State, timescale_phrase
+from .plain import plain_progress
+from .rules import sees_evidence_withheld_from_family
 from .services import RecommendationError
 
 PAGE_SIZE = 25
@@ -326,15 +329,21 @@ def available_steps(user, recommendation) -> list[dict]:
         steps.append(
             {"text": label, "href": reverse(f"recommendations:{name}", args=[recommendation.pk])}
         )
-    if recommendation.state == State.DRAFT and user.has_perm(
+    if recommendation.state != State.SUPERSEDED and user.has_perm(
         Perm.MANAGE_RECOMMENDATION, recommendation
     ):
+        # A draft is changed as a whole; one already sent only in its plain words (issue 22).
+        label = (
+            "Change the draft"
+            if recommendation.state == State.DRAFT
+            else (
+                "Change the plain words"
+                if recommendation.plain_words
+                else "Write it in plain words"
+            )
+        )
         steps.insert(
-            0,
-            {
-                "text": "Change the draft",
-                "href": reverse("recommendations:edit", args=[recommendation.pk]),
-            },
+            0, {"text": label, "href": reverse("recommendations:edit", args=[recommendation.pk])}
         )
     return steps
 
@@ -346,6 +355,17 @@ class RecommendationDetailView(RecommendationPageMixin, TemplateView):
         recommendation, user = self.recommendation, self.request.user
         updates = queries.history(user, recommendation)
         escalation = queries.escalation_of(recommendation)
+        if not sees_evidence_withheld_from_family(user, recommendation):
+            # The person or family: where it stands in the portal's words (issue 22).
+            label, sentence, colour = plain_progress(recommendation, timezone.localdate())
+            kwargs["rec"] = {
+                **row(recommendation),
+                "state": label,
+                "state_colour": colour,
+                "overdue": "",
+                "plain_sentence": sentence,
+            }
+            kwargs["for_family"] = True
         kwargs.update(
             steps=available_steps(user, recommendation),
             escalation=escalation,
@@ -389,6 +409,7 @@ class RecommendationEditView(RecommendationPageMixin, RecommendationFormMixin, T
         return {
             "kloes": [k.pk for k in r.kloes.all()],
             "action": r.action,
+            "plain_words": r.plain_words,
             "measure": r.measure,
             "for_whom": r.for_whom,
             "priority": r.priority,
@@ -409,7 +430,20 @@ class RecommendationEditView(RecommendationPageMixin, RecommendationFormMixin, T
         owner = r.suggested_owner or "no owner named"
         return f"{owner}{timescale_phrase(r.suggested_timescale)}"
 
+    @property
+    def only_plain_words(self) -> bool:
+        """Sent already: only its plain words for the person can change here (issue 22)."""
+        return self.recommendation.state != State.DRAFT
+
+    def plain_words_form(self, data=None):
+        return PlainWordsForm(
+            data, initial={"plain_words": self.recommendation.plain_words}, review=self.review
+        )
+
     def get_context_data(self, **kwargs):
+        if self.only_plain_words:
+            kwargs.setdefault("form", self.plain_words_form())
+            kwargs["action_text"] = self.recommendation.action
         kwargs.setdefault(
             "form", self.make_form(initial=self.initial(), suggestion=self.suggestion())
         )
@@ -420,7 +454,25 @@ class RecommendationEditView(RecommendationPageMixin, RecommendationFormMixin, T
         )
         return super().get_context_data(**kwargs)
 
+    def post_plain_words(self, request):
+        form = self.plain_words_form(request.POST)
+        if form.is_valid():
+            try:
+                services.recommendation_plain_words_set(
+                    actor=request.user,
+                    recommendation=self.recommendation,
+                    plain_words=form.cleaned_data["plain_words"],
+                )
+            except RecommendationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, "Plain words saved")
+                return redirect("recommendations:detail", pk=self.recommendation.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
     def post(self, request, *args, **kwargs):
+        if self.only_plain_words:
+            return self.post_plain_words(request)
         form = self.make_form(request.POST, suggestion=self.suggestion())
         if form.is_valid():
             try:

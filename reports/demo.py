@@ -34,6 +34,14 @@ OWNERS = [
     ("Tom Reed", "Northshire Community Team", "tom.reed@demo.example", ForWhom.PERSON),
 ]
 ROLES = ["Ward manager", "Housing officer", "Case manager", "Community nurse"]
+# Each action in plain words, as the chair writes it for the person (issue 22).
+PLAIN_WORDS = [
+    "The hospital will write a new plan with you and your family about what helps you stay "
+    "calm and safe.",
+    "The council will find out what kind of home would suit you.",
+    "Your health services will find people to support you outside hospital, and agree who pays.",
+    "You will visit the new area every week.",
+]
 ACTIONS = [
     (
         "Update the positive behaviour support plan with the person and their family",
@@ -89,12 +97,13 @@ def _seed_recommendations(review, chair):
     held = review.held_on or timezone.localdate()
     carried = list(CarriedRecommendation.objects.filter(consolidated__panel__review=review)[:4])
     kloes = list(Kloe.objects.filter(pk__in=[c.consolidated.kloe_id for c in carried]))
-    rows = zip(ACTIONS, OWNERS, ROLES, strict=True)
-    for n, ((action, measure), owner, role) in enumerate(rows, start=1):
+    rows = zip(ACTIONS, OWNERS, ROLES, PLAIN_WORDS, strict=True)
+    for n, ((action, measure), owner, role, plain_words) in enumerate(rows, start=1):
         rec = Recommendation.objects.create(
             review=review,
             number=n,
             action=action,
+            plain_words=plain_words,
             measure=measure,
             for_whom=owner[3],
             owner_name=owner[0],

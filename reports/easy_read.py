@@ -2,9 +2,15 @@
 one idea per line, each beside a symbol (`symbols.py`). It says what the panel found and what
 will happen, by whom and by when."""
 
+import re
 from dataclasses import dataclass
 
+from django.template.loader import render_to_string
+
 from ctr_portal.formatting import nhs_date, unquoted
+from recommendations.models import State as RecommendationState
+from recommendations.plain import plain_progress
+from reviews.roles import role_in_plain_words
 
 from .symbols import RATING_SYMBOLS, SYMBOLS
 
@@ -47,9 +53,15 @@ RATING_SENTENCES = {
 class Line:
     symbol: str
     text: str
+    role: str = ""  # a participant's role: its own picture (reviews/roles.py) for the symbol
 
     @property
     def svg(self):
+        if self.role:
+            plain = role_in_plain_words(self.role)
+            return render_to_string(
+                plain.picture, {"alt": plain.alt, "symbol_class": "easy-read__symbol"}
+            )
         return SYMBOLS[self.symbol]
 
 
@@ -66,8 +78,10 @@ def _about(content) -> list[Line]:
     if content.review_date:
         lines.append(Line("calendar", f"The panel met on {nhs_date(content.review_date)}."))
     if content.panel_members:
-        names = ", ".join(p.name for p in content.panel_members)
-        lines.append(Line("panel", f"The panel was {names}."))
+        lines.append(Line("panel", "The people on the panel were:"))
+        for member in content.panel_members:
+            words = role_in_plain_words(member.role).words
+            lines.append(Line("panel", f"{member.name}: {words}.", role=member.role))
     for finding in content.findings:
         for quote in finding.quotes:
             if quote.quote_from == "person":
@@ -75,26 +89,79 @@ def _about(content) -> list[Line]:
     return lines
 
 
-def _found(content) -> list[Line]:
+# Where one idea ends: a sentence's end, a semicolon, or a new line.
+_IDEA_END = re.compile(r"(?<=[.!?])\s+|;\s*|\n+")
+
+
+def one_idea_per_line(text: str) -> list[str]:
+    """Text as its ideas, one per line: split at each sentence's end and semicolon, each
+    starting with a capital and ending with a full stop."""
+    ideas = []
+    for piece in _IDEA_END.split(text or ""):
+        piece = " ".join(piece.split()).strip(" ,;")
+        if not piece:
+            continue
+        piece = piece[:1].upper() + piece[1:]
+        ideas.append(piece if piece[-1] in ".!?" else f"{piece}.")
+    return ideas
+
+
+def _found(content) -> list[list[Line]]:
+    """Each KLOE as the person's question and the panel's view, then what the panel found, one
+    idea per line, and what it means for them."""
     audience = "child" if content.review.is_child_review else "adult"
     titles = PLAIN_KLOES[audience]
-    lines = []
+    boxes = []
     for finding in content.findings:
-        rating = finding.consolidated.rating if finding.consolidated is not None else ""
+        consolidated = finding.consolidated
+        rating = consolidated.rating if consolidated is not None else ""
         title = titles.get(finding.kloe.number, finding.kloe.title)
-        lines.append(Line(RATING_SYMBOLS[rating], f"{title} {RATING_SENTENCES[rating]}"))
-    return lines
+        box = [Line(RATING_SYMBOLS[rating], f"{title} {RATING_SENTENCES[rating]}")]
+        if consolidated is not None:
+            box += [Line("idea", idea) for idea in one_idea_per_line(consolidated.finding)]
+            for_you = one_idea_per_line(consolidated.for_you)
+            if for_you:
+                box.append(Line("person", "What this means for you:"))
+                box += [Line("idea", idea) for idea in for_you]
+        boxes.append(box)
+    return boxes
+
+
+def _progress(rec, today) -> list[Line]:
+    """Where a recommendation stands, in the portal's words (`recommendations.plain`), once it
+    has gone to the person doing it."""
+    if rec.state == RecommendationState.DRAFT:
+        return []
+    label, sentence, _colour = plain_progress(rec, today)
+    return [Line("report", f"Where it stands: {label}."), Line("idea", sentence)]
 
 
 def _boxes(content) -> list[list[Line]]:
+    """Each recommendation in the chair's plain words, never the professional wording."""
     return [
         [
-            Line("action", rec.action.strip()),
+            _doing(rec),
             Line("who", f"Who will do it: {rec.owner_display}."),
             Line("calendar", f"By when: {nhs_date(rec.due_date)}."),
+            *_progress(rec, content.drafted_on),
         ]
         for rec in content.recommendations
     ]
+
+
+def progress_now(recommendations, today) -> Part:
+    """Where each recommendation stands today, for the easy read of the current version: the
+    issued report stays as it was, and this follows the plan as it moves."""
+    return Part(
+        f"How it is going on {nhs_date(today)}",
+        [],
+        [[_doing(rec), *_progress(rec, today)] for rec in recommendations],
+    )
+
+
+def _doing(rec) -> Line:
+    text = rec.plain_words.strip() or "The panel is still writing this in plain words."
+    return Line("action", text)
 
 
 def easy_read_parts(content) -> list[Part]:
@@ -107,7 +174,7 @@ def easy_read_parts(content) -> list[Part]:
         next_line = Line("calendar", "You will have another review if you need one.")
     parts = [
         Part("About this report", _about(content), []),
-        Part("What the panel found", _found(content), []),
+        Part("What the panel found", [], _found(content)),
         Part("What the panel wants you to know", notes, []),
         Part("What will happen", [], _boxes(content)),
         Part(

@@ -11,8 +11,9 @@ from .models import Section, section_choices, section_label
 HINTS = {
     Section.ABOUT: "Who the person is and what matters to them, as they want to be described. "
     "The facts about them (name, date of birth, how to talk with them) come from their record.",
-    Section.IS_SAFE: "The panel's answer. The findings for each KLOE follow from the "
-    "consolidation.",
+    Section.IS_SAFE: "The panel's answer. Until the draft is first saved, each key question "
+    "starts from the panel members' own answers in their workbooks: edit them into one answer. "
+    "The findings for each KLOE follow from the consolidation.",
     Section.SUMMARY: "The panel's overall view and what happens next. The recommendations table "
     "and the next review's due date come from the data.",
     Section.EASY_READ: "Short sentences, one idea on each line. Each line is shown with a "

@@ -69,7 +69,8 @@ class ReportDraft(models.Model):
     """What the chair writes. `version` goes up at every save: a save based on an older version
     is refused, so two tabs cannot silently overwrite each other."""
 
-    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="+")
+    # `report_draft`: the report's pages load the draft with the review, in its one query.
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="report_draft")
     about = models.TextField(blank=True, max_length=limits.LONG_NOTE)
     is_safe = models.TextField(blank=True, max_length=limits.LONG_NOTE)
     good_care_now = models.TextField(blank=True, max_length=limits.LONG_NOTE)

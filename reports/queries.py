@@ -15,6 +15,7 @@ from django.db.models import (
     BooleanField,
     Count,
     DateField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -25,11 +26,26 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ctr_portal.formatting import nhs_date
-from panels.queries import consolidated_findings, panel_for_review, quotes_for_panel
+from documents.models import ItemStatus
+from documents.queries import EHC_PLAN_CODE, pack_for_report, pack_made
+from panels.models import QuoteFrom, Rating
+from panels.queries import panel_for_review, report_parts, workbooks_of_panel
 from recommendations.models import Recommendation
 from recommendations.models import State as RecommendationState
+from recommendations.plain import PLAIN_STATE, plain_progress
 from reviews import policy
-from reviews.models import PANEL_ROLES, ParticipantRole, Review, ReviewKind
+from reviews.models import (
+    PANEL_ROLES,
+    MentalHealthActStatus,
+    ParticipantRole,
+    Review,
+    ReviewKind,
+)
+from reviews.queries import (
+    previous_held_annotations,
+    previous_held_review,
+    restrictive_practices_for_person,
+)
 
 from .models import (
     KEY_QUESTIONS,
@@ -49,6 +65,7 @@ class Finding:
     kloe: object
     consolidated: object  # panels ConsolidatedKloe, or None before the chair writes it
     quotes: list = field(default_factory=list)  # panels Evidence marked as own words
+    documents: list = field(default_factory=list)  # pack Documents the members' evidence cites
 
     @property
     def rating_label(self) -> str:
@@ -75,6 +92,28 @@ class ReportContent:
     # and who helped, or that it was typed in from paper.
     planner: list = field(default_factory=list)
     planner_helped_by: str = ""
+    # About the person, from their record: (label, value) rows that apply to them.
+    record: list = field(default_factory=list)
+    # A C(E)TR's education and local authority: (label, value) rows the data holds.
+    education: list = field(default_factory=list)
+    # The pack: None when none was made; the documents the panel had, and the items missing.
+    pack_made: bool = False
+    documents_read: list = field(default_factory=list)  # Document, with .item
+    documents_missing: list = field(default_factory=list)  # PackItem
+    family_said: list = field(default_factory=list)  # panels Evidence in the family's words
+    concerns: list = field(default_factory=list)  # panels Concern, with answer and KLOE
+    # The previous review's recommendations: (Recommendation, where it stands in plain words).
+    previous_recommendations: list = field(default_factory=list)
+    # What changed since the person's previous held review, or None when this is their first.
+    since_last_review: "SinceLastReview | None" = None
+
+    @property
+    def is_child(self) -> bool:
+        return self.review.is_child_review
+
+    @property
+    def in_hospital(self) -> bool:
+        return self.review.is_hospital_review
 
     @property
     def key_questions(self) -> list[tuple[str, str]]:
@@ -88,13 +127,58 @@ class ReportContent:
         return f"{self.person.full_name} · {self.review.type_label} held {when}"
 
 
-# What the report's pages load with the review, in its one query: the person's planner.
-REVIEW_WITH = ("planner",)
+# What the report's pages load with the review, in its one query: the person's planner, the
+# chair's draft, and (`review_annotations`) the key, date and kind of the person's previous
+# held review and whether a document pack was made.
+REVIEW_WITH = ("planner", "report_draft")
+
+
+def review_annotations() -> dict:
+    return {
+        **previous_held_annotations(),
+        "report_pack_made": Exists(pack_made(OuterRef("pk"))),
+    }
+
+
+def _previous(review):
+    """The person's previous held review: from the annotations the report's pages load with the
+    review (an unsaved stand-in with its key, date and kind), or else one query."""
+    if not hasattr(review, "previous_held_pk"):
+        return previous_held_review(review)
+    if review.previous_held_pk is None:
+        return None
+    return Review(
+        pk=review.previous_held_pk,
+        person=review.person,
+        held_on=review.previous_held_on,
+        kind=review.previous_held_kind,
+    )
 
 
 def draft_for(review) -> ReportDraft:
-    """The chair's narrative, or an unsaved empty one until the first save."""
+    """The chair's narrative, or an unsaved empty one until the first save: loaded with the
+    review where its page asked (REVIEW_WITH), else one query."""
+    if "report_draft" in review._state.fields_cache:
+        return review._state.fields_cache["report_draft"] or ReportDraft(review=review)
     return ReportDraft.objects.filter(review=review).first() or ReportDraft(review=review)
+
+
+def members_key_questions(review) -> dict[str, str]:
+    """The panel members' own answers to the four key questions, section by section, each
+    with who wrote it: the chair's draft starts from them, to edit into the panel's answer (as
+    the consolidation starts from the members' findings)."""
+    panel = panel_for_review(review)
+    if panel is None:
+        return {}
+    said: dict[str, list] = {}
+    for workbook in workbooks_of_panel(panel):
+        member = workbook.participant
+        who = f"{member.name} ({member.get_role_display().lower()})"
+        for section in KEY_QUESTIONS:
+            answer = getattr(workbook, section.value).strip()
+            if answer:
+                said.setdefault(section.value, []).append(f"{who}: {answer}")
+    return {section: "\n\n".join(answers) for section, answers in said.items()}
 
 
 def _next_review(review, review_date):
@@ -107,21 +191,159 @@ def _next_review(review, review_date):
     return due.date, due.basis
 
 
-def _findings(review) -> list[Finding]:
-    panel = panel_for_review(review)
-    if panel is None:
-        return []
+def _panel_parts(review, previous) -> dict:
+    """The findings KLOE by KLOE (with the quotes and the pack documents the members' evidence
+    used), the family's own words, and the serious concerns: four queries."""
+    parts = report_parts(review, previous=previous)
     quotes: dict[int, list] = {}
+    family = []
+    cited: dict[int, dict] = {}
     seen = set()
-    for evidence in quotes_for_panel(panel):
-        said = (evidence.answer.kloe_id, evidence.quote_from, " ".join(evidence.shows.split()))
+    for evidence in parts.evidence:
+        kloe_id = evidence.answer.kloe_id
+        if evidence.document_id and evidence.document.deleted_at is None:
+            cited.setdefault(kloe_id, {})[evidence.document_id] = evidence.document
+        if not evidence.quote_from:
+            continue
+        said = (kloe_id, evidence.quote_from, " ".join(evidence.shows.split()))
         if said not in seen:  # members often write down the same words
             seen.add(said)
-            quotes.setdefault(evidence.answer.kloe_id, []).append(evidence)
-    return [
-        Finding(kloe, consolidated, quotes.get(kloe.pk, []))
-        for kloe, consolidated in consolidated_findings(panel)
+            quotes.setdefault(kloe_id, []).append(evidence)
+            if evidence.quote_from == QuoteFrom.FAMILY:
+                family.append(evidence)
+    findings = [
+        Finding(kloe, consolidated, quotes.get(kloe.pk, []), list(cited.get(kloe.pk, {}).values()))
+        for kloe, consolidated in parts.findings
     ]
+    return {
+        "findings": findings,
+        "family_said": family,
+        "concerns": parts.concerns,
+        "then": parts.then,
+    }
+
+
+def length_of_stay(admitted: date, on: date) -> str:
+    """ "120 days", or "2 years and 3 months (820 days)"."""
+    days = (on - admitted).days
+    months = (on.year - admitted.year) * 12 + on.month - admitted.month - (on.day < admitted.day)
+    if months < 12:
+        return f"{days} day{'s' if days != 1 else ''}"
+    years, months = divmod(months, 12)
+    said = f"{years} year{'s' if years != 1 else ''}"
+    if months:
+        said += f" and {months} month{'s' if months != 1 else ''}"
+    return f"{said} ({days} days)"
+
+
+def _record(review, review_date) -> list[tuple[str, str]]:
+    """About the person, from their record: what applies to them (no admission for someone in
+    the community)."""
+    person = review.person
+    rows = []
+    if person.in_hospital:
+        rows.append(("Mental Health Act status", person.get_mha_status_display()))
+        if person.admission_date:
+            rows.append(("Admitted on", nhs_date(person.admission_date)))
+            on = review_date or timezone.localdate()
+            rows.append(("Length of stay", length_of_stay(person.admission_date, on)))
+        if person.ward:
+            where = person.ward + (f", {person.provider.name}" if person.provider else "")
+            rows.append(("Ward", where))
+        elif person.provider:
+            rows.append(("Hospital", person.provider.name))
+        rows.append(("Setting and secure level", person.get_setting_display()))
+        if person.planned_discharge_date:
+            rows.append(("Planned discharge date", nhs_date(person.planned_discharge_date)))
+    else:
+        rows.append(("Where they live", person.get_setting_display()))
+        if person.mha_status != MentalHealthActStatus.NOT_DETAINED:
+            rows.append(("Mental Health Act status", person.get_mha_status_display()))
+        if person.provider:
+            rows.append(("Community service", person.provider.name))
+    rows.append(
+        (
+            "Dynamic Support Register rating",
+            person.get_dsr_rating_display() if person.dsr_rating else "Not rated",
+        )
+    )
+    if person.keyworker_name:
+        rows.append(("Keyworker", person.keyworker_name))
+    providers = [p.name for p in review.participants.all() if p.role == ParticipantRole.PROVIDER]
+    if providers:
+        rows.append(("Contact at the care provider", ", ".join(providers)))
+    return rows
+
+
+def _education(review, pack_items) -> list[tuple[str, str]]:
+    """A C(E)TR's education and local authority, as the data holds them: the local authority,
+    its representatives at the review, and whether the EHC plan is in the pack."""
+    person = review.person
+    rows = []
+    if person.local_authority:
+        rows.append(("Local authority", person.local_authority.name))
+    represented = [
+        p.name for p in review.participants.all() if p.role == ParticipantRole.LOCAL_AUTHORITY
+    ]
+    rows.append(
+        (
+            "The local authority's representative",
+            ", ".join(represented) if represented else "Nobody from the local authority took part",
+        )
+    )
+    for item in pack_items or []:
+        if item.source_code == EHC_PLAN_CODE:
+            if item.current_documents:
+                state = "In the pack"
+            elif item.reason:
+                state = f"{item.get_status_display()} ({item.reason})"
+            else:
+                state = item.get_status_display()
+            rows.append(("Education, health and care (EHC) plan", state))
+    return rows
+
+
+def _pack(review) -> dict:
+    items = pack_for_report(review, made=getattr(review, "report_pack_made", None))
+    if items is None:
+        return {"pack_made": False, "pack_items": None}
+    read = []
+    for item in items:
+        for document in item.current_documents:
+            document.item = item
+            read.append(document)
+    missing = [i for i in items if i.status in (ItemStatus.OUTSTANDING, ItemStatus.NOT_HELD)]
+    missing = [i for i in missing if not i.current_documents]
+    return {
+        "pack_made": True,
+        "pack_items": items,
+        "documents_read": read,
+        "documents_missing": missing,
+    }
+
+
+def _recommendations(review, previous) -> dict:
+    """This review's recommendations (`report_recommendations`), the previous review's with
+    where each stands in plain words, and those of the person's previous held review (what
+    "since the last review" follows up), in one query and its KLOEs'."""
+    from recommendations.queries import previous_review_filter
+
+    also = previous_review_filter(review)
+    if previous is not None:
+        also |= Q(review_id=previous.pk) & ~Q(state=RecommendationState.DRAFT)
+    rows = report_recommendations(review, also=also)
+    earlier = [r for r in rows if r.review_id != review.pk]
+    held = previous.pk if previous is not None else None
+    # The previous review with recommendations is the later of the two when both are read.
+    reviews = {r.review_id for r in earlier}
+    last = (reviews - {held}) or reviews
+    return {
+        "recommendations": [r for r in rows if r.review_id == review.pk],
+        "previous_recommendations": [
+            (r, PLAIN_STATE[r.state][0]) for r in earlier if r.review_id in last
+        ],
+        "held_recommendations": [r for r in earlier if r.review_id == held],
+    }
 
 
 def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent:
@@ -136,6 +358,13 @@ def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent
     receivers = [p for p in participants if report_open_to(p, review)]
     next_due, basis = _next_review(review, review_date)
     draft = draft if draft is not None else draft_for(review)
+    pack = _pack(review)
+    pack_items = pack.pop("pack_items")
+    previous = _previous(review)
+    recommendations = _recommendations(review, previous)
+    held_recommendations = recommendations.pop("held_recommendations")
+    parts = _panel_parts(review, previous)
+    then = parts.pop("then")
     return ReportContent(
         review=review,
         person=review.person,
@@ -150,11 +379,22 @@ def report_content(review, *, draft: ReportDraft | None = None) -> ReportContent
             else f"{p.name} (the person)"
             for p in receivers
         ],
-        findings=_findings(review),
-        recommendations=report_recommendations(review),
         next_review_due=next_due,
         next_review_basis=basis,
         drafted_on=timezone.localdate(),
+        record=_record(review, review_date),
+        education=_education(review, pack_items) if review.is_child_review else [],
+        **recommendations,
+        **pack,
+        **parts,
+        since_last_review=since_last_review(
+            review,
+            previous=previous,
+            then=then,
+            recommendations=held_recommendations,
+            findings=parts["findings"],
+            review_date=review_date,
+        ),
         **_planner(review),
     )
 
@@ -335,14 +575,128 @@ def late_reports(org_ids, *, start: date, end: date, today: date, limit=5) -> La
 # --- Recommendations, as the report gives them ---------------------------------------------
 
 
-def report_recommendations(review) -> list:
+def report_recommendations(review, *, also: Q | None = None) -> list:
     """The review's recommendations as the report's SMART table gives them (action, named owner,
-    measure, due date), in number order, with their KLOEs; superseded ones are left out. Three
-    queries however many rows."""
-    return list(
-        Recommendation.objects.filter(review=review)
-        .exclude(state=RecommendationState.SUPERSEDED)
+    measure, due date), in number order, with their KLOEs; superseded ones are left out. Two
+    queries however many rows. `also`: other recommendations to read in the same query (the
+    previous review's), after this review's."""
+    wanted = Q(review_id=review.pk) & ~Q(state=RecommendationState.SUPERSEDED)
+    if also is not None:
+        wanted |= also
+    rows = (
+        Recommendation.objects.filter(wanted)
         .select_related("owner")
         .prefetch_related("kloes")
         .order_by("number")
+    )
+    return sorted(rows, key=lambda r: r.review_id != review.pk)
+
+
+# --- Since the last review ------------------------------------------------------------------
+
+# Better or worse, from one agreed rating to the next ("not able to assess" compares with none).
+_CONCERN = {Rating.NO_CONCERNS: 0, Rating.SOME_CONCERNS: 1, Rating.SERIOUS_CONCERNS: 2}
+
+
+@dataclass
+class RatingThenNow:
+    label: str  # "KLOE 7: Restrictive practice", in this review's wording where it asks it
+    then: str
+    now: str
+    change: str  # "Better", "Worse", "The same", or "" when either is not a concern rating
+
+
+@dataclass
+class RecommendationOutcome:
+    number: int
+    action: str
+    owner: str
+    status: str  # PLAIN_STATE's label, or "Late"
+    sentence: str
+
+
+@dataclass
+class SinceLastReview:
+    previous: object  # the person's previous held review
+    ratings: list  # RatingThenNow, in KLOE order
+    recommendations: list  # RecommendationOutcome, in number order
+    restrictive_practices: list  # reviews.RestrictivePractice since the previous review
+    segregation: str  # long-term segregation since the previous review, in words, or ""
+
+    @property
+    def previous_held_on(self):
+        return self.previous.held_on
+
+
+def _rating_change(then: str, now: str) -> str:
+    if then not in _CONCERN or now not in _CONCERN:
+        return ""
+    if _CONCERN[now] == _CONCERN[then]:
+        return "The same"
+    return "Better" if _CONCERN[now] < _CONCERN[then] else "Worse"
+
+
+def _ratings_then_and_now(then_rows, findings) -> list[RatingThenNow]:
+    """Each KLOE's agreed rating at the previous review and at this one, matched by its number
+    (a child's and an adult's set number them alike)."""
+    then = {c.kloe.number: c for c in then_rows if c.rating}
+    rows = []
+    for finding in findings:
+        before = then.pop(finding.kloe.number, None)
+        now = finding.consolidated.rating if finding.consolidated is not None else ""
+        rows.append(
+            RatingThenNow(
+                label=f"{finding.kloe.label}: {finding.kloe.title}",
+                then=before.get_rating_display() if before else "Not rated",
+                now=finding.rating_label,
+                change=_rating_change(before.rating if before else "", now),
+            )
+        )
+    for number in sorted(then):  # asked then, not in this review's set
+        before = then[number]
+        rows.append(
+            RatingThenNow(
+                label=f"{before.kloe.label}: {before.kloe.title}",
+                then=before.get_rating_display(),
+                now="Not asked at this review",
+                change="",
+            )
+        )
+    return rows
+
+
+def _segregation_since(person, after: date, until: date) -> str:
+    started, ended = person.segregation_started_on, person.segregation_ended_on
+    if started is None or started > until or (ended is not None and ended <= after):
+        return ""
+    text = f"In long-term segregation from {nhs_date(started)}"
+    return f"{text} to {nhs_date(ended)}" if ended else f"{text}, and still in it"
+
+
+def since_last_review(
+    review, *, previous, then, recommendations, findings, review_date
+) -> SinceLastReview | None:
+    """What changed since the person's previous held review (`previous`, with its agreed rows
+    `then` and its `recommendations`): each KLOE's rating then and now, where each
+    recommendation stands, and restraint and segregation recorded since (one query); None for
+    a first review."""
+    if previous is None:
+        return None
+    until = review_date or timezone.localdate()
+    today = timezone.localdate()
+    outcomes = []
+    for made in recommendations:
+        status, sentence, _colour = plain_progress(made, today)
+        outcomes.append(
+            RecommendationOutcome(made.number, made.action, made.owner_display, status, sentence)
+        )
+    person = review.person
+    return SinceLastReview(
+        previous=previous,
+        ratings=_ratings_then_and_now(then, findings),
+        recommendations=outcomes,
+        restrictive_practices=restrictive_practices_for_person(
+            person, after=previous.held_on, until=until
+        ),
+        segregation=_segregation_since(person, previous.held_on, until),
     )

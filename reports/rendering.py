@@ -24,12 +24,22 @@ _TITLE_KIND = {
 }
 
 
-def report_body(content, *, version=None, large_print: bool = False) -> str:
+def report_body(
+    content, *, version=None, large_print: bool = False, document_links=frozenset()
+) -> str:
     """The full report's HTML fragment, from the data as it stands (or frozen as `version`);
-    `large_print` sets the recommendations one after another instead of in a table."""
+    `large_print` sets the recommendations one after another instead of in a table.
+    `document_links`: ids of the pack documents the reader may open, named as links (only on
+    the draft's preview: the PDFs and an issued version's frozen copy name them in plain text,
+    since they go to readers who may not open the pack)."""
     return render_to_string(
         "reports/_report_body.html",
-        {"c": content, "version": version, "large_print": large_print},
+        {
+            "c": content,
+            "version": version,
+            "large_print": large_print,
+            "document_links": document_links,
+        },
     )
 
 

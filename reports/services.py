@@ -9,6 +9,7 @@ stored with their SHA-256 when the worker has made them, and nothing changes eit
 import hashlib
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from time import perf_counter
 
@@ -25,7 +26,9 @@ from ctr_portal.audit import Action, audit_record
 from ctr_portal.deadlines import deadline_notices_cancel, deadline_notices_send, subjects_waiting
 from ctr_portal.formatting import nhs_date
 from ctr_portal.services import notification_enqueue
+from panels.queries import consolidated_findings, panel_for_review
 from recommendations import services as recommendations
+from recommendations.models import State as RecommendationState
 from reviews.models import ParticipantRole, ReviewState
 from reviews.queries import commissioner_contacts, review_for_user, reviews_held_between
 from reviews.services import participant_reach, review_event_record, review_transition
@@ -40,7 +43,7 @@ from .models import (
     ReportVersion,
     Section,
 )
-from .queries import open_comment_count, pdf_kinds_for, report_content
+from .queries import open_comment_count, pdf_kinds_for, report_content, report_recommendations
 from .reader_links import report_links_without_account
 from .rules import report_open_to
 
@@ -283,6 +286,37 @@ def report_view_record(*, user, review, version=None, request=None) -> None:
 # --- Issuing --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class EasyReadGaps:
+    """What the chair has still to write for the person before the report is issued (issue 22):
+    recommendations already sent that have no plain words (a draft's are asked for with the rest
+    of it, `plan_unfinished`), and (KLOE, consolidated row) of each finding with nothing on
+    what it means for the person."""
+
+    recommendations: list
+    findings: list
+
+    def __bool__(self):
+        return bool(self.recommendations or self.findings)
+
+
+def easy_read_gaps(review) -> EasyReadGaps:
+    panel = panel_for_review(review)
+    findings = [
+        (kloe, row)
+        for kloe, row in (consolidated_findings(panel) if panel is not None else [])
+        if row is not None and row.finding.strip() and not row.for_you.strip()
+    ]
+    return EasyReadGaps(
+        recommendations=[
+            r
+            for r in report_recommendations(review)
+            if r.state != RecommendationState.DRAFT and not r.plain_words.strip()
+        ],
+        findings=findings,
+    )
+
+
 def issue_problems(review, *, correction: str = "", has_versions: bool) -> dict[str, str]:
     """What stops the chair issuing now, by field ("" for the page as a whole)."""
     problems = {}
@@ -292,13 +326,30 @@ def issue_problems(review, *, correction: str = "", has_versions: bool) -> dict[
         problems[""] = "Resolve the panel members' comments on the draft first"
     if has_versions and not correction.strip():
         problems["correction"] = "Enter what this version corrects"
-    unfinished = recommendations.plan_unfinished(review)
+    drafts = recommendations.plan_unfinished(review)
+    unfinished = [r for r, found in drafts if set(found) - {"plain_words"}]
     if unfinished:
-        numbers = ", ".join(str(r.number) for r, _problems in unfinished)
+        numbers = ", ".join(str(r.number) for r in unfinished)
         problems["recommendations"] = (
             f"Finish recommendation{'s' if len(unfinished) > 1 else ''} {numbers} before "
             "issuing: each needs what will be done, a named owner, how everyone will know it is "
             "done and a due date"
+        )
+    gaps, name = easy_read_gaps(review), review.person.known_as
+    unwritten = sorted(
+        [r for r, found in drafts if "plain_words" in found] + gaps.recommendations,
+        key=lambda r: r.number,
+    )
+    if unwritten:
+        numbers = ", ".join(str(r.number) for r in unwritten)
+        plural = "s" if len(unwritten) > 1 else ""
+        problems["plain_words"] = (
+            f"Write recommendation{plural} {numbers} in plain words for {name} before issuing"
+        )
+    if gaps.findings:
+        labels = ", ".join(kloe.label for kloe, _row in gaps.findings)
+        problems["for_you"] = (
+            f"Say what the panel's finding under {labels} means for {name} before issuing"
         )
     return problems
 
@@ -323,15 +374,16 @@ def report_issue(*, actor, review, correction: str = "") -> ReportVersion:
             issued_by=actor,
             issued_at=now,
         )
+        # The action plan goes to its owners with the report; it is a living record from here,
+        # on the review and in the portal, and a corrected version carries it as it stands.
+        # Sent first, so that the easy read says where each stands as the person receives it.
+        recommendations.recommendations_send_plan(actor=actor, review=review)
         content = report_content(review)
         version.html = _body(content, PdfKind.FULL, version=version)
         version.easy_read_html = _body(content, PdfKind.EASY_READ, version=version)
         version.large_print_html = _body(content, PdfKind.LARGE_PRINT, version=version)
         version.save()
         audit_record(action=Action.CREATE, actor=actor, obj=version)
-        # The action plan goes to its owners with the report; it is a living record from here,
-        # on the review and in the portal, and a corrected version carries it as it stands.
-        recommendations.recommendations_send_plan(actor=actor, review=review)
         _issue_moves(actor, review)
         summary = f"Report version {number} issued"
         if superseded:

@@ -20,12 +20,14 @@ from django.views.generic import TemplateView
 from ctr_portal.formatting import nhs_date
 from ctr_portal.permissions import Perm
 from ctr_portal.views.base import add_service_errors
+from documents.queries import openable_document_ids
 from recommendations import services as recommendations
 from recommendations.policy import ACCEPT_WITHIN_WORKING_DAYS
+from recommendations.queries import plan_with_history
 from reviews.queries import review_for_user
 from reviews.views.base import ReviewPageMixin
 
-from . import queries, rendering, services
+from . import easy_read, queries, rendering, services
 from .forms import CommentForm, DraftForm, IssueForm, ResolveForm
 from .models import PdfKind, Section
 from .policy import DUE_DAYS
@@ -36,7 +38,10 @@ class ReportPageMixin(ReviewPageMixin):
 
     def get_scoped_object(self):
         return review_for_user(
-            self.request.user, self.kwargs["pk"], with_related=queries.REVIEW_WITH
+            self.request.user,
+            self.kwargs["pk"],
+            with_related=queries.REVIEW_WITH,
+            with_annotations=queries.review_annotations(),
         )
 
     def report_url(self):
@@ -88,8 +93,10 @@ class ReportView(ReportPageMixin, TemplateView):
         pdfs = queries.latest_draft_pdfs(review)
         comment_form = CommentForm(child=review.is_child_review)
         comment_form.helper.form_action = reverse("reports:comment", args=[review.pk])
+        cited = [d for f in content.findings for d in f.documents]
+        readable = openable_document_ids(self.request.user, review, content.documents_read + cited)
         return {
-            "preview": rendering.report_body(content),
+            "preview": rendering.report_body(content, document_links=readable),
             "comments": queries.comments_for(review),
             "comment_form": comment_form,
             "pdfs": pdfs,
@@ -196,6 +203,10 @@ class VersionView(ReportPageMixin, TemplateView):
         version = queries.version_of_review(self.review, self.kwargs["number"])
         if version is None:
             raise Http404("No such version")
+        if self.easy_read and version.is_current:
+            kwargs["now"] = easy_read.progress_now(
+                plan_with_history(self.review, for_family=True), timezone.localdate()
+            )
         kwargs.update(
             version=version,
             body=version.easy_read_html if self.easy_read else version.html,
@@ -222,6 +233,9 @@ class DraftEditView(ReportPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         draft = queries.draft_for(self.review)
         initial = {s.value: draft.text(s) for s in Section}
+        if not draft.version:  # never saved: the key questions start from the members' answers
+            members = queries.members_key_questions(self.review)
+            initial.update({k: v for k, v in members.items() if not initial.get(k)})
         return self.render_page(
             DraftForm(
                 initial={**initial, "version": draft.version}, child=self.review.is_child_review
@@ -311,7 +325,10 @@ class IssueView(ReportPageMixin, TemplateView):
     def render_page(self, form):
         versions = self.versions()
         problems = services.issue_problems(self.review, has_versions=False)
-        problems.pop("recommendations", None)  # listed below, each linked to its page
+        # Listed below, each linked to the page where it is written.
+        for listed in ("recommendations", "plain_words", "for_you"):
+            problems.pop(listed, None)
+        gaps, name = services.easy_read_gaps(self.review), self.review.person.known_as
         return super().render_page(
             form,
             versions=versions,
@@ -323,6 +340,25 @@ class IssueView(ReportPageMixin, TemplateView):
                 }
                 for r, found in recommendations.plan_unfinished(self.review)
             ],
+            to_write=[
+                *(
+                    {
+                        "text": f"Recommendation {r.number}: write it in plain words for {name}",
+                        "href": reverse("recommendations:edit", args=[r.pk]),
+                    }
+                    for r in gaps.recommendations
+                ),
+                *(
+                    {
+                        "text": f"{kloe.label}: say what the panel's finding means for {name}",
+                        "href": reverse(
+                            "panels:consolidation_kloe", args=[self.review.pk, kloe.number]
+                        ),
+                    }
+                    for kloe, _row in gaps.findings
+                ),
+            ],
+            person_name=name,
             recipients=services.report_recipients(self.review),
             accept_days=ACCEPT_WITHIN_WORKING_DAYS,
         )

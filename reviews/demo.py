@@ -18,6 +18,7 @@ from .models import (
     MeetingFormat,
     Participant,
     Person,
+    RestrictivePractice,
     Review,
     ReviewEvent,
     SettingChange,
@@ -99,6 +100,11 @@ COMMUNICATION = {
 }
 
 
+# The care team's planned discharge date, in days from today: Liam's is set, Sophie's has
+# passed (the person's page sets each against the time since admission).
+PLANNED_DISCHARGE = {"liam": 95, "sophie": -12}
+
+
 def seed_people_and_reviews(sender=None, *, stdout=None, **kwargs):
     from ctr_portal.demo import ORGANISATIONS
     from ctr_portal.models import Organisation, User
@@ -162,6 +168,9 @@ def _seed_person(n, row, orgs, commissioner, today):
         # Liam's home address (as PDS would give it): his letters can be posted.
         address="14 Mill Lane\nRiverside\nLeeds\nLS6 2DT" if key == "liam" else "",
         created_by=commissioner,
+        planned_discharge_date=today + timedelta(days=PLANNED_DISCHARGE[key])
+        if key in PLANNED_DISCHARGE
+        else None,
         **(_segregation(today) if key == "ryan" else {}),
     )
     SettingChange.objects.create(
@@ -423,7 +432,39 @@ REVIEWS = [
 ]
 
 
+# Restraint and seclusion the hospital reported for people with a history of reviews: what
+# the person's page lists and the next report's "since the last review" counts. (kind, days
+# ago it began, days ago it ended or None, how many times, note)
+RESTRICTIVE_PRACTICE = {
+    "liam": [
+        ("physical", 260, 231, 6, "Mostly at shift changes; the ward tries a quieter handover."),
+        ("prone", 150, None, 1, "Reviewed by the ward's reducing restrictive practice lead."),
+        ("physical", 120, 91, 3, "Fewer than in the months before."),
+        ("seclusion", 64, None, 1, "Four hours, after a visit home was cancelled."),
+        ("rapid_tranquillisation", 64, None, 1, ""),
+    ],
+    "sophie": [
+        ("physical", 100, 71, 2, "When she was told about a move of ward."),
+        ("seclusion", 40, None, 1, "Ended after two hours."),
+    ],
+}
+
+
+def _seed_restrictive_practice(key, person, commissioner, today):
+    for kind, began, ended, count, note in RESTRICTIVE_PRACTICE.get(key, []):
+        RestrictivePractice.objects.create(
+            person=person,
+            kind=kind,
+            occurred_on=today - timedelta(days=began),
+            ended_on=None if ended is None else today - timedelta(days=ended),
+            count=count,
+            note=note,
+            recorded_by=commissioner,
+        )
+
+
 def _seed_reviews(key, person, family, users, commissioner, today):
+    _seed_restrictive_practice(key, person, commissioner, today)
     if key == "daniel":
         _seed_daniel(person, family, users, commissioner, today)
     elif key == "tyler":
@@ -455,7 +496,30 @@ def _seed_plan(plan, person, family, users, commissioner, today, last_held):
 
 def _seed_daniel(person, family, users, commissioner, today):
     """Daniel's post-admission C(E)TR is being prepared: a best-interests decision, Daniel and
-    his mother invited, and of the experts only the clinical expert has declared independence."""
+    his mother invited, and of the experts only the clinical expert has declared independence.
+
+    Before he was admitted his mother asked for a review, which was held in the community; its
+    report is issued (reports/demo.py), so his portal offers him its easy read version first."""
+    asked = today - timedelta(days=75)
+    earlier = _review(
+        person,
+        _Plan(
+            "daniel",
+            "requested",
+            "report_issued",
+            planned=-75,
+            day=-45,
+            requested_by="Daniel's mother",
+        ),
+        commissioner,
+        planned=asked,
+        day=today - timedelta(days=45),
+    )
+    Review.objects.filter(pk=earlier.pk).update(
+        venue="Harbour Community Support Services, Quay Street"
+    )
+    _consent(earlier, commissioner, family, decided_on=today - timedelta(days=55))
+    _panel(earlier, users, commissioner, family=family, person_user=users["person"])
     review = _review(
         person,
         _Plan("daniel", "post_admission", "preparing", planned=-20),

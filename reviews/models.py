@@ -426,6 +426,56 @@ class LaepMeeting(models.Model):
         return f"LAEP meeting ({self.held_on})"
 
 
+class RestrictivePractice(models.Model):
+    """Restraint, seclusion or segregation used on the person, as the hospital reports it to the
+    commissioner: one occasion, or a period with how many times. The next review's report says
+    what was recorded since the last one."""
+
+    class Kind(models.TextChoices):
+        PHYSICAL = "physical", "Physical restraint"
+        PRONE = "prone", "Prone restraint"
+        MECHANICAL = "mechanical", "Mechanical restraint"
+        RAPID_TRANQUILLISATION = "rapid_tranquillisation", "Rapid tranquillisation"
+        SECLUSION = "seclusion", "Seclusion"
+        LONG_TERM_SEGREGATION = "long_term_segregation", "Long-term segregation"
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="restrictive_practices"
+    )
+    kind = models.CharField(max_length=30, choices=Kind)
+    occurred_on = models.DateField("date, or the first day of the period")
+    ended_on = models.DateField("last day of the period", null=True, blank=True)
+    count = models.PositiveSmallIntegerField(
+        "how many times", default=1, validators=[MinValueValidator(1)]
+    )
+    note = models.TextField(blank=True, max_length=limits.NOTE)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        indexes = [
+            models.Index(fields=["person", "-occurred_on"], name="restrictive_person_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(count__gte=1), name="restrictive_practice_count_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(occurred_on__lte=models.F("ended_on")),
+                name="restrictive_practice_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.occurred_on})"
+
+    @property
+    def last_day(self) -> date:
+        return self.ended_on or self.occurred_on
+
+
 class ReviewState(models.TextChoices):
     PLANNED = "planned", "Planned"
     SCHEDULED = "scheduled", "Scheduled"

@@ -10,7 +10,7 @@ reads the database beyond what `queries.review_for_user` loaded.
 from django.urls import reverse
 from django.utils import timezone
 
-from ctr_portal.formatting import nhs_date, nhs_time
+from ctr_portal.formatting import nhs_date, nhs_duration, nhs_time
 from ctr_portal.partials import Partial, line_breaks, tag
 
 from .models import OPEN_STATES
@@ -247,4 +247,43 @@ def person_review_row(review, today) -> list:
         review.get_kind_display(),
         shown,
         tag(review.get_state_display(), review.state_colour),
+    ]
+
+
+# --- The person over time ------------------------------------------------------------------
+
+
+def hospital_stay(person, today) -> str:
+    """Time since admission against the planned discharge date: "In hospital 1 year 3 months;
+    planned discharge 5 March 2027 (in 3 months)", or "past its planned date by 2 weeks"."""
+    if not person.in_hospital or person.admission_date is None:
+        return ""
+    text = f"In hospital {nhs_duration(person.admission_date, today)}"
+    planned = person.planned_discharge_date
+    if planned is None:
+        return f"{text}; no planned discharge date"
+    text += f"; planned discharge {nhs_date(planned)}"
+    if planned > today:
+        return f"{text} (in {nhs_duration(today, planned)})"
+    if planned == today:
+        return f"{text} (today)"
+    return f"{text}, past its planned date by {nhs_duration(planned, today)}"
+
+
+def restrictive_practice_when(record) -> str:
+    """ "3 March 2026", or "1 March 2026 to 31 March 2026" for a period."""
+    if record.ended_on and record.ended_on != record.occurred_on:
+        return f"{nhs_date(record.occurred_on)} to {nhs_date(record.ended_on)}"
+    return nhs_date(record.occurred_on)
+
+
+RESTRICTIVE_PRACTICE_HEAD = ["When", "What was used", "How many times", "Note"]
+
+
+def restrictive_practice_row(record) -> list:
+    return [
+        restrictive_practice_when(record),
+        record.get_kind_display(),
+        str(record.count),
+        line_breaks(record.note) if record.note else "",
     ]

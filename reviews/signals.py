@@ -48,3 +48,9 @@ invitation_asks = Signal()
 """Sent with `review` and `participant` when an invitation email is written. A receiver returns
 what the invitee is asked for (documents: the pack items their organisation owes, as
 {"count": n, "lines": ["5 core documents: by …", …]}), JSON only, with no name or record text."""
+
+person_reviews_compared = Signal()
+"""Sent with `person` and `reviews` (their held reviews the user may see, oldest first) when the
+person's page sets those reviews side by side. A receiver returns the
+`reviews.sections.ComparedLine`s its app adds (panels: each key line of enquiry's rating), in
+one or two queries whatever the number of reviews."""

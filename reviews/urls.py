@@ -30,6 +30,11 @@ urlpatterns = [
     path(
         "people/<int:pk>/segregation/", people.SegregationView.as_view(), name="person_segregation"
     ),
+    path(
+        "people/<int:pk>/restraint/",
+        people.RestrictivePracticeView.as_view(),
+        name="person_restrictive_practice",
+    ),
     # Moving a person's record to another commissioner
     path("transfers/new/", transfers.TransferRequestView.as_view(), name="transfer_request"),
     path("transfers/sent/", transfers.TransferSentView.as_view(), name="transfer_sent"),

@@ -249,6 +249,11 @@ MATRIX = {
     "reviews:person_diagnosis_removed": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:person_root_cause": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     "reviews:person_segregation": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
+    "reviews:person_restrictive_practice": (
+        person_kwargs,
+        PERSON_OWNERS,
+        acting(PERSON_OWNERS),
+    ),
     "reviews:review_plan": (person_kwargs, PERSON_OWNERS, acting(PERSON_OWNERS)),
     # Moving a record: any commissioner may ask (the answer is the same whether or not the
     # details match anyone); only the commissioner holding the record sees the request, so the

@@ -30,7 +30,7 @@ from ..forms import (
     SetPasswordForm,
     SignInForm,
 )
-from ..middleware import SESSION_RENEWED_KEY, session_idle_limit
+from ..middleware import SESSION_RENEWED_KEY, session_idle_limit, usual_idle_seconds
 from ..queries import (
     READING_COOKIE,
     demo_persona,
@@ -244,7 +244,10 @@ class ReadingFormatView(FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["signed_in"] = self.request.user.is_authenticated
+        user = self.request.user
+        kwargs["signed_in"] = user.is_authenticated
+        if user.is_authenticated and user.kind == user.Kind.PUBLIC:
+            kwargs["usual_idle_minutes"] = usual_idle_seconds(self.request.session) // 60
         return kwargs
 
     def get_initial(self):
@@ -253,6 +256,7 @@ class ReadingFormatView(FormView):
             return {
                 "reading_format": user.reading_format,
                 "communication_support": user.communication_support,
+                "idle_minutes": user.idle_minutes or 0,
             }
         return {"reading_format": reading_format_of(self.request)}
 
@@ -264,6 +268,10 @@ class ReadingFormatView(FormView):
                 reading_format=chosen,
                 communication_support=form.cleaned_data.get("communication_support", ""),
             )
+            if form.cleaned_data.get("idle_minutes") is not None:  # 0: the usual time
+                services.idle_minutes_set(
+                    user=self.request.user, minutes=form.cleaned_data["idle_minutes"] or None
+                )
         target = self.request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(
             target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()

@@ -29,6 +29,7 @@ from ..models import (
     DsrRating,
     MentalHealthActStatus,
     Person,
+    RestrictivePractice,
     Setting,
     SettingChange,
     age_on,
@@ -1124,3 +1125,77 @@ class PdsChoiceForm(NHSUKFormMixin, forms.Form):
             d.field: d.theirs if self.cleaned_data[d.field] == self.THEIRS else d.ours
             for d in self.differences
         }
+
+
+class RestrictivePracticeForm(NHSUKFormMixin, forms.Form):
+    """Restraint, seclusion or segregation the hospital reported: one day, or a period and how
+    many times in it."""
+
+    submit_label = "Save"
+
+    kind = forms.ChoiceField(
+        label="What was used?",
+        choices=RestrictivePractice.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what was used"},
+    )
+    occurred_on = SplitDateField(
+        label="When was it used?",
+        bounds=limits.CARE_HISTORY,
+        help_text="The day, or the first day of a period. For example, 27 3 2026",
+        error_messages={"required": "Enter the date it was used"},
+    )
+    ended_on = SplitDateField(
+        label="Last day of the period (optional)",
+        bounds=limits.CARE_HISTORY,
+        help_text="Leave empty for a single day",
+        required=False,
+    )
+    count = forms.IntegerField(
+        label="How many times?",
+        help_text="On that day, or in the period",
+        initial=1,
+        min_value=1,
+        max_value=999,
+        error_messages={
+            "required": "Enter how many times it was used",
+            "invalid": "How many times must be a number, like 3",
+            "min_value": "How many times must be 1 or more",
+            "max_value": "How many times must be 999 or fewer",
+        },
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        help_text="What led to it and what the hospital is doing to reduce it",
+        widget=forms.Textarea,
+        max_length=limits.NOTE,
+        required=False,
+        error_messages=limits.too_long("Note", limits.NOTE),
+    )
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("occurred_on"), data.get("ended_on")
+        if first and last and last < first:
+            self.add_error("ended_on", "The last day must be the same as or after the first day")
+        return data
+
+    def practice_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "occurred_on": data["occurred_on"],
+            "ended_on": data.get("ended_on"),
+            "count": data["count"],
+            "note": data.get("note", ""),
+        }
+
+    def get_layout(self):
+        return Layout(
+            Field("kind", legend_size="s"),
+            Field("occurred_on", legend_size="s"),
+            Field("ended_on", legend_size="s"),
+            Field("count", width=3),
+            Field("note", rows=4),
+            Submit("submit", self.submit_label),
+        )

@@ -20,6 +20,8 @@ from .dashboard import (
 from .for_apps import (
     next_review_for_person,
     people_in_hospital_commissioned_by,
+    previous_held_annotations,
+    previous_held_review,
     reviews_held_between,
     reviews_held_for_providers,
     reviews_held_since,
@@ -38,6 +40,8 @@ from .participants import (
     family_contacts,
     notice_contacts,
     participants_for_review,
+    reading_formats_of,
+    review_contacts_for,
     reviews_starting_between,
 )
 from .people import (
@@ -55,6 +59,7 @@ from .people import (
     people_list,
     person_for_user,
     person_timeline,
+    restrictive_practices_for_person,
     reviews_for_person,
 )
 from .reviews import (
@@ -101,8 +106,11 @@ __all__ = [
     "local_authority_choices",
     "next_due_dates",
     "next_review_for_person",
+    "previous_held_annotations",
+    "previous_held_review",
     "no_post_admission_reason",
     "notice_contacts",
+    "reading_formats_of",
     "open_community_review_for_person",
     "open_review_for_person",
     "participant_review_ids",
@@ -113,12 +121,14 @@ __all__ = [
     "people_list",
     "person_for_user",
     "person_timeline",
+    "review_contacts_for",
     "review_for_user",
     "review_list",
     "review_list_ids",
     "review_timeline",
     "reviews_for_participant",
     "reviews_for_partner_organisations",
+    "restrictive_practices_for_person",
     "reviews_for_person",
     "reviews_for_user",
     "reviews_held_between",

@@ -4,8 +4,14 @@ Callers have checked what the user (or the command) may see."""
 from datetime import date
 
 from django.db.models import (
+    DateField,
+    OuterRef,
     Prefetch,
+    Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from ..models import (
     OPEN_STATES,
@@ -25,6 +31,35 @@ def next_review_for_person(person, *, after=None):
     if after is not None:
         reviews = reviews.exclude(pk=after.pk)
     return reviews.first()
+
+
+def _held_before(person_id, review_pk, before):
+    return (
+        Review.objects.filter(person_id=person_id, held_on__lt=before)
+        .exclude(pk=review_pk)
+        .exclude(state=ReviewState.CANCELLED)
+        .order_by("-held_on", "-pk")
+    )
+
+
+def previous_held_review(review):
+    """The person's latest review held before `review` was (or before today, until it is),
+    not cancelled, or None. Callers have been allowed to see `review`, and with it the person's
+    earlier reviews."""
+    before = review.held_on or timezone.localdate()
+    return _held_before(review.person_id, review.pk, before).first()
+
+
+def previous_held_annotations() -> dict:
+    """`previous_held_review`'s key, date and kind as annotations for `review_for_user`
+    (`previous_held_pk`, `previous_held_on`, `previous_held_kind`; None for a first review),
+    so that a page reads them in the review's own query."""
+    before = Coalesce(OuterRef("held_on"), Value(timezone.localdate(), output_field=DateField()))
+    earlier = _held_before(OuterRef("person_id"), OuterRef("pk"), before)
+    return {
+        f"previous_held_{name}": Subquery(earlier.values(field)[:1])
+        for name, field in (("pk", "pk"), ("on", "held_on"), ("kind", "kind"))
+    }
 
 
 def reviews_held_since(since):

@@ -1,5 +1,7 @@
 """Who takes part in a review and who hears about it: participants, contacts, the agenda."""
 
+from dataclasses import dataclass
+
 from django.db.models import (
     Prefetch,
     prefetch_related_objects,
@@ -10,6 +12,7 @@ from ctr_portal.queries import (
 )
 
 from ..models import (
+    ENDED_STATES,
     FAMILY_ROLES,
     Participant,
     ParticipantRole,
@@ -42,6 +45,58 @@ def commissioner_contacts(review) -> list[tuple[int | None, str, str]]:
         creator = review.created_by
         people = [(creator.pk, creator.display_name, creator.email)]
     return people
+
+
+@dataclass(frozen=True)
+class ReviewContact:
+    """Who the person and family contact about one review: its case manager."""
+
+    review_id: int
+    current: bool  # the review is not yet closed or cancelled
+    name: str
+    organisation: str
+    phone: str
+    email: str
+
+
+def review_contacts_for(user, *, roles) -> list[ReviewContact]:
+    """For each review `user` takes part in under one of `roles`, newest first, who to contact
+    about it: its case manager (the review's commissioner participant, the first by name), or
+    else whoever planned it, at the commissioning organisation's number for people and families.
+    Two queries, however many reviews."""
+    reviews = (
+        Review.objects.filter(participants__user=user, participants__role__in=roles)
+        .select_related("commissioner", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.filter(role=ParticipantRole.COMMISSIONER)
+                .select_related("user")
+                .order_by("name", "pk"),
+                to_attr="case_managers",
+            )
+        )
+        .order_by("-due_date", "-pk")
+        .distinct()
+    )
+    contacts = []
+    for review in reviews:
+        manager = review.case_managers[0] if review.case_managers else None
+        if manager is not None:
+            name, email = manager.name, (manager.user.email if manager.user else manager.email)
+        else:
+            name, email = review.created_by.display_name, review.created_by.email
+        contacts.append(
+            ReviewContact(
+                review_id=review.pk,
+                current=review.state not in ENDED_STATES,
+                name=name,
+                organisation=review.commissioner.name,
+                phone=review.commissioner.contact_phone,
+                email=email,
+            )
+        )
+    return contacts
 
 
 def family_contacts(review) -> list[tuple[int | None, str, str]]:
@@ -80,6 +135,25 @@ def notice_contacts(
             "family": family_contacts(review) if family else [],
         }
     return contacts
+
+
+def reading_formats_of(review_ids) -> dict[tuple[int, str], str]:
+    """How the person and each family member of these reviews read (ctr_portal ReadingFormat),
+    by (review id, email address in lower case): their account's choice, or for the person
+    without an account, their record's (as `participant_reach` has it). One query."""
+    participants = Participant.objects.filter(
+        review_id__in=list(review_ids), role__in=[ParticipantRole.PERSON, *FAMILY_ROLES]
+    ).select_related("user", "review__person")
+    found = {}
+    for p in participants:
+        email = (p.user.email if p.user_id else p.email or "").lower()
+        if not email:
+            continue
+        if p.user_id:
+            found[(p.review_id, email)] = p.user.reading_format
+        elif p.role == ParticipantRole.PERSON:
+            found[(p.review_id, email)] = p.review.person.reading_format
+    return found
 
 
 def reviews_starting_between(states, after, before):

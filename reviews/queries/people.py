@@ -16,6 +16,7 @@ from ctr_portal.signals import collect
 from ..models import (
     OPEN_STATES,
     Person,
+    RestrictivePractice,
     ReviewEventReason,
     ReviewKind,
     Setting,
@@ -311,3 +312,15 @@ def next_due_dates(user, people) -> dict:
         .annotate(due=Min("due_date"))
     )
     return {row["person"]: row["due"] for row in rows}
+
+
+def restrictive_practices_for_person(person, *, after: date | None = None, until=None) -> list:
+    """Restraint, seclusion and segregation recorded for the person, latest first (one query):
+    all of it, or what reached past `after` (exclusive) and began by `until` (inclusive).
+    Callers have been allowed to see the person."""
+    qs = RestrictivePractice.objects.filter(person=person)
+    if after is not None:
+        qs = qs.filter(Q(occurred_on__gt=after) | Q(ended_on__gt=after))
+    if until is not None:
+        qs = qs.filter(occurred_on__lte=until)
+    return list(qs.order_by("-occurred_on", "-pk"))

@@ -54,12 +54,13 @@ def participant_review_ids(user) -> list[int]:
     return user._ctr_participant_review_ids
 
 
-def review_for_user(user, pk, *, with_related: tuple = ()):
+def review_for_user(user, pk, *, with_related: tuple = (), with_annotations: dict | None = None):
     """One review with everything its page and its rules need, or None if the user has no part.
 
     The latest consent record is read here, on every request, so a withdrawal takes effect at
     the next page load. An app's page may ask for its own one-to-one rows in the same query
-    (`with_related`, names for select_related).
+    (`with_related`, names for select_related), and values computed beside the row
+    (`with_annotations`, e.g. `previous_held_annotations()`).
     """
     if not user.is_authenticated:
         return None
@@ -80,6 +81,7 @@ def review_for_user(user, pk, *, with_related: tuple = ()):
                 "participants", queryset=Participant.objects.select_related("user", "contact")
             ),
         )
+        .annotate(**(with_annotations or {}))
         .filter(pk=pk)
         .first()
     )

@@ -47,6 +47,7 @@ from .people import (
     person_register,
     person_register_validate,
     person_update,
+    restrictive_practice_record,
 )
 from .planning import (
     NOT_IN_SEGREGATION,
@@ -106,6 +107,7 @@ __all__ = [
     "person_register",
     "person_register_validate",
     "person_update",
+    "restrictive_practice_record",
     "review_commissioner_change",
     "review_event_record",
     "review_ics",

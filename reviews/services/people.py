@@ -19,6 +19,7 @@ from ..models import (
     DsrRatingChange,
     LaepMeeting,
     Person,
+    RestrictivePractice,
     Review,
     ReviewEvent,
     ReviewEventReason,
@@ -475,3 +476,41 @@ def laep_record(*, actor, person: Person, held_on: date, outcome: str) -> LaepMe
         meeting.save()
         audit_record(action=Action.CREATE, actor=actor, obj=meeting)
     return meeting
+
+
+def restrictive_practice_record(
+    *,
+    actor,
+    person: Person,
+    kind: str,
+    occurred_on: date,
+    ended_on: date | None = None,
+    count: int = 1,
+    note: str = "",
+) -> RestrictivePractice:
+    """Restraint, seclusion or segregation the hospital reported: one day, or a period with how
+    many times it was used in it."""
+    record = RestrictivePractice(
+        person=person,
+        kind=kind,
+        occurred_on=occurred_on,
+        ended_on=ended_on,
+        count=count,
+        note=note.strip(),
+        recorded_by=actor,
+    )
+    errors = {}
+    today = timezone.localdate()
+    if occurred_on > today:
+        errors["occurred_on"] = "The date must be today or in the past"
+    if ended_on is not None and ended_on > today:
+        errors["ended_on"] = "The last day must be today or in the past"
+    elif ended_on is not None and ended_on < occurred_on:
+        errors["ended_on"] = "The last day must be the same as or after the first day"
+    if errors:
+        raise ValidationError(errors)
+    record.full_clean()
+    with transaction.atomic():
+        record.save()
+        audit_record(action=Action.CREATE, actor=actor, obj=record)
+    return record

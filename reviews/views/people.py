@@ -33,14 +33,21 @@ from ..forms.people import (
     PeopleSearchForm,
     PersonEditForm,
     PersonRegisterForm,
+    RestrictivePracticeForm,
     RootCauseForm,
     SegregationForm,
     SettingChangeForm,
 )
 from ..models import DsrRating, SettingChange
 from ..pds import Outcome, compare, pds_enabled
-from ..presenters import dsr_tag, person_review_row
-from ..sections import person_links_for
+from ..presenters import (
+    RESTRICTIVE_PRACTICE_HEAD,
+    dsr_tag,
+    hospital_stay,
+    person_review_row,
+    restrictive_practice_row,
+)
+from ..sections import person_links_for, reviews_compared
 
 PAGE_SIZE = 25
 SETTING_CHANGE_RECORDED = {
@@ -373,6 +380,13 @@ class PersonDetailView(PersonMixin, TemplateView):
                 for c in queries.contacts_for_person(person)
             ],
             review_rows=[person_review_row(r, today) for r in reviews],
+            compared=reviews_compared(person, reviews),
+            hospital_stay=hospital_stay(person, today),
+            restrictive_head=RESTRICTIVE_PRACTICE_HEAD,
+            restrictive_rows=[
+                restrictive_practice_row(r)
+                for r in queries.restrictive_practices_for_person(person)
+            ],
             timeline=queries.person_timeline(person),
             links=person_links_for(user, person),
             breadcrumbs=_people_breadcrumbs(),
@@ -683,3 +697,27 @@ class SegregationView(PersonFormView):
         if person.in_segregation:
             return f"Long-term segregation since {nhs_date(person.segregation_started_on)} saved."
         return f"Long-term segregation ended {nhs_date(person.segregation_ended_on)} saved."
+
+
+class RestrictivePracticeView(PersonFormView):
+    """Restraint, seclusion or segregation the hospital reported, recorded on the person."""
+
+    form_class = RestrictivePracticeForm
+    heading = "Record restraint, seclusion or segregation"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        del kwargs["person"]
+        return kwargs
+
+    def lead(self):
+        return (
+            "Record what the hospital reports: one day, or a period and how many times in it. "
+            "The next review's report shows what was recorded since the last review."
+        )
+
+    def save(self, form):
+        record = services.restrictive_practice_record(
+            actor=self.request.user, person=self.person, **form.practice_fields()
+        )
+        return f"{record.get_kind_display()} recorded."

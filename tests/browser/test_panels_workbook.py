@@ -158,6 +158,7 @@ def when_the_review_has_been_held_the_chair_consolidates_kloe_1(page, live_serve
     assert_fits(page)
     page.get_by_label("The panel's agreed finding").fill(AGREED_FINDING)
     page.get_by_label("No concerns").check()
+    page.get_by_label("How or why the panel decided").fill("Every member found the same.")
     page.get_by_role("button", name="Save", exact=True).click()
 
 
@@ -182,8 +183,17 @@ def test_autosave_works_under_the_content_security_policy_and_says_when_it_fails
     try:
         become(page, live_server, users["clinical_expert"])
         page.goto(f"/panels/reviews/{review_world['review'].pk}/workbook/kloe/3/")
-        page.get_by_label("Your findings").fill("Typed under the real policy.")
+        findings = page.get_by_label("Your findings")
+        findings.fill("Typed under the real policy.")
         expect(page.locator("#autosave-status")).to_contain_text("Saved at")
+        # The box says so beside itself too, in its own polite live region right under it,
+        # while the page's note far below the buttons stays silent
+        beside = page.locator(f"#{findings.get_attribute('id')}-save-status")
+        expect(beside).to_contain_text("Saved at")
+        expect(beside).to_have_attribute("aria-live", "polite")
+        expect(page.locator("#autosave-status")).to_have_attribute("aria-live", "off")
+        box, note = findings.bounding_box(), beside.bounding_box()
+        assert 0 <= note["y"] - (box["y"] + box["height"]) < 40
         page.get_by_label("Some concerns").check()
         page.wait_for_load_state("networkidle")
         page.reload()
@@ -195,6 +205,7 @@ def test_autosave_works_under_the_content_security_policy_and_says_when_it_fails
         page.route("**/workbook/kloe/3/", lambda route: route.abort())
         page.get_by_label("Your findings").fill("Typed with the network down.")
         expect(page.locator("#autosave-status")).to_contain_text("Not saved")
+        expect(beside).to_contain_text("Not saved")
         expect(page.get_by_label("Your findings")).to_have_value("Typed with the network down.")
         page.unroute("**/workbook/kloe/3/")
         del problems[before:]

@@ -160,7 +160,7 @@ def test_a_workbook_suggestion_typed_as_markup_stays_text_in_the_chairs_draft(wo
         {
             "finding": "Agreed",
             "rating": "no_concerns",
-            "reasoning": "",
+            "reasoning": "Every member found the same.",
             "version": "0",
             "action": "save",
         }

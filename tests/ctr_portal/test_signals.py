@@ -73,6 +73,7 @@ def test_every_app_connects_its_receivers_once_with_a_dispatch_uid():
             "oversight.person_timeline_entries",
         },
         review_signals.person_links: {"oversight.person_links"},
+        review_signals.person_reviews_compared: {"panels.person_reviews_compared"},
         portal_signals.portal_sections: {
             "reports.portal_sections",
             "recommendations.portal_sections",

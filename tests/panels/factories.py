@@ -135,7 +135,9 @@ class ConsolidatedKloeFactory(factory.django.DjangoModelFactory):
     panel = factory.SubFactory(PanelFactory)
     kloe = factory.LazyAttribute(lambda o: kloe_of(o.panel, 1))
     finding = "The panel agreed that Dan is safe on the ward."
+    for_you = "You are safe on the ward. The staff know how to help you."
     rating = Rating.NO_CONCERNS
+    reasoning = "Every member found the same, and the care plan bears it out."
     version = 1
     updated_by = factory.SubFactory(UserFactory)
 

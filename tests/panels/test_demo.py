@@ -13,9 +13,18 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 def test_seed_demo_fills_the_held_reviews_workbooks_and_is_idempotent():
     call_command("seed_demo", verbosity=0)
-    panels = {p.review.state: p for p in Panel.objects.select_related("review")}
+    everyone = list(Panel.objects.select_related("review"))
+    panels = {p.review.state: p for p in everyone if p.review.state != "closed"}
     assert set(panels) == {"held", "report_drafting", "report_issued"}
-    assert Workbook.objects.count() == 9
+    # The review before each of those has the chair's agreed ratings (no workbooks): what
+    # the person's page and the report's "since the last review" compare with.
+    earlier = [p for p in everyone if p.review.state == "closed"]
+    assert len(earlier) == 3
+    for panel in earlier:
+        assert panel.is_finished and not panel.workbooks.exists()
+        assert panel.consolidated.exclude(rating="").count() == 11
+    # Three members' workbooks for each: Noah's, Sophie's, Liam's and Daniel's reviews
+    assert Workbook.objects.count() == 3 * (len(everyone) - len(earlier)) == 12
     ratings = set(KloeAnswer.objects.values_list("rating", flat=True))
     assert {"no_concerns", "some_concerns", "serious_concerns"} <= ratings
     assert len(set(KloeAnswer.objects.values_list("findings", flat=True))) > 30

@@ -449,7 +449,12 @@ def consolidate(world, number, version=None, **fields):
         panel=panel,
         kloe=kloe,
         expected_version=(row.version if row else 0) if version is None else version,
-        **{"finding": "Agreed.", "rating": Rating.NO_CONCERNS, **fields},
+        **{
+            "finding": "Agreed.",
+            "rating": Rating.NO_CONCERNS,
+            "reasoning": "The members' findings and the documents agree.",
+            **fields,
+        },
     )
 
 
@@ -464,7 +469,7 @@ def test_consolidation_opens_once_the_review_is_held_or_on_the_day(world):
     assert services.consolidation_is_open(chair_review(world), None)
 
 
-def test_reasoning_is_needed_where_members_ratings_differ(world):
+def test_how_the_panel_decided_is_asked_for_every_kloe(world):
     expert = open_workbook(world)
     chair_book = open_workbook(world, "chair")
     save(world, expert, 2, findings="Could be at home", rating=Rating.SOME_CONCERNS)
@@ -481,9 +486,12 @@ def test_reasoning_is_needed_where_members_ratings_differ(world):
         "reasoning": ["Members' ratings differ: enter how or why the panel decided"]
     }
     consolidate(world, 2, reasoning="The clinical expert's view was supported by the MDT.")
-    consolidate(world, 3)  # the members agree: no reasoning needed
+    with pytest.raises(ValidationError) as error:
+        consolidate(world, 3, reasoning="")  # the members agree: still asked (issue 23)
+    assert error.value.message_dict == {"reasoning": ["Enter how or why the panel decided"]}
+    consolidate(world, 3)
     with pytest.raises(ValidationError, match="not the members' rating"):
-        consolidate(world, 3, rating=Rating.SERIOUS_CONCERNS)
+        consolidate(world, 3, rating=Rating.SERIOUS_CONCERNS, reasoning="")
 
 
 def test_the_chair_carries_suggestions_forward_as_copies(world):

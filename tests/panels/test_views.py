@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from ctr_portal.models import Notification
 from panels import queries, services
-from panels.models import Concern, Rating, Workbook
+from panels.models import Concern, ConsolidatedKloe, Rating, Workbook
 from reviews.models import ReviewState
 from reviews.queries import review_for_user
 from tests.reviews.factories import ConsentRecordFactory
@@ -403,6 +403,28 @@ def test_consolidating_a_kloe_needs_reasoning_where_ratings_differ(world, client
     assert response["Location"] == consolidation_url(world, 3)
 
 
+def test_the_chair_says_what_a_finding_means_for_the_person_beside_it(world, client_for):
+    """Issue 22: for the easy read, beside the finding, named for this review's person."""
+    make_held(world["review"])
+    client = client_for("chair")
+    html = client.get(consolidation_url(world, 2)).content.decode()
+    assert "What this means for Daniel" in html
+    assert html.index('name="finding"') < html.index('name="for_you"') < html.index('name="rating"')
+    client.post(
+        consolidation_url(world, 2),
+        {
+            "finding": "Daniel could leave hospital once a home is found.",
+            "for_you": "You do not need to be in hospital. A home is being looked for.",
+            "rating": "some_concerns",
+            "reasoning": "Every member gave this rating.",
+            "version": "0",
+            "action": "save",
+        },
+    )
+    row = ConsolidatedKloe.objects.get(kloe__number=2)
+    assert row.for_you == "You do not need to be in hospital. A home is being looked for."
+
+
 def test_the_chair_cannot_consolidate_before_the_day(world, client_for):
     html = client_for("chair").get(consolidation_url(world, 1)).content.decode()
     assert "Consolidation opens once the review is held" in html
@@ -419,6 +441,7 @@ def test_the_chair_finishes_and_the_commissioner_reads_the_findings(world, clien
             {
                 "finding": f"Finding {kloe.number}",
                 "rating": "no_concerns",
+                "reasoning": "Every member found the same.",
                 "version": "0",
                 "action": "save",
             },

@@ -15,6 +15,12 @@ from recommendations.models import (
 from tests.factories import UserFactory
 from tests.reviews.factories import ReviewFactory
 
+# A recommendation in plain words, as the chair writes it for the person (issue 22).
+PLAIN_WORDS = (
+    "Someone from the council will find out what kind of home would suit you. They will tell "
+    "you and your family what they found."
+)
+
 
 class RecommendationFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -24,6 +30,7 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: n + 1)
     action = "Arrange a housing assessment with the local authority"
     measure = "The assessment report is shared with the person and their family"
+    plain_words = PLAIN_WORDS
     for_whom = ForWhom.LOCAL_AUTHORITY
     owner = factory.SubFactory(UserFactory)
     due_date = factory.LazyAttribute(lambda r: datetime.date(2026, 6, 1))

@@ -11,6 +11,7 @@ from django.urls import reverse
 from ctr_portal.models import Notification, Organisation
 from ctr_portal.services import outbox_dispatch_due
 from recommendations.models import Recommendation, RecommendationUpdate, Reminder, State
+from recommendations.plain import plain_progress
 from recommendations.queries import reminders_for
 from recommendations.reminders import Policy, due_points, next_look_on, planned_points
 from recommendations.services import _change, recommendations_sweep
@@ -339,6 +340,36 @@ def test_the_person_and_family_read_plain_english_without_the_person_s_details(
     assert "housing" not in text  # the action's words are behind sign-in too (ADR 0011)
     assert person.nhs_number not in text and person.family_name not in text
     assert "/reviews/" in text or "/recommendations/" in text  # the full text is behind sign-in
+
+
+def test_someone_who_reads_easy_read_gets_the_easy_read_reminder_in_the_portal_s_words(
+    recommendation, review_world, users, time_machine, django_capture_on_commit_callbacks
+):
+    """Issue 22: the family's reminder (found by the address it goes to) carries how they
+    read, so the outbox sends the easy-read version; both versions say where it stands in the
+    words the portal uses, naming nobody."""
+    carer, person = users["family_carer"], users["person"]
+    carer.reading_format = "easy_read"
+    carer.save(update_fields=["reading_format"])
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_on(time_machine, DUE + days(1))
+    overdue = sent(Kind.FAMILY_OVERDUE)
+    assert overdue.get(recipient_email=carer.email).notification.context["reading_format"] == (
+        "easy_read"
+    )
+    assert "reading_format" not in overdue.get(recipient_email=person.email).notification.context
+
+    recommendation.refresh_from_db()
+    label, sentence, _colour = plain_progress(
+        recommendation, DUE + days(1), owner="the person responsible"
+    )
+    assert label == "Late"
+    assert sentence == "It was due by 1 June 2026. The person responsible has agreed to do it."
+    easy = next(m for m in mail.outbox if m.to == [carer.email])
+    assert easy.subject == "News about your plan"
+    assert f"Where it stands: {label}." in easy.body and sentence in easy.body
+    standard = next(m for m in mail.outbox if m.to == [person.email])
+    assert f"Where it stands: {label}. {sentence}" in standard.body
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,7 @@ def values(world, **overrides):
     base = {
         "kloes": [kloe_of(panel, 9)],
         "action": "Arrange a housing assessment with North Shore Council",
+        "plain_words": "The council will find out what kind of home would suit you.",
         "measure": "The assessment report is shared with Daniel and his family",
         "for_whom": ForWhom.LOCAL_AUTHORITY,
         "priority": "routine",

@@ -28,6 +28,7 @@ def form_data(world, **overrides):
     data = {
         "kloes": [str(kloe.pk)],
         "action": "Arrange a housing assessment with North Shore Council",
+        "plain_words": "The council will find out what kind of home would suit you, by March.",
         "measure": "The assessment report is shared with Daniel and his family",
         "for_whom": "local_authority",
         "priority": "urgent",
@@ -108,6 +109,30 @@ def test_the_examples_name_this_reviews_person_and_organisation_not_someone_else
     assert "For example, &#x27;The assessment report is shared with Bea" in (
         response.content.decode()
     )
+
+
+def test_the_chair_writes_it_in_plain_words_for_the_person_the_form_names(world, client_for):
+    """Issue 22: the plain words are the chair's, for this review's person by the name they go
+    by; a draft may wait for them, the report's issue may not."""
+    person = world["review"].person
+    person.preferred_name = "Bea"
+    person.save()
+    chair = client_for("chair")
+    page = chair.get(create_url(world)).content.decode()
+    assert "In plain words, for Bea" in page
+    assert "What Bea reads in the easy read report and the portal." in page
+    chair.post(create_url(world), form_data(world, plain_words=""))
+    draft = Recommendation.objects.get()
+    assert draft.plain_words == ""
+    found = dict(services.plan_unfinished(world["review"]))[draft]
+    assert found == {"plain_words": "Write it in plain words for Bea"}
+    chair.post(
+        reverse("recommendations:edit", args=[draft.pk]),
+        form_data(world, plain_words="  The council will find you a home.  "),
+    )
+    draft.refresh_from_db()
+    assert draft.plain_words == "The council will find you a home."
+    assert services.plan_unfinished(world["review"]) == []
 
 
 def test_the_chair_writes_sends_and_the_owner_accepts_and_finishes(world, client_for):

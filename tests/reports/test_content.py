@@ -5,7 +5,7 @@ from ctr_portal.formatting import nhs_date
 from reports import queries, rendering, services
 from reports.easy_read import easy_read_parts
 from reviews.models import Participant
-from tests.recommendations.factories import RecommendationFactory
+from tests.recommendations.factories import PLAIN_WORDS, RecommendationFactory
 
 from .factories import FINDING, PERSON_QUOTE, due_date, seen_by
 
@@ -67,17 +67,48 @@ def test_the_easy_read_version_says_what_was_found_and_who_does_what_by_when(hel
     review = seen_by(held_world["chair"], held_world["review"])
     parts = {p.heading: p for p in easy_read_parts(queries.report_content(review))}
 
-    found = [line.text for line in parts["What the panel found"].lines]
-    assert "Are risks handled safely and kindly? The panel is very worried about this." in found
+    found = [[line.text for line in box] for box in parts["What the panel found"].boxes]
+    assert [
+        "Are risks handled safely and kindly? The panel is very worried about this.",
+        # The finding one idea per line, then what it means for the person.
+        "Restraint was used four times last month.",
+        "The plan has not been reviewed.",
+        "What this means for you:",
+        "You are safe on the ward.",
+        "The staff know how to help you.",
+    ] in found
     boxes = parts["What will happen"].boxes
     assert len(boxes) == 3
     assert [line.symbol for line in boxes[0]] == ["action", "who", "calendar"]
+    assert boxes[0][0].text == PLAIN_WORDS
+    assert "Action number" not in rendering.easy_read_body(queries.report_content(review))
     assert boxes[0][1].text == "Who will do it: Owner 1, Riverside Hospital."
     assert boxes[0][2].text == f"By when: {nhs_date(due_date(held_world['review'], 1))}."
     about = [line.text for line in parts["About this report"].lines]
     assert f"You told us: “{PERSON_QUOTE}”" in about
     html = rendering.easy_read_body(queries.report_content(review))
     assert html.count("<svg") == sum(len(p.lines) + sum(map(len, p.boxes)) for p in parts.values())
+
+
+def test_the_easy_read_names_each_panel_member_with_their_role_in_plain_words(held_world):
+    review = seen_by(held_world["chair"], held_world["review"])
+    content = queries.report_content(review)
+    parts = {p.heading: p for p in easy_read_parts(content)}
+    about = parts["About this report"].lines
+    members = [line for line in about if line.role]
+    assert {line.role for line in members} >= {"chair", "clinical_expert", "expert_by_experience"}
+    chair = next(line for line in members if line.role == "chair")
+    assert chair.text.endswith(": the person who runs the review.")
+    expert = next(line for line in members if line.role == "expert_by_experience")
+    assert expert.text.endswith(
+        ": someone who has been through this themselves or cares for someone who has."
+    )
+    html = rendering.easy_read_body(content)
+    # Each role's own picture, hidden from screen readers (the words beside it say the same),
+    # with a title for the PDF's alternative text.
+    assert '<svg class="easy-read__symbol"' in html
+    assert "<title>A person with a health cross</title>" in html
+    assert "The panel was " not in html
 
 
 def test_someone_recorded_as_not_there_on_the_day_is_not_listed_as_taking_part(held_world):

@@ -20,6 +20,7 @@ from reviews.models import (
     Participant,
     ParticipantRole,
     Person,
+    RestrictivePractice,
     Review,
     ReviewKind,
     ReviewState,
@@ -130,6 +131,17 @@ class LaepMeetingFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     held_on = factory.LazyFunction(timezone.localdate)
     outcome = "Extra support at home agreed; admission avoided"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class RestrictivePracticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RestrictivePractice
+
+    person = factory.SubFactory(PersonFactory, in_hospital=True)
+    kind = RestrictivePractice.Kind.PHYSICAL
+    occurred_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=3))
+    count = 1
     recorded_by = factory.SubFactory(UserFactory)
 
 

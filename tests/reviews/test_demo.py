@@ -112,3 +112,30 @@ def test_the_demo_icb_has_a_transfer_request_from_south_vale_to_decide(demo, cli
     assert not Person.objects.filter(
         setting__in=["low_secure", "medium_secure", "high_secure"], bed_commissioner=None
     ).exists()
+
+
+def test_the_demo_shows_liam_over_time_on_his_page_and_in_his_report(demo, every_commissioner):
+    """Liam has reviews held before his latest, restraint recorded and a planned discharge
+    date: his page sets his reviews side by side, and his report says what changed since the
+    last review."""
+    from reports import queries as report_queries
+
+    liam = Person.objects.get(given_name="Liam")
+    html = every_commissioner.get(reverse("reviews:person_detail", args=[liam.pk])).content.decode()
+
+    side_by_side = html.split('id="over-time"')[1].split("</section>")[0]
+    assert "KLOE 1:" in side_by_side and "Serious concerns" in side_by_side
+    assert "In hospital 1 year 1 month; planned discharge" in html
+    restraint = html.split('id="restrictive-practice"')[1].split("</section>")[0]
+    assert "Seclusion" in restraint and "Rapid tranquillisation" in restraint
+
+    latest = liam.reviews.get(state="report_issued")
+    latest.person = liam
+    since = report_queries.report_content(latest).since_last_review
+    assert since is not None and since.previous.state == "closed"
+    assert any(r.change == "Better" for r in since.ratings)
+    assert {r.status for r in since.recommendations} and since.recommendations[0].sentence
+    assert {r.get_kind_display() for r in since.restrictive_practices} >= {
+        "Prone restraint",
+        "Seclusion",
+    }

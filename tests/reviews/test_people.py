@@ -576,6 +576,7 @@ PERSON_CHANGE_PAGES = [
     "person_laep",
     "person_diagnosis_removed",
     "person_root_cause",
+    "person_restrictive_practice",
     "review_plan",
 ]
 
@@ -624,6 +625,7 @@ def test_a_host_commissioner_who_sees_the_person_may_not_change_them(
         ("person_setting", "Record an admission, discharge or move"),
         ("person_laep", "Record a blue light (LAEP) meeting"),
         ("person_segregation", "Record long-term segregation"),
+        ("person_restrictive_practice", "Record restraint, seclusion or segregation"),
     ],
 )
 def test_each_form_page_renders_for_the_commissioner(commissioner, review_world, url_name, heading):
