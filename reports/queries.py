@@ -267,6 +267,10 @@ def _record(review, review_date) -> list[tuple[str, str]]:
             person.get_dsr_rating_display() if person.dsr_rating else "Not rated",
         )
     )
+    if person.responsible_clinician:
+        rows.append(("Responsible clinician", person.responsible_clinician))
+    if person.care_coordinator:
+        rows.append(("Care coordinator", person.care_coordinator))
     if person.keyworker_name:
         rows.append(("Keyworker", person.keyworker_name))
     providers = [p.name for p in review.participants.all() if p.role == ParticipantRole.PROVIDER]

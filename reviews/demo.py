@@ -164,6 +164,8 @@ def _seed_person(n, row, orgs, commissioner, today):
         local_authority=orgs["local_authority"],
         keyworker_name="Sara Lewis" if age < 18 else "",
         keyworker_contact="sara.lewis@demo.example" if age < 18 else "",
+        responsible_clinician="Dr Amir Khan, consultant psychiatrist" if in_hospital else "",
+        care_coordinator="Jo Patel, community learning disability team",
         dsr_rating=dsr,
         # Liam's home address (as PDS would give it): his letters can be posted.
         address="14 Mill Lane\nRiverside\nLeeds\nLS6 2DT" if key == "liam" else "",

@@ -170,6 +170,9 @@ class Person(models.Model):
     )
     keyworker_name = models.CharField(max_length=150, blank=True)
     keyworker_contact = models.CharField(max_length=200, blank=True)
+    # Who leads their care, as the report names them (the national template's "about the person").
+    responsible_clinician = models.CharField(max_length=150, blank=True)
+    care_coordinator = models.CharField(max_length=150, blank=True)
 
     dsr_rating = models.CharField(
         "Dynamic Support Register rating", max_length=10, choices=DsrRating, blank=True

@@ -415,6 +415,19 @@ class PersonDetailsForm(NHSUKFormMixin, forms.Form):
         max_length=200,
         required=False,
     )
+    responsible_clinician = forms.CharField(
+        label="Responsible clinician (optional)",
+        help_text="The doctor in charge of their care and treatment under the Mental Health Act, "
+        "with their job title. For example, Dr Amir Khan, consultant psychiatrist",
+        max_length=150,
+        required=False,
+    )
+    care_coordinator = forms.CharField(
+        label="Care coordinator (optional)",
+        help_text="Who coordinates their care in the community, with their team",
+        max_length=150,
+        required=False,
+    )
 
     def __init__(self, *args, commissioners=(), **kwargs):
         """commissioners: the user's own commissioning organisations."""
@@ -459,6 +472,8 @@ class PersonDetailsForm(NHSUKFormMixin, forms.Form):
             Field("local_authority"),
             Field("keyworker_name", width="one-half"),
             Field("keyworker_contact", width="two-thirds"),
+            Field("responsible_clinician", width="two-thirds"),
+            Field("care_coordinator", width="two-thirds"),
             legend_size="l",
         )
 
@@ -478,6 +493,8 @@ class PersonDetailsForm(NHSUKFormMixin, forms.Form):
         "local_authority",
         "keyworker_name",
         "keyworker_contact",
+        "responsible_clinician",
+        "care_coordinator",
     )
 
     def person_fields(self) -> dict:
@@ -526,6 +543,8 @@ class PersonRegisterForm(WhereNowForm, PersonDetailsForm):
         "local_authority",
         "keyworker_name",
         "keyworker_contact",
+        "responsible_clinician",
+        "care_coordinator",
         "dsr_rating",
         "dsr_reason",
     ]

@@ -167,6 +167,8 @@ PERSON_EDITABLE = (
     "local_authority",
     "keyworker_name",
     "keyworker_contact",
+    "responsible_clinician",
+    "care_coordinator",
     "ward",
 )
 

@@ -424,6 +424,8 @@ class PersonDetailView(PersonMixin, TemplateView):
                 "Local authority", person.local_authority.name if person.local_authority else "None"
             ),
             row("Keyworker", keyworker or "None"),
+            row("Responsible clinician", person.responsible_clinician or "Not given"),
+            row("Care coordinator", person.care_coordinator or "Not given"),
         ]
         rows[5:5] = _pds_rows(person, can_change)
         return rows

@@ -64,6 +64,8 @@ def hospital_world(held_world, users, organisations):
     person.mha_status = MentalHealthActStatus.SECTION_3
     person.admission_date = review.held_on - datetime.timedelta(days=120)
     person.keyworker_name = "Kay Walker"
+    person.responsible_clinician = "Dr Amir Khan, consultant psychiatrist"
+    person.care_coordinator = "Jo Patel, community team"
     person.save()
 
     pack = DocumentPackFactory(review=review)
@@ -208,6 +210,8 @@ def test_a_hospital_report_gives_the_persons_detention_admission_ward_and_regist
     assert "Hospital, non-secure" in text
     assert "Dynamic Support Register rating Blue: in hospital" in text
     assert "Keyworker Kay Walker" in text
+    assert "Responsible clinician Dr Amir Khan, consultant psychiatrist" in text
+    assert "Care coordinator Jo Patel, community team" in text
 
 
 def test_a_community_report_has_no_admission_rows(child_world):

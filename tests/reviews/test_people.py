@@ -660,12 +660,15 @@ def test_editing_keeps_the_answers_and_saves_the_change(commissioner, review_wor
         "local_authority": str(person.local_authority_id),
         "keyworker_name": "",
         "keyworker_contact": "",
+        "responsible_clinician": "Dr Amir Khan, consultant psychiatrist",
+        "care_coordinator": "",
         "ward": "Ash ward",
     }
     response = commissioner.post(url, data)
 
     person.refresh_from_db()
     assert response.status_code == 302
+    assert person.responsible_clinician == "Dr Amir Khan, consultant psychiatrist"
     assert (person.preferred_name, person.nhs_number, person.ward) == (
         "Dan",
         VALID_NHS_NUMBER,
