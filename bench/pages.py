@@ -177,8 +177,28 @@ PAGES: list[BenchPage] = [
         "report and plan from a single-purpose link (no account)",
         url("links:use", ("links", "read_report")),
     ),
+    # Issues 22 and 23: the person over time (their reviews side by side, restraint recorded).
+    BenchPage(
+        "person's record, reviews side by side (commissioner)",
+        lambda ctx: reverse("reviews:person_detail", args=[_person_of(ctx, HELD_REVIEW)]),
+        role="commissioner",
+    ),
+    BenchPage(
+        "record restraint (commissioner)",
+        lambda ctx: reverse(
+            "reviews:person_restrictive_practice", args=[_person_of(ctx, HELD_REVIEW)]
+        ),
+        role="commissioner",
+    ),
     # Later issues: add your pages here.
 ]
+
+
+def _person_of(ctx, review) -> int:
+    """The person of a review of the bench data (looked up once, before the page is timed)."""
+    from reviews.models import Review
+
+    return Review.objects.values_list("person_id", flat=True).get(pk=ctx[review[0]][review[1]])
 
 
 def register(page: BenchPage) -> BenchPage:
