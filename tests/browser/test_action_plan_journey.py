@@ -27,6 +27,7 @@ def _draft(world, owner, action, **owner_without_account):
         review=review,
         kloes=[kloe_of(world["panel"], 9)],
         action=action,
+        plain_words=f"{action}. It will be done by the date below.",
         measure="The family have it in writing",
         for_whom=ForWhom.PROVIDER,
         priority="routine",

@@ -88,7 +88,7 @@ def when_she_types_rates_and_adds_a_quote_without_pressing_a_button(page):
     expect(status).to_contain_text("Saved at")
     page.get_by_label("No concerns").check()
     page.get_by_label("A conversation").check()
-    page.get_by_label("Which document, who you spoke to, or what you saw").fill("Dan")
+    page.get_by_label("Who you spoke to, what you saw, or a document not in the pack").fill("Dan")
     page.get_by_label("What it shows, or what was said").fill(KLOE_1_QUOTE)
     page.get_by_label("Yes, the person's own words").check()
     expect(status).to_contain_text("Saved at")
